@@ -1,0 +1,111 @@
+//! Audit events: values that flows return and adapters persist.
+//!
+//! Security considerations: an event holds ids, a coarse address prefix, the user
+//! agent, the request id and a small `detail` map chosen by the code — never a
+//! password, token, code, secret or email address (the subject is a user id, which
+//! stays a pseudonym after erasure).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use serde::{Deserialize, Serialize};
+
+/// The audited event kinds (API.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuditKind {
+    /// An account was registered.
+    Register,
+    /// An email address was verified.
+    EmailVerified,
+    /// A login succeeded.
+    LoginSucceeded,
+    /// A login failed.
+    LoginFailed,
+    /// An account (or unknown email) was locked after failures.
+    Lockout,
+    /// TOTP was enabled.
+    MfaEnabled,
+    /// TOTP was disabled.
+    MfaDisabled,
+    /// A second-factor code failed.
+    MfaFailed,
+    /// A used refresh token came back: the session was revoked.
+    RefreshReuseDetected,
+    /// A session was revoked.
+    SessionRevoked,
+    /// A user logged out.
+    Logout,
+    /// A password reset was requested.
+    PasswordResetRequested,
+    /// A password was reset with a token.
+    PasswordReset,
+    /// A password was changed.
+    PasswordChanged,
+    /// Roles changed.
+    RoleChanged,
+    /// A user was disabled.
+    UserDisabled,
+    /// A user was enabled.
+    UserEnabled,
+    /// A user exported their data.
+    DataExported,
+    /// An account was erased.
+    AccountDeleted,
+    /// A consent changed.
+    ConsentChanged,
+    /// Every session was revoked by the emergency kill switch.
+    AllSessionsRevoked,
+}
+
+impl AuditKind {
+    /// The wire name (`login_failed`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::EmailVerified => "email_verified",
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::Lockout => "lockout",
+            Self::MfaEnabled => "mfa_enabled",
+            Self::MfaDisabled => "mfa_disabled",
+            Self::MfaFailed => "mfa_failed",
+            Self::RefreshReuseDetected => "refresh_reuse_detected",
+            Self::SessionRevoked => "session_revoked",
+            Self::Logout => "logout",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::RoleChanged => "role_changed",
+            Self::UserDisabled => "user_disabled",
+            Self::UserEnabled => "user_enabled",
+            Self::DataExported => "data_exported",
+            Self::AccountDeleted => "account_deleted",
+            Self::ConsentChanged => "consent_changed",
+            Self::AllSessionsRevoked => "all_sessions_revoked",
+        }
+    }
+}
+
+/// One audit event, in the shape of API.md §6.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Random event id.
+    pub id: String,
+    /// RFC 3339 time.
+    pub at: String,
+    /// The event kind.
+    pub event: AuditKind,
+    /// Who acted (user id), when known.
+    pub actor_id: Option<String>,
+    /// Whom it concerns (user id), when known.
+    pub subject_id: Option<String>,
+    /// IPv4 /24 or IPv6 /48 of the client, never the full address.
+    pub ip_prefix: Option<String>,
+    /// The client's `User-Agent`, truncated.
+    pub user_agent: Option<String>,
+    /// The request id.
+    pub request_id: String,
+    /// Code-chosen facts (never secrets).
+    pub detail: BTreeMap<String, String>,
+}

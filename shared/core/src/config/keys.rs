@@ -1,0 +1,167 @@
+//! Keyrings: `JWT_SIGNING_KEYS` and `DATA_ENCRYPTION_KEYS`.
+//!
+//! Format: comma-separated `key_id:base64url(32 bytes)` entries; the first entry
+//! is the active key (signs / encrypts), every entry verifies / decrypts. For
+//! signing keys the 32 bytes are an Ed25519 seed. Key ids are public (they appear
+//! as the JWT `kid`), so they must not encode anything secret.
+//!
+//! Security considerations: key material is held in [`Secret`]; duplicate ids and
+//! keys of the wrong length are refused; ids starting with [`DEVELOPMENT_KEY_PREFIX`]
+//! are development keys and only accepted with `ENVIRONMENT=development`.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use crate::secret::Secret;
+
+/// Key ids with this prefix are development keys.
+pub const DEVELOPMENT_KEY_PREFIX: &str = "dev-";
+
+/// DEVELOPMENT ONLY — published in the source, refused outside development.
+pub const DEVELOPMENT_JWT_SIGNING_KEYS: &str =
+    "dev-sign-1:7rpAkmsWGjVxwmG0gHkb4PsVjAMLiezd_Ys3xF3wobQ";
+/// DEVELOPMENT ONLY — published in the source, refused outside development.
+pub const DEVELOPMENT_DATA_ENCRYPTION_KEYS: &str =
+    "dev-data-1:qHMKllDMn1NVFNL_Acb7sKILIFz9nBuOi8ncSknWMRE";
+
+/// One key of a keyring.
+#[derive(Debug, Clone)]
+pub struct KeyEntry {
+    /// Public key id.
+    pub id: String,
+    /// 32 bytes of key material.
+    pub material: Secret,
+}
+
+/// An ordered, non-empty set of keys; the first is active.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    keys: Vec<KeyEntry>,
+}
+
+/// Why a keyring string was refused (the variable name is added by the caller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyringError {
+    /// Empty, or an entry without `id:key`.
+    Malformed,
+    /// An entry's key is not 32 bytes of base64url.
+    BadKeyMaterial,
+    /// Two entries share an id.
+    DuplicateId,
+    /// A `dev-` key outside development.
+    DevelopmentKey,
+}
+
+impl Keyring {
+    /// Parses `id:base64url,…`.
+    pub fn parse(text: &str, allow_development_keys: bool) -> Result<Self, KeyringError> {
+        let mut keys: Vec<KeyEntry> = Vec::new();
+        for entry in text
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+        {
+            let (id, material) = entry.split_once(':').ok_or(KeyringError::Malformed)?;
+            let id = id.trim();
+            if id.is_empty()
+                || id.len() > 64
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            {
+                return Err(KeyringError::Malformed);
+            }
+            if id.starts_with(DEVELOPMENT_KEY_PREFIX) && !allow_development_keys {
+                return Err(KeyringError::DevelopmentKey);
+            }
+            let bytes = URL_SAFE_NO_PAD
+                .decode(material.trim().trim_end_matches('='))
+                .map_err(|_| KeyringError::BadKeyMaterial)?;
+            if bytes.len() != 32 {
+                return Err(KeyringError::BadKeyMaterial);
+            }
+            if keys.iter().any(|key| key.id == id) {
+                return Err(KeyringError::DuplicateId);
+            }
+            keys.push(KeyEntry {
+                id: id.to_string(),
+                material: Secret::new(bytes),
+            });
+        }
+        if keys.is_empty() {
+            return Err(KeyringError::Malformed);
+        }
+        Ok(Self { keys })
+    }
+
+    /// The active key (signs / encrypts).
+    pub fn active(&self) -> &KeyEntry {
+        // `parse` guarantees at least one key; `first` keeps this panic-free anyway.
+        self.keys.first().unwrap_or_else(|| unreachable_empty())
+    }
+
+    /// Finds a key by id.
+    pub fn get(&self, id: &str) -> Option<&KeyEntry> {
+        self.keys.iter().find(|key| key.id == id)
+    }
+
+    /// All keys, active first.
+    pub fn iter(&self) -> impl Iterator<Item = &KeyEntry> {
+        self.keys.iter()
+    }
+}
+
+#[cold]
+#[allow(clippy::panic)]
+fn unreachable_empty() -> &'static KeyEntry {
+    // Unreachable: a Keyring can only be built non-empty by `parse`.
+    panic!("keyring is never empty")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY_A: &str = "OpNVg-oJ8i_iLspEsXio__A2CI-duFJGXxP1Bh-0m3c";
+    const KEY_B: &str = "ZVVV4f0TrU4rsRpAWk4cLk3RkBOso06T_LSpHOxSIUU";
+
+    #[test]
+    fn first_key_is_active_and_all_are_found() {
+        let ring = Keyring::parse(&alloc::format!("k2:{KEY_B}, k1:{KEY_A}"), false).unwrap();
+        assert_eq!(ring.active().id, "k2");
+        assert!(ring.get("k1").is_some());
+        assert_eq!(ring.iter().count(), 2);
+    }
+
+    #[test]
+    fn refuses_development_keys_outside_development() {
+        assert_eq!(
+            Keyring::parse(DEVELOPMENT_JWT_SIGNING_KEYS, false).unwrap_err(),
+            KeyringError::DevelopmentKey
+        );
+        assert!(Keyring::parse(DEVELOPMENT_JWT_SIGNING_KEYS, true).is_ok());
+    }
+
+    #[test]
+    fn refuses_malformed_entries() {
+        assert_eq!(
+            Keyring::parse("", false).unwrap_err(),
+            KeyringError::Malformed
+        );
+        assert_eq!(
+            Keyring::parse("nocolon", false).unwrap_err(),
+            KeyringError::Malformed
+        );
+        assert_eq!(
+            Keyring::parse("k:short", false).unwrap_err(),
+            KeyringError::BadKeyMaterial
+        );
+        let dup = alloc::format!("k:{KEY_A},k:{KEY_B}");
+        assert_eq!(
+            Keyring::parse(&dup, false).unwrap_err(),
+            KeyringError::DuplicateId
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Configuration (API.md §8), parsed and validated once per isolate.
+//!
+//! Adapters hand the core a [`Vars`] view of their environment (Workers `env` vars
+//! and secrets, Spin variables); [`Config::from_vars`] turns it into a typed,
+//! validated [`Config`] or a [`ConfigError`] naming the variable at fault.
+//!
+//! Security considerations:
+//! - Fail closed: a missing or malformed secret is an error, which the adapter turns
+//!   into `503 unavailable` for every request (with the reason in the log).
+//! - Built-in development keys exist only for `ENVIRONMENT=development`; keys whose
+//!   id starts with `dev-` are refused in any other environment, so a development
+//!   keyring pasted into production does not boot.
+//! - Unsafe combinations are refused at parse time: `*` in `ALLOWED_ORIGINS`, a
+//!   non-https public origin outside development, argon2 parameters below the OWASP
+//!   minimums, a minimum password length below 8.
+
+pub mod keys;
+mod parse;
+
+pub use keys::{KeyEntry, Keyring};
+pub use parse::{ConfigError, Vars};
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::secret::Secret;
+
+/// The deployment environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local development: loopback http allowed, development keys allowed.
+    Development,
+    /// Pre-production.
+    Staging,
+    /// Production.
+    Production,
+}
+
+impl Environment {
+    /// The variable's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Staging => "staging",
+            Self::Production => "production",
+        }
+    }
+}
+
+/// How mail leaves the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// Log each message (development).
+    Console,
+    /// POST `{"from","to","subject","text"}` to `url` with `Authorization: Bearer token`.
+    Http {
+        /// Endpoint of the transactional-mail API.
+        url: String,
+        /// Bearer token (secret).
+        token: Secret,
+    },
+}
+
+/// argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordHashParams {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Iterations.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl PasswordHashParams {
+    /// OWASP's first recommendation: m=19456 KiB (19 MiB), t=2, p=1.
+    pub const OWASP_DEFAULT: Self = Self {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    /// The OWASP Password Storage Cheat Sheet / ASVS 5.0 appendix C equivalent
+    /// argon2id settings (memory KiB, iterations); anything at least as strong as
+    /// one of these rows is accepted.
+    pub const MINIMUMS: &'static [(u32, u32)] = &[
+        (47_104, 1),
+        (19_456, 2),
+        (12_288, 3),
+        (9_216, 4),
+        (7_168, 5),
+    ];
+
+    /// Whether these parameters meet at least one row of [`Self::MINIMUMS`].
+    pub fn meets_minimums(&self) -> bool {
+        self.parallelism >= 1
+            && Self::MINIMUMS.iter().any(|&(memory, iterations)| {
+                self.memory_kib >= memory && self.iterations >= iterations
+            })
+    }
+}
+
+/// A fixed-window rate limit: `limit` events per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Events allowed in one window.
+    pub limit: u32,
+    /// Window length in seconds.
+    pub window_secs: u32,
+}
+
+/// The rate limits and lockout policy of API.md §7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Per IP: login attempts.
+    pub login_per_ip: RateLimit,
+    /// Per IP: registrations.
+    pub register_per_ip: RateLimit,
+    /// Per IP: forgot-password requests.
+    pub forgot_per_ip: RateLimit,
+    /// Per IP: refreshes.
+    pub refresh_per_ip: RateLimit,
+    /// Per user: API requests.
+    pub api_per_user: RateLimit,
+    /// Per email: failed logins before a lock.
+    pub lockout_failures: RateLimit,
+    /// First lock duration in seconds (doubles on repeat).
+    pub lockout_base_secs: u32,
+    /// Cap on the lock duration in seconds.
+    pub lockout_max_secs: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login_per_ip: RateLimit {
+                limit: 20,
+                window_secs: 60,
+            },
+            register_per_ip: RateLimit {
+                limit: 5,
+                window_secs: 3_600,
+            },
+            forgot_per_ip: RateLimit {
+                limit: 5,
+                window_secs: 3_600,
+            },
+            refresh_per_ip: RateLimit {
+                limit: 60,
+                window_secs: 60,
+            },
+            api_per_user: RateLimit {
+                limit: 600,
+                window_secs: 60,
+            },
+            lockout_failures: RateLimit {
+                limit: 5,
+                window_secs: 900,
+            },
+            lockout_base_secs: 900,
+            lockout_max_secs: 86_400,
+        }
+    }
+}
+
+/// Session and token lifetimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionTimes {
+    /// Access token lifetime (default 15 min).
+    pub access_ttl_secs: u64,
+    /// Idle timeout: a session not refreshed for this long ends (default 7 days).
+    pub idle_timeout_secs: u64,
+    /// Absolute lifetime of a session (default 30 days).
+    pub absolute_lifetime_secs: u64,
+}
+
+impl Default for SessionTimes {
+    fn default() -> Self {
+        Self {
+            access_ttl_secs: 900,
+            idle_timeout_secs: 7 * 86_400,
+            absolute_lifetime_secs: 30 * 86_400,
+        }
+    }
+}
+
+/// The validated configuration of one isolate.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ENVIRONMENT`.
+    pub environment: Environment,
+    /// `PUBLIC_ORIGIN`, e.g. `https://app.example.com` (no trailing slash).
+    pub public_origin: String,
+    /// `ALLOWED_ORIGINS`: exact origins allowed for CORS and CSRF.
+    pub allowed_origins: Vec<String>,
+    /// `JWT_SIGNING_KEYS`: the first key signs, all verify.
+    pub jwt_signing_keys: Keyring,
+    /// `DATA_ENCRYPTION_KEYS`: the first key encrypts, all decrypt.
+    pub data_encryption_keys: Keyring,
+    /// `PASSWORD_PEPPER`, optional.
+    pub password_pepper: Option<Secret>,
+    /// `MAIL_TRANSPORT` and friends.
+    pub mail_transport: MailTransport,
+    /// `MAIL_FROM`.
+    pub mail_from: String,
+    /// `REQUIRE_EMAIL_VERIFICATION` (default true).
+    pub require_email_verification: bool,
+    /// `BOOTSTRAP_ADMIN_EMAILS`, normalised to lower case.
+    pub bootstrap_admin_emails: Vec<String>,
+    /// `AUDIT_RETENTION_DAYS` (default 365).
+    pub audit_retention_days: u32,
+    /// `CLIENT_IP_HEADER` (default `CF-Connecting-IP`).
+    pub client_ip_header: String,
+    /// `PASSWORD_HASH_MEMORY_KIB` / `_ITERATIONS` / `_PARALLELISM`.
+    pub password_hash: PasswordHashParams,
+    /// `PASSWORD_MIN_LENGTH` (default 12, never below 8).
+    pub password_min_length: usize,
+    /// Rate limits and lockout (`RATE_LIMIT_*`, `LOCKOUT_*`).
+    pub rate_limits: RateLimits,
+    /// Token and session lifetimes (`ACCESS_TOKEN_TTL_SECS`, `SESSION_*`).
+    pub sessions: SessionTimes,
+    /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
+    /// Unix time (seconds) are invalid. `0` when unset.
+    pub sessions_revoked_before: u64,
+}
+
+impl Config {
+    /// Parses and validates the configuration from the platform's variables.
+    pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
+        parse::parse(vars)
+    }
+
+    /// Whether plain-http loopback development is in effect for this public origin.
+    pub fn is_development(&self) -> bool {
+        self.environment == Environment::Development
+    }
+}

@@ -1,0 +1,428 @@
+//! Parsing and validation of the §8 variables.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use core::str::FromStr;
+
+use super::keys::{self, Keyring, KeyringError};
+use super::{
+    Config, Environment, MailTransport, PasswordHashParams, RateLimit, RateLimits, SessionTimes,
+};
+use crate::secret::Secret;
+
+/// Read access to the platform's variables and secrets, by their §8 names.
+pub trait Vars {
+    /// The value of `name`, or `None` when unset.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// Why the configuration was refused. Names the variable; never quotes its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable or secret is not set.
+    Missing(&'static str),
+    /// A variable is set but cannot be parsed.
+    Malformed(&'static str),
+    /// A variable parses but is unsafe (dev key outside development, `*` origin, …).
+    Insecure(&'static str),
+}
+
+impl ConfigError {
+    /// The variable at fault.
+    pub fn variable(&self) -> &'static str {
+        match self {
+            Self::Missing(name) | Self::Malformed(name) | Self::Insecure(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing(name) => write!(f, "{name} is not set"),
+            Self::Malformed(name) => write!(f, "{name} is malformed"),
+            Self::Insecure(name) => write!(f, "{name} is not allowed in this environment"),
+        }
+    }
+}
+
+fn get(vars: &impl Vars, name: &str) -> Option<String> {
+    vars.var(name)
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+fn number<T: FromStr>(vars: &impl Vars, name: &'static str, default: T) -> Result<T, ConfigError> {
+    match get(vars, name) {
+        None => Ok(default),
+        Some(text) => text.parse().map_err(|_| ConfigError::Malformed(name)),
+    }
+}
+
+fn boolean(vars: &impl Vars, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match get(vars, name).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(_) => Err(ConfigError::Malformed(name)),
+    }
+}
+
+/// Validates an origin: `scheme://host[:port]`, no path, query, fragment or userinfo.
+pub(crate) fn is_valid_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    if scheme != "https" && scheme != "http" {
+        return false;
+    }
+    !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', '*', ' '])
+        && rest.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn keyring(
+    vars: &impl Vars,
+    name: &'static str,
+    development_default: &str,
+    environment: Environment,
+) -> Result<Keyring, ConfigError> {
+    let development = environment == Environment::Development;
+    let text = match get(vars, name) {
+        Some(text) => text,
+        None if development => development_default.to_string(),
+        None => return Err(ConfigError::Missing(name)),
+    };
+    Keyring::parse(&text, development).map_err(|error| match error {
+        KeyringError::DevelopmentKey => ConfigError::Insecure(name),
+        KeyringError::Malformed | KeyringError::BadKeyMaterial | KeyringError::DuplicateId => {
+            ConfigError::Malformed(name)
+        }
+    })
+}
+
+fn rate_limit(
+    vars: &impl Vars,
+    name: &'static str,
+    default: RateLimit,
+) -> Result<RateLimit, ConfigError> {
+    // `N/SECONDS`, e.g. `20/60`.
+    match get(vars, name) {
+        None => Ok(default),
+        Some(text) => {
+            let (limit, window) = text.split_once('/').ok_or(ConfigError::Malformed(name))?;
+            let limit: u32 = limit
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::Malformed(name))?;
+            let window_secs: u32 = window
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::Malformed(name))?;
+            if limit == 0 || window_secs == 0 {
+                return Err(ConfigError::Malformed(name));
+            }
+            Ok(RateLimit { limit, window_secs })
+        }
+    }
+}
+
+pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
+    let environment = match get(vars, "ENVIRONMENT").as_deref() {
+        Some("development") => Environment::Development,
+        Some("staging") => Environment::Staging,
+        Some("production") => Environment::Production,
+        None => return Err(ConfigError::Missing("ENVIRONMENT")),
+        Some(_) => return Err(ConfigError::Malformed("ENVIRONMENT")),
+    };
+    let development = environment == Environment::Development;
+
+    let public_origin = get(vars, "PUBLIC_ORIGIN").ok_or(ConfigError::Missing("PUBLIC_ORIGIN"))?;
+    let public_origin = public_origin.trim_end_matches('/').to_string();
+    if !is_valid_origin(&public_origin) {
+        return Err(ConfigError::Malformed("PUBLIC_ORIGIN"));
+    }
+    if !development && !public_origin.starts_with("https://") {
+        return Err(ConfigError::Insecure("PUBLIC_ORIGIN"));
+    }
+
+    let mut allowed_origins = Vec::new();
+    for origin in get(vars, "ALLOWED_ORIGINS").unwrap_or_default().split(',') {
+        let origin = origin.trim().trim_end_matches('/');
+        if origin.is_empty() {
+            continue;
+        }
+        if origin.contains('*') || origin == "null" {
+            return Err(ConfigError::Insecure("ALLOWED_ORIGINS"));
+        }
+        if !is_valid_origin(origin) {
+            return Err(ConfigError::Malformed("ALLOWED_ORIGINS"));
+        }
+        allowed_origins.push(origin.to_string());
+    }
+
+    let jwt_signing_keys = keyring(
+        vars,
+        "JWT_SIGNING_KEYS",
+        keys::DEVELOPMENT_JWT_SIGNING_KEYS,
+        environment,
+    )?;
+    let data_encryption_keys = keyring(
+        vars,
+        "DATA_ENCRYPTION_KEYS",
+        keys::DEVELOPMENT_DATA_ENCRYPTION_KEYS,
+        environment,
+    )?;
+
+    let password_pepper = match get(vars, "PASSWORD_PEPPER") {
+        None => None,
+        Some(pepper) if pepper.len() < 16 => return Err(ConfigError::Malformed("PASSWORD_PEPPER")),
+        Some(pepper) => Some(Secret::new(pepper.into_bytes())),
+    };
+
+    let mail_transport = match get(vars, "MAIL_TRANSPORT").as_deref() {
+        None if development => MailTransport::Console,
+        None => return Err(ConfigError::Missing("MAIL_TRANSPORT")),
+        Some("console") => MailTransport::Console,
+        Some("http") => {
+            let url = get(vars, "MAIL_HTTP_URL").ok_or(ConfigError::Missing("MAIL_HTTP_URL"))?;
+            if !(url.starts_with("https://") || development && url.starts_with("http://")) {
+                return Err(ConfigError::Insecure("MAIL_HTTP_URL"));
+            }
+            let token =
+                get(vars, "MAIL_HTTP_TOKEN").ok_or(ConfigError::Missing("MAIL_HTTP_TOKEN"))?;
+            MailTransport::Http {
+                url,
+                token: Secret::new(token.into_bytes()),
+            }
+        }
+        Some(_) => return Err(ConfigError::Malformed("MAIL_TRANSPORT")),
+    };
+    let mail_from =
+        get(vars, "MAIL_FROM").unwrap_or_else(|| "edgeauth <no-reply@localhost>".into());
+
+    let bootstrap_admin_emails = get(vars, "BOOTSTRAP_ADMIN_EMAILS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|email| email.trim().to_lowercase())
+        .filter(|email| !email.is_empty())
+        .collect();
+
+    let audit_retention_days = number(vars, "AUDIT_RETENTION_DAYS", 365u32)?;
+    if audit_retention_days == 0 {
+        return Err(ConfigError::Malformed("AUDIT_RETENTION_DAYS"));
+    }
+
+    let client_ip_header =
+        get(vars, "CLIENT_IP_HEADER").unwrap_or_else(|| "CF-Connecting-IP".to_string());
+
+    let password_hash = PasswordHashParams {
+        memory_kib: number(
+            vars,
+            "PASSWORD_HASH_MEMORY_KIB",
+            PasswordHashParams::OWASP_DEFAULT.memory_kib,
+        )?,
+        iterations: number(
+            vars,
+            "PASSWORD_HASH_ITERATIONS",
+            PasswordHashParams::OWASP_DEFAULT.iterations,
+        )?,
+        parallelism: number(
+            vars,
+            "PASSWORD_HASH_PARALLELISM",
+            PasswordHashParams::OWASP_DEFAULT.parallelism,
+        )?,
+    };
+    if !password_hash.meets_minimums() {
+        return Err(ConfigError::Insecure("PASSWORD_HASH_MEMORY_KIB"));
+    }
+    if password_hash.memory_kib > 262_144
+        || password_hash.iterations > 16
+        || password_hash.parallelism > 8
+    {
+        return Err(ConfigError::Malformed("PASSWORD_HASH_MEMORY_KIB"));
+    }
+
+    let password_min_length = number(vars, "PASSWORD_MIN_LENGTH", 12usize)?;
+    if !(8..=256).contains(&password_min_length) {
+        return Err(ConfigError::Insecure("PASSWORD_MIN_LENGTH"));
+    }
+
+    let defaults = RateLimits::default();
+    let rate_limits = RateLimits {
+        login_per_ip: rate_limit(vars, "RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,
+        register_per_ip: rate_limit(vars, "RATE_LIMIT_REGISTER_PER_IP", defaults.register_per_ip)?,
+        forgot_per_ip: rate_limit(vars, "RATE_LIMIT_FORGOT_PER_IP", defaults.forgot_per_ip)?,
+        refresh_per_ip: rate_limit(vars, "RATE_LIMIT_REFRESH_PER_IP", defaults.refresh_per_ip)?,
+        api_per_user: rate_limit(vars, "RATE_LIMIT_API_PER_USER", defaults.api_per_user)?,
+        lockout_failures: rate_limit(vars, "LOCKOUT_FAILURES", defaults.lockout_failures)?,
+        lockout_base_secs: number(vars, "LOCKOUT_BASE_SECS", defaults.lockout_base_secs)?,
+        lockout_max_secs: number(vars, "LOCKOUT_MAX_SECS", defaults.lockout_max_secs)?,
+    };
+    if rate_limits.lockout_base_secs == 0
+        || rate_limits.lockout_max_secs < rate_limits.lockout_base_secs
+    {
+        return Err(ConfigError::Malformed("LOCKOUT_BASE_SECS"));
+    }
+
+    let default_times = SessionTimes::default();
+    let sessions = SessionTimes {
+        access_ttl_secs: number(vars, "ACCESS_TOKEN_TTL_SECS", default_times.access_ttl_secs)?,
+        idle_timeout_secs: number(
+            vars,
+            "SESSION_IDLE_TIMEOUT_SECS",
+            default_times.idle_timeout_secs,
+        )?,
+        absolute_lifetime_secs: number(
+            vars,
+            "SESSION_ABSOLUTE_LIFETIME_SECS",
+            default_times.absolute_lifetime_secs,
+        )?,
+    };
+    if !(60..=3_600).contains(&sessions.access_ttl_secs) {
+        return Err(ConfigError::Insecure("ACCESS_TOKEN_TTL_SECS"));
+    }
+    if sessions.idle_timeout_secs == 0
+        || sessions.absolute_lifetime_secs < sessions.idle_timeout_secs
+    {
+        return Err(ConfigError::Malformed("SESSION_IDLE_TIMEOUT_SECS"));
+    }
+
+    let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
+
+    Ok(Config {
+        environment,
+        public_origin,
+        allowed_origins,
+        jwt_signing_keys,
+        data_encryption_keys,
+        password_pepper,
+        mail_transport,
+        mail_from,
+        require_email_verification: boolean(vars, "REQUIRE_EMAIL_VERIFICATION", true)?,
+        bootstrap_admin_emails,
+        audit_retention_days,
+        client_ip_header,
+        password_hash,
+        password_min_length,
+        rate_limits,
+        sessions,
+        sessions_revoked_before,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::collections::BTreeMap;
+
+    struct MapVars(BTreeMap<&'static str, &'static str>);
+
+    impl Vars for MapVars {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| v.to_string())
+        }
+    }
+
+    const KEY: &str = "prod-1:OpNVg-oJ8i_iLspEsXio__A2CI-duFJGXxP1Bh-0m3c";
+
+    fn production() -> BTreeMap<&'static str, &'static str> {
+        BTreeMap::from([
+            ("ENVIRONMENT", "production"),
+            ("PUBLIC_ORIGIN", "https://app.example.com"),
+            ("ALLOWED_ORIGINS", "https://www.example.com"),
+            ("JWT_SIGNING_KEYS", KEY),
+            ("DATA_ENCRYPTION_KEYS", KEY),
+            ("MAIL_TRANSPORT", "http"),
+            ("MAIL_HTTP_URL", "https://mail.example.com/send"),
+            ("MAIL_HTTP_TOKEN", "t"),
+        ])
+    }
+
+    #[test]
+    fn parses_a_production_config_with_defaults() {
+        let config = Config::from_vars(&MapVars(production())).unwrap();
+        assert_eq!(config.environment, Environment::Production);
+        assert!(config.require_email_verification);
+        assert_eq!(config.audit_retention_days, 365);
+        assert_eq!(config.client_ip_header, "CF-Connecting-IP");
+        assert_eq!(config.password_hash, PasswordHashParams::OWASP_DEFAULT);
+        assert_eq!(config.rate_limits, RateLimits::default());
+    }
+
+    #[test]
+    fn missing_secret_outside_development_is_an_error() {
+        let mut vars = production();
+        vars.remove("JWT_SIGNING_KEYS");
+        assert_eq!(
+            Config::from_vars(&MapVars(vars)).unwrap_err(),
+            ConfigError::Missing("JWT_SIGNING_KEYS")
+        );
+    }
+
+    #[test]
+    fn development_falls_back_to_marked_development_keys() {
+        let vars = BTreeMap::from([
+            ("ENVIRONMENT", "development"),
+            ("PUBLIC_ORIGIN", "http://127.0.0.1:8787"),
+        ]);
+        let config = Config::from_vars(&MapVars(vars)).unwrap();
+        assert!(config.jwt_signing_keys.active().id.starts_with("dev-"));
+        assert_eq!(config.mail_transport, MailTransport::Console);
+    }
+
+    #[test]
+    fn refuses_insecure_combinations() {
+        for (name, value) in [
+            ("ALLOWED_ORIGINS", "*"),
+            ("ALLOWED_ORIGINS", "https://*.example.com"),
+            ("PUBLIC_ORIGIN", "http://app.example.com"),
+            ("JWT_SIGNING_KEYS", keys::DEVELOPMENT_JWT_SIGNING_KEYS),
+            ("PASSWORD_HASH_MEMORY_KIB", "4096"),
+            ("PASSWORD_MIN_LENGTH", "6"),
+        ] {
+            let mut vars = production();
+            vars.insert(name, value);
+            assert!(
+                matches!(
+                    Config::from_vars(&MapVars(vars)),
+                    Err(ConfigError::Insecure(_))
+                ),
+                "{name}={value} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_values() {
+        for (name, value) in [
+            ("ENVIRONMENT", "prod"),
+            ("ALLOWED_ORIGINS", "https://ok.example/path"),
+            ("JWT_SIGNING_KEYS", "k:notbase64!"),
+            ("REQUIRE_EMAIL_VERIFICATION", "maybe"),
+            ("RATE_LIMIT_LOGIN_PER_IP", "20"),
+        ] {
+            let mut vars = production();
+            vars.insert(name, value);
+            assert!(
+                matches!(
+                    Config::from_vars(&MapVars(vars)),
+                    Err(ConfigError::Malformed(_))
+                ),
+                "{name}={value} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_variable_but_not_the_value() {
+        let mut vars = production();
+        vars.insert("JWT_SIGNING_KEYS", "k:supersecretvalue");
+        let error = Config::from_vars(&MapVars(vars)).unwrap_err();
+        let text = alloc::format!("{error}");
+        assert!(text.contains("JWT_SIGNING_KEYS"));
+        assert!(!text.contains("supersecretvalue"));
+    }
+}

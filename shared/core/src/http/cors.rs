@@ -1,0 +1,154 @@
+//! CORS (API.md §4): only allowlisted origins, exact echo, credentials allowed.
+//!
+//! Security considerations:
+//! - The allowlist holds exact serialized origins (`scheme://host[:port]`); there is
+//!   no wildcard, no suffix matching and no regex, so `https://app.example.com.evil`
+//!   never matches. `*` is refused when the configuration is parsed.
+//! - `Access-Control-Allow-Origin` echoes the request's origin only after an exact
+//!   match, always with `Vary: Origin` so caches keep per-origin copies.
+//! - A preflight from any other origin gets `403 cors_rejected`, so a browser never
+//!   sends the actual cross-origin request.
+
+use super::{Request, Response};
+use crate::error::ApiError;
+use alloc::string::String;
+
+/// Request headers a browser may send cross-origin.
+pub const ALLOWED_REQUEST_HEADERS: &str = "Content-Type, Authorization, X-CSRF-Token";
+/// Response headers a cross-origin page may read.
+pub const EXPOSED_HEADERS: &str = "X-Request-Id, Retry-After";
+/// How long a browser may cache a successful preflight, in seconds.
+pub const PREFLIGHT_MAX_AGE_SECS: &str = "600";
+
+/// Whether a request is a CORS preflight (`OPTIONS` + `Origin` + requested method).
+pub fn is_preflight(request: &Request) -> bool {
+    request.method == super::Method::Options
+        && request.header("origin").is_some()
+        && request.header("access-control-request-method").is_some()
+}
+
+/// Whether `origin` is exactly one of `allowed`.
+pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
+    allowed.iter().any(|candidate| candidate == origin)
+}
+
+/// Answers a preflight: `204` with the CORS grant, or `403 cors_rejected`.
+pub fn preflight(
+    request: &Request,
+    allowed: &[String],
+    methods: &[&str],
+) -> Result<Response, ApiError> {
+    let origin = request.header("origin").unwrap_or_default();
+    if !origin_allowed(origin, allowed) {
+        return Err(ApiError::CorsRejected);
+    }
+    let mut response = Response::empty(204);
+    grant(&mut response, origin);
+    response.set_header("Access-Control-Allow-Methods", &methods.join(", "));
+    response.set_header("Access-Control-Allow-Headers", ALLOWED_REQUEST_HEADERS);
+    response.set_header("Access-Control-Max-Age", PREFLIGHT_MAX_AGE_SECS);
+    Ok(response)
+}
+
+/// Adds the CORS grant to an actual (non-preflight) response when the origin is allowed,
+/// and `Vary: Origin` in every case, since the answer depends on it.
+pub fn apply(response: &mut Response, request: &Request, allowed: &[String]) {
+    response.append_header("Vary", "Origin");
+    if let Some(origin) = request.header("origin") {
+        if origin_allowed(origin, allowed) {
+            grant(response, origin);
+            response.set_header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+        }
+    }
+}
+
+fn grant(response: &mut Response, origin: &str) {
+    response.set_header("Access-Control-Allow-Origin", origin);
+    response.set_header("Access-Control-Allow-Credentials", "true");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Method;
+    use alloc::string::ToString;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    fn request(method: Method, origin: Option<&str>, preflight: bool) -> Request {
+        let mut headers = Vec::new();
+        if let Some(origin) = origin {
+            headers.push(("Origin".to_string(), origin.to_string()));
+        }
+        if preflight {
+            headers.push((
+                "Access-Control-Request-Method".to_string(),
+                "POST".to_string(),
+            ));
+        }
+        Request {
+            method,
+            scheme: "https".into(),
+            host: "auth.example.com".into(),
+            port: None,
+            path: "/auth/login".into(),
+            query: String::new(),
+            headers,
+            body: Vec::new(),
+        }
+    }
+
+    fn allowlist() -> Vec<String> {
+        vec!["https://app.example.com".to_string()]
+    }
+
+    #[test]
+    fn preflight_from_allowed_origin_is_granted_with_exact_echo() {
+        let request = request(Method::Options, Some("https://app.example.com"), true);
+        assert!(is_preflight(&request));
+        let response = preflight(&request, &allowlist(), &["POST"]).unwrap();
+        assert_eq!(response.status, 204);
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            Some("https://app.example.com")
+        );
+        assert_eq!(
+            response.header("access-control-allow-credentials"),
+            Some("true")
+        );
+    }
+
+    #[test]
+    fn rejects_preflight_from_unlisted_origin() {
+        let request = request(Method::Options, Some("https://evil.example"), true);
+        assert_eq!(
+            preflight(&request, &allowlist(), &["POST"]),
+            Err(ApiError::CorsRejected)
+        );
+    }
+
+    #[test]
+    fn actual_response_gets_vary_and_grant_only_for_allowed_origin() {
+        let mut response = Response::empty(200);
+        apply(
+            &mut response,
+            &request(Method::Get, Some("https://evil.example"), false),
+            &allowlist(),
+        );
+        assert_eq!(response.header("vary"), Some("Origin"));
+        assert!(response.header("access-control-allow-origin").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn never_grants_an_origin_that_is_not_listed_exactly(origin in "[a-z:/.]{0,40}") {
+            let allowed = allowlist();
+            let mut response = Response::empty(200);
+            apply(&mut response, &request(Method::Get, Some(&origin), false), &allowed);
+            let granted = response.header("access-control-allow-origin");
+            prop_assert!(granted.is_none() || allowed.iter().any(|a| Some(a.as_str()) == granted));
+            prop_assert_ne!(granted, Some("*"));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Request and response values, and the policy that every response passes through.
+//!
+//! The types here are deliberately plain (no `http` crate: it needs `std`): a method,
+//! a path, a query, ordered header pairs and a byte body. Adapters convert their
+//! runtime's request into a [`Request`] and a [`Response`] back.
+//!
+//! Security considerations: header names are compared case-insensitively; a header
+//! that occurs more than once is read as its first occurrence only where the
+//! contract needs one value (`Origin`, `Content-Type`), so a smuggled duplicate
+//! cannot override the first.
+
+pub mod body;
+pub mod cookies;
+pub mod cors;
+pub mod https_redirect;
+pub mod problem;
+pub mod security_headers;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The HTTP methods edgeauth routes; anything else is [`Method::Other`] (answered `405`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+    /// `OPTIONS`
+    Options,
+    /// Any other method token.
+    Other,
+}
+
+impl Method {
+    /// Parses a method token (methods are case-sensitive, RFC 9110 §9.1).
+    pub fn parse(token: &str) -> Self {
+        match token {
+            "GET" => Self::Get,
+            "HEAD" => Self::Head,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            "OPTIONS" => Self::Options,
+            _ => Self::Other,
+        }
+    }
+
+    /// The method's token.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Other => "OTHER",
+        }
+    }
+
+    /// Safe methods (RFC 9110 §9.2.1) need no CSRF token.
+    pub fn is_safe(self) -> bool {
+        matches!(self, Self::Get | Self::Head | Self::Options)
+    }
+}
+
+/// An incoming request, as the adapter saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// `http` or `https`, from the URL the platform received.
+    pub scheme: String,
+    /// The host (without port) from the URL.
+    pub host: String,
+    /// The port from the URL, when it was explicit.
+    pub port: Option<u16>,
+    /// The path, percent-encoded as received, starting with `/`.
+    pub path: String,
+    /// The query string without `?` (empty when absent).
+    pub query: String,
+    /// Header pairs in arrival order; names as received.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes (adapters stop reading past the size limit + 1).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+
+    /// The value of a query parameter (first occurrence, not percent-decoded beyond `+`).
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key == name).then(|| crate::util::percent_decode(value))
+        })
+    }
+}
+
+/// A response on its way out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Header pairs; `Set-Cookie` may repeat.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// An empty response with a status.
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A JSON response from any serializable value.
+    pub fn json<T: serde::Serialize>(status: u16, value: &T) -> Self {
+        // Serializing our own response types cannot fail (no maps with non-string
+        // keys, no failing Serialize impls); an empty object is the safe fallback.
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = Self::empty(status);
+        response.set_header("Content-Type", "application/json");
+        response.body = body;
+        response
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+
+    /// Replaces every header of this name with one value.
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.into(), value.into()));
+    }
+
+    /// Adds a header, keeping existing ones of the same name (for `Set-Cookie`, `Vary`).
+    pub fn append_header(&mut self, name: &str, value: &str) {
+        self.headers.push((name.into(), value.into()));
+    }
+
+    /// Sets a header only when the route did not set it (a route's own CSP wins).
+    pub fn set_default_header(&mut self, name: &str, value: &str) {
+        if self.header(name).is_none() {
+            self.headers.push((name.into(), value.into()));
+        }
+    }
+}
+
+fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}

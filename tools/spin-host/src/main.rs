@@ -1,0 +1,7 @@
+mod bindings;
+mod kv;
+mod manifest;
+mod outbound;
+mod router;
+mod state;
+fn main() {}

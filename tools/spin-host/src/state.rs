@@ -1,0 +1,64 @@
+//! Per-request store data: what one component instance can reach.
+//!
+//! A fresh [`HostState`] is made for every request, like Spin's
+//! instance-per-request model: WASI with no files, no network sockets and no
+//! host environment (only the manifest's `environment`), stdout and stderr
+//! forwarded to the host's stderr, outbound HTTP limited by
+//! `allowed_outbound_hosts`, and the shared key-value database restricted to
+//! the component's `key_value_stores`.
+
+use std::sync::Arc;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::kv::KvDb;
+use crate::manifest::ComponentSpec;
+use crate::outbound::OutboundPolicy;
+
+/// The data of one request's `Store`.
+pub struct HostState {
+    pub(crate) table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    outbound: OutboundPolicy,
+    pub(crate) component: Arc<ComponentSpec>,
+    pub(crate) kv: Arc<KvDb>,
+}
+
+impl HostState {
+    /// State for one request to `component`.
+    pub fn new(component: Arc<ComponentSpec>, kv: Arc<KvDb>) -> Self {
+        let mut wasi = WasiCtx::builder();
+        wasi.stdout(std::io::stderr()).stderr(std::io::stderr());
+        for (k, v) in &component.environment {
+            wasi.env(k, v);
+        }
+        Self {
+            table: ResourceTable::new(),
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            outbound: OutboundPolicy::new(&component.id, &component.allowed_outbound_hosts),
+            component,
+            kv,
+        }
+    }
+
+    /// Whether the component may open the store `label`.
+    pub fn may_open(&self, label: &str) -> bool {
+        self.component.key_value_stores.iter().any(|s| s == label)
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound }
+    }
+}
