@@ -35,6 +35,7 @@ extern crate std;
 
 pub mod app;
 pub mod audit;
+pub mod audit_log;
 pub mod config;
 pub mod env;
 pub mod error;
