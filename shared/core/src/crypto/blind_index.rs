@@ -1,0 +1,294 @@
+//! The email blind index: find an account by email without storing the address in
+//! the clear.
+//!
+//! Emails are stored encrypted ([`crate::crypto::aead`]), which makes them unsearchable.
+//! The index is a keyed hash of the canonical address:
+//!
+//! ```text
+//! <key_id>.<base64url(HMAC-SHA256(subkey(key, "edgeauth email-index v1"), canonical_email))>
+//! ```
+//!
+//! It is deterministic (the same email always gives the same index under one key), so
+//! it can be a record key, e.g. `email/<index>` → user id.
+//!
+//! ## Which key, and what rotation means
+//!
+//! An index value is tied to the key it was computed with: a new key gives every email
+//! a new index, and the old index can only be recomputed from the plaintext email. We
+//! make that explicit instead of hiding it:
+//!
+//! - The index is computed with the **active** data key and **carries that key's id**
+//!   as a prefix. Writes ([`email_index`]) always use the active key.
+//! - Lookups ([`email_index_candidates`]) compute the index under **every** key in the
+//!   keyring, active first; a flow looks all of them up. During a rotation an account
+//!   indexed under the old key is still found.
+//! - The rotation sweep ([`crate::crypto::rotation::reindex_if_stale`]) moves each entry
+//!   to the active key (it decrypts the account's stored email to recompute the index);
+//!   because the key id is a prefix, stale entries are found by listing
+//!   `email/<old_key_id>.`. The old key is removed only when none are left — the same
+//!   runbook as for ciphertexts (`docs/encryption.md`).
+//!
+//! The alternative — pinning the index to the oldest key so that adding keys does not
+//! move it — only postpones the problem to the day that key is removed, and then the
+//! index key changes all at once with no way to look up both.
+//!
+//! Security considerations:
+//! - Uniqueness: a registration must treat an email as taken when **any** candidate
+//!   exists, and must create the active-key entry with an atomic create-if-absent, so
+//!   that a sweep moving the same email concurrently cannot produce two accounts.
+//! - Timing: flows should look up every candidate even after a hit, so the number of
+//!   store reads does not depend on whether (or under which key) an account exists.
+//! - What it reveals: equality only — two records with the same index have the same
+//!   email. Without the key, a stolen store cannot test guesses; with the key (it is
+//!   the data key), low-entropy emails can be brute-forced, as with any blind index.
+//! - Canonical form: surrounding whitespace trimmed, Unicode lower case (so
+//!   `Alice@Example.COM` and `alice@example.com` are one account). This spelling is
+//!   part of the stored format: changing it orphans every index entry.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::kdf::{self, Purpose};
+use crate::config::{KeyEntry, Keyring};
+use crate::error::ApiError;
+use crate::util::b64url;
+
+/// Maximum length of an email address in bytes (RFC 5321 path limit, minus `<>`).
+pub const MAX_EMAIL_LEN: usize = 254;
+/// Maximum length of the local part in bytes (RFC 5321 §4.5.3.1.1).
+pub const MAX_LOCAL_PART_LEN: usize = 64;
+
+/// The index of `email` under the active key (for writes).
+pub fn email_index(keyring: &Keyring, email: &str) -> String {
+    index_under(keyring.active(), &canonical_email(email))
+}
+
+/// The index of `email` under every key, active first (for lookups during rotation).
+pub fn email_index_candidates(keyring: &Keyring, email: &str) -> Vec<String> {
+    let canonical = canonical_email(email);
+    keyring
+        .iter()
+        .map(|key| index_under(key, &canonical))
+        .collect()
+}
+
+/// The key id an index was computed with, or `None` when it is not an index.
+pub fn index_key_id(index: &str) -> Option<&str> {
+    let (key_id, mac) = index.rsplit_once('.')?;
+    (!key_id.is_empty() && mac.len() == 43).then_some(key_id)
+}
+
+/// Whether an index was computed with the active key.
+pub fn index_is_current(keyring: &Keyring, index: &str) -> bool {
+    index_key_id(index) == Some(keyring.active().id.as_str())
+}
+
+/// The canonical form that is indexed: trimmed, Unicode lower case.
+pub fn canonical_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Validates an email address from a request and returns its canonical form.
+///
+/// Deliberately simple (no quoted local parts, no comments, no IP literals): one `@`,
+/// a non-empty local part of at most 64 bytes, a non-empty domain without empty
+/// labels, at most 254 bytes in all, and none of the characters that could break a
+/// mail header or a log line (controls, whitespace, `<>()[]\,;:"`). Whether the
+/// address exists is for the verification mail to find out.
+pub fn normalize_email(email: &str) -> Result<String, ApiError> {
+    const INVALID: ApiError = ApiError::InvalidRequest("email: not a valid address");
+    let canonical = canonical_email(email);
+    if canonical.len() > MAX_EMAIL_LEN {
+        return Err(INVALID);
+    }
+    let (local, domain) = canonical.split_once('@').ok_or(INVALID)?;
+    let forbidden = |c: char| c.is_control() || c.is_whitespace() || "<>()[]\\,;:\"@".contains(c);
+    if local.is_empty()
+        || local.len() > MAX_LOCAL_PART_LEN
+        || local.starts_with('.')
+        || local.ends_with('.')
+        || local.contains("..")
+        || domain.is_empty()
+        || domain.split('.').any(str::is_empty)
+        || local.chars().any(forbidden)
+        || domain.chars().any(forbidden)
+    {
+        return Err(INVALID);
+    }
+    Ok(canonical)
+}
+
+/// `<key_id>.<base64url(HMAC-SHA256(email-index subkey, canonical))>`.
+fn index_under(key: &KeyEntry, canonical: &str) -> String {
+    let subkey = kdf::subkey(key, Purpose::EmailIndex);
+    let tag = kdf::hmac_sha256(&*subkey, &[canonical.as_bytes()]);
+    let mut out = String::with_capacity(key.id.len() + 44);
+    out.push_str(&key.id);
+    out.push('.');
+    out.push_str(&b64url(&tag));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use proptest::prelude::*;
+
+    const KEY_A: &str = "OpNVg-oJ8i_iLspEsXio__A2CI-duFJGXxP1Bh-0m3c";
+    const KEY_B: &str = "ZVVV4f0TrU4rsRpAWk4cLk3RkBOso06T_LSpHOxSIUU";
+
+    fn ring(spec: &str) -> Keyring {
+        Keyring::parse(spec, false).unwrap()
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Vectors {
+        keyring: String,
+        email_index: Vec<IndexVector>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct IndexVector {
+        email: String,
+        index: String,
+    }
+
+    #[test]
+    fn matches_independently_computed_vectors() {
+        let vectors: Vectors =
+            serde_json::from_str(include_str!("../../tests/vectors/keyed-hashes.json")).unwrap();
+        let keyring = ring(&vectors.keyring);
+        assert!(vectors.email_index.len() >= 3);
+        for vector in vectors.email_index {
+            assert_eq!(
+                email_index(&keyring, &vector.email),
+                vector.index,
+                "{}",
+                vector.email
+            );
+        }
+    }
+
+    #[test]
+    fn index_is_deterministic_and_case_insensitive() {
+        let keyring = ring(&format!("test-a:{KEY_A}"));
+        let index = email_index(&keyring, "alice@example.com");
+        assert_eq!(index, email_index(&keyring, "alice@example.com"));
+        assert_eq!(index, email_index(&keyring, "  Alice@Example.COM "));
+        assert_ne!(index, email_index(&keyring, "alice2@example.com"));
+        assert!(index.starts_with("test-a."));
+        assert_eq!(index.len(), "test-a.".len() + 43);
+    }
+
+    #[test]
+    fn index_differs_per_key() {
+        let a = email_index(&ring(&format!("test-a:{KEY_A}")), "alice@example.com");
+        let b = email_index(&ring(&format!("test-b:{KEY_B}")), "alice@example.com");
+        assert_ne!(a.split_once('.').unwrap().1, b.split_once('.').unwrap().1);
+        // Same material under another id: the MAC is equal, the prefix is not.
+        let a2 = email_index(&ring(&format!("other:{KEY_A}")), "alice@example.com");
+        assert_eq!(a.split_once('.').unwrap().1, a2.split_once('.').unwrap().1);
+    }
+
+    #[test]
+    fn index_is_not_the_aead_or_raw_key_mac() {
+        // The blind-index subkey is not the configured key itself.
+        let keyring = ring(&format!("test-a:{KEY_A}"));
+        let raw = kdf::hmac_sha256(keyring.active().material.expose(), &[b"alice@example.com"]);
+        assert!(!email_index(&keyring, "alice@example.com").ends_with(&b64url(&raw)));
+    }
+
+    #[test]
+    fn candidates_cover_every_key_active_first() {
+        let old = ring(&format!("test-a:{KEY_A}"));
+        let rotated = ring(&format!("test-b:{KEY_B},test-a:{KEY_A}"));
+        let candidates = email_index_candidates(&rotated, "Alice@example.com");
+        assert_eq!(candidates.len(), 2);
+        assert_eq!(candidates[0], email_index(&rotated, "alice@example.com"));
+        // The entry written before the rotation is still found.
+        assert_eq!(candidates[1], email_index(&old, "alice@example.com"));
+        assert!(index_is_current(&rotated, &candidates[0]));
+        assert!(!index_is_current(&rotated, &candidates[1]));
+        assert_eq!(index_key_id(&candidates[1]), Some("test-a"));
+    }
+
+    #[test]
+    fn key_ids_with_dots_are_recovered_from_an_index() {
+        let keyring = ring(&format!("2026.01:{KEY_A}"));
+        let index = email_index(&keyring, "a@b.c");
+        assert_eq!(index_key_id(&index), Some("2026.01"));
+        assert!(index_is_current(&keyring, &index));
+        assert_eq!(index_key_id("no-dot"), None);
+        assert_eq!(index_key_id(".short"), None);
+    }
+
+    #[test]
+    fn normalizes_valid_addresses_to_the_indexed_form() {
+        assert_eq!(
+            normalize_email(" Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
+        assert_eq!(
+            normalize_email("a.b+tag@sub.example.org").unwrap(),
+            "a.b+tag@sub.example.org"
+        );
+        assert_eq!(
+            normalize_email("admin@localhost").unwrap(),
+            "admin@localhost"
+        );
+        assert_eq!(
+            normalize_email("ÉMILE@exemple.fr").unwrap(),
+            "émile@exemple.fr"
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_addresses_without_echoing_them() {
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        let long_total = format!("a@{}.com", "b".repeat(250));
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "a@b@c",
+            "alice @example.com",
+            "alice@exa mple.com",
+            "alice@example..com",
+            "alice@.example.com",
+            "alice@example.com.",
+            ".alice@example.com",
+            "al..ice@example.com",
+            "alice\r\nBcc: x@evil@example.com",
+            "alice@example.com\u{0}",
+            "<alice@example.com>",
+            "\"alice\"@example.com",
+            long_local.as_str(),
+            long_total.as_str(),
+        ] {
+            let error = normalize_email(bad).unwrap_err();
+            assert_eq!(
+                error,
+                ApiError::InvalidRequest("email: not a valid address"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn normalized_emails_index_like_their_raw_spelling(local in "[A-Za-z0-9._+-]{1,20}", domain in "[A-Za-z0-9-]{1,20}\\.[a-z]{2,6}") {
+            let keyring = ring(&format!("test-a:{KEY_A}"));
+            let raw = format!("{local}@{domain}");
+            if let Ok(normalized) = normalize_email(&raw) {
+                prop_assert_eq!(email_index(&keyring, &normalized), email_index(&keyring, &raw));
+            }
+        }
+
+        #[test]
+        fn normalization_never_panics(text in "\\PC{0,300}") {
+            let _ = normalize_email(&text);
+        }
+    }
+}
