@@ -1,1 +1,16 @@
-//! placeholder
+//! The `login` function: routes of API.md §1, served by [`edgeauth_core::functions::Login`].
+//!
+//! Each entry point only resolves the runtime, builds the context and calls the
+//! core; all decisions live in `edgeauth-core`.
+
+/// Cloudflare Workers entry point (`wasm32-unknown-unknown`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod workers {
+    use edgeauth_core::functions::Login;
+    use worker::{event, Context, Env, Request, Response, Result};
+
+    #[event(fetch)]
+    async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+        edgeauth_workers::serve::<Login>(request, env, ctx).await
+    }
+}

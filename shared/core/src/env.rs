@@ -16,7 +16,6 @@ pub trait Clock {
 
 /// The platform's cryptographically secure random source failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct RandomError;
 
 impl fmt::Display for RandomError {

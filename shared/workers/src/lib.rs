@@ -1,1 +1,133 @@
-//! placeholder
+//! # edgeauth-workers
+//!
+//! The Cloudflare Workers adapter. It does the IO the core decides on:
+//! converts a `worker::Request` into a core [`Request`](edgeauth_core::Request),
+//! provides the core's services (KV records, Durable Object atomics, `Date.now()`,
+//! `crypto.getRandomValues`), calls the core, and carries out the [`Outcome`]:
+//! persists audit events, sends mail (after the response, through `waitUntil`, so
+//! that mail latency never reveals whether an account exists), prints the log line,
+//! and converts the response.
+//!
+//! Bindings (see `wrangler.toml`): KV namespace `EDGEAUTH_KV`, Durable Object
+//! namespace `ATOMIC` (class [`AtomicShard`], defined by the `refresh` script and
+//! bound by the others via `script_name`).
+//!
+//! Security considerations: configuration is parsed once per isolate and a failure
+//! answers `503` for every request (never a built-in key outside development); the
+//! request body is not read past the 16 KiB limit; secrets never reach a log line.
+#![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+
+mod atomic;
+mod effects;
+mod records;
+mod request;
+
+pub use atomic::AtomicShard;
+
+use core::cell::OnceCell;
+use edgeauth_core::app::{self, Function};
+use edgeauth_core::{Clock, Config, ConfigError, Random, RandomError, Vars};
+use worker::{Context, Env};
+
+/// The KV namespace binding.
+pub const KV_BINDING: &str = "EDGEAUTH_KV";
+/// The Durable Object namespace binding.
+pub const ATOMIC_BINDING: &str = "ATOMIC";
+
+thread_local! {
+    // Parsed once per isolate; leaked so every request borrows it for free
+    // (an isolate's configuration lives as long as the isolate).
+    static CONFIG: OnceCell<&'static Result<Config, ConfigError>> = const { OnceCell::new() };
+}
+
+struct EnvVars<'a>(&'a Env);
+
+impl Vars for EnvVars<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        // Secrets (`wrangler secret put`) and plain vars share one namespace on Workers.
+        self.0
+            .secret(name)
+            .map(|value| value.to_string())
+            .or_else(|_| self.0.var(name).map(|value| value.to_string()))
+            .ok()
+    }
+}
+
+/// `Date.now()`: in production it advances only across IO, which is what the
+/// core's time rules need (they compare request times, not CPU time).
+#[derive(Debug, Clone, Copy)]
+pub struct WorkersClock;
+
+impl Clock for WorkersClock {
+    fn now_ms(&self) -> u64 {
+        worker::Date::now().as_millis()
+    }
+}
+
+/// `crypto.getRandomValues` through `getrandom`.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkersRandom;
+
+impl Random for WorkersRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError> {
+        getrandom::fill(buf).map_err(|_| RandomError)
+    }
+}
+
+/// The services of one request.
+#[derive(Debug)]
+pub struct WorkersServices {
+    records: records::KvRecords,
+    atomic: atomic::DoAtomic,
+}
+
+impl app::Services for WorkersServices {
+    type Records = records::KvRecords;
+    type Atomic = atomic::DoAtomic;
+    type Clock = WorkersClock;
+    type Random = WorkersRandom;
+    fn records(&self) -> &Self::Records {
+        &self.records
+    }
+    fn atomic(&self) -> &Self::Atomic {
+        &self.atomic
+    }
+    fn clock(&self) -> &Self::Clock {
+        &WorkersClock
+    }
+    fn random(&self) -> &Self::Random {
+        &WorkersRandom
+    }
+}
+
+/// Runs the core's store contract suite against KV + the Durable Object (tests only).
+#[cfg(feature = "contract-tests")]
+pub async fn store_contract(env: &Env) -> edgeauth_core::store::contract::ContractReport {
+    let records = records::KvRecords::bind(env, KV_BINDING);
+    let atomic = atomic::DoAtomic::bind(env, ATOMIC_BINDING);
+    edgeauth_core::store::contract::run_all(&records, &atomic, &WorkersClock).await
+}
+
+/// The atomic store bound in `env` (tests only: drives concurrency tests from outside).
+#[cfg(feature = "contract-tests")]
+pub fn atomic_store(env: &Env) -> impl edgeauth_core::AtomicStore {
+    atomic::DoAtomic::bind(env, ATOMIC_BINDING)
+}
+
+/// Serves one request for function `F`: the whole body of a Worker's `fetch`.
+pub async fn serve<F: Function>(
+    request: worker::Request,
+    env: Env,
+    ctx: Context,
+) -> worker::Result<worker::Response> {
+    let config: &'static Result<Config, ConfigError> = CONFIG.with(|cell| {
+        *cell.get_or_init(|| Box::leak(Box::new(Config::from_vars(&EnvVars(&env)))))
+    });
+    let services = WorkersServices {
+        records: records::KvRecords::bind(&env, KV_BINDING),
+        atomic: atomic::DoAtomic::bind(&env, ATOMIC_BINDING),
+    };
+    let core_request = request::to_core(request).await?;
+    let outcome = app::serve::<F, _>(config.as_ref(), &services, &core_request).await;
+    effects::carry_out(outcome, config.as_ref().ok(), services, ctx).await
+}

@@ -43,6 +43,9 @@ pub fn preflight(
         return Err(ApiError::CorsRejected);
     }
     let mut response = Response::empty(204);
+    response.append_header("Vary", "Origin");
+    response.append_header("Vary", "Access-Control-Request-Method");
+    response.append_header("Vary", "Access-Control-Request-Headers");
     grant(&mut response, origin);
     response.set_header("Access-Control-Allow-Methods", &methods.join(", "));
     response.set_header("Access-Control-Allow-Headers", ALLOWED_REQUEST_HEADERS);

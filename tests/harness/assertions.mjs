@@ -1,0 +1,43 @@
+// Assertions of API.md §2–§3 shared by every test file.
+import assert from "node:assert/strict";
+
+export const SECURITY_HEADERS = {
+  "content-security-policy": (v) => /default-src 'none'/.test(v) && /frame-ancestors 'none'/.test(v) && /base-uri 'none'/.test(v),
+  "x-content-type-options": (v) => v === "nosniff",
+  "x-frame-options": (v) => v === "DENY",
+  "referrer-policy": (v) => v === "no-referrer" || v === "strict-origin-when-cross-origin",
+  "permissions-policy": (v) => ["camera=()", "microphone=()", "geolocation=()"].every((p) => v.includes(p)),
+  "cross-origin-opener-policy": (v) => v === "same-origin",
+  "cross-origin-resource-policy": (v) => v === "same-origin",
+  "x-xss-protection": (v) => v === "0",
+  "x-request-id": (v) => /^[0-9a-f]{32}$/.test(v),
+};
+
+/** Every §2 header is present with an allowed value; no-store on /auth and /api. */
+export function assertSecurityHeaders(response, path, { hsts = false } = {}) {
+  for (const [name, ok] of Object.entries(SECURITY_HEADERS)) {
+    const value = response.headers.get(name);
+    assert.ok(value !== null, `${name} missing on ${path} (${response.status})`);
+    assert.ok(ok(value), `${name}: unexpected value ${value} on ${path}`);
+  }
+  if (path.startsWith("/auth/") || path.startsWith("/api/")) {
+    assert.equal(response.headers.get("cache-control"), "no-store", `cache-control on ${path}`);
+  }
+  if (hsts) {
+    assert.match(response.headers.get("strict-transport-security") ?? "", /max-age=63072000; includeSubDomains/);
+  }
+}
+
+/** An RFC 9457 problem body with the contract's fields and the given status/code. */
+export function assertProblem(response, status, code) {
+  assert.equal(response.status, status, `status (body: ${response.text})`);
+  assert.match(response.headers.get("content-type") ?? "", /^application\/problem\+json/);
+  const body = response.json;
+  assert.ok(body, "problem body is JSON");
+  assert.equal(body.status, status);
+  assert.equal(body.code, code);
+  assert.equal(typeof body.type, "string");
+  assert.equal(typeof body.title, "string");
+  assert.equal(body.request_id, response.headers.get("x-request-id"));
+  assert.ok(!/stack|panicked|at .*\.rs/i.test(response.text), "no internals in problem bodies");
+}

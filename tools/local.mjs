@@ -1,0 +1,106 @@
+// One Miniflare instance serving all four functions on one origin, as in production:
+// routing by path, one KV namespace and one Durable Object namespace shared by all.
+// Used by the dev server (tools/dev.mjs) and the integration tests.
+
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare, Log, LogLevel } from "miniflare";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Every configuration variable of API.md §8 (plus edgeauth's tuning knobs). */
+export const CONFIG_VARIABLES = [
+  "ENVIRONMENT", "PUBLIC_ORIGIN", "ALLOWED_ORIGINS", "JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS",
+  "PASSWORD_PEPPER", "MAIL_TRANSPORT", "MAIL_FROM", "MAIL_HTTP_URL", "MAIL_HTTP_TOKEN",
+  "REQUIRE_EMAIL_VERIFICATION", "BOOTSTRAP_ADMIN_EMAILS", "AUDIT_RETENTION_DAYS", "CLIENT_IP_HEADER",
+  "PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_ITERATIONS", "PASSWORD_HASH_PARALLELISM",
+  "PASSWORD_MIN_LENGTH", "RATE_LIMIT_LOGIN_PER_IP", "RATE_LIMIT_REGISTER_PER_IP",
+  "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
+  "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
+  "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
+];
+
+/** Reads a KEY=VALUE file (comments and blank lines ignored). */
+export function readEnvFile(path) {
+  const vars = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) continue;
+    const at = trimmed.indexOf("=");
+    if (at > 0) vars[trimmed.slice(0, at)] = trimmed.slice(at + 1);
+  }
+  return vars;
+}
+
+/** The development config, with any §8 variable overridden from `env`. */
+export function developmentVars(env = process.env) {
+  const vars = readEnvFile(join(root, "config/development.env"));
+  for (const name of CONFIG_VARIABLES) {
+    if (env[name] !== undefined) vars[name] = env[name];
+  }
+  return vars;
+}
+
+/** Path routes of each function, in Miniflare's `routes` syntax (host `*`). */
+// Patterns end in `*` so that a query string still matches (Miniflare matches the
+// whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
+export const ROUTES = {
+  login: ["*/auth/register*", "*/auth/login*"],
+  reset: ["*/auth/password/*", "*/auth/email/*"],
+  refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
+  // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
+  // so every path nobody owns gets the layer's 404 problem body.
+  api: ["*/api/*"],
+  contract: ["*/__contract/*"],
+};
+
+const DURABLE_OBJECT_HOST = "api";
+
+function workerOptions(name, vars) {
+  const dir = join(root, "build/workers", name);
+  return {
+    name: `edgeauth-${name}`,
+    modules: true,
+    scriptPath: join(dir, "shim.mjs"),
+    modulesRoot: dir,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2026-07-01",
+    routes: ROUTES[name],
+    bindings: vars,
+    kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
+    durableObjects: {
+      ATOMIC: name === DURABLE_OBJECT_HOST
+        ? { className: "AtomicShard", useSQLite: true }
+        : { className: "AtomicShard", scriptName: `edgeauth-${DURABLE_OBJECT_HOST}` },
+    },
+  };
+}
+
+/**
+ * Starts all four functions on one origin.
+ * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
+ *          withContractWorker?: boolean}} options
+ */
+export async function startLocal(options = {}) {
+  const vars = options.vars ?? developmentVars();
+  const order = ["api", "login", "reset", "refresh"];
+  // Test-only worker that runs the store contract against this KV + Durable Object.
+  if (options.withContractWorker) order.push("contract");
+  const mf = new Miniflare({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 8787,
+    // No outbound calls: no cf.json fetch, no telemetry.
+    cf: false,
+    defaultPersistRoot: options.persistRoot === false ? undefined : (options.persistRoot ?? join(root, ".edgeauth/state")),
+    log: options.quiet ? new Log(LogLevel.WARN) : new Log(LogLevel.INFO),
+    // Quiet runs (tests) drop the functions' own log lines; dev shows them.
+    ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
+    workers: order.map((name) => workerOptions(name, vars)),
+  });
+  const url = await mf.ready;
+  return { mf, url: url.toString().replace(/\/$/, "") };
+}

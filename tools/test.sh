@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test of edgeauth — the command CI runs (.ci/run). Installs what a fresh
+# machine lacks first (tools/setup.sh). Builds the release wasm once and shares it
+# across the integration suites.
+#
+#   bash tools/test.sh              # everything
+#   bash tools/test.sh --quick      # format, lints, unit tests, Workers integration only
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+cd "$EDGEAUTH_ROOT"
+
+QUICK=false
+[ "${1:-}" = "--quick" ] && QUICK=true
+
+passed=0
+failed=0
+failures=()
+step() {
+  local name="$1"; shift
+  say "$name"
+  local started=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "--- ok: $name ($((SECONDS - started)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "--- FAILED: $name ($((SECONDS - started)) s)"
+  fi
+}
+
+integration() {
+  local target="$1"
+  EDGEAUTH_TARGET="$target" node --test --test-concurrency=1 --test-reporter=spec "tests/*.test.mjs"
+}
+
+setup_rust
+setup_node
+
+step "cargo fmt --check" cargo fmt --all -- --check
+step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
+step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-unknown \
+  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api \
+  -p edgeauth-contract-worker -- -D warnings
+step "unit and property tests (native)" cargo test --workspace --all-features
+step "no_std core builds for wasm32-unknown-unknown" \
+  cargo build -p edgeauth-core --no-default-features --target wasm32-unknown-unknown --release
+step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
+step "integration + contract suite on Workers (Miniflare)" integration workers
+
+if [ "$QUICK" = false ]; then
+  step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
+  if [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ]; then
+    setup_spin_host
+    step "build the Spin components (release wasm)" node tools/build-spin.mjs
+    step "integration + contract suite on Spin (local Spin host)" integration spin
+  fi
+fi
+
+echo
+echo "test command summary: $passed passed, $failed failed"
+for name in "${failures[@]}"; do echo "  failed: $name"; done
+[ "$failed" -eq 0 ]
