@@ -52,7 +52,7 @@ if [ "$QUICK" = false ]; then
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
   if [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ]; then
     setup_spin_host
-    step "build the Spin components (release wasm)" node tools/build-spin.mjs
+    step "build the Spin components (release wasm)" node tools/build-spin.mjs --with-test-workers
     step "integration + contract suite on Spin (local Spin host)" integration spin
   fi
 fi

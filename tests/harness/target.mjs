@@ -5,7 +5,7 @@
 // unchanged against both runtimes (the contract suite).
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,16 +42,36 @@ export async function start({ vars = configWith(), withContractWorker = false } 
     });
     return { url, target: TARGET, stop: () => mf.dispose() };
   }
-  if (TARGET === "spin") return startSpin(vars);
+  if (TARGET === "spin") return startSpin(vars, withContractWorker);
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
 }
 
-async function startSpin(vars) {
+/** spin.toml plus, for store tests, the test-only contract component (absolute paths). */
+function testManifest(state, withContractWorker) {
+  let manifest = readFileSync(join(root, "spin.toml"), "utf8")
+    .replaceAll('source = "target/', `source = "${root}/target/`);
+  if (withContractWorker) {
+    manifest += `
+[[trigger.http]]
+route = "/__contract/..."
+component = "contract"
+
+[component.contract]
+source = "${root}/target/wasm32-wasip2/release/edgeauth_contract_worker.wasm"
+key_value_stores = ["default"]
+`;
+  }
+  const path = join(state, "spin.toml");
+  writeFileSync(path, manifest);
+  return path;
+}
+
+async function startSpin(vars, withContractWorker) {
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
   const env = { ...process.env };
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");
-  const child = spawn(host, ["--manifest", join(root, "spin.toml"), "--listen", "127.0.0.1:0",
+  const child = spawn(host, ["--manifest", testManifest(state, withContractWorker), "--listen", "127.0.0.1:0",
     "--kv-db", join(state, "kv.sqlite")], { env, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error("spin host did not start")), 30_000);

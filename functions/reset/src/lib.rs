@@ -14,3 +14,16 @@ mod workers {
         edgeauth_workers::serve::<Reset>(request, env, ctx).await
     }
 }
+
+/// Spin entry point (`wasm32-wasip2`, WASIp3 `wasi:http/handler`).
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+mod spin {
+    use edgeauth_core::functions::Reset;
+    use spin_sdk::http::{IntoResponse, Request};
+    use spin_sdk::http_service;
+
+    #[http_service]
+    async fn handle(request: Request) -> impl IntoResponse {
+        edgeauth_spin::serve::<Reset>(request).await
+    }
+}

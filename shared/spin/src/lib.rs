@@ -1,1 +1,130 @@
-//! placeholder
+//! # edgeauth-spin
+//!
+//! The Spin adapter (spin-sdk 7, WASIp3). Like the Workers adapter it only does IO:
+//! converts the request, provides the core's services, calls the core and carries
+//! out the outcome.
+//!
+//! Storage: records go to Spin's key-value store (`spin:key-value`, store
+//! `default`); everything that must be atomic goes through `wasi:keyvalue/atomics`
+//! (compare-and-swap; counters are CAS loops so they can carry a window expiry) on
+//! the same store. Spin's own key-value interface has no atomic operation, and the
+//! wasi one gives the same guarantee as the Durable Object on Workers: a swap only
+//! lands if the value is unchanged since it was read. See [`atomic`].
+//!
+//! Variables: Spin variable names are lower case (`jwt_signing_keys`); values are read
+//! once per request (Spin instantiates a component per request) before parsing.
+//!
+//! Security considerations: Spin has no `waitUntil`, so mail is sent before the
+//! response; on register/forgot this makes the response time depend on the mail
+//! provider for real accounts only when the flow sends mail to real accounts only —
+//! see docs/spin.md. Secrets are `secret = true` variables and never logged.
+#![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+
+pub mod atomic;
+mod effects;
+pub mod records;
+mod request;
+
+use std::collections::BTreeMap;
+
+use edgeauth_core::app::{self, Function};
+use edgeauth_core::config::VARIABLES;
+use edgeauth_core::{Clock, Config, Random, RandomError, Vars};
+
+/// Variable values fetched up front (Spin's variable API is async; the core's is not).
+#[derive(Debug, Default)]
+pub struct SpinVars(BTreeMap<String, String>);
+
+impl SpinVars {
+    /// Reads every configuration variable; unset or undeclared ones are absent.
+    pub async fn fetch() -> Self {
+        let mut values = BTreeMap::new();
+        for name in VARIABLES {
+            if let Ok(value) = spin_sdk::variables::get(name.to_ascii_lowercase()).await {
+                values.insert((*name).to_string(), value);
+            }
+        }
+        Self(values)
+    }
+}
+
+impl Vars for SpinVars {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
+/// Wall-clock time from WASI.
+#[derive(Debug, Clone, Copy)]
+pub struct SpinClock;
+
+impl Clock for SpinClock {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_millis() as u64)
+            .unwrap_or(0)
+    }
+}
+
+/// WASI random (`wasi:random`) through `getrandom`.
+#[derive(Debug, Clone, Copy)]
+pub struct SpinRandom;
+
+impl Random for SpinRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError> {
+        getrandom::fill(buf).map_err(|_| RandomError)
+    }
+}
+
+/// The services of one request.
+#[derive(Debug)]
+pub struct SpinServices {
+    records: records::KvRecords,
+    atomic: atomic::KvAtomic,
+}
+
+impl SpinServices {
+    /// Opens the `default` store for records and atomics.
+    pub async fn open() -> Self {
+        Self {
+            records: records::KvRecords::open().await,
+            atomic: atomic::KvAtomic::open(),
+        }
+    }
+}
+
+impl app::Services for SpinServices {
+    type Records = records::KvRecords;
+    type Atomic = atomic::KvAtomic;
+    type Clock = SpinClock;
+    type Random = SpinRandom;
+    fn records(&self) -> &Self::Records {
+        &self.records
+    }
+    fn atomic(&self) -> &Self::Atomic {
+        &self.atomic
+    }
+    fn clock(&self) -> &Self::Clock {
+        &SpinClock
+    }
+    fn random(&self) -> &Self::Random {
+        &SpinRandom
+    }
+}
+
+/// Runs the core's store contract suite against this runtime's stores (tests only).
+#[cfg(feature = "contract-tests")]
+pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport {
+    let services = SpinServices::open().await;
+    edgeauth_core::store::contract::run_all(&services.records, &services.atomic, &SpinClock).await
+}
+
+/// Serves one request for function `F`: the whole body of a component's handler.
+pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Response<String> {
+    let config = Config::from_vars(&SpinVars::fetch().await);
+    let services = SpinServices::open().await;
+    let core_request = request::to_core(request).await;
+    let outcome = app::serve::<F, _>(config.as_ref(), &services, &core_request).await;
+    effects::carry_out(outcome, config.as_ref().ok(), &services).await
+}

@@ -25,6 +25,46 @@ use alloc::vec::Vec;
 
 use crate::secret::Secret;
 
+/// Every variable the configuration reads (API.md §8 plus tuning knobs), so that
+/// adapters whose platform reads variables asynchronously (Spin) can fetch them up
+/// front, and tools (the config doctor, the local servers) share one list.
+pub const VARIABLES: &[&str] = &[
+    "ENVIRONMENT",
+    "PUBLIC_ORIGIN",
+    "ALLOWED_ORIGINS",
+    "JWT_SIGNING_KEYS",
+    "DATA_ENCRYPTION_KEYS",
+    "PASSWORD_PEPPER",
+    "MAIL_TRANSPORT",
+    "MAIL_FROM",
+    "MAIL_HTTP_URL",
+    "MAIL_HTTP_TOKEN",
+    "REQUIRE_EMAIL_VERIFICATION",
+    "BOOTSTRAP_ADMIN_EMAILS",
+    "AUDIT_RETENTION_DAYS",
+    "CLIENT_IP_HEADER",
+    "PASSWORD_HASH_MEMORY_KIB",
+    "PASSWORD_HASH_ITERATIONS",
+    "PASSWORD_HASH_PARALLELISM",
+    "PASSWORD_MIN_LENGTH",
+    "RATE_LIMIT_LOGIN_PER_IP",
+    "RATE_LIMIT_REGISTER_PER_IP",
+    "RATE_LIMIT_FORGOT_PER_IP",
+    "RATE_LIMIT_REFRESH_PER_IP",
+    "RATE_LIMIT_API_PER_USER",
+    "LOCKOUT_FAILURES",
+    "LOCKOUT_BASE_SECS",
+    "LOCKOUT_MAX_SECS",
+    "ACCESS_TOKEN_TTL_SECS",
+    "SESSION_IDLE_TIMEOUT_SECS",
+    "SESSION_ABSOLUTE_LIFETIME_SECS",
+    "SESSIONS_REVOKED_BEFORE",
+];
+
+/// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
+pub const SECRET_VARIABLES: &[&str] =
+    &["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "PASSWORD_PEPPER", "MAIL_HTTP_TOKEN"];
+
 /// The deployment environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
