@@ -48,6 +48,8 @@ pub mod log;
 pub mod mail;
 pub mod mfa;
 pub mod net;
+#[cfg(feature = "password")]
+pub mod password;
 pub mod secret;
 pub mod session;
 pub mod store;
