@@ -31,6 +31,7 @@ impl Function for Login {
     #[cfg(not(feature = "password-policy"))]
     const ROUTES: &'static [Route] = &[];
 
+    #[cfg_attr(not(feature = "password-policy"), allow(unused_variables))]
     async fn dispatch<S: Services>(
         ctx: &Ctx<'_, S>,
         route: &Route,
@@ -41,10 +42,7 @@ impl Function for Login {
             "/auth/register" => crate::accounts::register::handle(ctx).await,
             #[cfg(feature = "password-policy")]
             "/auth/login" => crate::accounts::login::handle(ctx).await,
-            _ => {
-                let _ = ctx;
-                Err(ApiError::NotFound)
-            }
+            _ => Err(ApiError::NotFound),
         }
     }
 }
