@@ -33,9 +33,11 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod audit_log;
+pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod env;
@@ -46,8 +48,12 @@ pub mod log;
 pub mod mail;
 pub mod mfa;
 pub mod net;
+#[cfg(feature = "password")]
+pub mod password;
 pub mod secret;
+pub mod session;
 pub mod store;
+pub mod token;
 pub mod util;
 
 // The curated public interface.

@@ -10,18 +10,25 @@ pub struct Api;
 
 impl Function for Api {
     const NAME: &'static str = "api";
-    const ROUTES: &'static [Route] = &[Route {
-        pattern: "/api/health",
-        methods: &["GET"],
-    }];
+    const ROUTES: &'static [Route] = &[
+        Route {
+            pattern: "/api/health",
+            methods: &["GET"],
+        },
+        Route {
+            pattern: "/api/me",
+            methods: &["GET"],
+        },
+    ];
 
     async fn dispatch<S: Services>(
-        _ctx: &Ctx<'_, S>,
+        ctx: &Ctx<'_, S>,
         route: &Route,
         _params: &Params<'_>,
     ) -> Result<Response, ApiError> {
         match route.pattern {
             "/api/health" => Ok(Response::json(200, &serde_json::json!({"status": "ok"}))),
+            "/api/me" => crate::accounts::me::handle(ctx).await,
             _ => Err(ApiError::NotFound),
         }
     }

@@ -1,5 +1,9 @@
-//! The `login` function (API.md §1). Its routes arrive with the flows that implement them;
-//! until then every path answers through the layer (`404`), never with a fake success.
+//! The `login` function (API.md §1): `POST /auth/register`, `POST /auth/login`.
+//!
+//! Its flows need password hashing and the password policy, so the routes exist only
+//! with the core's `password-policy` feature (which the `login` function crate
+//! enables); without it the table is empty and every path answers `404` through the
+//! layer, never a fake success. `POST /auth/login/mfa` arrives with MFA.
 
 use crate::app::{Ctx, Function, Params, Route, Services};
 use crate::error::ApiError;
@@ -9,15 +13,36 @@ use crate::http::Response;
 #[derive(Debug)]
 pub struct Login;
 
+/// `POST /auth/register`.
+pub const REGISTER: Route = Route {
+    pattern: "/auth/register",
+    methods: &["POST"],
+};
+/// `POST /auth/login`.
+pub const LOGIN: Route = Route {
+    pattern: "/auth/login",
+    methods: &["POST"],
+};
+
 impl Function for Login {
     const NAME: &'static str = "login";
+    #[cfg(feature = "password-policy")]
+    const ROUTES: &'static [Route] = &[REGISTER, LOGIN];
+    #[cfg(not(feature = "password-policy"))]
     const ROUTES: &'static [Route] = &[];
 
+    #[cfg_attr(not(feature = "password-policy"), allow(unused_variables))]
     async fn dispatch<S: Services>(
-        _ctx: &Ctx<'_, S>,
-        _route: &Route,
+        ctx: &Ctx<'_, S>,
+        route: &Route,
         _params: &Params<'_>,
     ) -> Result<Response, ApiError> {
-        Err(ApiError::NotFound)
+        match route.pattern {
+            #[cfg(feature = "password-policy")]
+            "/auth/register" => crate::accounts::register::handle(ctx).await,
+            #[cfg(feature = "password-policy")]
+            "/auth/login" => crate::accounts::login::handle(ctx).await,
+            _ => Err(ApiError::NotFound),
+        }
     }
 }

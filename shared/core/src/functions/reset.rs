@@ -1,5 +1,5 @@
-//! The `reset` function (API.md §1). Its routes arrive with the flows that implement them;
-//! until then every path answers through the layer (`404`), never with a fake success.
+//! The `reset` function (API.md §1): `POST /auth/email/verify` (the password routes
+//! arrive with their flows; until then they answer `404` through the layer).
 
 use crate::app::{Ctx, Function, Params, Route, Services};
 use crate::error::ApiError;
@@ -11,13 +11,19 @@ pub struct Reset;
 
 impl Function for Reset {
     const NAME: &'static str = "reset";
-    const ROUTES: &'static [Route] = &[];
+    const ROUTES: &'static [Route] = &[Route {
+        pattern: "/auth/email/verify",
+        methods: &["POST"],
+    }];
 
     async fn dispatch<S: Services>(
-        _ctx: &Ctx<'_, S>,
-        _route: &Route,
+        ctx: &Ctx<'_, S>,
+        route: &Route,
         _params: &Params<'_>,
     ) -> Result<Response, ApiError> {
-        Err(ApiError::NotFound)
+        match route.pattern {
+            "/auth/email/verify" => crate::accounts::verify_email::handle(ctx).await,
+            _ => Err(ApiError::NotFound),
+        }
     }
 }

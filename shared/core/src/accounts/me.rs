@@ -1,0 +1,42 @@
+//! `GET /api/me` (API.md §6): the caller's own profile.
+//!
+//! Security considerations: answers only for the authenticated caller (no id in the
+//! path to tamper with); the password hash and internal fields are never included.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::Serialize;
+
+use super::email;
+use crate::app::{Ctx, Services};
+use crate::auth;
+use crate::error::ApiError;
+use crate::http::Response;
+use crate::util;
+
+#[derive(Serialize)]
+struct Me {
+    id: String,
+    email: String,
+    roles: Vec<String>,
+    email_verified: bool,
+    mfa_enabled: bool,
+    created_at: String,
+}
+
+/// `GET /api/me` → `200 {id, email, roles, email_verified, mfa_enabled, created_at}`.
+pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    let principal = auth::authenticate(ctx).await?;
+    let user = principal.user;
+    Ok(Response::json(
+        200,
+        &Me {
+            email: email::read_email(ctx.config, &user.email)?,
+            email_verified: user.email_verified,
+            mfa_enabled: user.mfa_enabled,
+            created_at: util::rfc3339(user.created_at_ms),
+            roles: user.roles,
+            id: user.id,
+        },
+    ))
+}

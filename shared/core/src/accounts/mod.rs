@@ -1,0 +1,28 @@
+//! Accounts: the user record, email addresses, registration, email verification,
+//! login, and the caller's own profile (API.md §5, §6, §7).
+//!
+//! - [`user`]: the record, its keys in the AtomicStore, CAS updates, the email index.
+//! - [`email`]: normalisation, the index and the stored form of an address.
+//! - [`register`]: `POST /auth/register` (feature `password-policy`).
+//! - [`verify_email`]: verification tokens and `POST /auth/email/verify`.
+//! - [`login`]: `POST /auth/login` (feature `password`).
+//! - [`me`]: `GET /api/me`.
+//!
+//! Security considerations: unknown address, wrong password, disabled and unverified
+//! accounts all answer `401 invalid_credentials` with one body after one password
+//! hash; registration answers `202` whether or not the address is taken. No address,
+//! password or token ever goes into an audit event or a log line.
+
+pub mod email;
+#[cfg(feature = "password")]
+pub mod login;
+pub mod me;
+#[cfg(feature = "password-policy")]
+pub mod register;
+pub mod user;
+pub mod verify_email;
+
+#[cfg(all(test, feature = "password-policy"))]
+mod tests;
+
+pub use user::{UserRecord, UserSummary, ROLE_ADMIN, ROLE_AUDITOR, ROLE_USER};

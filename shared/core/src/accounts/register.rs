@@ -1,0 +1,150 @@
+//! `POST /auth/register {email, password}` → always `202 {"status":"accepted"}`
+//! (API.md §5, §7).
+//!
+//! Steps:
+//! 1. `Origin` check (as login), strict body (`400`), address validation (`400
+//!    invalid_request`), then the password policy (`400 weak_password`) — all before
+//!    the address is looked up, so these answers are the same for new and taken
+//!    addresses and reveal nothing about accounts;
+//! 2. *(seam: the per-IP registration rate limit goes here)*;
+//! 3. **taken address** → one dummy password verification (so the time matches the
+//!    new-account path's hash), a notice mail to the address, the same `202`. The
+//!    existing account is not touched: its password is never replaced;
+//! 4. **new address** → hash the password, write the user (unverified, roles
+//!    `["user"]`), then claim the email index with `compare_and_swap(None → id)`. If a
+//!    concurrent registration claimed it first, the just-written record is removed and
+//!    the request continues as step 3 (notice mail) — exactly one account per address;
+//! 5. issue a verification token and mail its link (`/verify-email#token=…`).
+//!
+//! The user record is written before the index so that a failure in between leaves an
+//! unreachable record (harmless), never an index pointing at nothing (which would
+//! block the address forever).
+//!
+//! `BOOTSTRAP_ADMIN_EMAILS` get `admin` only when they *verify* (see
+//! [`super::verify_email`]): anyone can register any address, only its owner can
+//! verify it — even when `REQUIRE_EMAIL_VERIFICATION=false`.
+//!
+//! Security considerations: identical bodies for both paths; the notice mail tells the
+//! real owner what happened without letting the registrant in; audit events carry the
+//! user id, never the address or the password. The residual timing difference is the
+//! new path's store writes (a few ms), far below the hash's cost and network jitter.
+
+use alloc::string::String;
+use alloc::vec;
+use serde::Deserialize;
+use zeroize::Zeroize;
+
+use super::email;
+use super::user::{self, UserRecord, ROLE_USER};
+use super::verify_email;
+use crate::app::{Ctx, Services};
+use crate::audit::AuditKind;
+use crate::auth::csrf;
+use crate::error::{ApiError, Internal};
+use crate::http::{body, Response};
+use crate::mail::Mail;
+use crate::password;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterBody {
+    email: String,
+    password: String,
+}
+
+impl Drop for RegisterBody {
+    fn drop(&mut self) {
+        self.password.zeroize();
+    }
+}
+
+fn accepted() -> Response {
+    Response::json(202, &serde_json::json!({"status": "accepted"}))
+}
+
+/// The mail to an address that already has an account.
+pub fn notice_mail(public_origin: &str, to: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Sign-up attempt with your email address".into(),
+        text: alloc::format!(
+            "Someone tried to create an account with this email address, which already \
+             has one. Your account has not been changed.\n\n\
+             If this was you, sign in at {public_origin} — or reset your password there \
+             if you have forgotten it. If it was not you, you can ignore this message."
+        ),
+    }
+}
+
+/// Step 3: the answer for an address that already has an account.
+fn taken<S: Services>(
+    ctx: &Ctx<'_, S>,
+    owner: Option<&str>,
+    address: &str,
+) -> Result<Response, ApiError> {
+    ctx.send_mail(notice_mail(&ctx.config.public_origin, address));
+    ctx.audit(
+        AuditKind::Register,
+        None,
+        owner,
+        &[("outcome", "email_taken")],
+    )?;
+    Ok(accepted())
+}
+
+/// `POST /auth/register`.
+pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    let config = ctx.config;
+    csrf::check_origin(config, ctx.request)?;
+    let request: RegisterBody = body::parse_json(ctx.request)?;
+    body::check_length(
+        &request.email,
+        1,
+        email::MAX_FIELD_CHARS,
+        email::FIELD_LENGTH,
+    )?;
+    let address = email::normalize(&request.email)?;
+    let mut new_password =
+        password::check_policy(&request.password, &address, config.password_min_length)?;
+    let pepper = config.password_pepper.as_ref();
+    let atomic = ctx.services.atomic();
+    let index = email::email_index(config, &address);
+
+    if let Some(owner) = user::find_by_index(atomic, &index).await? {
+        password::dummy_verify(&new_password, &config.password_hash, pepper);
+        new_password.zeroize();
+        return taken(ctx, Some(&owner), &address);
+    }
+
+    let random = ctx.services.random();
+    let hashed = password::hash_password(&new_password, &config.password_hash, pepper, random);
+    new_password.zeroize();
+    let user = UserRecord {
+        id: user::new_id(random)?,
+        email: email::store_email(config, &address)?,
+        email_verified: false,
+        password_hash: hashed?,
+        roles: vec![String::from(ROLE_USER)],
+        disabled: false,
+        mfa_enabled: false,
+        created_at_ms: ctx.now_ms,
+        last_login_at_ms: None,
+        other: Default::default(),
+    };
+    if !user::insert(atomic, &user).await? {
+        return Err(ApiError::Unavailable(Internal("user id collision")));
+    }
+    if !user::claim_index(atomic, &index, &user.id).await? {
+        user::remove_unreachable(atomic, &user).await?;
+        let owner = user::find_by_index(atomic, &index).await?;
+        return taken(ctx, owner.as_deref(), &address);
+    }
+    let token = verify_email::issue_token(atomic, random, &user.id, ctx.now_ms).await?;
+    ctx.send_mail(verify_email::verification_mail(
+        &config.public_origin,
+        &address,
+        &token,
+    ));
+    ctx.audit(AuditKind::Register, Some(&user.id), Some(&user.id), &[])?;
+    Ok(accepted())
+}

@@ -1,0 +1,267 @@
+//! The user record and where it lives.
+//!
+//! Users live in the [`AtomicStore`]: shard `user/{user_id}`, name `profile`. Strong
+//! consistency is the point — a `disabled` flag or a removed role must apply to the
+//! very next request, and every request re-reads the record ([`crate::auth`]). The
+//! user's sessions share the shard (`session/{id}`), so listing and revoking them
+//! is one shard's work. The email index lives in its own shard `email/{index}`
+//! (name `owner`, value the user id) and is claimed with
+//! `compare_and_swap(expected = None)`, so two concurrent registrations of one
+//! address cannot both win.
+//!
+//! Updates are read-modify-write with compare-and-swap ([`update`]): a concurrent
+//! change makes the swap fail and the update is recomputed on the fresh record, so
+//! no write is lost (a role change racing a login's `last_login_at` both land).
+//!
+//! Security considerations:
+//! - Ids are 128-bit random, lower-case hex; the password is only ever held as the
+//!   hash the password module produced.
+//! - Fields this build does not know (written by a newer deployment of another
+//!   function, say MFA state) are kept through read-modify-write in [`UserRecord::other`]
+//!   rather than silently dropped — functions deploy separately.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use super::email::StoredEmail;
+use crate::app::{Ctx, Services};
+use crate::config::Config;
+use crate::error::{ApiError, Internal};
+use crate::store::{AtomicKey, AtomicStore};
+use crate::util;
+
+/// The role every user has.
+pub const ROLE_USER: &str = "user";
+/// May read the audit log.
+pub const ROLE_AUDITOR: &str = "auditor";
+/// Administrators.
+pub const ROLE_ADMIN: &str = "admin";
+
+/// Name of the profile record inside a user's shard.
+pub const PROFILE: &str = "profile";
+/// How many times an update is recomputed after losing a race before giving up.
+const UPDATE_ATTEMPTS: usize = 8;
+
+/// One account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// 128-bit random id, hex.
+    pub id: String,
+    /// The address, in its stored form (see [`super::email`]).
+    pub email: StoredEmail,
+    /// Whether the address was verified with a mailed token.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The password hash (PHC string from the password module).
+    pub password_hash: String,
+    /// Roles, `user` first.
+    pub roles: Vec<String>,
+    /// Disabled accounts cannot log in, refresh, or use a token.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Whether TOTP is active.
+    #[serde(default)]
+    pub mfa_enabled: bool,
+    /// Creation time, Unix ms.
+    pub created_at_ms: u64,
+    /// Last successful login, Unix ms.
+    #[serde(default)]
+    pub last_login_at_ms: Option<u64>,
+    /// Fields written by other modules or newer deployments, kept verbatim.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, serde_json::Value>,
+}
+
+impl UserRecord {
+    /// Whether the user holds `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// Adds `role` if missing.
+    pub fn grant_role(&mut self, role: &str) {
+        if !self.has_role(role) {
+            self.roles.push(role.into());
+        }
+    }
+
+    /// Whether the user may sign in and use sessions under `config`.
+    pub fn may_sign_in(&self, config: &Config) -> bool {
+        !self.disabled && (self.email_verified || !config.require_email_verification)
+    }
+}
+
+/// The shard of a user's records.
+pub fn shard(user_id: &str) -> String {
+    alloc::format!("user/{user_id}")
+}
+
+/// The shard of an email index entry.
+pub fn email_shard(index: &str) -> String {
+    alloc::format!("email/{index}")
+}
+
+/// Name of the index record inside an email shard.
+pub const EMAIL_OWNER: &str = "owner";
+
+/// A new random user id.
+pub fn new_id(random: &impl crate::Random) -> Result<String, ApiError> {
+    let bytes: [u8; 16] = crate::env::random_array(random)?;
+    Ok(util::hex(&bytes))
+}
+
+/// Whether `text` has the shape of an id this core issues (32 lower-case hex digits).
+/// Checked before an id from a request becomes part of a storage key.
+pub fn is_id(text: &str) -> bool {
+    text.len() == 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn encode(user: &UserRecord) -> Result<String, ApiError> {
+    serde_json::to_string(user).map_err(|_| ApiError::Internal(Internal("user record encoding")))
+}
+
+fn decode(raw: &str) -> Result<UserRecord, ApiError> {
+    serde_json::from_str(raw).map_err(|_| ApiError::Internal(Internal("user record corrupt")))
+}
+
+/// Reads a user and the raw stored text (the `expected` of a later swap).
+pub async fn load_raw(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+) -> Result<Option<(UserRecord, String)>, ApiError> {
+    if !is_id(user_id) {
+        return Ok(None);
+    }
+    let shard = shard(user_id);
+    match atomic.get(AtomicKey::new(&shard, PROFILE)).await? {
+        Some(raw) => Ok(Some((decode(&raw)?, raw))),
+        None => Ok(None),
+    }
+}
+
+/// Reads a user.
+pub async fn load(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+) -> Result<Option<UserRecord>, ApiError> {
+    Ok(load_raw(atomic, user_id).await?.map(|(user, _)| user))
+}
+
+/// Writes a new user; `false` when the id is already taken.
+pub async fn insert(atomic: &impl AtomicStore, user: &UserRecord) -> Result<bool, ApiError> {
+    let shard = shard(&user.id);
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, PROFILE),
+            None,
+            Some(&encode(user)?),
+            None,
+        )
+        .await?)
+}
+
+/// Removes a user record that was written but never became reachable (its email
+/// index was lost to a concurrent registration).
+pub async fn remove_unreachable(
+    atomic: &impl AtomicStore,
+    user: &UserRecord,
+) -> Result<(), ApiError> {
+    let shard = shard(&user.id);
+    atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, PROFILE),
+            Some(&encode(user)?),
+            None,
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Applies `change` to the stored user with compare-and-swap, recomputing it on the
+/// fresh record after a lost race. Returns the stored result, or `None` when the
+/// user does not exist. `change` may decline (return `false`) to write nothing.
+pub async fn update<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    mut change: impl FnMut(&mut UserRecord) -> bool,
+) -> Result<Option<UserRecord>, ApiError> {
+    let atomic = ctx.services.atomic();
+    let shard = shard(user_id);
+    for _ in 0..UPDATE_ATTEMPTS {
+        let Some((mut user, raw)) = load_raw(atomic, user_id).await? else {
+            return Ok(None);
+        };
+        if !change(&mut user) {
+            return Ok(Some(user));
+        }
+        let new = encode(&user)?;
+        if atomic
+            .compare_and_swap(
+                AtomicKey::new(&shard, PROFILE),
+                Some(&raw),
+                Some(&new),
+                None,
+            )
+            .await?
+        {
+            return Ok(Some(user));
+        }
+    }
+    Err(ApiError::Unavailable(Internal(
+        "user record update contended",
+    )))
+}
+
+/// The user id that owns an email index, if any.
+pub async fn find_by_index(
+    atomic: &impl AtomicStore,
+    index: &str,
+) -> Result<Option<String>, ApiError> {
+    let shard = email_shard(index);
+    Ok(atomic.get(AtomicKey::new(&shard, EMAIL_OWNER)).await?)
+}
+
+/// Claims an email index for `user_id`; `false` when someone else holds it.
+pub async fn claim_index(
+    atomic: &impl AtomicStore,
+    index: &str,
+    user_id: &str,
+) -> Result<bool, ApiError> {
+    let shard = email_shard(index);
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, EMAIL_OWNER),
+            None,
+            Some(user_id),
+            None,
+        )
+        .await?)
+}
+
+/// The `{"id","email","roles"}` object of login, refresh and session answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserSummary {
+    /// User id.
+    pub id: String,
+    /// The address.
+    pub email: String,
+    /// Roles.
+    pub roles: Vec<String>,
+}
+
+impl UserSummary {
+    /// The summary of `user`.
+    pub fn of(config: &Config, user: &UserRecord) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: user.id.clone(),
+            email: super::email::read_email(config, &user.email)?,
+            roles: user.roles.clone(),
+        })
+    }
+}

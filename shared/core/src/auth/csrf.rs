@@ -1,0 +1,134 @@
+//! CSRF policy (API.md §4) as pure functions over request parts.
+//!
+//! A request authenticated by cookie with an unsafe method passes only when
+//! - its `Origin`, if present, is `PUBLIC_ORIGIN` or on `ALLOWED_ORIGINS`; and
+//! - header `X-CSRF-Token` is present, equals the `__Host-csrf` cookie, and equals
+//!   the session's CSRF token, recomputed from the session id of the access (or
+//!   refresh) token that authenticated the request.
+//!
+//! Requests authenticated by `Authorization: Bearer` are exempt: a browser never
+//! attaches that header by itself, and a cross-origin page cannot add it without a
+//! CORS preflight, which only allowlisted origins pass. Safe methods are exempt
+//! (they change nothing). Login and register — which have no session yet — check
+//! only the `Origin` ([`check_origin`]).
+//!
+//! The CSRF token is `base64url(HMAC(K_csrf, session_id))` with `K_csrf` the CSRF
+//! subkey of the active `DATA_ENCRYPTION_KEYS` entry; every entry of the ring is
+//! tried on verification, so rotating that ring does not break live pages.
+//!
+//! Why three conditions and not one: the double submit (header = cookie) proves the
+//! page could read our cookie (same origin); binding the value to the session stops a
+//! related-domain attacker who can *write* cookies (cookie tossing — `__Host-`
+//! already makes that hard) from choosing a pair; `Origin` is a cheap second line
+//! the browser fills in itself.
+//!
+//! Security considerations: comparisons are constant-time; nothing here reads a
+//! store, clock or random source, so the whole policy is unit- and property-tested.
+
+use alloc::string::String;
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::http::{cookies, Method, Request};
+use crate::secret::constant_time_eq;
+use crate::token::kdf::{self, Purpose};
+use crate::util;
+
+/// The request header carrying the CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the request proved who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `Authorization: Bearer …` — exempt from CSRF checks.
+    Bearer,
+    /// A session cookie (`__Host-access` or `__Secure-refresh`).
+    Cookie,
+}
+
+/// The parts of a request the CSRF decision depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfParts<'a> {
+    /// The request method.
+    pub method: Method,
+    /// How the request was authenticated.
+    pub via: Via,
+    /// The `Origin` header, if any.
+    pub origin: Option<&'a str>,
+    /// The `X-CSRF-Token` header, if any.
+    pub header_token: Option<&'a str>,
+    /// The `__Host-csrf` cookie, if any.
+    pub cookie_token: Option<&'a str>,
+    /// The session the credential belongs to.
+    pub session_id: &'a str,
+}
+
+impl<'a> CsrfParts<'a> {
+    /// Reads the parts from a request.
+    pub fn of(request: &'a Request, via: Via, session_id: &'a str) -> Self {
+        Self {
+            method: request.method,
+            via,
+            origin: request.header("origin"),
+            header_token: request.header(CSRF_HEADER),
+            cookie_token: request
+                .header("cookie")
+                .and_then(|header| cookies::get(header, crate::session::delivery::CSRF_COOKIE)),
+            session_id,
+        }
+    }
+}
+
+fn token_with(key: &crate::Secret, session_id: &str) -> String {
+    let subkey = kdf::subkey(key, Purpose::Csrf);
+    util::b64url(&kdf::mac(&subkey, &[session_id.as_bytes()]))
+}
+
+/// The CSRF token of `session_id` (under the active data key).
+pub fn token_for(config: &Config, session_id: &str) -> String {
+    token_with(&config.data_encryption_keys.active().material, session_id)
+}
+
+/// Whether `origin` is our own or an allowlisted one (exact match).
+pub fn origin_allowed(config: &Config, origin: &str) -> bool {
+    origin == config.public_origin
+        || crate::http::cors::origin_allowed(origin, &config.allowed_origins)
+}
+
+/// The `Origin` rule alone (login and register): absent, ours, or allowlisted.
+pub fn check_origin(config: &Config, request: &Request) -> Result<(), ApiError> {
+    match request.header("origin") {
+        Some(origin) if !origin_allowed(config, origin) => Err(ApiError::CsrfFailed),
+        _ => Ok(()),
+    }
+}
+
+/// The whole CSRF decision for an authenticated request.
+pub fn check(config: &Config, parts: &CsrfParts<'_>) -> Result<(), ApiError> {
+    if parts.via == Via::Bearer || parts.method.is_safe() {
+        return Ok(());
+    }
+    if parts
+        .origin
+        .is_some_and(|origin| !origin_allowed(config, origin))
+    {
+        return Err(ApiError::CsrfFailed);
+    }
+    let (Some(header), Some(cookie)) = (parts.header_token, parts.cookie_token) else {
+        return Err(ApiError::CsrfFailed);
+    };
+    if header.is_empty() || !constant_time_eq(header.as_bytes(), cookie.as_bytes()) {
+        return Err(ApiError::CsrfFailed);
+    }
+    // Try every key (no early exit, so timing does not say which key matched).
+    let mut bound = false;
+    for entry in config.data_encryption_keys.iter() {
+        let expected = token_with(&entry.material, parts.session_id);
+        bound |= constant_time_eq(expected.as_bytes(), header.as_bytes());
+    }
+    if bound {
+        Ok(())
+    } else {
+        Err(ApiError::CsrfFailed)
+    }
+}

@@ -1,0 +1,34 @@
+//! Sessions: records, refresh-token rotation, delivery in the two modes, revocation,
+//! and the routes of the `refresh` function (API.md §4, §5).
+//!
+//! - [`record`]: the session record, where it lives, when it ends.
+//! - [`refresh_token`]: the refresh token's format, hash and derived successors.
+//! - [`create`]: starting a session after sign-in; issuing its tokens.
+//! - [`rotate`]: refresh with rotation, grace window and reuse detection.
+//! - [`delivery`]: the login/refresh answer and the three cookies.
+//! - [`revoke`]: logout, revoke one, revoke all, list live sessions.
+//! - [`routes`]: the HTTP handlers.
+//!
+//! For other flows: [`create::start`] after a successful sign-in (MFA login uses it
+//! too), [`delivery::respond`] to answer with the tokens, and [`revoke::revoke_all`]
+//! to end a user's sessions (password reset, admin disable, account deletion).
+//!
+//! Security considerations: every session state change is a compare-and-swap on the
+//! AtomicStore record; tokens are stored only as hashes. The design, its atomicity
+//! argument and the choices where the contract is silent are in `docs/sessions.md`.
+
+pub mod create;
+pub mod delivery;
+pub mod record;
+pub mod refresh_token;
+pub mod revoke;
+pub mod rotate;
+pub mod routes;
+
+#[cfg(test)]
+mod tests;
+
+pub use create::{start, Issued};
+pub use record::{Mode, SessionRecord};
+pub use refresh_token::RefreshToken;
+pub use revoke::revoke_all;

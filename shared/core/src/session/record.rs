@@ -1,0 +1,202 @@
+//! The session record: one login's state, and when it ends.
+//!
+//! Stored in the [`AtomicStore`], shard `user/{user_id}`, name `session/{session_id}`,
+//! beside the user's profile — so every session of a user can be listed and revoked
+//! within one shard, and an access token's session is one strongly consistent read
+//! away on every request.
+//!
+//! A session ends at the earliest of:
+//! - `last_used_at + SESSION_IDLE_TIMEOUT_SECS` (only a refresh counts as use: access
+//!   tokens live minutes, so an active client refreshes well within the idle window
+//!   and API requests cost no write);
+//! - `created_at + SESSION_ABSOLUTE_LIFETIME_SECS`;
+//! - revocation (logout, reuse detection, admin action, password reset);
+//! - `SESSIONS_REVOKED_BEFORE` later than its creation (the emergency kill switch).
+//!
+//! The store expiry of the record is its end ([`SessionRecord::ends_at_ms`]), so
+//! expired sessions disappear by themselves. A revoked record is kept (as a
+//! tombstone, until that same end) rather than deleted, so a late request with one of
+//! its tokens is recognised as belonging to a revoked session.
+//!
+//! Security considerations: the record holds no token — only SHA-256 hashes of the
+//! current and the immediately previous refresh secret ([`Rotation`]); the user agent
+//! is truncated and the address kept as a /24 or /48 prefix (data minimisation).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::user;
+use crate::config::Config;
+use crate::error::{ApiError, Internal};
+use crate::store::{AtomicKey, AtomicStore};
+
+/// Prefix of session record names within a user's shard.
+pub const NAME_PREFIX: &str = "session/";
+/// Longest user agent kept.
+pub const MAX_USER_AGENT_CHARS: usize = 256;
+
+/// How the session's tokens are delivered (API.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// `__Host-access`, `__Secure-refresh` and `__Host-csrf` cookies.
+    Cookie,
+    /// Tokens in the JSON body; `Authorization: Bearer`.
+    Token,
+}
+
+impl Mode {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cookie => "cookie",
+            Self::Token => "token",
+        }
+    }
+}
+
+/// Refresh-token rotation state (see [`super::rotate`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    /// Rotations so far; the current secret is of this generation.
+    pub generation: u64,
+    /// SHA-256 (hex) of the current refresh secret.
+    pub current_hash: String,
+    /// SHA-256 (hex) of the immediately previous secret, after the first rotation.
+    pub previous_hash: Option<String>,
+    /// When the current secret replaced the previous one (Unix ms).
+    pub rotated_at_ms: u64,
+    /// The `DATA_ENCRYPTION_KEYS` id whose subkey derived the current secret from the
+    /// previous one (needed to answer a retry with the same successor).
+    pub successor_key_id: Option<String>,
+}
+
+/// One session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// 128-bit random id, hex.
+    pub id: String,
+    /// The owner.
+    pub user_id: String,
+    /// Creation (login) time, Unix ms.
+    pub created_at_ms: u64,
+    /// Last refresh (or creation), Unix ms.
+    pub last_used_at_ms: u64,
+    /// The client's `User-Agent` at login, truncated.
+    pub user_agent: Option<String>,
+    /// IPv4 /24 or IPv6 /48 of the client at login.
+    pub ip_prefix: Option<String>,
+    /// Delivery mode chosen at login.
+    pub mode: Mode,
+    /// Set by logout and every other revocation.
+    #[serde(default)]
+    pub revoked: bool,
+    /// Refresh-token rotation state.
+    pub rotation: Rotation,
+}
+
+impl SessionRecord {
+    /// When the session ends if nothing revokes it first (Unix ms).
+    pub fn ends_at_ms(&self, config: &Config) -> u64 {
+        let times = &config.sessions;
+        let idle_end = self
+            .last_used_at_ms
+            .saturating_add(times.idle_timeout_secs.saturating_mul(1000));
+        let absolute_end = self
+            .created_at_ms
+            .saturating_add(times.absolute_lifetime_secs.saturating_mul(1000));
+        idle_end.min(absolute_end)
+    }
+
+    /// Whether the session may still be used at `now_ms`.
+    pub fn is_live(&self, config: &Config, now_ms: u64) -> bool {
+        !self.revoked
+            && now_ms < self.ends_at_ms(config)
+            && self.created_at_ms >= config.sessions_revoked_before.saturating_mul(1000)
+    }
+
+    /// The record's name within the user's shard.
+    pub fn name(&self) -> String {
+        name(&self.id)
+    }
+}
+
+/// The name of session `session_id` within its user's shard.
+pub fn name(session_id: &str) -> String {
+    alloc::format!("{NAME_PREFIX}{session_id}")
+}
+
+/// Serialises a record for the store.
+pub fn encode(record: &SessionRecord) -> Result<String, ApiError> {
+    serde_json::to_string(record).map_err(|_| ApiError::Internal(Internal("session encoding")))
+}
+
+fn decode(raw: &str) -> Result<SessionRecord, ApiError> {
+    serde_json::from_str(raw).map_err(|_| ApiError::Internal(Internal("session record corrupt")))
+}
+
+/// Reads a session and its raw stored text (the `expected` of a later swap). Ids
+/// that are not of our shape read as absent without touching the store.
+pub async fn load_raw(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<(SessionRecord, String)>, ApiError> {
+    if !user::is_id(user_id) || !user::is_id(session_id) {
+        return Ok(None);
+    }
+    let shard = user::shard(user_id);
+    let name = name(session_id);
+    match atomic.get(AtomicKey::new(&shard, &name)).await? {
+        Some(raw) => {
+            let record = decode(&raw)?;
+            // The key already binds the owner; a mismatch means a corrupt record.
+            if record.user_id != user_id || record.id != session_id {
+                return Err(ApiError::Internal(Internal("session record mismatch")));
+            }
+            Ok(Some((record, raw)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Replaces a stored record (`expected` is the raw text read before) and sets its
+/// store expiry to the session's end. Returns whether the swap happened.
+pub async fn swap(
+    atomic: &impl AtomicStore,
+    config: &Config,
+    expected: Option<&str>,
+    record: &SessionRecord,
+) -> Result<bool, ApiError> {
+    let shard = user::shard(&record.user_id);
+    let name = record.name();
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, &name),
+            expected,
+            Some(&encode(record)?),
+            Some(record.ends_at_ms(config)),
+        )
+        .await?)
+}
+
+/// Every stored session of a user (live, revoked or past the kill switch), with the
+/// raw text of each. Records that fail to parse are skipped, not fatal: one corrupt
+/// record must not lock a user out of listing and revoking the others.
+pub async fn list_raw(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+) -> Result<Vec<(SessionRecord, String)>, ApiError> {
+    if !user::is_id(user_id) {
+        return Ok(Vec::new());
+    }
+    let shard = user::shard(user_id);
+    Ok(atomic
+        .list(&shard, NAME_PREFIX)
+        .await?
+        .into_iter()
+        .filter_map(|(_, raw)| decode(&raw).ok().map(|record| (record, raw)))
+        .filter(|(record, _)| record.user_id == user_id)
+        .collect())
+}

@@ -1,0 +1,105 @@
+//! Ending sessions: one, all of a user's, and listing what is live.
+//!
+//! Revocation sets `revoked` on the record by compare-and-swap (re-reading after a
+//! lost race), keeping the record until its natural end as a tombstone. Every
+//! authenticated request reads the record ([`crate::auth`]), so a revoked session's
+//! access tokens stop working at once, on every function, and its refresh tokens are
+//! refused ([`super::rotate`]).
+//!
+//! [`revoke_all`] is the entry point for other flows: password reset and change,
+//! admin disable and "revoke sessions", account deletion.
+//!
+//! Security considerations: a revocation never un-revokes and never extends a
+//! session; a record that vanished meanwhile (expired) counts as ended.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::record::{self, SessionRecord};
+use crate::app::{Ctx, Services};
+use crate::error::{ApiError, Internal};
+
+const ATTEMPTS: usize = 6;
+
+/// Marks `session` (read as `raw`) revoked, re-reading after lost races. Returns
+/// whether this call revoked it (false: it was already revoked or gone).
+pub async fn revoke_from<S: Services>(
+    ctx: &Ctx<'_, S>,
+    mut session: SessionRecord,
+    mut raw: String,
+) -> Result<bool, ApiError> {
+    let atomic = ctx.services.atomic();
+    for _ in 0..ATTEMPTS {
+        if session.revoked {
+            return Ok(false);
+        }
+        let mut revoked = session.clone();
+        revoked.revoked = true;
+        if record::swap(atomic, ctx.config, Some(&raw), &revoked).await? {
+            return Ok(true);
+        }
+        match record::load_raw(atomic, &session.user_id, &session.id).await? {
+            Some((fresh, fresh_raw)) => {
+                session = fresh;
+                raw = fresh_raw;
+            }
+            None => return Ok(false),
+        }
+    }
+    Err(ApiError::Unavailable(Internal(
+        "session revocation contended",
+    )))
+}
+
+/// Revokes one session of `user_id`. Returns `false` when there is no live session
+/// with that id (unknown, someone else's, expired or already revoked).
+pub async fn revoke<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    session_id: &str,
+) -> Result<bool, ApiError> {
+    match record::load_raw(ctx.services.atomic(), user_id, session_id).await? {
+        Some((session, raw)) if session.is_live(ctx.config, ctx.now_ms) => {
+            revoke_from(ctx, session, raw).await
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Revokes every live session of `user_id` except `keep` (the caller's own, for a
+/// password change). Returns how many were revoked.
+pub async fn revoke_all<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<usize, ApiError> {
+    let mut count = 0;
+    for (session, raw) in record::list_raw(ctx.services.atomic(), user_id).await? {
+        if keep == Some(session.id.as_str()) || !session.is_live(ctx.config, ctx.now_ms) {
+            continue;
+        }
+        if revoke_from(ctx, session, raw).await? {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// The live sessions of `user_id`, most recently used first.
+pub async fn live_sessions<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+) -> Result<Vec<SessionRecord>, ApiError> {
+    let mut sessions: Vec<SessionRecord> = record::list_raw(ctx.services.atomic(), user_id)
+        .await?
+        .into_iter()
+        .map(|(session, _)| session)
+        .filter(|session| session.is_live(ctx.config, ctx.now_ms))
+        .collect();
+    sessions.sort_by(|a, b| {
+        b.last_used_at_ms
+            .cmp(&a.last_used_at_ms)
+            .then_with(|| b.created_at_ms.cmp(&a.created_at_ms))
+    });
+    Ok(sessions)
+}

@@ -1,0 +1,164 @@
+//! Refresh-token rotation with a grace window and reuse detection (API.md §4,
+//! RFC 9700 §4.14.2).
+//!
+//! Given a presented token `T = user.session.secret`, read the session record `R`:
+//! 1. `R` missing, revoked, expired (idle or absolute) or before the kill switch →
+//!    `401 unauthenticated`.
+//! 2. `hash(secret) == R.current_hash` → **rotate**: derive the successor `S` from
+//!    `secret` (see [`super::refresh_token`]) and `compare_and_swap` `R` into
+//!    `R'` = {generation + 1, current = hash(S), previous = hash(secret),
+//!    rotated_at = now, last_used = now}. On success answer `S`. If the swap fails,
+//!    someone changed `R` since we read it: go back to 1 with a fresh read.
+//! 3. `hash(secret) == R.previous_hash` and `now - R.rotated_at <= 30 s` → **retry**:
+//!    recompute `S` from `secret` exactly as the winner did and answer it (checked
+//!    against `R.current_hash`). Nothing is written.
+//! 4. Anything else — an older token, the previous one after the window, or a secret
+//!    never issued for this session — is **reuse**: mark `R` revoked (by swap, retried
+//!    on a fresh read), audit `refresh_reuse_detected`, answer `401`.
+//!
+//! Atomicity: every state change is a compare-and-swap against the exact text read,
+//! on a strongly consistent store. For one record state at most one swap can succeed,
+//! so of N concurrent refreshes with the same current token exactly one rotates; the
+//! others' swaps fail, they re-read, find their token as `previous` within the window
+//! and compute the identical successor (the derivation is a function of the presented
+//! secret, the generation and a key id stored in `R'`). Two different live successors
+//! would need two successful swaps from the same state, which CAS rules out. A
+//! revocation racing a rotation is likewise ordered by CAS: whichever lands second
+//! re-reads and sees the other's result (a rotation never un-revokes).
+//!
+//! Security considerations: a secret that matches neither hash is treated as reuse
+//! even though it might be a forgery: forging requires the user and session ids, and
+//! the reaction (ending that session) is the safe one either way.
+
+use super::create::{access_token, Issued};
+use super::record::{self, SessionRecord};
+use super::refresh_token::RefreshToken;
+use crate::accounts::user::{self, UserRecord};
+use crate::app::{Ctx, Services};
+use crate::audit::AuditKind;
+use crate::error::{ApiError, Internal};
+
+/// How long the immediately previous token is still answered with its successor.
+pub const GRACE_WINDOW_MS: u64 = 30_000;
+/// Bound on re-reads after a lost swap; each loss means another request changed the
+/// record, which can happen only a few times in a row for honest traffic.
+const ATTEMPTS: usize = 6;
+
+/// Refreshes with `presented`; on success the rotated session, the user, and the
+/// tokens to deliver.
+pub async fn refresh<S: Services>(
+    ctx: &Ctx<'_, S>,
+    presented: &RefreshToken,
+) -> Result<(UserRecord, Issued), ApiError> {
+    let atomic = ctx.services.atomic();
+    let config = ctx.config;
+    let now = ctx.now_ms;
+    for _ in 0..ATTEMPTS {
+        let Some((session, raw)) =
+            record::load_raw(atomic, &presented.user_id, &presented.session_id).await?
+        else {
+            return Err(ApiError::Unauthenticated);
+        };
+        if !session.is_live(config, now) {
+            return Err(ApiError::Unauthenticated);
+        }
+        let rotation = &session.rotation;
+        if presented.matches(&rotation.current_hash) {
+            let key_id = config.data_encryption_keys.active().id.clone();
+            let generation = rotation.generation.saturating_add(1);
+            let successor = presented
+                .successor(config, &key_id, generation)
+                .ok_or(ApiError::Internal(Internal("active data key missing")))?;
+            let mut rotated = session.clone();
+            rotated.last_used_at_ms = now;
+            rotated.rotation.generation = generation;
+            rotated.rotation.previous_hash = Some(presented.secret_hash());
+            rotated.rotation.current_hash = successor.secret_hash();
+            rotated.rotation.rotated_at_ms = now;
+            rotated.rotation.successor_key_id = Some(key_id);
+            // The user is read before the swap so a disabled account is refused
+            // without consuming the token.
+            let user = live_user(ctx, &session).await?;
+            if record::swap(atomic, config, Some(&raw), &rotated).await? {
+                return issue(ctx, user, rotated, successor);
+            }
+            continue;
+        }
+        let within_grace = now.saturating_sub(rotation.rotated_at_ms) <= GRACE_WINDOW_MS;
+        if within_grace
+            && rotation
+                .previous_hash
+                .as_deref()
+                .is_some_and(|previous| presented.matches(previous))
+        {
+            let successor = rotation
+                .successor_key_id
+                .as_deref()
+                .and_then(|key_id| presented.successor(config, key_id, rotation.generation))
+                // The winner's key left the ring within the window: the successor
+                // cannot be reproduced, so this client has to sign in again.
+                .ok_or(ApiError::Unauthenticated)?;
+            if !successor.matches(&rotation.current_hash) {
+                return Err(ApiError::Internal(Internal(
+                    "successor derivation mismatch",
+                )));
+            }
+            let user = live_user(ctx, &session).await?;
+            return issue(ctx, user, session, successor);
+        }
+        return Err(reuse_detected(ctx, session, raw).await);
+    }
+    Err(ApiError::Unavailable(Internal(
+        "session rotation contended",
+    )))
+}
+
+/// The session's user, when it may still hold a session.
+async fn live_user<S: Services>(
+    ctx: &Ctx<'_, S>,
+    session: &SessionRecord,
+) -> Result<UserRecord, ApiError> {
+    match user::load(ctx.services.atomic(), &session.user_id).await? {
+        Some(user) if user.may_sign_in(ctx.config) => Ok(user),
+        _ => Err(ApiError::Unauthenticated),
+    }
+}
+
+fn issue<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: UserRecord,
+    session: SessionRecord,
+    refresh_token: RefreshToken,
+) -> Result<(UserRecord, Issued), ApiError> {
+    let access = access_token(ctx, &user, &session)?;
+    Ok((
+        user,
+        Issued {
+            session,
+            refresh_token,
+            access,
+        },
+    ))
+}
+
+/// Revokes the session after token reuse and returns the error to answer with.
+async fn reuse_detected<S: Services>(
+    ctx: &Ctx<'_, S>,
+    session: SessionRecord,
+    raw: alloc::string::String,
+) -> ApiError {
+    let revoked = super::revoke::revoke_from(ctx, session.clone(), raw).await;
+    let subject = session.user_id.as_str();
+    let audited = ctx.audit(
+        AuditKind::RefreshReuseDetected,
+        None,
+        Some(subject),
+        &[("session_id", session.id.as_str())],
+    );
+    match (revoked, audited) {
+        // A store failure while revoking must not look like a plain 401: fail closed
+        // and loudly (503), the client retries and meets the same reuse again.
+        (Err(error), _) | (Ok(_), Err(error)) => error,
+        (Ok(_), Ok(())) => ApiError::Unauthenticated,
+    }
+}

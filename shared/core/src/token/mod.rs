@@ -1,0 +1,22 @@
+//! Tokens the core signs and the keys behind them: EdDSA access tokens (JWT), the
+//! public key set (JWKS), and the subkeys every other MAC in the core is keyed with.
+//!
+//! - [`access`]: issue and verify access tokens (API.md §4).
+//! - [`jwks`]: `GET /.well-known/jwks.json`.
+//! - [`eddsa`]: the Ed25519 algorithm plugged into `jwt-compact`.
+//! - [`kdf`]: purpose-specific subkeys (HKDF-SHA256), framed HMACs, SHA-256.
+//!
+//! Security considerations: the signing keys are the `JWT_SIGNING_KEYS` ring (the
+//! first signs, all verify); a key is used for JWT signatures only — MACs elsewhere
+//! (CSRF tokens, refresh-token successors) use subkeys of `DATA_ENCRYPTION_KEYS`
+//! entries derived per purpose. See `docs/sessions.md` for the rotation procedure.
+
+pub mod access;
+pub mod eddsa;
+pub mod jwks;
+pub mod kdf;
+
+#[cfg(test)]
+mod access_tests;
+
+pub use access::{issue, verify, Grant, IssuedAccessToken, TokenError, VerifiedAccessToken};
