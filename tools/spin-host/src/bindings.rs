@@ -6,7 +6,7 @@
 
 wasmtime::component::bindgen!({
     path: "wit",
-    world: "edgeauth:spin-host/host",
+    world: "edgeauth:spin-host/spin-host",
     imports: { default: trappable },
     with: {
         "spin:key-value/key-value.store": crate::bindings::StoreHandle,

@@ -42,7 +42,7 @@ impl WasiHttpHooks for OutboundPolicy {
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
         Box::new(async move {
-            use http_body_util::BodyExt as _;
+            use http_body_util::BodyExt;
             let (res, io) = default_send_request(request, options).await?;
             Ok((res.map(BodyExt::boxed_unsync), Box::new(io) as IoFuture))
         })
