@@ -81,7 +81,7 @@ impl Server {
         match self.runtime.call(route.component, req).await {
             Ok(res) => res.map(Full::new),
             Err(e) => {
-                eprintln!("[{}] {method} {target} failed: {e:?}", route.component);
+                eprintln!("[{}] {method} {target} failed: {e:#}", route.component);
                 let mut res = Response::new(Full::new(Bytes::from_static(INTERNAL_PROBLEM.as_bytes())));
                 *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
                 res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
