@@ -51,3 +51,13 @@ setup_spin_host() {
     (cd "$EDGEAUTH_ROOT/tools/spin-host" && cargo build --release --locked)
   fi
 }
+
+setup_python() {
+  # schemathesis (PyPI) for API fuzzing against the OpenAPI document, in a local venv.
+  local venv="$EDGEAUTH_ROOT/.edgeauth/venv" want="4.32.5"
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$want"; then
+    say "pip install schemathesis==$want (into .edgeauth/venv)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$want"
+  fi
+}

@@ -50,6 +50,8 @@ step "integration + contract suite on Workers (Miniflare)" integration workers
 
 if [ "$QUICK" = false ]; then
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
+  setup_python
+  step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
   if [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ]; then
     setup_spin_host
     step "build the Spin components (release wasm)" node tools/build-spin.mjs --with-test-workers

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// API fuzzing: schemathesis (PyPI) against the local Workers server, driven by the
+// OpenAPI document. Passes only with no 5xx, no response that breaks the schema, and
+// no response missing a security header (tools/ci/schemathesis_hooks.py).
+// The number of examples is bounded (EDGEAUTH_FUZZ_EXAMPLES, default 25 per operation).
+// Phases: examples + fuzzing (EDGEAUTH_FUZZ_PHASES); schemathesis' "coverage" phase
+// takes ~6 minutes here and is left to longer local runs.
+//
+// Rate limits are raised for this server instance: the fuzzer is one client sending
+// thousands of requests, and 429s would hide the routes behind them.
+
+import { spawnSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startLocal } from "../local.mjs";
+import { configWith } from "../../tests/harness/target.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const schemathesis = process.env.SCHEMATHESIS_BIN ?? join(root, ".edgeauth/venv/bin/schemathesis");
+const examples = process.env.EDGEAUTH_FUZZ_EXAMPLES ?? "25";
+
+const vars = configWith({
+  // One verified-less account to log in with, so the fuzzer reaches authenticated routes.
+  REQUIRE_EMAIL_VERIFICATION: "false",
+  RATE_LIMIT_LOGIN_PER_IP: "100000/60", RATE_LIMIT_REGISTER_PER_IP: "100000/60",
+  RATE_LIMIT_FORGOT_PER_IP: "100000/60", RATE_LIMIT_REFRESH_PER_IP: "100000/60",
+  RATE_LIMIT_API_PER_USER: "100000/60", LOCKOUT_FAILURES: "100000/60",
+});
+const { mf, url } = await startLocal({ port: 0, persistRoot: false, quiet: true, vars });
+
+/** Registers and logs in a fuzzing account (token mode) and returns its bearer token. */
+async function bearerToken() {
+  const headers = { "Content-Type": "application/json", "CF-Connecting-IP": "192.0.2.10" };
+  const credentials = { email: "fuzz-account@example.com", password: "correct horse battery staple 42" };
+  await fetch(`${url}/auth/register`, { method: "POST", headers, body: JSON.stringify(credentials) });
+  const response = await fetch(`${url}/auth/login`, { method: "POST", headers,
+    body: JSON.stringify({ ...credentials, mode: "token" }) });
+  const body = await response.json().catch(() => ({}));
+  return body.access_token;
+}
+
+let status = 1;
+try {
+  const token = await bearerToken();
+  const auth = token ? ["-H", `Authorization: Bearer ${token}`] : [];
+  if (!token) console.log("api-fuzz: no bearer token (login not available); fuzzing unauthenticated");
+  const result = spawnSync(schemathesis, [
+    "run", join(root, "docs/openapi.yaml"), "--url", url,
+    "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,security_headers",
+    "--max-examples", examples, "--phases", process.env.EDGEAUTH_FUZZ_PHASES ?? "examples,fuzzing", "--workers", "1",
+    "--seed", "20261128", "--no-color", "--request-timeout", "20", ...auth,
+  ], { stdio: "inherit", cwd: root, env: { ...process.env, SCHEMATHESIS_HOOKS: "tools.ci.schemathesis_hooks", PYTHONPATH: root } });
+  status = result.status ?? 1;
+} finally {
+  await mf.dispose();
+}
+process.exit(status);
