@@ -2,7 +2,7 @@
 // API fuzzing: schemathesis (PyPI) against the local Workers server, driven by the
 // OpenAPI document. Passes only with no 5xx, no response that breaks the schema, and
 // no response missing a security header (tools/ci/schemathesis_hooks.py).
-// The number of examples is bounded (EDGEAUTH_FUZZ_EXAMPLES, default 25 per operation).
+// The number of examples is bounded (EDGEAUTH_FUZZ_EXAMPLES, default 8 per operation).
 // Phases: examples + fuzzing (EDGEAUTH_FUZZ_PHASES); schemathesis' "coverage" phase
 // takes ~6 minutes here and is left to longer local runs.
 //
@@ -17,7 +17,7 @@ import { configWith } from "../../tests/harness/target.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const schemathesis = process.env.SCHEMATHESIS_BIN ?? join(root, ".edgeauth/venv/bin/schemathesis");
-const examples = process.env.EDGEAUTH_FUZZ_EXAMPLES ?? "25";
+const examples = process.env.EDGEAUTH_FUZZ_EXAMPLES ?? "8";
 
 const vars = configWith({
   // One verified-less account to log in with, so the fuzzer reaches authenticated routes.
