@@ -235,6 +235,13 @@ describe("JWT attacks are refused with 401 at /api/me and /auth/session", () => 
     await assertRejected(signEdDSA(header, noExp), "no exp");
   });
 
+  test("a token issued in the future", async () => {
+    const { header, payload } = validParts();
+    const t = now();
+    await assertRejected(signEdDSA(header, { ...payload, iat: t + 3600, exp: t + 4500 }), "iat in an hour");
+    await assertRejected(signEdDSA(header, { ...payload, nbf: t + 3600 }), "nbf in an hour");
+  });
+
   test("a wrong aud", async () => {
     const { header, payload } = validParts();
     for (const aud of ["https://evil.example", `${PUBLIC_ORIGIN}/`, "", ["https://evil.example"]]) {

@@ -52,7 +52,9 @@ export async function start({ vars = configWith(), withContractWorker = false, s
 /** spin.toml plus, for store tests, the test-only contract component (absolute paths). */
 function testManifest(state, withContractWorker) {
   let manifest = readFileSync(join(root, "spin.toml"), "utf8")
-    .replaceAll('source = "target/', `source = "${root}/target/`);
+    .replaceAll('source = "target/', `source = "${root}/target/`)
+    // Tests read mail from a sink on loopback (tests/harness/mail.mjs), over plain http.
+    .replaceAll('allowed_outbound_hosts = ["https://*:443"]', 'allowed_outbound_hosts = ["https://*:443", "http://127.0.0.1:*"]');
   if (withContractWorker) {
     manifest += `
 [[trigger.http]]
