@@ -472,3 +472,49 @@ pub mod pipeline {
         (request, outcome)
     }
 }
+
+/// Access tokens (`token::access`): one genuine token, and the property that nothing
+/// but its own claims ever verifies.
+pub mod jwt {
+    use edgeauth_core::env::fake::SeededRandom;
+    use edgeauth_core::token::access::{issue, Grant};
+    use edgeauth_core::Config;
+
+    /// The fixed verification time (Unix ms) the genuine token is valid at.
+    pub const NOW_MS: u64 = 1_750_000_000_000;
+    /// The genuine token's user.
+    pub const USER_ID: &str = "0123456789abcdef0123456789abcdef";
+    /// The genuine token's session.
+    pub const SESSION_ID: &str = "fedcba9876543210fedcba9876543210";
+
+    /// A token signed with the development config's active key.
+    pub fn genuine(config: &Config) -> String {
+        let roles = ["user".to_string()];
+        let grant = Grant {
+            user_id: USER_ID,
+            session_id: SESSION_ID,
+            roles: &roles,
+            session_ends_at_secs: NOW_MS / 1000 + 3_600,
+        };
+        match issue(config, &SeededRandom::new(7), NOW_MS, grant) {
+            Ok(issued) => issued.token,
+            Err(error) => panic!("cannot issue the genuine token: {error:?}"),
+        }
+    }
+
+    /// The candidate token: the input as text, or (first byte 0) the genuine token with
+    /// the rest of the input spliced in at a position chosen by the second byte, so the
+    /// fuzzer explores near-valid tokens (one changed segment, a swapped header, …).
+    pub fn candidate(genuine: &str, data: &[u8]) -> String {
+        match data {
+            [0, at, rest @ ..] => {
+                let mut token = genuine.as_bytes().to_vec();
+                let at = usize::from(*at) * token.len() / 256;
+                let end = (at + rest.len().min(8)).min(token.len());
+                token.splice(at..end, rest.iter().copied());
+                String::from_utf8_lossy(&token).into_owned()
+            }
+            _ => String::from_utf8_lossy(data).into_owned(),
+        }
+    }
+}
