@@ -99,6 +99,45 @@ describe("register", () => {
     assertProblem(await attemptLogin(client(), email, attacker, "token"), 401, "invalid_credentials");
   });
 
+  test("concurrent registrations of one address create exactly one account", async () => {
+    const email = uniqueEmail();
+    const passwords = Array.from({ length: 5 }, strongPassword);
+    const responses = await Promise.all(passwords.map((password) => register(client(), email, password)));
+    for (const response of responses) assert.equal(response.status, 202, response.text);
+    const token = await verificationToken(sink, email);
+    for (let i = 0; i < passwords.length - 1; i++) await sink.waitForMail(email, isNotice);
+    await sink.expectNoMoreMail(email, 300);
+    assert.equal(sink.mailsTo(email).filter((mail) => mail.text.includes("#token=")).length, 1, "one verification mail");
+    assert.equal((await verifyEmail(client(), token)).status, 200);
+    const statuses = [];
+    for (const password of passwords) statuses.push((await attemptLogin(client(), email, password, "token")).status);
+    assert.deepEqual(statuses.filter((status) => status === 200).length, 1, `exactly one password signs in: ${statuses}`);
+    assert.ok(statuses.every((status) => status === 200 || status === 401), `${statuses}`);
+  });
+
+  test("registering a taken email takes as long as registering a new one", async () => {
+    // Timing must not tell taken from new either: both paths hash once and make the
+    // same number of atomic store writes (the taken path on a throwaway record).
+    const taken = uniqueEmail();
+    assert.equal((await register(client(), taken, strongPassword())).status, 202);
+    const time = async (email) => {
+      const t0 = process.hrtime.bigint();
+      const response = await register(client(), email, strongPassword());
+      assert.equal(response.status, 202, response.text);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const fresh = [];
+    const again = [];
+    for (let i = 0; i < 9; i++) {
+      fresh.push(await time(uniqueEmail()));
+      again.push(await time(taken));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[4];
+    const ratio = median(again) / median(fresh);
+    assert.ok(ratio > 0.7 && ratio < 1.45,
+      `taken ${median(again).toFixed(0)} ms vs new ${median(fresh).toFixed(0)} ms (ratio ${ratio.toFixed(2)})`);
+  });
+
   test("rejects weak passwords with 400 weak_password and a detail naming the rule", async () => {
     const local = `marguerite${randomBytes(3).toString("hex")}`;
     const email = `${local}@example.com`;
@@ -162,6 +201,16 @@ describe("email verification", () => {
     assert.deepEqual(first.json, { status: "verified" });
     assertSecurityHeaders(first, "/auth/email/verify");
     assertProblem(await verifyEmail(client(), token), 400, "invalid_request");
+  });
+
+  test("concurrent redemptions of one token: exactly one succeeds", async () => {
+    const email = uniqueEmail();
+    assert.equal((await register(client(), email, strongPassword())).status, 202);
+    const token = await verificationToken(sink, email);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => verifyEmail(client(), token)));
+    const statuses = responses.map((response) => response.status).sort();
+    assert.deepEqual(statuses, [200, 400, 400, 400, 400, 400, 400, 400]);
+    for (const response of responses.filter((r) => r.status === 400)) assertProblem(response, 400, "invalid_request");
   });
 
   test("a garbage or unknown token gets 400 invalid_request without echoing it", async () => {
