@@ -80,6 +80,8 @@ pub async fn issue_token(
             "verification token collision",
         )));
     }
+    // Erasing the account erases the pending token too (gdpr::pending).
+    crate::gdpr::pending::track(atomic, user_id, &shard, NAME, expires_at_ms).await?;
     Ok(token)
 }
 
@@ -161,6 +163,15 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         &[],
     )?;
     if granted_admin {
+        // Keep the last-admin guard's set complete (admin::registry). Best effort: the
+        // address is verified already, and an admin the set misses only makes the
+        // guard stricter.
+        let _ = crate::admin::registry::add(
+            ctx.services.atomic(),
+            ctx.services.records(),
+            &verified.id,
+        )
+        .await;
         ctx.audit(
             AuditKind::RoleChanged,
             None,
