@@ -6,15 +6,23 @@
 //!    invalid_request`), then the password policy (`400 weak_password`) — all before
 //!    the address is looked up, so these answers are the same for new and taken
 //!    addresses and reveal nothing about accounts;
-//! 2. *(seam: the per-IP registration rate limit goes here)*;
+//! 2. the per-address registration limit (`RATE_LIMIT_REGISTER_PER_IP`) and the
+//!    isolate's hashing gate (`429 rate_limited`, [`crate::ratelimit`]) — after the
+//!    checks of step 1, so a user retrying a rejected password spends no budget;
 //! 3. **taken address** → one dummy password verification (so the time matches the
 //!    new-account path's hash), a notice mail to the address, the same `202`. The
 //!    existing account is not touched: its password is never replaced;
 //! 4. **new address** → hash the password, write the user (unverified, roles
-//!    `["user"]`), then claim the email index with `compare_and_swap(None → id)`. If a
-//!    concurrent registration claimed it first, the just-written record is removed and
-//!    the request continues as step 3 (notice mail) — exactly one account per address;
-//! 5. issue a verification token and mail its link (`/verify-email#token=…`).
+//!    `["user"]`, the address encrypted for this record), then claim the email index
+//!    under the active data key with `compare_and_swap(None → id)`. If a concurrent
+//!    registration claimed it first, the just-written record is removed and the
+//!    request continues as step 3 (notice mail) — exactly one account per address;
+//! 5. list the account in the user directory ([`user::directory_add`]), issue a
+//!    verification token and mail its link (`/verify-email#token=…`).
+//!
+//! "Taken" means an index entry exists under **any** key of `DATA_ENCRYPTION_KEYS`
+//! ([`user::find_by_email`]): during a key rotation an account may still be indexed
+//! under the old key, and the active-key entry may not exist yet.
 //!
 //! The user record is written before the index so that a failure in between leaves an
 //! unreachable record (harmless), never an index pointing at nothing (which would
@@ -134,11 +142,19 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let address = email::normalize(&request.email)?;
     let mut new_password =
         password::check_policy(&request.password, &address, config.password_min_length)?;
+    // Step 2: the per-address limit and the isolate's hashing gate (docs/abuse.md).
+    let _hashing = match crate::ratelimit::admit_registration(ctx).await {
+        Ok(permit) => permit,
+        Err(refused) => {
+            new_password.zeroize();
+            return Err(refused);
+        }
+    };
     let pepper = config.password_pepper.as_ref();
     let atomic = ctx.services.atomic();
     let index = email::email_index(config, &address);
 
-    if let Some(owner) = user::find_by_index(atomic, &index).await? {
+    if let Some(owner) = user::find_by_email(atomic, config, &address).await? {
         password::dummy_verify(&new_password, &config.password_hash, pepper);
         new_password.zeroize();
         decoy_writes(ctx).await?;
@@ -148,14 +164,16 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let random = ctx.services.random();
     let hashed = password::hash_password(&new_password, &config.password_hash, pepper, random);
     new_password.zeroize();
+    let id = user::new_id(random)?;
     let user = UserRecord {
-        id: user::new_id(random)?,
-        email: email::store_email(config, &address)?,
+        email: email::store_email(config, random, &id, &address)?,
+        id,
         email_verified: false,
         password_hash: hashed?,
         roles: vec![String::from(ROLE_USER)],
         disabled: false,
         mfa_enabled: false,
+        mfa: Default::default(),
         created_at_ms: ctx.now_ms,
         last_login_at_ms: None,
         other: Default::default(),
@@ -168,6 +186,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         let owner = user::find_by_index(atomic, &index).await?;
         return taken(ctx, owner.as_deref(), &address);
     }
+    user::directory_add(ctx.services.records(), &user.id).await?;
     let token = verify_email::issue_token(atomic, random, &user.id, ctx.now_ms).await?;
     ctx.send_mail(verify_email::verification_mail(
         &config.public_origin,

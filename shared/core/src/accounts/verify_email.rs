@@ -142,7 +142,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let mut granted_admin = false;
     let verified = user::update(ctx, &user_id, |user| {
         // Decryption failure (a later, encrypted stored form) only forgoes the grant.
-        let admin = email::read_email(config, &user.email)
+        let admin = user
+            .email_address(config)
             .is_ok_and(|address| email::is_bootstrap_admin(config, &address));
         granted_admin = admin && !user.has_role(ROLE_ADMIN);
         if user.email_verified && !granted_admin {
