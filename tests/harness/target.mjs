@@ -33,23 +33,28 @@ export function configWith(overrides = {}) {
 
 /**
  * Starts the runtime with `vars` (default: development config).
+ * `state`: a directory (created and removed by the caller) that keeps the stores on
+ * disk, so a later `start` with the same `state` sees the same data — a restart with
+ * new configuration (key rotation). Without it the stores live and die with the run.
  * @returns {Promise<{url: string, target: string, stop: () => Promise<void>}>}
  */
-export async function start({ vars = configWith(), withContractWorker = false } = {}) {
+export async function start({ vars = configWith(), withContractWorker = false, state } = {}) {
   if (TARGET === "workers") {
     const { mf, url } = await startLocal({
-      port: 0, persistRoot: false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker,
+      port: 0, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker,
     });
     return { url, target: TARGET, stop: () => mf.dispose() };
   }
-  if (TARGET === "spin") return startSpin(vars, withContractWorker);
+  if (TARGET === "spin") return startSpin(vars, withContractWorker, state);
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
 }
 
 /** spin.toml plus, for store tests, the test-only contract component (absolute paths). */
 function testManifest(state, withContractWorker) {
   let manifest = readFileSync(join(root, "spin.toml"), "utf8")
-    .replaceAll('source = "target/', `source = "${root}/target/`);
+    .replaceAll('source = "target/', `source = "${root}/target/`)
+    // Tests read mail from a sink on loopback (tests/harness/mail.mjs), over plain http.
+    .replaceAll('allowed_outbound_hosts = ["https://*:443"]', 'allowed_outbound_hosts = ["https://*:443", "http://127.0.0.1:*"]');
   if (withContractWorker) {
     manifest += `
 [[trigger.http]]
@@ -66,13 +71,14 @@ key_value_stores = ["default"]
   return path;
 }
 
-async function startSpin(vars, withContractWorker) {
+async function startSpin(vars, withContractWorker, keptState) {
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
+  const kvDb = join(keptState ?? state, "kv.sqlite");
   const env = { ...process.env };
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");
   const child = spawn(host, ["--manifest", testManifest(state, withContractWorker), "--listen", "127.0.0.1:0",
-    "--kv-db", join(state, "kv.sqlite")], { env, stdio: ["ignore", "pipe", "pipe"] });
+    "--kv-db", kvDb], { env, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error("spin host did not start")), 30_000);
     child.on("exit", (code) => reject(new Error(`spin host exited ${code}`)));

@@ -56,6 +56,8 @@ pub enum AuditKind {
     ConsentChanged,
     /// Every session was revoked by the emergency kill switch.
     AllSessionsRevoked,
+    /// An admin read a document that is neither theirs nor shared with them.
+    DocumentReadByAdmin,
 }
 
 impl AuditKind {
@@ -83,6 +85,7 @@ impl AuditKind {
             Self::AccountDeleted => "account_deleted",
             Self::ConsentChanged => "consent_changed",
             Self::AllSessionsRevoked => "all_sessions_revoked",
+            Self::DocumentReadByAdmin => "document_read_by_admin",
         }
     }
 }

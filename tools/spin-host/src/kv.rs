@@ -75,21 +75,31 @@ impl KvDb {
                  PRIMARY KEY (store, key)
              )",
         )?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, KvError> {
-        self.conn.lock().map_err(|_| KvError("store lock poisoned".into()))
+        self.conn
+            .lock()
+            .map_err(|_| KvError("store lock poisoned".into()))
     }
 
     /// The value of `key`, if any.
     pub fn get(&self, store: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
-        Ok(self.conn()?.prepare_cached(SELECT)?.query_row(params![store, key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()?
+            .prepare_cached(SELECT)?
+            .query_row(params![store, key], |r| r.get(0))
+            .optional()?)
     }
 
     /// Sets `key` to `value`.
     pub fn set(&self, store: &str, key: &str, value: &[u8]) -> Result<(), KvError> {
-        self.conn()?.prepare_cached(UPSERT)?.execute(params![store, key, value])?;
+        self.conn()?
+            .prepare_cached(UPSERT)?
+            .execute(params![store, key, value])?;
         Ok(())
     }
 
@@ -123,7 +133,11 @@ impl KvDb {
         let keys = stmt
             .query_map(params![store, after, limit_sql], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
-        let cursor = if keys.len() == limit { keys.last().cloned() } else { None };
+        let cursor = if keys.len() == limit {
+            keys.last().cloned()
+        } else {
+            None
+        };
         Ok((keys, cursor))
     }
 
@@ -137,18 +151,23 @@ impl KvDb {
     pub fn increment(&self, store: &str, key: &str, delta: i64) -> Result<i64, KvError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<Vec<u8>> =
-            tx.prepare_cached(SELECT)?.query_row(params![store, key], |r| r.get(0)).optional()?;
+        let current: Option<Vec<u8>> = tx
+            .prepare_cached(SELECT)?
+            .query_row(params![store, key], |r| r.get(0))
+            .optional()?;
         let current = match current {
             None => 0,
             Some(bytes) => i64::from_le_bytes(
-                bytes.try_into().map_err(|_| KvError(format!("value of `{key}` is not a counter")))?,
+                bytes
+                    .try_into()
+                    .map_err(|_| KvError(format!("value of `{key}` is not a counter")))?,
             ),
         };
         let next = current
             .checked_add(delta)
             .ok_or_else(|| KvError(format!("counter `{key}` would overflow")))?;
-        tx.prepare_cached(UPSERT)?.execute(params![store, key, next.to_le_bytes()])?;
+        tx.prepare_cached(UPSERT)?
+            .execute(params![store, key, next.to_le_bytes()])?;
         tx.commit()?;
         Ok(next)
     }
@@ -164,12 +183,15 @@ impl KvDb {
     ) -> Result<Swap, KvError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<Vec<u8>> =
-            tx.prepare_cached(SELECT)?.query_row(params![store, key], |r| r.get(0)).optional()?;
+        let current: Option<Vec<u8>> = tx
+            .prepare_cached(SELECT)?
+            .query_row(params![store, key], |r| r.get(0))
+            .optional()?;
         if current.as_deref() != expected {
             return Ok(Swap::Changed(current));
         }
-        tx.prepare_cached(UPSERT)?.execute(params![store, key, new])?;
+        tx.prepare_cached(UPSERT)?
+            .execute(params![store, key, new])?;
         tx.commit()?;
         Ok(Swap::Done)
     }
@@ -179,7 +201,8 @@ impl KvDb {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (key, value) in pairs {
-            tx.prepare_cached(UPSERT)?.execute(params![store, key, value])?;
+            tx.prepare_cached(UPSERT)?
+                .execute(params![store, key, value])?;
         }
         tx.commit()?;
         Ok(())
@@ -213,9 +236,18 @@ mod tests {
     #[test]
     fn swap_fails_when_value_changed() {
         let db = KvDb::in_memory().unwrap();
-        assert_eq!(db.compare_and_swap("s", "k", None, b"a").unwrap(), Swap::Done);
-        assert_eq!(db.compare_and_swap("s", "k", None, b"b").unwrap(), Swap::Changed(Some(b"a".to_vec())));
-        assert_eq!(db.compare_and_swap("s", "k", Some(b"a"), b"b").unwrap(), Swap::Done);
+        assert_eq!(
+            db.compare_and_swap("s", "k", None, b"a").unwrap(),
+            Swap::Done
+        );
+        assert_eq!(
+            db.compare_and_swap("s", "k", None, b"b").unwrap(),
+            Swap::Changed(Some(b"a".to_vec()))
+        );
+        assert_eq!(
+            db.compare_and_swap("s", "k", Some(b"a"), b"b").unwrap(),
+            Swap::Done
+        );
         assert_eq!(db.get("s", "k").unwrap(), Some(b"b".to_vec()));
     }
 
@@ -226,7 +258,10 @@ mod tests {
             db.set("s", k, b"").unwrap();
         }
         let (page, cursor) = db.keys_page("s", None, 2).unwrap();
-        assert_eq!((page, cursor.as_deref()), (vec!["a".to_string(), "b".to_string()], Some("b")));
+        assert_eq!(
+            (page, cursor.as_deref()),
+            (vec!["a".to_string(), "b".to_string()], Some("b"))
+        );
         let (page, cursor) = db.keys_page("s", Some("b"), 2).unwrap();
         assert_eq!((page, cursor), (vec!["c".to_string()], None));
         assert_eq!(db.keys("s").unwrap(), ["a", "b", "c"]);

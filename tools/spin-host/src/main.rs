@@ -82,6 +82,9 @@ async fn run() -> Result<()> {
     let router = router::Router::new(&app.routes)?;
     let kv = kv::KvDb::open(&opts.kv_db)
         .with_context(|| format!("cannot open key-value database {}", opts.kv_db.display()))?;
+    for name in &app.missing_required {
+        eprintln!("warning: required variable `{name}` has no value; reading it fails");
+    }
     for (route, component) in &app.routes {
         eprintln!("route {route} -> {component}");
     }
@@ -91,6 +94,8 @@ async fn run() -> Result<()> {
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     println!("serving on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    Arc::new(server::Server::new(router, runtime)).serve(listener).await;
+    Arc::new(server::Server::new(router, runtime))
+        .serve(listener)
+        .await;
     Ok(())
 }

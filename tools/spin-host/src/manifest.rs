@@ -25,6 +25,8 @@ pub struct App {
     pub routes: Vec<(String, String)>,
     /// Components by id.
     pub components: BTreeMap<String, ComponentSpec>,
+    /// Required application variables that have no value.
+    pub missing_required: Vec<String>,
 }
 
 /// One component as configured in the manifest, with variables resolved.
@@ -61,7 +63,10 @@ struct RawVariable {
     #[serde(default)]
     required: bool,
     #[serde(default)]
-    #[allow(dead_code, reason = "secrecy only matters for logging, and no value is logged")]
+    #[allow(
+        dead_code,
+        reason = "secrecy only matters for logging, and no value is logged"
+    )]
     secret: bool,
 }
 
@@ -154,7 +159,16 @@ pub fn parse(text: &str, dir: &Path, env: impl Fn(&str) -> Option<String>) -> Re
             other => bail!("invalid route {other}"),
         }
     }
-    Ok(App { routes, components })
+    let missing_required = app_values
+        .iter()
+        .filter(|(_, v)| v.is_err())
+        .map(|(name, _)| name.clone())
+        .collect();
+    Ok(App {
+        routes,
+        components,
+        missing_required,
+    })
 }
 
 /// Application variable values: `Ok(value)` or `Err(reason it has none)`.
@@ -240,8 +254,10 @@ key = "{{ secret_key }}"
 "#;
 
     fn app(env: &[(&str, &str)]) -> App {
-        let env: Vec<(String, String)> =
-            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         parse(MANIFEST, Path::new("/app"), |k| {
             env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
         })
@@ -260,7 +276,10 @@ key = "{{ secret_key }}"
 
     #[test]
     fn environment_overrides_default() {
-        let app = app(&[("SPIN_VARIABLE_GREETING", "hi"), ("SPIN_VARIABLE_SECRET_KEY", "k")]);
+        let app = app(&[
+            ("SPIN_VARIABLE_GREETING", "hi"),
+            ("SPIN_VARIABLE_SECRET_KEY", "k"),
+        ]);
         let c = &app.components["api"];
         assert_eq!(c.variables["message"], Ok("hi, hi!".into()));
         assert_eq!(c.variables["key"], Ok("k".into()));
@@ -270,6 +289,7 @@ key = "{{ secret_key }}"
     fn missing_required_variable_is_a_per_variable_error() {
         let app = app(&[]);
         assert!(app.components["api"].variables["key"].is_err());
+        assert_eq!(app.missing_required, ["secret_key"]);
     }
 
     #[test]

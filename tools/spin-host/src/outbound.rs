@@ -19,12 +19,16 @@ pub struct OutboundPolicy {
 impl OutboundPolicy {
     /// A policy for component `component` allowing `allowed` destinations.
     pub fn new(component: &str, allowed: &[String]) -> Self {
-        Self { component: component.to_owned(), allowed: allowed.to_vec() }
+        Self {
+            component: component.to_owned(),
+            allowed: allowed.to_vec(),
+        }
     }
 }
 
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
-type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
+type SendFuture =
+    Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
 
 impl WasiHttpHooks for OutboundPolicy {
     fn send_request(
@@ -57,7 +61,9 @@ pub fn is_allowed(allowed: &[String], uri: &Uri) -> bool {
     let Some(port) = uri.port_u16().or_else(|| default_port(scheme)) else {
         return false;
     };
-    allowed.iter().any(|entry| entry_allows(entry, scheme, host, port))
+    allowed
+        .iter()
+        .any(|entry| entry_allows(entry, scheme, host, port))
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -80,9 +86,10 @@ fn entry_allows(entry: &str, scheme: &str, host: &str, port: u16) -> bool {
     let scheme_ok = e_scheme == "*" || e_scheme.eq_ignore_ascii_case(scheme);
     let host_ok = e_host == "*"
         || e_host.eq_ignore_ascii_case(host)
-        || e_host
-            .strip_prefix("*.")
-            .is_some_and(|suffix| host.to_ascii_lowercase().ends_with(&format!(".{}", suffix.to_ascii_lowercase())));
+        || e_host.strip_prefix("*.").is_some_and(|suffix| {
+            host.to_ascii_lowercase()
+                .ends_with(&format!(".{}", suffix.to_ascii_lowercase()))
+        });
     let port_ok = match e_port {
         Some("*") => true,
         Some(p) => p.parse() == Ok(port),
@@ -116,15 +123,27 @@ mod tests {
 
     #[test]
     fn omitted_port_means_default_port() {
-        assert!(allowed(&["https://mail.example.com"], "https://mail.example.com/x"));
-        assert!(!allowed(&["https://mail.example.com"], "https://mail.example.com:8443/x"));
+        assert!(allowed(
+            &["https://mail.example.com"],
+            "https://mail.example.com/x"
+        ));
+        assert!(!allowed(
+            &["https://mail.example.com"],
+            "https://mail.example.com:8443/x"
+        ));
     }
 
     #[test]
     fn supports_wildcards() {
         assert!(allowed(&["*://*:*"], "http://anything:1/"));
-        assert!(allowed(&["https://*.example.com"], "https://a.example.com/"));
-        assert!(!allowed(&["https://*.example.com"], "https://example.com.evil/"));
+        assert!(allowed(
+            &["https://*.example.com"],
+            "https://a.example.com/"
+        ));
+        assert!(!allowed(
+            &["https://*.example.com"],
+            "https://example.com.evil/"
+        ));
         assert!(allowed(&["http://localhost:*"], "http://localhost:3000/"));
     }
 }

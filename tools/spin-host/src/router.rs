@@ -63,8 +63,16 @@ impl Router {
                     None => Segment::Literal(s.to_owned()),
                 })
                 .collect();
-            let route = Route { pattern: pattern.clone(), segments, wildcard, component: component.clone() };
-            if parsed.iter().any(|r| r.wildcard == route.wildcard && r.segments == route.segments) {
+            let route = Route {
+                pattern: pattern.clone(),
+                segments,
+                wildcard,
+                component: component.clone(),
+            };
+            if parsed
+                .iter()
+                .any(|r| r.wildcard == route.wildcard && r.segments == route.segments)
+            {
                 bail!("duplicate route {pattern:?}");
             }
             parsed.push(route);
@@ -95,7 +103,11 @@ impl Router {
                 Match {
                     component: &r.component,
                     pattern: &r.pattern,
-                    component_route: r.pattern.strip_suffix("/...").unwrap_or(&r.pattern).to_owned(),
+                    component_route: r
+                        .pattern
+                        .strip_suffix("/...")
+                        .unwrap_or(&r.pattern)
+                        .to_owned(),
                     path_info: path.get(consumed..).unwrap_or("").to_owned(),
                 }
             })
@@ -114,7 +126,10 @@ mod tests {
     use super::*;
 
     fn router(routes: &[(&str, &str)]) -> Router {
-        let routes: Vec<_> = routes.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
+        let routes: Vec<_> = routes
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
         Router::new(&routes).unwrap()
     }
 
@@ -134,7 +149,10 @@ mod tests {
     fn wildcard_matches_prefix_and_below_by_whole_segments() {
         let r = router(&[("/api/...", "api")]);
         assert_eq!(target(&r, "/api"), Some(("api".into(), "".into())));
-        assert_eq!(target(&r, "/api/users/1"), Some(("api".into(), "/users/1".into())));
+        assert_eq!(
+            target(&r, "/api/users/1"),
+            Some(("api".into(), "/users/1".into()))
+        );
         assert_eq!(target(&r, "/apikeys"), None);
     }
 
@@ -150,7 +168,10 @@ mod tests {
         assert_eq!(target(&r, "/auth/session/logout").unwrap().0, "refresh");
         assert_eq!(target(&r, "/auth/login").unwrap().0, "auth");
         assert_eq!(target(&r, "/"), Some(("fallback".into(), "/".into())));
-        assert_eq!(target(&r, "/nope").unwrap(), ("fallback".into(), "/nope".into()));
+        assert_eq!(
+            target(&r, "/nope").unwrap(),
+            ("fallback".into(), "/nope".into())
+        );
     }
 
     #[test]
@@ -165,12 +186,18 @@ mod tests {
     fn reports_matched_and_component_route() {
         let r = router(&[("/auth/...", "auth")]);
         let m = r.route("/auth/x").unwrap();
-        assert_eq!((m.pattern, m.component_route.as_str()), ("/auth/...", "/auth"));
+        assert_eq!(
+            (m.pattern, m.component_route.as_str()),
+            ("/auth/...", "/auth")
+        );
     }
 
     #[test]
     fn rejects_duplicates_and_relative_routes() {
-        let dup = [("/a".to_string(), "x".to_string()), ("/a".to_string(), "y".to_string())];
+        let dup = [
+            ("/a".to_string(), "x".to_string()),
+            ("/a".to_string(), "y".to_string()),
+        ];
         assert!(Router::new(&dup).is_err());
         assert!(Router::new(&[("a".to_string(), "x".to_string())]).is_err());
     }

@@ -3,9 +3,11 @@
 //!
 //! Each request gets its own `Store` (see [`crate::state`]), so nothing leaks
 //! between requests through guest memory. A guest that traps, returns an
-//! error code, runs longer than [`CPU_BUDGET`] in Wasm code, or takes longer
-//! than [`REQUEST_TIMEOUT`] in total makes [`Runtime::call`] return an error,
-//! never a host panic; the server turns that into a 500.
+//! error code, is still executing Wasm code [`WASM_DEADLINE_TICKS`] epoch
+//! ticks after the request started (a busy loop, which never yields to the
+//! timeout below), or takes longer than [`REQUEST_TIMEOUT`] in total makes
+//! [`Runtime::call`] return an error, never a host panic; the server turns
+//! that into a 500.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,8 +18,8 @@ use http_body_util::BodyExt as _;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, Result, Store, format_err};
-use wasmtime_wasi_http::p3::Request;
 use wasmtime_wasi_http::WasiHttpView as _;
+use wasmtime_wasi_http::p3::Request;
 use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use crate::bindings::SpinHost;
@@ -27,8 +29,8 @@ use crate::state::HostState;
 
 /// Wall-clock limit for one request, waiting included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// Limit on Wasm execution per request, in epoch ticks of [`EPOCH_TICK`].
-pub const CPU_BUDGET: u64 = 300;
+/// Wasm code still running this many [`EPOCH_TICK`]s (30 s) into a request traps.
+pub const WASM_DEADLINE_TICKS: u64 = 300;
 /// How often the engine's epoch advances.
 pub const EPOCH_TICK: Duration = Duration::from_millis(100);
 
@@ -64,13 +66,23 @@ impl Runtime {
 
         let mut components = BTreeMap::new();
         for (id, spec) in app.components {
-            let component = Component::from_file(&engine, &spec.source)
-                .with_context(|| format!("cannot load component `{id}` from {}", spec.source.display()))?;
+            let component = Component::from_file(&engine, &spec.source).with_context(|| {
+                format!(
+                    "cannot load component `{id}` from {}",
+                    spec.source.display()
+                )
+            })?;
             let pre = linker
                 .instantiate_pre(&component)
                 .and_then(ServicePre::new)
                 .with_context(|| format!("component `{id}` cannot run on this host"))?;
-            components.insert(id, Loaded { pre, spec: Arc::new(spec) });
+            components.insert(
+                id,
+                Loaded {
+                    pre,
+                    spec: Arc::new(spec),
+                },
+            );
         }
 
         let ticker = engine.weak();
@@ -81,7 +93,11 @@ impl Runtime {
                 std::thread::sleep(EPOCH_TICK);
             }
         });
-        Ok(Self { engine, components, kv })
+        Ok(Self {
+            engine,
+            components,
+            kv,
+        })
     }
 
     /// Runs one request through component `id` and returns its whole response.
@@ -90,10 +106,13 @@ impl Runtime {
         id: &str,
         req: http::Request<IncomingBody>,
     ) -> Result<http::Response<Bytes>> {
-        let loaded = self.components.get(id).ok_or_else(|| format_err!("no component `{id}`"))?;
+        let loaded = self
+            .components
+            .get(id)
+            .ok_or_else(|| format_err!("no component `{id}`"))?;
         let state = HostState::new(Arc::clone(&loaded.spec), Arc::clone(&self.kv));
         let mut store = Store::new(&self.engine, state);
-        store.set_epoch_deadline(CPU_BUDGET);
+        store.set_epoch_deadline(WASM_DEADLINE_TICKS);
         let run = async {
             let service = loaded.pre.instantiate_async(&mut store).await?;
             // The request-body result future only reports errors; nothing awaits it.

@@ -60,10 +60,11 @@ impl Server {
                     let server = Arc::clone(&server);
                     async move { Ok::<_, Infallible>(server.handle(req, peer).await) }
                 });
-                if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
-                    if !e.is_incomplete_message() {
-                        eprintln!("connection from {peer}: {e}");
-                    }
+                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                if let Err(e) = conn.await
+                    && !e.is_incomplete_message()
+                {
+                    eprintln!("connection from {peer}: {e}");
                 }
             });
         }
@@ -74,7 +75,11 @@ impl Server {
             return status(StatusCode::NOT_FOUND);
         };
         let method = req.method().clone();
-        let target = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
         let Some(req) = spin_request(req, &route, peer) else {
             return status(StatusCode::BAD_REQUEST);
         };
@@ -82,9 +87,13 @@ impl Server {
             Ok(res) => res.map(Full::new),
             Err(e) => {
                 eprintln!("[{}] {method} {target} failed: {e:#}", route.component);
-                let mut res = Response::new(Full::new(Bytes::from_static(INTERNAL_PROBLEM.as_bytes())));
+                let mut res =
+                    Response::new(Full::new(Bytes::from_static(INTERNAL_PROBLEM.as_bytes())));
                 *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+                res.headers_mut().insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/problem+json"),
+                );
                 res
             }
         }
@@ -102,9 +111,16 @@ fn spin_request(
     let (mut parts, body) = req.into_parts();
     let host = match parts.headers.get(HOST) {
         Some(h) => h.to_str().ok()?.to_owned(),
-        None => parts.uri.authority().map_or_else(|| "localhost".to_owned(), |a| a.to_string()),
+        None => parts
+            .uri
+            .authority()
+            .map_or_else(|| "localhost".to_owned(), |a| a.to_string()),
     };
-    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
     parts.uri = Uri::builder()
         .scheme("http")
         .authority(host.as_str())

@@ -100,7 +100,11 @@ impl<T> HostStoreWithStore<T> for HasSelf<HostState> {
         };
         accessor.with(|mut access| {
             let keys = StreamReader::new(&mut access, keys)?;
-            let result = FutureReader::new(&mut access, async move { wasmtime::Result::<_>::Ok(result) })?;
+            let result =
+                FutureReader::new(
+                    &mut access,
+                    async move { wasmtime::Result::<_>::Ok(result) },
+                )?;
             Ok((keys, result))
         })
     }

@@ -14,7 +14,10 @@ use crate::state::HostState;
 impl Host for HostState {}
 
 impl<T> HostWithStore<T> for HasSelf<HostState> {
-    async fn get(accessor: &Accessor<T, Self>, name: String) -> wasmtime::Result<Result<String, Error>> {
+    async fn get(
+        accessor: &Accessor<T, Self>,
+        name: String,
+    ) -> wasmtime::Result<Result<String, Error>> {
         Ok(accessor.with(|mut access| lookup(&access.get().component, &name)))
     }
 }
@@ -24,7 +27,10 @@ fn lookup(component: &ComponentSpec, name: &str) -> Result<String, Error> {
         return Err(Error::InvalidName(name.to_owned()));
     }
     match component.variables.get(name) {
-        None => Err(Error::Undefined(format!("no variable `{name}` for component `{}`", component.id))),
+        None => Err(Error::Undefined(format!(
+            "no variable `{name}` for component `{}`",
+            component.id
+        ))),
         Some(Ok(value)) => Ok(value.clone()),
         Some(Err(why)) => Err(Error::Provider(why.clone())),
     }

@@ -64,7 +64,11 @@ impl store::HostBucket for HostState {
         Ok(self.kv.exists(&label, &key).map_err(Into::into))
     }
 
-    fn list_keys(&mut self, bucket: Resource<StoreHandle>, cursor: Option<String>) -> Outcome<store::KeyResponse> {
+    fn list_keys(
+        &mut self,
+        bucket: Resource<StoreHandle>,
+        cursor: Option<String>,
+    ) -> Outcome<store::KeyResponse> {
         let label = self.label(&bucket)?;
         Ok(self
             .kv
@@ -80,17 +84,37 @@ impl store::HostBucket for HostState {
 }
 
 impl atomics::Host for HostState {
-    fn increment(&mut self, bucket: Resource<StoreHandle>, key: String, delta: i64) -> Outcome<i64> {
+    fn increment(
+        &mut self,
+        bucket: Resource<StoreHandle>,
+        key: String,
+        delta: i64,
+    ) -> Outcome<i64> {
         let label = self.label(&bucket)?;
         Ok(self.kv.increment(&label, &key, delta).map_err(Into::into))
     }
 
-    fn swap(&mut self, cas: Resource<CasHandle>, value: Vec<u8>) -> wasmtime::Result<Result<(), atomics::CasError>> {
-        let CasHandle { label, key, snapshot } = self.table.delete(cas)?;
-        match self.kv.compare_and_swap(&label, &key, snapshot.as_deref(), &value) {
+    fn swap(
+        &mut self,
+        cas: Resource<CasHandle>,
+        value: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), atomics::CasError>> {
+        let CasHandle {
+            label,
+            key,
+            snapshot,
+        } = self.table.delete(cas)?;
+        match self
+            .kv
+            .compare_and_swap(&label, &key, snapshot.as_deref(), &value)
+        {
             Ok(Swap::Done) => Ok(Ok(())),
             Ok(Swap::Changed(now)) => {
-                let fresh = self.table.push(CasHandle { label, key, snapshot: now })?;
+                let fresh = self.table.push(CasHandle {
+                    label,
+                    key,
+                    snapshot: now,
+                })?;
                 Ok(Err(atomics::CasError::CasFailed(fresh)))
             }
             Err(e) => Ok(Err(atomics::CasError::StoreError(e.into()))),
@@ -105,7 +129,11 @@ impl atomics::HostCas for HostState {
             Ok(v) => v,
             Err(e) => return Ok(Err(e.into())),
         };
-        Ok(Ok(self.table.push(CasHandle { label, key, snapshot })?))
+        Ok(Ok(self.table.push(CasHandle {
+            label,
+            key,
+            snapshot,
+        })?))
     }
 
     fn current(&mut self, cas: Resource<CasHandle>) -> Outcome<Option<Vec<u8>>> {
@@ -142,7 +170,11 @@ impl batch::Host for HostState {
         Ok(Ok(out))
     }
 
-    fn set_many(&mut self, bucket: Resource<StoreHandle>, key_values: Vec<(String, Vec<u8>)>) -> Outcome<()> {
+    fn set_many(
+        &mut self,
+        bucket: Resource<StoreHandle>,
+        key_values: Vec<(String, Vec<u8>)>,
+    ) -> Outcome<()> {
         let label = self.label(&bucket)?;
         Ok(self.kv.set_many(&label, &key_values).map_err(Into::into))
     }

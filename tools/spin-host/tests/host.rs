@@ -19,7 +19,14 @@ fn fixture_wasm() -> &'static Path {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(&dir)
-            .args(["build", "--quiet", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--target-dir",
+            ])
             .arg(dir.join("target"))
             .status()
             .expect("run cargo for the fixture");
@@ -108,15 +115,33 @@ impl Host {
         let stdout = child.stdout.take().unwrap();
         BufReader::new(stdout).read_line(&mut line).unwrap();
         let log_path = dir.0.join("host.log");
-        let addr = line.trim().strip_prefix("serving on http://").unwrap_or_else(|| {
-            panic!("host did not start: {line:?}\n{}", std::fs::read_to_string(log_path).unwrap_or_default())
-        });
-        Self { addr: addr.to_owned(), child }
+        let addr = line
+            .trim()
+            .strip_prefix("serving on http://")
+            .unwrap_or_else(|| {
+                panic!(
+                    "host did not start: {line:?}\n{}",
+                    std::fs::read_to_string(log_path).unwrap_or_default()
+                )
+            });
+        Self {
+            addr: addr.to_owned(),
+            child,
+        }
     }
 
-    fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    fn request(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
-        let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        let mut req = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
         for (name, value) in headers {
             req.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -150,21 +175,37 @@ impl Response {
     fn parse(raw: &str) -> Self {
         let (head, body) = raw.split_once("\r\n\r\n").expect("complete response");
         let mut lines = head.lines();
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect();
-        Self { status, headers, body: body.to_owned() }
+        Self {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
     }
 
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// An echoed line `key=value` of the fixture's echo output.
     fn echoed(&self, key: &str) -> Option<&str> {
-        self.body.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+        self.body
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
     }
 }
 
@@ -173,10 +214,18 @@ fn routes_to_the_most_specific_route_with_spin_headers() {
     let dir = TempDir::new();
     let host = Host::start(&dir, &manifest(ROUTES, ""), &[]);
 
-    let exact = host.request("POST", "/echo/exact?x=1&y=2", &[("CF-Connecting-IP", "203.0.113.9")], "");
+    let exact = host.request(
+        "POST",
+        "/echo/exact?x=1&y=2",
+        &[("CF-Connecting-IP", "203.0.113.9")],
+        "",
+    );
     assert_eq!(exact.status, 200, "{exact:?}");
     assert_eq!(exact.echoed("method"), Some("POST"));
-    assert_eq!(exact.echoed("uri"), Some(format!("http://{}/echo/exact?x=1&y=2", host.addr).as_str()));
+    assert_eq!(
+        exact.echoed("uri"),
+        Some(format!("http://{}/echo/exact?x=1&y=2", host.addr).as_str())
+    );
     assert_eq!(exact.echoed("h:cf-connecting-ip"), Some("203.0.113.9"));
     assert_eq!(exact.echoed("h:spin-matched-route"), Some("/echo/exact"));
     assert_eq!(exact.echoed("h:spin-path-info"), Some(""));
@@ -184,14 +233,21 @@ fn routes_to_the_most_specific_route_with_spin_headers() {
         exact.echoed("h:spin-full-url"),
         Some(format!("http://{}/echo/exact?x=1&y=2", host.addr).as_str())
     );
-    assert!(exact.echoed("h:spin-client-addr").is_some_and(|a| a.starts_with("127.0.0.1:")));
+    assert!(
+        exact
+            .echoed("h:spin-client-addr")
+            .is_some_and(|a| a.starts_with("127.0.0.1:"))
+    );
 
     let wildcard = host.get("/echo/a/b");
     assert_eq!(wildcard.echoed("h:spin-matched-route"), Some("/echo/..."));
     assert_eq!(wildcard.echoed("h:spin-path-info"), Some("/a/b"));
 
     let prefix_only = host.get("/echo");
-    assert_eq!(prefix_only.echoed("h:spin-matched-route"), Some("/echo/..."));
+    assert_eq!(
+        prefix_only.echoed("h:spin-matched-route"),
+        Some("/echo/...")
+    );
 
     let fallback = host.get("/echoes");
     assert_eq!(fallback.echoed("h:spin-matched-route"), Some("/..."));
@@ -212,13 +268,22 @@ fn variables_come_from_defaults_then_environment() {
     let dir = TempDir::new();
     let host = Host::start(&dir, &manifest(ROUTES, ""), &[]);
     let greeting = host.get("/var/greeting");
-    assert_eq!((greeting.status, greeting.body.as_str()), (200, "hello, world"));
+    assert_eq!(
+        (greeting.status, greeting.body.as_str()),
+        (200, "hello, world")
+    );
     let missing = host.get("/var/api_key");
-    assert_eq!(missing.status, 503, "required variable without value: {missing:?}");
+    assert_eq!(
+        missing.status, 503,
+        "required variable without value: {missing:?}"
+    );
     assert_eq!(host.get("/var/undeclared").status, 503);
     drop(host);
 
-    let env = [("SPIN_VARIABLE_GREETING", "hi"), ("SPIN_VARIABLE_API_KEY", "s3cret")];
+    let env = [
+        ("SPIN_VARIABLE_GREETING", "hi"),
+        ("SPIN_VARIABLE_API_KEY", "s3cret"),
+    ];
     let host = Host::start(&dir, &manifest(ROUTES, ""), &env);
     assert_eq!(host.get("/var/greeting").body, "hi, world");
     assert_eq!(host.get("/var/api_key").body, "s3cret");
@@ -237,7 +302,11 @@ fn key_values_persist_across_restarts() {
 
     let host = Host::start(&dir, &manifest(ROUTES, ""), &[]);
     assert_eq!(host.get("/kv/alpha").body, "one");
-    assert_eq!(host.get("/kv/beta").body, "two", "both interfaces share the `default` store");
+    assert_eq!(
+        host.get("/kv/beta").body,
+        "two",
+        "both interfaces share the `default` store"
+    );
     assert_eq!(host.get("/wkv/alpha").body, "one");
     assert_eq!(host.get("/kv-keys").body, "alpha\nbeta");
     assert_eq!(host.get("/wkv-keys").body, "pages=1\nalpha\nbeta");
@@ -260,7 +329,9 @@ fn concurrent_increments_are_atomic() {
     let dir = TempDir::new();
     let host = Host::start(&dir, &manifest(ROUTES, ""), &[]);
     let values: Vec<i64> = thread::scope(|s| {
-        let handles: Vec<_> = (0..50).map(|_| s.spawn(|| host.get("/incr/hits"))).collect();
+        let handles: Vec<_> = (0..50)
+            .map(|_| s.spawn(|| host.get("/incr/hits")))
+            .collect();
         handles
             .into_iter()
             .map(|h| {
@@ -285,19 +356,33 @@ fn exactly_one_concurrent_compare_and_swap_wins() {
         let handles: Vec<_> = (0..20)
             .map(|i| {
                 s.spawn(move || {
-                    (i, host.request("POST", "/cas/slot?expect=v0&delay_ms=300", &[], &format!("w{i}")))
+                    (
+                        i,
+                        host.request(
+                            "POST",
+                            "/cas/slot?expect=v0&delay_ms=300",
+                            &[],
+                            &format!("w{i}"),
+                        ),
+                    )
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let winners: Vec<usize> = results.iter().filter(|(_, r)| r.status == 200).map(|(i, _)| *i).collect();
+    let winners: Vec<usize> = results
+        .iter()
+        .filter(|(_, r)| r.status == 200)
+        .map(|(i, _)| *i)
+        .collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     for (_, res) in &results {
         assert!(res.status == 200 || res.status == 409, "{res:?}");
     }
     assert!(
-        results.iter().any(|(_, r)| r.body.starts_with("swap-failed")),
+        results
+            .iter()
+            .any(|(_, r)| r.body.starts_with("swap-failed")),
         "some losers must have lost at swap time, after snapshotting v0: {results:?}"
     );
     assert_eq!(host.get("/wkv/slot").body, format!("w{}", winners[0]));
@@ -329,7 +414,9 @@ fn http_sink() -> (u16, thread::JoinHandle<String>) {
             let n = stream.read(&mut buf).unwrap();
             raw.extend_from_slice(&buf[..n]);
             let text = String::from_utf8_lossy(&raw);
-            let Some((head, body)) = text.split_once("\r\n\r\n") else { continue };
+            let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                continue;
+            };
             let head = head.to_ascii_lowercase();
             let length = head
                 .lines()
@@ -343,7 +430,9 @@ fn http_sink() -> (u16, thread::JoinHandle<String>) {
                 break;
             }
         }
-        stream.write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok").unwrap();
+        stream
+            .write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            .unwrap();
         String::from_utf8_lossy(&raw).into_owned()
     });
     (port, handle)
@@ -354,7 +443,12 @@ fn outbound_http_reaches_allowed_hosts_only() {
     let dir = TempDir::new();
     let host = Host::start(&dir, &manifest(ROUTES, r#""http://127.0.0.1:*""#), &[]);
     let (port, sink) = http_sink();
-    let res = host.request("POST", &format!("/outbound?url=http://127.0.0.1:{port}/send"), &[], "mail body");
+    let res = host.request(
+        "POST",
+        &format!("/outbound?url=http://127.0.0.1:{port}/send"),
+        &[],
+        "mail body",
+    );
     assert_eq!((res.status, res.body.as_str()), (200, "202 ok"), "{res:?}");
     let seen = sink.join().unwrap();
     assert!(seen.starts_with("POST /send HTTP/1.1"), "{seen}");

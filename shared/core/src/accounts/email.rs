@@ -4,24 +4,37 @@
 //!   case — by [`crate::crypto::blind_index::normalize_email`], the one validator of
 //!   the core. `Alice@Example.com` and `alice@example.com` are one account (what users
 //!   expect, although RFC 5321 lets a server treat local parts case-sensitively).
-//! - **Index** ([`email_index`]): the key that finds the account (AtomicStore shard
-//!   `email/{index}`). Today the normalised address itself.
+//! - **Index** ([`email_index`], [`email_index_candidates`]): the keyed blind index
+//!   of [`crate::crypto::blind_index`] — `<key_id>.<base64url(HMAC-SHA256)>` — which
+//!   names the AtomicStore shard `email/{index}` that finds the account. Writes use
+//!   the active `DATA_ENCRYPTION_KEYS` key; lookups compute the index under every key
+//!   (active first), so an account indexed under an older key is found during a key
+//!   rotation until the sweep ([`crate::crypto::rotation::sweep`]) has moved it.
 //! - **Stored** ([`StoredEmail`], [`store_email`], [`read_email`]): the address inside
-//!   the user record. Today plain text.
+//!   the user record, encrypted with [`crate::crypto::aead`] (XChaCha20-Poly1305, key
+//!   id in the ciphertext) and bound to the record by the associated data
+//!   [`context`] = `user/{id}#email`.
 //!
-//! The planned change to a keyed blind index
-//! ([`crate::crypto::blind_index::email_index`], with a lookup over every key's
-//! candidate during rotation) and to an encrypted stored form
-//! ([`crate::crypto::aead`]) touches only these functions: each already takes the
-//! [`Config`] that holds `DATA_ENCRYPTION_KEYS`, and every caller goes through them.
-//!
-//! Security considerations: an address reaching a storage key or a mail API is plain
-//! `local@domain` within RFC 5321's lengths; errors never echo the address.
+//! Security considerations:
+//! - No address is stored in the clear: the index is a keyed MAC, the record holds a
+//!   ciphertext. A stolen store without `DATA_ENCRYPTION_KEYS` reveals neither, and
+//!   cannot test guesses.
+//! - The binding to the user id means a ciphertext copied from one record into
+//!   another (to have a victim's mails go to an attacker's address, say) does not
+//!   decrypt there.
+//! - Fail closed: a stored address that cannot be decrypted (unknown key id,
+//!   tampered, malformed) is `503 unavailable` with the cause in the log, never an
+//!   empty or absent address; nothing is written back.
+//! - An address reaching a storage key or a mail API is plain `local@domain` within
+//!   RFC 5321's lengths; errors never echo the address.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::crypto::{aead, blind_index};
+use crate::env::Random;
 use crate::error::ApiError;
 
 /// Longest email field a request may carry (checked before any processing; the
@@ -36,9 +49,17 @@ pub fn normalize(input: &str) -> Result<String, ApiError> {
     crate::crypto::blind_index::normalize_email(input)
 }
 
-/// The account lookup key of a normalised address.
-pub fn email_index(_config: &Config, normalized: &str) -> String {
-    normalized.into()
+/// The index a new entry is written under: the blind index with the active key.
+pub fn email_index(config: &Config, normalized: &str) -> String {
+    blind_index::email_index(&config.data_encryption_keys, normalized)
+}
+
+/// Every index the address may be stored under, active key first. Lookups read all
+/// of them (even after a hit, so the number of reads does not depend on whether or
+/// under which key an account exists); registration treats the address as taken
+/// when any of them exists.
+pub fn email_index_candidates(config: &Config, normalized: &str) -> Vec<String> {
+    blind_index::email_index_candidates(&config.data_encryption_keys, normalized)
 }
 
 /// Whether a normalised address is one of `BOOTSTRAP_ADMIN_EMAILS` (which the
@@ -50,34 +71,149 @@ pub fn is_bootstrap_admin(config: &Config, normalized: &str) -> bool {
         .any(|admin| *admin == normalized)
 }
 
-/// The address as kept in the user record.
+/// The associated data that binds a user's stored address to their record.
+pub fn context(user_id: &str) -> String {
+    alloc::format!("user/{user_id}#email")
+}
+
+/// The address as kept in the user record: an [`aead`] ciphertext.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct StoredEmail(String);
 
-/// Turns a normalised address into its stored form.
-pub fn store_email(_config: &Config, normalized: &str) -> Result<StoredEmail, ApiError> {
-    Ok(StoredEmail(normalized.into()))
+impl StoredEmail {
+    /// The stored ciphertext (for the rotation sweep and tests).
+    pub fn ciphertext(&self) -> &str {
+        &self.0
+    }
+
+    /// Wraps a ciphertext produced under [`context`] (the rotation sweep's output).
+    pub fn from_ciphertext(ciphertext: String) -> Self {
+        Self(ciphertext)
+    }
 }
 
-/// Reads the address back from its stored form.
-pub fn read_email(_config: &Config, stored: &StoredEmail) -> Result<String, ApiError> {
-    Ok(stored.0.clone())
+/// Encrypts a normalised address for the record of `user_id` (active key, fresh
+/// nonce). A failing random source is `503`.
+pub fn store_email(
+    config: &Config,
+    random: &impl Random,
+    user_id: &str,
+    normalized: &str,
+) -> Result<StoredEmail, ApiError> {
+    let ciphertext = aead::encrypt(
+        &config.data_encryption_keys,
+        random,
+        &context(user_id),
+        normalized.as_bytes(),
+    )?;
+    Ok(StoredEmail(ciphertext))
+}
+
+/// Decrypts the address stored in the record of `user_id`; `503` (cause logged) when
+/// it names an unknown key, is malformed or fails authentication.
+pub fn read_email(
+    config: &Config,
+    user_id: &str,
+    stored: &StoredEmail,
+) -> Result<String, ApiError> {
+    Ok(aead::decrypt_string(
+        &config.data_encryption_keys,
+        &context(user_id),
+        &stored.0,
+    )?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::auth::testkit;
+    use crate::env::fake::SeededRandom;
+
+    const USER: &str = "0123456789abcdef0123456789abcdef";
+    const OTHER: &str = "fedcba9876543210fedcba9876543210";
 
     #[test]
     fn one_account_per_address_whatever_the_case() {
         let config = testkit::config(&[]);
+        let random = SeededRandom::new(1);
         let a = normalize("  Alice@Example.COM ").unwrap();
         let b = normalize("alice@example.com").unwrap();
         assert_eq!(email_index(&config, &a), email_index(&config, &b));
-        let stored = store_email(&config, &a).unwrap();
-        assert_eq!(read_email(&config, &stored).unwrap(), "alice@example.com");
+        let stored = store_email(&config, &random, USER, &a).unwrap();
+        assert_eq!(
+            read_email(&config, USER, &stored).unwrap(),
+            "alice@example.com"
+        );
+    }
+
+    #[test]
+    fn the_index_is_a_keyed_mac_under_the_active_key_never_the_address() {
+        let config = testkit::config(&[]);
+        let index = email_index(&config, "alice@example.com");
+        assert!(index.starts_with("data-2."), "{index}");
+        assert!(!index.contains("alice"));
+        let candidates = email_index_candidates(&config, "alice@example.com");
+        assert_eq!(candidates.len(), 2);
+        assert_eq!(candidates[0], index, "active key first");
+        assert!(candidates[1].starts_with("data-1."));
+    }
+
+    #[test]
+    fn the_stored_address_is_a_ciphertext_bound_to_its_record() {
+        let config = testkit::config(&[]);
+        let random = SeededRandom::new(2);
+        let stored = store_email(&config, &random, USER, "alice@example.com").unwrap();
+        assert!(stored.ciphertext().starts_with("v1.data-2."));
+        assert!(!stored.ciphertext().contains("alice"));
+        // Copied into another user's record, it does not decrypt: 503, not a value.
+        let error = read_email(&config, OTHER, &stored).unwrap_err();
+        assert_eq!(error.status(), 503);
+        assert_eq!(
+            error.internal_cause(),
+            Some(crate::crypto::CryptoError::Tampered.cause())
+        );
+    }
+
+    #[test]
+    fn unreadable_stored_addresses_fail_closed() {
+        let config = testkit::config(&[]);
+        let random = SeededRandom::new(3);
+        let stored = store_email(&config, &random, USER, "alice@example.com").unwrap();
+        let text = stored.ciphertext();
+        let mut flipped = String::from(&text[..text.len() - 1]);
+        flipped.push(if text.ends_with('A') { 'B' } else { 'A' });
+        let unknown = text.replacen("data-2", "data-9", 1);
+        for (bad, cause) in [
+            (flipped, crate::crypto::CryptoError::Tampered),
+            (unknown, crate::crypto::CryptoError::UnknownKey),
+            (
+                String::from("alice@example.com"),
+                crate::crypto::CryptoError::Malformed,
+            ),
+        ] {
+            let error = read_email(&config, USER, &StoredEmail::from_ciphertext(bad)).unwrap_err();
+            assert_eq!(error.status(), 503);
+            assert_eq!(error.internal_cause(), Some(cause.cause()));
+        }
+    }
+
+    #[test]
+    fn older_keys_still_decrypt_after_a_new_key_is_put_first() {
+        let old = testkit::config(&[(
+            "DATA_ENCRYPTION_KEYS",
+            "data-1:7rpAkmsWGjVxwmG0gHkb4PsVjAMLiezd_Ys3xF3wobA",
+        )]);
+        let rotated = testkit::config(&[]);
+        let random = SeededRandom::new(4);
+        let stored = store_email(&old, &random, USER, "alice@example.com").unwrap();
+        assert_eq!(
+            read_email(&rotated, USER, &stored).unwrap(),
+            "alice@example.com"
+        );
+        // The old index is among the candidates of the rotated configuration.
+        assert!(email_index_candidates(&rotated, "alice@example.com")
+            .contains(&email_index(&old, "alice@example.com")));
     }
 
     #[test]

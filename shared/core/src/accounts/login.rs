@@ -4,8 +4,12 @@
 //! 1. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`) — a
 //!    cross-site page must not sign a victim into an attacker's account (login CSRF);
 //! 2. strict body parsing (`400`); `mode` is `cookie` (default) or `token`;
-//! 3. *(seam: lockout and per-IP / per-email rate limits go here, before any
-//!    password work, so that a locked account costs no hash)*;
+//! 3. the per-address login limit, the isolate's hashing gate and the per-email
+//!    lockout ([`crate::lockout::LoginGuard`], `429 rate_limited` with `Retry-After`),
+//!    before any lookup or password work, so that a locked or flooded address costs
+//!    no hash. Every later failure — unknown address, wrong password, an account that
+//!    may not sign in — is reported to the guard as one; a correct password refunds
+//!    its attempt (and still gets `429` if a lock landed meanwhile);
 //! 4. find the account by email index; unknown (or malformed) address →
 //!    [`crate::password::dummy_verify`], then the same `401 invalid_credentials` as a
 //!    wrong password — one body (RFC 9457, no detail) and one hash either way;
@@ -13,14 +17,20 @@
 //! 6. [`after_password_verified`]: a disabled account, or an unverified one while
 //!    `REQUIRE_EMAIL_VERIFICATION` holds, gets the same 401 — *after* the password
 //!    check, so the answer reveals the account state only to its password holder…
-//!    and not even to them. This is where MFA branches (`mfa_required`);
-//! 7. record `last_login_at`, and replace the stored hash when it `needs_rehash`
-//!    (legacy bcrypt, other argon2 parameters) — only if it is still the hash just
-//!    verified, so a concurrent password change wins;
-//! 8. start the session and deliver its tokens ([`crate::session::delivery`]).
+//!    and not even to them. This is where MFA branches: with TOTP on, the answer is
+//!    `200 {"mfa_required": true, "mfa_token": "…"}` and **no session and no cookie**
+//!    ([`crate::mfa::flows::challenge`]); `POST /auth/login/mfa` finishes the login
+//!    with [`complete_with`] once a second factor is accepted;
+//! 7. replace the stored hash when it `needs_rehash` (legacy bcrypt, other argon2
+//!    parameters) — only if it is still the hash just verified, so a concurrent
+//!    password change wins (with MFA this happens at the password step: the plaintext
+//!    is not kept for the second one);
+//! 8. record `last_login_at`, start the session and deliver its tokens
+//!    ([`crate::session::delivery`]).
 //!
-//! Audit: `login_succeeded`, and `login_failed` with a `reason` (never the email or
-//! the password; an unknown account has no subject).
+//! Audit: `login_succeeded` (with `mfa` = `totp` / `recovery_code` after a second
+//! factor), and `login_failed` with a `reason` (never the email or the password; an
+//! unknown account has no subject).
 //!
 //! Security considerations: timing — unknown email and wrong password each cost one
 //! argon2id verification with the configured parameters; the rehash of step 7 runs
@@ -72,6 +82,8 @@ impl core::fmt::Debug for LoginBody {
 pub enum LoginStep {
     /// Start the session now.
     Complete,
+    /// A second factor is required first: answer with an MFA token, no session.
+    MfaRequired,
 }
 
 /// The user behind an address, if the address is valid and registered.
@@ -83,8 +95,7 @@ pub async fn find_user<S: Services>(
         return Ok(None);
     };
     let atomic = ctx.services.atomic();
-    let index = email::email_index(ctx.config, &normalized);
-    match user::find_by_index(atomic, &index).await? {
+    match user::find_by_email(atomic, ctx.config, &normalized).await? {
         Some(user_id) => user::load(atomic, &user_id).await,
         None => Ok(None),
     }
@@ -100,8 +111,8 @@ fn failed<S: Services>(
 }
 
 /// The step after a correct password: refuse accounts that may not sign in (with
-/// the same answer as a wrong password), else decide how the login continues.
-/// MFA adds its branch here.
+/// the same answer as a wrong password), else decide how the login continues: with
+/// a second factor when the account has one ([`crate::mfa::flows::is_required`]).
 pub fn after_password_verified<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -112,17 +123,54 @@ pub fn after_password_verified<S: Services>(
     if !user.may_sign_in(ctx.config) {
         return Err(failed(ctx, Some(&user.id), "email_unverified")?);
     }
+    if crate::mfa::flows::is_required(user) {
+        return Ok(LoginStep::MfaRequired);
+    }
     Ok(LoginStep::Complete)
 }
 
+/// Replaces the stored hash by `upgraded` if it is still `verified` (a concurrent
+/// password change wins). Used when the session is not started in this request.
+pub async fn upgrade_hash<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    verified: &str,
+    upgraded: &str,
+) -> Result<(), ApiError> {
+    user::update(ctx, user_id, |stored| {
+        if stored.password_hash != verified {
+            return false;
+        }
+        stored.password_hash = upgraded.into();
+        true
+    })
+    .await?;
+    Ok(())
+}
+
 /// Records the login on the user (and the upgraded hash, if any), starts the session
-/// and answers with its tokens. Shared with the MFA step.
+/// and answers with its tokens.
 pub async fn complete<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
     mode: Mode,
     rehash: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
+    complete_with(ctx, user, mode, rehash, None).await
+}
+
+/// [`complete`], naming the second factor that was accepted (`totp`,
+/// `recovery_code`) in the `login_succeeded` audit event. The MFA step's finish.
+pub async fn complete_with<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: &UserRecord,
+    mode: Mode,
+    rehash: Option<(String, String)>,
+    second_factor: Option<&str>,
+) -> Result<Response, ApiError> {
+    // The answer shows the address: an unreadable one (unknown key, tampered) fails
+    // here, `503`, before anything is written or a session exists.
+    user.email_address(ctx.config)?;
     let now = ctx.now_ms;
     let user = user::update(ctx, &user.id, |stored| {
         stored.last_login_at_ms = Some(now);
@@ -136,11 +184,18 @@ pub async fn complete<S: Services>(
     .await?
     .ok_or(ApiError::InvalidCredentials)?;
     let issued = session::start(ctx, &user, mode).await?;
+    let mut detail = alloc::vec![
+        ("mode", mode.as_str()),
+        ("session_id", issued.session.id.as_str())
+    ];
+    if let Some(factor) = second_factor {
+        detail.push(("mfa", factor));
+    }
     ctx.audit(
         AuditKind::LoginSucceeded,
         Some(&user.id),
         Some(&user.id),
-        &[("mode", mode.as_str()), ("session_id", &issued.session.id)],
+        &detail,
     )?;
     delivery::respond(ctx, &user, &issued, mode)
 }
@@ -164,9 +219,12 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     )?;
     let mode = request.mode.unwrap_or(Mode::Cookie);
     let pepper = config.password_pepper.as_ref();
+    // Step 3: per-address limit, hashing gate, per-email lockout (docs/abuse.md).
+    let guard = crate::lockout::LoginGuard::begin(ctx, &request.email).await?;
 
     let Some(user) = find_user(ctx, &request.email).await? else {
         password::dummy_verify(&request.password, &config.password_hash, pepper);
+        guard.failed(ctx, None).await?;
         return Err(failed(ctx, None, "unknown_account")?);
     };
     let verification = password::verify_password(
@@ -176,22 +234,36 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         pepper,
     );
     let Verification::Valid { needs_rehash } = verification else {
+        guard.failed(ctx, Some(&user)).await?;
         return Err(failed(ctx, Some(&user.id), "wrong_password")?);
     };
-    match after_password_verified(ctx, &user)? {
-        LoginStep::Complete => {
-            let rehash = if needs_rehash {
-                let upgraded = password::hash_password(
-                    &request.password,
-                    &config.password_hash,
-                    pepper,
-                    ctx.services.random(),
-                )?;
-                Some((user.password_hash.clone(), upgraded))
-            } else {
-                None
-            };
-            complete(ctx, &user, mode, rehash).await
+    let step = match after_password_verified(ctx, &user) {
+        Ok(step) => step,
+        Err(refused) => {
+            // Counted like a wrong password, or the lockout would tell them apart.
+            guard.failed(ctx, Some(&user)).await?;
+            return Err(refused);
+        }
+    };
+    guard.succeeded(ctx).await?;
+    let rehash = if needs_rehash {
+        let upgraded = password::hash_password(
+            &request.password,
+            &config.password_hash,
+            pepper,
+            ctx.services.random(),
+        )?;
+        Some((user.password_hash.clone(), upgraded))
+    } else {
+        None
+    };
+    match step {
+        LoginStep::Complete => complete(ctx, &user, mode, rehash).await,
+        LoginStep::MfaRequired => {
+            if let Some((verified, upgraded)) = &rehash {
+                upgrade_hash(ctx, &user.id, verified, upgraded).await?;
+            }
+            crate::mfa::flows::challenge::respond(ctx, &user, mode).await
         }
     }
 }

@@ -7,7 +7,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
 
-use super::email;
 use crate::app::{Ctx, Services};
 use crate::auth;
 use crate::error::ApiError;
@@ -31,7 +30,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     Ok(Response::json(
         200,
         &Me {
-            email: email::read_email(ctx.config, &user.email)?,
+            email: user.email_address(ctx.config)?,
             email_verified: user.email_verified,
             mfa_enabled: user.mfa_enabled,
             created_at: util::rfc3339(user.created_at_ms),

@@ -6,15 +6,23 @@
 //!    invalid_request`), then the password policy (`400 weak_password`) — all before
 //!    the address is looked up, so these answers are the same for new and taken
 //!    addresses and reveal nothing about accounts;
-//! 2. *(seam: the per-IP registration rate limit goes here)*;
+//! 2. the per-address registration limit (`RATE_LIMIT_REGISTER_PER_IP`) and the
+//!    isolate's hashing gate (`429 rate_limited`, [`crate::ratelimit`]) — after the
+//!    checks of step 1, so a user retrying a rejected password spends no budget;
 //! 3. **taken address** → one dummy password verification (so the time matches the
 //!    new-account path's hash), a notice mail to the address, the same `202`. The
 //!    existing account is not touched: its password is never replaced;
 //! 4. **new address** → hash the password, write the user (unverified, roles
-//!    `["user"]`), then claim the email index with `compare_and_swap(None → id)`. If a
-//!    concurrent registration claimed it first, the just-written record is removed and
-//!    the request continues as step 3 (notice mail) — exactly one account per address;
-//! 5. issue a verification token and mail its link (`/verify-email#token=…`).
+//!    `["user"]`, the address encrypted for this record), then claim the email index
+//!    under the active data key with `compare_and_swap(None → id)`. If a concurrent
+//!    registration claimed it first, the just-written record is removed and the
+//!    request continues as step 3 (notice mail) — exactly one account per address;
+//! 5. list the account in the user directory ([`user::directory_add`]), issue a
+//!    verification token and mail its link (`/verify-email#token=…`).
+//!
+//! "Taken" means an index entry exists under **any** key of `DATA_ENCRYPTION_KEYS`
+//! ([`user::find_by_email`]): during a key rotation an account may still be indexed
+//! under the old key, and the active-key entry may not exist yet.
 //!
 //! The user record is written before the index so that a failure in between leaves an
 //! unreachable record (harmless), never an index pointing at nothing (which would
@@ -26,8 +34,16 @@
 //!
 //! Security considerations: identical bodies for both paths; the notice mail tells the
 //! real owner what happened without letting the registrant in; audit events carry the
-//! user id, never the address or the password. The residual timing difference is the
-//! new path's store writes (a few ms), far below the hash's cost and network jitter.
+//! user id, never the address or the password.
+//!
+//! Timing: both paths cost one argon2id computation, and both make the same number of
+//! atomic store writes. The new path's three (user record, email index, verification
+//! token) are round trips to the store — on Workers, to Durable Objects — and without
+//! a counterpart a taken address answered measurably faster (about half the time in
+//! the local runtime: an enumeration oracle). The taken path therefore makes three
+//! writes on a throwaway record in a fresh shard ([`decoy_writes`]): create, change,
+//! delete, leaving the store as it was. A change to the new path's store writes must
+//! be mirrored there.
 
 use alloc::string::String;
 use alloc::vec;
@@ -44,6 +60,7 @@ use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::mail::Mail;
 use crate::password;
+use crate::store::{AtomicKey, AtomicStore};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,6 +109,25 @@ fn taken<S: Services>(
     Ok(accepted())
 }
 
+/// How long a decoy record may outlive a failed last step (it is deleted at once
+/// otherwise).
+const DECOY_TTL_MS: u64 = 60_000;
+
+/// The taken path's counterpart of the new path's three atomic writes (see the module
+/// docs): a throwaway record in a fresh random shard, created, changed and deleted.
+async fn decoy_writes<S: Services>(ctx: &Ctx<'_, S>) -> Result<(), ApiError> {
+    let shard = alloc::format!("decoy/{}", user::new_id(ctx.services.random())?);
+    let key = AtomicKey::new(&shard, "record");
+    let expires_at_ms = Some(ctx.now_ms.saturating_add(DECOY_TTL_MS));
+    let atomic = ctx.services.atomic();
+    for (expected, new) in [(None, Some("1")), (Some("1"), Some("2")), (Some("2"), None)] {
+        atomic
+            .compare_and_swap(key, expected, new, expires_at_ms)
+            .await?;
+    }
+    Ok(())
+}
+
 /// `POST /auth/register`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
@@ -106,27 +142,38 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let address = email::normalize(&request.email)?;
     let mut new_password =
         password::check_policy(&request.password, &address, config.password_min_length)?;
+    // Step 2: the per-address limit and the isolate's hashing gate (docs/abuse.md).
+    let _hashing = match crate::ratelimit::admit_registration(ctx).await {
+        Ok(permit) => permit,
+        Err(refused) => {
+            new_password.zeroize();
+            return Err(refused);
+        }
+    };
     let pepper = config.password_pepper.as_ref();
     let atomic = ctx.services.atomic();
     let index = email::email_index(config, &address);
 
-    if let Some(owner) = user::find_by_index(atomic, &index).await? {
+    if let Some(owner) = user::find_by_email(atomic, config, &address).await? {
         password::dummy_verify(&new_password, &config.password_hash, pepper);
         new_password.zeroize();
+        decoy_writes(ctx).await?;
         return taken(ctx, Some(&owner), &address);
     }
 
     let random = ctx.services.random();
     let hashed = password::hash_password(&new_password, &config.password_hash, pepper, random);
     new_password.zeroize();
+    let id = user::new_id(random)?;
     let user = UserRecord {
-        id: user::new_id(random)?,
-        email: email::store_email(config, &address)?,
+        email: email::store_email(config, random, &id, &address)?,
+        id,
         email_verified: false,
         password_hash: hashed?,
         roles: vec![String::from(ROLE_USER)],
         disabled: false,
         mfa_enabled: false,
+        mfa: Default::default(),
         created_at_ms: ctx.now_ms,
         last_login_at_ms: None,
         other: Default::default(),
@@ -139,6 +186,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         let owner = user::find_by_index(atomic, &index).await?;
         return taken(ctx, owner.as_deref(), &address);
     }
+    user::directory_add(ctx.services.records(), &user.id).await?;
     let token = verify_email::issue_token(atomic, random, &user.id, ctx.now_ms).await?;
     ctx.send_mail(verify_email::verification_mail(
         &config.public_origin,

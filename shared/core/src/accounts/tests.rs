@@ -50,8 +50,9 @@ fn token_in_mail(outcome: &Outcome) -> String {
 }
 
 fn user_id_of(env: &TestEnv, email: &str) -> String {
-    pollster::block_on(user::find_by_index(
+    pollster::block_on(user::find_by_email(
         crate::app::Services::atomic(env),
+        &env.config,
         email,
     ))
     .unwrap()

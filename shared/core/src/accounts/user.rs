@@ -5,9 +5,22 @@
 //! very next request, and every request re-reads the record ([`crate::auth`]). The
 //! user's sessions share the shard (`session/{id}`), so listing and revoking them
 //! is one shard's work. The email index lives in its own shard `email/{index}`
-//! (name `owner`, value the user id) and is claimed with
-//! `compare_and_swap(expected = None)`, so two concurrent registrations of one
-//! address cannot both win.
+//! (name `owner`, value the user id; the index is the keyed blind index of
+//! [`super::email`]) and is claimed with `compare_and_swap(expected = None)`, so two
+//! concurrent registrations of one address cannot both win. [`find_by_email`] reads
+//! the index under every data key, so accounts are found during a key rotation.
+//!
+//! The **user directory** is a RecordStore listing (`users/{id}`, written at
+//! registration): a Durable Object cannot enumerate its siblings, so whatever must
+//! visit every account (the data-key rotation sweep, an access review) pages through
+//! it ([`directory_page`]). It holds ids only. Eventual consistency is harmless
+//! there: an account registered a moment ago was written under the current keys.
+//!
+//! The second factor's state is part of the record ([`UserRecord::mfa`]: the
+//! encrypted TOTP secret, a pending setup, the last accepted time step and the
+//! recovery-code hashes; see [`crate::mfa::flows`]), so a code is accepted and the
+//! step recorded by one compare-and-swap on one record, and any flow that rewrites
+//! the record (a password reset, say) keeps it as it is.
 //!
 //! Updates are read-modify-write with compare-and-swap ([`update`]): a concurrent
 //! change makes the swap fail and the update is recomputed on the fresh record, so
@@ -16,6 +29,10 @@
 //! Security considerations:
 //! - Ids are 128-bit random, lower-case hex; the password is only ever held as the
 //!   hash the password module produced.
+//! - The record holds no plaintext address or TOTP secret: both are ciphertexts
+//!   bound to the record (`user/{id}#…` associated data). Serialising a record (an
+//!   export, say) must still pick fields: the password hash and the MFA state are
+//!   not for a response ([`crate::mfa::flows::MfaStatus`] is what may be shown).
 //! - Fields this build does not know (written by a newer deployment of another
 //!   function, say MFA state) are kept through read-modify-write in [`UserRecord::other`]
 //!   rather than silently dropped — functions deploy separately.
@@ -25,11 +42,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use super::email::StoredEmail;
+use super::email::{self, StoredEmail};
 use crate::app::{Ctx, Services};
 use crate::config::Config;
 use crate::error::{ApiError, Internal};
-use crate::store::{AtomicKey, AtomicStore};
+use crate::mfa::flows::MfaState;
+use crate::store::{AtomicKey, AtomicStore, KeyPage, RecordStore};
 use crate::util;
 
 /// The role every user has.
@@ -61,9 +79,13 @@ pub struct UserRecord {
     /// Disabled accounts cannot log in, refresh, or use a token.
     #[serde(default)]
     pub disabled: bool,
-    /// Whether TOTP is active.
+    /// Whether TOTP is active (kept equal to `mfa.totp_secret.is_some()`; login
+    /// asks for a second factor when either says so).
     #[serde(default)]
     pub mfa_enabled: bool,
+    /// Second-factor state: ciphertexts and hashes only ([`crate::mfa::flows`]).
+    #[serde(default, skip_serializing_if = "MfaState::is_empty")]
+    pub mfa: MfaState,
     /// Creation time, Unix ms.
     pub created_at_ms: u64,
     /// Last successful login, Unix ms.
@@ -85,6 +107,11 @@ impl UserRecord {
         if !self.has_role(role) {
             self.roles.push(role.into());
         }
+    }
+
+    /// The user's address, decrypted ([`email::read_email`]; `503` when unreadable).
+    pub fn email_address(&self, config: &Config) -> Result<String, ApiError> {
+        email::read_email(config, &self.id, &self.email)
     }
 
     /// Whether the user may sign in and use sessions under `config`.
@@ -183,6 +210,25 @@ pub async fn remove_unreachable(
     Ok(())
 }
 
+/// Writes `user` over the stored record only if that is still `expected` (the raw
+/// text [`load_raw`] returned). For work outside a request (the rotation sweep);
+/// flows use [`update`].
+pub async fn swap(
+    atomic: &impl AtomicStore,
+    expected: &str,
+    user: &UserRecord,
+) -> Result<bool, ApiError> {
+    let shard = shard(&user.id);
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, PROFILE),
+            Some(expected),
+            Some(&encode(user)?),
+            None,
+        )
+        .await?)
+}
+
 /// Applies `change` to the stored user with compare-and-swap, recomputing it on the
 /// fresh record after a lost race. Returns the stored result, or `None` when the
 /// user does not exist. `change` may decline (return `false`) to write nothing.
@@ -218,6 +264,24 @@ pub async fn update<S: Services>(
     )))
 }
 
+/// The user that owns a normalised address, looked up under every data key (active
+/// first). Every candidate is read, even after a hit, so the number of store reads
+/// does not depend on whether (or under which key) the account exists.
+pub async fn find_by_email(
+    atomic: &impl AtomicStore,
+    config: &Config,
+    normalized: &str,
+) -> Result<Option<String>, ApiError> {
+    let mut owner = None;
+    for index in email::email_index_candidates(config, normalized) {
+        let found = find_by_index(atomic, &index).await?;
+        if owner.is_none() {
+            owner = found;
+        }
+    }
+    Ok(owner)
+}
+
 /// The user id that owns an email index, if any.
 pub async fn find_by_index(
     atomic: &impl AtomicStore,
@@ -244,6 +308,59 @@ pub async fn claim_index(
         .await?)
 }
 
+/// Removes an email index entry if `user_id` still holds it (compare-and-swap, so an
+/// entry that meanwhile belongs to someone else is left alone). Returns whether it
+/// was removed.
+pub async fn release_index(
+    atomic: &impl AtomicStore,
+    index: &str,
+    user_id: &str,
+) -> Result<bool, ApiError> {
+    let shard = email_shard(index);
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, EMAIL_OWNER),
+            Some(user_id),
+            None,
+            None,
+        )
+        .await?)
+}
+
+/// Prefix of the user directory in the RecordStore.
+pub const DIRECTORY_PREFIX: &str = "users/";
+
+/// Lists a user in the directory (called once the account is reachable).
+pub async fn directory_add(records: &impl RecordStore, user_id: &str) -> Result<(), ApiError> {
+    let key = alloc::format!("{DIRECTORY_PREFIX}{user_id}");
+    records.put(&key, "{}", None).await?;
+    Ok(())
+}
+
+/// Removes a user from the directory (account erasure).
+pub async fn directory_remove(records: &impl RecordStore, user_id: &str) -> Result<(), ApiError> {
+    let key = alloc::format!("{DIRECTORY_PREFIX}{user_id}");
+    records.delete(&key).await?;
+    Ok(())
+}
+
+/// One page of user ids from the directory, in ascending order, and the cursor of
+/// the next page (`None` at the end). Keys that are not user ids are skipped.
+pub async fn directory_page(
+    records: &impl RecordStore,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<String>, Option<String>), ApiError> {
+    let KeyPage { keys, cursor } = records.list(DIRECTORY_PREFIX, cursor, limit).await?;
+    let ids = keys
+        .iter()
+        .filter_map(|key| key.strip_prefix(DIRECTORY_PREFIX))
+        .filter(|id| is_id(id))
+        .map(String::from)
+        .collect();
+    Ok((ids, cursor))
+}
+
 /// The `{"id","email","roles"}` object of login, refresh and session answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserSummary {
@@ -260,7 +377,7 @@ impl UserSummary {
     pub fn of(config: &Config, user: &UserRecord) -> Result<Self, ApiError> {
         Ok(Self {
             id: user.id.clone(),
-            email: super::email::read_email(config, &user.email)?,
+            email: email::read_email(config, &user.id, &user.email)?,
             roles: user.roles.clone(),
         })
     }

@@ -80,6 +80,8 @@ pub async fn issue_token(
             "verification token collision",
         )));
     }
+    // Erasing the account erases the pending token too (gdpr::pending).
+    crate::gdpr::pending::track(atomic, user_id, &shard, NAME, expires_at_ms).await?;
     Ok(token)
 }
 
@@ -140,7 +142,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let mut granted_admin = false;
     let verified = user::update(ctx, &user_id, |user| {
         // Decryption failure (a later, encrypted stored form) only forgoes the grant.
-        let admin = email::read_email(config, &user.email)
+        let admin = user
+            .email_address(config)
             .is_ok_and(|address| email::is_bootstrap_admin(config, &address));
         granted_admin = admin && !user.has_role(ROLE_ADMIN);
         if user.email_verified && !granted_admin {
@@ -161,6 +164,15 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         &[],
     )?;
     if granted_admin {
+        // Keep the last-admin guard's set complete (admin::registry). Best effort: the
+        // address is verified already, and an admin the set misses only makes the
+        // guard stricter.
+        let _ = crate::admin::registry::add(
+            ctx.services.atomic(),
+            ctx.services.records(),
+            &verified.id,
+        )
+        .await;
         ctx.audit(
             AuditKind::RoleChanged,
             None,

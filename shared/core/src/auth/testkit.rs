@@ -288,14 +288,16 @@ pub(crate) fn seed_user(
 ) -> crate::accounts::UserRecord {
     use crate::accounts::{email, user};
     let address = email::normalize(address).unwrap();
+    let id = user::new_id(&env.random).unwrap();
     let record = user::UserRecord {
-        id: user::new_id(&env.random).unwrap(),
-        email: email::store_email(&env.config, &address).unwrap(),
+        email: email::store_email(&env.config, &env.random, &id, &address).unwrap(),
+        id,
         email_verified: verified,
         password_hash: "$seeded$not-a-hash".into(),
         roles: alloc::vec![user::ROLE_USER.to_string()],
         disabled: false,
         mfa_enabled: false,
+        mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
         other: BTreeMap::new(),
@@ -306,6 +308,7 @@ pub(crate) fn seed_user(
         assert!(user::claim_index(env.atomic(), &index, &record.id)
             .await
             .unwrap());
+        user::directory_add(env.records(), &record.id).await.unwrap();
     });
     record
 }

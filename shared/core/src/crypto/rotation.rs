@@ -7,6 +7,8 @@
 //! what they return. The operator's runbook is in `docs/encryption.md`:
 //! add the new key first → deploy → sweep → verify none left → remove the old key.
 //!
+//! The driver over the user records, and its admin route, is [`sweep`].
+//!
 //! Security considerations:
 //! - The helpers never return a value that was not produced by [`aead::encrypt`] or
 //!   [`blind_index::email_index`] under the active key; a value that cannot be read
@@ -16,6 +18,8 @@
 //! - A sweep must write back with compare-and-swap (or an equivalent "only if still
 //!   equal to what I read"), so a concurrent user write is not overwritten by the
 //!   sweep's older plaintext.
+
+pub mod sweep;
 
 use alloc::string::String;
 

@@ -1,9 +1,10 @@
-//! The `login` function (API.md §1): `POST /auth/register`, `POST /auth/login`.
+//! The `login` function (API.md §1): `POST /auth/register`, `POST /auth/login`,
+//! `POST /auth/login/mfa`.
 //!
 //! Its flows need password hashing and the password policy, so the routes exist only
 //! with the core's `password-policy` feature (which the `login` function crate
 //! enables); without it the table is empty and every path answers `404` through the
-//! layer, never a fake success. `POST /auth/login/mfa` arrives with MFA.
+//! layer, never a fake success.
 
 use crate::app::{Ctx, Function, Params, Route, Services};
 use crate::error::ApiError;
@@ -23,11 +24,16 @@ pub const LOGIN: Route = Route {
     pattern: "/auth/login",
     methods: &["POST"],
 };
+/// `POST /auth/login/mfa`: the second step of a login with TOTP on.
+pub const LOGIN_MFA: Route = Route {
+    pattern: "/auth/login/mfa",
+    methods: &["POST"],
+};
 
 impl Function for Login {
     const NAME: &'static str = "login";
     #[cfg(feature = "password-policy")]
-    const ROUTES: &'static [Route] = &[REGISTER, LOGIN];
+    const ROUTES: &'static [Route] = &[REGISTER, LOGIN, LOGIN_MFA];
     #[cfg(not(feature = "password-policy"))]
     const ROUTES: &'static [Route] = &[];
 
@@ -42,6 +48,8 @@ impl Function for Login {
             "/auth/register" => crate::accounts::register::handle(ctx).await,
             #[cfg(feature = "password-policy")]
             "/auth/login" => crate::accounts::login::handle(ctx).await,
+            #[cfg(feature = "password-policy")]
+            "/auth/login/mfa" => crate::mfa::flows::login_step::handle(ctx).await,
             _ => Err(ApiError::NotFound),
         }
     }

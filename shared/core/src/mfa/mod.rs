@@ -2,7 +2,7 @@
 //! algorithm, the base32 encoding of its secrets, and recovery codes.
 //!
 //! These are pure functions; the flows that use them (setup, confirm, login with a
-//! code, disable) live with the routes and keep the state: the encrypted secret
+//! code, disable) are in [`flows`] and keep the state: the encrypted secret
 //! ([`crate::crypto::aead`]), the last accepted time step, the list of recovery-code
 //! hashes — each changed atomically so a code counts once.
 //!
@@ -13,5 +13,6 @@
 //! - Recovery codes are stored only as keyed hashes ([`recovery`]).
 
 pub mod base32;
+pub mod flows;
 pub mod recovery;
 pub mod totp;

@@ -9,10 +9,16 @@
 //!   (`argon2_decode_string`); taking it for 0x13 would fail real v16 hashes.
 //! - The computed tag is compared with `subtle` in constant time; buffers holding it
 //!   are zeroized.
+//! - argon2's working memory (m KiB of blocks derived from the password) is allocated
+//!   here and zeroized after each computation: the `argon2` crate frees its own buffer
+//!   without wiping it, and a block left in a reused isolate's heap would let whoever
+//!   reads it test password guesses without paying the memory-hard cost. Allocating
+//!   it ourselves also makes an allocation failure an error instead of an abort.
 
 use alloc::string::{String, ToString};
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, KeyId, Params, ParamsBuilder, PasswordHasher, Version};
+use alloc::vec::Vec;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, KeyId, Params, ParamsBuilder, Version};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -74,6 +80,26 @@ fn context<'k>(
     }
 }
 
+/// The computation failed (bad input lengths or no memory); the cause is not needed.
+#[derive(Debug)]
+struct Failed;
+
+/// Runs `argon2` into `tag` on working memory owned here and zeroized afterwards.
+fn compute(
+    argon2: &Argon2<'_>,
+    password: &[u8],
+    salt: &[u8],
+    tag: &mut [u8],
+) -> Result<(), Failed> {
+    let blocks = argon2.params().block_count();
+    let mut memory: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::new());
+    memory.try_reserve_exact(blocks).map_err(|_| Failed)?;
+    memory.resize(blocks, Block::new());
+    argon2
+        .hash_password_into_with_memory(password, salt, tag, memory.as_mut_slice())
+        .map_err(|_| Failed)
+}
+
 /// Hashes already-normalised password bytes into a PHC string.
 pub(super) fn hash(
     normalized: &[u8],
@@ -85,9 +111,19 @@ pub(super) fn hash(
     let salt: [u8; SALT_LEN] = random_array(random)?;
     let argon2 = context(params, pepper)
         .map_err(|_| ApiError::Internal(Internal("argon2id parameters rejected")))?;
-    let phc = argon2
-        .hash_password_with_salt(normalized, &salt)
+    let mut tag = Zeroizing::new([0u8; TAG_LEN]);
+    compute(&argon2, normalized, &salt, tag.as_mut_slice())
         .map_err(|_| ApiError::Internal(Internal("argon2id hashing failed")))?;
+    let encoding = || -> Option<PasswordHash> {
+        Some(PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(argon2.params()).ok()?,
+            salt: Some(Salt::new(&salt).ok()?),
+            hash: Some(Output::new(tag.as_slice()).ok()?),
+        })
+    };
+    let phc = encoding().ok_or(ApiError::Internal(Internal("argon2id PHC encoding failed")))?;
     Ok(phc.to_string())
 }
 
@@ -99,9 +135,7 @@ pub(super) fn dummy(normalized: &[u8], params: &PasswordHashParams, pepper: Opti
         return;
     };
     let mut tag = Zeroizing::new([0u8; TAG_LEN]);
-    let computed = argon2
-        .hash_password_into(normalized, &DUMMY_SALT, tag.as_mut_slice())
-        .is_ok();
+    let computed = compute(&argon2, normalized, &DUMMY_SALT, tag.as_mut_slice()).is_ok();
     // Compare like a real verification does; black_box keeps the work observable.
     let equal: bool = tag.as_slice().ct_eq(&[0u8; TAG_LEN][..]).into();
     core::hint::black_box((computed, equal));
@@ -160,9 +194,7 @@ fn verify_inner(
 
     let mut buffer = Zeroizing::new([0u8; MAX_TAG_LEN]);
     let tag = buffer.get_mut(..expected.len())?;
-    argon2
-        .hash_password_into(normalized, salt.as_ref(), tag)
-        .ok()?;
+    compute(&argon2, normalized, salt.as_ref(), tag).ok()?;
     if !bool::from(tag.ct_eq(expected.as_ref())) {
         return None;
     }

@@ -41,8 +41,9 @@
 //!   is still legacy bcrypt or has other parameters take a different time until their
 //!   owner's next login upgrades them; that residual difference is documented in
 //!   `docs/passwords.md`.
-//! - **Secrets in memory.** Normalised copies and tag buffers are zeroized after use;
-//!   argon2's working memory is zeroized by the crate (`zeroize` feature).
+//! - **Secrets in memory.** Normalised copies, tag buffers and argon2's working memory
+//!   (allocated by this module, since the crate does not wipe its own) are zeroized
+//!   after use.
 
 mod argon2id;
 mod bcrypt;

@@ -1,0 +1,200 @@
+//! The object-level decision: may this caller do this to this document?
+//!
+//! | caller | `GET` | `PUT` | `DELETE`, shares |
+//! |---|---|---|---|
+//! | owner | allow | allow | allow |
+//! | `write` share | allow | allow | 403 |
+//! | `read` share | allow | 403 | 403 |
+//! | admin (no share) | allow (audited) | 403 | 403 |
+//! | anyone else | 404 | 404 | 404 |
+//!
+//! A caller who cannot see a document gets `404 not_found`, exactly as for an id that
+//! does not exist, so existence is never revealed (API.md §6). A caller who *can* see
+//! it (a sharee, an admin) but may not do this particular thing gets
+//! `403 forbidden`: the document's existence is already known to them, and 403 tells
+//! a client the truth about why the request failed.
+//!
+//! Security considerations: a pure function of the stored record, the caller's id
+//! and one role permission ([`crate::rbac::Permission::DocumentsReadAny`]); the
+//! table above is tested row by row and by property (every non-owner is refused
+//! `DELETE`; nobody without a share or the admin permission learns anything).
+
+use super::record::{DocumentRecord, ShareLevel};
+use crate::error::ApiError;
+
+/// The caller's own relation to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// No relation.
+    None,
+    /// A `read` share.
+    Read,
+    /// A `write` share.
+    Write,
+    /// The owner.
+    Owner,
+}
+
+/// What the caller wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `GET`.
+    Read,
+    /// `PUT`.
+    Update,
+    /// `DELETE`.
+    Delete,
+    /// Add or remove shares.
+    Share,
+}
+
+/// The outcome of the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Allowed through the caller's own relation.
+    Allow,
+    /// Allowed only through the admin's read-any permission (audit it).
+    AllowAsAdmin,
+    /// The caller can see the document but may not do this: `403`.
+    Forbidden,
+    /// The caller cannot see the document: `404`, as if it did not exist.
+    NotFound,
+}
+
+impl Decision {
+    /// `Ok` for the two allowing outcomes, else the error to answer with.
+    pub fn into_result(self) -> Result<Decision, ApiError> {
+        match self {
+            Self::Allow | Self::AllowAsAdmin => Ok(self),
+            Self::Forbidden => Err(ApiError::Forbidden),
+            Self::NotFound => Err(ApiError::NotFound),
+        }
+    }
+}
+
+/// The relation of `user_id` to `document`.
+pub fn level(document: &DocumentRecord, user_id: &str) -> Level {
+    if document.owner_id == user_id {
+        return Level::Owner;
+    }
+    match document.shares.get(user_id) {
+        Some(ShareLevel::Write) => Level::Write,
+        Some(ShareLevel::Read) => Level::Read,
+        None => Level::None,
+    }
+}
+
+/// Decides `action` on `document` for `user_id`; `read_any` is the caller's
+/// [`crate::rbac::Permission::DocumentsReadAny`].
+pub fn decide(
+    document: &DocumentRecord,
+    user_id: &str,
+    read_any: bool,
+    action: Action,
+) -> Decision {
+    let level = level(document, user_id);
+    let allowed = match action {
+        Action::Read => level >= Level::Read,
+        Action::Update => level >= Level::Write,
+        Action::Delete | Action::Share => level == Level::Owner,
+    };
+    if allowed {
+        Decision::Allow
+    } else if action == Action::Read && read_any {
+        Decision::AllowAsAdmin
+    } else if level > Level::None || read_any {
+        Decision::Forbidden
+    } else {
+        Decision::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::collections::BTreeMap;
+    use alloc::string::{String, ToString};
+    use proptest::prelude::*;
+
+    const OWNER: &str = "00000000000000000000000000000001";
+    const READER: &str = "00000000000000000000000000000002";
+    const WRITER: &str = "00000000000000000000000000000003";
+    const STRANGER: &str = "00000000000000000000000000000004";
+
+    fn document() -> DocumentRecord {
+        let mut shares = BTreeMap::new();
+        shares.insert(READER.to_string(), ShareLevel::Read);
+        shares.insert(WRITER.to_string(), ShareLevel::Write);
+        DocumentRecord {
+            id: "0000000000000000000000000000000d".into(),
+            owner_id: OWNER.into(),
+            title: "t".into(),
+            body: "b".into(),
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            shares,
+        }
+    }
+
+    #[test]
+    fn follows_the_table_row_by_row() {
+        use Action::*;
+        use Decision::*;
+        let doc = document();
+        let rows: [(&str, bool, [Decision; 4]); 6] = [
+            (OWNER, false, [Allow, Allow, Allow, Allow]),
+            (WRITER, false, [Allow, Allow, Forbidden, Forbidden]),
+            (READER, false, [Allow, Forbidden, Forbidden, Forbidden]),
+            (
+                STRANGER,
+                true,
+                [AllowAsAdmin, Forbidden, Forbidden, Forbidden],
+            ),
+            (STRANGER, false, [NotFound, NotFound, NotFound, NotFound]),
+            // An admin who is also a reader reads through the share, unaudited.
+            (READER, true, [Allow, Forbidden, Forbidden, Forbidden]),
+        ];
+        for (user, read_any, expected) in rows {
+            for (action, want) in [Read, Update, Delete, Share].into_iter().zip(expected) {
+                assert_eq!(
+                    decide(&doc, user, read_any, action),
+                    want,
+                    "{user} {action:?}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        /// Without a relation and without read-any, every action is a 404.
+        #[test]
+        fn strangers_learn_nothing(user in "[0-9a-f]{32}", action in 0..4usize) {
+            prop_assume!(![OWNER, READER, WRITER].contains(&user.as_str()));
+            let action = [Action::Read, Action::Update, Action::Delete, Action::Share][action];
+            prop_assert_eq!(decide(&document(), &user, false, action), Decision::NotFound);
+        }
+
+        /// Only the owner ever deletes or shares, whatever the shares and permission.
+        #[test]
+        fn only_the_owner_deletes_and_shares(
+            user in "[0-9a-f]{32}",
+            levels in proptest::collection::vec((any::<bool>(), any::<bool>()), 0..4),
+            read_any in any::<bool>(),
+        ) {
+            let mut doc = document();
+            doc.shares.clear();
+            for (i, (share, write)) in levels.iter().enumerate() {
+                if *share {
+                    let level = if *write { ShareLevel::Write } else { ShareLevel::Read };
+                    let id: String = alloc::format!("{:032x}", i + 16);
+                    doc.shares.insert(id, level);
+                }
+            }
+            let owner = user == OWNER;
+            for action in [Action::Delete, Action::Share] {
+                let allowed = decide(&doc, &user, read_any, action).into_result().is_ok();
+                prop_assert_eq!(allowed, owner);
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The route table and its gate: every route declares a permission, an undeclared
+//! route is refused, and each role gets exactly what the table grants — through whole
+//! requests. Also the fixtures the `api` modules' tests share ([`kit`]).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::{access_for, Access, Api, ACCESS};
+use crate::app::{self, Function, Route, Services};
+use crate::http::Method;
+use crate::rbac::Permission;
+
+/// Fixtures for whole-request tests of the `api` function.
+pub(crate) mod kit {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+
+    use crate::app::{Outcome, Services};
+    use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
+    use crate::functions::Api;
+    use crate::http::Method;
+
+    /// A password the seeded accounts really have (see [`Kit::user_with_password`]).
+    pub(crate) const PASSWORD: &str = "correct horse battery staple 9";
+
+    /// A test environment plus helpers; audit events of every call are persisted.
+    pub(crate) struct Kit {
+        pub(crate) env: TestEnv,
+    }
+
+    impl Kit {
+        pub(crate) fn new() -> Self {
+            Self {
+                env: TestEnv::new(),
+            }
+        }
+
+        pub(crate) fn with(overrides: &[(&str, &str)]) -> Self {
+            Self {
+                env: TestEnv::with_config(testkit::config(overrides)),
+            }
+        }
+
+        /// A verified user with `roles` (besides `user`), signed in with a Bearer token.
+        pub(crate) fn user(&self, address: &str, roles: &[&str]) -> Client {
+            let record = testkit::seed_user(&self.env, address, true);
+            if !roles.is_empty() {
+                let roles: Vec<String> = core::iter::once("user")
+                    .chain(roles.iter().copied())
+                    .map(String::from)
+                    .collect();
+                testkit::edit_user(&self.env, &record.id, |user| user.roles = roles);
+            }
+            testkit::sign_in(&self.env, &record.id, "token")
+        }
+
+        /// As [`Kit::user`], with a real password hash of [`PASSWORD`].
+        #[cfg(feature = "password")]
+        pub(crate) fn user_with_password(&self, address: &str, roles: &[&str]) -> Client {
+            let client = self.user(address, roles);
+            let config = &self.env.config;
+            let hash = crate::password::hash_password(
+                PASSWORD,
+                &config.password_hash,
+                config.password_pepper.as_ref(),
+                self.env.random(),
+            )
+            .unwrap();
+            testkit::edit_user(&self.env, &client.user_id, |user| user.password_hash = hash);
+            client
+        }
+
+        /// One request to the `api` function, as `client` (or anonymous).
+        pub(crate) fn call(
+            &self,
+            client: Option<&Client>,
+            method: Method,
+            path: &str,
+            body: Option<serde_json::Value>,
+        ) -> Outcome {
+            let (path, query) = path.split_once('?').unwrap_or((path, ""));
+            let mut req = request(method, path);
+            req.query = query.to_string();
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            if let Some(client) = client {
+                req = client.authorize(req);
+            }
+            let outcome = self.env.serve::<Api>(&req);
+            pollster::block_on(crate::audit_log::persist(
+                &self.env,
+                &self.env.config,
+                &outcome.audit,
+            ))
+            .unwrap();
+            // Keep the audit log's newest-first order strict between calls.
+            self.env.clock.advance(1);
+            outcome
+        }
+
+        pub(crate) fn get(&self, client: &Client, path: &str) -> Outcome {
+            self.call(Some(client), Method::Get, path, None)
+        }
+    }
+
+    /// The status and JSON body of an outcome.
+    pub(crate) fn answer(outcome: &Outcome) -> (u16, serde_json::Value) {
+        let body = serde_json::from_slice(&outcome.response.body).unwrap_or_default();
+        (outcome.response.status, body)
+    }
+
+    /// The problem `code` of an outcome.
+    pub(crate) fn code(outcome: &Outcome) -> String {
+        answer(outcome).1["code"].as_str().unwrap_or("").to_string()
+    }
+}
+
+use kit::{answer, code, Kit};
+
+const ID: &str = "0123456789abcdef0123456789abcdef";
+
+fn concrete(pattern: &str) -> String {
+    pattern.replace("{id}", ID).replace("{user_id}", ID)
+}
+
+fn method(name: &str) -> Method {
+    Method::parse(name)
+}
+
+#[test]
+fn every_route_and_method_declares_its_permission() {
+    for route in Api::ROUTES {
+        for method in route.methods {
+            assert!(
+                access_for(route.pattern, method).is_some(),
+                "{method} {} has no entry in ACCESS",
+                route.pattern
+            );
+        }
+    }
+    // And the table names nothing that is not routed (a typo would guard nothing).
+    for (pattern, method, _) in ACCESS {
+        let routed = Api::ROUTES
+            .iter()
+            .any(|route| route.pattern == *pattern && route.methods.contains(method));
+        let erase_without_password = *pattern == "/api/me" && *method == "DELETE";
+        assert!(
+            routed || (erase_without_password && !cfg!(feature = "password")),
+            "ACCESS lists {method} {pattern}, which is not a route"
+        );
+    }
+}
+
+#[test]
+fn only_health_is_public_and_head_is_decided_as_get() {
+    let public: Vec<&str> = ACCESS
+        .iter()
+        .filter(|(_, _, access)| *access == Access::Public)
+        .map(|(pattern, _, _)| *pattern)
+        .collect();
+    assert_eq!(public, ["/api/health"]);
+    assert_eq!(
+        access_for("/api/admin/users", "HEAD"),
+        Some(Access::Requires(Permission::UsersList))
+    );
+    assert_eq!(access_for("/api/admin/users", "POST"), None);
+}
+
+/// The `api` function's dispatch behind a route table with one extra route that
+/// `ACCESS` does not list.
+#[derive(Debug)]
+struct WithUndeclaredRoute;
+
+const UNDECLARED: Route = Route {
+    pattern: "/api/undeclared",
+    methods: &["GET"],
+};
+
+impl Function for WithUndeclaredRoute {
+    const NAME: &'static str = "api";
+    const ROUTES: &'static [Route] = &[UNDECLARED];
+
+    async fn dispatch<S: Services>(
+        ctx: &app::Ctx<'_, S>,
+        route: &Route,
+        params: &app::Params<'_>,
+    ) -> Result<crate::http::Response, crate::ApiError> {
+        Api::dispatch(ctx, route, params).await
+    }
+}
+
+#[test]
+fn a_route_without_a_declared_permission_is_refused_even_for_an_admin() {
+    let kit = Kit::new();
+    let admin = kit.user("root@example.com", &["admin", "auditor"]);
+    for client in [None, Some(&admin)] {
+        let mut req = crate::auth::testkit::request(Method::Get, "/api/undeclared");
+        if let Some(client) = client {
+            req = client.authorize(req);
+        }
+        let outcome = kit.env.serve::<WithUndeclaredRoute>(&req);
+        assert_eq!(outcome.response.status, 404);
+        assert!(outcome.audit.is_empty());
+    }
+}
+
+#[test]
+fn every_protected_route_answers_401_without_credentials() {
+    let kit = Kit::new();
+    for (pattern, name, access) in ACCESS {
+        if *access == Access::Public
+            || !cfg!(feature = "password") && *pattern == "/api/me" && *name == "DELETE"
+        {
+            continue;
+        }
+        let outcome = kit.call(None, method(name), &concrete(pattern), None);
+        assert_eq!(outcome.response.status, 401, "{name} {pattern}");
+        assert_eq!(code(&outcome), "unauthenticated", "{name} {pattern}");
+    }
+}
+
+/// Status per role on every `/api/admin` route (bodies valid for the route, so a
+/// permitted caller reaches the handler).
+fn admin_statuses(
+    kit: &Kit,
+    client: &crate::auth::testkit::Client,
+    target: &str,
+) -> Vec<(String, u16)> {
+    let routes: [(&str, String, Option<serde_json::Value>); 7] = [
+        ("GET", "/api/admin/users".into(), None),
+        (
+            "PUT",
+            alloc::format!("/api/admin/users/{target}/roles"),
+            Some(serde_json::json!({"roles": ["user", "auditor"]})),
+        ),
+        (
+            "POST",
+            alloc::format!("/api/admin/users/{target}/disable"),
+            None,
+        ),
+        (
+            "POST",
+            alloc::format!("/api/admin/users/{target}/enable"),
+            None,
+        ),
+        (
+            "DELETE",
+            alloc::format!("/api/admin/users/{target}/sessions"),
+            None,
+        ),
+        ("GET", "/api/admin/audit".into(), None),
+        (
+            "POST",
+            "/api/admin/data-keys/sweep".into(),
+            Some(serde_json::json!({})),
+        ),
+    ];
+    routes
+        .into_iter()
+        .map(|(name, path, body)| {
+            let outcome = kit.call(Some(client), method(name), &path, body);
+            (alloc::format!("{name} {path}"), outcome.response.status)
+        })
+        .collect()
+}
+
+#[test]
+fn each_role_gets_exactly_its_admin_routes() {
+    let kit = Kit::new();
+    let user = kit.user("user@example.com", &[]);
+    let auditor = kit.user("auditor@example.com", &["auditor"]);
+    let admin = kit.user("admin@example.com", &["admin"]);
+    let target = kit.user("target@example.com", &[]);
+
+    let statuses = |client| -> Vec<u16> {
+        admin_statuses(&kit, client, &target.user_id)
+            .into_iter()
+            .map(|(_, status)| status)
+            .collect()
+    };
+    assert_eq!(statuses(&user), [403, 403, 403, 403, 403, 403, 403]);
+    assert_eq!(statuses(&auditor), [403, 403, 403, 403, 403, 200, 403]);
+    let admin_statuses = statuses(&admin);
+    assert_eq!(&admin_statuses[..6], [200, 200, 204, 204, 204, 200]);
+    assert_ne!(
+        admin_statuses[6], 403,
+        "the data-key sweep is an admin route"
+    );
+}
+
+#[test]
+fn a_forbidden_request_changes_nothing_and_is_the_standard_problem() {
+    let kit = Kit::new();
+    let user = kit.user("user@example.com", &[]);
+    let victim = kit.user("victim@example.com", &[]);
+    let outcome = kit.call(
+        Some(&user),
+        Method::Post,
+        &alloc::format!("/api/admin/users/{}/disable", victim.user_id),
+        None,
+    );
+    assert_eq!(code(&outcome), "forbidden");
+    assert!(outcome.audit.is_empty());
+    let me = kit.get(&victim, "/api/me");
+    assert_eq!(answer(&me).0, 200, "the victim is untouched");
+}
+
+#[test]
+fn roles_are_read_from_the_store_on_every_request() {
+    let kit = Kit::new();
+    let admin = kit.user("admin@example.com", &["admin"]);
+    assert_eq!(answer(&kit.get(&admin, "/api/admin/users")).0, 200);
+    crate::auth::testkit::edit_user(&kit.env, &admin.user_id, |user| {
+        user.roles = alloc::vec!["user".to_string()];
+    });
+    assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
+}

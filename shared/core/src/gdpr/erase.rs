@@ -1,0 +1,277 @@
+//! Erasure: `DELETE /api/me {password}` → `204` (API.md §6; GDPR Art. 17).
+//!
+//! Steps of the request:
+//! 1. strict body; the password is checked against the stored hash
+//!    ([`crate::password::verify_password`]) — a stolen session alone cannot erase
+//!    an account. Wrong → `401 invalid_credentials`. At most
+//!    [`MAX_WRONG_PASSWORDS`] wrong passwords per user per 15 minutes; then `429`
+//!    before any hash is computed (this route is a password oracle for whoever
+//!    holds a session). *(Seam: the account lockout of API.md §7, once it exists,
+//!    replaces this local counter.)*
+//! 2. the last enabled admin cannot erase their account (`400`, see
+//!    [`crate::admin::registry`]);
+//! 3. **commit**: the user record is marked — `disabled` and
+//!    `erasure_requested_at_ms` — in one compare-and-swap. From here every token of
+//!    the user is `401` and every login fails, whatever happens next;
+//! 4. [`erase_account`] removes everything (below); `account_deleted` is audited
+//!    with the user id as actor and subject — a pseudonym, no address;
+//! 5. `204`, with the session cookies cleared and `Clear-Site-Data`.
+//!
+//! If step 4 fails part-way (a store outage), the answer is `503`, the account stays
+//! locked by step 3, and the retention sweep ([`super::retention`]) finishes the
+//! erasure: it completes every marked account it meets.
+//!
+//! [`erase_account`] removes, in this order (each step idempotent, so a retry or the
+//! sweep resumes anywhere):
+//! - documents the user owns (and their sharees' index entries), and the user's
+//!   shares on others' documents;
+//! - pending single-use tokens ([`super::pending`]);
+//! - every other record in the user's shard: sessions (tombstones included),
+//!   consents, document index, counters;
+//! - the email index entries (under every data key) that point to the user, so the
+//!   address can register again;
+//! - the user record itself, then the directory entry.
+//!
+//! What stays: audit events that name the user id (subject or actor). They hold no
+//! address (by construction, [`crate::audit`]), and the id, once the profile is gone,
+//! links to nothing — a pseudonym. They expire with `AUDIT_RETENTION_DAYS`.
+//!
+//! Security considerations: the email index entry is released by compare-and-swap
+//! on the user id, so an address that was meanwhile registered again by someone else
+//! is never released; the profile goes last but one, so the address (encrypted in
+//! the profile) is gone only when nothing else of the account can still point to it.
+
+use super::pending;
+use crate::accounts::email;
+use crate::accounts::user::{self, UserRecord, PROFILE};
+use crate::app::Services;
+use crate::config::Config;
+use crate::documents::record as documents;
+use crate::documents::routes::remove_all_index_entries;
+use crate::error::{ApiError, Internal};
+use crate::store::{AtomicKey, AtomicStore};
+
+/// The field of the user record that marks an erasure in progress.
+pub const ERASURE_MARK: &str = "erasure_requested_at_ms";
+/// Wrong passwords accepted per user and window before `429`.
+pub const MAX_WRONG_PASSWORDS: u64 = 5;
+/// The window of that counter.
+pub const WRONG_PASSWORD_WINDOW_SECS: u64 = 15 * 60;
+/// The counter's name in the user's shard.
+pub const WRONG_PASSWORD_COUNTER: &str = "erase_wrong_passwords";
+const ATTEMPTS: usize = 6;
+
+/// Whether the user record is marked for erasure.
+pub fn is_marked(user: &UserRecord) -> bool {
+    user.other.contains_key(ERASURE_MARK)
+}
+
+async fn delete_exact(atomic: &impl AtomicStore, key: AtomicKey<'_>) -> Result<(), ApiError> {
+    for _ in 0..ATTEMPTS {
+        let Some(current) = atomic.get(key).await? else {
+            return Ok(());
+        };
+        if atomic
+            .compare_and_swap(key, Some(&current), None, None)
+            .await?
+        {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Unavailable(Internal("erasure contended")))
+}
+
+/// Removes the user's documents and their shares on other users' documents.
+async fn erase_documents(atomic: &impl AtomicStore, user_id: &str) -> Result<(), ApiError> {
+    // The user's own index entries go with the shard afterwards.
+    for (document_id, _) in documents::index_of(atomic, user_id).await? {
+        for _ in 0..ATTEMPTS {
+            let Some((mut document, raw)) = documents::load_raw(atomic, &document_id).await? else {
+                break;
+            };
+            let swapped = if document.owner_id == user_id {
+                let swapped = documents::swap(atomic, &document_id, Some(&raw), None).await?;
+                if swapped {
+                    remove_all_index_entries(atomic, &document).await?;
+                }
+                swapped
+            } else if document.shares.remove(user_id).is_some() {
+                documents::swap(atomic, &document_id, Some(&raw), Some(&document)).await?
+            } else {
+                true
+            };
+            if swapped {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Erases everything held about `user_id` except their pseudonymous audit events
+/// (see the module docs). Idempotent; safe to call for an erased user.
+pub async fn erase_account<S: Services>(
+    services: &S,
+    config: &Config,
+    user_id: &str,
+) -> Result<(), ApiError> {
+    let atomic = services.atomic();
+    if !user::is_id(user_id) {
+        return Ok(());
+    }
+    erase_documents(atomic, user_id).await?;
+    pending::erase_all(atomic, user_id).await?;
+
+    let shard = user::shard(user_id);
+    for (name, _) in atomic.list(&shard, "").await? {
+        if name != PROFILE {
+            delete_exact(atomic, AtomicKey::new(&shard, &name)).await?;
+        }
+    }
+
+    if let Some(user) = user::load(atomic, user_id).await? {
+        let address = user.email_address(config)?;
+        for index in email::email_index_candidates(config, &address) {
+            user::release_index(atomic, &index, user_id).await?;
+        }
+        delete_exact(atomic, AtomicKey::new(&shard, PROFILE)).await?;
+    }
+    user::directory_remove(services.records(), user_id).await?;
+    Ok(())
+}
+
+/// Marks the user for erasure (`disabled`, [`ERASURE_MARK`]) — the commit point —
+/// if `condition` holds on the record as stored. Returns whether the user is marked.
+pub async fn mark_if<S: Services>(
+    services: &S,
+    user_id: &str,
+    now_ms: u64,
+    condition: impl Fn(&UserRecord) -> bool,
+) -> Result<bool, ApiError> {
+    let atomic = services.atomic();
+    let shard = user::shard(user_id);
+    for _ in 0..ATTEMPTS {
+        let Some((mut user, raw)) = user::load_raw(atomic, user_id).await? else {
+            return Ok(false);
+        };
+        if is_marked(&user) && user.disabled {
+            return Ok(true);
+        }
+        if !condition(&user) {
+            return Ok(false);
+        }
+        user.disabled = true;
+        user.other
+            .insert(ERASURE_MARK.into(), serde_json::Value::from(now_ms));
+        let new = serde_json::to_string(&user)
+            .map_err(|_| ApiError::Internal(Internal("user record encoding")))?;
+        if atomic
+            .compare_and_swap(
+                AtomicKey::new(&shard, PROFILE),
+                Some(&raw),
+                Some(&new),
+                None,
+            )
+            .await?
+        {
+            return Ok(true);
+        }
+    }
+    Err(ApiError::Unavailable(Internal(
+        "user record update contended",
+    )))
+}
+
+#[cfg(feature = "password")]
+mod route {
+    use alloc::string::String;
+    use serde::Deserialize;
+    use zeroize::Zeroize;
+
+    use super::*;
+    use crate::accounts::user::ROLE_ADMIN;
+    use crate::admin::registry;
+    use crate::app::Ctx;
+    use crate::audit::AuditKind;
+    use crate::auth::Principal;
+    use crate::http::{body, Response};
+    use crate::password::{self, Verification};
+    use crate::session::delivery;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct EraseBody {
+        password: String,
+    }
+
+    impl Drop for EraseBody {
+        fn drop(&mut self) {
+            self.password.zeroize();
+        }
+    }
+
+    impl core::fmt::Debug for EraseBody {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("EraseBody([REDACTED])")
+        }
+    }
+
+    /// `DELETE /api/me {password}` → `204` (see the module docs).
+    pub async fn handle<S: Services>(
+        ctx: &Ctx<'_, S>,
+        principal: &Principal,
+    ) -> Result<Response, ApiError> {
+        let request: EraseBody = body::parse_json(ctx.request)?;
+        body::check_length(
+            &request.password,
+            1,
+            crate::accounts::login::MAX_PASSWORD_FIELD_CHARS,
+            "password: 1 to 1024 characters",
+        )?;
+        let user_id = principal.user_id();
+        let atomic = ctx.services.atomic();
+        let shard = user::shard(user_id);
+        let counter = AtomicKey::new(&shard, WRONG_PASSWORD_COUNTER);
+        let window_end = ctx.now_ms.saturating_add(WRONG_PASSWORD_WINDOW_SECS * 1000);
+        if atomic.increment(counter, 0, window_end).await? >= MAX_WRONG_PASSWORDS {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: WRONG_PASSWORD_WINDOW_SECS,
+            });
+        }
+        let config = ctx.config;
+        let verification = password::verify_password(
+            &request.password,
+            &principal.user.password_hash,
+            &config.password_hash,
+            config.password_pepper.as_ref(),
+        );
+        if !matches!(verification, Verification::Valid { .. }) {
+            atomic.increment(counter, 1, window_end).await?;
+            return Err(ApiError::InvalidCredentials);
+        }
+        if principal.has_role(ROLE_ADMIN) {
+            registry::remove_guarded(atomic, ctx.services.records(), user_id)
+                .await
+                .map_err(|error| match error {
+                    ApiError::InvalidRequest(_) => ApiError::InvalidRequest(
+                        "the last administrator cannot delete their account",
+                    ),
+                    other => other,
+                })?;
+        }
+        if !mark_if(ctx.services, user_id, ctx.now_ms, |_| true).await? {
+            return Err(ApiError::Unauthenticated);
+        }
+        erase_account(ctx.services, config, user_id).await?;
+        ctx.audit(
+            AuditKind::AccountDeleted,
+            Some(user_id),
+            Some(user_id),
+            &[("reason", "user_request")],
+        )?;
+        Ok(delivery::logged_out())
+    }
+}
+
+#[cfg(feature = "password")]
+pub use route::handle;

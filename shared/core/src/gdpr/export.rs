@@ -1,0 +1,222 @@
+//! The data export: `GET /api/me/export` → `200` JSON, as an attachment (API.md §6;
+//! GDPR Art. 15 and 20).
+//!
+//! Everything held about the caller, by record kind:
+//!
+//! | field | source |
+//! |---|---|
+//! | `profile` | the user record: id, email, email_verified, disabled, created_at, last_login_at |
+//! | `roles` | the user record |
+//! | `mfa` | status only ([`crate::mfa::flows::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
+//! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
+//! | `consents` | [`super::consents`] |
+//! | `documents.owned` | documents the caller owns, with their shares |
+//! | `documents.shared_with_me` | documents shared with the caller, with the caller's level (not the other sharees) |
+//! | `activity` | the caller's audit events (subject or actor), newest first |
+//!
+//! `activity` holds at most [`MAX_ACTIVITY`] events (one store read each, bounded per
+//! request); `activity_complete: false` says there are older ones, which
+//! `GET /api/me/activity` pages through. The export is audited (`data_exported`);
+//! that event is written after the response, so it appears in the next export.
+//!
+//! What is *not* exported, and why: the password hash, refresh-token hashes, TOTP
+//! secrets and recovery-code hashes (credentials, not information about the person,
+//! and handing them out would weaken the account); the email index and the
+//! directory entry (derived keys that only point at the records above).
+//!
+//! Security considerations: the export is for the authenticated caller only — no id
+//! in the path; `Content-Disposition: attachment` and the JSON-only CSP keep it from
+//! being rendered; `Cache-Control: no-store` (the layer) keeps it out of caches.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::Serialize;
+
+use super::consents;
+use crate::app::{Ctx, Services};
+use crate::audit::AuditKind;
+use crate::audit_query;
+use crate::auth::Principal;
+use crate::documents::record::{self as documents, DocumentRecord, ShareLevel};
+use crate::error::ApiError;
+use crate::http::Response;
+use crate::session::record as sessions;
+use crate::util;
+
+/// Most audit events in one export.
+pub const MAX_ACTIVITY: usize = 500;
+/// The attachment's file name.
+pub const FILE_NAME: &str = "edgeauth-export.json";
+
+#[derive(Debug, Serialize)]
+struct Profile {
+    id: String,
+    email: String,
+    email_verified: bool,
+    disabled: bool,
+    created_at: String,
+    last_login_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SessionView {
+    id: String,
+    created_at: String,
+    last_used_at: String,
+    ends_at: String,
+    user_agent: Option<String>,
+    ip_prefix: Option<String>,
+    mode: &'static str,
+    revoked: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ShareView {
+    user_id: String,
+    permission: ShareLevel,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnedDocument {
+    id: String,
+    title: String,
+    body: String,
+    created_at: String,
+    updated_at: String,
+    shares: Vec<ShareView>,
+}
+
+#[derive(Debug, Serialize)]
+struct SharedDocument {
+    id: String,
+    owner_id: String,
+    title: String,
+    body: String,
+    created_at: String,
+    updated_at: String,
+    permission: ShareLevel,
+}
+
+#[derive(Debug, Serialize)]
+struct Documents {
+    owned: Vec<OwnedDocument>,
+    shared_with_me: Vec<SharedDocument>,
+}
+
+#[derive(Debug, Serialize)]
+struct Export {
+    format: &'static str,
+    exported_at: String,
+    profile: Profile,
+    roles: Vec<String>,
+    mfa: crate::mfa::flows::MfaStatus,
+    sessions: Vec<SessionView>,
+    consents: serde_json::Value,
+    documents: Documents,
+    activity: Vec<serde_json::Value>,
+    activity_complete: bool,
+}
+
+fn owned(document: DocumentRecord) -> OwnedDocument {
+    OwnedDocument {
+        created_at: util::rfc3339(document.created_at_ms),
+        updated_at: util::rfc3339(document.updated_at_ms),
+        shares: document
+            .shares
+            .into_iter()
+            .map(|(user_id, permission)| ShareView {
+                user_id,
+                permission,
+            })
+            .collect(),
+        id: document.id,
+        title: document.title,
+        body: document.body,
+    }
+}
+
+/// `GET /api/me/export`.
+pub async fn handle<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    let atomic = ctx.services.atomic();
+    let user = &principal.user;
+    let user_id = principal.user_id();
+
+    let mut session_views: Vec<SessionView> = sessions::list_raw(atomic, user_id)
+        .await?
+        .into_iter()
+        .map(|(session, _)| SessionView {
+            ends_at: util::rfc3339(session.ends_at_ms(ctx.config)),
+            created_at: util::rfc3339(session.created_at_ms),
+            last_used_at: util::rfc3339(session.last_used_at_ms),
+            mode: session.mode.as_str(),
+            revoked: session.revoked,
+            user_agent: session.user_agent,
+            ip_prefix: session.ip_prefix,
+            id: session.id,
+        })
+        .collect();
+    session_views.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+
+    let mut own = Vec::new();
+    let mut shared = Vec::new();
+    let mut index = documents::index_of(atomic, user_id).await?;
+    index.sort_by(|a, b| b.1.since_ms.cmp(&a.1.since_ms).then_with(|| a.0.cmp(&b.0)));
+    for (document_id, _) in index {
+        let Some((document, _)) = documents::load_raw(atomic, &document_id).await? else {
+            continue;
+        };
+        if document.owner_id == user_id {
+            own.push(owned(document));
+        } else if let Some(permission) = document.shares.get(user_id).copied() {
+            shared.push(SharedDocument {
+                created_at: util::rfc3339(document.created_at_ms),
+                updated_at: util::rfc3339(document.updated_at_ms),
+                permission,
+                id: document.id,
+                owner_id: document.owner_id,
+                title: document.title,
+                body: document.body,
+            });
+        }
+    }
+
+    let (consents, _) = consents::load(atomic, user_id).await?;
+    let (activity, activity_complete) =
+        audit_query::all_of_user(ctx.services.records(), user_id, MAX_ACTIVITY).await?;
+
+    let export = Export {
+        format: "edgeauth-export/1",
+        exported_at: util::rfc3339(ctx.now_ms),
+        profile: Profile {
+            id: user.id.clone(),
+            email: user.email_address(ctx.config)?,
+            email_verified: user.email_verified,
+            disabled: user.disabled,
+            created_at: util::rfc3339(user.created_at_ms),
+            last_login_at: user.last_login_at_ms.map(util::rfc3339),
+        },
+        roles: user.roles.clone(),
+        mfa: crate::mfa::flows::status(user),
+        sessions: session_views,
+        consents: consents::view(&consents)
+            .get("consents")
+            .cloned()
+            .unwrap_or_default(),
+        documents: Documents {
+            owned: own,
+            shared_with_me: shared,
+        },
+        activity,
+        activity_complete,
+    };
+    ctx.audit(AuditKind::DataExported, Some(user_id), Some(user_id), &[])?;
+    let mut response = Response::json(200, &export);
+    response.set_header(
+        "Content-Disposition",
+        &alloc::format!("attachment; filename=\"{FILE_NAME}\""),
+    );
+    Ok(response)
+}

@@ -1,0 +1,87 @@
+//! Pointers from a user to their pending single-use tokens, so that erasing the
+//! account can erase the tokens too.
+//!
+//! Single-use tokens live in shards named after their hash (`verify/{sha256}`, …):
+//! the account cannot find them by itself. A flow that issues one calls [`track`],
+//! which writes a pointer into the user's shard — name `pending/{shard}/{name}`,
+//! value `{"shard", "name"}`, expiring with the token — and [`erase_all`] follows
+//! every pointer and deletes the token. Email verification tokens are tracked
+//! ([`crate::accounts::verify_email::issue_token`]).
+//!
+//! Tokens nobody tracked still die with the account: each names a user id that no
+//! longer exists once the profile is gone, ids are never reused, and they expire by
+//! store TTL (MFA login challenges after 5 minutes).
+//!
+//! Security considerations: a pointer holds the token's shard name — the hash the
+//! token record is already stored under, never the token.
+
+use alloc::string::String;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::user;
+use crate::error::{ApiError, Internal};
+use crate::store::{AtomicKey, AtomicStore};
+
+/// Prefix of pointers in a user's shard.
+pub const PREFIX: &str = "pending/";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Pointer {
+    shard: String,
+    name: String,
+}
+
+/// Records that `user_id` has a pending token at `(shard, name)` until `expires_at_ms`.
+pub async fn track(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+    shard: &str,
+    name: &str,
+    expires_at_ms: u64,
+) -> Result<(), ApiError> {
+    let user_shard = user::shard(user_id);
+    let pointer_name = alloc::format!("{PREFIX}{shard}/{name}");
+    let value = serde_json::to_string(&Pointer {
+        shard: shard.into(),
+        name: name.into(),
+    })
+    .map_err(|_| ApiError::Internal(Internal("pending pointer encoding")))?;
+    let key = AtomicKey::new(&user_shard, &pointer_name);
+    let current = atomic.get(key).await?;
+    atomic
+        .compare_and_swap(key, current.as_deref(), Some(&value), Some(expires_at_ms))
+        .await?;
+    Ok(())
+}
+
+async fn delete(atomic: &impl AtomicStore, key: AtomicKey<'_>) -> Result<(), ApiError> {
+    for _ in 0..4 {
+        let Some(current) = atomic.get(key).await? else {
+            return Ok(());
+        };
+        if atomic
+            .compare_and_swap(key, Some(&current), None, None)
+            .await?
+        {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Unavailable(Internal(
+        "pending token delete contended",
+    )))
+}
+
+/// Deletes every tracked pending token of `user_id` and its pointer. Returns how
+/// many tokens were followed.
+pub async fn erase_all(atomic: &impl AtomicStore, user_id: &str) -> Result<usize, ApiError> {
+    let user_shard = user::shard(user_id);
+    let mut count = 0;
+    for (name, raw) in atomic.list(&user_shard, PREFIX).await? {
+        if let Ok(pointer) = serde_json::from_str::<Pointer>(&raw) {
+            delete(atomic, AtomicKey::new(&pointer.shard, &pointer.name)).await?;
+            count += 1;
+        }
+        delete(atomic, AtomicKey::new(&user_shard, &name)).await?;
+    }
+    Ok(count)
+}

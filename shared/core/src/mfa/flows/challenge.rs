@@ -1,0 +1,235 @@
+//! The MFA token: what `POST /auth/login` answers with, instead of a session, when
+//! the account has TOTP on — `200 {"mfa_required": true, "mfa_token": "…"}`, and no
+//! cookie (API.md §5).
+//!
+//! The token is 256 random bits, base64url (43 characters). Only its SHA-256 is
+//! stored: AtomicStore shard `mfa-login/{sha256 hex}`, name `challenge`, value
+//! `{user_id, mode, expires_at_ms, wrong_codes}`, with the store expiry set to the
+//! same instant, 5 minutes after the password was accepted. It remembers the
+//! delivery `mode` of the first step, so `POST /auth/login/mfa` answers in it.
+//!
+//! Lifecycle, every change a compare-and-swap on the exact text read:
+//! - **success** consumes it (`raw → absent`): of concurrent second steps with one
+//!   token at most one gets a session;
+//! - **a wrong code** increments `wrong_codes`; the [`MAX_WRONG_CODES`]th wrong code
+//!   deletes it, and the user starts again with the password. (Typos stay cheap,
+//!   while each password-backed token is good for at most three guesses, on top of
+//!   the account lockout that counts every failure);
+//! - a token that is unknown, expired, used or killed is `401 unauthenticated` —
+//!   the client must sign in again — while a wrong code on a live token is
+//!   `401 invalid_mfa`.
+//!
+//! Security considerations: a stolen store yields only hashes of 256-bit tokens; the
+//! token is not an access token (no route but `/auth/login/mfa` reads it, and
+//! `auth::authenticate` refuses it: it is not a JWT), so it grants nothing alone;
+//! its shape is checked before it becomes part of a storage key.
+
+use alloc::string::String;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::UserRecord;
+use crate::app::{Ctx, Services};
+use crate::error::{ApiError, Internal};
+use crate::http::Response;
+use crate::session::Mode;
+use crate::store::{AtomicKey, AtomicStore};
+use crate::token::kdf::sha256;
+use crate::util;
+
+/// Lifetime of an MFA token (API.md §5: 5 minutes).
+pub const TOKEN_TTL_MS: u64 = 5 * 60 * 1000;
+/// Wrong codes a token survives: the third wrong code ends it.
+pub const MAX_WRONG_CODES: u32 = 3;
+/// Shard prefix of MFA token records.
+pub const SHARD_PREFIX: &str = "mfa-login/";
+const NAME: &str = "challenge";
+/// How often a change is recomputed after losing a race before giving up.
+const ATTEMPTS: usize = 8;
+
+/// The stored state behind an MFA token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Whose password was accepted.
+    pub user_id: String,
+    /// The delivery mode asked for at the password step.
+    pub mode: Mode,
+    /// The token is void at this instant (Unix ms).
+    pub expires_at_ms: u64,
+    /// Wrong codes so far.
+    #[serde(default)]
+    pub wrong_codes: u32,
+}
+
+/// A live challenge as read from the store, with what a later swap needs.
+#[derive(Debug, Clone)]
+pub struct Open {
+    /// The challenge.
+    pub challenge: Challenge,
+    raw: String,
+    shard: String,
+}
+
+/// The shard of a token, or `None` when it cannot be one of ours (32 bytes of
+/// base64url) — checked before it touches the store.
+fn shard_of(token: &str) -> Option<String> {
+    let bytes = util::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
+    Some(alloc::format!(
+        "{SHARD_PREFIX}{}",
+        util::hex(&sha256(&bytes))
+    ))
+}
+
+fn encode(challenge: &Challenge) -> Result<String, ApiError> {
+    serde_json::to_string(challenge)
+        .map_err(|_| ApiError::Internal(Internal("mfa challenge encoding")))
+}
+
+/// Stores a new challenge for `user_id` and returns its token.
+pub async fn issue(
+    atomic: &impl AtomicStore,
+    random: &impl crate::Random,
+    user_id: &str,
+    mode: Mode,
+    now_ms: u64,
+) -> Result<String, ApiError> {
+    let bytes: [u8; 32] = crate::env::random_array(random)?;
+    let token = util::b64url(&bytes);
+    let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("mfa token shape")))?;
+    let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
+    let value = encode(&Challenge {
+        user_id: user_id.into(),
+        mode,
+        expires_at_ms,
+        wrong_codes: 0,
+    })?;
+    let stored = atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, NAME),
+            None,
+            Some(&value),
+            Some(expires_at_ms),
+        )
+        .await?;
+    if !stored {
+        // A collision of 256 random bits means the random source is broken.
+        return Err(ApiError::Unavailable(Internal("mfa token collision")));
+    }
+    Ok(token)
+}
+
+/// The answer of a password login that needs a second factor: a new MFA token, no
+/// session, no cookie.
+pub async fn respond<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: &UserRecord,
+    mode: Mode,
+) -> Result<Response, ApiError> {
+    let token = issue(
+        ctx.services.atomic(),
+        ctx.services.random(),
+        &user.id,
+        mode,
+        ctx.now_ms,
+    )
+    .await?;
+    Ok(Response::json(
+        200,
+        &serde_json::json!({"mfa_required": true, "mfa_token": token}),
+    ))
+}
+
+/// Reads the live challenge behind `token`; `None` for anything else (malformed,
+/// unknown, expired, used, killed, unreadable).
+pub async fn open(
+    atomic: &impl AtomicStore,
+    token: &str,
+    now_ms: u64,
+) -> Result<Option<Open>, ApiError> {
+    let Some(shard) = shard_of(token) else {
+        return Ok(None);
+    };
+    read(atomic, shard, now_ms).await
+}
+
+async fn read(
+    atomic: &impl AtomicStore,
+    shard: String,
+    now_ms: u64,
+) -> Result<Option<Open>, ApiError> {
+    let Some(raw) = atomic.get(AtomicKey::new(&shard, NAME)).await? else {
+        return Ok(None);
+    };
+    let Ok(challenge) = serde_json::from_str::<Challenge>(&raw) else {
+        return Ok(None);
+    };
+    if challenge.expires_at_ms <= now_ms || challenge.wrong_codes >= MAX_WRONG_CODES {
+        return Ok(None);
+    }
+    Ok(Some(Open {
+        challenge,
+        raw,
+        shard,
+    }))
+}
+
+/// Consumes the challenge. `true` for exactly one caller; `false` when it was
+/// consumed, killed or expired meanwhile. A concurrent wrong-code count that
+/// changed the record only makes this re-read and retry.
+pub async fn consume(
+    atomic: &impl AtomicStore,
+    open: &Open,
+    now_ms: u64,
+) -> Result<bool, ApiError> {
+    let mut current = open.clone();
+    for _ in 0..ATTEMPTS {
+        let key = AtomicKey::new(&current.shard, NAME);
+        if atomic
+            .compare_and_swap(key, Some(&current.raw), None, None)
+            .await?
+        {
+            return Ok(true);
+        }
+        match read(atomic, current.shard.clone(), now_ms).await? {
+            Some(fresh) if fresh.challenge.user_id == open.challenge.user_id => current = fresh,
+            _ => return Ok(false),
+        }
+    }
+    Err(ApiError::Unavailable(Internal("mfa challenge contended")))
+}
+
+/// Counts a wrong code; the [`MAX_WRONG_CODES`]th deletes the challenge. Returns the
+/// wrong codes the token may still take (0: it is gone).
+pub async fn count_wrong_code(
+    atomic: &impl AtomicStore,
+    open: &Open,
+    now_ms: u64,
+) -> Result<u32, ApiError> {
+    let mut current = open.clone();
+    for _ in 0..ATTEMPTS {
+        let mut next = current.challenge.clone();
+        next.wrong_codes = next.wrong_codes.saturating_add(1);
+        let left = MAX_WRONG_CODES.saturating_sub(next.wrong_codes);
+        let new = if left == 0 {
+            None
+        } else {
+            Some(encode(&next)?)
+        };
+        let key = AtomicKey::new(&current.shard, NAME);
+        if atomic
+            .compare_and_swap(
+                key,
+                Some(&current.raw),
+                new.as_deref(),
+                Some(next.expires_at_ms),
+            )
+            .await?
+        {
+            return Ok(left);
+        }
+        match read(atomic, current.shard.clone(), now_ms).await? {
+            Some(fresh) => current = fresh,
+            None => return Ok(0),
+        }
+    }
+    Err(ApiError::Unavailable(Internal("mfa challenge contended")))
+}

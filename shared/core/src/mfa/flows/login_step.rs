@@ -1,0 +1,158 @@
+//! `POST /auth/login/mfa` `{mfa_token, code}` or `{mfa_token, recovery_code}` →
+//! the answer of `POST /auth/login` (API.md §5). Feature `password` (the `login`
+//! function), as it finishes through [`login::complete_with`].
+//!
+//! The login step, in order:
+//! 1. `Origin` check (as login), strict body: exactly one of `code` (≤ 16
+//!    characters) and `recovery_code` (≤ 64), else `400`;
+//! 2. the per-address login limit ([`crate::ratelimit::check_ip`], the login
+//!    route's budget: a second step is part of a login);
+//! 3. the MFA token must be live ([`challenge::open`]), else `401 unauthenticated`
+//!    (sign in again); the account must still exist, may sign in and have MFA on —
+//!    otherwise the token is consumed and the answer is `401 unauthenticated` (its
+//!    state changed since the password step: start over);
+//! 4. the account's lockout ([`crate::lockout::check`], keyed by the blind index of
+//!    its address, as the password step's): a locked account gets `429` before any
+//!    code is checked;
+//! 5. [`accept`]; a stored secret (or address) that cannot be decrypted is `503`
+//!    (logged, nothing written);
+//! 6. **accepted**: consume the token (compare-and-swap; losing means another
+//!    request finished this login first → `401 unauthenticated`, so one token yields
+//!    at most one session), then [`login::complete_with`]: `last_login_at`, the
+//!    session, tokens or cookies in the `mode` remembered from the password step,
+//!    audit `login_succeeded` with `mfa`. A used recovery code also mails the owner;
+//! 7. **rejected**: count the wrong code on the token ([`challenge::count_wrong_code`];
+//!    the third ends it), record the failure with the account lockout
+//!    ([`crate::lockout::record_failure`]: five failures — passwords and codes
+//!    alike — in 15 minutes lock the account, with a notice mail), audit
+//!    `mfa_failed` (method, remaining tries — never the code), `401 invalid_mfa`.
+//!
+//! Guessing is thus bounded three ways: three codes per password-backed token, the
+//! lockout per account, and the login budget per client address.
+//!
+//! The accepted code's step is recorded before the token is consumed. If the token
+//! then turns out to be gone (a concurrent second step with another code won), that
+//! code is spent without a session — a harmless loss for a double submit — while
+//! the opposite order would have to consume the token before knowing whether the
+//! code is right, and put it back after a typo.
+//!
+//! Security considerations: no code, token or secret in a log line or an audit
+//! event; request fields holding codes are zeroized on drop; a wrong TOTP code, a
+//! replayed one and a wrong recovery code get one answer (`401 invalid_mfa`).
+
+use alloc::string::String;
+use serde::Deserialize;
+use zeroize::Zeroize;
+
+use super::challenge;
+use super::is_required;
+use super::notice;
+use super::second_factor::{accept, Factor};
+use crate::accounts::{email, login, user};
+use crate::app::{Ctx, Services};
+use crate::audit::AuditKind;
+use crate::auth::csrf;
+use crate::error::ApiError;
+use crate::http::{body, Response};
+use crate::lockout;
+use crate::ratelimit::{self, Scope};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MfaLoginBody {
+    mfa_token: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    recovery_code: Option<String>,
+}
+
+impl Drop for MfaLoginBody {
+    fn drop(&mut self) {
+        self.mfa_token.zeroize();
+        if let Some(code) = &mut self.code {
+            code.zeroize();
+        }
+        if let Some(code) = &mut self.recovery_code {
+            code.zeroize();
+        }
+    }
+}
+
+impl MfaLoginBody {
+    fn factor(&self) -> Result<Factor<'_>, ApiError> {
+        use body::check_length;
+        check_length(&self.mfa_token, 1, 128, "mfa_token: 1 to 128 characters")?;
+        match (&self.code, &self.recovery_code) {
+            (Some(code), None) => {
+                check_length(code, 1, 16, "code: 1 to 16 characters")?;
+                Ok(Factor::Totp(code))
+            }
+            (None, Some(code)) => {
+                check_length(code, 1, 64, "recovery_code: 1 to 64 characters")?;
+                Ok(Factor::RecoveryCode(code))
+            }
+            _ => Err(ApiError::InvalidRequest(
+                "exactly one of code and recovery_code is required",
+            )),
+        }
+    }
+}
+
+/// `POST /auth/login/mfa` → as `POST /auth/login`.
+pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    csrf::check_origin(ctx.config, ctx.request)?;
+    let request: MfaLoginBody = body::parse_json(ctx.request)?;
+    let factor = request.factor()?;
+    ratelimit::check_ip(ctx, Scope::Login).await?;
+    let atomic = ctx.services.atomic();
+    let now = ctx.now_ms;
+
+    let Some(open) = challenge::open(atomic, &request.mfa_token, now).await? else {
+        return Err(ApiError::Unauthenticated);
+    };
+    let user_id = open.challenge.user_id.as_str();
+    let eligible = user::load(atomic, user_id)
+        .await?
+        .filter(|user| user.may_sign_in(ctx.config) && is_required(user));
+    let Some(eligible) = eligible else {
+        challenge::consume(atomic, &open, now).await?;
+        return Err(ApiError::Unauthenticated);
+    };
+    // An unreadable address fails now (`503`), before a code is spent.
+    let address = eligible.email_address(ctx.config)?;
+    let lockout_index = email::email_index(ctx.config, &address);
+    lockout::check(ctx, &lockout_index).await?;
+
+    let Some(user) = accept(ctx, user_id, factor).await? else {
+        let left = challenge::count_wrong_code(atomic, &open, now).await?;
+        let account = lockout::Account {
+            user_id,
+            address: &address,
+        };
+        lockout::record_failure(ctx, &lockout_index, Some(account)).await?;
+        let left_text = alloc::format!("{left}");
+        ctx.audit(
+            AuditKind::MfaFailed,
+            None,
+            Some(user_id),
+            &[
+                ("stage", "login"),
+                ("method", factor.name()),
+                ("tries_left", &left_text),
+            ],
+        )?;
+        return Err(ApiError::InvalidMfa);
+    };
+    if !challenge::consume(atomic, &open, now).await? {
+        return Err(ApiError::Unauthenticated);
+    }
+    if let Factor::RecoveryCode(_) = factor {
+        ctx.send_mail(notice::recovery_code_used(
+            &ctx.config.public_origin,
+            &address,
+            user.mfa.recovery_codes.len(),
+        ));
+    }
+    login::complete_with(ctx, &user, open.challenge.mode, None, Some(factor.name())).await
+}

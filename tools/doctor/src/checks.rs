@@ -1,0 +1,381 @@
+//! The checks: the core's parser first-hand, then the stricter rules it cannot apply.
+
+use edgeauth_core::config::keys::{
+    DEVELOPMENT_DATA_ENCRYPTION_KEYS, DEVELOPMENT_JWT_SIGNING_KEYS, DEVELOPMENT_KEY_PREFIX,
+};
+use edgeauth_core::config::PasswordHashParams;
+use edgeauth_core::{Config, Vars};
+
+use crate::finding::{Finding, Severity};
+use crate::sources::{Origin, Platform, Resolved, Value};
+use crate::Options;
+
+/// A placeholder for a secret assumed to be in the secret store: a well-formed
+/// keyring entry whose id is not a development id (32 zero bytes, never deployed).
+const ASSUMED_KEYRING: &str = "assumed-by-doctor:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+struct ResolvedVars<'a>(&'a Resolved);
+
+impl Vars for ResolvedVars<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).map(String::from)
+    }
+}
+
+/// Checks one resolved target; returns every finding (loading findings included).
+pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
+    let environment = options.environment.as_str();
+    let development = environment == "development";
+    let mut findings = std::mem::take(&mut resolved.findings);
+    let mut push = |finding: Finding| findings.push(finding);
+
+    // ENVIRONMENT: Spin has no environment sections, so the variable decides; on
+    // Workers the section must say what it is.
+    match resolved.get("ENVIRONMENT") {
+        None if resolved.platform == Platform::Spin => {
+            resolved.vars.insert(
+                "ENVIRONMENT".into(),
+                Value {
+                    text: environment.into(),
+                    origin: Origin::Assumed,
+                },
+            );
+        }
+        Some(value) if value != environment => push(resolved.finding(
+            Severity::Error,
+            "environment-mismatch",
+            Some("ENVIRONMENT"),
+            format!("does not say `{environment}`, the environment being checked"),
+        )),
+        _ => {}
+    }
+
+    missing_secrets(&mut resolved, options, &mut push);
+    if !development {
+        development_keys(&resolved, &mut push);
+    }
+    origins(&resolved, development, &mut push);
+    mail(&resolved, development, &mut push);
+    password_hashing(&resolved, &mut push);
+    accounts(&resolved, development, &mut push);
+    kill_switch(&resolved, options.now_secs, &mut push);
+    if resolved.platform == Platform::Workers && !development {
+        if let Some(header) = resolved.get("CLIENT_IP_HEADER") {
+            if !header.eq_ignore_ascii_case("CF-Connecting-IP") {
+                push(
+                    resolved.finding(
+                        Severity::Warning,
+                        "spoofable-client-ip",
+                        Some("CLIENT_IP_HEADER"),
+                        "on Workers only CF-Connecting-IP is set by the edge; any other header \
+                     can be sent by clients to dodge per-IP rate limits"
+                            .into(),
+                    ),
+                );
+            }
+        }
+    }
+
+    // Last, the core's own verdict, unless a finding above already names its variable.
+    if let Err(error) = Config::from_vars(&ResolvedVars(&resolved)) {
+        let variable = error.variable();
+        let already = findings.iter().any(|finding| {
+            finding.severity == Severity::Error && finding.variable.as_deref() == Some(variable)
+        });
+        if !already {
+            findings.push(resolved.finding(
+                Severity::Error,
+                "refused-by-core",
+                Some(variable),
+                format!(
+                    "the core refuses this configuration ({error}); every request would be \
+                     answered 503 unavailable"
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+fn missing_secrets(resolved: &mut Resolved, options: &Options, push: &mut impl FnMut(Finding)) {
+    if options.environment == "development" {
+        return; // the core falls back to the marked development keys
+    }
+    let mut required = vec!["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS"];
+    if resolved.get("MAIL_TRANSPORT") == Some("http") {
+        required.push("MAIL_HTTP_TOKEN");
+    }
+    for name in required {
+        if resolved.get(name).is_some() {
+            continue;
+        }
+        if options.assume_secrets_set {
+            let text = if name == "MAIL_HTTP_TOKEN" {
+                "assumed-by-doctor"
+            } else {
+                ASSUMED_KEYRING
+            };
+            resolved.vars.insert(
+                name.into(),
+                Value {
+                    text: text.into(),
+                    origin: Origin::Assumed,
+                },
+            );
+        } else {
+            let hint = resolved.secret_hint.replace("NAME", name);
+            push(resolved.finding(
+                Severity::Error,
+                "missing-secret",
+                Some(name),
+                format!(
+                    "not set: {hint} (export it to check it here, or pass \
+                     --assume-secrets-set when it is already in the secret store)"
+                ),
+            ));
+        }
+    }
+}
+
+fn key_material(entry: &str) -> Option<(&str, &str)> {
+    let (id, material) = entry.trim().split_once(':')?;
+    Some((id.trim(), material.trim().trim_end_matches('=')))
+}
+
+fn development_keys(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
+    let published: Vec<&str> = [
+        DEVELOPMENT_JWT_SIGNING_KEYS,
+        DEVELOPMENT_DATA_ENCRYPTION_KEYS,
+    ]
+    .iter()
+    .flat_map(|ring| ring.split(','))
+    .filter_map(key_material)
+    .map(|(_, material)| material)
+    .collect();
+    let mut materials = Vec::new();
+    for name in ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS"] {
+        // Placeholders for assumed secrets are not real keys: nothing to compare.
+        let Some(ring) = resolved
+            .vars
+            .get(name)
+            .filter(|value| value.origin != Origin::Assumed)
+            .map(|value| value.text.as_str())
+        else {
+            continue;
+        };
+        for (id, material) in ring.split(',').filter_map(key_material) {
+            if id.starts_with(DEVELOPMENT_KEY_PREFIX) {
+                push(resolved.finding(
+                    Severity::Error,
+                    "development-key",
+                    Some(name),
+                    format!(
+                        "holds a development key (id `{id}`); generate real keys for this \
+                         environment"
+                    ),
+                ));
+            } else if published.contains(&material) {
+                push(resolved.finding(
+                    Severity::Error,
+                    "development-key",
+                    Some(name),
+                    format!(
+                        "key `{id}` is the development key material published in the \
+                         repository under another id; generate a new key"
+                    ),
+                ));
+            }
+            materials.push((name, material));
+        }
+    }
+    let reused = materials.iter().any(|(name, material)| {
+        materials
+            .iter()
+            .any(|(other, again)| other != name && again == material)
+    });
+    if reused {
+        push(resolved.finding(
+            Severity::Warning,
+            "key-reuse",
+            Some("DATA_ENCRYPTION_KEYS"),
+            "shares key material with JWT_SIGNING_KEYS; use independent keys per purpose".into(),
+        ));
+    }
+}
+
+fn origins(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    if let Some(list) = resolved.get("ALLOWED_ORIGINS") {
+        let origins: Vec<&str> = list.split(',').map(str::trim).collect();
+        if origins.iter().any(|origin| origin.contains('*')) {
+            push(resolved.finding(
+                Severity::Error,
+                "wildcard-origin",
+                Some("ALLOWED_ORIGINS"),
+                "contains `*`: credentialed CORS needs exact origins; list each one".into(),
+            ));
+        }
+        if origins.contains(&"null") {
+            push(resolved.finding(
+                Severity::Error,
+                "null-origin",
+                Some("ALLOWED_ORIGINS"),
+                "contains `null` (sandboxed frames, file:// pages): never allow it".into(),
+            ));
+        }
+        if !development && origins.iter().any(|origin| origin.starts_with("http://")) {
+            push(resolved.finding(
+                Severity::Warning,
+                "insecure-origin",
+                Some("ALLOWED_ORIGINS"),
+                "lists a plain-http origin: anyone on its network path can act as it".into(),
+            ));
+        }
+    }
+    if let Some(origin) = resolved.get("PUBLIC_ORIGIN") {
+        if !development && !origin.starts_with("https://") {
+            push(resolved.finding(
+                Severity::Error,
+                "insecure-origin",
+                Some("PUBLIC_ORIGIN"),
+                "is not https: tokens, cookies and mail links need TLS outside development".into(),
+            ));
+        }
+    }
+}
+
+fn mail(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    let transport = resolved.get("MAIL_TRANSPORT");
+    if !development && (transport == Some("console") || transport.is_none()) {
+        push(
+            resolved.finding(
+                Severity::Error,
+                "console-mail",
+                Some("MAIL_TRANSPORT"),
+                "is not `http` outside development: verification and reset mails (with their \
+             tokens) would go to the log instead of the user"
+                    .into(),
+            ),
+        );
+    }
+    if transport == Some("http") {
+        match resolved.get("MAIL_HTTP_URL") {
+            Some(url) if url.starts_with("https://") => {}
+            Some(url) if development && url.starts_with("http://") => {}
+            Some(_) => push(resolved.finding(
+                Severity::Error,
+                "insecure-mail-url",
+                Some("MAIL_HTTP_URL"),
+                "is not https: the mail API token and the mails would travel in clear".into(),
+            )),
+            None => push(resolved.finding(
+                Severity::Error,
+                "missing-variable",
+                Some("MAIL_HTTP_URL"),
+                "not set while MAIL_TRANSPORT=http".into(),
+            )),
+        }
+    }
+}
+
+fn number(resolved: &Resolved, name: &str, default: u32) -> Option<u32> {
+    match resolved.get(name) {
+        None => Some(default),
+        Some(text) => text.trim().parse().ok(),
+    }
+}
+
+fn password_hashing(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
+    let defaults = PasswordHashParams::OWASP_DEFAULT;
+    let params = (
+        number(resolved, "PASSWORD_HASH_MEMORY_KIB", defaults.memory_kib),
+        number(resolved, "PASSWORD_HASH_ITERATIONS", defaults.iterations),
+        number(resolved, "PASSWORD_HASH_PARALLELISM", defaults.parallelism),
+    );
+    if let (Some(memory_kib), Some(iterations), Some(parallelism)) = params {
+        let params = PasswordHashParams {
+            memory_kib,
+            iterations,
+            parallelism,
+        };
+        if !params.meets_minimums() {
+            push(resolved.finding(
+                Severity::Error,
+                "weak-argon2",
+                Some("PASSWORD_HASH_MEMORY_KIB"),
+                format!(
+                    "argon2id m={memory_kib} KiB, t={iterations}, p={parallelism} is below the \
+                     OWASP / ASVS 5.0 minimums (e.g. m=19456 t=2 p=1, or m=47104 t=1)"
+                ),
+            ));
+        }
+    }
+    if let Some(length) = number(resolved, "PASSWORD_MIN_LENGTH", 12) {
+        if length < 12 {
+            push(resolved.finding(
+                if length < 8 {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                "short-passwords",
+                Some("PASSWORD_MIN_LENGTH"),
+                format!("{length} is below the recommended 12 characters (never below 8)"),
+            ));
+        }
+    }
+}
+
+fn accounts(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    let verification_off = matches!(
+        resolved.get("REQUIRE_EMAIL_VERIFICATION"),
+        Some("false" | "0" | "no")
+    );
+    let bootstrap = resolved.get("BOOTSTRAP_ADMIN_EMAILS").is_some();
+    if bootstrap && verification_off {
+        push(
+            resolved.finding(
+                Severity::Error,
+                "unverified-bootstrap-admin",
+                Some("BOOTSTRAP_ADMIN_EMAILS"),
+                "with REQUIRE_EMAIL_VERIFICATION=false, whoever registers one of these addresses \
+             first becomes admin without proving they own it"
+                    .into(),
+            ),
+        );
+    } else if verification_off && !development {
+        push(resolved.finding(
+            Severity::Warning,
+            "no-email-verification",
+            Some("REQUIRE_EMAIL_VERIFICATION"),
+            "is off: accounts can be registered for addresses their owners never confirmed".into(),
+        ));
+    }
+}
+
+fn kill_switch(resolved: &Resolved, now_secs: u64, push: &mut impl FnMut(Finding)) {
+    let Some(Ok(before)) = resolved
+        .get("SESSIONS_REVOKED_BEFORE")
+        .map(|text| text.trim().parse::<u64>())
+    else {
+        return;
+    };
+    if before > now_secs.saturating_add(300) {
+        push(
+            resolved.finding(
+                Severity::Error,
+                "kill-switch-in-future",
+                Some("SESSIONS_REVOKED_BEFORE"),
+                "is in the future: every session created until then is refused, so nobody can \
+             stay logged in; use the current Unix time (`date +%s`)"
+                    .into(),
+            ),
+        );
+    } else if before > 0 {
+        push(resolved.finding(
+            Severity::Warning,
+            "kill-switch-active",
+            Some("SESSIONS_REVOKED_BEFORE"),
+            "is set: every session created before it is invalid (emergency revocation)".into(),
+        ));
+    }
+}

@@ -1,0 +1,51 @@
+//! # edgeauth-doctor
+//!
+//! Reads the deployment configuration — `wrangler.toml` files (top level `[vars]` for
+//! development, `[env.staging]` / `[env.production]` otherwise) and `spin.toml`
+//! (`[variables]` defaults) — overlays the process environment, and checks the result
+//! for one environment:
+//!
+//! 1. with the core's own parser, [`edgeauth_core::Config::from_vars`], so the doctor
+//!    never disagrees with what a function will do at startup (a refusal there means
+//!    every request is answered `503 unavailable`);
+//! 2. with stricter checks the parser cannot make on its own (it sees one value at a
+//!    time and not where it came from): secrets written in plain text into a config
+//!    file, the published development key material under another key id, e-mail sent
+//!    to the console in staging or production, environment sections that silently do
+//!    not inherit top-level `[vars]`, a kill switch set in the future, and so on.
+//!
+//! Every finding has a severity, a stable id (for scripts and tests) and the variable
+//! it concerns; any error makes the command exit 1.
+//!
+//! ## Security considerations
+//! - Values are never printed: findings name the variable and the rule, like the
+//!   core's `ConfigError`. A doctor run in CI logs therefore leaks no secret.
+//! - Secrets are normally absent from files (they are set with `wrangler secret put`
+//!   or as Spin secret variables). The doctor takes them from the environment when
+//!   exported, or — with `--assume-secrets-set`, for CI checks of the committed
+//!   configuration — treats them as present with a placeholder that is never a
+//!   development key, so the remaining checks still run.
+#![allow(
+    // A std command-line tool: `std` paths are the natural ones here.
+    clippy::std_instead_of_core,
+    clippy::alloc_instead_of_core
+)]
+
+mod checks;
+mod finding;
+mod sources;
+
+pub use checks::check;
+pub use finding::{Finding, Severity};
+pub use sources::{load_spin, load_wrangler, Origin, Resolved, Value};
+
+/// Options of one doctor run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The environment to check: `development`, `staging` or `production`.
+    pub environment: String,
+    /// Treat absent secrets as set (they live in the platform's secret store).
+    pub assume_secrets_set: bool,
+    /// The current Unix time in seconds (for the kill-switch check).
+    pub now_secs: u64,
+}

@@ -1,0 +1,306 @@
+//! Loading variables from `wrangler.toml`, `spin.toml` and the process environment.
+//!
+//! Wrangler semantics matter here: `vars` is *not inherited* by `[env.<name>]`
+//! sections, so a variable set only at the top level is simply absent in staging and
+//! production. The doctor resolves exactly what `wrangler deploy --env <name>` would
+//! deploy, and warns about top-level variables an environment silently drops.
+//! Spin has no environments: `[variables]` defaults apply everywhere, overridden at
+//! run time by `SPIN_VARIABLE_<NAME>` (which the doctor reads from its environment).
+
+use std::collections::BTreeMap;
+
+use edgeauth_core::config::{SECRET_VARIABLES, VARIABLES};
+
+use crate::finding::{Finding, Severity};
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Written in the configuration file.
+    ConfigFile,
+    /// Taken from the process environment.
+    Environment,
+    /// A placeholder for a secret assumed to be set in the platform's secret store.
+    Assumed,
+}
+
+/// One resolved variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    /// The text (never printed by the doctor).
+    pub text: String,
+    /// Its source.
+    pub origin: Origin,
+}
+
+/// Which platform a configuration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Cloudflare Workers (`wrangler.toml`).
+    Workers,
+    /// Spin (`spin.toml`).
+    Spin,
+}
+
+/// The variables one deployment target would see, plus what loading them found.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// e.g. `functions/login/wrangler.toml [env.production]`.
+    pub target: String,
+    /// Workers or Spin.
+    pub platform: Platform,
+    /// Variable name → value (empty values are dropped: the core treats them as unset).
+    pub vars: BTreeMap<String, Value>,
+    /// Findings made while loading (secrets in files, non-inherited vars, …).
+    pub findings: Vec<Finding>,
+    /// How to set a secret for this target (shown in missing-secret findings).
+    pub secret_hint: String,
+}
+
+impl Resolved {
+    /// The text of a variable, when set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(|value| value.text.as_str())
+    }
+
+    pub(crate) fn finding(
+        &self,
+        severity: Severity,
+        id: &'static str,
+        variable: Option<&str>,
+        message: String,
+    ) -> Finding {
+        Finding {
+            severity,
+            id,
+            target: self.target.clone(),
+            variable: variable.map(String::from),
+            message,
+        }
+    }
+}
+
+fn text_of(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(text) => Some(text.clone()),
+        toml::Value::Integer(number) => Some(number.to_string()),
+        toml::Value::Float(number) => Some(number.to_string()),
+        toml::Value::Boolean(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+fn set(vars: &mut BTreeMap<String, Value>, name: &str, text: String, origin: Origin) {
+    if text.trim().is_empty() {
+        vars.remove(name);
+    } else {
+        vars.insert(name.to_string(), Value { text, origin });
+    }
+}
+
+fn overlay_environment(
+    vars: &mut BTreeMap<String, Value>,
+    process_env: &BTreeMap<String, String>,
+    prefixes: &[&str],
+) {
+    for name in VARIABLES {
+        for prefix in prefixes {
+            if let Some(text) = process_env.get(&format!("{prefix}{name}")) {
+                set(vars, name, text.clone(), Origin::Environment);
+            }
+        }
+    }
+}
+
+/// Loads what `wrangler deploy [--env <environment>]` would deploy from `file`.
+pub fn load_wrangler(
+    file: &str,
+    text: &str,
+    environment: &str,
+    process_env: &BTreeMap<String, String>,
+) -> Result<Resolved, String> {
+    let document: toml::Table = text
+        .parse()
+        .map_err(|error: toml::de::Error| format!("{file}: not valid TOML: {}", error.message()))?;
+    let development = environment == "development";
+    let top_vars = document.get("vars").and_then(toml::Value::as_table);
+    let env_section = document
+        .get("env")
+        .and_then(toml::Value::as_table)
+        .and_then(|envs| envs.get(environment))
+        .and_then(toml::Value::as_table);
+    let config_flag = if file == "wrangler.toml" {
+        String::new()
+    } else {
+        format!(" -c {file}")
+    };
+    let env_flag = if development {
+        String::new()
+    } else {
+        format!(" --env {environment}")
+    };
+    let mut resolved = Resolved {
+        target: if development {
+            format!("{file} [vars]")
+        } else {
+            format!("{file} [env.{environment}]")
+        },
+        platform: Platform::Workers,
+        vars: BTreeMap::new(),
+        findings: Vec::new(),
+        secret_hint: format!("run `npx wrangler secret put NAME{env_flag}{config_flag}`"),
+    };
+
+    let file_vars = if development {
+        top_vars
+    } else {
+        match env_section {
+            Some(section) => section.get("vars").and_then(toml::Value::as_table),
+            None => {
+                let finding = resolved.finding(
+                    Severity::Error,
+                    "missing-environment",
+                    None,
+                    format!(
+                        "no [env.{environment}] section: `wrangler deploy --env {environment}` \
+                         would deploy the development settings"
+                    ),
+                );
+                resolved.findings.push(finding);
+                None
+            }
+        }
+    };
+    if let Some(vars) = file_vars {
+        for (name, value) in vars {
+            if let Some(text) = text_of(value) {
+                set(&mut resolved.vars, name, text, Origin::ConfigFile);
+            }
+        }
+    }
+    // Secrets written into the file are stored and displayed in plain text by the
+    // platform and sit in version control; only `wrangler secret put` keeps them apart.
+    let secrets_in_file: Vec<&str> = SECRET_VARIABLES
+        .iter()
+        .copied()
+        .filter(|name| resolved.vars.contains_key(*name))
+        .collect();
+    for name in secrets_in_file {
+        let finding = resolved.finding(
+            if development {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            "secret-in-config",
+            Some(name),
+            format!(
+                "a secret is written in plain text in the config file; remove it and {}",
+                resolved.secret_hint.replace("NAME", name)
+            ),
+        );
+        resolved.findings.push(finding);
+    }
+    // `vars` is not inheritable in wrangler: warn about what an environment drops.
+    if let (false, Some(top), Some(section)) = (development, top_vars, env_section) {
+        let env_vars = section.get("vars").and_then(toml::Value::as_table);
+        for name in top.keys() {
+            if env_vars.is_none_or(|vars| !vars.contains_key(name)) {
+                let finding = resolved.finding(
+                    Severity::Warning,
+                    "not-inherited",
+                    Some(name),
+                    format!(
+                        "set in the top-level [vars] but not in [env.{environment}].vars; \
+                         wrangler does not inherit vars, so {environment} uses the default"
+                    ),
+                );
+                resolved.findings.push(finding);
+            }
+        }
+    }
+    // Reachable on *.workers.dev, a Worker bypasses the zone's routes and settings.
+    let workers_dev = env_section
+        .and_then(|section| section.get("workers_dev"))
+        .or_else(|| document.get("workers_dev"))
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(true);
+    if workers_dev && !development {
+        let finding = resolved.finding(
+            Severity::Warning,
+            "workers-dev",
+            None,
+            "workers_dev is not false: the function also answers on *.workers.dev, outside \
+             the zone's routes; set `workers_dev = false`"
+                .to_string(),
+        );
+        resolved.findings.push(finding);
+    }
+    overlay_environment(&mut resolved.vars, process_env, &[""]);
+    Ok(resolved)
+}
+
+/// Loads the `[variables]` of a Spin manifest, overlaid with `SPIN_VARIABLE_<NAME>`
+/// (Spin's own environment provider) or `<NAME>` from the environment.
+pub fn load_spin(
+    file: &str,
+    text: &str,
+    environment: &str,
+    process_env: &BTreeMap<String, String>,
+) -> Result<Resolved, String> {
+    let document: toml::Table = text
+        .parse()
+        .map_err(|error: toml::de::Error| format!("{file}: not valid TOML: {}", error.message()))?;
+    let development = environment == "development";
+    let mut resolved = Resolved {
+        target: format!("{file} [variables]"),
+        platform: Platform::Spin,
+        vars: BTreeMap::new(),
+        findings: Vec::new(),
+        secret_hint: "supply it at deploy time as a secret Spin variable \
+                      (SPIN_VARIABLE_NAME, or the platform's secret store)"
+            .to_string(),
+    };
+    let variables = document.get("variables").and_then(toml::Value::as_table);
+    for (name, declaration) in variables.into_iter().flatten() {
+        let upper = name.to_ascii_uppercase();
+        let Some(declaration) = declaration.as_table() else {
+            continue;
+        };
+        let default = declaration.get("default").and_then(text_of);
+        let declared_secret = declaration
+            .get("secret")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        let is_secret = SECRET_VARIABLES.contains(&upper.as_str());
+        if is_secret && !declared_secret {
+            let finding = resolved.finding(
+                Severity::Error,
+                "secret-not-marked",
+                Some(&upper),
+                "declared without `secret = true`: Spin would log and expose its value".to_string(),
+            );
+            resolved.findings.push(finding);
+        }
+        if let Some(default) = default {
+            if is_secret && !default.trim().is_empty() {
+                let finding = resolved.finding(
+                    if development {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    },
+                    "secret-in-config",
+                    Some(&upper),
+                    "a secret has a default in the manifest (plain text in version control); \
+                     leave the default empty and set it at deploy time"
+                        .to_string(),
+                );
+                resolved.findings.push(finding);
+            }
+            set(&mut resolved.vars, &upper, default, Origin::ConfigFile);
+        }
+    }
+    overlay_environment(&mut resolved.vars, process_env, &["", "SPIN_VARIABLE_"]);
+    Ok(resolved)
+}

@@ -1,0 +1,252 @@
+//! The doctor as a user runs it: fixture configurations in, findings and exit code out.
+#![allow(clippy::std_instead_of_core, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+// Test vectors published in the core's own tests (never deployed anywhere).
+const SIGNING_KEYS: &str = "prod-sign-1:OpNVg-oJ8i_iLspEsXio__A2CI-duFJGXxP1Bh-0m3c";
+const DATA_KEYS: &str = "prod-data-1:ZVVV4f0TrU4rsRpAWk4cLk3RkBOso06T_LSpHOxSIUU";
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn doctor(dir: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .envs(env.iter().copied())
+        .arg("--root")
+        .arg(fixtures().join(dir))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(stdout).unwrap() + &String::from_utf8(stderr).unwrap();
+    (status.code().unwrap(), text)
+}
+
+fn lines_with<'a>(output: &'a str, prefix: &str) -> Vec<&'a str> {
+    output
+        .lines()
+        .filter(|line| line.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn bad_workers_config_exits_non_zero_listing_each_problem() {
+    let (code, output) = doctor("bad", &["--env", "production", "--no-spin"], &[]);
+    assert_eq!(code, 1, "{output}");
+    for expected in [
+        "error[secret-in-config] wrangler.toml [env.production] JWT_SIGNING_KEYS",
+        "error[development-key] wrangler.toml [env.production] JWT_SIGNING_KEYS",
+        "error[missing-secret] wrangler.toml [env.production] DATA_ENCRYPTION_KEYS",
+        "error[wildcard-origin] wrangler.toml [env.production] ALLOWED_ORIGINS",
+        "error[insecure-origin] wrangler.toml [env.production] PUBLIC_ORIGIN",
+        "error[console-mail] wrangler.toml [env.production] MAIL_TRANSPORT",
+        "error[weak-argon2] wrangler.toml [env.production] PASSWORD_HASH_MEMORY_KIB",
+        "error[unverified-bootstrap-admin] wrangler.toml [env.production] BOOTSTRAP_ADMIN_EMAILS",
+        "error[kill-switch-in-future] wrangler.toml [env.production] SESSIONS_REVOKED_BEFORE",
+        "warning[workers-dev] wrangler.toml [env.production]",
+        "warning[not-inherited] wrangler.toml [env.production] MAIL_FROM",
+        "warning[spoofable-client-ip] wrangler.toml [env.production] CLIENT_IP_HEADER",
+    ] {
+        assert!(
+            output.lines().any(|line| line.starts_with(expected)),
+            "missing `{expected}` in:\n{output}"
+        );
+    }
+    assert!(output.contains("error(s)"));
+}
+
+#[test]
+fn bad_spin_manifest_is_flagged_too() {
+    let (code, output) = doctor("bad", &["--env", "production", "--spin", "spin.toml"], &[]);
+    assert_eq!(code, 1, "{output}");
+    for expected in [
+        "error[secret-in-config] spin.toml [variables] JWT_SIGNING_KEYS",
+        // The published development material under a production-looking id.
+        "error[development-key] spin.toml [variables] JWT_SIGNING_KEYS",
+        "error[secret-not-marked] spin.toml [variables] MAIL_HTTP_TOKEN",
+        "error[null-origin] spin.toml [variables] ALLOWED_ORIGINS",
+        "error[insecure-mail-url] spin.toml [variables] MAIL_HTTP_URL",
+        "error[missing-secret] spin.toml [variables] DATA_ENCRYPTION_KEYS",
+        "error[missing-secret] spin.toml [variables] MAIL_HTTP_TOKEN",
+        "warning[short-passwords] spin.toml [variables] PASSWORD_MIN_LENGTH",
+    ] {
+        assert!(
+            output.lines().any(|line| line.starts_with(expected)),
+            "missing `{expected}` in:\n{output}"
+        );
+    }
+}
+
+#[test]
+fn findings_never_print_secret_values() {
+    let (_, output) = doctor("bad", &["--env", "production"], &[]);
+    assert!(
+        !output.contains("7rpAkmsWGjVxwmG0gHkb4PsVjAMLiezd_Ys3xF3wobQ"),
+        "{output}"
+    );
+}
+
+#[test]
+fn good_config_with_secrets_from_the_environment_passes() {
+    let env = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "mail-api-token"),
+    ];
+    for environment in ["production", "staging"] {
+        let (code, output) = doctor("good", &["--env", environment], &env);
+        assert_eq!(code, 0, "{output}");
+        assert!(lines_with(&output, "error").is_empty(), "{output}");
+        assert!(output.contains("0 error(s), 0 warning(s)"), "{output}");
+    }
+}
+
+#[test]
+fn spin_secrets_are_read_from_spin_variable_environment() {
+    let env = [
+        ("SPIN_VARIABLE_JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("SPIN_VARIABLE_DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("SPIN_VARIABLE_MAIL_HTTP_TOKEN", "mail-api-token"),
+    ];
+    let (code, output) = doctor(
+        "good",
+        &["--env", "production", "--spin", "spin.toml"],
+        &env,
+    );
+    assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn missing_secrets_fail_unless_assumed_set() {
+    let (code, output) = doctor("good", &["--env", "production"], &[]);
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(
+        lines_with(&output, "error[missing-secret] wrangler.toml").len(),
+        3,
+        "{output}"
+    );
+    assert!(output.contains("npx wrangler secret put JWT_SIGNING_KEYS --env production"));
+
+    let (code, output) = doctor(
+        "good",
+        &["--env", "production", "--assume-secrets-set"],
+        &[],
+    );
+    assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn the_environment_overrides_file_values() {
+    let env = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "t"),
+        ("ALLOWED_ORIGINS", "*"),
+    ];
+    let (code, output) = doctor("good", &["--env", "production", "--no-spin"], &env);
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(
+        lines_with(&output, "error[wildcard-origin]").len(),
+        1,
+        "{output}"
+    );
+    // And --ignore-process-env puts the file back in charge.
+    let (code, _) = doctor(
+        "good",
+        &[
+            "--env",
+            "production",
+            "--no-spin",
+            "--ignore-process-env",
+            "--assume-secrets-set",
+        ],
+        &env,
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_core_parser_has_the_last_word() {
+    // Nothing in the doctor's own rules covers a malformed rate limit: the core does.
+    let env = [("RATE_LIMIT_LOGIN_PER_IP", "twenty")];
+    let (code, output) = doctor(
+        "good",
+        &["--env", "production", "--no-spin", "--assume-secrets-set"],
+        &env,
+    );
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.lines().any(|line| line.starts_with(
+            "error[refused-by-core] wrangler.toml [env.production] RATE_LIMIT_LOGIN_PER_IP"
+        )),
+        "{output}"
+    );
+}
+
+#[test]
+fn environment_sections_must_exist_and_match() {
+    let (code, output) = doctor("bad", &["--env", "staging", "--no-spin"], &[]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("error[missing-environment] wrangler.toml [env.staging]"));
+
+    let env = [("ENVIRONMENT", "staging")];
+    let (code, output) = doctor(
+        "good",
+        &["--env", "production", "--no-spin", "--assume-secrets-set"],
+        &env,
+    );
+    assert_eq!(code, 1);
+    assert!(output.contains("error[environment-mismatch]"), "{output}");
+}
+
+#[test]
+fn development_config_with_marked_keys_passes_in_development() {
+    let (code, output) = doctor("good", &["--env", "development", "--no-spin"], &[]);
+    assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(doctor("good", &["--env", "prod"], &[]).0, 2);
+    assert_eq!(doctor("good", &["--frobnicate"], &[]).0, 2);
+    assert_eq!(doctor("empty-dir-that-does-not-exist", &[], &[]).0, 2);
+}
+
+#[test]
+fn committed_workers_config_passes_for_production_with_secrets_in_the_store() {
+    // The repository's own wrangler files, as CI checks them before deploying.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .arg("--root")
+        .arg(&root)
+        .args(["--env", "production", "--no-spin", "--assume-secrets-set"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("wrangler.toml [env.production]"), "{text}");
+}
+
+#[test]
+fn reusing_key_material_across_purposes_is_a_warning() {
+    let same = "prod-1:OpNVg-oJ8i_iLspEsXio__A2CI-duFJGXxP1Bh-0m3c";
+    let env = [
+        ("JWT_SIGNING_KEYS", same),
+        ("DATA_ENCRYPTION_KEYS", same),
+        ("MAIL_HTTP_TOKEN", "t"),
+    ];
+    let (code, output) = doctor("good", &["--env", "production", "--no-spin"], &env);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("warning[key-reuse] wrangler.toml [env.production]"),
+        "{output}"
+    );
+}
