@@ -48,6 +48,7 @@ pub mod error;
 pub mod functions;
 pub mod gdpr;
 pub mod http;
+pub mod lockout;
 pub mod log;
 pub mod mail;
 pub mod mfa;
@@ -55,6 +56,7 @@ pub mod net;
 pub mod paging;
 #[cfg(feature = "password")]
 pub mod password;
+pub mod ratelimit;
 pub mod rbac;
 pub mod secret;
 pub mod session;

@@ -7,6 +7,7 @@
 //! - [`verify_email`]: verification tokens and `POST /auth/email/verify`.
 //! - [`login`]: `POST /auth/login` (feature `password`).
 //! - [`me`]: `GET /api/me`.
+//! - [`recovery`]: forgot, reset and change password (feature `password-policy`).
 //!
 //! Security considerations: unknown address, wrong password, disabled and unverified
 //! accounts all answer `401 invalid_credentials` with one body after one password
@@ -17,6 +18,8 @@ pub mod email;
 #[cfg(feature = "password")]
 pub mod login;
 pub mod me;
+#[cfg(feature = "password-policy")]
+pub mod recovery;
 #[cfg(feature = "password-policy")]
 pub mod register;
 pub mod user;

@@ -75,6 +75,8 @@ fn presented_refresh_token<S: Services>(
 /// `POST /auth/session/refresh`.
 pub async fn refresh<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let (presented, mode) = presented_refresh_token(ctx)?;
+    // Per-address limit (docs/abuse.md): after parsing, before any store work.
+    crate::ratelimit::check_ip(ctx, crate::ratelimit::Scope::Refresh).await?;
     let (user, issued) = rotate::refresh(ctx, &presented).await?;
     delivery::respond(ctx, &user, &issued, mode)
 }

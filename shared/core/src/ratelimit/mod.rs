@@ -1,0 +1,163 @@
+//! Rate limits (API.md §7): per client address for login, registration, forgot-password
+//! and refresh; per user for the API; and the per-isolate bound on password hashing.
+//!
+//! - [`window`]: the sliding-window arithmetic (pure, property-tested).
+//! - [`limiter`]: that arithmetic over atomic counters in the [`AtomicStore`].
+//! - [`gate`]: the per-isolate bound on hashing work in flight.
+//! - [`check_ip`], [`check_user`], [`api_per_user`], [`admit_registration`]: what the
+//!   flows call.
+//!
+//! | limit | default (`Config.rate_limits`) | key | where it is checked |
+//! |---|---|---|---|
+//! | login | 20 / 60 s (`RATE_LIMIT_LOGIN_PER_IP`) | client address | `POST /auth/login`, after body validation, before any lookup or hash |
+//! | register | 5 / 3600 s (`RATE_LIMIT_REGISTER_PER_IP`) | client address | `POST /auth/register`, after validation and policy, before any lookup or hash |
+//! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
+//! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
+//! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
+//!
+//! Over a limit: `429 rate_limited` with `Retry-After` (whole seconds until one more
+//! request would be allowed). The body is the same problem document whatever the
+//! request said, so known and unknown emails cannot be told apart by it.
+//!
+//! **Client address.** `CLIENT_IP_HEADER` ([`crate::app::Ctx::client_ip`]); IPv4 as
+//! is, IPv6 by its /64 ([`crate::net::rate_limit_key`]: one subscriber's allocation,
+//! so rotating through it gains nothing). A request without a parseable address —
+//! header missing or malformed, which on Cloudflare means a misconfigured
+//! `CLIENT_IP_HEADER` — is counted under one shared key, [`UNKNOWN_CLIENT`]: such
+//! clients share one budget. That fails closed (a flood without the header cannot
+//! escape the limit) at the price that a misconfiguration limits everyone together,
+//! which shows up at once and is fixed in configuration.
+//!
+//! Requests rejected before the limit (malformed bodies, `400`/`413`/`415`) are not
+//! counted: they cost no store access or hash, and counting them would let one
+//! client's typos spend another's budget behind the same NAT for nothing.
+//!
+//! Storage: shard `ratelimit/ip/{key}` (names `{scope}/{window}`) and
+//! `ratelimit/user/{user_id}` (names `api/{window}`) in the AtomicStore.
+//!
+//! Security considerations: counters are atomic increments, so concurrent bursts
+//! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
+
+pub mod gate;
+pub mod limiter;
+pub mod window;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+pub use gate::{HashGate, HashPermit};
+pub use window::{Decision, SlidingWindow};
+
+use alloc::format;
+use alloc::string::String;
+
+use crate::app::{Ctx, Services};
+use crate::config::RateLimit;
+use crate::error::ApiError;
+
+/// The shared key of requests whose client address could not be read.
+pub const UNKNOWN_CLIENT: &str = "unknown";
+
+/// A per-address limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `POST /auth/login`.
+    Login,
+    /// `POST /auth/register`.
+    Register,
+    /// `POST /auth/password/forgot`.
+    Forgot,
+    /// `POST /auth/session/refresh`.
+    Refresh,
+}
+
+impl Scope {
+    /// The counter name prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Register => "register",
+            Self::Forgot => "forgot",
+            Self::Refresh => "refresh",
+        }
+    }
+
+    fn limit(self, limits: &crate::config::RateLimits) -> RateLimit {
+        match self {
+            Self::Login => limits.login_per_ip,
+            Self::Register => limits.register_per_ip,
+            Self::Forgot => limits.forgot_per_ip,
+            Self::Refresh => limits.refresh_per_ip,
+        }
+    }
+}
+
+/// The window of a configured limit.
+pub fn sliding(limit: RateLimit) -> SlidingWindow {
+    SlidingWindow::per_secs(limit.limit, limit.window_secs)
+}
+
+/// The key the request's client is counted under: its address (IPv6 by /64), or
+/// [`UNKNOWN_CLIENT`].
+pub fn client_key<S: Services>(ctx: &Ctx<'_, S>) -> String {
+    ctx.client_ip()
+        .map(crate::net::rate_limit_key)
+        .unwrap_or_else(|| String::from(UNKNOWN_CLIENT))
+}
+
+/// Turns a verdict into `Ok` or `429` with `Retry-After`.
+pub fn enforce(decision: Decision) -> Result<(), ApiError> {
+    match decision {
+        Decision::Allowed => Ok(()),
+        Decision::Limited { retry_after_ms } => Err(ApiError::RateLimited {
+            retry_after_secs: window::retry_after_secs(retry_after_ms),
+        }),
+    }
+}
+
+/// Counts this request against its client address's `scope` limit; `429` when over.
+pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(), ApiError> {
+    let shard = format!("ratelimit/ip/{}", client_key(ctx));
+    let window = sliding(scope.limit(&ctx.config.rate_limits));
+    let decision = limiter::hit(
+        ctx.services.atomic(),
+        &shard,
+        scope.as_str(),
+        window,
+        ctx.now_ms,
+    )
+    .await?;
+    enforce(decision)
+}
+
+/// Counts this request against `user_id`'s API limit; `429` when over. For flows
+/// that have authenticated the caller already (`auth::authenticate`).
+pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<(), ApiError> {
+    let shard = format!("ratelimit/user/{user_id}");
+    let window = sliding(ctx.config.rate_limits.api_per_user);
+    let decision = limiter::hit(ctx.services.atomic(), &shard, "api", window, ctx.now_ms).await?;
+    enforce(decision)
+}
+
+/// The `api` function's per-user limit, called once in its dispatch right after the
+/// gate has authenticated and authorised the caller: counts the request against the
+/// caller's user id; public routes (no principal) are not counted. Requests refused
+/// before (`401`, `403`) cost no counter write.
+pub async fn api_per_user<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: Option<&crate::auth::Principal>,
+) -> Result<(), ApiError> {
+    match principal {
+        Some(principal) => check_user(ctx, principal.user_id()).await,
+        None => Ok(()),
+    }
+}
+
+/// What `POST /auth/register` passes before its lookup and hash: the per-address
+/// registration limit, then the isolate's hashing gate (held until the permit drops).
+pub async fn admit_registration<S: Services>(
+    ctx: &Ctx<'_, S>,
+) -> Result<HashPermit<'static>, ApiError> {
+    check_ip(ctx, Scope::Register).await?;
+    gate::admit()
+}
