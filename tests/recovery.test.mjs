@@ -1,0 +1,220 @@
+// API.md §5 and issue 4 on the built functions: forgot password (always 202, a reset
+// mail for real accounts only, the token in the link's fragment), reset (once only,
+// policy, every session ended, every other token dead, notice mail) and change
+// password (current password, policy, CSRF, other sessions ended, current kept).
+//
+// The full reset flow prints a transcript of its requests and responses (tokens and
+// passwords abbreviated) for the resolution note.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { configWith, start } from "./harness/target.mjs";
+import { Client } from "./harness/http.mjs";
+import { assertProblem, assertSecurityHeaders } from "./harness/assertions.mjs";
+import { fragmentToken, linksIn, startMailSink } from "./harness/mail.mjs";
+import {
+  attemptLogin, login, registerAndVerify, strongPassword, uniqueEmail, withoutRequestId,
+} from "./harness/flows.mjs";
+
+const PUBLIC_ORIGIN = configWith().PUBLIC_ORIGIN;
+const RESET_PATH = "/reset-password";
+
+let sink;
+let server;
+before(async () => {
+  sink = await startMailSink();
+  server = await start({ vars: configWith({ ...sink.vars() }) });
+});
+after(async () => {
+  await server?.stop();
+  await sink?.close();
+});
+
+async function account() {
+  const email = uniqueEmail("recover");
+  const password = strongPassword();
+  await registerAndVerify(new Client(server.url), email, password, sink);
+  return { email, password };
+}
+
+const isResetLink = (mail) => mail.text.includes(`${RESET_PATH}#token=`);
+
+/** Requests a reset for `email` and returns the token of the mail it produced. */
+async function resetToken(email, client = new Client(server.url)) {
+  const response = await client.post("/auth/password/forgot", { email });
+  assert.equal(response.status, 202, response.text);
+  const mail = await sink.waitForMail(email, isResetLink);
+  return fragmentToken(mail.text, RESET_PATH);
+}
+
+/** Prints one request/response pair, secrets abbreviated. */
+function show(secrets, method, path, body, response) {
+  let request = body === undefined ? "" : ` ${JSON.stringify(body)}`;
+  let answer = response.text || "";
+  for (const [secret, label] of secrets) {
+    request = request.split(secret).join(label);
+    answer = answer.split(secret).join(label);
+  }
+  const retry = response.headers.get("retry-after");
+  console.log(`# → ${method} ${path}${request}`);
+  console.log(`# ← ${response.status}${retry ? ` (Retry-After: ${retry})` : ""} ${answer.replace(/"request_id":"[0-9a-f]{32}"/, '"request_id":"…"')}`);
+}
+
+describe("forgot password", () => {
+  test("answers 202 with the same body for known and unknown emails; only the known one gets a mail", async () => {
+    const { email } = await account();
+    const unknown = uniqueEmail("nobody");
+    const known = await new Client(server.url).post("/auth/password/forgot", { email: email.toUpperCase() });
+    const nobody = await new Client(server.url).post("/auth/password/forgot", { email: unknown });
+    for (const response of [known, nobody]) {
+      assert.equal(response.status, 202, response.text);
+      assert.deepEqual(response.json, { status: "accepted" });
+      assertSecurityHeaders(response, "/auth/password/forgot");
+    }
+    assert.equal(known.text, nobody.text, "byte-identical bodies");
+    const mail = await sink.waitForMail(email, isResetLink);
+    const token = fragmentToken(mail.text, RESET_PATH);
+    assert.equal(Buffer.from(token, "base64url").length, 32, "256-bit token");
+    const link = linksIn(mail.text).find((l) => l.includes(RESET_PATH));
+    assert.ok(link.startsWith(`${PUBLIC_ORIGIN}${RESET_PATH}#token=`), link);
+    assert.equal(new URL(link).search, "", "no query string");
+    await sink.expectNoMoreMail(unknown, 400);
+  });
+
+  test("malformed requests get 400 without a mail", async () => {
+    for (const json of [{ email: "not-an-address" }, { email: 5 }, { email: "a@example.com", extra: 1 }]) {
+      assertProblem(await new Client(server.url).post("/auth/password/forgot", json), 400, "invalid_request");
+    }
+  });
+});
+
+describe("reset password", () => {
+  test("the full flow: the token works once, old password fails, new works, earlier sessions and tokens are dead", async () => {
+    const { email, password } = await account();
+    const newPassword = strongPassword();
+    const secrets = [[password, "«old password»"], [newPassword, "«new password»"], [email, "«email»"]];
+    const browser = new Client(server.url);
+    const cookieSession = await login(browser, email, password, "cookie");
+    const tokenSession = await login(new Client(server.url), email, password, "token");
+    assert.equal((await tokenSession.client.get("/api/me", tokenSession.auth())).status, 200);
+
+    const earlier = await resetToken(email);
+    const client = new Client(server.url);
+    const forgot = await client.post("/auth/password/forgot", { email });
+    const mail = await sink.waitForMail(email, isResetLink);
+    const token = fragmentToken(mail.text, RESET_PATH);
+    secrets.push([earlier, `${earlier.slice(0, 6)}…(earlier token)`], [token, `${token.slice(0, 6)}…(token)`]);
+    console.log("# reset-flow transcript");
+    show(secrets, "POST", "/auth/password/forgot", { email }, forgot);
+    console.log(`# (mail to «email»: "${mail.subject}", link ${PUBLIC_ORIGIN}${RESET_PATH}#token=${token.slice(0, 6)}…)`);
+
+    const weakBody = { token, password: "password1234" };
+    const weak = await client.post("/auth/password/reset", weakBody);
+    show(secrets, "POST", "/auth/password/reset", weakBody, weak);
+    assertProblem(weak, 400, "weak_password");
+
+    const resetBody = { token, password: newPassword };
+    const done = await client.post("/auth/password/reset", resetBody);
+    show(secrets, "POST", "/auth/password/reset", resetBody, done);
+    assert.equal(done.status, 200, done.text);
+    assert.deepEqual(done.json, { status: "reset" });
+    assert.deepEqual(done.setCookies, [], "a reset starts no session");
+
+    const another = strongPassword();
+    secrets.push([another, "«another password»"]);
+    const againBody = { token, password: another };
+    const again = await client.post("/auth/password/reset", againBody);
+    show(secrets, "POST", "/auth/password/reset", againBody, again);
+    assertProblem(again, 400, "invalid_request");
+
+    const earlierBody = { token: earlier, password: another };
+    const stale = await client.post("/auth/password/reset", earlierBody);
+    show(secrets, "POST", "/auth/password/reset", earlierBody, stale);
+    assertProblem(stale, 400, "invalid_request");
+    assert.deepEqual(withoutRequestId(stale.json), withoutRequestId(again.json));
+
+    const me = await tokenSession.client.get("/api/me", tokenSession.auth());
+    show(secrets, "GET", "/api/me (Bearer access token from before the reset)", undefined, me);
+    assertProblem(me, 401, "unauthenticated");
+    const cookieMe = await browser.get("/api/me");
+    show(secrets, "GET", "/api/me (cookie session from before the reset)", undefined, cookieMe);
+    assertProblem(cookieMe, 401, "unauthenticated");
+    const refreshed = await tokenSession.refresh();
+    show(secrets, "POST", "/auth/session/refresh (refresh token from before the reset)", { refresh_token: "…" }, refreshed);
+    assertProblem(refreshed, 401, "unauthenticated");
+
+    const oldBody = { email, password, mode: "token" };
+    const old = await attemptLogin(new Client(server.url), email, password, "token");
+    show(secrets, "POST", "/auth/login", oldBody, old);
+    assertProblem(old, 401, "invalid_credentials");
+    const fresh = await attemptLogin(new Client(server.url), email, newPassword, "token");
+    show(secrets, "POST", "/auth/login", { email, password: newPassword, mode: "token" },
+      { ...fresh, text: JSON.stringify({ ...fresh.json, access_token: "…", refresh_token: "…" }) });
+    assert.equal(fresh.status, 200, fresh.text);
+    const notice = await sink.waitForMail(email, (m) => /was reset/i.test(m.subject));
+    console.log(`# (mail to «email»: "${notice.subject}")`);
+    assert.ok(!notice.text.includes("#token="));
+    assert.equal(cookieSession.sessionId !== fresh.json.session_id, true);
+  });
+
+  test("bad tokens get one 400 answer", async () => {
+    const client = new Client(server.url);
+    const answers = [];
+    for (const token of ["", "x".repeat(43), Buffer.alloc(32, 7).toString("base64url"), "not a token at all"]) {
+      const response = await client.post("/auth/password/reset", { token, password: strongPassword() });
+      assertProblem(response, 400, "invalid_request");
+      answers.push(withoutRequestId(response.json));
+    }
+    assert.deepEqual(answers, Array(4).fill(answers[0]));
+  });
+});
+
+describe("change password", () => {
+  test("wrong current password 401, weak new password 400, success ends the other sessions and keeps this one", async () => {
+    const { email, password } = await account();
+    const here = await login(new Client(server.url), email, password, "token");
+    const elsewhere = await login(new Client(server.url), email, password, "cookie");
+    const newPassword = strongPassword();
+
+    const wrong = await here.client.post("/auth/password/change",
+      { current_password: strongPassword(), new_password: newPassword }, here.auth());
+    assertProblem(wrong, 401, "invalid_credentials");
+    const weak = await here.client.post("/auth/password/change",
+      { current_password: password, new_password: "password1234" }, here.auth());
+    assertProblem(weak, 400, "weak_password");
+    assert.equal((await elsewhere.client.get("/api/me")).status, 200, "failures revoke nothing");
+
+    const done = await here.client.post("/auth/password/change",
+      { current_password: password, new_password: newPassword }, here.auth());
+    assert.equal(done.status, 200, done.text);
+    assert.deepEqual(done.json, { status: "changed" });
+    assert.equal((await here.client.get("/api/me", here.auth())).status, 200, "the current session stays");
+    assertProblem(await elsewhere.client.get("/api/me"), 401, "unauthenticated");
+    assertProblem(await attemptLogin(new Client(server.url), email, password, "token"), 401, "invalid_credentials");
+    assert.equal((await attemptLogin(new Client(server.url), email, newPassword, "token")).status, 200);
+    await sink.waitForMail(email, (m) => /was changed/i.test(m.subject));
+  });
+
+  test("needs a session, and the CSRF header in cookie mode", async () => {
+    const { email, password } = await account();
+    const body = { current_password: password, new_password: strongPassword() };
+    assertProblem(await new Client(server.url).post("/auth/password/change", body), 401, "unauthenticated");
+    const browser = await login(new Client(server.url), email, password, "cookie");
+    assertProblem(await browser.client.post("/auth/password/change", body), 403, "csrf_failed");
+    const done = await browser.client.post("/auth/password/change", body, browser.auth());
+    assert.equal(done.status, 200, done.text);
+  });
+
+  test("wrong current passwords count toward the lockout", async () => {
+    const { email, password } = await account();
+    const session = await login(new Client(server.url), email, password, "token");
+    for (let i = 0; i < 5; i++) {
+      const response = await session.client.post("/auth/password/change",
+        { current_password: strongPassword(), new_password: strongPassword() }, session.auth());
+      assertProblem(response, 401, "invalid_credentials");
+    }
+    const locked = await session.client.post("/auth/password/change",
+      { current_password: password, new_password: strongPassword() }, session.auth());
+    assertProblem(locked, 429, "rate_limited");
+    assertProblem(await attemptLogin(new Client(server.url), email, password, "token"), 429, "rate_limited");
+  });
+});
