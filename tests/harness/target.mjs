@@ -43,7 +43,14 @@ export async function start({ vars = configWith(), withContractWorker = false, s
     const { mf, url } = await startLocal({
       port: 0, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker,
     });
-    return { url, target: TARGET, stop: () => mf.dispose() };
+    return {
+      url, target: TARGET, stop: () => mf.dispose(),
+      // Workers only (a documented platform difference: Spin has no cron trigger):
+      // runs the `api` Worker's scheduled handler as a cron trigger would.
+      scheduled: async (cron = "*/15 * * * *") => (await mf.getWorker("edgeauth-api")).scheduled({ cron }),
+      // The KV namespace, for tests that must plant a record the API cannot write.
+      kv: () => mf.getKVNamespace("EDGEAUTH_KV", "edgeauth-api"),
+    };
   }
   if (TARGET === "spin") return startSpin(vars, withContractWorker, state);
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
@@ -92,4 +99,47 @@ async function startSpin(vars, withContractWorker, keptState) {
     url, target: TARGET,
     stop: async () => { child.kill("SIGTERM"); rmSync(state, { recursive: true, force: true }); },
   };
+}
+
+/**
+ * Every record the stores hold under a `state` directory (see `start({state})`), read
+ * logically: `[{store, key, value}]` with values as text. Workers: KV entries
+ * (`store: "kv"`) and every Durable Object's storage (`store: "do:<object id>"`;
+ * values are V8-serialized, decoded here); Spin: the host's key-value table
+ * (records and atomics share it). Call it while the server runs or after `stop()`.
+ */
+export async function dumpStore(state) {
+  const { DatabaseSync } = await import("node:sqlite");
+  const { deserialize } = await import("node:v8");
+  const { existsSync, readdirSync } = await import("node:fs");
+  const rows = (file, sql) => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try { return db.prepare(sql).all(); } finally { db.close(); }
+  };
+  const text = (bytes) => Buffer.from(bytes).toString("utf8");
+  const records = [];
+  if (TARGET === "spin") {
+    for (const row of rows(join(state, "kv.sqlite"), "SELECT store, key, value FROM spin_key_value")) {
+      records.push({ store: `spin:${row.store}`, key: row.key, value: text(row.value) });
+    }
+    return records;
+  }
+  const sqliteFiles = (dir) => (existsSync(dir) ? readdirSync(dir) : [])
+    .filter((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite")
+    .map((name) => join(dir, name));
+  for (const file of sqliteFiles(join(state, "kv/miniflare-KVNamespaceObject"))) {
+    for (const row of rows(file, "SELECT key, blob_id FROM _mf_entries")) {
+      const blob = join(state, "kv/edgeauth-kv/blobs", row.blob_id);
+      records.push({ store: "kv", key: row.key, value: existsSync(blob) ? readFileSync(blob, "utf8") : "" });
+    }
+  }
+  for (const file of sqliteFiles(join(state, "do/edgeauth-api-AtomicShard"))) {
+    const object = file.split("/").pop().replace(/\.sqlite$/, "");
+    for (const row of rows(file, "SELECT key, value FROM _cf_KV")) {
+      let value;
+      try { value = String(deserialize(Buffer.from(row.value))); } catch { value = text(row.value); }
+      records.push({ store: `do:${object}`, key: row.key, value });
+    }
+  }
+  return records;
 }

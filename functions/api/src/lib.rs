@@ -7,11 +7,18 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod workers {
     use edgeauth_core::functions::Api;
-    use worker::{event, Context, Env, Request, Response, Result};
+    use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
         edgeauth_workers::serve::<Api>(request, env, ctx).await
+    }
+
+    /// The cron trigger (`[triggers] crons` in `wrangler.toml`): the retention sweep
+    /// of `edgeauth_core::gdpr::retention`.
+    #[event(scheduled)]
+    async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+        edgeauth_workers::retention_sweep(&env).await;
     }
 }
 

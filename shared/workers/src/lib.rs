@@ -21,8 +21,10 @@ mod atomic;
 mod effects;
 mod records;
 mod request;
+mod scheduled;
 
 pub use atomic::AtomicShard;
+pub use scheduled::retention_sweep;
 
 use core::cell::OnceCell;
 use edgeauth_core::app::{self, Function};
@@ -114,15 +116,18 @@ pub fn atomic_store(env: &Env) -> impl edgeauth_core::AtomicStore {
     atomic::DoAtomic::bind(env, ATOMIC_BINDING)
 }
 
+/// This isolate's configuration, parsed on first use.
+fn isolate_config(env: &Env) -> &'static Result<Config, ConfigError> {
+    CONFIG.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(Config::from_vars(&EnvVars(env))))))
+}
+
 /// Serves one request for function `F`: the whole body of a Worker's `fetch`.
 pub async fn serve<F: Function>(
     request: worker::Request,
     env: Env,
     ctx: Context,
 ) -> worker::Result<worker::Response> {
-    let config: &'static Result<Config, ConfigError> = CONFIG.with(|cell| {
-        *cell.get_or_init(|| Box::leak(Box::new(Config::from_vars(&EnvVars(&env)))))
-    });
+    let config = isolate_config(&env);
     let services = WorkersServices {
         records: records::KvRecords::bind(&env, KV_BINDING),
         atomic: atomic::DoAtomic::bind(&env, ATOMIC_BINDING),

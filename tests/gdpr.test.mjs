@@ -1,0 +1,247 @@
+// API.md §6 on the built `api` function — data-protection rights:
+// - consents: round trip, withdrawal in one request, allowlisted purposes, audited;
+// - the export: every record held about the caller, as an attachment, no secrets;
+// - erasure: password re-authentication, then no record holding the address or
+//   naming the account is left but pseudonymous audit events — checked by reading
+//   every record the stores hold (tests/harness/target.mjs `dumpStore`) — and the
+//   address can register again.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { configWith, dumpStore, start, TARGET } from "./harness/target.mjs";
+import { Client } from "./harness/http.mjs";
+import { assertProblem } from "./harness/assertions.mjs";
+import { startMailSink } from "./harness/mail.mjs";
+import { scanState } from "./harness/store.mjs";
+import {
+  attemptLogin, login, newSession, register, uniqueEmail, verificationToken, verifyEmail,
+} from "./harness/flows.mjs";
+import { TotpClock, base32Decode } from "./harness/totp.mjs";
+import { call, walk } from "./harness/api.mjs";
+
+const ADMIN_EMAIL = uniqueEmail("gdpr-admin");
+let sink;
+let server;
+let state;
+let admin;
+
+before(async () => {
+  sink = await startMailSink();
+  state = mkdtempSync(join(tmpdir(), "edgeauth-gdpr-"));
+  server = await start({ state, vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: ADMIN_EMAIL }) });
+  admin = await newSession(server.url, sink, { mode: "token", email: ADMIN_EMAIL });
+});
+after(async () => {
+  await server?.stop();
+  await sink?.close();
+  if (state) rmSync(state, { recursive: true, force: true });
+});
+
+const as = (session, method, path, json) => call(server.url, session, method, path, json);
+
+/** Turns TOTP on for `session`; returns the secret (base32) and the recovery codes. */
+async function enableTotp(session) {
+  const setup = await as(session, "POST", "/api/me/mfa/totp/setup");
+  assert.equal(setup.status, 200, setup.text);
+  const { code } = await new TotpClock(base32Decode(setup.json.secret)).next();
+  const confirm = await as(session, "POST", "/api/me/mfa/totp/confirm", { code });
+  assert.equal(confirm.status, 200, confirm.text);
+  return { secret: setup.json.secret, codes: confirm.json.recovery_codes };
+}
+
+describe(`${TARGET}: consents`, () => {
+  test("round trip: grant, read back, withdraw with one request; each change audited", async () => {
+    const alice = await newSession(server.url, sink, { mode: "cookie", email: uniqueEmail("consent") });
+    const empty = await as(alice, "GET", "/api/me/consents");
+    assert.equal(empty.status, 200);
+    assert.deepEqual(empty.json, { consents: {} });
+
+    const granted = await as(alice, "PUT", "/api/me/consents", { consents: {
+      marketing_email: { granted: true, version: "2026-01" }, analytics: { granted: true, version: "a.1" } } });
+    assert.equal(granted.status, 200, granted.text);
+    const read = await as(alice, "GET", "/api/me/consents");
+    assert.deepEqual(read.json, granted.json);
+    assert.deepEqual(Object.keys(read.json.consents).sort(), ["analytics", "marketing_email"]);
+    const marketing = read.json.consents.marketing_email;
+    assert.equal(marketing.granted, true);
+    assert.equal(marketing.version, "2026-01");
+    assert.match(marketing.updated_at, /Z$/);
+
+    const withdrawn = await as(alice, "PUT", "/api/me/consents",
+      { consents: { marketing_email: { granted: false, version: "2026-01" } } });
+    assert.equal(withdrawn.status, 200);
+    assert.equal(withdrawn.json.consents.marketing_email.granted, false);
+    assert.equal(withdrawn.json.consents.analytics.granted, true, "other purposes untouched");
+
+    const { items } = await walk(server.url, alice, "/api/me/activity?event=consent_changed", "events");
+    assert.equal(items.length, 3);
+    assert.deepEqual(items[0].detail, { purpose: "marketing_email", granted: "false", version: "2026-01" });
+    assert.ok(items.every((e) => e.actor_id === alice.user.id && e.subject_id === alice.user.id));
+
+    const bob = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("consent-b") });
+    assert.deepEqual((await as(bob, "GET", "/api/me/consents")).json, { consents: {} }, "per user");
+  });
+
+  test("only allowlisted purposes and plain versions; unknown fields refused", async () => {
+    const carol = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("consent-c") });
+    for (const body of [
+      { consents: { sell_my_data: { granted: true, version: "v1" } } },
+      { consents: { analytics: { granted: true, version: carol.email } } },
+      { consents: { analytics: { granted: true, version: "v1", updated_at: "2020-01-01T00:00:00Z" } } },
+      { consents: { analytics: { granted: "yes", version: "v1" } } },
+      { consents: {} },
+    ]) {
+      assertProblem(await as(carol, "PUT", "/api/me/consents", body), 400, "invalid_request");
+    }
+    assert.deepEqual((await as(carol, "GET", "/api/me/consents")).json, { consents: {} });
+  });
+});
+
+describe(`${TARGET}: export`, () => {
+  test("holds every record about the caller, as an attachment, without secrets", async () => {
+    const dana = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("export") });
+    const other = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("export-other") });
+    const browser = await login(new Client(server.url), dana.email, dana.password, "cookie");
+    const { secret, codes } = await enableTotp(dana);
+    await as(dana, "PUT", "/api/me/consents", { consents: { product_updates: { granted: true, version: "p1" } } });
+    const own = (await as(dana, "POST", "/api/documents", { title: "Dana's", body: "mine" })).json;
+    await as(dana, "POST", `/api/documents/${own.id}/shares`, { user_id: other.user.id, permission: "read" });
+    const theirs = (await as(other, "POST", "/api/documents", { title: "Other's", body: "theirs" })).json;
+    await as(other, "POST", `/api/documents/${theirs.id}/shares`, { user_id: dana.user.id, permission: "write" });
+
+    const response = await as(dana, "GET", "/api/me/export");
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.headers.get("content-disposition"), 'attachment; filename="edgeauth-export.json"');
+    assert.match(response.headers.get("content-type"), /^application\/json/);
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    const data = response.json;
+    assert.equal(data.profile.id, dana.user.id);
+    assert.equal(data.profile.email, dana.email);
+    assert.equal(data.profile.email_verified, true);
+    assert.deepEqual(data.roles, ["user"]);
+    assert.equal(data.mfa.totp_enabled, true);
+    assert.equal(data.mfa.recovery_codes_remaining, 10);
+    assert.deepEqual(data.sessions.map((s) => s.id).sort(), [dana.sessionId, browser.sessionId].sort());
+    assert.ok(data.sessions.every((s) => "ip_prefix" in s && "user_agent" in s && "created_at" in s));
+    assert.equal(data.consents.product_updates.version, "p1");
+    assert.equal(data.documents.owned.length, 1);
+    assert.equal(data.documents.owned[0].id, own.id);
+    assert.deepEqual(data.documents.owned[0].shares, [{ user_id: other.user.id, permission: "read" }]);
+    assert.equal(data.documents.shared_with_me.length, 1);
+    assert.equal(data.documents.shared_with_me[0].id, theirs.id);
+    assert.equal(data.documents.shared_with_me[0].permission, "write");
+    assert.equal(data.documents.shared_with_me[0].shares, undefined, "not the other sharees");
+    const kinds = new Set(data.activity.map((e) => e.event));
+    for (const kind of ["register", "email_verified", "login_succeeded", "mfa_enabled", "consent_changed"]) {
+      assert.ok(kinds.has(kind), `${kind} in the export's activity`);
+    }
+    assert.equal(data.activity_complete, true);
+
+    for (const [what, value] of [["password", dana.password], ["access token", dana.accessToken],
+      ["refresh token", dana.refreshToken], ["cookie access token", browser.accessToken],
+      ["csrf token", browser.csrfToken], ["totp secret", secret], ["recovery code", codes[0]]]) {
+      assert.ok(!response.text.includes(value), `the export holds the ${what}`);
+    }
+    assert.ok(!/argon2|\$2[aby]\$|"current_hash"|"totp_secret"|"recovery_codes"\s*:\s*\[/.test(response.text),
+      "no hashes or MFA state");
+
+    const audit = await walk(server.url, admin, `/api/admin/audit?user_id=${dana.user.id}&event=data_exported`, "events");
+    assert.equal(audit.items.length, 1, "the export is audited");
+  });
+});
+
+describe(`${TARGET}: erasure`, () => {
+  test("needs the password, then leaves no record of the account but pseudonymous audit events", async () => {
+    const erin = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("Erase.Me") });
+    const browser = await login(new Client(server.url), erin.email, erin.password, "cookie");
+    const friend = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("friend") });
+    await enableTotp(erin);
+    await as(erin, "PUT", "/api/me/consents", { consents: { analytics: { granted: true, version: "v1" } } });
+    const mine = (await as(erin, "POST", "/api/documents", { title: "Erin's", body: `contact: ${erin.email}` })).json;
+    await as(erin, "POST", `/api/documents/${mine.id}/shares`, { user_id: friend.user.id, permission: "read" });
+    const friends = (await as(friend, "POST", "/api/documents", { title: "Friend's", body: "f" })).json;
+    await as(friend, "POST", `/api/documents/${friends.id}/shares`, { user_id: erin.user.id, permission: "write" });
+    const id = erin.user.id;
+
+    const before = await dumpStore(state);
+    const naming = (records) => records.filter((r) => r.key.includes(id) || r.value.includes(id));
+    const profile = before.find((r) => r.value.includes(`"id":"${id}"`) && r.value.includes('"email"'));
+    assert.ok(profile, "the dump sees the user record");
+    const storedEmail = JSON.parse(profile.value.slice(profile.value.indexOf("|") + 1)).email;
+    assert.ok(storedEmail.length > 20, "the stored (encrypted) address");
+    const beforeKinds = naming(before).filter((r) => !r.key.startsWith("audit/"));
+    assert.ok(beforeKinds.length >= 5, `records naming the account: ${beforeKinds.map((r) => r.key)}`);
+
+    assertProblem(await as(erin, "DELETE", "/api/me", { password: "not the password at all" }), 401, "invalid_credentials");
+    assertProblem(await as(erin, "DELETE", "/api/me", { password: erin.password, email: erin.email }), 400,
+      "invalid_request");
+    assert.equal((await as(erin, "GET", "/api/me")).status, 200, "nothing happened yet");
+
+    const erased = await as(browser, "DELETE", "/api/me", { password: erin.password });
+    assert.equal(erased.status, 204, erased.text);
+    assert.equal(erased.headers.get("clear-site-data"), '"cookies", "storage"');
+    assert.ok(erased.setCookies.some((c) => /^__Host-access=;/.test(c) && /Max-Age=0/i.test(c)));
+
+    assertProblem(await as(erin, "GET", "/api/me"), 401, "unauthenticated");
+    assert.equal((await erin.refresh()).status, 401);
+    assertProblem(await attemptLogin(new Client(server.url), erin.email, erin.password, "token"), 401,
+      "invalid_credentials");
+    assertProblem(await as(friend, "GET", `/api/documents/${mine.id}`), 404, "not_found");
+    const friendsDoc = await as(friend, "GET", `/api/documents/${friends.id}`);
+    assert.deepEqual(friendsDoc.json.shares, [], "the erased user's share is gone");
+    const review = await walk(server.url, admin, "/api/admin/users", "users");
+    assert.ok(!review.items.some((u) => u.id === id || u.email === erin.email), "not in the access review");
+
+    // The audit trail stays, under the id (a pseudonym) and without the address.
+    const trail = await walk(server.url, admin, `/api/admin/audit?user_id=${id}`, "events");
+    assert.equal(trail.items[0].event, "account_deleted");
+    assert.ok(trail.items.length > 5);
+    assert.ok(!JSON.stringify(trail.items).includes(erin.email.toLowerCase()));
+
+    // Every record the stores hold: nothing names the account but audit events, and
+    // nothing holds the address in any stored form.
+    const afterDump = await dumpStore(state);
+    const left = naming(afterDump).filter((r) => !r.key.startsWith("audit/"));
+    assert.deepEqual(left.map((r) => `${r.store} ${r.key}`), [], "records left naming the erased account");
+    // Records in the account's own shard need not repeat the id (on Workers the shard
+    // is a Durable Object whose storage holds names only): that object must be empty.
+    const ownShard = before.filter((r) => r.store === profile.store);
+    if (profile.store.startsWith("do:")) {
+      assert.ok(ownShard.length >= 5, `the account's shard held ${ownShard.map((r) => r.key)}`);
+      assert.deepEqual(afterDump.filter((r) => r.store === profile.store).map((r) => r.key), [],
+        "the account's shard still holds records");
+    }
+    for (const needle of [erin.email, erin.email.toLowerCase(), storedEmail]) {
+      assert.deepEqual(afterDump.filter((r) => r.key.includes(needle) || r.value.includes(needle)).map((r) => r.key), [],
+        "a record holds the address");
+    }
+    const scan = scanState(state);
+    assert.ok(scan.contains(id), "the byte scan reads the stores (audit events name the id)");
+    assert.ok(!scan.contains(erin.email.toLowerCase()), "no plaintext address in any stored byte");
+    console.log(`erasure (${TARGET}): ${beforeKinds.length} records named the account before, ${left.length} after; `
+      + `${afterDump.length} records scanned`);
+
+    // The address can register again: a new account, a verification mail (not a notice).
+    const client = new Client(server.url);
+    assert.equal((await register(client, erin.email, erin.password)).status, 202);
+    const token = await verificationToken(sink, erin.email);
+    assert.equal((await verifyEmail(client, token)).status, 200);
+    const reborn = await login(client, erin.email, erin.password, "token");
+    assert.notEqual(reborn.user.id, id);
+    assert.deepEqual((await as(reborn, "GET", "/api/documents")).json.documents, []);
+  });
+
+  test("wrong passwords are limited before any hash", async () => {
+    const frank = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("limit") });
+    for (let i = 0; i < 5; i++) {
+      assertProblem(await as(frank, "DELETE", "/api/me", { password: `wrong guess ${i} of many` }), 401,
+        "invalid_credentials");
+    }
+    const limited = await as(frank, "DELETE", "/api/me", { password: frank.password });
+    assertProblem(limited, 429, "rate_limited");
+    assert.ok(Number(limited.headers.get("retry-after")) > 0);
+    assert.equal((await as(frank, "GET", "/api/me")).status, 200, "still there");
+  });
+});
