@@ -67,6 +67,8 @@ impl KvDb {
     fn init(conn: Connection) -> Result<Self, KvError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Commits survive a killed host; only an OS crash may lose the last ones.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS spin_key_value (
                  store TEXT NOT NULL,
