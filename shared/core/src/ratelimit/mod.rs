@@ -2,7 +2,7 @@
 //! and refresh; per user for the API; and the per-isolate bound on password hashing.
 //!
 //! - [`window`]: the sliding-window arithmetic (pure, property-tested).
-//! - [`limiter`]: that arithmetic over atomic counters in the [`AtomicStore`].
+//! - [`limiter`]: that arithmetic over atomic counters in the [`crate::AtomicStore`].
 //! - [`gate`]: the per-isolate bound on hashing work in flight.
 //! - [`check_ip`], [`check_user`], [`api_per_user`], [`admit_registration`]: what the
 //!   flows call.

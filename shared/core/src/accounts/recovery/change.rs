@@ -2,7 +2,7 @@
 //! `200 {"status":"changed"}` (API.md §5).
 //!
 //! Steps:
-//! 1. authenticate ([`crate::auth::authenticate`]: Bearer, or the access cookie with
+//! 1. authenticate ([`crate::auth::authenticate()`]: Bearer, or the access cookie with
 //!    the CSRF check that every unsafe cookie request passes) → `401`/`403`;
 //! 2. strict body; the new password's policy against the user's address
 //!    (`400 weak_password`) — before any hash, and before the current password is
