@@ -3,11 +3,11 @@
 //! Steps of the request:
 //! 1. strict body; the password is checked against the stored hash
 //!    ([`crate::password::verify_password`]) — a stolen session alone cannot erase
-//!    an account. Wrong → `401 invalid_credentials`. At most
-//!    [`MAX_WRONG_PASSWORDS`] wrong passwords per user per 15 minutes; then `429`
-//!    before any hash is computed (this route is a password oracle for whoever
-//!    holds a session). *(Seam: the account lockout of API.md §7, once it exists,
-//!    replaces this local counter.)*
+//!    an account. The check is a password guess like a login's, so it passes the
+//!    isolate's hashing gate and the account lockout of API.md §7 first
+//!    ([`crate::lockout`], keyed by the address, `429` while locked, before any
+//!    hash), and a wrong password counts as a failure there, is audited as
+//!    `login_failed` (`flow=account_erase`) and answers `401 invalid_credentials`;
 //! 2. the last enabled admin cannot erase their account (`400`, see
 //!    [`crate::admin::registry`]);
 //! 3. **commit**: the user record is marked — `disabled` and
@@ -53,12 +53,6 @@ use crate::store::{AtomicKey, AtomicStore};
 
 /// The field of the user record that marks an erasure in progress.
 pub const ERASURE_MARK: &str = "erasure_requested_at_ms";
-/// Wrong passwords accepted per user and window before `429`.
-pub const MAX_WRONG_PASSWORDS: u64 = 5;
-/// The window of that counter.
-pub const WRONG_PASSWORD_WINDOW_SECS: u64 = 15 * 60;
-/// The counter's name in the user's shard.
-pub const WRONG_PASSWORD_COUNTER: &str = "erase_wrong_passwords";
 const ATTEMPTS: usize = 6;
 
 /// Whether the user record is marked for erasure.
@@ -195,7 +189,9 @@ mod route {
     use crate::audit::AuditKind;
     use crate::auth::Principal;
     use crate::http::{body, Response};
-    use crate::password::{self, Verification};
+    use crate::lockout::{self, Account};
+    use crate::password;
+    use crate::ratelimit;
     use crate::session::delivery;
 
     #[derive(Deserialize)]
@@ -229,26 +225,33 @@ mod route {
             "password: 1 to 1024 characters",
         )?;
         let user_id = principal.user_id();
-        let atomic = ctx.services.atomic();
-        let shard = user::shard(user_id);
-        let counter = AtomicKey::new(&shard, WRONG_PASSWORD_COUNTER);
-        let window_end = ctx.now_ms.saturating_add(WRONG_PASSWORD_WINDOW_SECS * 1000);
-        if atomic.increment(counter, 0, window_end).await? >= MAX_WRONG_PASSWORDS {
-            return Err(ApiError::RateLimited {
-                retry_after_secs: WRONG_PASSWORD_WINDOW_SECS,
-            });
-        }
         let config = ctx.config;
+        let address = principal.user.email_address(config)?;
+        let hashing = ratelimit::gate::admit()?;
+        let attempt = lockout::admit(ctx, &email::email_index(config, &address)).await?;
         let verification = password::verify_password(
             &request.password,
             &principal.user.password_hash,
             &config.password_hash,
             config.password_pepper.as_ref(),
         );
-        if !matches!(verification, Verification::Valid { .. }) {
-            atomic.increment(counter, 1, window_end).await?;
+        drop(hashing);
+        if !verification.is_valid() {
+            let account = Account {
+                user_id,
+                address: &address,
+            };
+            attempt.failed(ctx, Some(account)).await?;
+            ctx.audit(
+                AuditKind::LoginFailed,
+                Some(user_id),
+                Some(user_id),
+                &[("reason", "wrong_password"), ("flow", "account_erase")],
+            )?;
             return Err(ApiError::InvalidCredentials);
         }
+        attempt.succeeded(ctx).await?;
+        let atomic = ctx.services.atomic();
         if principal.has_role(ROLE_ADMIN) {
             registry::remove_guarded(atomic, ctx.services.records(), user_id)
                 .await
