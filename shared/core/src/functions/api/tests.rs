@@ -15,12 +15,15 @@ pub(crate) mod kit {
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
 
-    use crate::app::{Outcome, Services};
+    use crate::app::Outcome;
+    #[cfg(feature = "password")]
+    use crate::app::Services;
     use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
     use crate::functions::Api;
     use crate::http::Method;
 
     /// A password the seeded accounts really have (see [`Kit::user_with_password`]).
+    #[cfg(feature = "password")]
     pub(crate) const PASSWORD: &str = "correct horse battery staple 9";
 
     /// A test environment plus helpers; audit events of every call are persisted.
