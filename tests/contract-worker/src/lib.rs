@@ -7,6 +7,11 @@
 //! - `POST /__contract/incr?shard=S&name=N` → `{"count": n}` after one increment
 //! - `POST /__contract/cas?shard=S&name=N&expected=E&new=V` → `{"swapped": bool}`
 //!   (`expected` absent = expect absent)
+//! - `GET  /__contract/get?shard=S&name=N` → `{"value": string|null}` (percent-decoded
+//!   parameters): read an atomic record, e.g. a user profile, as stored
+//! - `POST /__contract/swap?shard=S&name=N&expected=E&new=V` → `{"swapped": bool}`:
+//!   `cas` with percent-decoded parameters, so a test can write arbitrary text (a
+//!   tampered ciphertext inside a JSON record) and check the product fails closed
 
 /// Query parameter `name` of a query string (test inputs are plain ASCII).
 #[cfg(target_arch = "wasm32")]
@@ -15,6 +20,12 @@ fn query_param(query: &str, name: &str) -> Option<String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         (key == name).then(|| value.to_string())
     })
+}
+
+/// Query parameter `name`, percent-decoded (for `get` and `swap`).
+#[cfg(target_arch = "wasm32")]
+fn decoded_param(query: &str, name: &str) -> Option<String> {
+    query_param(query, name).map(|value| edgeauth_core::util::percent_decode(&value))
 }
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -27,6 +38,11 @@ mod workers {
     fn param(request: &Request, name: &str) -> Option<String> {
         let url = request.url().ok()?;
         query_param(url.query().unwrap_or_default(), name)
+    }
+
+    fn decoded(request: &Request, name: &str) -> Option<String> {
+        let url = request.url().ok()?;
+        super::decoded_param(url.query().unwrap_or_default(), name)
     }
 
     #[event(fetch)]
@@ -52,6 +68,25 @@ mod workers {
                     .await
                 {
                     Ok(swapped) => Response::from_json(&serde_json::json!({ "swapped": swapped })),
+                    Err(error) => Response::error(error.cause(), 503),
+                }
+            }
+            "/__contract/get" | "/__contract/swap" => {
+                let shard = decoded(&request, "shard").unwrap_or_default();
+                let name = decoded(&request, "name").unwrap_or_default();
+                let key = AtomicKey::new(&shard, &name);
+                let result = if path == "/__contract/get" {
+                    store.get(key).await.map(|value| serde_json::json!({ "value": value }))
+                } else {
+                    let expected = decoded(&request, "expected");
+                    let new = decoded(&request, "new");
+                    store
+                        .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
+                        .await
+                        .map(|swapped| serde_json::json!({ "swapped": swapped }))
+                };
+                match result {
+                    Ok(reply) => Response::from_json(&reply),
                     Err(error) => Response::error(error.cause(), 503),
                 }
             }
@@ -101,6 +136,28 @@ mod spin {
                     Ok(swapped) => {
                         reply(200, serde_json::json!({ "swapped": swapped }).to_string())
                     }
+                    Err(error) => reply(503, error.cause().to_string()),
+                }
+            }
+            "/__contract/get" | "/__contract/swap" => {
+                let shard = super::decoded_param(&query, "shard").unwrap_or_default();
+                let name = super::decoded_param(&query, "name").unwrap_or_default();
+                let key = AtomicKey::new(&shard, &name);
+                let result = if path == "/__contract/get" {
+                    store
+                        .get(key)
+                        .await
+                        .map(|value| serde_json::json!({ "value": value }))
+                } else {
+                    let expected = super::decoded_param(&query, "expected");
+                    let new = super::decoded_param(&query, "new");
+                    store
+                        .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
+                        .await
+                        .map(|swapped| serde_json::json!({ "swapped": swapped }))
+                };
+                match result {
+                    Ok(value) => reply(200, value.to_string()),
                     Err(error) => reply(503, error.cause().to_string()),
                 }
             }
