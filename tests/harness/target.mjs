@@ -104,9 +104,10 @@ async function startSpin(vars, withContractWorker, keptState) {
 /**
  * Every record the stores hold under a `state` directory (see `start({state})`), read
  * logically: `[{store, key, value}]` with values as text. Workers: KV entries
- * (`store: "kv"`) and every Durable Object's storage (`store: "do:<object id>"`;
- * values are V8-serialized, decoded here); Spin: the host's key-value table
- * (records and atomics share it). Call it while the server runs or after `stop()`.
+ * (`store: "kv"`) and every Durable Object's storage (`store: "do:<object id>"`,
+ * keys are names within the shard; values are V8-serialized, decoded here); Spin:
+ * the host's key-value table, records as `kv` and atomics as `atomic` with keys
+ * `<shard>/<name>`. Call it while the server runs or after `stop()`.
  */
 export async function dumpStore(state) {
   const { DatabaseSync } = await import("node:sqlite");
@@ -119,8 +120,12 @@ export async function dumpStore(state) {
   const text = (bytes) => Buffer.from(bytes).toString("utf8");
   const records = [];
   if (TARGET === "spin") {
+    // The Spin adapter prefixes record keys with `r/` and atomic keys with
+    // `a/{shard}/`; they are reported as `kv` and `atomic` with the prefix removed.
     for (const row of rows(join(state, "kv.sqlite"), "SELECT store, key, value FROM spin_key_value")) {
-      records.push({ store: `spin:${row.store}`, key: row.key, value: text(row.value) });
+      const [store, key] = row.key.startsWith("r/") ? ["kv", row.key.slice(2)]
+        : row.key.startsWith("a/") ? ["atomic", row.key.slice(2)] : [`spin:${row.store}`, row.key];
+      records.push({ store, key, value: text(row.value) });
     }
     return records;
   }
