@@ -25,8 +25,12 @@ pub async fn retention_sweep(env: &Env) {
     };
     match retention::sweep(&services, config).await {
         Ok((report, events)) => {
-            if let Err(error) = edgeauth_core::audit_log::persist(&services, config, &events).await {
-                console_error!("{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}", error.cause());
+            if let Err(error) = edgeauth_core::audit_log::persist(&services, config, &events).await
+            {
+                console_error!(
+                    "{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}",
+                    error.cause()
+                );
             }
             let report = serde_json::to_string(&report).unwrap_or_default();
             console_log!("{{\"kind\":\"retention_sweep\",\"report\":{report}}}");
