@@ -72,6 +72,12 @@ describe("routing", () => {
     assert.match(login.headers.get("allow"), /POST/);
   });
 
+  test("a method token the platform does not know is still a 405, not a GET", async () => {
+    const response = await client.request("QUERY", "/api/health");
+    assertProblem(response, 405, "method_not_allowed");
+    assert.match(response.headers.get("allow"), /GET/);
+  });
+
   test("every request gets a fresh request id, echoed in the problem body", async () => {
     const ids = new Set();
     for (let i = 0; i < 20; i++) {

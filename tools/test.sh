@@ -49,6 +49,8 @@ step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-w
 step "integration + contract suite on Workers (Miniflare)" integration workers
 
 if [ "$QUICK" = false ]; then
+  step "config doctor: the committed production configs" \
+    cargo run -q -p edgeauth-doctor -- --env production --no-spin --assume-secrets-set --ignore-process-env
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
   setup_python
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
@@ -57,6 +59,8 @@ if [ "$QUICK" = false ]; then
     step "build the Spin components (release wasm)" node tools/build-spin.mjs --with-test-workers
     step "integration + contract suite on Spin (local Spin host)" integration spin
   fi
+  step "fuzz smoke: every cargo-fuzz target briefly from its seeds" bash tools/ci/fuzz-smoke.sh
+  step "dependency, licence and secret checks" bash tools/ci/security-checks.sh
 fi
 
 echo

@@ -16,7 +16,9 @@ pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Requ
         .headers()
         .get("content-length")?
         .and_then(|value| value.trim().parse::<usize>().ok());
-    let method = Method::parse(request.method().as_ref());
+    // The raw method token: workers-rs maps methods it does not know to GET, which
+    // would answer `QUERY /api/health` with 200 instead of 405.
+    let method = Method::parse(&request.inner().method());
     let body = match declared {
         Some(length) if length > MAX_BODY_BYTES => vec![0; MAX_BODY_BYTES + 1],
         _ if matches!(method, Method::Get | Method::Head) => Vec::new(),

@@ -20,7 +20,7 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     // JSON never needs to load anything, be framed, or set a base URL (CSP Level 3).
     (
         "Content-Security-Policy",
-        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     ),
     // Stops MIME sniffing a JSON body into HTML or script (Fetch standard).
     ("X-Content-Type-Options", "nosniff"),
