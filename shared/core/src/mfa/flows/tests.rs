@@ -750,3 +750,42 @@ fn a_locked_account_gets_429_at_the_second_step_before_any_code_is_checked() {
         "code not spent"
     );
 }
+
+#[test]
+fn one_token_used_concurrently_with_two_good_factors_yields_one_session() {
+    let env = TestEnv::new();
+    let (_, _, _, codes) = enrolled(&env, "wes@example.com");
+    let token = mfa_token(&env, "wes@example.com", "token");
+    let requests: Vec<_> = [&codes[0], &codes[1]]
+        .iter()
+        .map(|code| {
+            testkit::RequestExt::json(
+                testkit::request(Method::Post, "/auth/login/mfa"),
+                json!({"mfa_token": token, "recovery_code": code}),
+            )
+        })
+        .collect();
+    env.interleave(true);
+    let outcomes = pollster::block_on(futures::future::join_all(
+        requests
+            .iter()
+            .map(|r| env.serve_async::<crate::functions::Login>(r)),
+    ));
+    env.interleave(false);
+    let statuses: Vec<u16> = outcomes.iter().map(|o| o.response.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    let loser = outcomes.iter().find(|o| o.response.status != 200).unwrap();
+    assert_eq!(code_of(loser), "unauthenticated");
+    let sessions = env
+        .store
+        .dump()
+        .iter()
+        .filter(|(k, _)| k.contains("/session/"))
+        .count();
+    // The enrolment session plus exactly one from this token.
+    assert_eq!(sessions, 2);
+}
