@@ -211,7 +211,7 @@ fn the_sweep_reports_unreadable_values_and_leaves_them_untouched() {
     let report = sweep(&env, false);
     assert_eq!(report.ciphertexts.failed, 1);
     assert_eq!(report.email_indexes.failed, 1);
-    assert_eq!(report.failed_user_ids, [id.clone()]);
+    assert_eq!(report.failed_user_ids, core::slice::from_ref(&id));
     assert!(!report.complete);
     assert_eq!(testkit::stored_user(&env, &id), tampered, "never rewritten");
     let moved = testkit::stored_user(&env, &other);
