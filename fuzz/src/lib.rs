@@ -22,39 +22,9 @@ impl Vars for MapVars {
     }
 }
 
-/// Every §8 variable name (and the tuning knobs), so fuzz bytes pick real names.
-pub const VARIABLE_NAMES: &[&str] = &[
-    "ENVIRONMENT",
-    "PUBLIC_ORIGIN",
-    "ALLOWED_ORIGINS",
-    "JWT_SIGNING_KEYS",
-    "DATA_ENCRYPTION_KEYS",
-    "PASSWORD_PEPPER",
-    "MAIL_TRANSPORT",
-    "MAIL_FROM",
-    "MAIL_HTTP_URL",
-    "MAIL_HTTP_TOKEN",
-    "REQUIRE_EMAIL_VERIFICATION",
-    "BOOTSTRAP_ADMIN_EMAILS",
-    "AUDIT_RETENTION_DAYS",
-    "CLIENT_IP_HEADER",
-    "PASSWORD_HASH_MEMORY_KIB",
-    "PASSWORD_HASH_ITERATIONS",
-    "PASSWORD_HASH_PARALLELISM",
-    "PASSWORD_MIN_LENGTH",
-    "RATE_LIMIT_LOGIN_PER_IP",
-    "RATE_LIMIT_REGISTER_PER_IP",
-    "RATE_LIMIT_FORGOT_PER_IP",
-    "RATE_LIMIT_REFRESH_PER_IP",
-    "RATE_LIMIT_API_PER_USER",
-    "LOCKOUT_FAILURES",
-    "LOCKOUT_BASE_SECS",
-    "LOCKOUT_MAX_SECS",
-    "ACCESS_TOKEN_TTL_SECS",
-    "SESSION_IDLE_TIMEOUT_SECS",
-    "SESSION_ABSOLUTE_LIFETIME_SECS",
-    "SESSIONS_REVOKED_BEFORE",
-];
+/// Every §8 variable name (and the tuning knobs), so fuzz bytes pick real names:
+/// the core's own list, so the fuzzer never drifts from the parser.
+pub const VARIABLE_NAMES: &[&str] = edgeauth_core::config::VARIABLES;
 
 /// Variables from `NAME=value` lines (the shape of a `.env` file), so seeds are
 /// readable; a line `#N=value` names the N-th of [`VARIABLE_NAMES`], which lets the
