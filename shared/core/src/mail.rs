@@ -31,6 +31,43 @@ pub struct HttpMailBody<'a> {
     pub text: &'a str,
 }
 
+impl Mail {
+    /// The JSON body the `http` transport POSTs (API.md §5).
+    pub fn http_body(&self, from: &str) -> String {
+        let body = HttpMailBody {
+            from,
+            to: &self.to,
+            subject: &self.subject,
+            text: &self.text,
+        };
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+
+    /// The log line of the `console` transport (development): the whole message, so a
+    /// developer can follow its link.
+    pub fn console_line(&self, from: &str) -> String {
+        #[derive(Serialize)]
+        struct ConsoleLine<'a> {
+            kind: &'static str,
+            transport: &'static str,
+            #[serde(flatten)]
+            mail: HttpMailBody<'a>,
+        }
+        let mail = HttpMailBody {
+            from,
+            to: &self.to,
+            subject: &self.subject,
+            text: &self.text,
+        };
+        serde_json::to_string(&ConsoleLine {
+            kind: "mail",
+            transport: "console",
+            mail,
+        })
+        .unwrap_or_default()
+    }
+}
+
 /// A link `PUBLIC_ORIGIN + path + "#token=" + token`: the token in the fragment.
 pub fn link_with_fragment_token(public_origin: &str, path: &str, token: &str) -> String {
     alloc::format!("{public_origin}{path}#token={token}")

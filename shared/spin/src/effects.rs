@@ -3,7 +3,7 @@
 
 use edgeauth_core::app::Outcome;
 use edgeauth_core::config::MailTransport;
-use edgeauth_core::mail::{HttpMailBody, Mail};
+use edgeauth_core::mail::Mail;
 use edgeauth_core::Config;
 
 use crate::SpinServices;
@@ -34,23 +34,9 @@ pub(crate) async fn carry_out(
 
 async fn send(transport: &MailTransport, from: &str, mail: &Mail) {
     match transport {
-        MailTransport::Console => {
-            let line = serde_json::json!({
-                "kind": "mail", "transport": "console", "from": from,
-                "to": mail.to, "subject": mail.subject, "text": mail.text,
-            });
-            println!("{line}");
-        }
+        MailTransport::Console => println!("{}", mail.console_line(from)),
         MailTransport::Http { url, token } => {
-            let body = HttpMailBody {
-                from,
-                to: &mail.to,
-                subject: &mail.subject,
-                text: &mail.text,
-            };
-            let Ok(json) = serde_json::to_string(&body) else {
-                return;
-            };
+            let json = mail.http_body(from);
             let request = http::Request::post(url.as_str())
                 .header("content-type", "application/json")
                 .header(

@@ -11,7 +11,7 @@
 
 use edgeauth_core::app::Outcome;
 use edgeauth_core::config::MailTransport;
-use edgeauth_core::mail::{HttpMailBody, Mail};
+use edgeauth_core::mail::Mail;
 use edgeauth_core::Config;
 use worker::{console_error, console_log, Context, Fetch, Headers, Method, Request, RequestInit};
 
@@ -26,8 +26,13 @@ pub(crate) async fn carry_out(
     console_log!("{}", outcome.log.to_json());
     if let Some(config) = config {
         if !outcome.audit.is_empty() {
-            if let Err(error) = edgeauth_core::audit_log::persist(&services, config, &outcome.audit).await {
-                console_error!("{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}", error.cause());
+            if let Err(error) =
+                edgeauth_core::audit_log::persist(&services, config, &outcome.audit).await
+            {
+                console_error!(
+                    "{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}",
+                    error.cause()
+                );
             }
         }
         if !outcome.mails.is_empty() {
@@ -46,16 +51,9 @@ pub(crate) async fn carry_out(
 
 async fn send(transport: &MailTransport, from: &str, mail: &Mail) {
     match transport {
-        MailTransport::Console => {
-            let line = serde_json::json!({
-                "kind": "mail", "transport": "console", "from": from,
-                "to": mail.to, "subject": mail.subject, "text": mail.text,
-            });
-            console_log!("{line}");
-        }
+        MailTransport::Console => console_log!("{}", mail.console_line(from)),
         MailTransport::Http { url, token } => {
-            let body = HttpMailBody { from, to: &mail.to, subject: &mail.subject, text: &mail.text };
-            let result = post_json(url, token.expose(), &body).await;
+            let result = post_json(url, token.expose(), mail.http_body(from)).await;
             match result {
                 Ok(status) if (200..300).contains(&status) => {
                     console_log!("{{\"kind\":\"mail\",\"transport\":\"http\",\"status\":{status}}}")
@@ -67,14 +65,17 @@ async fn send(transport: &MailTransport, from: &str, mail: &Mail) {
     }
 }
 
-async fn post_json(url: &str, token: &[u8], body: &HttpMailBody<'_>) -> worker::Result<u16> {
+async fn post_json(url: &str, token: &[u8], body: String) -> worker::Result<u16> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
-    headers.set("Authorization", &format!("Bearer {}", String::from_utf8_lossy(token)))?;
+    headers.set(
+        "Authorization",
+        &format!("Bearer {}", String::from_utf8_lossy(token)),
+    )?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
-        .with_body(Some(serde_json::to_string(body)?.into()));
+        .with_body(Some(body.into()));
     let request = Request::new_with_init(url, &init)?;
     let response = Fetch::Request(request).send().await?;
     Ok(response.status_code())
