@@ -42,8 +42,9 @@
 //! a counterpart a taken address answered measurably faster (about half the time in
 //! the local runtime: an enumeration oracle). The taken path therefore makes three
 //! writes on a throwaway record in a fresh shard ([`decoy_writes`]): create, change,
-//! delete, leaving the store as it was. A change to the new path's store writes must
-//! be mirrored there.
+//! delete, leaving the store as it was; and it re-writes the owner's user-directory
+//! entry, the counterpart of the new path's one RecordStore write. A change to the new
+//! path's store writes must be mirrored there.
 
 use alloc::string::String;
 use alloc::vec;
@@ -158,6 +159,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         password::dummy_verify(&new_password, &config.password_hash, pepper);
         new_password.zeroize();
         decoy_writes(ctx).await?;
+        // The new path's RecordStore write (its directory entry), made here too so
+        // the two paths cost the same; re-listing the owner changes nothing.
+        user::directory_add(ctx.services.records(), &owner).await?;
         return taken(ctx, Some(&owner), &address);
     }
 

@@ -62,6 +62,8 @@ pub async fn setup<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> 
         return Err(ApiError::InvalidRequest(ALREADY_ENABLED));
     }
     let config = ctx.config;
+    // Read before anything is written: an unreadable address is `503`, nothing stored.
+    let label = caller.email_address(config)?;
     let random = ctx.services.random();
     let secret = totp::new_secret(random)?;
     let ciphertext = aead::encrypt(
@@ -89,7 +91,6 @@ pub async fn setup<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> 
         return Err(ApiError::InvalidRequest(ALREADY_ENABLED));
     }
     let mut secret_b32 = base32::encode(secret.expose());
-    let label = caller.email_address(config)?;
     let mut uri = totp::otpauth_uri(issuer(&config.public_origin), &label, &secret_b32);
     let response = Response::json(
         200,
