@@ -7,7 +7,8 @@
 //! 2. the `__Host-access` cookie (cookie mode).
 //!
 //! Then, in this order (cheap and pure first, storage last):
-//! - the access token is verified ([`crate::token::verify`]);
+//! - the access token is verified ([`crate::token::verify_cached`]: the signature of a
+//!   token this isolate already verified is not checked again, its times are);
 //! - for cookie credentials on unsafe methods, the CSRF policy ([`super::csrf`]);
 //! - the session record is read from the AtomicStore and must be live (not revoked,
 //!   not past its idle or absolute end, not before the kill switch) — so a logout, a
@@ -62,7 +63,9 @@ pub fn bearer_token(value: &str) -> Option<&str> {
 /// Authenticates the request (see the module docs).
 pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, ApiError> {
     let (token, via) = access_credential(ctx.request)?;
-    let verified = token::verify(ctx.config, token, ctx.now_ms)?;
+    // Cached per isolate: a repeated token skips the signature, not the time claims,
+    // and never the session and user reads below.
+    let verified = token::verify_cached(ctx.config, token, ctx.now_ms)?;
     csrf::check(
         ctx.config,
         &CsrfParts::of(ctx.request, via, &verified.session_id),

@@ -262,6 +262,10 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
+    /// Not configuration: the isolate's memory of expanded JWT keys and verified
+    /// access tokens ([`crate::token::cache`]), which lives as long as this value.
+    /// Starts empty; a clone starts empty.
+    pub token_cache: crate::token::TokenCache,
 }
 
 impl Config {

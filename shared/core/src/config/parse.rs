@@ -310,6 +310,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         rate_limits,
         sessions,
         sessions_revoked_before,
+        token_cache: Default::default(),
     })
 }
 

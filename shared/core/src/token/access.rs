@@ -23,6 +23,10 @@
 //!
 //! What this module cannot know — whether the session is still live — is checked by
 //! [`crate::auth`] against the session record on every request.
+//!
+//! [`verify_cached`] is [`verify`] with the isolate's memory of tokens that already
+//! passed steps 1–6 ([`super::cache`]): a repeated token skips the signature, never
+//! step 7 (and never the session lookup that follows in [`crate::auth`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -30,7 +34,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::eddsa::{EdDsa, EdSigningKey, ALG};
+use super::cache::{self, Remembered};
+use super::eddsa::{EdDsa, ALG};
 use crate::config::Config;
 use crate::env::Random;
 use crate::error::{ApiError, Internal};
@@ -157,7 +162,9 @@ pub fn issue(
     grant: Grant<'_>,
 ) -> Result<IssuedAccessToken, ApiError> {
     let key = config.jwt_signing_keys.active();
-    let signing_key = EdSigningKey::from_seed(&key.material)
+    let signing_key = config
+        .token_cache
+        .signing_key(&key.id, &key.material)
         .ok_or(ApiError::Unavailable(Internal("JWT signing key unusable")))?;
     let issued_at = now_ms / 1000;
     let expires_at = issued_at
@@ -200,12 +207,84 @@ fn is_access_token_type(typ: Option<&str>) -> bool {
     })
 }
 
-/// Verifies an access token at `now_ms` against `config` (see the module docs).
+/// Verifies an access token at `now_ms` against `config` (see the module docs). Every
+/// call checks the signature; only the public key's derivation from its seed is done
+/// once per configuration.
 pub fn verify(
     config: &Config,
     token: &str,
     now_ms: u64,
 ) -> Result<VerifiedAccessToken, TokenError> {
+    verify_fully(config, token, now_ms).map(|checked| checked.token)
+}
+
+/// [`verify`], remembering successes in `config.token_cache`: a token seen before (same
+/// bytes, same `PUBLIC_ORIGIN`, same key material under its `kid`) skips the signature
+/// and the static claims, and has its time claims checked again at `now_ms`. The
+/// answer is the one [`verify`] would give (see [`super::cache`]).
+pub fn verify_cached(
+    config: &Config,
+    token: &str,
+    now_ms: u64,
+) -> Result<VerifiedAccessToken, TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::Malformed);
+    }
+    let token_digest = cache::digest(token.as_bytes());
+    if let Some(entry) = config.token_cache.find(&token_digest) {
+        if still_vouched_for(config, &entry) {
+            check_times(
+                entry.token.expires_at_secs,
+                entry.issued_at_secs,
+                entry.not_before_secs,
+                now_ms,
+            )?;
+            return Ok(entry.token);
+        }
+        config.token_cache.forget(&token_digest);
+    }
+    let checked = verify_fully(config, token, now_ms)?;
+    config.token_cache.remember(Remembered {
+        digest: token_digest,
+        ..checked.clone()
+    });
+    Ok(checked.token)
+}
+
+/// Whether the configuration still vouches for a remembered token: same origin, and
+/// its `kid` still in the ring with the same material.
+fn still_vouched_for(config: &Config, entry: &Remembered) -> bool {
+    entry.origin == config.public_origin
+        && config
+            .jwt_signing_keys
+            .get(&entry.kid)
+            .is_some_and(|key| cache::digest(key.material.expose()) == entry.material)
+}
+
+/// Step 7 on whole seconds, for remembered tokens: the same rules as the full check
+/// (`exp` passed by more than the leeway → expired; `nbf` more than the leeway ahead,
+/// or `iat` more than the leeway ahead → not yet valid).
+fn check_times(
+    expires_at_secs: u64,
+    issued_at_secs: u64,
+    not_before_secs: Option<u64>,
+    now_ms: u64,
+) -> Result<(), TokenError> {
+    let now = now_ms / 1000;
+    if now > expires_at_secs.saturating_add(LEEWAY_SECS) {
+        return Err(TokenError::Expired);
+    }
+    if not_before_secs.is_some_and(|nbf| now.saturating_add(LEEWAY_SECS) < nbf) {
+        return Err(TokenError::NotYetValid);
+    }
+    if issued_at_secs > now.saturating_add(LEEWAY_SECS) {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
+}
+
+/// Steps 1–7; the result carries what [`verify_cached`] remembers.
+fn verify_fully(config: &Config, token: &str, now_ms: u64) -> Result<Remembered, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::Malformed);
     }
@@ -223,9 +302,10 @@ pub fn verify(
         .as_deref()
         .and_then(|kid| config.jwt_signing_keys.get(kid))
         .ok_or(TokenError::UnknownKey)?;
-    let verifying_key = EdSigningKey::from_seed(&key.material)
-        .ok_or(TokenError::UnknownKey)?
-        .verifying_key();
+    let verifying_key = config
+        .token_cache
+        .verifying_key(&key.id, &key.material)
+        .ok_or(TokenError::UnknownKey)?;
     let verified = EdDsa
         .validator::<AccessClaims>(&verifying_key)
         .validate(&untrusted)
@@ -262,11 +342,19 @@ pub fn verify(
     if claims.custom.sub.is_empty() || claims.custom.sid.is_empty() {
         return Err(TokenError::Malformed);
     }
-    Ok(VerifiedAccessToken {
-        user_id: claims.custom.sub.clone(),
-        session_id: claims.custom.sid.clone(),
-        roles: claims.custom.roles.clone(),
-        expires_at_secs: claims.expiration.map(seconds).unwrap_or(0),
-        token_id: claims.custom.jti.clone(),
+    Ok(Remembered {
+        digest: [0; 32],
+        origin: config.public_origin.clone(),
+        kid: key.id.clone(),
+        material: cache::digest(key.material.expose()),
+        issued_at_secs: claims.issued_at.map(seconds).unwrap_or(0),
+        not_before_secs: claims.not_before.map(seconds),
+        token: VerifiedAccessToken {
+            user_id: claims.custom.sub.clone(),
+            session_id: claims.custom.sid.clone(),
+            roles: claims.custom.roles.clone(),
+            expires_at_secs: claims.expiration.map(seconds).unwrap_or(0),
+            token_id: claims.custom.jti.clone(),
+        },
     })
 }

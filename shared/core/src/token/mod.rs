@@ -4,6 +4,7 @@
 //! - [`access`]: issue and verify access tokens (API.md §4).
 //! - [`jwks`]: `GET /.well-known/jwks.json`.
 //! - [`eddsa`]: the Ed25519 algorithm plugged into `jwt-compact`.
+//! - [`cache`]: the per-isolate memory of derived public keys and verified tokens.
 //! - [`kdf`]: purpose-specific subkeys (HKDF-SHA256), framed HMACs, SHA-256.
 //!
 //! Security considerations: the signing keys are the `JWT_SIGNING_KEYS` ring (the
@@ -12,11 +13,17 @@
 //! entries derived per purpose. See `docs/sessions.md` for the rotation procedure.
 
 pub mod access;
+pub mod cache;
 pub mod eddsa;
 pub mod jwks;
 pub mod kdf;
 
 #[cfg(test)]
 mod access_tests;
+#[cfg(test)]
+mod cache_tests;
 
-pub use access::{issue, verify, Grant, IssuedAccessToken, TokenError, VerifiedAccessToken};
+pub use access::{
+    issue, verify, verify_cached, Grant, IssuedAccessToken, TokenError, VerifiedAccessToken,
+};
+pub use cache::TokenCache;

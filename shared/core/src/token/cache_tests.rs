@@ -1,0 +1,236 @@
+//! The per-isolate token memory: a remembered token gets the answer a full check
+//! would give — same claims, same time rules — and nothing the configuration stopped
+//! vouching for survives in it.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use proptest::prelude::*;
+use serde_json::json;
+
+use super::access::{issue, verify, verify_cached, Grant, TokenError, LEEWAY_SECS};
+use super::cache::CAPACITY;
+use super::eddsa::EdSigningKey;
+use crate::auth::testkit::{self, ORIGIN, START_MS};
+use crate::config::keys::Keyring;
+use crate::config::Config;
+use crate::env::fake::SeededRandom;
+use crate::secret::Secret;
+use crate::util::b64url;
+
+const TTL_MS: u64 = 900_000;
+const ANOTHER_SIG_2: &str = "sig-2:k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E";
+
+fn token(config: &Config, seed: u64, now_ms: u64) -> String {
+    let roles = vec!["user".to_string()];
+    let grant = Grant {
+        user_id: "0123456789abcdef0123456789abcdef",
+        session_id: "fedcba9876543210fedcba9876543210",
+        roles: &roles,
+        session_ends_at_secs: 4_000_000_000,
+    };
+    issue(config, &SeededRandom::new(seed), now_ms, grant)
+        .unwrap()
+        .token
+}
+
+fn ring(text: &str) -> Keyring {
+    Keyring::parse(text, false).unwrap()
+}
+
+#[test]
+fn a_repeated_token_is_answered_from_memory_with_the_same_claims() {
+    let config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    assert!(config.token_cache.is_empty());
+    let first = verify_cached(&config, &token, START_MS).unwrap();
+    assert_eq!(config.token_cache.len(), 1);
+    let again = verify_cached(&config, &token, START_MS + 1_000).unwrap();
+    assert_eq!(config.token_cache.len(), 1);
+    assert_eq!(first, again);
+    assert_eq!(again, verify(&config, &token, START_MS).unwrap());
+}
+
+#[test]
+fn a_remembered_token_still_expires_after_the_same_leeway() {
+    let config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    verify_cached(&config, &token, START_MS).unwrap();
+    let exp_ms = START_MS + TTL_MS;
+    assert!(verify_cached(&config, &token, exp_ms + LEEWAY_SECS * 1000).is_ok());
+    assert_eq!(
+        verify_cached(&config, &token, exp_ms + (LEEWAY_SECS + 1) * 1000),
+        Err(TokenError::Expired)
+    );
+    assert_eq!(
+        verify(&config, &token, exp_ms + (LEEWAY_SECS + 1) * 1000),
+        Err(TokenError::Expired)
+    );
+}
+
+#[test]
+fn a_remembered_token_is_refused_before_its_nbf_and_iat_like_a_fresh_one() {
+    let config = testkit::config(&[]);
+    let seed = config
+        .jwt_signing_keys
+        .get("sig-2")
+        .unwrap()
+        .material
+        .clone();
+    let later = START_MS / 1000 + 600;
+    let claims = json!({
+        "iss": ORIGIN, "aud": ORIGIN, "sub": "u", "sid": "s", "roles": ["user"],
+        "iat": later, "nbf": later, "exp": later + 900, "jti": "j"
+    });
+    let header = json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "sig-2"});
+    let input = alloc::format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    );
+    let signature = EdSigningKey::from_seed(&seed)
+        .unwrap()
+        .sign(input.as_bytes());
+    let token = alloc::format!("{input}.{}", b64url(&signature));
+    // Remembered once valid, then asked about an earlier moment (a clock step back).
+    verify_cached(&config, &token, later * 1000).unwrap();
+    assert_eq!(config.token_cache.len(), 1);
+    assert_eq!(
+        verify_cached(&config, &token, START_MS),
+        Err(TokenError::NotYetValid)
+    );
+    assert_eq!(
+        verify(&config, &token, START_MS),
+        Err(TokenError::NotYetValid)
+    );
+}
+
+#[test]
+fn removing_the_key_from_the_ring_ends_remembered_tokens_too() {
+    let mut config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    verify_cached(&config, &token, START_MS).unwrap();
+    config.jwt_signing_keys = ring("sig-3:k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E");
+    assert_eq!(
+        verify_cached(&config, &token, START_MS),
+        Err(TokenError::UnknownKey)
+    );
+    assert!(config.token_cache.is_empty());
+}
+
+#[test]
+fn new_material_under_the_same_kid_is_never_mistaken_for_the_old_key() {
+    let mut config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    // The old sig-2 key is expanded and the token remembered...
+    verify_cached(&config, &token, START_MS).unwrap();
+    // ...then sig-2 names other material: neither memory may vouch for the token.
+    config.jwt_signing_keys = ring(ANOTHER_SIG_2);
+    assert_eq!(
+        verify_cached(&config, &token, START_MS),
+        Err(TokenError::BadSignature)
+    );
+    assert_eq!(
+        verify(&config, &token, START_MS),
+        Err(TokenError::BadSignature)
+    );
+    // Tokens signed now are signed with the new material, and verify.
+    let fresh = super::access::issue(
+        &config,
+        &SeededRandom::new(2),
+        START_MS,
+        Grant {
+            user_id: "u",
+            session_id: "s",
+            roles: &[],
+            session_ends_at_secs: 4_000_000_000,
+        },
+    )
+    .unwrap();
+    let new_key = EdSigningKey::from_seed(&Secret::new(
+        crate::util::b64url_decode("k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E").unwrap(),
+    ))
+    .unwrap();
+    let signature = crate::util::b64url_decode(fresh.token.rsplit('.').next().unwrap()).unwrap();
+    let input = &fresh.token[..fresh.token.rfind('.').unwrap()];
+    assert!(new_key.verifying_key().verify(input.as_bytes(), &signature));
+}
+
+#[test]
+fn another_public_origin_ends_remembered_tokens() {
+    let mut config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    verify_cached(&config, &token, START_MS).unwrap();
+    config.public_origin = "https://other.example.com".into();
+    assert_eq!(
+        verify_cached(&config, &token, START_MS),
+        Err(TokenError::WrongIssuer)
+    );
+}
+
+#[test]
+fn refusals_are_never_remembered() {
+    let config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    let mut tampered = token.clone().into_bytes();
+    let last = tampered.len() - 2;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    for _ in 0..2 {
+        assert!(verify_cached(&config, &tampered, START_MS).is_err());
+    }
+    assert_eq!(
+        verify_cached(&config, &token, START_MS + 2 * TTL_MS),
+        Err(TokenError::Expired)
+    );
+    assert!(config.token_cache.is_empty());
+}
+
+#[test]
+fn memory_is_bounded_and_evicted_tokens_still_verify() {
+    let config = testkit::config(&[]);
+    let tokens: alloc::vec::Vec<String> = (0..CAPACITY as u64 + 3)
+        .map(|seed| token(&config, seed + 10, START_MS))
+        .collect();
+    for token in &tokens {
+        verify_cached(&config, token, START_MS).unwrap();
+    }
+    assert_eq!(config.token_cache.len(), CAPACITY);
+    // The first ones were evicted: they take the full check, and pass it.
+    assert!(verify_cached(&config, &tokens[0], START_MS).is_ok());
+    assert_eq!(config.token_cache.len(), CAPACITY);
+}
+
+#[test]
+fn a_copy_of_the_configuration_starts_with_an_empty_memory() {
+    let config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    verify_cached(&config, &token, START_MS).unwrap();
+    let copy = config.clone();
+    assert!(copy.token_cache.is_empty());
+    assert_eq!(config.token_cache.len(), 1);
+}
+
+#[test]
+fn oversized_input_is_refused_before_any_hashing() {
+    let config = testkit::config(&[]);
+    let huge = "a".repeat(super::access::MAX_TOKEN_BYTES + 1);
+    assert_eq!(
+        verify_cached(&config, &huge, START_MS),
+        Err(TokenError::Malformed)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// At any moment around the token's life, the remembered answer is the full one.
+    #[test]
+    fn remembered_and_full_checks_agree_at_every_moment(offset_secs in -1200i64..2000) {
+        let warm = testkit::config(&[]);
+        let token = token(&warm, 1, START_MS);
+        verify_cached(&warm, &token, START_MS).unwrap();
+        let now_ms = (START_MS as i64 + offset_secs * 1000) as u64;
+        let cold = testkit::config(&[]);
+        prop_assert_eq!(verify_cached(&warm, &token, now_ms), verify(&cold, &token, now_ms));
+    }
+}
