@@ -108,6 +108,12 @@ async function startSpin(vars, withContractWorker, keptState) {
  * keys are names within the shard; values are V8-serialized, decoded here); Spin:
  * the host's key-value table, records as `kv` and atomics as `atomic` with keys
  * `<shard>/<name>`. Call it while the server runs or after `stop()`.
+ *
+ * The view is logical, as the stores' contract defines it: a value whose expiry
+ * envelope (`<expires_at_ms>|…`, see shared/core/src/store/envelope.rs) has passed
+ * reads as absent and is left out — that covers expired records that a platform has
+ * not reclaimed yet, and the Spin adapter's deletion tombstones (`wasi:keyvalue` has
+ * no conditional delete, so a compare-and-swap to "absent" writes an expired value).
  */
 export async function dumpStore(state) {
   const { DatabaseSync } = await import("node:sqlite");
@@ -118,14 +124,20 @@ export async function dumpStore(state) {
     try { return db.prepare(sql).all(); } finally { db.close(); }
   };
   const text = (bytes) => Buffer.from(bytes).toString("utf8");
+  const now = Date.now();
+  const expired = (value) => {
+    const match = /^(\d+)\|/.exec(value);
+    return match !== null && Number(match[1]) !== 0 && Number(match[1]) <= now;
+  };
   const records = [];
+  const push = (record) => { if (!expired(record.value)) records.push(record); };
   if (TARGET === "spin") {
     // The Spin adapter prefixes record keys with `r/` and atomic keys with
     // `a/{shard}/`; they are reported as `kv` and `atomic` with the prefix removed.
     for (const row of rows(join(state, "kv.sqlite"), "SELECT store, key, value FROM spin_key_value")) {
       const [store, key] = row.key.startsWith("r/") ? ["kv", row.key.slice(2)]
         : row.key.startsWith("a/") ? ["atomic", row.key.slice(2)] : [`spin:${row.store}`, row.key];
-      records.push({ store, key, value: text(row.value) });
+      push({ store, key, value: text(row.value) });
     }
     return records;
   }
@@ -135,7 +147,7 @@ export async function dumpStore(state) {
   for (const file of sqliteFiles(join(state, "kv/miniflare-KVNamespaceObject"))) {
     for (const row of rows(file, "SELECT key, blob_id FROM _mf_entries")) {
       const blob = join(state, "kv/edgeauth-kv/blobs", row.blob_id);
-      records.push({ store: "kv", key: row.key, value: existsSync(blob) ? readFileSync(blob, "utf8") : "" });
+      push({ store: "kv", key: row.key, value: existsSync(blob) ? readFileSync(blob, "utf8") : "" });
     }
   }
   for (const file of sqliteFiles(join(state, "do/edgeauth-api-AtomicShard"))) {
@@ -143,7 +155,7 @@ export async function dumpStore(state) {
     for (const row of rows(file, "SELECT key, value FROM _cf_KV")) {
       let value;
       try { value = String(deserialize(Buffer.from(row.value))); } catch { value = text(row.value); }
-      records.push({ store: `do:${object}`, key: row.key, value });
+      push({ store: `do:${object}`, key: row.key, value });
     }
   }
   return records;
