@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { configWith, start, TARGET } from "./harness/target.mjs";
 import { Client } from "./harness/http.mjs";
 import { assertProblem } from "./harness/assertions.mjs";
-import { startMailSink } from "./harness/mail.mjs";
+import { fragmentToken, startMailSink } from "./harness/mail.mjs";
 import { COOKIES, Session, login, registerAndVerify, strongPassword, uniqueEmail } from "./harness/flows.mjs";
 import { TotpClock, base32Decode, hotp, totp } from "./harness/totp.mjs";
 
@@ -293,4 +293,23 @@ test(`${TARGET}: setup is refused while TOTP is on, and confirm without a setup 
   await enableTotp(session);
   const again = await session.client.post("/api/me/mfa/totp/setup", undefined, session.auth());
   assertProblem(again, 400, "invalid_request");
+});
+
+test(`${TARGET}: a password reset does not bypass MFA`, async () => {
+  const { client, email, session } = await account("reset");
+  const { clock } = await enableTotp(session);
+  const forgot = await client.post("/auth/password/forgot", { email });
+  assert.equal(forgot.status, 202);
+  const mail = await sink.waitForMail(email, (m) => m.text.includes("/reset-password#token="));
+  const newPassword = strongPassword();
+  const reset = await client.post("/auth/password/reset", { token: fragmentToken(mail.text, "/reset-password"), password: newPassword });
+  assert.equal(reset.status, 200, reset.text);
+  const fresh = new Client(server.url);
+  const first = await fresh.post("/auth/login", { email, password: newPassword, mode: "token" });
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.json.mfa_required, true, "the new password alone is not enough");
+  assert.equal(first.json.access_token, undefined);
+  const { code } = await clock.next();
+  const second = await fresh.post("/auth/login/mfa", { mfa_token: first.json.mfa_token, code });
+  assert.equal(second.status, 200, second.text);
 });
