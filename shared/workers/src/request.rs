@@ -8,9 +8,46 @@ use edgeauth_core::http::body::MAX_BODY_BYTES;
 use edgeauth_core::{Method, Request, Response};
 use worker::Headers;
 
+/// The parts of the request URL the core needs: scheme, host, port, path, query.
+struct UrlParts {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+    path: String,
+    query: String,
+}
+
+/// Splits the request URL with the runtime's WHATWG parser (`URL`), so that no Rust
+/// URL parser (and no IDNA table: the runtime hands us an ASCII, punycoded host) is
+/// linked. The getters give what the `url` crate would: `hostname` keeps IPv6
+/// brackets, `port` is empty for the scheme's default port, `search` is `?query`.
+fn url_parts(request: &worker::Request) -> worker::Result<UrlParts> {
+    let url = web_sys::Url::new(&request.inner().url())
+        .map_err(|_| worker::Error::RustError("request URL unparseable".into()))?;
+    let port = url.port();
+    Ok(UrlParts {
+        scheme: url.protocol().trim_end_matches(':').to_string(),
+        host: url.hostname(),
+        port: if port.is_empty() {
+            None
+        } else {
+            Some(
+                port.parse()
+                    .map_err(|_| worker::Error::RustError("request URL port".into()))?,
+            )
+        },
+        path: url.pathname(),
+        query: url
+            .search()
+            .strip_prefix('?')
+            .map(str::to_string)
+            .unwrap_or_default(),
+    })
+}
+
 /// Converts the platform request.
 pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Request> {
-    let url = request.url()?;
+    let url = url_parts(&request)?;
     let headers: Vec<(String, String)> = request.headers().entries().collect();
     let declared = request
         .headers()
@@ -30,11 +67,11 @@ pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Requ
     };
     Ok(Request {
         method,
-        scheme: url.scheme().to_string(),
-        host: url.host_str().unwrap_or_default().to_string(),
-        port: url.port(),
-        path: url.path().to_string(),
-        query: url.query().unwrap_or_default().to_string(),
+        scheme: url.scheme,
+        host: url.host,
+        port: url.port,
+        path: url.path,
+        query: url.query,
         headers,
         body,
     })
