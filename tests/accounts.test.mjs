@@ -134,7 +134,10 @@ describe("register", () => {
     }
     const median = (xs) => [...xs].sort((a, b) => a - b)[4];
     const ratio = median(again) / median(fresh);
-    assert.ok(ratio > 0.7 && ratio < 1.45,
+    console.log(`# register timing: taken ${median(again).toFixed(0)} ms, new ${median(fresh).toFixed(0)} ms, ratio ${ratio.toFixed(2)}`);
+    // The band is loose because the machine is noisy (measured 0.67–1.07 under load);
+    // the leak it guards against measured 0.47–0.58 (taken paths made no writes).
+    assert.ok(ratio > 0.62 && ratio < 1.6,
       `taken ${median(again).toFixed(0)} ms vs new ${median(fresh).toFixed(0)} ms (ratio ${ratio.toFixed(2)})`);
   });
 
