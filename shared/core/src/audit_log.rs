@@ -46,11 +46,18 @@ pub async fn persist<S: Services>(
         let json = serde_json::to_string(event)
             .map_err(|_| StoreError::unavailable("audit event encoding failed"))?;
         let sort = format!("{}/{}", reverse_timestamp(now), event.id);
-        records.put(&format!("{ALL_PREFIX}{sort}"), &json, expires).await?;
+        records
+            .put(&format!("{ALL_PREFIX}{sort}"), &json, expires)
+            .await?;
         let subject = event.subject_id.as_deref();
-        let actor = event.actor_id.as_deref().filter(|actor| Some(*actor) != subject);
+        let actor = event
+            .actor_id
+            .as_deref()
+            .filter(|actor| Some(*actor) != subject);
         for owner in [subject, actor].into_iter().flatten() {
-            records.put(&format!("{}{sort}", user_prefix(owner)), &json, expires).await?;
+            records
+                .put(&format!("{}{sort}", user_prefix(owner)), &json, expires)
+                .await?;
         }
     }
     Ok(())

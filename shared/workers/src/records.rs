@@ -23,11 +23,15 @@ pub struct KvRecords {
 
 impl KvRecords {
     pub(crate) fn bind(env: &Env, binding: &str) -> Self {
-        Self { kv: env.kv(binding).ok() }
+        Self {
+            kv: env.kv(binding).ok(),
+        }
     }
 
     fn kv(&self) -> Result<&KvStore, StoreError> {
-        self.kv.as_ref().ok_or(StoreError::unavailable("KV binding missing"))
+        self.kv
+            .as_ref()
+            .ok_or(StoreError::unavailable("KV binding missing"))
     }
 }
 
@@ -43,30 +47,56 @@ impl RecordStore for KvRecords {
         Ok(stored.and_then(|stored| envelope::unwrap(&stored, now).map(str::to_string)))
     }
 
-    async fn put(&self, key: &str, value: &str, expires_at_ms: Option<u64>) -> Result<(), StoreError> {
+    async fn put(
+        &self,
+        key: &str,
+        value: &str,
+        expires_at_ms: Option<u64>,
+    ) -> Result<(), StoreError> {
         let mut put = self
             .kv()?
             .put(key, envelope::wrap(value, expires_at_ms))
             .map_err(|_| StoreError::unavailable("KV put rejected"))?;
         if let Some(expires_at_ms) = expires_at_ms {
-            let remaining = expires_at_ms.saturating_sub(WorkersClock.now_ms()).div_ceil(1000);
+            let remaining = expires_at_ms
+                .saturating_sub(WorkersClock.now_ms())
+                .div_ceil(1000);
             put = put.expiration_ttl(remaining.max(KV_MIN_TTL_SECS));
         }
-        put.execute().await.map_err(|_| StoreError::unavailable("KV put failed"))
+        put.execute()
+            .await
+            .map_err(|_| StoreError::unavailable("KV put failed"))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.kv()?.delete(key).await.map_err(|_| StoreError::unavailable("KV delete failed"))
+        self.kv()?
+            .delete(key)
+            .await
+            .map_err(|_| StoreError::unavailable("KV delete failed"))
     }
 
-    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<KeyPage, StoreError> {
-        let mut list = self.kv()?.list().prefix(prefix.to_string()).limit(limit.clamp(1, 1000) as u64);
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<KeyPage, StoreError> {
+        let mut list = self
+            .kv()?
+            .list()
+            .prefix(prefix.to_string())
+            .limit(limit.clamp(1, 1000) as u64);
         if let Some(cursor) = cursor {
             list = list.cursor(cursor.to_string());
         }
-        let response = list.execute().await.map_err(|_| StoreError::unavailable("KV list failed"))?;
+        let response = list
+            .execute()
+            .await
+            .map_err(|_| StoreError::unavailable("KV list failed"))?;
         let keys = response.keys.into_iter().map(|key| key.name).collect();
-        let cursor = (!response.list_complete).then_some(response.cursor).flatten();
+        let cursor = (!response.list_complete)
+            .then_some(response.cursor)
+            .flatten();
         Ok(KeyPage { keys, cursor })
     }
 }

@@ -76,7 +76,10 @@ mod workers {
                 let name = decoded(&request, "name").unwrap_or_default();
                 let key = AtomicKey::new(&shard, &name);
                 let result = if path == "/__contract/get" {
-                    store.get(key).await.map(|value| serde_json::json!({ "value": value }))
+                    store
+                        .get(key)
+                        .await
+                        .map(|value| serde_json::json!({ "value": value }))
                 } else {
                     let expected = decoded(&request, "expected");
                     let new = decoded(&request, "new");

@@ -308,7 +308,9 @@ pub(crate) fn seed_user(
         assert!(user::claim_index(env.atomic(), &index, &record.id)
             .await
             .unwrap());
-        user::directory_add(env.records(), &record.id).await.unwrap();
+        user::directory_add(env.records(), &record.id)
+            .await
+            .unwrap();
     });
     record
 }

@@ -62,8 +62,12 @@ pub const VARIABLES: &[&str] = &[
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
-pub const SECRET_VARIABLES: &[&str] =
-    &["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "PASSWORD_PEPPER", "MAIL_HTTP_TOKEN"];
+pub const SECRET_VARIABLES: &[&str] = &[
+    "JWT_SIGNING_KEYS",
+    "DATA_ENCRYPTION_KEYS",
+    "PASSWORD_PEPPER",
+    "MAIL_HTTP_TOKEN",
+];
 
 /// The deployment environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
