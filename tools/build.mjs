@@ -123,5 +123,12 @@ export function bindgen(input, out) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  build(parseArgs(process.argv.slice(2)));
+  const options = parseArgs(process.argv.slice(2));
+  // The test command builds once and then runs `wrangler deploy --dry-run`, whose build
+  // step calls this script again per function; EDGEAUTH_PREBUILT=1 reuses that build
+  // instead of recompiling each function alone (another feature set, minutes each).
+  const prebuilt = process.env.EDGEAUTH_PREBUILT === "1"
+    && options.functions.every((name) => existsSync(join(root, "build/workers", name, "shim.mjs")));
+  if (prebuilt) console.log(`reusing build/workers/{${options.functions.join(",")}} (EDGEAUTH_PREBUILT=1)`);
+  else build(options);
 }

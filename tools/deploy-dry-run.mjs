@@ -21,7 +21,9 @@ for (const env of ["staging", "production"]) {
       const out = execFileSync(process.execPath, [wrangler, "deploy", "--dry-run", "--env", env, "-c", config,
         "--outdir", outdir], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true",
-          CLOUDFLARE_CF_FETCH_ENABLED: "false", DO_NOT_TRACK: "1" } });
+          CLOUDFLARE_CF_FETCH_ENABLED: "false", DO_NOT_TRACK: "1",
+          // Reuse the test command's one release build (tools/build.mjs).
+          EDGEAUTH_PREBUILT: process.env.EDGEAUTH_PREBUILT ?? "1" } });
       const ok = /--dry-run: exiting now/.test(out) && /env\.ATOMIC/.test(out) && /env\.EDGEAUTH_KV/.test(out);
       console.log(`${ok ? "ok  " : "FAIL"} wrangler deploy --dry-run --env ${env} -c ${config}`);
       if (!ok) { failures++; console.log(out); }
