@@ -2,7 +2,7 @@
 // API fuzzing: schemathesis (PyPI) against the local Workers server, driven by the
 // OpenAPI document. Passes only with no 5xx, no response that breaks the schema, and
 // no response missing a security header (tools/ci/schemathesis_hooks.py).
-// The number of examples is bounded (EDGEAUTH_FUZZ_EXAMPLES, default 8 per operation).
+// The number of examples is bounded (EDGEAUTH_FUZZ_EXAMPLES, default 3 per operation).
 // Phases: examples + fuzzing (EDGEAUTH_FUZZ_PHASES); schemathesis' "coverage" phase
 // takes ~6 minutes here and is left to longer local runs.
 //
@@ -17,7 +17,12 @@ import { configWith } from "../../tests/harness/target.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const schemathesis = process.env.SCHEMATHESIS_BIN ?? join(root, ".edgeauth/venv/bin/schemathesis");
-const examples = process.env.EDGEAUTH_FUZZ_EXAMPLES ?? "8";
+// 3 examples per operation (110 cases, ~1 min) is what the test command runs. Known
+// issue, under investigation: with 8 or more examples per operation schemathesis stops
+// making progress here (no request reaches the functions, no CPU use) even with
+// --request-timeout; the run is therefore also bounded by wall-clock time below.
+const examples = process.env.EDGEAUTH_FUZZ_EXAMPLES ?? "3";
+const wallClockMs = Number(process.env.EDGEAUTH_FUZZ_TIMEOUT_SECS ?? 600) * 1000;
 
 const vars = configWith({
   // One verified-less account to log in with, so the fuzzer reaches authenticated routes.
@@ -26,7 +31,7 @@ const vars = configWith({
   RATE_LIMIT_FORGOT_PER_IP: "100000/60", RATE_LIMIT_REFRESH_PER_IP: "100000/60",
   RATE_LIMIT_API_PER_USER: "100000/60", LOCKOUT_FAILURES: "100000/60",
 });
-const { mf, url } = await startLocal({ port: 0, persistRoot: false, quiet: true, vars });
+const { mf, url } = await startLocal({ port: 0, persistRoot: false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars });
 
 /** Registers and logs in a fuzzing account (token mode) and returns its bearer token. */
 async function bearerToken() {
@@ -41,7 +46,7 @@ async function bearerToken() {
 
 let status = 1;
 try {
-  const token = await bearerToken();
+  const token = process.env.EDGEAUTH_FUZZ_AUTH === "0" ? undefined : await bearerToken();
   const auth = token ? ["-H", `Authorization: Bearer ${token}`] : [];
   if (!token) console.log("api-fuzz: no bearer token (login not available); fuzzing unauthenticated");
   const result = spawnSync(schemathesis, [
@@ -49,7 +54,10 @@ try {
     "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,security_headers",
     "--max-examples", examples, "--phases", process.env.EDGEAUTH_FUZZ_PHASES ?? "examples,fuzzing", "--workers", "1",
     "--seed", "20261128", "--no-color", "--request-timeout", "20", ...auth,
-  ], { stdio: "inherit", cwd: root, env: { ...process.env, SCHEMATHESIS_HOOKS: "tools.ci.schemathesis_hooks", PYTHONPATH: root } });
+  ], { stdio: "inherit", cwd: root, timeout: wallClockMs, killSignal: "SIGKILL", env: { ...process.env, SCHEMATHESIS_HOOKS: "tools.ci.schemathesis_hooks", PYTHONPATH: root } });
+  if (result.error?.code === "ETIMEDOUT" || result.signal === "SIGKILL") {
+    console.log(`api-fuzz: FAILED — schemathesis did not finish within ${wallClockMs / 1000} s`);
+  }
   status = result.status ?? 1;
 } finally {
   await mf.dispose();
