@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The benchmark command: builds the functions and the bench crates, measures them side
+# by side in one run on this machine (argon2id and EdDSA JWTs in workerd vs native vs
+# jose, HTTP with wrk against `workerd serve`, wasm sizes, startup), and writes
+# docs/benchmarks.md with its chart docs/benchmarks.svg. Not part of the test command:
+# times depend on the machine; only sizes are enforced (tests/budgets.test.mjs).
+#
+#   bash tools/bench.sh              # the report (about 5 minutes of measuring)
+#   bash tools/bench.sh --quick      # a smoke run: fewer rounds, shorter wrk runs
+#   bash tools/bench.sh --skip-build # reuse build/workers and bench/target
+#
+# Installs what is missing first (tools/setup.sh; wrk from Debian). Run it on a quiet
+# machine: the report states the load average it was measured under.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+cd "$EDGEAUTH_ROOT"
+
+setup_rust
+setup_node
+if ! command -v wrk >/dev/null 2>&1; then
+  say "apt-get install wrk (Debian)"
+  apt-get update -qq && apt-get install -y -qq wrk
+fi
+
+# Bounded: the measuring itself takes about 5 minutes; builds are incremental.
+exec timeout 1800 node tools/bench/run.mjs "$@"

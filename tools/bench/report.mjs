@@ -1,0 +1,190 @@
+// Writes the benchmark report (markdown) and its chart (hand-rolled SVG) from the
+// results of tools/bench/run.mjs. Every figure printed comes from `results`; the only
+// text not measured by this run is bench/levers.md (the size/speed levers measured
+// while choosing the build settings), included verbatim under its own heading.
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const KIB = 1024;
+// The issue's size targets (tests/budgets.test.mjs holds the regression budgets).
+const GZIP_TARGET_KIB = { api: 300, login: 800, reset: 800, refresh: 800 };
+
+const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const x = (value) => `${fixed(value, 2)}×`;
+const met = (ok) => (ok ? "**met**" : "**not met**");
+const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+function summary(r) {
+  const argon = r.micro["argon2-hash"].median;
+  const sign = r.micro["jwt-sign"].median;
+  const verify = r.micro["jwt-verify"].median;
+  const cached = r.micro["jwt-verify-cached"].median;
+  const http = r.http.median;
+  const rows = [
+    ["argon2id m=19456 t=2 p=1, per hash", `${fixed(argon.wasm)} ms`, `${fixed(argon.native)} ms`, "–",
+      `wasm/native ${x(ratio(argon.wasm, argon.native))}`, "wasm ≤ 1.5× native", met(ratio(argon.wasm, argon.native) <= 1.5)],
+    ["EdDSA JWT sign (`token::issue` / jose `SignJWT`)", `${fixed(sign.wasm)} µs`, `${fixed(sign.native)} µs`, `${fixed(sign.jose)} µs`,
+      `wasm/native ${x(ratio(sign.wasm, sign.native))}, wasm/jose ${x(ratio(sign.wasm, sign.jose))}`, "–", "–"],
+    ["EdDSA JWT verify (`token::verify` / jose `jwtVerify`)", `${fixed(verify.wasm)} µs`, `${fixed(verify.native)} µs`, `${fixed(verify.jose)} µs`,
+      `wasm/native ${x(ratio(verify.wasm, verify.native))}, wasm/jose ${x(ratio(verify.wasm, verify.jose))}`, "wasm ≤ jose", met(verify.wasm <= verify.jose)],
+    ["EdDSA JWT verify, repeated token: `token::verify_cached` hit (what `GET /api/me` runs) / jose `jwtVerify` (no cache)",
+      `${fixed(cached.wasm, 2)} µs`, `${fixed(cached.native, 2)} µs`, `${fixed(cached.jose)} µs`,
+      `wasm/jose ${x(ratio(cached.wasm, cached.jose))}`, "wasm ≤ jose", met(cached.wasm <= cached.jose)],
+  ];
+  const httpRows = [
+    ["empty Rust Worker", http.empty], ["edgeauth api `GET /api/me`", http.api], ["Hono + jose `GET /api/me`", http.hono],
+  ].map(([name, m]) => `| ${name} | ${fixed(m.rps, 0)} | ${fixed(m.p50ms, 2)} | ${x(ratio(m.rps, http.empty.rps))} |`);
+  return `| measure | ours: wasm in workerd | same code native | jose in workerd | ratios | target | |
+|---|---|---|---|---|---|---|
+${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}
+
+HTTP, \`wrk -t1 -c${r.http.connections} -d${r.http.seconds}s\` on 127.0.0.1 against \`workerd serve\`, median of ${r.http.rounds} runs each:
+
+| server | req/s | p50 (ms) | of empty |
+|---|---|---|---|
+${httpRows.join("\n")}
+
+\`GET /api/me\` req/s, edgeauth / Hono + jose: **${x(ratio(http.api.rps, http.hono.rps))}** — target ≥ 1×: ${met(http.api.rps >= http.hono.rps)}.
+
+| function | wasm raw (KiB) | wasm gzip (KiB) | gzip target (KiB) | | startup (ms) |
+|---|---|---|---|---|---|
+${Object.entries(r.size.functions).map(([name, s]) => `| ${name} | ${fixed(s.raw / KIB)} | ${fixed(s.gzip / KIB)} | ${GZIP_TARGET_KIB[name]} | ${met(s.gzip <= GZIP_TARGET_KIB[name] * KIB)} | ${fixed(r.startup.median[name], 0)} |`).join("\n")}
+| empty Rust Worker (workers-rs floor) | ${fixed(r.size.empty.raw / KIB)} | ${fixed(r.size.empty.gzip / KIB)} | | | ${fixed(r.startup.median["empty Rust worker"], 0)} |
+| JS hello world (workerd's own start) | | | | | ${fixed(r.startup.median["JS hello world"], 0)} |`;
+}
+
+function chart(r) {
+  const panels = [
+    { title: "argon2id per hash (ms, lower is better)", unit: "ms", bars: [
+      ["native", r.micro["argon2-hash"].median.native], ["wasm in workerd", r.micro["argon2-hash"].median.wasm]] },
+    { title: "EdDSA JWT verify (µs, lower is better)", unit: "µs", bars: [
+      ["native", r.micro["jwt-verify"].median.native], ["wasm in workerd", r.micro["jwt-verify"].median.wasm],
+      ["jose in workerd", r.micro["jwt-verify"].median.jose]] },
+    { title: "JWT verify per request, repeated token (µs)", unit: "µs", bars: [
+      ["ours (cache hit), wasm", r.micro["jwt-verify-cached"].median.wasm], ["jose (verifies every time)", r.micro["jwt-verify-cached"].median.jose]] },
+    { title: "EdDSA JWT sign (µs, lower is better)", unit: "µs", bars: [
+      ["native", r.micro["jwt-sign"].median.native], ["wasm in workerd", r.micro["jwt-sign"].median.wasm],
+      ["jose in workerd", r.micro["jwt-sign"].median.jose]] },
+    { title: "HTTP req/s (higher is better)", unit: "req/s", bars: [
+      ["empty Rust Worker", r.http.median.empty.rps], ["edgeauth GET /api/me", r.http.median.api.rps],
+      ["Hono + jose GET /api/me", r.http.median.hono.rps]] },
+    { title: "wasm gzip KiB (target marked)", unit: "KiB", bars: [...Object.entries(r.size.functions).map(([name, s]) =>
+      [name, s.gzip / KIB, GZIP_TARGET_KIB[name]]), ["empty Rust Worker", r.size.empty.gzip / KIB]] },
+  ];
+  const width = 760;
+  const labelWidth = 190;
+  const barArea = width - labelWidth - 90;
+  const barHeight = 18;
+  const colors = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759"];
+  let y = 30;
+  const parts = [`<text x="10" y="20" font-size="15" font-weight="bold">edgeauth benchmarks — ${escape(r.startedAt.slice(0, 10))}, ${escape(r.machine.nproc)} cores, load ${fixed(r.load.median, 1)}</text>`];
+  for (const panel of panels) {
+    y += 22;
+    parts.push(`<text x="10" y="${y}" font-size="13" font-weight="bold">${escape(panel.title)}</text>`);
+    const max = Math.max(...panel.bars.map(([, value, budget]) => Math.max(value, budget ?? 0)));
+    y += 8;
+    panel.bars.forEach(([label, value, budget], i) => {
+      const w = Math.max(1, (value / max) * barArea);
+      parts.push(`<text x="${labelWidth - 6}" y="${y + 13}" font-size="12" text-anchor="end">${escape(label)}</text>`);
+      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${colors[i % colors.length]}"/>`);
+      parts.push(`<text x="${labelWidth + w + 5}" y="${y + 13}" font-size="12">${escape(fixed(value, value >= 100 ? 0 : 1))} ${escape(panel.unit)}</text>`);
+      if (budget) {
+        const bx = labelWidth + (budget / max) * barArea;
+        parts.push(`<line x1="${bx.toFixed(1)}" y1="${y - 2}" x2="${bx.toFixed(1)}" y2="${y + barHeight + 2}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`);
+      }
+      y += barHeight + 4;
+    });
+  }
+  y += 12;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="#fff"/>
+${parts.join("\n")}
+</svg>
+`;
+}
+
+function rounds(r) {
+  const micro = Object.entries(r.micro).map(([op, m]) =>
+    `- \`${op}\` (${m.n} per round, ${m.unit} per operation): ${Object.entries(m.rounds).map(([k, v]) => `${k} [${v.map((t) => fixed(t, 1)).join(", ")}]`).join("; ")}`);
+  const http = Object.entries(r.http.runs).map(([name, list]) =>
+    `- ${name}: ${list.map((run) => `${fixed(run.rps, 0)} req/s / p50 ${fixed(run.p50ms, 2)} ms (${run.requests} requests)`).join("; ")}`);
+  const startup = Object.entries(r.startup.runs).map(([name, list]) => `- ${name}: ${list.map((t) => fixed(t, 0)).join(", ")} ms`);
+  return [...micro, ...http, ...startup].join("\n");
+}
+
+export function writeReport(r, outFile) {
+  const svgFile = outFile.replace(/\.md$/, ".svg");
+  writeFileSync(svgFile, chart(r));
+  const m = r.machine;
+  const levers = join(root, "bench/levers.md");
+  const text = `# Benchmarks
+
+Generated by \`${r.command}\` on ${r.startedAt} — do not edit by hand; rerun the command.
+Every figure below was measured in that one run on one machine, side by side; times are
+medians over rounds that interleave the contenders${r.quick ? " (**quick run: too few rounds to rely on**)" : ""}.
+
+## Machine and versions
+
+- ${m.nproc} cores (\`nproc\`), ${escape(m.cpu)}, ${fixed(m.memoryGiB, 1)} GiB memory, ${escape(m.kernel)}
+- load average (1 min) while measuring: median ${fixed(r.load.median, 2)}, min ${fixed(r.load.min, 2)}, max ${fixed(r.load.max, 2)} (${r.load.samples} samples, every 5 s). The machine is shared with other builds: absolute times move with the load, ratios between contenders measured in the same round hold better.
+- ${Object.entries(m.versions).map(([name, version]) => `${name}: ${escape(version)}`).join("; ")}
+- measuring took ${fixed(r.measureSeconds, 0)} s (building beforehand ${fixed(r.buildSeconds, 0)} s)
+
+## Results
+
+${summary(r)}
+
+![benchmark chart](${basename(svgFile)})
+
+## How each figure is measured
+
+- **argon2id, JWT sign/verify.** The same Rust source (\`bench/shared/ops.rs\`) runs
+  \`edgeauth_core::password::hash_password\`, \`token::issue\` and \`token::verify\` with the
+  development configuration (argon2id m=19456 KiB, t=2, p=1; the dev Ed25519 key), once as a
+  long-lived native process (\`bench/native\`, \`serve\` mode, host CPU features detected at
+  run time as the crates do: argon2 takes its AVX2 path where the CPU has it) and once as a
+  Worker (\`bench/micro-worker\`) built with the
+  functions' release profile and target flags (the command refuses to run if
+  \`bench/Cargo.toml\`'s profile differs from the root one) and the same wasm-bindgen step. The
+  Worker times itself with \`Date.now()\` around ${r.micro["jwt-verify"].n} verifications (${r.micro["argon2-hash"].n} hashes) per request.
+  jose runs in the same workerd process (\`bench/workers/jose-micro.mjs\`, keys imported once,
+  claims shaped like ours). One untimed warm-up per contender, then ${r.rounds} interleaved rounds.
+  \`token::verify\` is the cold path: every call checks the signature (only the public key's
+  derivation from the seed is kept per configuration, as jose keeps its imported key). The
+  repeated-token row times \`token::verify_cached\` on a token it has seen (what an
+  authenticated request runs when the client reuses its access token: times re-checked,
+  signature not) against jose's \`jwtVerify\`, which has no such memory.
+- **HTTP.** One \`workerd serve\` process (npm \`workerd\`, config written by
+  \`tools/bench/workerd.mjs\`, no Miniflare) serves: the empty Rust Worker
+  (\`bench/empty-worker\`); the real \`api\` and \`login\` builds (\`build/workers/\`) sharing the
+  \`AtomicShard\` Durable Object namespace (SQLite-backed objects as deployed, stored by workerd on tmpfs)
+  and one KV namespace (\`bench/workers/kv-service.mjs\`, in memory); and the Hono + jose worker
+  (\`bench/workers/hono-jose.mjs\`, bundled by esbuild) bound to the same KV service. A user is
+  registered and logged in (token mode) through the real \`login\` function, the profile is
+  read through \`GET /api/me\`, and the same user record is put in KV for Hono. The functions run
+  the development configuration with \`REQUIRE_EMAIL_VERIFICATION=false\` and a per-user API
+  limit too high to trip (each request still increments the counter). Per request the api
+  verifies the token, reads the session and the user from the Durable Object, increments
+  the rate-limit counter, adds the security headers and logs one line; Hono verifies the
+  token with jose, reads one KV record and adds its secure headers. wrk: one thread,
+  ${r.http.connections} connections, ${r.http.seconds} s, after a 2 s warm-up per server; any
+  non-2xx answer aborts the run.
+- **Sizes.** \`build/workers/<fn>/index_bg.wasm\` as \`node tools/build.mjs\` writes it (the
+  file \`tests/budgets.test.mjs\` checks), gzip level 9.
+- **Startup.** Time from spawning \`workerd serve\` with one function (and its bindings) to
+  the first answer on a route that touches no storage (\`GET /api/health\`, \`GET
+  /auth/login\` → 405, \`GET /auth/password/forgot\` → 405, \`GET /.well-known/jwks.json\`).
+  workerd compiles the wasm and evaluates the modules (instantiating it) before it answers,
+  so this is process start + compile + instantiate + first request; the JS hello-world row
+  is workerd's own share. Median of ${r.startup.rounds} rounds after one warm-up round.
+
+## Every round
+
+${rounds(r)}
+${existsSync(levers) ? `\n${readFileSync(levers, "utf8")}` : ""}`;
+  writeFileSync(outFile, text);
+}

@@ -1,0 +1,489 @@
+#!/usr/bin/env node
+// The benchmark (`bash tools/bench.sh`): builds what it measures, measures it side by
+// side in one run on this machine, and writes docs/benchmarks.md + docs/benchmarks.svg.
+//
+//   1. argon2id (m=19456, t=2, p=1) per hash: the core in wasm inside workerd vs the
+//      same code built natively;
+//   2. EdDSA JWT sign and verify: the core in wasm in workerd vs native vs jose (npm)
+//      in the same workerd;
+//   3. HTTP, wrk on loopback against `workerd serve` (no Miniflare): an empty Rust
+//      Worker, the real api function's `GET /api/me` with a valid bearer token, and
+//      Hono + jose doing the same work; req/s and p50;
+//   4. each function's wasm size, raw and gzip (the files tests/budgets.test.mjs checks);
+//   5. each function's startup: workerd start to first answered request.
+//
+// Times are medians over rounds that interleave the contenders (so load changes on a
+// shared machine hit all of them alike), after an untimed warm-up (V8 tiers wasm up
+// from Liftoff to TurboFan on hot functions). Nothing here runs in the test command.
+//
+// Options: --quick (fewer rounds, shorter wrk runs: a smoke run, not for the report),
+//          --skip-build (use the existing builds), --out FILE (default docs/benchmarks.md).
+
+import { execFileSync, spawn } from "node:child_process";
+import { createPrivateKey } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { bindgen, FUNCTIONS } from "../build.mjs";
+import { readEnvFile } from "../local.mjs";
+import { freshStorageDir, killChildren, modulesOf, removeStorageDirs, startWorkerd, track, writeConfig } from "./workerd.mjs";
+import { writeReport } from "./report.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const tmp = join(root, "bench/report/tmp");
+const workerdBin = join(root, "node_modules/.bin/workerd");
+const nativeBin = join(root, "bench/target/release/edgeauth-bench-native");
+// The functions' Workers as tools/build.mjs writes them (another directory of the same
+// layout with BENCH_FUNCTIONS_DIR, e.g. to compare builds; then pass --skip-build).
+const functionsDir = resolve(root, process.env.BENCH_FUNCTIONS_DIR ?? "build/workers");
+
+const argv = process.argv.slice(2);
+const option = (name) => argv.includes(name);
+const QUICK = option("--quick");
+const outFile = resolve(root, argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : "docs/benchmarks.md");
+
+const ROUNDS = QUICK ? 3 : 7;
+const HTTP_ROUNDS = QUICK ? 1 : 3;
+const WRK_SECONDS = QUICK ? 3 : 8;
+const WRK_CONNECTIONS = 16;
+const STARTUP_ROUNDS = QUICK ? 2 : 5;
+const PORT = Number(process.env.BENCH_PORT_BASE ?? 18700);
+const MEASURE_LIMIT_S = 600;
+
+const log = (...parts) => console.error("[bench]", ...parts);
+const run = (command, args, options = {}) =>
+  execFileSync(command, args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], ...options });
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// ---------------------------------------------------------------------------------
+// Load average, sampled through the whole run.
+const loadSamples = [];
+const sampleLoad = () => loadSamples.push(Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]));
+sampleLoad();
+const loadTimer = setInterval(sampleLoad, 5000);
+
+// ---------------------------------------------------------------------------------
+// The release profile of bench/ must be the functions' one.
+function profileSections(text) {
+  return text.split(/^(?=\[)/m).filter((section) => /^\[profile\.release[.\]]/.test(section))
+    .map((section) => section.replace(/#.*$/gm, "").replace(/\s+/g, " ").trim()).sort().join("\n");
+}
+function checkProfilesMatch() {
+  const rootProfile = profileSections(readFileSync(join(root, "Cargo.toml"), "utf8"));
+  const benchProfile = profileSections(readFileSync(join(root, "bench/Cargo.toml"), "utf8"));
+  if (rootProfile !== benchProfile) {
+    throw new Error(`bench/Cargo.toml's [profile.release*] differs from the root Cargo.toml's:\n--- root\n${rootProfile}\n--- bench\n${benchProfile}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Builds: the four functions exactly as the tests use them, the bench crates with the
+// same profile and target flags, the JS workers bundled by esbuild.
+async function buildAll() {
+  const started = performance.now();
+  if (!option("--skip-build")) {
+    log("building the functions (node tools/build.mjs)");
+    run(process.execPath, ["tools/build.mjs"], { stdio: ["ignore", "inherit", "inherit"] });
+    log("building bench/ (native, wasm)");
+    const cargo = (args) => run("cargo", args, { cwd: join(root, "bench"), stdio: ["ignore", "inherit", "inherit"] });
+    cargo(["build", "--release", "-p", "edgeauth-bench-native"]);
+    cargo(["build", "--release", "--target", "wasm32-unknown-unknown",
+      "-p", "edgeauth-bench-empty-worker", "-p", "edgeauth-bench-micro-worker"]);
+  }
+  for (const name of ["empty-worker", "micro-worker"]) {
+    const crate = `edgeauth_bench_${name.replace("-", "_")}`;
+    bindgen(join(root, "bench/target/wasm32-unknown-unknown/release", `${crate}.wasm`), join(tmp, "workers", name));
+  }
+  const { build } = await import("esbuild");
+  for (const name of ["hono-jose", "jose-micro", "kv-service"]) {
+    await build({
+      entryPoints: [join(root, "bench/workers", `${name}.mjs`)],
+      outfile: join(tmp, "workers", name, "index.mjs"),
+      bundle: true, format: "esm", platform: "neutral", target: "es2022",
+      conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], logLevel: "warning",
+    });
+  }
+  mkdirSync(join(tmp, "workers/hello-js"), { recursive: true });
+  writeFileSync(join(tmp, "workers/hello-js/index.mjs"), "export default { fetch() { return new Response(''); } };\n");
+  return (performance.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------------------------
+// Keys and configuration: the development configuration (its published dev keys).
+const devVars = readEnvFile(join(root, "config/development.env"));
+const [kid, seed] = devVars.JWT_SIGNING_KEYS.split(",")[0].split(":");
+const privateJwk = createPrivateKey({
+  key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(seed, "base64url")]),
+  format: "der", type: "pkcs8",
+}).export({ format: "jwk" });
+const publicJwk = { kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x };
+
+const jsWorker = (name, bindings = []) => ({ name, modules: modulesOf(join(tmp, "workers", name), "index.mjs"), bindings });
+const rustWorker = (name, dir, bindings = [], durableObjects = []) =>
+  ({ name, modules: modulesOf(dir, "shim.mjs"), bindings, durableObjects });
+const textBindings = (vars) => Object.entries(vars).map(([name, text]) => ({ name, text }));
+
+// ---------------------------------------------------------------------------------
+// 1 + 2: micro-benchmarks.
+// `joseOp`: what jose runs in the same row. jose has no memory of verified tokens, so
+// the repeated-token row compares our cached check with jose's full one: what each
+// server spends on the token per request when a client reuses it.
+const MICRO = [
+  { op: "argon2-hash", n: 2, unit: "ms" },
+  { op: "jwt-sign", n: 100, unit: "µs", joseOp: "jwt-sign" },
+  { op: "jwt-verify", n: 200, unit: "µs", joseOp: "jwt-verify" },
+  { op: "jwt-verify-cached", n: 4000, unit: "µs", joseOp: "jwt-verify", joseN: 200 },
+];
+
+async function microBenchmarks() {
+  const origin = "http://127.0.0.1:8787";
+  const config = writeConfig(tmp, "micro", {
+    workers: [
+      rustWorker("micro", join(tmp, "workers/micro-worker")),
+      jsWorker("jose-micro", textBindings({ JWT_PRIVATE_JWK: JSON.stringify(privateJwk),
+        JWT_PUBLIC_JWK: JSON.stringify(publicJwk), JWT_KID: kid, ORIGIN: origin })),
+    ],
+    sockets: [{ name: "micro", port: PORT, service: "micro" }, { name: "jose", port: PORT + 1, service: "jose-micro" }],
+  });
+  const server = await startWorkerd(workerdBin, config, [PORT, PORT + 1]);
+  const native = nativeServer();
+  const results = {};
+  try {
+    const viaHttp = async (port, op, n) => {
+      const response = await fetch(`http://127.0.0.1:${port}/${op}?n=${n}`);
+      if (!response.ok) throw new Error(`${op} on ${port}: ${response.status} ${await response.text()}`);
+      return (await response.json()).ms;
+    };
+    for (const { op, n, unit, joseOp, joseN = n } of MICRO) {
+      log(`micro ${op}: ${ROUNDS} rounds of ${n}`);
+      // Each contender answers the milliseconds per operation.
+      const contenders = {
+        native: async () => (await native.time(op, n)) / n,
+        wasm: async () => (await viaHttp(PORT, op, n)) / n,
+        ...(joseOp ? { jose: async () => (await viaHttp(PORT + 1, joseOp, joseN)) / joseN } : {}),
+      };
+      // Warm-up (untimed): JIT tier-up in workerd, page cache for the native binary.
+      for (const measure of Object.values(contenders)) await measure();
+      const perOp = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, measure] of Object.entries(contenders)) {
+          const ms = await measure();
+          perOp[name].push(unit === "ms" ? ms : ms * 1000);
+        }
+      }
+      results[op] = { n, joseOp, joseN, unit, rounds: perOp, median: Object.fromEntries(Object.entries(perOp).map(([k, v]) => [k, median(v)])) };
+      log(`  ${JSON.stringify(results[op].median)}`);
+    }
+  } finally {
+    await server.stop();
+    native.stop();
+  }
+  return results;
+}
+
+/**
+ * The native binary as a long-lived process (`serve`), like a Worker's isolate: the
+ * allocator and caches reach the same steady state across rounds.
+ */
+function nativeServer() {
+  const child = track(spawn(nativeBin, ["serve"], { stdio: ["pipe", "pipe", "inherit"] }));
+  let buffered = "";
+  const waiting = [];
+  child.stdout.on("data", (chunk) => {
+    buffered += chunk;
+    let newline;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  return {
+    time(op, n) {
+      return new Promise((resolve, reject) => {
+        waiting.push((line) => (line.startsWith("error") ? reject(new Error(line)) : resolve(Number(line))));
+        child.stdin.write(`${op} ${n}\n`);
+      });
+    },
+    stop() { child.stdin.end(); },
+  };
+}
+
+// ---------------------------------------------------------------------------------
+// 3: HTTP with wrk.
+function parseWrk(text) {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(text);
+  const scale = { us: 0.001, ms: 1, s: 1000 };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0);
+  const errors = /Socket errors:.*$/m.exec(text)?.[0] ?? "";
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1]);
+  if (!Number.isFinite(rps) || !p50 || !(requests > 0)) throw new Error(`unreadable wrk output (or no request answered):\n${text}`);
+  return { rps, p50ms: Number(p50[1]) * scale[p50[2]], non2xx, errors, requests };
+}
+
+function wrk(url, seconds, headers = {}) {
+  const args = ["-t1", `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, "--latency", "--timeout", "5s"];
+  for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
+  const output = run("wrk", [...args, url]);
+  if (process.env.BENCH_DEBUG) log(output);
+  return parseWrk(output);
+}
+
+async function httpBenchmarks() {
+  const ports = { api: PORT + 10, login: PORT + 11, empty: PORT + 12, hono: PORT + 13, kv: PORT + 14 };
+  const origin = `http://127.0.0.1:${ports.api}`;
+  const functionVars = {
+    ...devVars,
+    PUBLIC_ORIGIN: origin,
+    // Log in right after registering (no mail round trip), and let wrk's ~100k
+    // requests through the per-user API limit: the counter is still incremented on
+    // every request (same work), it just never reaches the limit.
+    REQUIRE_EMAIL_VERIFICATION: "false",
+    RATE_LIMIT_API_PER_USER: "4000000000/60",
+  };
+  const storage = [{ name: "EDGEAUTH_KV", kv: "kv-service" }];
+  const config = writeConfig(tmp, "http", {
+    workers: [
+      jsWorker("kv-service"),
+      rustWorker("api", join(functionsDir, "api"),
+        [...textBindings(functionVars), ...storage, { name: "ATOMIC", durableObject: { className: "AtomicShard" } }],
+        ["AtomicShard"]),
+      rustWorker("login", join(functionsDir, "login"),
+        [...textBindings(functionVars), ...storage, { name: "ATOMIC", durableObject: { className: "AtomicShard", serviceName: "api" } }]),
+      rustWorker("empty", join(tmp, "workers/empty-worker")),
+      jsWorker("hono-jose", [{ name: "KV", kv: "kv-service" }, ...textBindings({ JWT_PUBLIC_JWK: JSON.stringify(publicJwk), ORIGIN: origin })]),
+    ],
+    storageDir: freshStorageDir("http"),
+    sockets: [
+      { name: "api", port: ports.api, service: "api" },
+      { name: "login", port: ports.login, service: "login" },
+      { name: "empty", port: ports.empty, service: "empty" },
+      { name: "hono", port: ports.hono, service: "hono-jose" },
+      { name: "kv", port: ports.kv, service: "kv-service" },
+    ],
+  });
+  const server = await startWorkerd(workerdBin, config, Object.values(ports));
+  try {
+    // Seed through the real functions: register, log in (token mode), read /api/me.
+    const email = "bench-user@example.com";
+    const password = "correct horse battery staple 42";
+    const post = (path, body) => fetch(`http://127.0.0.1:${ports.login}${path}`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const registered = await post("/auth/register", { email, password });
+    if (registered.status !== 202) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+    const loggedIn = await post("/auth/login", { email, password, mode: "token" });
+    if (loggedIn.status !== 200) throw new Error(`login: ${loggedIn.status} ${await loggedIn.text()}`);
+    const { access_token: token } = await loggedIn.json();
+    const auth = { Authorization: `Bearer ${token}` };
+    const me = await fetch(`${origin}/api/me`, { headers: auth });
+    if (me.status !== 200) throw new Error(`GET /api/me: ${me.status} ${await me.text()}`);
+    const profile = await me.json();
+    // The same user record for the Hono worker, in KV where it reads it.
+    const put = await fetch(`http://127.0.0.1:${ports.kv}/${encodeURIComponent(`user/${profile.id}`)}?urlencoded=true`, {
+      method: "PUT", body: JSON.stringify({ id: profile.id, email: profile.email, roles: profile.roles,
+        email_verified: profile.email_verified, disabled: false }) });
+    if (!put.ok) throw new Error(`KV seed: ${put.status}`);
+    const hono = await fetch(`http://127.0.0.1:${ports.hono}/api/me`, { headers: auth });
+    if (hono.status !== 200) throw new Error(`Hono GET /api/me: ${hono.status} ${await hono.text()}`);
+    const empty = await fetch(`http://127.0.0.1:${ports.empty}/`);
+    if (empty.status !== 200) throw new Error(`empty worker: ${empty.status}`);
+
+    const targets = {
+      empty: () => wrk(`http://127.0.0.1:${ports.empty}/`, WRK_SECONDS),
+      api: () => wrk(`${origin}/api/me`, WRK_SECONDS, auth),
+      hono: () => wrk(`http://127.0.0.1:${ports.hono}/api/me`, WRK_SECONDS, auth),
+    };
+    log("http warm-up");
+    for (const name of Object.keys(targets)) {
+      const url = { empty: `http://127.0.0.1:${ports.empty}/`, api: `${origin}/api/me`, hono: `http://127.0.0.1:${ports.hono}/api/me` }[name];
+      wrk(url, 2, name === "empty" ? {} : auth);
+    }
+    const runs = { empty: [], api: [], hono: [] };
+    for (let round = 0; round < HTTP_ROUNDS; round++) {
+      for (const [name, measure] of Object.entries(targets)) {
+        const result = measure();
+        log(`http ${name} round ${round + 1}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50ms} ms`);
+        if (result.non2xx > 0 || result.errors) {
+          throw new Error(`${name}: ${result.non2xx} non-2xx responses ${result.errors}; the figures would not be of the route`);
+        }
+        runs[name].push(result);
+      }
+    }
+    return {
+      connections: WRK_CONNECTIONS, seconds: WRK_SECONDS, rounds: HTTP_ROUNDS, runs,
+      median: Object.fromEntries(Object.entries(runs).map(([name, list]) =>
+        [name, { rps: median(list.map((r) => r.rps)), p50ms: median(list.map((r) => r.p50ms)) }])),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// 4: sizes (the files the budget test checks).
+function sizes() {
+  const measure = (file) => {
+    const bytes = readFileSync(file);
+    return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  };
+  return {
+    functions: Object.fromEntries(FUNCTIONS.map((name) => [name, measure(join(functionsDir, name, "index_bg.wasm"))])),
+    // The floor: workers-rs and wasm-bindgen glue with nothing of edgeauth in it.
+    empty: measure(join(tmp, "workers/empty-worker/index_bg.wasm")),
+  };
+}
+
+// ---------------------------------------------------------------------------------
+// 5: startup — from spawning workerd with one worker to that worker's first answer.
+// workerd compiles the wasm and evaluates the modules (instantiating the wasm) before
+// it listens, so this is process start + compile + instantiate + first request. A JS
+// hello-world worker in the same setup is the baseline (workerd's own start).
+const PROBES = {
+  api: ["/api/health", 200], login: ["/auth/login", 405], reset: ["/auth/password/forgot", 405],
+  refresh: ["/.well-known/jwks.json", 200], "empty Rust worker": ["/", 200], "JS hello world": ["/", 200],
+};
+
+async function timeStartup(configFile, port, [path, status]) {
+  const started = performance.now();
+  const child = track(spawn(workerdBin, ["serve", configFile, "--experimental"], { stdio: ["ignore", "ignore", "pipe"] }));
+  let stderr = "";
+  child.stderr.on("data", (chunk) => { stderr += chunk; });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`workerd exited: ${stderr}`);
+      if (performance.now() - started > 30_000) throw new Error(`no answer on ${port}: ${stderr}`);
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        await response.arrayBuffer();
+        if (response.status !== status) throw new Error(`${path}: ${response.status}, expected ${status}`);
+        return performance.now() - started;
+      } catch (error) {
+        if (error.message.includes("expected")) throw error;
+        await sleep(1);
+      }
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.exitCode !== null ? resolve() : child.once("exit", resolve));
+  }
+}
+
+async function startup() {
+  const port = PORT + 20;
+  const vars = textBindings({ ...devVars, PUBLIC_ORIGIN: `http://127.0.0.1:${port}` });
+  const configs = {};
+  for (const name of FUNCTIONS) {
+    // Storage bindings as deployed; the probes touch no storage.
+    const objects = name === "api" ? ["AtomicShard"] : [];
+    const atomic = name === "api" ? { className: "AtomicShard" } : { className: "AtomicShard", serviceName: "api-host" };
+    const workers = [jsWorker("kv-service"),
+      rustWorker(name, join(functionsDir, name), [...vars, { name: "EDGEAUTH_KV", kv: "kv-service" },
+        { name: "ATOMIC", durableObject: atomic }], objects)];
+    if (name !== "api") {
+      // The Durable Object class lives in the api script; a stand-in JS class keeps
+      // the binding valid without loading the api wasm into this measurement.
+      mkdirSync(join(tmp, "workers/do-host"), { recursive: true });
+      writeFileSync(join(tmp, "workers/do-host/index.mjs"),
+        "import { DurableObject } from 'cloudflare:workers';\nexport class AtomicShard extends DurableObject {}\nexport default { fetch() { return new Response(''); } };\n");
+      workers.push({ name: "api-host", modules: modulesOf(join(tmp, "workers/do-host"), "index.mjs"), durableObjects: ["AtomicShard"] });
+    }
+    configs[name] = writeConfig(tmp, `startup-${name}`, {
+      workers, sockets: [{ name: "http", port, service: name }], storageDir: freshStorageDir(`startup-${name}`) });
+  }
+  configs["empty Rust worker"] = writeConfig(tmp, "startup-empty", {
+    workers: [rustWorker("empty", join(tmp, "workers/empty-worker"))], sockets: [{ name: "http", port, service: "empty" }] });
+  configs["JS hello world"] = writeConfig(tmp, "startup-hello", {
+    workers: [jsWorker("hello-js")], sockets: [{ name: "http", port, service: "hello-js" }] });
+  const runs = Object.fromEntries(Object.keys(configs).map((name) => [name, []]));
+  for (let round = 0; round < STARTUP_ROUNDS + 1; round++) {
+    for (const [name, file] of Object.entries(configs)) {
+      const ms = await timeStartup(file, port, PROBES[name]);
+      if (round > 0) runs[name].push(ms); // round 0 warms the page cache
+    }
+  }
+  const medians = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, median(list)]));
+  log(`startup ${JSON.stringify(medians)}`);
+  return { rounds: STARTUP_ROUNDS, runs, median: medians };
+}
+
+// ---------------------------------------------------------------------------------
+function machine() {
+  const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model;
+  const version = (command, args) => {
+    try { return run(command, args, { stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n")[0]; } catch { return "unknown"; }
+  };
+  const pkg = (name) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+  return {
+    nproc: Number(run("nproc", []).trim()),
+    cpu: cpuModel,
+    memoryGiB: totalmem() / 2 ** 30,
+    kernel: version("uname", ["-sr"]),
+    versions: {
+      rustc: version("rustc", ["--version"]),
+      "wasm-bindgen": version(process.env.WASM_BINDGEN_BIN || "wasm-bindgen", ["--version"]),
+      workerd: `${version(workerdBin, ["--version"])} (npm workerd ${pkg("workerd")})`,
+      node: process.version,
+      jose: pkg("jose"),
+      hono: pkg("hono"),
+      wrk: version("sh", ["-c", "wrk -v 2>&1 | head -1"]),
+    },
+  };
+}
+
+async function main() {
+  const startedAt = new Date();
+  const started = performance.now();
+  checkProfilesMatch();
+  mkdirSync(tmp, { recursive: true });
+  for (const bin of [workerdBin]) if (!existsSync(bin)) throw new Error(`${bin} missing: run npm ci`);
+  const buildSeconds = await buildAll();
+  sampleLoad();
+  // The measuring is bounded: a run that takes longer than this is measuring a machine
+  // too busy to report on (or hangs), and is abandoned rather than reported.
+  const watchdog = setTimeout(() => {
+    console.error(`[bench] measuring took over ${MEASURE_LIMIT_S} s: abandoned, nothing written`);
+    killChildren();
+    removeStorageDirs();
+    process.exit(2);
+  }, MEASURE_LIMIT_S * 1000);
+  const measureStarted = performance.now();
+  const loadAtStart = loadSamples.length;
+  const micro = await microBenchmarks();
+  const http = await httpBenchmarks();
+  const size = sizes();
+  const start = await startup();
+  sampleLoad();
+  clearInterval(loadTimer);
+  clearTimeout(watchdog);
+  const load = loadSamples.slice(loadAtStart - 1);
+  const report = {
+    startedAt: startedAt.toISOString(),
+    command: `bash tools/bench.sh${QUICK ? " --quick" : ""}`,
+    quick: QUICK,
+    machine: machine(),
+    load: { min: Math.min(...load), median: median(load), max: Math.max(...load), samples: load.length },
+    buildSeconds,
+    measureSeconds: (performance.now() - measureStarted) / 1000,
+    totalSeconds: (performance.now() - started) / 1000,
+    rounds: ROUNDS,
+    micro, http, size, startup: start,
+  };
+  writeFileSync(join(tmp, "results.json"), JSON.stringify(report, null, 2));
+  writeReport(report, outFile);
+  log(`wrote ${relative(root, outFile)} (measured in ${report.measureSeconds.toFixed(0)} s)`);
+}
+
+main().finally(() => { killChildren(); removeStorageDirs(); }).catch((error) => {
+  clearInterval(loadTimer);
+  console.error(error);
+  process.exit(1);
+});
