@@ -46,7 +46,7 @@ const option = (name) => argv.includes(name);
 const QUICK = option("--quick");
 const outFile = resolve(root, argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : "docs/benchmarks.md");
 
-const ROUNDS = QUICK ? 3 : 7;
+const ROUNDS = QUICK ? 3 : 11;
 const HTTP_ROUNDS = QUICK ? 1 : 3;
 const WRK_SECONDS = QUICK ? 3 : 8;
 const WRK_CONNECTIONS = 16;
@@ -179,7 +179,12 @@ async function microBenchmarks() {
           perOp[name].push(unit === "ms" ? ms : ms * 1000);
         }
       }
-      results[op] = { n, joseOp, joseN, unit, rounds: perOp, median: Object.fromEntries(Object.entries(perOp).map(([k, v]) => [k, median(v)])) };
+      // Ratios per round (the contenders of one round ran under the same load), then
+      // their median: steadier than the ratio of two medians on a shared machine.
+      const paired = (a, b) => perOp[a] && perOp[b] ? median(perOp[a].map((value, i) => value / perOp[b][i])) : NaN;
+      results[op] = { n, joseOp, joseN, unit, rounds: perOp,
+        median: Object.fromEntries(Object.entries(perOp).map(([k, v]) => [k, median(v)])),
+        pairedRatio: { wasmNative: paired("wasm", "native"), wasmJose: paired("wasm", "jose") } };
       log(`  ${JSON.stringify(results[op].median)}`);
     }
   } finally {
@@ -231,6 +236,7 @@ function parseWrk(text) {
 }
 
 function wrk(url, seconds, headers = {}) {
+  sampleLoad(); // the 5 s timer cannot fire while wrk runs synchronously
   const args = ["-t1", `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, "--latency", "--timeout", "5s"];
   for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
   const output = run("wrk", [...args, url]);
@@ -322,6 +328,12 @@ async function httpBenchmarks() {
       connections: WRK_CONNECTIONS, seconds: WRK_SECONDS, rounds: HTTP_ROUNDS, runs,
       median: Object.fromEntries(Object.entries(runs).map(([name, list]) =>
         [name, { rps: median(list.map((r) => r.rps)), p50ms: median(list.map((r) => r.p50ms)) }])),
+      // req/s ratios per round (the three servers of a round ran back to back), median.
+      pairedRatio: {
+        apiHono: median(runs.api.map((run, i) => run.rps / runs.hono[i].rps)),
+        apiEmpty: median(runs.api.map((run, i) => run.rps / runs.empty[i].rps)),
+        honoEmpty: median(runs.hono.map((run, i) => run.rps / runs.empty[i].rps)),
+      },
     };
   } finally {
     await server.stop();
