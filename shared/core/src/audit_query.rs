@@ -162,21 +162,7 @@ pub async fn admin_audit<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiE
         Some(id) if user::is_id(&id) => Some(id),
         Some(_) => return Err(ApiError::InvalidRequest(USER_DETAIL)),
     };
-    let query = AuditQuery {
-        user_id,
-        event: event_param(request.query_param("event"))?,
-        limit: paging::limit_param(
-            request.query_param("limit").as_deref(),
-            DEFAULT_LIMIT,
-            MAX_LIMIT,
-            LIMIT_DETAIL,
-        )?,
-    };
-    let cursor = request.query_param("cursor");
-    Ok(Response::json(
-        200,
-        &page(ctx, &query, cursor.as_deref()).await?,
-    ))
+    respond(ctx, user_id).await
 }
 
 /// `GET /api/me/activity?event=&limit=&cursor=` → `200 {"events", "next_cursor"}`:
@@ -185,9 +171,18 @@ pub async fn my_activity<S: Services>(
     ctx: &Ctx<'_, S>,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
+    respond(ctx, Some(principal.user_id().into())).await
+}
+
+/// One page for `user_id` (or the whole log), with `event`, `limit` and `cursor` from
+/// the query string: the part both audit routes share.
+async fn respond<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: Option<String>,
+) -> Result<Response, ApiError> {
     let request = ctx.request;
     let query = AuditQuery {
-        user_id: Some(principal.user_id().into()),
+        user_id,
         event: event_param(request.query_param("event"))?,
         limit: paging::limit_param(
             request.query_param("limit").as_deref(),
