@@ -12,6 +12,7 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { isCommonPassword } from "./common-passwords.mjs";
 import { Client } from "./http.mjs";
 import { fragmentToken } from "./mail.mjs";
 
@@ -26,7 +27,10 @@ export function uniqueEmail(label = "user") {
 
 /** A password the policy accepts: long, random, on no list, free of any local part we generate. */
 export function strongPassword() {
-  return `Tidal ${randomBytes(9).toString("base64url")} lantern`;
+  for (;;) {
+    const password = `Tidal ${randomBytes(9).toString("base64url")} lantern`;
+    if (!isCommonPassword(password)) return password;
+  }
 }
 
 /** `POST /auth/register`; the raw response. */

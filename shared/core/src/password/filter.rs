@@ -177,6 +177,21 @@ mod tests {
         assert!(Filter::parse(&bad_segment).is_err());
     }
 
+    /// Known false positives, found by the test harness's JavaScript reader
+    /// (`tests/harness/common-passwords.mjs`): pins that both readers agree bit for bit
+    /// on non-members too, and that the rate is real, not a claim.
+    #[test]
+    fn agrees_with_the_harness_reader_on_false_positives() {
+        let filter = embedded().unwrap();
+        assert!(filter.contains(b"tidal 1324 lantern"));
+        assert!(filter.contains(b"tidal 1524 lantern"));
+        assert!(!filter.contains(b"tidal 0 lantern"));
+        let false_positives = (0..10_000u32)
+            .filter(|i| filter.contains(alloc::format!("tidal {i} lantern").as_bytes()))
+            .count();
+        assert!((5..=60).contains(&false_positives), "{false_positives}");
+    }
+
     #[test]
     fn finds_the_most_common_passwords() {
         let filter = embedded().unwrap();
