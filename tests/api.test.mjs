@@ -227,7 +227,7 @@ describe(`${TARGET}: the gate`, () => {
     ["DELETE", `/api/documents/${ID}/shares/${ID}`], ["GET", "/api/admin/users"],
     ["PUT", `/api/admin/users/${ID}/roles`], ["POST", `/api/admin/users/${ID}/disable`],
     ["POST", `/api/admin/users/${ID}/enable`], ["DELETE", `/api/admin/users/${ID}/sessions`],
-    ["GET", "/api/admin/audit"], ["POST", "/api/admin/data-keys/sweep"],
+    ["GET", "/api/admin/audit"], ["POST", "/api/admin/data-keys/sweep"], ["POST", "/api/admin/sessions/revoke-all"],
   ];
 
   test("every protected route is 401 without credentials, and with a forged token", async () => {

@@ -32,7 +32,7 @@ use crate::app::{Ctx, Services};
 use crate::error::ApiError;
 use crate::http::{cookies, Request};
 use crate::session::delivery::ACCESS_COOKIE;
-use crate::session::record;
+use crate::session::{kill_switch, record};
 use crate::token;
 
 /// The access token a request carries, and how.
@@ -72,8 +72,9 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
     )?;
 
     let atomic = ctx.services.atomic();
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     let session = match record::load_raw(atomic, &verified.user_id, &verified.session_id).await? {
-        Some((session, _)) if session.is_live(ctx.config, ctx.now_ms) => session,
+        Some((session, _)) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => session,
         _ => return Err(ApiError::Unauthenticated),
     };
     let user = match user::load(atomic, &verified.user_id).await? {

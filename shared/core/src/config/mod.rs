@@ -270,6 +270,9 @@ pub struct Config {
     /// access tokens ([`crate::token::cache`]), which lives as long as this value.
     /// Starts empty; a clone starts empty.
     pub token_cache: crate::token::TokenCache,
+    /// Not configuration: the isolate's copy of the kill switch's stored cut-off
+    /// ([`crate::session::kill_switch`]). Starts empty; a clone starts empty.
+    pub kill_switch: crate::session::kill_switch::KillSwitchCache,
 }
 
 impl Config {

@@ -311,6 +311,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions,
         sessions_revoked_before,
         token_cache: Default::default(),
+        kill_switch: Default::default(),
     })
 }
 

@@ -21,7 +21,7 @@ use crate::auth::{self, Principal};
 use crate::error::{ApiError, Internal};
 use crate::http::{Method, Response};
 use crate::rbac::{self, Permission};
-use crate::{admin, audit_query, documents, gdpr};
+use crate::{admin, audit_query, documents, gdpr, session};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +84,11 @@ pub const ACCESS: &[(&str, &str, Access)] = {
             "/api/admin/data-keys/sweep",
             "POST",
             Requires(DataKeysRotate),
+        ),
+        (
+            "/api/admin/sessions/revoke-all",
+            "POST",
+            Requires(SessionsRevokeAll),
         ),
     ]
 };
@@ -177,6 +182,10 @@ impl Function for Api {
         },
         Route {
             pattern: "/api/admin/data-keys/sweep",
+            methods: &["POST"],
+        },
+        Route {
+            pattern: "/api/admin/sessions/revoke-all",
             methods: &["POST"],
         },
         Route {
@@ -283,6 +292,9 @@ impl Function for Api {
             #[cfg(feature = "password")]
             "/api/me/mfa/totp" => crate::mfa::flows::disable::handle(ctx).await,
             "/api/admin/data-keys/sweep" => crate::crypto::rotation::sweep::handle(ctx).await,
+            "/api/admin/sessions/revoke-all" => {
+                session::kill_switch::revoke_all_sessions(ctx, caller(&principal)?).await
+            }
             _ => Err(ApiError::NotFound),
         }
     }

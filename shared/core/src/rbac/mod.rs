@@ -85,11 +85,13 @@ pub enum Permission {
     UsersRevokeSessions,
     /// `POST /api/admin/data-keys/sweep`: re-encrypt stored data under the active key.
     DataKeysRotate,
+    /// `POST /api/admin/sessions/revoke-all`: the kill switch, every user's sessions.
+    SessionsRevokeAll,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -104,6 +106,7 @@ impl Permission {
         Permission::UsersDisable,
         Permission::UsersRevokeSessions,
         Permission::DataKeysRotate,
+        Permission::SessionsRevokeAll,
     ];
 
     /// A stable name (docs, logs, tests).
@@ -123,6 +126,7 @@ impl Permission {
             Self::UsersDisable => "users:disable",
             Self::UsersRevokeSessions => "users:revoke_sessions",
             Self::DataKeysRotate => "data_keys:rotate",
+            Self::SessionsRevokeAll => "sessions:revoke_all",
         }
     }
 }
@@ -151,6 +155,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::UsersRevokeSessions,
             Permission::DocumentsReadAny,
             Permission::DataKeysRotate,
+            Permission::SessionsRevokeAll,
             Permission::AuditRead,
         ],
     ),

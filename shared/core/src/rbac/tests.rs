@@ -32,6 +32,7 @@ fn users_get_their_own_things_and_nothing_administrative() {
         Permission::UsersRevokeSessions,
         Permission::DocumentsReadAny,
         Permission::DataKeysRotate,
+        Permission::SessionsRevokeAll,
     ] {
         assert!(!authorize(&user, permission), "{permission:?}");
     }
@@ -49,6 +50,7 @@ fn auditors_read_the_audit_log_and_administer_nothing() {
         Permission::UsersRevokeSessions,
         Permission::DocumentsReadAny,
         Permission::DataKeysRotate,
+        Permission::SessionsRevokeAll,
     ] {
         assert!(!authorize(&auditor, permission), "{permission:?}");
     }
@@ -171,6 +173,7 @@ proptest! {
             Permission::UsersRevokeSessions,
             Permission::DocumentsReadAny,
             Permission::DataKeysRotate,
+            Permission::SessionsRevokeAll,
         ] {
             prop_assert_eq!(authorize(&names, permission), is_admin);
         }

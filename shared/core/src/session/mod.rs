@@ -19,6 +19,9 @@
 
 pub mod create;
 pub mod delivery;
+pub mod kill_switch;
+#[cfg(test)]
+mod kill_switch_tests;
 pub mod record;
 pub mod refresh_token;
 pub mod revoke;

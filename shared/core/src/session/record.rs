@@ -109,11 +109,10 @@ impl SessionRecord {
         idle_end.min(absolute_end)
     }
 
-    /// Whether the session may still be used at `now_ms`.
-    pub fn is_live(&self, config: &Config, now_ms: u64) -> bool {
-        !self.revoked
-            && now_ms < self.ends_at_ms(config)
-            && self.created_at_ms >= config.sessions_revoked_before.saturating_mul(1000)
+    /// Whether the session may still be used at `now_ms`, given the kill switch's
+    /// effective cut-off ([`super::kill_switch::revoked_before_ms`]).
+    pub fn is_live(&self, config: &Config, revoked_before_ms: u64, now_ms: u64) -> bool {
+        !self.revoked && now_ms < self.ends_at_ms(config) && self.created_at_ms >= revoked_before_ms
     }
 
     /// The record's name within the user's shard.

@@ -15,6 +15,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::kill_switch;
 use super::record::{self, SessionRecord};
 use crate::app::{Ctx, Services};
 use crate::error::{ApiError, Internal};
@@ -58,8 +59,9 @@ pub async fn revoke<S: Services>(
     user_id: &str,
     session_id: &str,
 ) -> Result<bool, ApiError> {
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     match record::load_raw(ctx.services.atomic(), user_id, session_id).await? {
-        Some((session, raw)) if session.is_live(ctx.config, ctx.now_ms) => {
+        Some((session, raw)) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => {
             revoke_from(ctx, session, raw).await
         }
         _ => Ok(false),
@@ -73,9 +75,12 @@ pub async fn revoke_all<S: Services>(
     user_id: &str,
     keep: Option<&str>,
 ) -> Result<usize, ApiError> {
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     let mut count = 0;
     for (session, raw) in record::list_raw(ctx.services.atomic(), user_id).await? {
-        if keep == Some(session.id.as_str()) || !session.is_live(ctx.config, ctx.now_ms) {
+        if keep == Some(session.id.as_str())
+            || !session.is_live(ctx.config, revoked_before, ctx.now_ms)
+        {
             continue;
         }
         if revoke_from(ctx, session, raw).await? {
@@ -90,11 +95,12 @@ pub async fn live_sessions<S: Services>(
     ctx: &Ctx<'_, S>,
     user_id: &str,
 ) -> Result<Vec<SessionRecord>, ApiError> {
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     let mut sessions: Vec<SessionRecord> = record::list_raw(ctx.services.atomic(), user_id)
         .await?
         .into_iter()
         .map(|(session, _)| session)
-        .filter(|session| session.is_live(ctx.config, ctx.now_ms))
+        .filter(|session| session.is_live(ctx.config, revoked_before, ctx.now_ms))
         .collect();
     sessions.sort_by(|a, b| {
         b.last_used_at_ms

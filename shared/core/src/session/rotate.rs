@@ -53,13 +53,14 @@ pub async fn refresh<S: Services>(
     let atomic = ctx.services.atomic();
     let config = ctx.config;
     let now = ctx.now_ms;
+    let revoked_before = super::kill_switch::revoked_before_ms(ctx).await?;
     for _ in 0..ATTEMPTS {
         let Some((session, raw)) =
             record::load_raw(atomic, &presented.user_id, &presented.session_id).await?
         else {
             return Err(ApiError::Unauthenticated);
         };
-        if !session.is_live(config, now) {
+        if !session.is_live(config, revoked_before, now) {
             return Err(ApiError::Unauthenticated);
         }
         let rotation = &session.rotation;

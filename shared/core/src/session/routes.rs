@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::delivery::{self, REFRESH_COOKIE};
 use super::record::{self, Mode, SessionRecord};
 use super::refresh_token::RefreshToken;
-use super::{revoke, rotate};
+use super::{kill_switch, revoke, rotate};
 use crate::accounts::user::{self, UserSummary};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
@@ -119,7 +119,13 @@ async fn session_of_refresh_token<S: Services>(
             .previous_hash
             .as_deref()
             .is_some_and(|previous| presented.matches(previous));
-    if !known || !session.is_live(ctx.config, ctx.now_ms) {
+    if !known
+        || !session.is_live(
+            ctx.config,
+            kill_switch::revoked_before_ms(ctx).await?,
+            ctx.now_ms,
+        )
+    {
         return Err(ApiError::Unauthenticated);
     }
     Ok(session)

@@ -1,0 +1,155 @@
+//! The emergency kill switch: every session created before a cut-off is dead.
+//!
+//! Two sources, and the later cut-off wins:
+//! - configuration, `SESSIONS_REVOKED_BEFORE` (Unix seconds): pulled by a deploy or a
+//!   secret, survives a storage restore, cannot be audited at the moment it is set;
+//! - storage, written by `POST /api/admin/sessions/revoke-all`
+//!   ([`revoke_all_sessions`]): no deploy, audited as `all_sessions_revoked` with the
+//!   acting admin. Runbook: `docs/runbooks/revoke-all-sessions.md`.
+//!
+//! The stored cut-off lives in the AtomicStore (strongly consistent: one Durable Object
+//! on Workers, the Spin store's atomics on Spin) under one fixed key, and only ever
+//! moves forward (compare-and-swap to the later value), so two admins pulling the
+//! switch at once cannot move it back.
+//!
+//! Security considerations:
+//! - **Bounded staleness, stated**: every session check needs the cut-off, and reading
+//!   one global key on every request would put all traffic through one Durable Object.
+//!   Each isolate therefore keeps the stored value for [`REFRESH_MS`]; the isolate that
+//!   pulls the switch updates its copy at once, every other isolate within
+//!   `REFRESH_MS`. On Spin an instance serves one request, so every request reads it.
+//! - **Fail closed**: a store error reading the cut-off is the request's error (`503`),
+//!   never "no cut-off".
+//! - The cut-off is `now + 1 ms`: a session created in the same millisecond as the
+//!   switch (possibly by the attacker) is dead too; users sign straight back in.
+
+use alloc::string::String;
+use core::cell::Cell;
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::{Ctx, Services};
+use crate::audit::AuditKind;
+use crate::auth::Principal;
+use crate::config::Config;
+use crate::error::{ApiError, Internal};
+use crate::http::{body, Response};
+use crate::store::{AtomicKey, AtomicStore};
+use crate::util;
+
+/// How long an isolate trusts its copy of the stored cut-off.
+pub const REFRESH_MS: u64 = 5_000;
+const KEY: AtomicKey<'static> = AtomicKey::new("kill-switch", "sessions-revoked-before");
+/// Bound on compare-and-swap retries; each loss means another admin moved it.
+const ATTEMPTS: usize = 6;
+
+/// Per-isolate copy of the stored cut-off (a field of [`Config`]): `(value, read at)`.
+/// Starts empty; a clone starts empty.
+#[derive(Default)]
+pub struct KillSwitchCache {
+    stored: Cell<Option<(u64, u64)>>,
+}
+
+impl Clone for KillSwitchCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl core::fmt::Debug for KillSwitchCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KillSwitchCache")
+            .field("stored", &self.stored.get())
+            .finish()
+    }
+}
+
+/// The configured cut-off in Unix ms (`0`: none).
+fn configured_ms(config: &Config) -> u64 {
+    config.sessions_revoked_before.saturating_mul(1000)
+}
+
+async fn read_stored(atomic: &impl AtomicStore) -> Result<(Option<String>, u64), ApiError> {
+    let raw = atomic.get(KEY).await?;
+    let value = match raw.as_deref() {
+        None => 0,
+        Some(text) => text
+            .parse::<u64>()
+            .map_err(|_| ApiError::Internal(Internal("kill-switch record malformed")))?,
+    };
+    Ok((raw, value))
+}
+
+/// The effective cut-off (Unix ms): sessions created before it are not live.
+pub async fn revoked_before_ms<S: Services>(ctx: &Ctx<'_, S>) -> Result<u64, ApiError> {
+    let cache = &ctx.config.kill_switch;
+    let stored = match cache.stored.get() {
+        Some((value, read_at)) if ctx.now_ms.saturating_sub(read_at) < REFRESH_MS => value,
+        _ => {
+            let (_, value) = read_stored(ctx.services.atomic()).await?;
+            cache.stored.set(Some((value, ctx.now_ms)));
+            value
+        }
+    };
+    Ok(stored.max(configured_ms(ctx.config)))
+}
+
+/// The body of `POST /api/admin/sessions/revoke-all` (optional; no fields yet, but a
+/// body, when sent, is validated like every other).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeAllBody {}
+
+#[derive(Debug, Serialize)]
+struct RevokeAllReport {
+    /// Sessions created before this instant (RFC 3339, ms precision) are revoked.
+    sessions_revoked_before: String,
+}
+
+/// `POST /api/admin/sessions/revoke-all` (admin; the route gate has checked the
+/// permission): moves the stored cut-off to now, audits `all_sessions_revoked`.
+/// The caller's own session ends too — an incident may include admin sessions.
+pub async fn revoke_all_sessions<S: Services>(
+    ctx: &Ctx<'_, S>,
+    admin: &Principal,
+) -> Result<Response, ApiError> {
+    if !ctx.request.body.is_empty() {
+        let _: RevokeAllBody = body::parse_json(ctx.request)?;
+    }
+    let cutoff = ctx.now_ms.saturating_add(1);
+    let atomic = ctx.services.atomic();
+    let mut effective = None;
+    for _ in 0..ATTEMPTS {
+        let (raw, current) = read_stored(atomic).await?;
+        if current >= cutoff {
+            effective = Some(current);
+            break;
+        }
+        let next = alloc::format!("{cutoff}");
+        if atomic
+            .compare_and_swap(KEY, raw.as_deref(), Some(&next), None)
+            .await?
+        {
+            effective = Some(cutoff);
+            break;
+        }
+    }
+    let effective = effective.ok_or(ApiError::Unavailable(Internal("kill switch contended")))?;
+    ctx.config
+        .kill_switch
+        .stored
+        .set(Some((effective, ctx.now_ms)));
+    let at = util::rfc3339(effective);
+    ctx.audit(
+        AuditKind::AllSessionsRevoked,
+        Some(&admin.user.id),
+        None,
+        &[("sessions_revoked_before", &at)],
+    )?;
+    Ok(Response::json(
+        200,
+        &RevokeAllReport {
+            sessions_revoked_before: at,
+        },
+    ))
+}
