@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build, run and test edgeauth. Idempotent:
 # every tool is skipped when the right version is already present. Sourced by
-# tools/dev.sh and tools/test.sh; only package registries are used (crates.io, npm).
+# tools/dev.sh, tools/test.sh and tools/ci/security-checks.sh; only package registries are
+# used (crates.io, npm, PyPI).
 set -euo pipefail
 
 EDGEAUTH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,11 +54,17 @@ setup_spin_host() {
 }
 
 setup_python() {
-  # schemathesis (PyPI) for API fuzzing against the OpenAPI document, in a local venv.
-  local venv="$EDGEAUTH_ROOT/.edgeauth/venv" want="4.32.5"
+  # PyPI tools in a local venv: schemathesis for API fuzzing against the OpenAPI document,
+  # detect-secrets for secret scanning without gitleaks (tools/ci/security-checks.sh).
+  local venv="$EDGEAUTH_ROOT/.edgeauth/venv" want="4.32.5" want_secrets="1.5.0"
   if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$want"; then
     say "pip install schemathesis==$want (into .edgeauth/venv)"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$want"
+  fi
+  if ! "$venv/bin/detect-secrets" --version 2>/dev/null | grep -qx "$want_secrets"; then
+    say "pip install detect-secrets==$want_secrets (into .edgeauth/venv)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "detect-secrets==$want_secrets"
   fi
 }
