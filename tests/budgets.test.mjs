@@ -9,14 +9,19 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KIB = 1024;
-// Regression budgets: a build that grows past them fails the test command.
-// The performance issue's *target* for api is 300 KiB gzip (no argon2, no password
-// list). It is NOT met: api re-authenticates with the password (DELETE /api/me,
-// DELETE /api/me/mfa/totp), so it links argon2, and workers-rs alone is ~250 KiB gzip
-// for an empty function. The budget below holds today's size (~490 KiB on Workers,
-// ~540 KiB on Spin) so it can only shrink; docs/benchmarks.md tracks the target.
-// login carries argon2 and the common-password list: target and budget 800 KiB.
-const GZIP_BUDGET_KIB = { api: 560, login: 800, reset: 800, refresh: 800 };
+// Budgets: a build that grows past them fails the test command.
+// Workers (the bundle limit and cold start are what edge users pay for):
+// - api: the performance issue's target, 300 KiB gzip. It links no argon2, no bcrypt,
+//   no NFKC tables and no password list — its two password routes are forwarded to
+//   login over a service binding (functions::api::PASSWORD_ROUTES) — and no Ed25519
+//   signing table (feature `ed25519-small`: api only verifies). ~268 KiB today.
+// - login carries argon2, the policy and the common-password list: target 800 KiB.
+// Spin components are not bundles shipped to an edge: api links password
+// verification there (no service binding needed); the budget only holds today's size.
+const GZIP_BUDGET_KIB = {
+  workers: { api: 300, login: 800, reset: 800, refresh: 800 },
+  spin: { api: 560, login: 800, reset: 800, refresh: 800 },
+};
 
 const artifacts = {
   workers: (fn) => join(root, "build/workers", fn, "index_bg.wasm"),
@@ -24,7 +29,7 @@ const artifacts = {
 };
 const target = process.env.EDGEAUTH_TARGET ?? "workers";
 
-for (const [fn, budget] of Object.entries(GZIP_BUDGET_KIB)) {
+for (const [fn, budget] of Object.entries(GZIP_BUDGET_KIB[target])) {
   test(`${target}: ${fn} wasm is within ${budget} KiB gzip`, () => {
     const path = artifacts[target](fn);
     assert.ok(existsSync(path), `${path} not built`);

@@ -56,6 +56,8 @@ export const ROUTES = {
 };
 
 const DURABLE_OBJECT_HOST = "api";
+/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`. */
+const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login" } };
 
 function workerOptions(name, vars) {
   const dir = join(root, "build/workers", name);
@@ -72,6 +74,7 @@ function workerOptions(name, vars) {
     routes: ROUTES[name],
     bindings: vars,
     kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
+    serviceBindings: SERVICE_BINDINGS[name] ?? {},
     durableObjects: {
       ATOMIC: name === DURABLE_OBJECT_HOST
         ? { className: "AtomicShard", useSQLite: true }

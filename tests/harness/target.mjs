@@ -152,6 +152,9 @@ export async function dumpStore(state) {
   }
   for (const file of sqliteFiles(join(state, "do/edgeauth-api-AtomicShard"))) {
     const object = file.split("/").pop().replace(/\.sqlite$/, "");
+    // An object that has only ever been read (e.g. the kill switch's shard before it is
+    // pulled) has a database but no storage table yet: it holds nothing.
+    if (rows(file, "SELECT name FROM sqlite_master WHERE name = '_cf_KV'").length === 0) continue;
     for (const row of rows(file, "SELECT key, value FROM _cf_KV")) {
       let value;
       try { value = String(deserialize(Buffer.from(row.value))); } catch { value = text(row.value); }

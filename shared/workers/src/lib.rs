@@ -35,6 +35,9 @@ use worker::{Context, Env};
 pub const KV_BINDING: &str = "EDGEAUTH_KV";
 /// The Durable Object namespace binding.
 pub const ATOMIC_BINDING: &str = "ATOMIC";
+/// The service binding of the `api` Worker to the `login` Worker, over which it
+/// forwards the routes that verify a password (`edgeauth_core::functions::api::PASSWORD_ROUTES`).
+pub const LOGIN_BINDING: &str = "LOGIN";
 
 thread_local! {
     // Parsed once per isolate; leaked so every request borrows it for free
@@ -135,4 +138,24 @@ pub async fn serve<F: Function>(
     let core_request = request::to_core(request).await?;
     let outcome = app::serve::<F, _>(config.as_ref(), &services, &core_request).await;
     effects::carry_out(outcome, config.as_ref().ok(), services, ctx).await
+}
+
+/// As [`serve`], except that a request `forwarded(method, path)` selects is passed,
+/// unchanged, to the Worker behind service binding `binding`, whose answer is
+/// returned as is. The `api` Worker uses it so that it need not link password
+/// verification. Without the binding the request is served here, where a build that
+/// lacks the route's code answers `503` (fail closed, never a success).
+pub async fn serve_forwarding<F: Function>(
+    request: worker::Request,
+    env: Env,
+    ctx: Context,
+    forwarded: fn(&str, &str) -> bool,
+    binding: &str,
+) -> worker::Result<worker::Response> {
+    if forwarded(&request.inner().method(), &request::path(&request)?) {
+        if let Ok(service) = env.service(binding) {
+            return service.fetch_request(request).await;
+        }
+    }
+    serve::<F>(request, env, ctx).await
 }

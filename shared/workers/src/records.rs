@@ -53,9 +53,12 @@ impl RecordStore for KvRecords {
         value: &str,
         expires_at_ms: Option<u64>,
     ) -> Result<(), StoreError> {
+        // The UTF-8 bytes, not `put(key, String)`: that goes through workers-rs's
+        // generic `Serialize` path (serde-wasm-bindgen plus float formatting, ~3 KiB
+        // gzip in every Worker); KV stores the same bytes and `text()` reads them back.
         let mut put = self
             .kv()?
-            .put(key, envelope::wrap(value, expires_at_ms))
+            .put_bytes(key, envelope::wrap(value, expires_at_ms).as_bytes())
             .map_err(|_| StoreError::unavailable("KV put rejected"))?;
         if let Some(expires_at_ms) = expires_at_ms {
             let remaining = expires_at_ms

@@ -45,6 +45,11 @@ fn url_parts(request: &worker::Request) -> worker::Result<UrlParts> {
     })
 }
 
+/// The request's path, as the core would route it (see [`url_parts`]).
+pub(crate) fn path(request: &worker::Request) -> worker::Result<String> {
+    url_parts(request).map(|url| url.path)
+}
+
 /// Converts the platform request.
 pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Request> {
     let url = url_parts(&request)?;

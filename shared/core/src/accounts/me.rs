@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use serde::Serialize;
 
 use crate::app::{Ctx, Services};
-use crate::auth;
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::Response;
 use crate::util;
@@ -24,9 +24,12 @@ struct Me {
 }
 
 /// `GET /api/me` → `200 {id, email, roles, email_verified, mfa_enabled, created_at}`.
-pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
-    let user = principal.user;
+/// The caller is the route gate's principal: authenticated once per request.
+pub async fn handle<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    let user = &principal.user;
     Ok(Response::json(
         200,
         &Me {
@@ -34,8 +37,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             email_verified: user.email_verified,
             mfa_enabled: user.mfa_enabled,
             created_at: util::rfc3339(user.created_at_ms),
-            roles: user.roles,
-            id: user.id,
+            roles: user.roles.clone(),
+            id: user.id.clone(),
         },
     ))
 }

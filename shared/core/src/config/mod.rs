@@ -273,6 +273,9 @@ pub struct Config {
     /// Not configuration: the isolate's copy of the kill switch's stored cut-off
     /// ([`crate::session::kill_switch`]). Starts empty; a clone starts empty.
     pub kill_switch: crate::session::kill_switch::KillSwitchCache,
+    /// Not configuration: the isolate's memory of finished rate-limit windows' counts
+    /// ([`crate::ratelimit::settled`]). Starts empty; a clone starts empty.
+    pub settled_counts: crate::ratelimit::settled::SettledCounts,
 }
 
 impl Config {

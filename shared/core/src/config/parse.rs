@@ -312,6 +312,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions_revoked_before,
         token_cache: Default::default(),
         kill_switch: Default::default(),
+        settled_counts: Default::default(),
     })
 }
 

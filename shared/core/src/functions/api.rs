@@ -13,8 +13,9 @@
 //!   the caller may not see is `404`, see [`crate::documents::access`]).
 //!
 //! Security considerations: the gate is in one place, ahead of every handler, so a
-//! handler cannot forget it; `HEAD` is decided as `GET`. Handlers that predate the
-//! gate (`/api/me`, MFA, the data-key sweep) still authenticate themselves too.
+//! handler cannot forget it; `HEAD` is decided as `GET`. Handlers receive the gate's
+//! principal (the session and user as read for this request) instead of
+//! authenticating again: one session read and one user read per request.
 
 use crate::app::{Ctx, Function, Params, Route, Services};
 use crate::auth::{self, Principal};
@@ -121,6 +122,59 @@ pub async fn gate<S: Services>(
     }
 }
 
+/// The routes whose handler verifies the caller's password (API.md §6: erasure and
+/// turning TOTP off re-authenticate). Password verification links argon2, bcrypt and
+/// the NFKC tables — a third of the `api` Worker — so on Workers the `api` function
+/// is built without the `password` feature and forwards exactly these requests,
+/// unchanged, to the `login` function over a service binding; `login` serves them
+/// with the same gate and handlers ([`serve_password_route`]). On Spin (no bundle
+/// limit) `api` links `password` and serves them itself.
+pub const PASSWORD_ROUTES: &[(&str, &str)] =
+    &[("/api/me", "DELETE"), ("/api/me/mfa/totp", "DELETE")];
+
+/// Whether a request (raw method token, path) is one of [`PASSWORD_ROUTES`].
+pub fn is_password_route(method: &str, path: &str) -> bool {
+    PASSWORD_ROUTES
+        .iter()
+        .any(|(pattern, route_method)| *pattern == path && *route_method == method)
+}
+
+/// A [`PASSWORD_ROUTES`] handler, after the gate. Without the `password` feature this
+/// build cannot verify a password: `503`, never a success without re-authentication
+/// (reached only when the adapter's forwarding is not configured).
+#[cfg_attr(not(feature = "password"), allow(unused_variables))]
+async fn password_route<S: Services>(
+    ctx: &Ctx<'_, S>,
+    route: &Route,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    match route.pattern {
+        #[cfg(feature = "password")]
+        "/api/me" => gdpr::erase::handle(ctx, principal).await,
+        #[cfg(feature = "password")]
+        "/api/me/mfa/totp" => crate::mfa::flows::disable::handle(ctx, principal).await,
+        #[cfg(not(feature = "password"))]
+        "/api/me" | "/api/me/mfa/totp" => Err(ApiError::Unavailable(Internal(
+            "password route reached a build without password verification (LOGIN binding missing?)",
+        ))),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// Serves one of [`PASSWORD_ROUTES`] in another function (`login` on Workers): the
+/// same gate, per-user rate limit and handler as [`Api::dispatch`].
+pub async fn serve_password_route<S: Services>(
+    ctx: &Ctx<'_, S>,
+    route: &Route,
+) -> Result<Response, ApiError> {
+    if !is_password_route(ctx.request.method.as_str(), route.pattern) {
+        return Err(ApiError::NotFound);
+    }
+    let principal = gate(ctx, route).await?;
+    crate::ratelimit::api_per_user(ctx, principal.as_ref()).await?;
+    password_route(ctx, route, caller(&principal)?).await
+}
+
 /// The principal of a gated route (the gate guarantees one).
 fn caller(principal: &Option<Principal>) -> Result<&Principal, ApiError> {
     principal.as_ref().ok_or(ApiError::Internal(Internal(
@@ -144,17 +198,9 @@ impl Function for Api {
             pattern: "/api/health",
             methods: &["GET"],
         },
-        #[cfg(feature = "password")]
         Route {
             pattern: "/api/me",
             methods: &["GET", "DELETE"],
-        },
-        // Erasure re-authenticates with the password: without the `password`
-        // feature `DELETE /api/me` does not exist (405), never a fake success.
-        #[cfg(not(feature = "password"))]
-        Route {
-            pattern: "/api/me",
-            methods: &["GET"],
         },
         Route {
             pattern: "/api/me/export",
@@ -241,11 +287,10 @@ impl Function for Api {
         let method = ctx.request.method;
         match route.pattern {
             "/api/health" => Ok(Response::json(200, &serde_json::json!({"status": "ok"}))),
-            #[cfg(feature = "password")]
             "/api/me" if method == Method::Delete => {
-                gdpr::erase::handle(ctx, caller(&principal)?).await
+                password_route(ctx, route, caller(&principal)?).await
             }
-            "/api/me" => crate::accounts::me::handle(ctx).await,
+            "/api/me" => crate::accounts::me::handle(ctx, caller(&principal)?).await,
             "/api/me/export" => gdpr::export::handle(ctx, caller(&principal)?).await,
             "/api/me/activity" => audit_query::my_activity(ctx, caller(&principal)?).await,
             "/api/me/consents" if method == Method::Put => {
@@ -286,12 +331,16 @@ impl Function for Api {
                 admin::routes::revoke_sessions(ctx, caller(&principal)?, param(params, 0)?).await
             }
             "/api/admin/audit" => audit_query::admin_audit(ctx).await,
-            "/api/me/mfa/totp/setup" => crate::mfa::flows::enroll::setup(ctx).await,
-            "/api/me/mfa/totp/confirm" => crate::mfa::flows::enroll::confirm(ctx).await,
-            // Needs password verification: the api function enables `password`.
-            #[cfg(feature = "password")]
-            "/api/me/mfa/totp" => crate::mfa::flows::disable::handle(ctx).await,
-            "/api/admin/data-keys/sweep" => crate::crypto::rotation::sweep::handle(ctx).await,
+            "/api/me/mfa/totp/setup" => {
+                crate::mfa::flows::enroll::setup(ctx, caller(&principal)?).await
+            }
+            "/api/me/mfa/totp/confirm" => {
+                crate::mfa::flows::enroll::confirm(ctx, caller(&principal)?).await
+            }
+            "/api/me/mfa/totp" => password_route(ctx, route, caller(&principal)?).await,
+            "/api/admin/data-keys/sweep" => {
+                crate::crypto::rotation::sweep::handle(ctx, caller(&principal)?).await
+            }
             "/api/admin/sessions/revoke-all" => {
                 session::kill_switch::revoke_all_sessions(ctx, caller(&principal)?).await
             }

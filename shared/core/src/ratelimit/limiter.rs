@@ -5,7 +5,9 @@
 //! runtime: a Durable Object's input gate on Workers, a compare-and-swap loop on
 //! `wasi:keyvalue` on Spin, a single-threaded map natively) and one `get` of the
 //! previous window's counter. Both live in one shard, so on Workers they are one
-//! Durable Object.
+//! Durable Object. The previous window's count is final a few seconds into the next
+//! window, so an isolate remembers it from then on ([`super::settled`]): a steady
+//! client costs one store operation per request.
 //!
 //! Why this holds under concurrent bursts: the count an event is judged by is the
 //! value *its own* increment returned. Of N concurrent events, the increments are
@@ -22,13 +24,16 @@
 
 use alloc::format;
 
+use super::settled::{SettledCounts, SETTLE_MS};
 use super::window::{Decision, SlidingWindow};
 use crate::error::ApiError;
 use crate::store::{AtomicKey, AtomicStore};
 
-/// Counts one event under `name` in `shard` at `now_ms` and judges it.
+/// Counts one event under `name` in `shard` at `now_ms` and judges it; finished
+/// windows' counts may come from `settled`.
 pub async fn hit(
     atomic: &impl AtomicStore,
+    settled: &SettledCounts,
     shard: &str,
     name: &str,
     window: SlidingWindow,
@@ -43,7 +48,23 @@ pub async fn hit(
             window.counter_expiry_ms(k),
         )
         .await?;
-    let previous = previous_count(atomic, shard, name, k).await?;
+    let previous = match k.checked_sub(1) {
+        None => 0,
+        Some(previous_k) => {
+            let previous_name = format!("{name}/{previous_k}");
+            let key = format!("{shard}\u{0}{previous_name}");
+            match settled.get(&key) {
+                Some(count) => count,
+                None => {
+                    let count = read_count(atomic, shard, &previous_name).await?;
+                    if window.elapsed(now_ms) >= SETTLE_MS.min(window.window_ms / 2) {
+                        settled.remember(key, count);
+                    }
+                    count
+                }
+            }
+        }
+    };
     Ok(window.decide(now_ms, current, previous))
 }
 

@@ -40,6 +40,7 @@
 
 pub mod gate;
 pub mod limiter;
+pub mod settled;
 pub mod window;
 
 #[cfg(test)]
@@ -121,6 +122,7 @@ pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(),
     let window = sliding(scope.limit(&ctx.config.rate_limits));
     let decision = limiter::hit(
         ctx.services.atomic(),
+        &ctx.config.settled_counts,
         &shard,
         scope.as_str(),
         window,
@@ -135,7 +137,15 @@ pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(),
 pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<(), ApiError> {
     let shard = format!("ratelimit/user/{user_id}");
     let window = sliding(ctx.config.rate_limits.api_per_user);
-    let decision = limiter::hit(ctx.services.atomic(), &shard, "api", window, ctx.now_ms).await?;
+    let decision = limiter::hit(
+        ctx.services.atomic(),
+        &ctx.config.settled_counts,
+        &shard,
+        "api",
+        window,
+        ctx.now_ms,
+    )
+    .await?;
     enforce(decision)
 }
 

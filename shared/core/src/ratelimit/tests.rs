@@ -288,3 +288,32 @@ fn the_client_key_is_the_rate_limit_key() {
     );
     assert!(!keys.iter().any(|k| k.contains("cc::1")), "{keys:?}");
 }
+
+/// The settled-count memory ([`super::settled`]) saves a store read; it must never
+/// change a verdict. The same irregular request sequence, through one isolate (memory
+/// kept) and through a fresh isolate per request (memory always empty), gets the same
+/// answers across several windows.
+#[test]
+fn remembering_settled_windows_changes_no_verdict() {
+    let remembering = TestEnv::new();
+    let forgetting = TestEnv::new();
+    let ip = Some("198.51.100.77");
+    let mut kept = Vec::new();
+    let mut fresh = Vec::new();
+    for step in 0..120u64 {
+        let advance_ms = 700 + (step * 7919) % 2_900;
+        remembering.clock.advance(advance_ms);
+        forgetting.clock.advance(advance_ms);
+        kept.push(probe(&remembering, "login", ip).status);
+        let req = from_ip(request(Method::Post, "/probe/login").json(json!({})), ip);
+        let isolate = forgetting.config.clone();
+        let outcome = pollster::block_on(crate::app::serve::<Probe, _>(
+            Ok(&isolate),
+            &forgetting,
+            &req,
+        ));
+        fresh.push(outcome.response.status);
+    }
+    assert_eq!(kept, fresh);
+    assert!(kept.contains(&429) && kept.contains(&204), "{kept:?}");
+}

@@ -271,8 +271,10 @@ struct SweepBody {
 
 /// `POST /api/admin/data-keys/sweep {cursor?, limit?, dry_run?}` (admin) →
 /// `200` [`SweepReport`].
-pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = crate::auth::authenticate(ctx).await?;
+pub async fn handle<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &crate::auth::Principal,
+) -> Result<Response, ApiError> {
     principal.require_role(ROLE_ADMIN)?;
     let request: SweepBody = if ctx.request.body.is_empty() {
         SweepBody::default()

@@ -147,9 +147,8 @@ fn every_route_and_method_declares_its_permission() {
         let routed = Api::ROUTES
             .iter()
             .any(|route| route.pattern == *pattern && route.methods.contains(method));
-        let erase_without_password = *pattern == "/api/me" && *method == "DELETE";
         assert!(
-            routed || (erase_without_password && !cfg!(feature = "password")),
+            routed,
             "ACCESS lists {method} {pattern}, which is not a route"
         );
     }
@@ -318,4 +317,106 @@ fn roles_are_read_from_the_store_on_every_request() {
         user.roles = alloc::vec!["user".to_string()];
     });
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
+}
+
+/// The Workers `api` forwards [`super::PASSWORD_ROUTES`] to the `login` function; what
+/// `login` answers there must be what `api` answers: same gate, same handlers.
+#[cfg(feature = "password-policy")]
+mod password_routes_in_login {
+    use super::kit::{Kit, PASSWORD};
+    use super::*;
+    use crate::auth::testkit::{request, RequestExt};
+    use crate::functions::Login;
+
+    fn as_login(
+        kit: &Kit,
+        client: Option<&crate::auth::testkit::Client>,
+        method: Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> app::Outcome {
+        let mut req = request(method, path).json(body);
+        if let Some(client) = client {
+            req = client.authorize(req);
+        }
+        kit.env.serve::<Login>(&req)
+    }
+
+    #[test]
+    fn are_exactly_the_password_routes() {
+        for route in Login::ROUTES
+            .iter()
+            .filter(|r| r.pattern.starts_with("/api/"))
+        {
+            for method in route.methods {
+                assert!(super::super::is_password_route(method, route.pattern));
+            }
+        }
+        assert!(super::super::is_password_route("DELETE", "/api/me"));
+        assert!(super::super::is_password_route(
+            "DELETE",
+            "/api/me/mfa/totp"
+        ));
+        assert!(!super::super::is_password_route("GET", "/api/me"));
+        assert!(!super::super::is_password_route("DELETE", "/api/me/"));
+        assert!(!super::super::is_password_route("delete", "/api/me"));
+    }
+
+    #[test]
+    fn login_serves_them_with_the_api_gate_and_handlers() {
+        let kit = Kit::new();
+        let alice = kit.user_with_password("alice@example.com", &[]);
+        let path = "/api/me";
+        let anonymous = as_login(
+            &kit,
+            None,
+            Method::Delete,
+            path,
+            serde_json::json!({"password": PASSWORD}),
+        );
+        assert_eq!(answer(&anonymous).1["code"], "unauthenticated");
+        let wrong = as_login(
+            &kit,
+            Some(&alice),
+            Method::Delete,
+            path,
+            serde_json::json!({"password": "nope"}),
+        );
+        assert_eq!(code(&wrong), "invalid_credentials");
+        let extra = as_login(
+            &kit,
+            Some(&alice),
+            Method::Delete,
+            path,
+            serde_json::json!({"password": PASSWORD, "x": 1}),
+        );
+        assert_eq!(code(&extra), "invalid_request");
+        assert_eq!(
+            kit.get(&alice, "/api/me").response.status,
+            200,
+            "nothing happened"
+        );
+        let totp_off = as_login(
+            &kit,
+            Some(&alice),
+            Method::Delete,
+            "/api/me/mfa/totp",
+            serde_json::json!({"password": PASSWORD}),
+        );
+        assert_ne!(totp_off.response.status, 404, "routed");
+        assert_ne!(totp_off.response.status, 405, "routed");
+        let erased = as_login(
+            &kit,
+            Some(&alice),
+            Method::Delete,
+            path,
+            serde_json::json!({"password": PASSWORD}),
+        );
+        assert_eq!(erased.response.status, 204);
+        assert_eq!(erased.audit[0].event.as_str(), "account_deleted");
+        assert_eq!(code(&kit.get(&alice, "/api/me")), "unauthenticated");
+        // Only the forwarded method: GET /api/me is not the login function's.
+        let get = kit.env.serve::<Login>(&request(Method::Get, path));
+        assert_eq!(get.response.status, 405);
+    }
 }

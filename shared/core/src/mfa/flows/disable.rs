@@ -29,7 +29,7 @@ use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
 use crate::accounts::{email, user};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
-use crate::auth;
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::{body, Response};
 use crate::lockout;
@@ -49,8 +49,10 @@ impl Drop for DisableBody {
 }
 
 /// `DELETE /api/me/mfa/totp {password}`.
-pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
+pub async fn handle<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
     let request: DisableBody = body::parse_json(ctx.request)?;
     body::check_length(
         &request.password,

@@ -36,7 +36,7 @@ use super::{issuer, notice, pending_context, recovery_context, secret_context, P
 use crate::accounts::user;
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
-use crate::auth;
+use crate::auth::Principal;
 use crate::crypto::aead;
 use crate::error::ApiError;
 use crate::http::{body, Response};
@@ -55,10 +55,12 @@ struct SetupAnswer<'a> {
 }
 
 /// `POST /api/me/mfa/totp/setup`.
-pub async fn setup<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
-    let caller = principal.user;
-    if super::is_required(&caller) {
+pub async fn setup<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    let caller = &principal.user;
+    if super::is_required(caller) {
         return Err(ApiError::InvalidRequest(ALREADY_ENABLED));
     }
     let config = ctx.config;
@@ -129,8 +131,10 @@ enum Refusal {
 }
 
 /// `POST /api/me/mfa/totp/confirm {code}`.
-pub async fn confirm<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
+pub async fn confirm<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
     let request: ConfirmBody = body::parse_json(ctx.request)?;
     body::check_length(&request.code, 1, 16, "code: 1 to 16 characters")?;
     let config = ctx.config;
