@@ -58,6 +58,8 @@ pub enum AuditKind {
     AllSessionsRevoked,
     /// An admin read a document that is neither theirs nor shared with them.
     DocumentReadByAdmin,
+    /// An admin ran one page of the data-key rotation sweep.
+    DataKeysSwept,
 }
 
 impl AuditKind {
@@ -86,6 +88,7 @@ impl AuditKind {
             Self::ConsentChanged => "consent_changed",
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
+            Self::DataKeysSwept => "data_keys_swept",
         }
     }
 }

@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use super::{reencrypt_if_stale, SweepTally};
 use crate::accounts::{email, user, ROLE_ADMIN};
 use crate::app::{Ctx, Services};
+use crate::audit::AuditKind;
 use crate::config::Config;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
@@ -296,6 +297,25 @@ pub async fn handle<S: Services>(
         request.dry_run,
     )
     .await?;
+    // Counts only: never a plaintext, ciphertext or index (nor the failed ids, which
+    // the operator has in the answer).
+    let (users, moved, failed) = (
+        alloc::format!("{}", report.users),
+        alloc::format!("{}", report.ciphertexts.moved + report.email_indexes.moved),
+        alloc::format!("{}", report.failed_user_ids.len()),
+    );
+    ctx.audit(
+        AuditKind::DataKeysSwept,
+        Some(&principal.user.id),
+        None,
+        &[
+            ("dry_run", if report.dry_run { "true" } else { "false" }),
+            ("users", &users),
+            ("moved", &moved),
+            ("failed", &failed),
+            ("complete", if report.complete { "true" } else { "false" }),
+        ],
+    )?;
     Ok(Response::json(200, &report))
 }
 

@@ -298,4 +298,15 @@ fn the_sweep_route_is_admin_only_and_validates_its_body() {
     assert_eq!(report["users"], 2);
     let text = report.to_string();
     assert!(!text.contains("@") && !text.contains("v1."), "{text}");
+    // Audited with the acting admin and counts only; refusals are not.
+    assert!(denied.audit.is_empty());
+    let [event] = empty_body.audit.as_slice() else {
+        panic!("one event: {:?}", empty_body.audit);
+    };
+    assert_eq!(event.event.as_str(), "data_keys_swept");
+    assert_eq!(event.actor_id.as_deref(), Some(root.user_id.as_str()));
+    assert_eq!(event.detail["users"], "2");
+    assert_eq!(event.detail["dry_run"], "false");
+    assert_eq!(event.detail["complete"], "true");
+    assert!(!alloc::format!("{:?}", event.detail).contains('@'));
 }
