@@ -40,6 +40,9 @@ enum Op {
     Get {
         name: String,
     },
+    GetMany {
+        names: Vec<String>,
+    },
     Cas {
         name: String,
         expected: Option<String>,
@@ -66,6 +69,8 @@ struct Reply {
     count: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pairs: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    values: Vec<Option<String>>,
 }
 
 /// The client side: sends each operation to the shard's Durable Object.
@@ -156,6 +161,29 @@ impl AtomicStore for DoAtomic {
             .value)
     }
 
+    /// One Durable Object call for all the names (the default is one call per name).
+    async fn get_many(
+        &self,
+        shard: &str,
+        names: &[&str],
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reply = self
+            .call(
+                shard,
+                &Op::GetMany {
+                    names: names.iter().map(|name| String::from(*name)).collect(),
+                },
+            )
+            .await?;
+        if reply.values.len() != names.len() {
+            return Err(StoreError::unavailable("Durable Object reply malformed"));
+        }
+        Ok(reply.values)
+    }
+
     async fn compare_and_swap(
         &self,
         key: AtomicKey<'_>,
@@ -244,6 +272,16 @@ async fn apply(storage: &Storage, op: Op) -> worker::Result<Reply> {
             value: read(storage, &name, now).await?,
             ..Reply::default()
         },
+        Op::GetMany { names } => {
+            let mut values = Vec::with_capacity(names.len());
+            for name in &names {
+                values.push(read(storage, name, now).await?);
+            }
+            Reply {
+                values,
+                ..Reply::default()
+            }
+        }
         Op::Cas {
             name,
             expected,

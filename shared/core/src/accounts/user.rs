@@ -152,7 +152,7 @@ fn encode(user: &UserRecord) -> Result<String, ApiError> {
     serde_json::to_string(user).map_err(|_| ApiError::Internal(Internal("user record encoding")))
 }
 
-fn decode(raw: &str) -> Result<UserRecord, ApiError> {
+pub(crate) fn decode(raw: &str) -> Result<UserRecord, ApiError> {
     serde_json::from_str(raw).map_err(|_| ApiError::Internal(Internal("user record corrupt")))
 }
 

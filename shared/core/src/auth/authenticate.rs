@@ -22,17 +22,22 @@
 //! not told.
 //!
 //! Security considerations: two strongly consistent reads per authenticated request
-//! is the price of immediate revocation; both live in the user's shard, so on
-//! Workers they are one Durable Object.
+//! is the price of immediate revocation; both live in the user's shard and are read
+//! together ([`AtomicStore::get_many`]), so on Workers they are one Durable Object
+//! call. (The kill switch's cut-off is a third value, read at most every 5 s per
+//! isolate: [`crate::session::kill_switch`].)
 
 use super::csrf::{self, CsrfParts, Via};
 use super::Principal;
 use crate::accounts::user;
+use crate::accounts::UserRecord;
 use crate::app::{Ctx, Services};
 use crate::error::ApiError;
+use crate::error::Internal;
 use crate::http::{cookies, Request};
 use crate::session::delivery::ACCESS_COOKIE;
-use crate::session::{kill_switch, record};
+use crate::session::{kill_switch, record, SessionRecord};
+use crate::store::AtomicStore;
 use crate::token;
 
 /// The access token a request carries, and how.
@@ -71,15 +76,51 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
         &CsrfParts::of(ctx.request, via, &verified.session_id),
     )?;
 
-    let atomic = ctx.services.atomic();
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    let session = match record::load_raw(atomic, &verified.user_id, &verified.session_id).await? {
-        Some((session, _)) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => session,
+    let (session, user) = load_session_and_user(
+        ctx.services.atomic(),
+        &verified.user_id,
+        &verified.session_id,
+    )
+    .await?;
+    let session = match session {
+        Some(session) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => session,
         _ => return Err(ApiError::Unauthenticated),
     };
-    let user = match user::load(atomic, &verified.user_id).await? {
+    let user = match user {
         Some(user) if user.may_sign_in(ctx.config) => user,
         _ => return Err(ApiError::Unauthenticated),
     };
     Ok(Principal { user, session, via })
+}
+
+/// The session and the user record, read together: both live in the user's shard, so
+/// a store that batches ([`AtomicStore::get_many`]) answers with one round trip.
+async fn load_session_and_user(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+    session_id: &str,
+) -> Result<(Option<SessionRecord>, Option<UserRecord>), ApiError> {
+    if !user::is_id(user_id) || !user::is_id(session_id) {
+        return Ok((None, None));
+    }
+    let session_name = record::name(session_id);
+    let mut values = atomic
+        .get_many(&user::shard(user_id), &[&session_name, user::PROFILE])
+        .await?
+        .into_iter();
+    let (Some(session_raw), Some(user_raw)) = (values.next(), values.next()) else {
+        return Err(ApiError::Unavailable(Internal(
+            "store answered too few values",
+        )));
+    };
+    let session = match session_raw {
+        Some(raw) => Some(record::from_raw(raw, user_id, session_id)?.0),
+        None => None,
+    };
+    let user = match user_raw {
+        Some(raw) => Some(user::decode(&raw)?),
+        None => None,
+    };
+    Ok((session, user))
 }

@@ -148,16 +148,24 @@ pub async fn load_raw(
     let shard = user::shard(user_id);
     let name = name(session_id);
     match atomic.get(AtomicKey::new(&shard, &name)).await? {
-        Some(raw) => {
-            let record = decode(&raw)?;
-            // The key already binds the owner; a mismatch means a corrupt record.
-            if record.user_id != user_id || record.id != session_id {
-                return Err(ApiError::Internal(Internal("session record mismatch")));
-            }
-            Ok(Some((record, raw)))
-        }
+        Some(raw) => from_raw(raw, user_id, session_id).map(Some),
         None => Ok(None),
     }
+}
+
+/// Decodes the stored text of session `session_id` of `user_id` (read by the caller
+/// under [`name`] in the user's shard), checking that it is that session.
+pub(crate) fn from_raw(
+    raw: String,
+    user_id: &str,
+    session_id: &str,
+) -> Result<(SessionRecord, String), ApiError> {
+    let record = decode(&raw)?;
+    // The key already binds the owner; a mismatch means a corrupt record.
+    if record.user_id != user_id || record.id != session_id {
+        return Err(ApiError::Internal(Internal("session record mismatch")));
+    }
+    Ok((record, raw))
 }
 
 /// Replaces a stored record (`expected` is the raw text read before) and sets its

@@ -192,6 +192,31 @@ async fn atomic_checks<A: AtomicStore>(
             Ok(true)
         ),
     );
+    let _ = store
+        .compare_and_swap(AtomicKey::new(run, "many-a"), None, Some("a"), None)
+        .await;
+    let _ = store
+        .compare_and_swap(AtomicKey::new(run, "many-b"), None, Some("b"), None)
+        .await;
+    let _ = store
+        .compare_and_swap(
+            AtomicKey::new(run, "expired-old"),
+            None,
+            Some("gone"),
+            Some(now.saturating_sub(1)),
+        )
+        .await;
+    report.check(
+        "atomic: get_many answers in order, absent and expired as None",
+        matches!(
+            store.get_many(run, &["many-b", "missing", "many-a", "expired-old"]).await,
+            Ok(values) if values == [Some("b".into()), None, Some("a".into()), None]
+        ),
+    );
+    report.check(
+        "atomic: get_many of no names is empty",
+        matches!(store.get_many(run, &[]).await, Ok(values) if values.is_empty()),
+    );
     let counter = AtomicKey::new(run, "counter");
     let window = now + 60_000;
     let first = store.increment(counter, 1, window).await;

@@ -131,4 +131,22 @@ pub trait AtomicStore {
 
     /// Lists live `(name, value)` pairs in a shard whose names start with `prefix`.
     async fn list(&self, shard: &str, prefix: &str) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Reads several values of one shard, in the order of `names` (each as [`get`]
+    /// would). A store that can answer them in one round trip overrides this (the
+    /// Durable Object store: one call instead of one per name); reads are not atomic
+    /// with respect to each other unless the store makes them so.
+    ///
+    /// [`get`]: AtomicStore::get
+    async fn get_many(
+        &self,
+        shard: &str,
+        names: &[&str],
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        let mut values = Vec::with_capacity(names.len());
+        for name in names {
+            values.push(self.get(AtomicKey::new(shard, name)).await?);
+        }
+        Ok(values)
+    }
 }
