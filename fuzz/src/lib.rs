@@ -84,6 +84,7 @@ impl Services for FuzzServices {
     type Atomic = MemoryStore<FakeClock>;
     type Clock = FakeClock;
     type Random = SeededRandom;
+    type Signatures = edgeauth_core::token::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -95,6 +96,9 @@ impl Services for FuzzServices {
     }
     fn random(&self) -> &Self::Random {
         &self.random
+    }
+    fn signatures(&self) -> &Self::Signatures {
+        &edgeauth_core::token::SoftwareEd25519
     }
 }
 

@@ -18,7 +18,7 @@ use core::cell::RefCell;
 
 use crate::audit::{AuditEvent, AuditKind};
 use crate::config::{Config, ConfigError};
-use crate::env::{Clock, Random};
+use crate::env::{Clock, Random, SignatureVerifier};
 use crate::error::{ApiError, Internal};
 use crate::http::security_headers::{self, Hsts};
 use crate::http::{body, cors, https_redirect, problem, Method, Request, Response};
@@ -37,6 +37,9 @@ pub trait Services {
     type Clock: Clock;
     /// Randomness.
     type Random: Random;
+    /// Ed25519 signature checks (the platform's native verifier, or
+    /// [`crate::token::SoftwareEd25519`]).
+    type Signatures: SignatureVerifier;
     /// Record storage.
     fn records(&self) -> &Self::Records;
     /// Atomic storage.
@@ -45,6 +48,8 @@ pub trait Services {
     fn clock(&self) -> &Self::Clock;
     /// Randomness.
     fn random(&self) -> &Self::Random;
+    /// Ed25519 signature checks.
+    fn signatures(&self) -> &Self::Signatures;
 }
 
 /// A route a function owns: a path pattern (`{name}` matches one segment) and methods.

@@ -30,6 +30,21 @@ pub trait Random {
     fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError>;
 }
 
+/// Ed25519 signature verification (RFC 8032), supplied by the platform when it has a
+/// native one. Access-token signatures are checked through it
+/// ([`crate::token::verify_cached_with`]); [`crate::token::SoftwareEd25519`] is the
+/// reference implementation (native, Spin, tests). An implementation must answer
+/// exactly as the reference does for every input — a platform failure is the
+/// implementation's to handle (the Workers one falls back to the reference), never a
+/// `true`.
+#[allow(async_fn_in_trait)]
+pub trait SignatureVerifier {
+    /// Whether `signature` is a valid Ed25519 signature of `message` under the 32-byte
+    /// `public_key`. Any other length of `signature` is `false`.
+    async fn verify_ed25519(&self, public_key: &[u8; 32], message: &[u8], signature: &[u8])
+        -> bool;
+}
+
 /// Draws `N` random bytes.
 pub fn random_array<const N: usize>(random: &impl Random) -> Result<[u8; N], RandomError> {
     let mut out = [0u8; N];

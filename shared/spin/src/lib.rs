@@ -99,6 +99,8 @@ impl app::Services for SpinServices {
     type Atomic = atomic::KvAtomic;
     type Clock = SpinClock;
     type Random = SpinRandom;
+    /// wasmtime has no native Ed25519 for guests: the core's software verifier.
+    type Signatures = edgeauth_core::token::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -110,6 +112,9 @@ impl app::Services for SpinServices {
     }
     fn random(&self) -> &Self::Random {
         &SpinRandom
+    }
+    fn signatures(&self) -> &Self::Signatures {
+        &edgeauth_core::token::SoftwareEd25519
     }
 }
 

@@ -22,9 +22,11 @@ mod effects;
 mod records;
 mod request;
 mod scheduled;
+mod webcrypto;
 
 pub use atomic::AtomicShard;
 pub use scheduled::retention_sweep;
+pub use webcrypto::WebCryptoEd25519;
 
 use core::cell::OnceCell;
 use edgeauth_core::app::{self, Function};
@@ -91,6 +93,7 @@ impl app::Services for WorkersServices {
     type Atomic = atomic::DoAtomic;
     type Clock = WorkersClock;
     type Random = WorkersRandom;
+    type Signatures = webcrypto::WebCryptoEd25519;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -102,6 +105,9 @@ impl app::Services for WorkersServices {
     }
     fn random(&self) -> &Self::Random {
         &WorkersRandom
+    }
+    fn signatures(&self) -> &Self::Signatures {
+        &webcrypto::WebCryptoEd25519
     }
 }
 

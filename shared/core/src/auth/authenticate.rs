@@ -70,7 +70,8 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
     let (token, via) = access_credential(ctx.request)?;
     // Cached per isolate: a repeated token skips the signature, not the time claims,
     // and never the session and user reads below.
-    let verified = token::verify_cached(ctx.config, token, ctx.now_ms)?;
+    let verified =
+        token::verify_cached_with(ctx.config, ctx.services.signatures(), token, ctx.now_ms).await?;
     csrf::check(
         ctx.config,
         &CsrfParts::of(ctx.request, via, &verified.session_id),

@@ -148,6 +148,7 @@ impl Services for TestEnv {
     type Atomic = InterleavingStore;
     type Clock = FakeClock;
     type Random = SeededRandom;
+    type Signatures = crate::token::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -159,6 +160,9 @@ impl Services for TestEnv {
     }
     fn random(&self) -> &Self::Random {
         &self.random
+    }
+    fn signatures(&self) -> &Self::Signatures {
+        &crate::token::SoftwareEd25519
     }
 }
 

@@ -234,3 +234,112 @@ proptest! {
         prop_assert_eq!(verify_cached(&warm, &token, now_ms), verify(&cold, &token, now_ms));
     }
 }
+
+/// One question put to a verifier: public key, message, signature.
+type Question = ([u8; 32], String, alloc::vec::Vec<u8>);
+
+/// A platform verifier that records what it is asked and answers as told.
+struct Recording {
+    answer: bool,
+    calls: core::cell::RefCell<alloc::vec::Vec<Question>>,
+}
+
+impl crate::env::SignatureVerifier for Recording {
+    async fn verify_ed25519(
+        &self,
+        public_key: &[u8; 32],
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        self.calls.borrow_mut().push((
+            *public_key,
+            String::from_utf8(message.to_vec()).unwrap(),
+            signature.to_vec(),
+        ));
+        self.answer
+    }
+}
+
+/// `verify_cached_with` hands the platform verifier exactly the JWS signing input, the
+/// signature and our public key; its "no" is `BadSignature` and is not remembered; a
+/// remembered token does not ask it again; and steps 1–4 refuse before it is asked.
+#[test]
+fn the_platform_verifier_decides_step_5_only() {
+    use super::access::verify_cached_with;
+    use crate::env::SignatureVerifier;
+    let config = testkit::config(&[]);
+    let token = token(&config, 1, START_MS);
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let key = config.jwt_signing_keys.active();
+    let public = EdSigningKey::from_seed(&key.material)
+        .unwrap()
+        .verifying_key()
+        .to_bytes();
+
+    let refusing = Recording {
+        answer: false,
+        calls: Default::default(),
+    };
+    let refused = pollster::block_on(verify_cached_with(&config, &refusing, &token, START_MS));
+    assert_eq!(refused, Err(TokenError::BadSignature));
+    assert!(config.token_cache.is_empty(), "a refusal is not remembered");
+    let calls = refusing.calls.borrow();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].0, public);
+    assert_eq!(calls[0].1, signed);
+    assert_eq!(b64url(&calls[0].2), signature);
+
+    let accepting = Recording {
+        answer: true,
+        calls: Default::default(),
+    };
+    let first =
+        pollster::block_on(verify_cached_with(&config, &accepting, &token, START_MS)).unwrap();
+    assert_eq!(first, verify(&config, &token, START_MS).unwrap());
+    pollster::block_on(verify_cached_with(
+        &config,
+        &accepting,
+        &token,
+        START_MS + 1_000,
+    ))
+    .unwrap();
+    assert_eq!(
+        accepting.calls.borrow().len(),
+        1,
+        "the second is answered from memory"
+    );
+
+    // Steps 1–4 come first: an `alg: none` token never reaches the verifier.
+    let none = alloc::format!(
+        "{}.{}.",
+        b64url(br#"{"alg":"none","typ":"at+jwt"}"#),
+        signed.split('.').nth(1).unwrap()
+    );
+    let asked = Recording {
+        answer: true,
+        calls: Default::default(),
+    };
+    assert_eq!(
+        pollster::block_on(verify_cached_with(&config, &asked, &none, START_MS)),
+        Err(TokenError::UnsupportedAlgorithm)
+    );
+    assert!(asked.calls.borrow().is_empty());
+
+    // The reference verifier agrees with `verify` on a tampered signature.
+    let mut tampered = token.clone();
+    tampered.pop();
+    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+    assert!(!pollster::block_on(
+        crate::token::SoftwareEd25519.verify_ed25519(&public, signed.as_bytes(), &[0u8; 63])
+    ));
+    assert_eq!(
+        pollster::block_on(verify_cached_with(
+            &testkit::config(&[]),
+            &crate::token::SoftwareEd25519,
+            &tampered,
+            START_MS
+        ))
+        .is_err(),
+        verify(&config, &tampered, START_MS).is_err()
+    );
+}

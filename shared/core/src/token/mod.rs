@@ -24,6 +24,8 @@ mod access_tests;
 mod cache_tests;
 
 pub use access::{
-    issue, verify, verify_cached, Grant, IssuedAccessToken, TokenError, VerifiedAccessToken,
+    issue, verify, verify_cached, verify_cached_with, Grant, IssuedAccessToken, TokenError,
+    VerifiedAccessToken,
 };
 pub use cache::TokenCache;
+pub use eddsa::SoftwareEd25519;
