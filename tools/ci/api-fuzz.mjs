@@ -44,21 +44,40 @@ async function bearerToken() {
   return body.access_token;
 }
 
-let status = 1;
-try {
-  const token = process.env.EDGEAUTH_FUZZ_AUTH === "0" ? undefined : await bearerToken();
+// Operations that can end the caller's own session with a valid Bearer token: logout
+// and logout-all whatever the body, and DELETE /auth/sessions/{id} once schemathesis
+// reuses a session id from an earlier answer (it does). Fuzzed in a second pass with a
+// token of their own: in the main pass the first of them would turn every later
+// authenticated operation into a 401 and hide what those operations answer.
+const SESSION_ENDING = ["logout", "logoutAll", "revokeSession"];
+
+/** One schemathesis pass over `filter`; its exit status. */
+function pass(label, token, filter) {
   const auth = token ? ["-H", `Authorization: Bearer ${token}`] : [];
   if (!token) console.log("api-fuzz: no bearer token (login not available); fuzzing unauthenticated");
+  console.log(`api-fuzz: ${label}`);
   const result = spawnSync(schemathesis, [
     "run", join(root, "docs/openapi.yaml"), "--url", url,
     "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,security_headers",
     "--max-examples", examples, "--phases", process.env.EDGEAUTH_FUZZ_PHASES ?? "examples,fuzzing", "--workers", "1",
-    "--seed", "20261128", "--no-color", "--request-timeout", "20", ...auth,
+    "--seed", "20261128", "--no-color", "--request-timeout", "20", ...auth, ...filter,
   ], { stdio: "inherit", cwd: root, timeout: wallClockMs, killSignal: "SIGKILL", env: { ...process.env, SCHEMATHESIS_HOOKS: "tools.ci.schemathesis_hooks", PYTHONPATH: root } });
   if (result.error?.code === "ETIMEDOUT" || result.signal === "SIGKILL") {
     console.log(`api-fuzz: FAILED — schemathesis did not finish within ${wallClockMs / 1000} s`);
   }
-  status = result.status ?? 1;
+  return result.status ?? 1;
+}
+
+let status = 1;
+try {
+  const authenticated = process.env.EDGEAUTH_FUZZ_AUTH !== "0";
+  const first = pass("every operation but the session-ending ones, with one account's token",
+    authenticated ? await bearerToken() : undefined,
+    SESSION_ENDING.flatMap((id) => ["--exclude-operation-id", id]));
+  const second = pass(`the session-ending operations (${SESSION_ENDING.join(", ")}), with a fresh token`,
+    authenticated ? await bearerToken() : undefined,
+    SESSION_ENDING.flatMap((id) => ["--include-operation-id", id]));
+  status = first === 0 && second === 0 ? 0 : 1;
 } finally {
   await mf.dispose();
 }
