@@ -4,7 +4,7 @@
 //
 // What is proved: only an admin may pull it; afterwards every session from before —
 // token and cookie, every user, the admin's own — is refused by every function (the
-// api function, the login function's session routes, the refresh function), within the
+// api function and the refresh function, which serves the session routes), within the
 // stated bound of 5 s per isolate; accounts are untouched (a new login works at once);
 // and the audit log names the admin.
 
@@ -82,10 +82,10 @@ describe(`${TARGET}: the kill switch (POST ${ROUTE})`, () => {
       "bob, Bearer, api": await within("bob /api/me", () => as(bob, "GET", "/api/me"), 401),
       "carol, cookie, api": await within("carol POST /api/documents",
         () => as(carol, "POST", "/api/documents", { title: "t", body: "b" }), 401),
-      "bob, Bearer, login (/auth/session)": await within("bob /auth/session",
+      "bob, Bearer, refresh function (GET /auth/session)": await within("bob /auth/session",
         () => bob.client.get("/auth/session", bob.auth()), 401),
-      "bob, refresh token, refresh": await within("bob refresh", () => bob.refresh(), 401),
-      "carol, refresh cookie, refresh": await within("carol refresh", () => carol.refresh(), 401),
+      "bob, refresh token, refresh function": await within("bob refresh", () => bob.refresh(), 401),
+      "carol, refresh cookie, refresh function": await within("carol refresh", () => carol.refresh(), 401),
     };
     console.log(`kill switch (${TARGET}): ms until refused, per credential and function: ${JSON.stringify(times)}`);
 
