@@ -71,6 +71,21 @@ pub(crate) fn second_step(env: &TestEnv, body: Value) -> Outcome {
     env.serve::<Login>(&request(Method::Post, "/auth/login/mfa").json(body))
 }
 
+/// `POST /auth/login/mfa` with each of `bodies` at once, every store call yielding
+/// first so the requests interleave; the outcomes in the order of `bodies`.
+pub(crate) fn second_steps_concurrently(env: &TestEnv, bodies: &[Value]) -> Vec<Outcome> {
+    let requests: Vec<_> = bodies
+        .iter()
+        .map(|body| request(Method::Post, "/auth/login/mfa").json(body.clone()))
+        .collect();
+    env.interleave(true);
+    let outcomes = pollster::block_on(futures::future::join_all(
+        requests.iter().map(|r| env.serve_async::<Login>(r)),
+    ));
+    env.interleave(false);
+    outcomes
+}
+
 /// A request to the `api` function as `client`.
 pub(crate) fn api(
     env: &TestEnv,

@@ -351,22 +351,11 @@ fn concurrent_second_steps_with_one_code_accept_it_once() {
         .map(|_| mfa_token(&env, "ida@example.com", "token"))
         .collect();
     let code = code_now(&env, &secret);
-    let requests: Vec<_> = tokens
+    let bodies: Vec<_> = tokens
         .iter()
-        .map(|token| {
-            testkit::RequestExt::json(
-                testkit::request(Method::Post, "/auth/login/mfa"),
-                json!({"mfa_token": token, "code": code}),
-            )
-        })
+        .map(|token| json!({"mfa_token": token, "code": code}))
         .collect();
-    env.interleave(true);
-    let outcomes = pollster::block_on(futures::future::join_all(
-        requests
-            .iter()
-            .map(|r| env.serve_async::<crate::functions::Login>(r)),
-    ));
-    env.interleave(false);
+    let outcomes = second_steps_concurrently(&env, &bodies);
     let statuses: Vec<u16> = outcomes.iter().map(|o| o.response.status).collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
@@ -756,22 +745,13 @@ fn one_token_used_concurrently_with_two_good_factors_yields_one_session() {
     let env = TestEnv::new();
     let (_, _, _, codes) = enrolled(&env, "wes@example.com");
     let token = mfa_token(&env, "wes@example.com", "token");
-    let requests: Vec<_> = [&codes[0], &codes[1]]
-        .iter()
-        .map(|code| {
-            testkit::RequestExt::json(
-                testkit::request(Method::Post, "/auth/login/mfa"),
-                json!({"mfa_token": token, "recovery_code": code}),
-            )
-        })
-        .collect();
-    env.interleave(true);
-    let outcomes = pollster::block_on(futures::future::join_all(
-        requests
-            .iter()
-            .map(|r| env.serve_async::<crate::functions::Login>(r)),
-    ));
-    env.interleave(false);
+    let outcomes = second_steps_concurrently(
+        &env,
+        &[
+            json!({"mfa_token": token, "recovery_code": codes[0]}),
+            json!({"mfa_token": token, "recovery_code": codes[1]}),
+        ],
+    );
     let statuses: Vec<u16> = outcomes.iter().map(|o| o.response.status).collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
