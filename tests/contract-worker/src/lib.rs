@@ -28,81 +28,67 @@ fn decoded_param(query: &str, name: &str) -> Option<String> {
     query_param(query, name).map(|value| edgeauth_core::util::percent_decode(&value))
 }
 
+/// Every route but `/__contract/store`, for both runtimes: the status and body to
+/// answer. `get` and `swap` take percent-decoded parameters, `incr` and `cas` raw ones.
+#[cfg(target_arch = "wasm32")]
+async fn probe(store: &impl edgeauth_core::AtomicStore, path: &str, query: &str) -> (u16, String) {
+    use edgeauth_core::store::AtomicKey;
+    let decoded = matches!(path, "/__contract/get" | "/__contract/swap");
+    let param = |name: &str| {
+        if decoded {
+            decoded_param(query, name)
+        } else {
+            query_param(query, name)
+        }
+    };
+    let (shard, name) = (
+        param("shard").unwrap_or_default(),
+        param("name").unwrap_or_default(),
+    );
+    let key = AtomicKey::new(&shard, &name);
+    let result = match path {
+        "/__contract/incr" => store
+            .increment(key, 1, u64::MAX / 2)
+            .await
+            .map(|count| serde_json::json!({ "count": count })),
+        "/__contract/get" => store
+            .get(key)
+            .await
+            .map(|value| serde_json::json!({ "value": value })),
+        "/__contract/cas" | "/__contract/swap" => {
+            let (expected, new) = (param("expected"), param("new"));
+            store
+                .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
+                .await
+                .map(|swapped| serde_json::json!({ "swapped": swapped }))
+        }
+        _ => return (404, "not found".into()),
+    };
+    match result {
+        Ok(reply) => (200, reply.to_string()),
+        Err(error) => (503, error.cause().to_string()),
+    }
+}
+
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod workers {
-    use super::query_param;
-    use edgeauth_core::store::AtomicKey;
-    use edgeauth_core::AtomicStore;
     use worker::{event, Context, Env, Request, Response, Result};
-
-    fn param(request: &Request, name: &str) -> Option<String> {
-        let url = request.url().ok()?;
-        query_param(url.query().unwrap_or_default(), name)
-    }
-
-    fn decoded(request: &Request, name: &str) -> Option<String> {
-        let url = request.url().ok()?;
-        super::decoded_param(url.query().unwrap_or_default(), name)
-    }
 
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
-        let path = request.path();
-        let shard = param(&request, "shard").unwrap_or_default();
-        let name = param(&request, "name").unwrap_or_default();
-        let store = edgeauth_workers::atomic_store(&env);
-        let key = AtomicKey::new(&shard, &name);
-        match path.as_str() {
-            "/__contract/store" => {
-                Response::from_json(&edgeauth_workers::store_contract(&env).await)
-            }
-            "/__contract/incr" => match store.increment(key, 1, u64::MAX / 2).await {
-                Ok(count) => Response::from_json(&serde_json::json!({ "count": count })),
-                Err(error) => Response::error(error.cause(), 503),
-            },
-            "/__contract/cas" => {
-                let expected = param(&request, "expected");
-                let new = param(&request, "new");
-                match store
-                    .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
-                    .await
-                {
-                    Ok(swapped) => Response::from_json(&serde_json::json!({ "swapped": swapped })),
-                    Err(error) => Response::error(error.cause(), 503),
-                }
-            }
-            "/__contract/get" | "/__contract/swap" => {
-                let shard = decoded(&request, "shard").unwrap_or_default();
-                let name = decoded(&request, "name").unwrap_or_default();
-                let key = AtomicKey::new(&shard, &name);
-                let result = if path == "/__contract/get" {
-                    store
-                        .get(key)
-                        .await
-                        .map(|value| serde_json::json!({ "value": value }))
-                } else {
-                    let expected = decoded(&request, "expected");
-                    let new = decoded(&request, "new");
-                    store
-                        .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
-                        .await
-                        .map(|swapped| serde_json::json!({ "swapped": swapped }))
-                };
-                match result {
-                    Ok(reply) => Response::from_json(&reply),
-                    Err(error) => Response::error(error.cause(), 503),
-                }
-            }
-            _ => Response::error("not found", 404),
+        let url = request.url()?;
+        if url.path() == "/__contract/store" {
+            return Response::from_json(&edgeauth_workers::store_contract(&env).await);
         }
+        let store = edgeauth_workers::atomic_store(&env);
+        let (status, body) =
+            super::probe(&store, url.path(), url.query().unwrap_or_default()).await;
+        Ok(Response::ok(body)?.with_status(status))
     }
 }
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod spin {
-    use super::query_param;
-    use edgeauth_core::store::AtomicKey;
-    use edgeauth_core::AtomicStore;
     use spin_sdk::http::{IntoResponse, Request};
     use spin_sdk::http_service;
 
@@ -116,55 +102,12 @@ mod spin {
     async fn handle(request: Request) -> impl IntoResponse {
         let path = request.uri().path().to_string();
         let query = request.uri().query().unwrap_or_default().to_string();
-        let shard = query_param(&query, "shard").unwrap_or_default();
-        let name = query_param(&query, "name").unwrap_or_default();
-        let store = edgeauth_spin::atomic::KvAtomic::open_for_tests();
-        let key = AtomicKey::new(&shard, &name);
-        match path.as_str() {
-            "/__contract/store" => reply(
-                200,
-                serde_json::to_string(&edgeauth_spin::store_contract().await).unwrap_or_default(),
-            ),
-            "/__contract/incr" => match store.increment(key, 1, u64::MAX / 2).await {
-                Ok(count) => reply(200, serde_json::json!({ "count": count }).to_string()),
-                Err(error) => reply(503, error.cause().to_string()),
-            },
-            "/__contract/cas" => {
-                let expected = query_param(&query, "expected");
-                let new = query_param(&query, "new");
-                match store
-                    .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
-                    .await
-                {
-                    Ok(swapped) => {
-                        reply(200, serde_json::json!({ "swapped": swapped }).to_string())
-                    }
-                    Err(error) => reply(503, error.cause().to_string()),
-                }
-            }
-            "/__contract/get" | "/__contract/swap" => {
-                let shard = super::decoded_param(&query, "shard").unwrap_or_default();
-                let name = super::decoded_param(&query, "name").unwrap_or_default();
-                let key = AtomicKey::new(&shard, &name);
-                let result = if path == "/__contract/get" {
-                    store
-                        .get(key)
-                        .await
-                        .map(|value| serde_json::json!({ "value": value }))
-                } else {
-                    let expected = super::decoded_param(&query, "expected");
-                    let new = super::decoded_param(&query, "new");
-                    store
-                        .compare_and_swap(key, expected.as_deref(), new.as_deref(), None)
-                        .await
-                        .map(|swapped| serde_json::json!({ "swapped": swapped }))
-                };
-                match result {
-                    Ok(value) => reply(200, value.to_string()),
-                    Err(error) => reply(503, error.cause().to_string()),
-                }
-            }
-            _ => reply(404, "not found".into()),
+        if path == "/__contract/store" {
+            let report = edgeauth_spin::store_contract().await;
+            return reply(200, serde_json::to_string(&report).unwrap_or_default());
         }
+        let store = edgeauth_spin::atomic::KvAtomic::open_for_tests();
+        let (status, body) = super::probe(&store, &path, &query).await;
+        reply(status, body)
     }
 }
