@@ -13,6 +13,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use sha2::{Digest, Sha256};
 
 use crate::secret::Secret;
 
@@ -27,12 +28,25 @@ pub const DEVELOPMENT_DATA_ENCRYPTION_KEYS: &str =
     "dev-data-1:qHMKllDMn1NVFNL_Acb7sKILIFz9nBuOi8ncSknWMRE";
 
 /// One key of a keyring.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KeyEntry {
     /// Public key id.
     pub id: String,
     /// 32 bytes of key material.
     pub material: Secret,
+    /// SHA-256 of `material`, computed once at parse: per-isolate caches compare it to
+    /// tell whether an id still holds the same key, without hashing the secret again on
+    /// every request.
+    pub fingerprint: [u8; 32],
+}
+
+impl core::fmt::Debug for KeyEntry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyEntry")
+            .field("id", &self.id)
+            .field("material", &self.material)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An ordered, non-empty set of keys; the first is active.
@@ -87,6 +101,7 @@ impl Keyring {
             }
             keys.push(KeyEntry {
                 id: id.to_string(),
+                fingerprint: Sha256::digest(&bytes).into(),
                 material: Secret::new(bytes),
             });
         }

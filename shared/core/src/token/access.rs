@@ -165,7 +165,7 @@ pub fn issue(
     let key = config.jwt_signing_keys.active();
     let signing_key = config
         .token_cache
-        .signing_key(&key.id, &key.material)
+        .signing_key(key)
         .ok_or(ApiError::Unavailable(Internal("JWT signing key unusable")))?;
     let issued_at = now_ms / 1000;
     let expires_at = issued_at
@@ -313,7 +313,7 @@ fn still_vouched_for(config: &Config, entry: &Remembered) -> bool {
         && config
             .jwt_signing_keys
             .get(&entry.kid)
-            .is_some_and(|key| cache::digest(key.material.expose()) == entry.material)
+            .is_some_and(|key| key.fingerprint == entry.material)
 }
 
 /// Step 7 on whole seconds, for remembered tokens: the same rules as the full check
@@ -375,7 +375,7 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
         .ok_or(TokenError::UnknownKey)?;
     let public_key = config
         .token_cache
-        .verifying_key(&key.id, &key.material)
+        .verifying_key(key)
         .ok_or(TokenError::UnknownKey)?
         .to_bytes();
     // `try_from` above accepted three dot-separated parts, so the last dot exists.
@@ -437,7 +437,7 @@ fn finish(
         digest: [0; 32],
         origin: config.public_origin.clone(),
         kid: key.id.clone(),
-        material: cache::digest(key.material.expose()),
+        material: key.fingerprint,
         issued_at_secs: claims.issued_at.map(seconds).unwrap_or(0),
         not_before_secs: claims.not_before.map(seconds),
         token: VerifiedAccessToken {

@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::VerifiedAccessToken;
 use super::eddsa::{EdSigningKey, EdVerifyingKey};
-use crate::secret::Secret;
+use crate::config::keys::KeyEntry;
 
 /// How many verified tokens one isolate remembers.
 pub const CAPACITY: usize = 256;
@@ -103,17 +103,16 @@ pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
 }
 
 impl TokenCache {
-    /// The public key of the ring entry `kid` with seed `material`, derived once.
-    /// `None` when the seed is not a usable Ed25519 seed.
-    pub(crate) fn verifying_key(&self, kid: &str, material: &Secret) -> Option<EdVerifyingKey> {
-        self.signing_key(kid, material)
-            .map(|key| key.verifying_key())
+    /// The public key of ring entry `entry` (a seed), derived once. `None` when the
+    /// seed is not a usable Ed25519 seed.
+    pub(crate) fn verifying_key(&self, entry: &KeyEntry) -> Option<EdVerifyingKey> {
+        self.signing_key(entry).map(|key| key.verifying_key())
     }
 
-    /// The expanded signing key of the ring entry `kid` with seed `material`, expanded
-    /// once. `None` when the seed is not a usable Ed25519 seed.
-    pub(crate) fn signing_key(&self, kid: &str, material: &Secret) -> Option<EdSigningKey> {
-        let fingerprint = digest(material.expose());
+    /// The expanded signing key of ring entry `entry` (a seed), expanded once. `None`
+    /// when the seed is not a usable Ed25519 seed.
+    pub(crate) fn signing_key(&self, entry: &KeyEntry) -> Option<EdSigningKey> {
+        let (kid, fingerprint) = (entry.id.as_str(), entry.fingerprint);
         if let Ok(inner) = self.inner.try_borrow() {
             let known = inner
                 .keys
@@ -123,7 +122,7 @@ impl TokenCache {
                 return Some(known.key.clone());
             }
         }
-        let key = EdSigningKey::from_seed(material)?;
+        let key = EdSigningKey::from_seed(&entry.material)?;
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             // A kid whose material changed (tests) replaces its entry: still one per id.
             inner.keys.retain(|k| k.kid != kid);
