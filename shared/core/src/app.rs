@@ -18,6 +18,7 @@ use core::cell::RefCell;
 
 use crate::audit::{AuditEvent, AuditKind};
 use crate::config::{Config, ConfigError};
+use crate::encoding;
 use crate::env::{Clock, Random, SignatureVerifier};
 use crate::error::{ApiError, Internal};
 use crate::http::security_headers::{self, Hsts};
@@ -25,7 +26,6 @@ use crate::http::{body, cors, https_redirect, problem, Method, Request, Response
 use crate::log::RequestLog;
 use crate::mail::Mail;
 use crate::store::{AtomicStore, RecordStore};
-use crate::util;
 
 /// The platform services a flow may use.
 pub trait Services {
@@ -138,8 +138,8 @@ impl<S: Services> Ctx<'_, S> {
             .header("user-agent")
             .map(|ua| ua.chars().take(256).collect());
         self.effects.borrow_mut().audit.push(AuditEvent {
-            id: util::hex(&id),
-            at: util::rfc3339(self.now_ms),
+            id: encoding::hex(&id),
+            at: encoding::rfc3339(self.now_ms),
             event,
             actor_id: actor_id.map(String::from),
             subject_id: subject_id.map(String::from),
@@ -203,7 +203,7 @@ pub async fn serve<F: Function, S: Services>(
     let started = services.clock().now_ms();
     let mut id_bytes = [0u8; 16];
     let request_id = match services.random().fill(&mut id_bytes) {
-        Ok(()) => util::hex(&id_bytes),
+        Ok(()) => encoding::hex(&id_bytes),
         Err(_) => String::from("00000000000000000000000000000000"),
     };
     let mut log = RequestLog {

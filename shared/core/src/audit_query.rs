@@ -267,7 +267,7 @@ mod tests {
         for i in 0..n {
             let event = AuditEvent {
                 id: format!("{:032x}", i + 1),
-                at: crate::util::rfc3339(0),
+                at: crate::encoding::rfc3339(0),
                 event: kind,
                 actor_id: None,
                 subject_id: Some(subject.to_string()),

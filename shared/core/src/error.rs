@@ -150,3 +150,20 @@ impl From<crate::env::RandomError> for ApiError {
         Self::Unavailable(Internal("random source failed"))
     }
 }
+
+impl From<crate::crypto::CryptoError> for ApiError {
+    /// Every cause is a server-side fault the client cannot fix: `503`, with the
+    /// static cause in the log only.
+    fn from(error: crate::crypto::CryptoError) -> Self {
+        Self::Unavailable(Internal(error.cause()))
+    }
+}
+
+impl From<crate::crypto::blind_index::InvalidEmail> for ApiError {
+    fn from(_: crate::crypto::blind_index::InvalidEmail) -> Self {
+        Self::InvalidRequest(crate::crypto::blind_index::InvalidEmail::DETAIL)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -41,9 +41,7 @@ pub mod audit_log;
 pub mod audit_query;
 pub mod auth;
 pub mod config;
-pub mod crypto;
 pub mod documents;
-pub mod env;
 pub mod error;
 pub mod functions;
 pub mod gdpr;
@@ -58,11 +56,12 @@ pub mod paging;
 pub mod password;
 pub mod ratelimit;
 pub mod rbac;
-pub mod secret;
 pub mod session;
-pub mod store;
 pub mod token;
-pub mod util;
+
+// The primitives (crate `edgeauth-primitives`), re-exported under the names the core
+// and the adapters use: `crate::store`, `crate::secret`, … name that crate's modules.
+pub use edgeauth_primitives::{crypto, encoding, env, secret, store};
 
 // The curated public interface.
 pub use app::{Function, Outcome, Services};

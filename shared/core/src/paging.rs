@@ -26,17 +26,13 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::crypto::kdf::hkdf_sha256;
+use crate::config::KeyEntry;
+use crate::crypto::kdf::{mac, Purpose};
+use crate::encoding;
 use crate::error::ApiError;
-use crate::secret::{constant_time_eq, Secret};
+use crate::secret::constant_time_eq;
 use crate::store::{RecordStore, StoreError};
-use crate::token::kdf::mac;
-use crate::util;
 
-/// The HKDF salt every edgeauth subkey uses (`crypto::kdf`, `token::kdf`).
-const SALT: &[u8] = b"edgeauth/kdf/v1";
-/// The HKDF label of the cursor subkey (distinct from every other label).
-pub const LABEL: &[u8] = b"edgeauth listing-cursor v1";
 /// Longest cursor accepted from a client.
 pub const MAX_CURSOR_CHARS: usize = 2048;
 /// The `detail` of an unusable cursor.
@@ -46,22 +42,21 @@ const LIST_PAGE: usize = 100;
 /// Store pages walked by one [`take_keys`] call at most (bounds the work per request).
 const MAX_PAGES_PER_CALL: usize = 20;
 
-fn subkey(material: &Secret) -> Secret {
-    Secret::new(hkdf_sha256(SALT, material.expose(), LABEL).to_vec())
-}
-
-fn tag(key: &Secret, scope: &str, payload: &[u8]) -> [u8; 32] {
-    mac(key, &[b"cursor", scope.as_bytes(), payload])
+fn tag(key: &KeyEntry, scope: &str, payload: &[u8]) -> [u8; 32] {
+    mac(
+        key.subkey(Purpose::ListingCursor),
+        &[b"cursor", scope.as_bytes(), payload],
+    )
 }
 
 /// Seals `payload` as a client cursor for the listing `scope`.
 pub fn seal(config: &Config, scope: &str, payload: &str) -> String {
-    let key = subkey(&config.data_encryption_keys.active().material);
-    let tag = tag(&key, scope, payload.as_bytes());
+    let key = config.data_encryption_keys.active();
+    let tag = tag(key, scope, payload.as_bytes());
     alloc::format!(
         "{}.{}",
-        util::b64url(payload.as_bytes()),
-        util::b64url(&tag)
+        encoding::b64url(payload.as_bytes()),
+        encoding::b64url(&tag)
     )
 }
 
@@ -72,12 +67,12 @@ pub fn open(config: &Config, scope: &str, cursor: &str) -> Result<String, ApiErr
         return Err(invalid);
     }
     let (payload, given) = cursor.split_once('.').ok_or(invalid)?;
-    let payload = util::b64url_decode(payload).ok_or(invalid)?;
-    let given = util::b64url_decode(given).ok_or(invalid)?;
+    let payload = encoding::b64url_decode(payload).ok_or(invalid)?;
+    let given = encoding::b64url_decode(given).ok_or(invalid)?;
     // Every key is tried with no early exit, as for CSRF tokens.
     let mut valid = false;
     for entry in config.data_encryption_keys.iter() {
-        let expected = tag(&subkey(&entry.material), scope, &payload);
+        let expected = tag(entry, scope, &payload);
         valid |= constant_time_eq(&expected, &given);
     }
     if !valid {
@@ -202,7 +197,7 @@ mod tests {
         let config = testkit::config(&[]);
         let cursor = seal(&config, "s", "{\"a\":\"audit/all/1\"}");
         let (payload, tag) = cursor.split_once('.').unwrap();
-        let forged = format!("{}.{tag}", util::b64url(b"{\"a\":\"audit/all/0\"}"));
+        let forged = format!("{}.{tag}", encoding::b64url(b"{\"a\":\"audit/all/0\"}"));
         for bad in [
             forged.as_str(),
             payload,
@@ -237,16 +232,13 @@ mod tests {
     }
 
     #[test]
-    fn the_cursor_label_differs_from_every_other_subkey_label() {
-        for other in [
-            &b"edgeauth refresh-successor v1"[..],
-            b"edgeauth csrf v1",
-            b"edgeauth data-at-rest xchacha20poly1305 v1",
-            b"edgeauth email-index v1",
-            b"edgeauth recovery-code v1",
-        ] {
-            assert_ne!(LABEL, other);
-        }
+    fn cursors_are_keyed_with_the_listing_cursor_label() {
+        // Part of the cursor format (crypto::kdf::Purpose checks it differs from
+        // every other label).
+        assert_eq!(
+            Purpose::ListingCursor.label(),
+            b"edgeauth listing-cursor v1"
+        );
     }
 
     fn store_with(keys: usize) -> MemoryStore<FakeClock> {

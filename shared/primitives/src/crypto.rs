@@ -1,6 +1,12 @@
-//! Data-at-rest cryptography over `DATA_ENCRYPTION_KEYS` (API.md §8): the record
-//! cipher, the email blind index and the key-rotation sweep helpers.
+//! Cryptography over the configured keyrings: key derivation, the keyrings
+//! themselves, Ed25519, and data at rest under `DATA_ENCRYPTION_KEYS` (docs/contract.md
+//! §8): the record cipher, the email blind index and the key-rotation helpers.
 //!
+//! - [`kdf`]: HMAC, HKDF and the one list of derivation purposes and labels.
+//! - [`keys`]: `JWT_SIGNING_KEYS` and `DATA_ENCRYPTION_KEYS` entries, with every key
+//!   derived from them computed once at parse.
+//! - [`eddsa`]: Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`, and the software
+//!   [`eddsa::SoftwareEd25519`] verifier.
 //! - [`aead`]: XChaCha20-Poly1305 with self-describing ciphertexts
 //!   (`v1.<key_id>.<nonce>.<ciphertext+tag>`), bound to the record they belong to.
 //! - [`blind_index`]: a keyed, deterministic index of an email address, so accounts
@@ -13,7 +19,7 @@
 //!
 //! Security considerations:
 //! - Fail closed: an unknown key id, a malformed or a tampered ciphertext is a
-//!   [`CryptoError`], which becomes `503 unavailable` ([`ApiError::Unavailable`]);
+//!   [`CryptoError`], which becomes `503 unavailable` (the core's `ApiError::Unavailable`);
 //!   it is never read as an empty or missing value.
 //! - Each keyring entry is expanded into one subkey per purpose (HKDF-SHA256 with
 //!   distinct labels), so the cipher key, the index key and the recovery-code key
@@ -23,13 +29,14 @@
 
 pub mod aead;
 pub mod blind_index;
-pub(crate) mod kdf;
+pub mod eddsa;
+pub mod kdf;
+pub mod keys;
 pub mod rotation;
 
 use core::fmt;
 
 use crate::env::RandomError;
-use crate::error::{ApiError, Internal};
 
 /// Why a data-at-rest operation failed. Every variant fails closed (`503`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,32 +79,9 @@ impl From<RandomError> for CryptoError {
     }
 }
 
-impl From<CryptoError> for ApiError {
-    /// Every cause is a server-side fault the client cannot fix: `503`, with the
-    /// static cause in the log only.
-    fn from(error: CryptoError) -> Self {
-        Self::Unavailable(Internal(error.cause()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_crypto_error_fails_closed_as_unavailable() {
-        for error in [
-            CryptoError::UnknownKey,
-            CryptoError::Malformed,
-            CryptoError::Tampered,
-            CryptoError::RandomFailed,
-        ] {
-            let api = ApiError::from(error);
-            assert_eq!(api.status(), 503);
-            assert_eq!(api.internal_cause(), Some(error.cause()));
-            assert_eq!(api.detail(), None);
-        }
-    }
 
     #[test]
     fn random_failure_maps_to_random_failed() {

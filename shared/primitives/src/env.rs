@@ -32,7 +32,7 @@ pub trait Random {
 
 /// Ed25519 signature verification (RFC 8032), supplied by the platform when it has a
 /// native one. Access-token signatures are checked through it
-/// ([`crate::token::verify_cached_with`]); [`crate::token::SoftwareEd25519`] is the
+/// (the core's `token::verify`); [`crate::crypto::eddsa::SoftwareEd25519`] is the
 /// reference implementation (native, Spin, tests). An implementation must answer
 /// exactly as the reference does for every input — a platform failure is the
 /// implementation's to handle (the Workers one falls back to the reference), never a

@@ -18,7 +18,7 @@
 //! platform's own TTL granularity (Workers KV: 60 s minimum) — see [`envelope`].
 //!
 //! Security considerations: store errors carry a static cause for the server log
-//! and become `503 unavailable` ([`crate::ApiError`]); flows write in an order where
+//! and become `503 unavailable` (the core's `ApiError`); flows write in an order where
 //! a failure part-way leaves nothing half-done that grants access.
 #![allow(async_fn_in_trait)]
 

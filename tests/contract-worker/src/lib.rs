@@ -25,7 +25,7 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 /// Query parameter `name`, percent-decoded (for `get` and `swap`).
 #[cfg(target_arch = "wasm32")]
 fn decoded_param(query: &str, name: &str) -> Option<String> {
-    query_param(query, name).map(|value| edgeauth_core::util::percent_decode(&value))
+    query_param(query, name).map(|value| edgeauth_core::encoding::percent_decode(&value))
 }
 
 /// Every route but `/__contract/store`, for both runtimes: the status and body to

@@ -46,7 +46,7 @@ pub const FIELD_LENGTH: &str = "email: 1 to 320 characters";
 /// Validates an address typed by a user and returns its normalised form
 /// (`400 invalid_request` otherwise).
 pub fn normalize(input: &str) -> Result<String, ApiError> {
-    crate::crypto::blind_index::normalize_email(input)
+    Ok(crate::crypto::blind_index::normalize_email(input)?)
 }
 
 /// The index a new entry is written under: the blind index with the active key.

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use crate::app::{Ctx, Services};
 use crate::auth::Principal;
+use crate::encoding;
 use crate::error::ApiError;
 use crate::http::Response;
-use crate::util;
 
 #[derive(Serialize)]
 struct Me {
@@ -36,7 +36,7 @@ pub async fn handle<S: Services>(
             email: user.email_address(ctx.config)?,
             email_verified: user.email_verified,
             mfa_enabled: user.mfa_enabled,
-            created_at: util::rfc3339(user.created_at_ms),
+            created_at: encoding::rfc3339(user.created_at_ms),
             roles: user.roles.clone(),
             id: user.id.clone(),
         },

@@ -45,10 +45,10 @@ use serde::{Deserialize, Serialize};
 use super::email::{self, StoredEmail};
 use crate::app::{Ctx, Services};
 use crate::config::Config;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::mfa::flows::MfaState;
 use crate::store::{AtomicKey, AtomicStore, KeyPage, RecordStore};
-use crate::util;
 
 /// The role every user has.
 pub const ROLE_USER: &str = "user";
@@ -136,7 +136,7 @@ pub const EMAIL_OWNER: &str = "owner";
 /// A new random user id.
 pub fn new_id(random: &impl crate::Random) -> Result<String, ApiError> {
     let bytes: [u8; 16] = crate::env::random_array(random)?;
-    Ok(util::hex(&bytes))
+    Ok(encoding::hex(&bytes))
 }
 
 /// Whether `text` has the shape of an id this core issues (32 lower-case hex digits).

@@ -23,12 +23,12 @@ use super::email;
 use super::user::{self, ROLE_ADMIN};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
+use crate::crypto::kdf::sha256;
+use crate::encoding;
 use crate::env::Random;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::store::{AtomicKey, AtomicStore};
-use crate::token::kdf::sha256;
-use crate::util;
 
 /// Lifetime of a verification token.
 pub const TOKEN_TTL_MS: u64 = 24 * 3_600 * 1_000;
@@ -46,8 +46,8 @@ struct Pending {
 fn shard_of(token: &str) -> Option<String> {
     // Our tokens are 32 bytes of base64url (43 characters); anything else is refused
     // before it touches the store.
-    let bytes = util::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
-    Some(alloc::format!("verify/{}", util::hex(&sha256(&bytes))))
+    let bytes = encoding::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
+    Some(alloc::format!("verify/{}", encoding::hex(&sha256(&bytes))))
 }
 
 /// Creates a verification token for `user_id` and returns it (to be mailed).
@@ -58,7 +58,7 @@ pub async fn issue_token(
     now_ms: u64,
 ) -> Result<String, ApiError> {
     let bytes: [u8; 32] = crate::env::random_array(random)?;
-    let token = util::b64url(&bytes);
+    let token = encoding::b64url(&bytes);
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("verification token shape")))?;
     let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
     let value = serde_json::to_string(&Pending {

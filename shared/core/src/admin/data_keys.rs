@@ -39,11 +39,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use super::{reencrypt_if_stale, SweepTally};
 use crate::accounts::{email, user, ROLE_ADMIN};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::config::Config;
+use crate::crypto::rotation::{reencrypt_if_stale, SweepTally};
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::mfa::flows::{pending_context, secret_context};

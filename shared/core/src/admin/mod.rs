@@ -18,6 +18,7 @@
 //! role and disable changes apply to the target's next request because every
 //! request re-reads the user record ([`crate::auth::authenticate`]).
 
+pub mod data_keys;
 pub mod registry;
 pub mod routes;
 

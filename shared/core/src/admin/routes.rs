@@ -40,12 +40,12 @@ use crate::accounts::user::{self, UserRecord, ROLE_ADMIN};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::auth::Principal;
+use crate::encoding;
 use crate::error::ApiError;
 use crate::http::{body, Response};
 use crate::paging::{self, Position};
 use crate::rbac::Role;
 use crate::session;
-use crate::util;
 
 /// Users per page of the access review when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -72,8 +72,8 @@ impl UserView {
             mfa_enabled: crate::mfa::flows::status(&user).totp_enabled,
             disabled: user.disabled,
             email_verified: user.email_verified,
-            created_at: util::rfc3339(user.created_at_ms),
-            last_login_at: user.last_login_at_ms.map(util::rfc3339),
+            created_at: encoding::rfc3339(user.created_at_ms),
+            last_login_at: user.last_login_at_ms.map(encoding::rfc3339),
             roles: user.roles,
             id: user.id,
         })

@@ -28,11 +28,11 @@
 use alloc::string::String;
 
 use crate::config::Config;
+use crate::crypto::kdf::{self, Purpose};
+use crate::encoding;
 use crate::error::ApiError;
 use crate::http::{cookies, Method, Request};
 use crate::secret::constant_time_eq;
-use crate::token::kdf::{self, Purpose};
-use crate::util;
 
 /// The request header carrying the CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -79,14 +79,16 @@ impl<'a> CsrfParts<'a> {
     }
 }
 
-fn token_with(key: &crate::Secret, session_id: &str) -> String {
-    let subkey = kdf::subkey(key, Purpose::Csrf);
-    util::b64url(&kdf::mac(&subkey, &[session_id.as_bytes()]))
+fn token_with(key: &crate::config::KeyEntry, session_id: &str) -> String {
+    encoding::b64url(&kdf::mac(
+        key.subkey(Purpose::Csrf),
+        &[session_id.as_bytes()],
+    ))
 }
 
 /// The CSRF token of `session_id` (under the active data key).
 pub fn token_for(config: &Config, session_id: &str) -> String {
-    token_with(&config.data_encryption_keys.active().material, session_id)
+    token_with(config.data_encryption_keys.active(), session_id)
 }
 
 /// Whether `origin` is our own or an allowlisted one (exact match).
@@ -123,7 +125,7 @@ pub fn check(config: &Config, parts: &CsrfParts<'_>) -> Result<(), ApiError> {
     // Try every key (no early exit, so timing does not say which key matched).
     let mut bound = false;
     for entry in config.data_encryption_keys.iter() {
-        let expected = token_with(&entry.material, parts.session_id);
+        let expected = token_with(entry, parts.session_id);
         bound |= constant_time_eq(expected.as_bytes(), header.as_bytes());
     }
     if bound {

@@ -14,10 +14,9 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
-pub mod keys;
 mod parse;
 
-pub use keys::{KeyEntry, Keyring};
+pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use parse::{ConfigError, Vars};
 
 use alloc::string::String;

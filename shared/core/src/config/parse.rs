@@ -88,6 +88,7 @@ fn keyring(
     name: &'static str,
     development_default: &str,
     environment: Environment,
+    parse: fn(&str, bool) -> Result<Keyring, KeyringError>,
 ) -> Result<Keyring, ConfigError> {
     let development = environment == Environment::Development;
     let text = match get(vars, name) {
@@ -95,7 +96,7 @@ fn keyring(
         None if development => development_default.to_string(),
         None => return Err(ConfigError::Missing(name)),
     };
-    Keyring::parse(&text, development).map_err(|error| match error {
+    parse(&text, development).map_err(|error| match error {
         KeyringError::DevelopmentKey => ConfigError::Insecure(name),
         KeyringError::Malformed | KeyringError::BadKeyMaterial | KeyringError::DuplicateId => {
             ConfigError::Malformed(name)
@@ -168,12 +169,14 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         "JWT_SIGNING_KEYS",
         keys::DEVELOPMENT_JWT_SIGNING_KEYS,
         environment,
+        Keyring::parse_signing,
     )?;
     let data_encryption_keys = keyring(
         vars,
         "DATA_ENCRYPTION_KEYS",
         keys::DEVELOPMENT_DATA_ENCRYPTION_KEYS,
         environment,
+        Keyring::parse,
     )?;
 
     let password_pepper = match get(vars, "PASSWORD_PEPPER") {

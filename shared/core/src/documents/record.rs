@@ -28,9 +28,9 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::user;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::store::{AtomicKey, AtomicStore};
-use crate::util;
 
 /// Name of the document record in its shard.
 pub const NAME: &str = "document";
@@ -109,7 +109,7 @@ pub fn index_name(document_id: &str) -> String {
 /// A new random document id (128 bits, hex).
 pub fn new_id(random: &impl crate::Random) -> Result<String, ApiError> {
     let bytes: [u8; 16] = crate::env::random_array(random)?;
-    Ok(util::hex(&bytes))
+    Ok(encoding::hex(&bytes))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<String, ApiError> {

@@ -30,11 +30,11 @@ use crate::accounts::user;
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::auth::Principal;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::paging;
 use crate::rbac::{self, Permission};
-use crate::util;
 
 /// Documents per listing page when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -92,8 +92,8 @@ fn view(document: &DocumentRecord, with_shares: bool) -> DocumentView<'_> {
         title: &document.title,
         body: &document.body,
         owner_id: &document.owner_id,
-        created_at: util::rfc3339(document.created_at_ms),
-        updated_at: util::rfc3339(document.updated_at_ms),
+        created_at: encoding::rfc3339(document.created_at_ms),
+        updated_at: encoding::rfc3339(document.updated_at_ms),
         shares: with_shares.then(|| {
             document
                 .shares

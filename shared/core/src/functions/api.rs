@@ -339,7 +339,7 @@ impl Function for Api {
             }
             "/api/me/mfa/totp" => password_route(ctx, route, caller(&principal)?).await,
             "/api/admin/data-keys/sweep" => {
-                crate::crypto::rotation::sweep::handle(ctx, caller(&principal)?).await
+                crate::admin::data_keys::handle(ctx, caller(&principal)?).await
             }
             "/api/admin/sessions/revoke-all" => {
                 session::kill_switch::revoke_all_sessions(ctx, caller(&principal)?).await

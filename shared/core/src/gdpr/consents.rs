@@ -34,10 +34,10 @@ use crate::accounts::user;
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::auth::Principal;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::store::{AtomicKey, AtomicStore};
-use crate::util;
 
 /// The purposes a user can consent to.
 pub const PURPOSES: &[&str] = &["marketing_email", "analytics", "product_updates"];
@@ -78,7 +78,7 @@ pub fn view(consents: &Consents) -> serde_json::Value {
                 ConsentView {
                     granted: consent.granted,
                     version: &consent.version,
-                    updated_at: util::rfc3339(consent.updated_at_ms),
+                    updated_at: encoding::rfc3339(consent.updated_at_ms),
                 },
             )
         })

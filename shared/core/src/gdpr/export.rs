@@ -38,10 +38,10 @@ use crate::audit::AuditKind;
 use crate::audit_query;
 use crate::auth::Principal;
 use crate::documents::record::{self as documents, DocumentRecord, ShareLevel};
+use crate::encoding;
 use crate::error::ApiError;
 use crate::http::Response;
 use crate::session::record as sessions;
-use crate::util;
 
 /// Most audit events in one export.
 pub const MAX_ACTIVITY: usize = 500;
@@ -119,8 +119,8 @@ struct Export {
 
 fn owned(document: DocumentRecord) -> OwnedDocument {
     OwnedDocument {
-        created_at: util::rfc3339(document.created_at_ms),
-        updated_at: util::rfc3339(document.updated_at_ms),
+        created_at: encoding::rfc3339(document.created_at_ms),
+        updated_at: encoding::rfc3339(document.updated_at_ms),
         shares: document
             .shares
             .into_iter()
@@ -148,9 +148,9 @@ pub async fn handle<S: Services>(
         .await?
         .into_iter()
         .map(|(session, _)| SessionView {
-            ends_at: util::rfc3339(session.ends_at_ms(ctx.config)),
-            created_at: util::rfc3339(session.created_at_ms),
-            last_used_at: util::rfc3339(session.last_used_at_ms),
+            ends_at: encoding::rfc3339(session.ends_at_ms(ctx.config)),
+            created_at: encoding::rfc3339(session.created_at_ms),
+            last_used_at: encoding::rfc3339(session.last_used_at_ms),
             mode: session.mode.as_str(),
             revoked: session.revoked,
             user_agent: session.user_agent,
@@ -172,8 +172,8 @@ pub async fn handle<S: Services>(
             own.push(owned(document));
         } else if let Some(permission) = document.shares.get(user_id).copied() {
             shared.push(SharedDocument {
-                created_at: util::rfc3339(document.created_at_ms),
-                updated_at: util::rfc3339(document.updated_at_ms),
+                created_at: encoding::rfc3339(document.created_at_ms),
+                updated_at: encoding::rfc3339(document.updated_at_ms),
                 permission,
                 id: document.id,
                 owner_id: document.owner_id,
@@ -189,14 +189,14 @@ pub async fn handle<S: Services>(
 
     let export = Export {
         format: "edgeauth-export/1",
-        exported_at: util::rfc3339(ctx.now_ms),
+        exported_at: encoding::rfc3339(ctx.now_ms),
         profile: Profile {
             id: user.id.clone(),
             email: user.email_address(ctx.config)?,
             email_verified: user.email_verified,
             disabled: user.disabled,
-            created_at: util::rfc3339(user.created_at_ms),
-            last_login_at: user.last_login_at_ms.map(util::rfc3339),
+            created_at: encoding::rfc3339(user.created_at_ms),
+            last_login_at: user.last_login_at_ms.map(encoding::rfc3339),
         },
         roles: user.roles.clone(),
         mfa: crate::mfa::flows::status(user),

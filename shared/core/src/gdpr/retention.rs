@@ -34,11 +34,11 @@ use crate::accounts::user;
 use crate::app::Services;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::config::Config;
+use crate::encoding;
 use crate::env::Clock;
 use crate::error::ApiError;
 use crate::paging::{self, Position};
 use crate::store::RecordStore;
-use crate::util;
 
 /// Unverified accounts older than this are erased (when verification is required).
 pub const UNVERIFIED_TTL_MS: u64 = 7 * 24 * 3_600 * 1_000;
@@ -74,8 +74,8 @@ fn event<S: Services>(
     detail.insert(String::from("reason"), String::from(reason));
     detail.insert(String::from("by"), String::from("retention_sweep"));
     Ok(AuditEvent {
-        id: util::hex(&id),
-        at: util::rfc3339(now_ms),
+        id: encoding::hex(&id),
+        at: encoding::rfc3339(now_ms),
         event: AuditKind::AccountDeleted,
         actor_id: None,
         subject_id: Some(user_id.into()),
@@ -93,7 +93,7 @@ pub async fn sweep<S: Services>(
 ) -> Result<(SweepReport, Vec<AuditEvent>), ApiError> {
     let now_ms = services.clock().now_ms();
     let run: [u8; 16] = crate::env::random_array(services.random())?;
-    let run_id = util::hex(&run);
+    let run_id = encoding::hex(&run);
     let records = services.records();
     let atomic = services.atomic();
     let start: Position = records

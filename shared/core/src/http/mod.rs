@@ -106,7 +106,7 @@ impl Request {
     pub fn query_param(&self, name: &str) -> Option<String> {
         self.query.split('&').find_map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (key == name).then(|| crate::util::percent_decode(value))
+            (key == name).then(|| crate::encoding::percent_decode(value))
         })
     }
 }

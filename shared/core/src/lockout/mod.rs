@@ -316,7 +316,7 @@ pub fn notice_mail(public_origin: &str, to: &str, locked_until_ms: u64) -> Mail 
              If these attempts were yours, wait and try again, or reset your password at \
              {public_origin}. If they were not, your password is holding: you may still \
              want to choose a new one there.",
-            crate::util::rfc3339(locked_until_ms)
+            crate::encoding::rfc3339(locked_until_ms)
         ),
     }
 }

@@ -43,8 +43,8 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use crate::config::{KeyEntry, Keyring};
 use crate::crypto::kdf::{self, Purpose};
 use crate::crypto::CryptoError;
+use crate::encoding::{b64url, b64url_decode};
 use crate::env::Random;
-use crate::util::{b64url, b64url_decode};
 
 /// Number of codes issued at once.
 pub const CODE_COUNT: usize = 10;
@@ -190,9 +190,8 @@ fn hash_under(key: &KeyEntry, context: &str, code: &str) -> String {
 
 /// HMAC-SHA256 under the recovery-code subkey of `len ‖ context ‖ len ‖ code`.
 fn mac(key: &KeyEntry, context: &str, code: &str) -> [u8; 32] {
-    let subkey = kdf::subkey(key, Purpose::RecoveryCode);
     kdf::hmac_sha256(
-        &*subkey,
+        key.subkey(Purpose::RecoveryCode),
         &[
             &(context.len() as u64).to_be_bytes(),
             context.as_bytes(),

@@ -394,7 +394,7 @@ mod tests {
         fn percent_encoding_leaves_only_unreserved_characters_and_escapes(text in "\\PC{0,40}") {
             let encoded = percent_encode(&text);
             prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
-            prop_assert_eq!(crate::util::percent_decode(&encoded), text);
+            prop_assert_eq!(crate::encoding::percent_decode(&encoded), text);
         }
     }
 }

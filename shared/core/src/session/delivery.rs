@@ -31,10 +31,10 @@ use super::record::Mode;
 use crate::accounts::user::{UserRecord, UserSummary};
 use crate::app::{Ctx, Services};
 use crate::auth::csrf;
+use crate::encoding;
 use crate::error::ApiError;
 use crate::http::cookies::{SameSite, SetCookie};
 use crate::http::Response;
-use crate::util;
 
 /// The access-token cookie.
 pub const ACCESS_COOKIE: &str = "__Host-access";
@@ -94,7 +94,7 @@ pub fn respond<S: Services>(
     let answer = SessionAnswer {
         user: &summary,
         session_id: &issued.session.id,
-        access_expires_at: util::rfc3339(access.expires_at_secs.saturating_mul(1000)),
+        access_expires_at: encoding::rfc3339(access.expires_at_secs.saturating_mul(1000)),
         access_token: token_mode.then_some(access.token.as_str()),
         token_type: token_mode.then_some("Bearer"),
         expires_in: token_mode.then_some(access.expires_in_secs),

@@ -32,10 +32,10 @@ use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::auth::Principal;
 use crate::config::Config;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::store::{AtomicKey, AtomicStore};
-use crate::util;
 
 /// How long an isolate trusts its copy of the stored cut-off.
 pub const REFRESH_MS: u64 = 5_000;
@@ -139,7 +139,7 @@ pub async fn revoke_all_sessions<S: Services>(
         .kill_switch
         .stored
         .set(Some((effective, ctx.now_ms)));
-    let at = util::rfc3339(effective);
+    let at = encoding::rfc3339(effective);
     ctx.audit(
         AuditKind::AllSessionsRevoked,
         Some(&admin.user.id),

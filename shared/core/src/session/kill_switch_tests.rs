@@ -35,7 +35,7 @@ fn an_admin_ends_every_session_including_their_own_and_it_is_audited() {
     let now = crate::env::Clock::now_ms(&*kit.env.clock) - 1; // `call` advanced the clock by 1 ms
     assert_eq!(
         body,
-        json!({ "sessions_revoked_before": crate::util::rfc3339(now + 1) })
+        json!({ "sessions_revoked_before": crate::encoding::rfc3339(now + 1) })
     );
     assert_eq!(stored(&kit), Some(alloc::format!("{}", now + 1)));
 
@@ -46,7 +46,7 @@ fn an_admin_ends_every_session_including_their_own_and_it_is_audited() {
     assert_eq!(event.subject_id, None);
     assert_eq!(
         event.detail["sessions_revoked_before"],
-        crate::util::rfc3339(now + 1)
+        crate::encoding::rfc3339(now + 1)
     );
 
     for client in [&alice, &bob, &admin] {

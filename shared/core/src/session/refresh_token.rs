@@ -29,9 +29,9 @@ use core::fmt;
 
 use crate::accounts::user;
 use crate::config::Config;
+use crate::crypto::kdf::{self, Purpose};
+use crate::encoding;
 use crate::secret::{constant_time_eq, Secret};
-use crate::token::kdf::{self, Purpose};
-use crate::util;
 
 /// Bytes of a refresh secret (256 bits).
 pub const SECRET_BYTES: usize = 32;
@@ -76,7 +76,7 @@ impl RefreshToken {
         if parts.next().is_some() || !user::is_id(user_id) || !user::is_id(session_id) {
             return None;
         }
-        let secret = util::b64url_decode(secret).filter(|bytes| bytes.len() == SECRET_BYTES)?;
+        let secret = encoding::b64url_decode(secret).filter(|bytes| bytes.len() == SECRET_BYTES)?;
         Some(Self::new(user_id, session_id, Secret::new(secret)))
     }
 
@@ -86,13 +86,13 @@ impl RefreshToken {
             "{}.{}.{}",
             self.user_id,
             self.session_id,
-            util::b64url(self.secret.expose())
+            encoding::b64url(self.secret.expose())
         )
     }
 
     /// The stored form of the secret: SHA-256, hex.
     pub fn secret_hash(&self) -> String {
-        util::hex(&kdf::sha256(self.secret.expose()))
+        encoding::hex(&kdf::sha256(self.secret.expose()))
     }
 
     /// Whether the secret's hash equals `stored_hash` (constant-time).
@@ -105,9 +105,8 @@ impl RefreshToken {
     /// key is no longer configured.
     pub fn successor(&self, config: &Config, key_id: &str, generation: u64) -> Option<Self> {
         let entry = config.data_encryption_keys.get(key_id)?;
-        let key = kdf::subkey(&entry.material, Purpose::RefreshSuccessor);
         let next = kdf::mac(
-            &key,
+            entry.subkey(Purpose::RefreshSuccessor),
             &[
                 self.session_id.as_bytes(),
                 &generation.to_be_bytes(),
@@ -143,12 +142,12 @@ mod tests {
 
     #[test]
     fn rejects_anything_not_of_our_shape() {
-        let secret = util::b64url(&[1u8; 32]);
+        let secret = encoding::b64url(&[1u8; 32]);
         for bad in [
             String::new(),
             alloc::format!("{USER}.{SESSION}"),
             alloc::format!("{USER}.{SESSION}.{secret}.x"),
-            alloc::format!("{USER}.{SESSION}.{}", util::b64url(&[1u8; 31])),
+            alloc::format!("{USER}.{SESSION}.{}", encoding::b64url(&[1u8; 31])),
             alloc::format!("{}.{SESSION}.{secret}", USER.to_uppercase()),
             alloc::format!("../x.{SESSION}.{secret}"),
             alloc::format!("{USER}.{SESSION}.{secret}="),
@@ -160,7 +159,7 @@ mod tests {
     #[test]
     fn debug_output_hides_the_secret() {
         let text = alloc::format!("{:?}", token());
-        assert!(!text.contains(&util::b64url(&[9u8; 32])));
+        assert!(!text.contains(&encoding::b64url(&[9u8; 32])));
         assert!(text.contains("REDACTED"));
     }
 
@@ -168,6 +167,6 @@ mod tests {
     fn hash_matching_is_exact() {
         let t = token();
         assert!(t.matches(&t.secret_hash()));
-        assert!(!t.matches(&util::hex(&[0u8; 32])));
+        assert!(!t.matches(&encoding::hex(&[0u8; 32])));
     }
 }

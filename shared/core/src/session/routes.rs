@@ -34,9 +34,9 @@ use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::auth::csrf::{self, CsrfParts, Via};
 use crate::auth::{self};
+use crate::encoding;
 use crate::error::ApiError;
 use crate::http::{body, cookies, Response};
-use crate::util;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,7 +96,7 @@ pub async fn current<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError
         &CurrentSession {
             user: UserSummary::of(ctx.config, &principal.user)?,
             session_id: principal.session.id.clone(),
-            expires_at: util::rfc3339(principal.session.ends_at_ms(ctx.config)),
+            expires_at: encoding::rfc3339(principal.session.ends_at_ms(ctx.config)),
         },
     ))
 }
@@ -184,8 +184,8 @@ pub async fn list<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
         .into_iter()
         .map(|session| SessionItem {
             current: session.id == principal.session_id(),
-            created_at: util::rfc3339(session.created_at_ms),
-            last_used_at: util::rfc3339(session.last_used_at_ms),
+            created_at: encoding::rfc3339(session.created_at_ms),
+            last_used_at: encoding::rfc3339(session.last_used_at_ms),
             id: session.id,
             user_agent: session.user_agent,
             ip_prefix: session.ip_prefix,

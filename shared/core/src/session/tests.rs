@@ -140,7 +140,7 @@ fn a_forged_secret_for_a_live_session_counts_as_reuse() {
     let (env, client) = signed_in("token");
     let mut forged = client.clone();
     let (prefix, _) = client.refresh.rsplit_once('.').unwrap();
-    forged.refresh = alloc::format!("{prefix}.{}", crate::util::b64url(&[7u8; 32]));
+    forged.refresh = alloc::format!("{prefix}.{}", crate::encoding::b64url(&[7u8; 32]));
     assert_eq!(refresh(&env, &forged).0.status, 401);
     assert_eq!(refresh(&env, &client).0.status, 401);
 }

@@ -35,12 +35,12 @@ use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken};
 use serde::{Deserialize, Serialize};
 
 use super::cache::{self, Remembered};
-use super::eddsa::{EdDsa, EdVerifyingKey, ALG};
-use crate::config::keys::KeyEntry;
 use crate::config::Config;
+use crate::config::KeyEntry;
+use crate::crypto::eddsa::{EdDsa, EdVerifyingKey, ALG};
+use crate::encoding;
 use crate::env::{Random, SignatureVerifier};
 use crate::error::{ApiError, Internal};
-use crate::util;
 
 /// The JWT `typ` of access tokens (RFC 9068 §2.1).
 pub const TOKEN_TYPE: &str = "at+jwt";
@@ -163,9 +163,8 @@ pub fn issue(
     grant: Grant<'_>,
 ) -> Result<IssuedAccessToken, ApiError> {
     let key = config.jwt_signing_keys.active();
-    let signing_key = config
-        .token_cache
-        .signing_key(key)
+    let signing_key = key
+        .signing_key()
         .ok_or(ApiError::Unavailable(Internal("JWT signing key unusable")))?;
     let issued_at = now_ms / 1000;
     let expires_at = issued_at
@@ -185,12 +184,12 @@ pub fn issue(
         sub: grant.user_id.into(),
         sid: grant.session_id.into(),
         roles: grant.roles.to_vec(),
-        jti: util::b64url(&jti),
+        jti: encoding::b64url(&jti),
     });
     claims.issued_at = timestamp(issued_at);
     claims.expiration = timestamp(expires_at);
     let token = EdDsa
-        .token(&header, &claims, &signing_key)
+        .token(&header, &claims, signing_key)
         .map_err(|_| ApiError::Internal(Internal("access token serialisation failed")))?;
     Ok(IssuedAccessToken {
         token,
@@ -209,8 +208,8 @@ fn is_access_token_type(typ: Option<&str>) -> bool {
 }
 
 /// Verifies an access token at `now_ms` against `config` (see the module docs). Every
-/// call checks the signature (in software); only the public key's derivation from its
-/// seed is done once per configuration.
+/// call checks the signature (in software); the public key was derived from its seed
+/// once, at parse.
 pub fn verify(
     config: &Config,
     token: &str,
@@ -373,11 +372,7 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
         .as_deref()
         .and_then(|kid| config.jwt_signing_keys.get(kid))
         .ok_or(TokenError::UnknownKey)?;
-    let public_key = config
-        .token_cache
-        .verifying_key(key)
-        .ok_or(TokenError::UnknownKey)?
-        .to_bytes();
+    let public_key = *key.public_key().ok_or(TokenError::UnknownKey)?;
     // `try_from` above accepted three dot-separated parts, so the last dot exists.
     let signed_data = token
         .rsplit_once('.')

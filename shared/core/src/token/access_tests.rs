@@ -6,13 +6,13 @@ use alloc::vec::Vec;
 use serde_json::json;
 
 use super::access::{issue, verify, Grant, TokenError, LEEWAY_SECS};
-use super::eddsa::EdSigningKey;
 use super::jwks;
 use crate::auth::testkit::{self, ORIGIN, START_MS};
 use crate::config::Config;
+use crate::crypto::eddsa::EdSigningKey;
+use crate::encoding::{b64url, b64url_decode};
 use crate::env::fake::SeededRandom;
 use crate::secret::Secret;
-use crate::util::{b64url, b64url_decode};
 
 const USER: &str = "0123456789abcdef0123456789abcdef";
 const SESSION: &str = "fedcba9876543210fedcba9876543210";

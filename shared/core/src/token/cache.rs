@@ -1,6 +1,6 @@
-//! Per-isolate memory of the work access tokens repeat: keys expanded from
-//! `JWT_SIGNING_KEYS` seeds (each expansion is a scalar multiplication), and tokens
-//! whose signature and static claims already verified.
+//! Per-isolate memory of the work access tokens repeat: tokens whose signature and
+//! static claims already verified. (The keys expanded from `JWT_SIGNING_KEYS` seeds
+//! are computed once, when the configuration is parsed.)
 //!
 //! A client sends the same access token with every request until it expires (15 min
 //! by default), and a Worker isolate serves many requests; checking the Ed25519
@@ -21,9 +21,9 @@
 //! - Entries are keyed by the SHA-256 of the token: the cache holds no bearer token,
 //!   and a token that differs in any byte is a miss that goes through the full check.
 //!   Refusals are never remembered: a bad token costs the full check every time.
-//! - Bounded: [`CAPACITY`] tokens (oldest evicted first) and one derived key per ring
-//!   entry. A client holding many valid tokens can only evict entries (a slower next
-//!   request), never make a refused token pass.
+//! - Bounded: [`CAPACITY`] tokens (oldest evicted first). A client holding many
+//!   valid tokens can only evict entries (a slower next request), never make a
+//!   refused token pass.
 //! - `RefCell` borrows are tried, never assumed: a busy cell is treated as a miss.
 
 use alloc::string::String;
@@ -32,8 +32,6 @@ use core::cell::RefCell;
 use sha2::{Digest, Sha256};
 
 use super::access::VerifiedAccessToken;
-use super::eddsa::{EdSigningKey, EdVerifyingKey};
-use crate::config::keys::KeyEntry;
 
 /// How many verified tokens one isolate remembers.
 pub const CAPACITY: usize = 256;
@@ -46,17 +44,9 @@ pub struct TokenCache {
 
 #[derive(Default)]
 struct Inner {
-    keys: Vec<DerivedKey>,
     verified: Vec<Remembered>,
     /// Where the next entry goes once `verified` is full (oldest first).
     next: usize,
-}
-
-struct DerivedKey {
-    kid: String,
-    material: [u8; 32],
-    /// Wiped on drop by `ed25519-compact`; it lives as long as the seed it comes from.
-    key: EdSigningKey,
 }
 
 /// A verified token and what a hit must check again.
@@ -77,13 +67,12 @@ pub(crate) struct Remembered {
 
 impl core::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let (keys, tokens) = self
+        let tokens = self
             .inner
             .try_borrow()
-            .map(|inner| (inner.keys.len(), inner.verified.len()))
+            .map(|inner| inner.verified.len())
             .unwrap_or_default();
         f.debug_struct("TokenCache")
-            .field("derived_keys", &keys)
             .field("verified_tokens", &tokens)
             .finish()
     }
@@ -103,38 +92,6 @@ pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
 }
 
 impl TokenCache {
-    /// The public key of ring entry `entry` (a seed), derived once. `None` when the
-    /// seed is not a usable Ed25519 seed.
-    pub(crate) fn verifying_key(&self, entry: &KeyEntry) -> Option<EdVerifyingKey> {
-        self.signing_key(entry).map(|key| key.verifying_key())
-    }
-
-    /// The expanded signing key of ring entry `entry` (a seed), expanded once. `None`
-    /// when the seed is not a usable Ed25519 seed.
-    pub(crate) fn signing_key(&self, entry: &KeyEntry) -> Option<EdSigningKey> {
-        let (kid, fingerprint) = (entry.id.as_str(), entry.fingerprint);
-        if let Ok(inner) = self.inner.try_borrow() {
-            let known = inner
-                .keys
-                .iter()
-                .find(|k| k.kid == kid && k.material == fingerprint);
-            if let Some(known) = known {
-                return Some(known.key.clone());
-            }
-        }
-        let key = EdSigningKey::from_seed(&entry.material)?;
-        if let Ok(mut inner) = self.inner.try_borrow_mut() {
-            // A kid whose material changed (tests) replaces its entry: still one per id.
-            inner.keys.retain(|k| k.kid != kid);
-            inner.keys.push(DerivedKey {
-                kid: kid.into(),
-                material: fingerprint,
-                key: key.clone(),
-            });
-        }
-        Some(key)
-    }
-
     /// The remembered verification of the token with SHA-256 `token_digest`, if any.
     pub(crate) fn find(&self, token_digest: &[u8; 32]) -> Option<Remembered> {
         let inner = self.inner.try_borrow().ok()?;

@@ -9,13 +9,13 @@ use serde_json::json;
 
 use super::access::{issue, verify, verify_cached, Grant, TokenError, LEEWAY_SECS};
 use super::cache::CAPACITY;
-use super::eddsa::EdSigningKey;
 use crate::auth::testkit::{self, ORIGIN, START_MS};
 use crate::config::keys::Keyring;
 use crate::config::Config;
+use crate::crypto::eddsa::EdSigningKey;
+use crate::encoding::b64url;
 use crate::env::fake::SeededRandom;
 use crate::secret::Secret;
-use crate::util::b64url;
 
 const TTL_MS: u64 = 900_000;
 const ANOTHER_SIG_2: &str = "sig-2:k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E";
@@ -34,7 +34,7 @@ fn token(config: &Config, seed: u64, now_ms: u64) -> String {
 }
 
 fn ring(text: &str) -> Keyring {
-    Keyring::parse(text, false).unwrap()
+    Keyring::parse_signing(text, false).unwrap()
 }
 
 #[test]
@@ -147,10 +147,11 @@ fn new_material_under_the_same_kid_is_never_mistaken_for_the_old_key() {
     )
     .unwrap();
     let new_key = EdSigningKey::from_seed(&Secret::new(
-        crate::util::b64url_decode("k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E").unwrap(),
+        crate::encoding::b64url_decode("k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E").unwrap(),
     ))
     .unwrap();
-    let signature = crate::util::b64url_decode(fresh.token.rsplit('.').next().unwrap()).unwrap();
+    let signature =
+        crate::encoding::b64url_decode(fresh.token.rsplit('.').next().unwrap()).unwrap();
     let input = &fresh.token[..fresh.token.rfind('.').unwrap()];
     assert!(new_key.verifying_key().verify(input.as_bytes(), &signature));
 }

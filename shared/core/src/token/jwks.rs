@@ -14,11 +14,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
 
-use super::eddsa::{EdSigningKey, ALG};
 use crate::config::Config;
+use crate::crypto::eddsa::ALG;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::Response;
-use crate::util;
 
 /// How long verifiers may cache the key set. Short, so that a removed key stops
 /// verifying elsewhere soon after it stops verifying here.
@@ -55,13 +55,13 @@ pub fn key_set(config: &Config) -> Result<Jwks, ApiError> {
         .jwt_signing_keys
         .iter()
         .map(|entry| {
-            let public = EdSigningKey::from_seed(&entry.material)
-                .ok_or(ApiError::Unavailable(Internal("JWT signing key unusable")))?
-                .verifying_key();
+            let public = entry
+                .public_key()
+                .ok_or(ApiError::Unavailable(Internal("JWT signing key unusable")))?;
             Ok(Jwk {
                 kty: "OKP",
                 crv: "Ed25519",
-                x: util::b64url(&public.to_bytes()),
+                x: encoding::b64url(public),
                 kid: entry.id.clone(),
                 alg: ALG,
                 use_: "sig",

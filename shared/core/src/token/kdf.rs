@@ -73,7 +73,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::hex;
+    use crate::encoding::hex;
     use alloc::vec;
 
     #[test]

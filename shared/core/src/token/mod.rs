@@ -3,9 +3,11 @@
 //!
 //! - [`access`]: issue and verify access tokens (API.md §4).
 //! - [`jwks`]: `GET /.well-known/jwks.json`.
-//! - [`eddsa`]: the Ed25519 algorithm plugged into `jwt-compact`.
-//! - [`cache`]: the per-isolate memory of derived public keys and verified tokens.
-//! - [`kdf`]: purpose-specific subkeys (HKDF-SHA256), framed HMACs, SHA-256.
+//! - [`cache`]: the per-isolate memory of verified tokens.
+//!
+//! The Ed25519 algorithm plugged into `jwt-compact` is [`crate::crypto::eddsa`]; the
+//! keys are expanded once, when the configuration is parsed
+//! ([`crate::crypto::keys::KeyEntry::signing_key`]).
 //!
 //! Security considerations: the signing keys are the `JWT_SIGNING_KEYS` ring (the
 //! first signs, all verify); a key is used for JWT signatures only — MACs elsewhere
@@ -14,18 +16,16 @@
 
 pub mod access;
 pub mod cache;
-pub mod eddsa;
 pub mod jwks;
-pub mod kdf;
 
 #[cfg(test)]
 mod access_tests;
 #[cfg(test)]
 mod cache_tests;
 
+pub use crate::crypto::eddsa::SoftwareEd25519;
 pub use access::{
     issue, verify, verify_cached, verify_cached_with, Grant, IssuedAccessToken, TokenError,
     VerifiedAccessToken,
 };
 pub use cache::TokenCache;
-pub use eddsa::SoftwareEd25519;

@@ -38,12 +38,12 @@ use alloc::vec::Vec;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 
-use super::kdf::{self, Purpose};
+use super::kdf::Purpose;
+use super::keys::{KeyEntry, Keyring};
 use super::CryptoError;
-use crate::config::{KeyEntry, Keyring};
+use crate::encoding::{b64url, b64url_decode};
 use crate::env::{random_array, Random};
 use crate::secret::Secret;
-use crate::util::{b64url, b64url_decode};
 
 /// The format version, the first part of every ciphertext.
 pub const VERSION: &str = "v1";
@@ -160,8 +160,7 @@ fn seal(
 /// The cipher for a keyring entry, keyed with its data-at-rest subkey. The cipher
 /// zeroizes its key schedule on drop (`chacha20poly1305`'s `zeroize` feature).
 fn cipher_for(key: &KeyEntry) -> XChaCha20Poly1305 {
-    let subkey = kdf::subkey(key, Purpose::DataAtRest);
-    let key: &Key = (&*subkey).into();
+    let key: &Key = key.subkey(Purpose::DataAtRest).into();
     XChaCha20Poly1305::new(key)
 }
 

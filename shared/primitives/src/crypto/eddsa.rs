@@ -5,7 +5,7 @@
 //! "enable jwt-compact's feature"):
 //! - that feature turns on `ed25519-compact/random`, which links `getrandom` into the
 //!   core (and, on wasm32-unknown-unknown, `wasm-bindgen` + JS glue). The core draws
-//!   no ambient randomness — randomness is the injected [`crate::Random`];
+//!   no ambient randomness — randomness is the injected [`crate::env::Random`];
 //! - its signer adds random noise to every signature. Plain RFC 8032 signing is
 //!   deterministic, which is what the RFC 8037 known-answer vectors check and what
 //!   makes token issuance reproducible under a fake clock and seeded random.
@@ -144,7 +144,7 @@ impl Algorithm for EdDsa {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::{b64url, b64url_decode};
+    use crate::encoding::{b64url, b64url_decode};
     use alloc::format;
     use alloc::string::String;
 

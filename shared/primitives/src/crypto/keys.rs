@@ -5,9 +5,17 @@
 //! signing keys the 32 bytes are an Ed25519 seed. Key ids are public (they appear
 //! as the JWT `kid`), so they must not encode anything secret.
 //!
-//! Security considerations: key material is held in [`Secret`]; duplicate ids and
-//! keys of the wrong length are refused; ids starting with [`DEVELOPMENT_KEY_PREFIX`]
-//! are development keys and only accepted with `ENVIRONMENT=development`.
+//! Derived keys are computed once, at parse: every entry's per-purpose subkeys
+//! ([`KeyEntry::subkey`], HKDF under the labels of [`super::kdf::Purpose`]) and, for a
+//! signing ring ([`Keyring::parse_signing`]), the expanded Ed25519 key and its public
+//! half. A configuration parsed once per isolate therefore never derives a key on a
+//! request path; the keys live exactly as long as the material they come from.
+//!
+//! Security considerations: key material is held in [`Secret`], derived keys in
+//! zeroizing buffers (the Ed25519 secret key is wiped by `ed25519-compact`), and
+//! `Debug` shows ids only; duplicate ids and keys of the wrong length are refused;
+//! ids starting with [`DEVELOPMENT_KEY_PREFIX`] are development keys and only
+//! accepted with `ENVIRONMENT=development`.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -15,6 +23,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::eddsa::EdSigningKey;
+use super::kdf::{self, Purpose, SubKey};
 use crate::secret::Secret;
 
 /// Key ids with this prefix are development keys.
@@ -38,7 +48,61 @@ pub struct KeyEntry {
     /// tell whether an id still holds the same key, without hashing the secret again on
     /// every request.
     pub fingerprint: [u8; 32],
+    /// The subkey of every [`Purpose`], in [`Purpose::ALL`] order.
+    subkeys: [SubKey; Purpose::ALL.len()],
+    /// Signing rings only: the expanded Ed25519 key of the seed and its public half.
+    ed25519: Option<(EdSigningKey, [u8; 32])>,
 }
+
+impl KeyEntry {
+    fn new(id: String, bytes: Vec<u8>, signing: bool) -> Self {
+        let material = Secret::new(bytes);
+        let ed25519 = signing
+            .then(|| EdSigningKey::from_seed(&material))
+            .flatten()
+            .map(|key| {
+                let public = key.verifying_key().to_bytes();
+                (key, public)
+            });
+        Self {
+            id,
+            fingerprint: Sha256::digest(material.expose()).into(),
+            subkeys: Purpose::ALL.map(|purpose| kdf::derive(material.expose(), purpose)),
+            ed25519,
+            material,
+        }
+    }
+
+    /// The subkey of this entry for `purpose` (derived at parse).
+    pub fn subkey(&self, purpose: Purpose) -> &[u8; 32] {
+        // `index` is a position in `Purpose::ALL`, the array's own length.
+        match self.subkeys.get(purpose.index()) {
+            Some(subkey) => subkey,
+            None => unreachable_purpose(),
+        }
+    }
+
+    /// The expanded Ed25519 signing key (entries of a signing ring, expanded at parse).
+    pub fn signing_key(&self) -> Option<&EdSigningKey> {
+        self.ed25519.as_ref().map(|(key, _)| key)
+    }
+
+    /// The Ed25519 public key (entries of a signing ring, derived at parse).
+    pub fn public_key(&self) -> Option<&[u8; 32]> {
+        self.ed25519.as_ref().map(|(_, public)| public)
+    }
+}
+
+/// Entries are equal when their id and material are: everything else is derived.
+impl PartialEq for KeyEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.material == other.material
+            && self.ed25519.is_some() == other.ed25519.is_some()
+    }
+}
+
+impl Eq for KeyEntry {}
 
 impl core::fmt::Debug for KeyEntry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -50,7 +114,7 @@ impl core::fmt::Debug for KeyEntry {
 }
 
 /// An ordered, non-empty set of keys; the first is active.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyring {
     keys: Vec<KeyEntry>,
 }
@@ -69,8 +133,22 @@ pub enum KeyringError {
 }
 
 impl Keyring {
-    /// Parses `id:base64url,…`.
+    /// Parses `id:base64url,…` (a data ring: subkeys derived, no Ed25519 expansion).
     pub fn parse(text: &str, allow_development_keys: bool) -> Result<Self, KeyringError> {
+        Self::parse_as(text, allow_development_keys, false)
+    }
+
+    /// Parses a signing ring: as [`Self::parse`], and each 32-byte seed is expanded into
+    /// its Ed25519 key pair once, here.
+    pub fn parse_signing(text: &str, allow_development_keys: bool) -> Result<Self, KeyringError> {
+        Self::parse_as(text, allow_development_keys, true)
+    }
+
+    fn parse_as(
+        text: &str,
+        allow_development_keys: bool,
+        signing: bool,
+    ) -> Result<Self, KeyringError> {
         let mut keys: Vec<KeyEntry> = Vec::new();
         for entry in text
             .split(',')
@@ -99,11 +177,7 @@ impl Keyring {
             if keys.iter().any(|key| key.id == id) {
                 return Err(KeyringError::DuplicateId);
             }
-            keys.push(KeyEntry {
-                id: id.to_string(),
-                fingerprint: Sha256::digest(&bytes).into(),
-                material: Secret::new(bytes),
-            });
+            keys.push(KeyEntry::new(id.to_string(), bytes, signing));
         }
         if keys.is_empty() {
             return Err(KeyringError::Malformed);
@@ -135,6 +209,13 @@ fn unreachable_empty() -> &'static KeyEntry {
     panic!("keyring is never empty")
 }
 
+#[cold]
+#[allow(clippy::panic)]
+fn unreachable_purpose() -> &'static [u8; 32] {
+    // Unreachable: `Purpose::index` ranges over `Purpose::ALL`, the array's length.
+    panic!("every purpose has a subkey")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +229,41 @@ mod tests {
         assert_eq!(ring.active().id, "k2");
         assert!(ring.get("k1").is_some());
         assert_eq!(ring.iter().count(), 2);
+    }
+
+    #[test]
+    fn subkeys_are_derived_at_parse_for_every_purpose() {
+        let ring = Keyring::parse(&alloc::format!("k1:{KEY_A}"), false).unwrap();
+        let entry = ring.active();
+        for purpose in Purpose::ALL {
+            assert_eq!(
+                entry.subkey(purpose),
+                &*kdf::derive(entry.material.expose(), purpose)
+            );
+        }
+    }
+
+    #[test]
+    fn only_signing_rings_expand_ed25519_keys() {
+        let data = Keyring::parse(&alloc::format!("k1:{KEY_A}"), false).unwrap();
+        assert!(data.active().signing_key().is_none());
+        let signing = Keyring::parse_signing(&alloc::format!("k1:{KEY_A}"), false).unwrap();
+        let entry = signing.active();
+        let expected = EdSigningKey::from_seed(&entry.material).unwrap();
+        assert_eq!(
+            entry.public_key(),
+            Some(&expected.verifying_key().to_bytes())
+        );
+        assert_eq!(entry.signing_key().unwrap().sign(b"m"), expected.sign(b"m"));
+        assert_ne!(data, signing, "a data ring is not a signing ring");
+    }
+
+    #[test]
+    fn debug_shows_ids_and_never_derived_keys() {
+        let ring = Keyring::parse_signing(&alloc::format!("k1:{KEY_A}"), false).unwrap();
+        let text = alloc::format!("{ring:?}");
+        assert!(text.contains("k1"));
+        assert!(!text.contains("subkeys") && !text.contains("ed25519"));
     }
 
     #[test]

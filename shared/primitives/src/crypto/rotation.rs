@@ -7,7 +7,8 @@
 //! what they return. The operator's runbook is in `docs/encryption.md`:
 //! add the new key first → deploy → sweep → verify none left → remove the old key.
 //!
-//! The driver over the user records, and its admin route, is [`sweep`].
+//! The driver over the user records, and its admin route, is the core's
+//! `admin::data_keys`.
 //!
 //! Security considerations:
 //! - The helpers never return a value that was not produced by [`aead::encrypt`] or
@@ -19,12 +20,10 @@
 //!   equal to what I read"), so a concurrent user write is not overwritten by the
 //!   sweep's older plaintext.
 
-pub mod sweep;
-
 use alloc::string::String;
 
+use super::keys::Keyring;
 use super::{aead, blind_index, CryptoError};
-use crate::config::Keyring;
 use crate::env::Random;
 
 /// What a sweep does with one stored ciphertext: `Ok(None)` when it is already under

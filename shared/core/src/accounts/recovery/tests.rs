@@ -125,15 +125,15 @@ fn forgot_mails_a_fragment_link_whose_token_is_stored_only_as_a_hash() {
     assert!(!mail.text.contains('?'));
     let token = token_in(&outcome);
     assert_eq!(token.len(), 43, "256 bits, base64url");
-    assert_eq!(crate::util::b64url_decode(&token).unwrap().len(), 32);
+    assert_eq!(crate::encoding::b64url_decode(&token).unwrap().len(), 32);
     for (key, value) in env.store.dump() {
         assert!(
             !key.contains(&token) && !value.contains(&token),
             "token stored in clear"
         );
     }
-    let hash = crate::util::hex(&crate::token::kdf::sha256(
-        &crate::util::b64url_decode(&token).unwrap(),
+    let hash = crate::encoding::hex(&crate::crypto::kdf::sha256(
+        &crate::encoding::b64url_decode(&token).unwrap(),
     ));
     assert!(env
         .store
@@ -316,7 +316,7 @@ fn bad_and_expired_tokens_get_one_answer() {
     let token = token_in(&forgot(&env, "cy@example.com"));
     env.clock.advance(TOKEN_TTL_MS);
     let expired = reset(&env, &token, NEW_PASSWORD);
-    let forged = reset(&env, &crate::util::b64url(&[7u8; 32]), NEW_PASSWORD);
+    let forged = reset(&env, &crate::encoding::b64url(&[7u8; 32]), NEW_PASSWORD);
     let garbage = reset(&env, "not a token", NEW_PASSWORD);
     for outcome in [&expired, &forged, &garbage] {
         assert_eq!(outcome.response.status, 400);

@@ -28,11 +28,11 @@ use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 use super::super::user::UserRecord;
+use crate::crypto::kdf::sha256;
+use crate::encoding;
 use crate::env::Random;
 use crate::error::{ApiError, Internal};
 use crate::store::{AtomicKey, AtomicStore};
-use crate::token::kdf::sha256;
-use crate::util;
 
 /// How long a reset token lives (API.md §5: 30 minutes).
 pub const TOKEN_TTL_MS: u64 = 30 * 60 * 1000;
@@ -52,14 +52,14 @@ struct Pending {
 
 /// The fingerprint of a stored password hash that binds a token to it.
 pub fn fingerprint(password_hash: &str) -> String {
-    util::hex(&sha256(password_hash.as_bytes()))
+    encoding::hex(&sha256(password_hash.as_bytes()))
 }
 
 fn shard_of(token: &str) -> Option<String> {
     // Our tokens are exactly 32 bytes of base64url; anything else is refused before
     // it touches the store.
-    let bytes = util::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
-    Some(alloc::format!("reset/{}", util::hex(&sha256(&bytes))))
+    let bytes = encoding::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
+    Some(alloc::format!("reset/{}", encoding::hex(&sha256(&bytes))))
 }
 
 /// A freshly drawn token, not yet stored.
@@ -79,7 +79,7 @@ impl Drawn {
 /// Draws a token (256 bits from the injected random source).
 pub fn draw(random: &impl Random) -> Result<Drawn, ApiError> {
     let bytes: [u8; 32] = crate::env::random_array(random)?;
-    let token = util::b64url(&bytes);
+    let token = encoding::b64url(&bytes);
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("reset token shape")))?;
     Ok(Drawn { token, shard })
 }

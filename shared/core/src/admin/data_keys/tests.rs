@@ -96,10 +96,10 @@ fn a_store_scan_shows_no_plaintext_email_or_totp_secret() {
         "pending.person",
         &base32::encode(&secret),
         &base32::encode(&secret).to_lowercase(),
-        &crate::util::hex(&secret),
-        &crate::util::b64url(&secret),
+        &crate::encoding::hex(&secret),
+        &crate::encoding::b64url(&secret),
         &base32::encode(&pending_secret),
-        &crate::util::hex(&pending_secret),
+        &crate::encoding::hex(&pending_secret),
     ] {
         assert!(!text.contains(needle), "{needle} in the store");
     }

@@ -29,12 +29,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::UserRecord;
 use crate::app::{Ctx, Services};
+use crate::crypto::kdf::sha256;
+use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::Response;
 use crate::session::Mode;
 use crate::store::{AtomicKey, AtomicStore};
-use crate::token::kdf::sha256;
-use crate::util;
 
 /// Lifetime of an MFA token (API.md §5: 5 minutes).
 pub const TOKEN_TTL_MS: u64 = 5 * 60 * 1000;
@@ -72,10 +72,10 @@ pub struct Open {
 /// The shard of a token, or `None` when it cannot be one of ours (32 bytes of
 /// base64url) — checked before it touches the store.
 fn shard_of(token: &str) -> Option<String> {
-    let bytes = util::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
+    let bytes = encoding::b64url_decode(token).filter(|bytes| bytes.len() == 32)?;
     Some(alloc::format!(
         "{SHARD_PREFIX}{}",
-        util::hex(&sha256(&bytes))
+        encoding::hex(&sha256(&bytes))
     ))
 }
 
@@ -93,7 +93,7 @@ pub async fn issue(
     now_ms: u64,
 ) -> Result<String, ApiError> {
     let bytes: [u8; 32] = crate::env::random_array(random)?;
-    let token = util::b64url(&bytes);
+    let token = encoding::b64url(&bytes);
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("mfa token shape")))?;
     let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
     let value = encode(&Challenge {

@@ -67,7 +67,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::UserRecord;
-use crate::util;
+use crate::encoding;
 
 /// The second-factor state kept in the user record (see the module docs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ pub fn status(user: &UserRecord) -> MfaStatus {
             .mfa
             .enabled_at_ms
             .filter(|_| totp_enabled)
-            .map(util::rfc3339),
+            .map(encoding::rfc3339),
         recovery_codes_remaining: user.mfa.recovery_codes.len(),
     }
 }

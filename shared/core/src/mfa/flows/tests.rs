@@ -242,7 +242,7 @@ fn login_with_totp_on_answers_mfa_required_without_a_session_or_cookies() {
         let body = testkit::body(&outcome.response);
         assert_eq!(body["mfa_required"], true);
         let token = body["mfa_token"].as_str().unwrap();
-        assert_eq!(crate::util::b64url_decode(token).unwrap().len(), 32);
+        assert_eq!(crate::encoding::b64url_decode(token).unwrap().len(), 32);
         assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
         assert!(testkit::set_cookies(&outcome.response).is_empty());
         assert!(events(&outcome).is_empty(), "no login_succeeded yet");

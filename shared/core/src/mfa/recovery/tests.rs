@@ -226,7 +226,7 @@ struct HashVector {
 #[test]
 fn matches_independently_computed_vectors() {
     let vectors: Vectors =
-        serde_json::from_str(include_str!("../../../tests/vectors/keyed-hashes.json")).unwrap();
+        serde_json::from_str(include_str!("../../../tests/vectors/recovery-codes.json")).unwrap();
     let keyring = ring(&vectors.keyring);
     assert!(vectors.recovery_code.len() >= 2);
     for vector in vectors.recovery_code {
