@@ -424,17 +424,18 @@ pub mod pipeline {
     pub fn serve(config: &Config, data: &[u8]) -> (Request, Outcome) {
         let request = request(data);
         let services = FuzzServices::new(data.len() as u64 + 1);
+        let memory = edgeauth_core::memory::IsolateMemory::new();
         let config = Ok(config);
         let path = request.path.as_str();
         let outcome = pollster::block_on(async {
             if path.starts_with("/auth/register") || path.starts_with("/auth/login") {
-                app::serve::<Login, _>(config, &services, &request).await
+                app::serve::<Login, _>(config, &memory, &services, &request).await
             } else if path.starts_with("/auth/password") || path.starts_with("/auth/email") {
-                app::serve::<Reset, _>(config, &services, &request).await
+                app::serve::<Reset, _>(config, &memory, &services, &request).await
             } else if path.starts_with("/auth/") || path.starts_with("/.well-known/") {
-                app::serve::<Refresh, _>(config, &services, &request).await
+                app::serve::<Refresh, _>(config, &memory, &services, &request).await
             } else {
-                app::serve::<Api, _>(config, &services, &request).await
+                app::serve::<Api, _>(config, &memory, &services, &request).await
             }
         });
         let line = outcome.log.to_json();

@@ -3,7 +3,7 @@
 //! `{"op":…,"n":N,"ms":elapsed}`; ops as in `ops.rs` (`argon2-hash`,
 //! `argon2-verify`, `jwt-sign`, `jwt-verify`, `jwt-verify-cached`), plus
 //! `jwt-verify-webcrypto` (the api's cold path: the Workers adapter's WebCrypto
-//! verifier behind `token::verify_cached_with`).
+//! verifier behind `token::verify`).
 //!
 //! Time is `Date.now()`: workerd (locally) advances it during CPU work in 1 ms
 //! steps, so the bench command picks `N` large enough for tens of milliseconds.
@@ -47,14 +47,15 @@ async fn fetch(request: Request, _env: Env, _ctx: Context) -> Result<Response> {
             let tokens: Vec<String> = (0..n).map(|_| ops::fresh_token(&config, now)).collect();
             let started = now_ms();
             for token in &tokens {
-                let verified = edgeauth_core::token::verify_cached_with(
+                let verified = edgeauth_core::token::verify(
                     &config,
+                    &edgeauth_core::token::NoMemory,
                     &edgeauth_workers::WebCryptoEd25519,
                     token,
                     now,
                 )
                 .await;
-                assert!(verified.is_ok(), "verify_cached_with refused the token");
+                assert!(verified.is_ok(), "token::verify refused the token");
             }
             now_ms() - started
         }

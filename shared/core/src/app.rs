@@ -25,6 +25,7 @@ use crate::http::security_headers::{self, Hsts};
 use crate::http::{body, cors, https_redirect, problem, Method, Request, Response};
 use crate::log::RequestLog;
 use crate::mail::Mail;
+use crate::memory::IsolateMemory;
 use crate::store::{AtomicStore, RecordStore};
 
 /// The platform services a flow may use.
@@ -106,6 +107,8 @@ pub struct Outcome {
 pub struct Ctx<'a, S: Services> {
     /// The validated configuration.
     pub config: &'a Config,
+    /// What this isolate remembers between requests.
+    pub memory: &'a IsolateMemory,
     /// Platform services.
     pub services: &'a S,
     /// The request.
@@ -194,9 +197,10 @@ fn allowed_methods(route: &Route) -> Vec<&'static str> {
     methods
 }
 
-/// Serves one request for function `F`.
+/// Serves one request for function `F`, with the isolate's configuration and memory.
 pub async fn serve<F: Function, S: Services>(
     config: Result<&Config, &ConfigError>,
+    memory: &IsolateMemory,
     services: &S,
     request: &Request,
 ) -> Outcome {
@@ -244,6 +248,7 @@ pub async fn serve<F: Function, S: Services>(
             };
             let ctx = Ctx {
                 config,
+                memory,
                 services,
                 request,
                 request_id: &request_id,

@@ -49,6 +49,7 @@ pub mod http;
 pub mod lockout;
 pub mod log;
 pub mod mail;
+pub mod memory;
 pub mod mfa;
 pub mod net;
 pub mod paging;

@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 
 use edgeauth_core::app::{self, Function};
 use edgeauth_core::config::VARIABLES;
+use edgeauth_core::memory::IsolateMemory;
 use edgeauth_core::{Clock, Config, Random, RandomError, Vars};
 
 /// Variable values fetched up front (Spin's variable API is async; the core's is not).
@@ -130,6 +131,8 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     let config = Config::from_vars(&SpinVars::fetch().await);
     let services = SpinServices::open().await;
     let core_request = request::to_core(request).await;
-    let outcome = app::serve::<F, _>(config.as_ref(), &services, &core_request).await;
+    // One instance per request: the isolate's memory starts (and ends) empty.
+    let memory = IsolateMemory::new();
+    let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
     effects::carry_out(outcome, config.as_ref().ok(), &services).await
 }

@@ -30,6 +30,7 @@ pub use webcrypto::WebCryptoEd25519;
 
 use core::cell::OnceCell;
 use edgeauth_core::app::{self, Function};
+use edgeauth_core::memory::IsolateMemory;
 use edgeauth_core::{Clock, Config, ConfigError, Random, RandomError, Vars};
 use worker::{Context, Env};
 
@@ -45,6 +46,9 @@ thread_local! {
     // Parsed once per isolate; leaked so every request borrows it for free
     // (an isolate's configuration lives as long as the isolate).
     static CONFIG: OnceCell<&'static Result<Config, ConfigError>> = const { OnceCell::new() };
+    // What the isolate remembers between requests (edgeauth_core::memory), beside the
+    // configuration and as long-lived.
+    static MEMORY: OnceCell<&'static IsolateMemory> = const { OnceCell::new() };
 }
 
 struct EnvVars<'a>(&'a Env);
@@ -130,6 +134,11 @@ fn isolate_config(env: &Env) -> &'static Result<Config, ConfigError> {
     CONFIG.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(Config::from_vars(&EnvVars(env))))))
 }
 
+/// This isolate's memory, created on first use.
+fn isolate_memory() -> &'static IsolateMemory {
+    MEMORY.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(IsolateMemory::new()))))
+}
+
 /// Serves one request for function `F`: the whole body of a Worker's `fetch`.
 pub async fn serve<F: Function>(
     request: worker::Request,
@@ -142,7 +151,8 @@ pub async fn serve<F: Function>(
         atomic: atomic::DoAtomic::bind(&env, ATOMIC_BINDING),
     };
     let core_request = request::to_core(request).await?;
-    let outcome = app::serve::<F, _>(config.as_ref(), &services, &core_request).await;
+    let outcome =
+        app::serve::<F, _>(config.as_ref(), isolate_memory(), &services, &core_request).await;
     effects::carry_out(outcome, config.as_ref().ok(), services, ctx).await
 }
 

@@ -269,7 +269,7 @@ fn login_in_cookie_mode_by_default_and_token_mode_on_request() {
     let client = Client::from_answer(&outcome.response, "token");
     assert!(testkit::set_cookies(&outcome.response).is_empty());
     assert_eq!(testkit::body(&outcome.response)["token_type"], "Bearer");
-    assert!(crate::token::verify(&env.config, &client.access, testkit::START_MS).is_ok());
+    assert!(testkit::full_check(&env.config, &client.access, testkit::START_MS).is_ok());
 
     let outcome = login(&env, "xena@example.com", PASSWORD, Some("jwt"));
     assert_eq!(outcome.response.status, 400);

@@ -7,8 +7,9 @@
 //! 2. the `__Host-access` cookie (cookie mode).
 //!
 //! Then, in this order (cheap and pure first, storage last):
-//! - the access token is verified ([`crate::token::verify_cached`]: the signature of a
-//!   token this isolate already verified is not checked again, its times are);
+//! - the access token is verified ([`crate::token::verify`] with the isolate's memory:
+//!   the signature of a token this isolate already verified is not checked again, its
+//!   times are);
 //! - for cookie credentials on unsafe methods, the CSRF policy ([`super::csrf`]);
 //! - the session record is read from the AtomicStore and must be live (not revoked,
 //!   not past its idle or absolute end, not before the kill switch) — so a logout, a
@@ -70,8 +71,14 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
     let (token, via) = access_credential(ctx.request)?;
     // Cached per isolate: a repeated token skips the signature, not the time claims,
     // and never the session and user reads below.
-    let verified =
-        token::verify_cached_with(ctx.config, ctx.services.signatures(), token, ctx.now_ms).await?;
+    let verified = token::verify(
+        ctx.config,
+        &ctx.memory.tokens,
+        ctx.services.signatures(),
+        token,
+        ctx.now_ms,
+    )
+    .await?;
     csrf::check(
         ctx.config,
         &CsrfParts::of(ctx.request, via, &verified.session_id),

@@ -134,9 +134,11 @@ impl AtomicStore for InterleavingStore {
     }
 }
 
-/// Config plus services for one test.
+/// Config, isolate memory and services for one test (one test environment stands
+/// in for one isolate).
 pub(crate) struct TestEnv {
     pub(crate) config: Config,
+    pub(crate) memory: crate::memory::IsolateMemory,
     pub(crate) clock: Rc<FakeClock>,
     pub(crate) store: Rc<MemoryStore<FakeClock>>,
     atomic: InterleavingStore,
@@ -178,6 +180,7 @@ impl TestEnv {
         let store = Rc::new(MemoryStore::new(clock.clone()));
         Self {
             config,
+            memory: crate::memory::IsolateMemory::new(),
             atomic: InterleavingStore {
                 inner: store.clone(),
                 interleave: Cell::new(false),
@@ -206,13 +209,28 @@ impl TestEnv {
 
     /// Runs one request through the whole pipeline of function `F`.
     pub(crate) async fn serve_async<F: Function>(&self, request: &Request) -> Outcome {
-        app::serve::<F, _>(Ok(&self.config), self, request).await
+        app::serve::<F, _>(Ok(&self.config), &self.memory, self, request).await
     }
 
     /// Runs one request to completion.
     pub(crate) fn serve<F: Function>(&self, request: &Request) -> Outcome {
         pollster::block_on(self.serve_async::<F>(request))
     }
+}
+
+/// The full access-token check (no memory, the software verifier), as a sync call.
+pub(crate) fn full_check(
+    config: &Config,
+    token: &str,
+    now_ms: u64,
+) -> Result<crate::token::VerifiedAccessToken, crate::token::TokenError> {
+    pollster::block_on(crate::token::verify(
+        config,
+        &crate::token::NoMemory,
+        &crate::token::SoftwareEd25519,
+        token,
+        now_ms,
+    ))
 }
 
 /// A request from a browser-like client at 203.0.113.9.

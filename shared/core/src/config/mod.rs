@@ -227,8 +227,10 @@ impl Default for SessionTimes {
     }
 }
 
-/// The validated configuration of one isolate.
-#[derive(Debug, Clone)]
+/// The validated configuration of one isolate: values only, no interior mutability.
+/// What an isolate remembers between requests is [`crate::memory::IsolateMemory`],
+/// handed to the core next to it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// `ENVIRONMENT`.
     pub environment: Environment,
@@ -265,16 +267,6 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
-    /// Not configuration: the isolate's memory of expanded JWT keys and verified
-    /// access tokens ([`crate::token::cache`]), which lives as long as this value.
-    /// Starts empty; a clone starts empty.
-    pub token_cache: crate::token::TokenCache,
-    /// Not configuration: the isolate's copy of the kill switch's stored cut-off
-    /// ([`crate::session::kill_switch`]). Starts empty; a clone starts empty.
-    pub kill_switch: crate::session::kill_switch::KillSwitchCache,
-    /// Not configuration: the isolate's memory of finished rate-limit windows' counts
-    /// ([`crate::ratelimit::settled`]). Starts empty; a clone starts empty.
-    pub settled_counts: crate::ratelimit::settled::SettledCounts,
 }
 
 impl Config {

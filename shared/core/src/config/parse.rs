@@ -313,9 +313,6 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         rate_limits,
         sessions,
         sessions_revoked_before,
-        token_cache: Default::default(),
-        kill_switch: Default::default(),
-        settled_counts: Default::default(),
     })
 }
 

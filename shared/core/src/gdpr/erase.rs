@@ -191,7 +191,6 @@ mod route {
     use crate::http::{body, Response};
     use crate::lockout::{self, Account};
     use crate::password;
-    use crate::ratelimit;
     use crate::session::delivery;
 
     #[derive(Deserialize)]
@@ -227,7 +226,7 @@ mod route {
         let user_id = principal.user_id();
         let config = ctx.config;
         let address = principal.user.email_address(config)?;
-        let hashing = ratelimit::gate::admit()?;
+        let hashing = ctx.memory.hashing.admit()?;
         let attempt = lockout::admit(ctx, &email::email_index(config, &address)).await?;
         let verification = password::verify_password(
             &request.password,

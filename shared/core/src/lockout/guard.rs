@@ -30,18 +30,18 @@ use crate::ratelimit::{self, HashPermit, Scope};
 /// The checks a login passed, held until its password check is decided.
 #[derive(Debug)]
 #[must_use = "report the outcome with `failed` or `succeeded`"]
-pub struct LoginGuard {
-    hashing: Option<HashPermit<'static>>,
+pub struct LoginGuard<'a> {
+    hashing: Option<HashPermit<'a>>,
     attempt: Option<Attempt>,
     address: Option<String>,
 }
 
-impl LoginGuard {
+impl<'a> LoginGuard<'a> {
     /// Runs the per-address limit, the hashing gate and the lockout admission for a
     /// login with `typed_email`.
-    pub async fn begin<S: Services>(ctx: &Ctx<'_, S>, typed_email: &str) -> Result<Self, ApiError> {
+    pub async fn begin<S: Services>(ctx: &Ctx<'a, S>, typed_email: &str) -> Result<Self, ApiError> {
         ratelimit::check_ip(ctx, Scope::Login).await?;
-        let hashing = ratelimit::gate::admit()?;
+        let hashing = ctx.memory.hashing.admit()?;
         let address = email::normalize(typed_email).ok();
         let attempt = match &address {
             Some(address) => Some(admit(ctx, &email::email_index(ctx.config, address)).await?),

@@ -24,7 +24,8 @@
 //! - **Spin**: each request runs in a fresh component instance, so this counter only
 //!   ever sees its own request; the bound comes from the host's instance limits
 //!   (`max_concurrent_instances` / the pooling allocator), not from here.
-//! - **Native tests**: one gate per test thread, standing in for an isolate.
+//! - **Native tests**: one gate per test environment (its [`super::IsolateMemory`]),
+//!   standing in for an isolate.
 //!
 //! Security considerations: the answer when saturated is the same whatever the
 //! email, so saturation reveals nothing about accounts. Permits are released on drop,
@@ -32,8 +33,8 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use super::window::retry_after_secs;
 use crate::error::ApiError;
+use crate::ratelimit::window::retry_after_secs;
 
 /// Requests admitted to a password hash and not yet past it, per isolate. Eight
 /// keeps the worst added wait around a third of a second at OWASP parameters
@@ -78,6 +79,14 @@ impl HashGate {
     pub fn in_flight(&self) -> u32 {
         self.in_flight.load(Ordering::Acquire)
     }
+
+    /// Admits the request to password hashing, or answers `429` with `Retry-After: 1`
+    /// when [`Self::try_acquire`] finds the gate full.
+    pub fn admit(&self) -> Result<HashPermit<'_>, ApiError> {
+        self.try_acquire().ok_or(ApiError::RateLimited {
+            retry_after_secs: retry_after_secs(1),
+        })
+    }
 }
 
 impl Drop for HashPermit<'_> {
@@ -86,69 +95,5 @@ impl Drop for HashPermit<'_> {
     }
 }
 
-#[cfg(not(test))]
-static ISOLATE_GATE: HashGate = HashGate::new(CAPACITY);
-
-/// This isolate's gate.
-#[cfg(not(test))]
-pub fn isolate_gate() -> &'static HashGate {
-    &ISOLATE_GATE
-}
-
 #[cfg(test)]
-std::thread_local! {
-    // Tests run on many threads at once; each thread plays one isolate.
-    static TEST_GATE: &'static HashGate =
-        alloc::boxed::Box::leak(alloc::boxed::Box::new(HashGate::new(CAPACITY)));
-}
-
-/// This isolate's gate (one per test thread).
-#[cfg(test)]
-pub fn isolate_gate() -> &'static HashGate {
-    TEST_GATE.with(|gate| *gate)
-}
-
-/// Admits the request to password hashing, or answers `429` with `Retry-After: 1`
-/// when the isolate already has [`CAPACITY`] hashes in flight.
-pub fn admit() -> Result<HashPermit<'static>, ApiError> {
-    isolate_gate().try_acquire().ok_or(ApiError::RateLimited {
-        retry_after_secs: retry_after_secs(1),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn admits_up_to_capacity_and_frees_on_drop() {
-        let gate = HashGate::new(2);
-        let a = gate.try_acquire().unwrap();
-        let b = gate.try_acquire().unwrap();
-        assert!(gate.try_acquire().is_none());
-        assert_eq!(gate.in_flight(), 2);
-        drop(a);
-        let c = gate.try_acquire().unwrap();
-        drop((b, c));
-        assert_eq!(gate.in_flight(), 0);
-    }
-
-    #[test]
-    fn a_saturated_isolate_answers_429_with_retry_after() {
-        let held: std::vec::Vec<_> = (0..CAPACITY).map(|_| admit().unwrap()).collect();
-        let error = admit().unwrap_err();
-        assert_eq!(
-            error,
-            ApiError::RateLimited {
-                retry_after_secs: 1
-            }
-        );
-        drop(held);
-        assert!(admit().is_ok());
-    }
-
-    #[test]
-    fn a_zero_capacity_gate_admits_nothing() {
-        assert!(HashGate::new(0).try_acquire().is_none());
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 //!
 //! - [`window`]: the sliding-window arithmetic (pure, property-tested).
 //! - [`limiter`]: that arithmetic over atomic counters in the [`crate::AtomicStore`].
-//! - [`gate`]: the per-isolate bound on hashing work in flight.
+//! - [`crate::memory::hashing`]: the per-isolate bound on hashing work in flight.
 //! - [`check_ip`], [`check_user`], [`api_per_user`], [`admit_registration`]: what the
 //!   flows call.
 //!
@@ -38,15 +38,13 @@
 //! Security considerations: counters are atomic increments, so concurrent bursts
 //! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
 
-pub mod gate;
 pub mod limiter;
-pub mod settled;
 pub mod window;
 
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use gate::{HashGate, HashPermit};
+pub use crate::memory::{HashGate, HashPermit};
 pub use window::{Decision, SlidingWindow};
 
 use alloc::format;
@@ -122,7 +120,7 @@ pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(),
     let window = sliding(scope.limit(&ctx.config.rate_limits));
     let decision = limiter::hit(
         ctx.services.atomic(),
-        &ctx.config.settled_counts,
+        &ctx.memory.settled,
         &shard,
         scope.as_str(),
         window,
@@ -139,7 +137,7 @@ pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<
     let window = sliding(ctx.config.rate_limits.api_per_user);
     let decision = limiter::hit(
         ctx.services.atomic(),
-        &ctx.config.settled_counts,
+        &ctx.memory.settled,
         &shard,
         "api",
         window,
@@ -165,9 +163,9 @@ pub async fn api_per_user<S: Services>(
 
 /// What `POST /auth/register` passes before its lookup and hash: the per-address
 /// registration limit, then the isolate's hashing gate (held until the permit drops).
-pub async fn admit_registration<S: Services>(
-    ctx: &Ctx<'_, S>,
-) -> Result<HashPermit<'static>, ApiError> {
+pub async fn admit_registration<'a, S: Services>(
+    ctx: &Ctx<'a, S>,
+) -> Result<HashPermit<'a>, ApiError> {
     check_ip(ctx, Scope::Register).await?;
-    gate::admit()
+    ctx.memory.hashing.admit()
 }

@@ -250,11 +250,11 @@ fn refresh_is_limited_per_address_after_the_token_is_read() {
 #[cfg(feature = "password-policy")]
 #[test]
 fn a_saturated_isolate_refuses_logins_before_any_lookup() {
-    use super::gate;
     use crate::functions::Login;
+    use crate::memory::hashing::CAPACITY;
     let env = TestEnv::new();
-    let held: Vec<_> = (0..gate::CAPACITY)
-        .map(|_| gate::admit().unwrap())
+    let held: Vec<_> = (0..CAPACITY)
+        .map(|_| env.memory.hashing.admit().unwrap())
         .collect();
     let outcome =
         env.serve::<Login>(&request(Method::Post, "/auth/login").json(
@@ -273,7 +273,7 @@ fn a_saturated_isolate_refuses_logins_before_any_lookup() {
             json!({"email": "nobody@example.com", "password": "correct horse battery staple"}),
         ));
     assert_eq!(outcome.response.status, 401);
-    assert_eq!(gate::isolate_gate().in_flight(), 0, "every permit returned");
+    assert_eq!(env.memory.hashing.in_flight(), 0, "every permit returned");
 }
 
 #[test]
@@ -289,7 +289,7 @@ fn the_client_key_is_the_rate_limit_key() {
     assert!(!keys.iter().any(|k| k.contains("cc::1")), "{keys:?}");
 }
 
-/// The settled-count memory ([`super::settled`]) saves a store read; it must never
+/// The settled-count memory ([`crate::memory::settled`]) saves a store read; it must never
 /// change a verdict. The same irregular request sequence, through one isolate (memory
 /// kept) and through a fresh isolate per request (memory always empty), gets the same
 /// answers across several windows.
@@ -306,9 +306,10 @@ fn remembering_settled_windows_changes_no_verdict() {
         forgetting.clock.advance(advance_ms);
         kept.push(probe(&remembering, "login", ip).status);
         let req = from_ip(request(Method::Post, "/probe/login").json(json!({})), ip);
-        let isolate = forgetting.config.clone();
+        let isolate = crate::memory::IsolateMemory::new();
         let outcome = pollster::block_on(crate::app::serve::<Probe, _>(
-            Ok(&isolate),
+            Ok(&forgetting.config),
+            &isolate,
             &forgetting,
             &req,
         ));

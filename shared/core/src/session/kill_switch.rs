@@ -15,7 +15,8 @@
 //! Security considerations:
 //! - **Bounded staleness, stated**: every session check needs the cut-off, and reading
 //!   one global key on every request would put all traffic through one Durable Object.
-//!   Each isolate therefore keeps the stored value for [`REFRESH_MS`]; the isolate that
+//!   Each isolate therefore keeps the stored value for [`REFRESH_MS`]
+//!   ([`crate::memory::kill_switch`]); the isolate that
 //!   pulls the switch updates its copy at once, every other isolate within
 //!   `REFRESH_MS`. On Spin an instance serves one request, so every request reads it.
 //! - **Fail closed**: a store error reading the cut-off is the request's error (`503`),
@@ -24,7 +25,6 @@
 //!   switch (possibly by the attacker) is dead too; users sign straight back in.
 
 use alloc::string::String;
-use core::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,32 +37,10 @@ use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
 use crate::store::{AtomicKey, AtomicStore};
 
-/// How long an isolate trusts its copy of the stored cut-off.
-pub const REFRESH_MS: u64 = 5_000;
+pub use crate::memory::kill_switch::REFRESH_MS;
 const KEY: AtomicKey<'static> = AtomicKey::new("kill-switch", "sessions-revoked-before");
 /// Bound on compare-and-swap retries; each loss means another admin moved it.
 const ATTEMPTS: usize = 6;
-
-/// Per-isolate copy of the stored cut-off (a field of [`Config`]): `(value, read at)`.
-/// Starts empty; a clone starts empty.
-#[derive(Default)]
-pub struct KillSwitchCache {
-    stored: Cell<Option<(u64, u64)>>,
-}
-
-impl Clone for KillSwitchCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl core::fmt::Debug for KillSwitchCache {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KillSwitchCache")
-            .field("stored", &self.stored.get())
-            .finish()
-    }
-}
 
 /// The configured cut-off in Unix ms (`0`: none).
 fn configured_ms(config: &Config) -> u64 {
@@ -82,12 +60,12 @@ async fn read_stored(atomic: &impl AtomicStore) -> Result<(Option<String>, u64),
 
 /// The effective cut-off (Unix ms): sessions created before it are not live.
 pub async fn revoked_before_ms<S: Services>(ctx: &Ctx<'_, S>) -> Result<u64, ApiError> {
-    let cache = &ctx.config.kill_switch;
-    let stored = match cache.stored.get() {
-        Some((value, read_at)) if ctx.now_ms.saturating_sub(read_at) < REFRESH_MS => value,
-        _ => {
+    let memory = &ctx.memory.kill_switch;
+    let stored = match memory.fresh(ctx.now_ms) {
+        Some(value) => value,
+        None => {
             let (_, value) = read_stored(ctx.services.atomic()).await?;
-            cache.stored.set(Some((value, ctx.now_ms)));
+            memory.remember(value, ctx.now_ms);
             value
         }
     };
@@ -135,10 +113,7 @@ pub async fn revoke_all_sessions<S: Services>(
         }
     }
     let effective = effective.ok_or(ApiError::Unavailable(Internal("kill switch contended")))?;
-    ctx.config
-        .kill_switch
-        .stored
-        .set(Some((effective, ctx.now_ms)));
+    ctx.memory.kill_switch.remember(effective, ctx.now_ms);
     let at = encoding::rfc3339(effective);
     ctx.audit(
         AuditKind::AllSessionsRevoked,

@@ -116,10 +116,17 @@ fn another_isolate_sees_the_switch_within_the_refresh_interval() {
     let kit = Kit::new();
     let admin = kit.user("admin@example.com", &["admin"]);
     let alice = kit.user("alice@example.com", &[]);
-    // A second isolate: same storage, its own copy of the configuration (and cache).
-    let other = kit.env.config.clone();
+    // A second isolate: same storage and configuration, its own memory.
+    let other = crate::memory::IsolateMemory::new();
     let me = alice.authorize(request(Method::Get, "/api/me"));
-    let serve_other = || pollster::block_on(app::serve::<Api, _>(Ok(&other), &kit.env, &me));
+    let serve_other = || {
+        pollster::block_on(app::serve::<Api, _>(
+            Ok(&kit.env.config),
+            &other,
+            &kit.env,
+            &me,
+        ))
+    };
     assert_eq!(
         serve_other().response.status,
         200,

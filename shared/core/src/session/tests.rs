@@ -227,7 +227,7 @@ fn access_tokens_stop_at_session_end_even_before_their_exp() {
     ]));
     let user = testkit::seed_user(&env, "ivan@example.com", true);
     let client = testkit::sign_in(&env, &user.id, "token");
-    let claims = crate::token::verify(&env.config, &client.access, testkit::START_MS).unwrap();
+    let claims = testkit::full_check(&env.config, &client.access, testkit::START_MS).unwrap();
     assert_eq!(claims.expires_at_secs, testkit::START_MS / 1000 + 600);
     env.advance_secs(600);
     assert_eq!(me_status(&env, &client), 401);

@@ -24,20 +24,22 @@
 //! What this module cannot know — whether the session is still live — is checked by
 //! [`crate::auth`] against the session record on every request.
 //!
-//! [`verify_cached`] is [`verify`] with the isolate's memory of tokens that already
-//! passed steps 1–6 ([`super::cache`]): a repeated token skips the signature, never
-//! step 7 (and never the session lookup that follows in [`crate::auth`]).
+//! [`verify`] is the one entry point. It takes the isolate's memory of tokens that
+//! already passed steps 1–6 ([`TokenMemory`], kept in [`crate::memory::tokens`]): a
+//! repeated token skips the signature, never step 7 — one time rule,
+//! [`check_times`], serves both paths — and never the session lookup that follows in
+//! [`crate::auth`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use chrono::{DateTime, TimeDelta, Utc};
-use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken};
+use chrono::{DateTime, Utc};
+use jwt_compact::{AlgorithmExt, Claims, Header, UntrustedToken};
 use serde::{Deserialize, Serialize};
 
-use super::cache::{self, Remembered};
 use crate::config::Config;
 use crate::config::KeyEntry;
-use crate::crypto::eddsa::{EdDsa, EdVerifyingKey, ALG};
+use crate::crypto::eddsa::{EdDsa, ALG};
+use crate::crypto::kdf::sha256;
 use crate::encoding;
 use crate::env::{Random, SignatureVerifier};
 use crate::error::{ApiError, Internal};
@@ -207,101 +209,98 @@ fn is_access_token_type(typ: Option<&str>) -> bool {
     })
 }
 
-/// Verifies an access token at `now_ms` against `config` (see the module docs). Every
-/// call checks the signature (in software); the public key was derived from its seed
-/// once, at parse.
-pub fn verify(
-    config: &Config,
-    token: &str,
-    now_ms: u64,
-) -> Result<VerifiedAccessToken, TokenError> {
-    let prechecked = precheck(config, token)?;
-    let valid = prechecked.verify_in_software();
-    finish(config, &prechecked, valid, now_ms).map(|checked| checked.token)
+/// What an isolate may remember of a verified token ([`TokenMemory`]), and what a
+/// later request must check again.
+#[derive(Debug, Clone)]
+pub struct Remembered {
+    /// SHA-256 of the compact token (the key it is remembered under).
+    pub digest: [u8; 32],
+    /// `PUBLIC_ORIGIN` it was verified against.
+    origin: String,
+    /// Its `kid`, and the SHA-256 of that key's material.
+    kid: String,
+    material: [u8; 32],
+    /// Its time claims, checked again on every use.
+    times: Times,
+    /// The verified facts.
+    token: VerifiedAccessToken,
 }
 
-/// [`verify`], remembering successes in `config.token_cache`: a token seen before (same
-/// bytes, same `PUBLIC_ORIGIN`, same key material under its `kid`) skips the signature
-/// and the static claims, and has its time claims checked again at `now_ms`. The
-/// answer is the one [`verify`] would give (see [`super::cache`]). Signatures are
-/// checked in software; [`verify_cached_with`] takes the platform's verifier.
-pub fn verify_cached(
-    config: &Config,
-    token: &str,
-    now_ms: u64,
-) -> Result<VerifiedAccessToken, TokenError> {
-    match lookup(config, token, now_ms)? {
-        Lookup::Hit(verified) => Ok(verified),
-        Lookup::Miss(digest, prechecked) => {
-            let valid = prechecked.verify_in_software();
-            remember(config, digest, finish(config, &prechecked, valid, now_ms)?)
-        }
+/// A token's time claims in Unix seconds (`None`: absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Times {
+    /// `exp`.
+    pub expires_at_secs: Option<u64>,
+    /// `iat`.
+    pub issued_at_secs: Option<u64>,
+    /// `nbf`.
+    pub not_before_secs: Option<u64>,
+}
+
+/// Where an isolate remembers verified tokens ([`crate::memory::tokens`] implements
+/// it). A remembered token skips steps 1–6 — facts of the token bytes and the key —
+/// never step 7 (see [`verify`]).
+pub trait TokenMemory {
+    /// The remembered verification of the token with SHA-256 `digest`, if any.
+    fn recall(&self, digest: &[u8; 32]) -> Option<Remembered>;
+    /// Remembers a verification that passed every step.
+    fn remember(&self, entry: Remembered);
+    /// Forgets the token with SHA-256 `digest` (the configuration no longer vouches
+    /// for it).
+    fn forget(&self, digest: &[u8; 32]);
+}
+
+/// A memory that remembers nothing: every call checks everything (tools, fuzzing).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoMemory;
+
+impl TokenMemory for NoMemory {
+    fn recall(&self, _: &[u8; 32]) -> Option<Remembered> {
+        None
     }
+    fn remember(&self, _: Remembered) {}
+    fn forget(&self, _: &[u8; 32]) {}
 }
 
-/// [`verify_cached`] with the signature (step 5, on a cache miss) checked by
-/// `verifier` — WebCrypto on Workers, where a native Ed25519 is several times faster
-/// than ours compiled to wasm. Every other step is this module's, unchanged.
-pub async fn verify_cached_with<V: SignatureVerifier>(
+/// Verifies an access token at `now_ms` against `config` (see the module docs): the
+/// one entry point.
+///
+/// A token `memory` holds (same bytes, same `PUBLIC_ORIGIN`, same key material under
+/// its `kid`) skips steps 1–6 and has its time claims checked again at `now_ms` by the
+/// same rule as a full check ([`check_times`]), so the answer is the one a full check
+/// would give. Otherwise every step runs, the signature (step 5) through `verifier` —
+/// WebCrypto on Workers, where a native Ed25519 is several times faster than ours
+/// compiled to wasm; [`crate::crypto::eddsa::SoftwareEd25519`] elsewhere — and a
+/// token that passes is remembered. Refusals are never remembered.
+pub async fn verify<M: TokenMemory, V: SignatureVerifier>(
     config: &Config,
+    memory: &M,
     verifier: &V,
     token: &str,
     now_ms: u64,
 ) -> Result<VerifiedAccessToken, TokenError> {
-    match lookup(config, token, now_ms)? {
-        Lookup::Hit(verified) => Ok(verified),
-        Lookup::Miss(digest, prechecked) => {
-            let valid = verifier
-                .verify_ed25519(
-                    &prechecked.public_key,
-                    prechecked.signed_data,
-                    prechecked.untrusted.signature_bytes(),
-                )
-                .await;
-            remember(config, digest, finish(config, &prechecked, valid, now_ms)?)
-        }
-    }
-}
-
-enum Lookup<'t> {
-    /// Remembered, and its time claims hold at `now_ms`.
-    Hit(VerifiedAccessToken),
-    /// Not remembered: steps 1–4 passed; the digest to remember it under.
-    Miss([u8; 32], alloc::boxed::Box<Prechecked<'t>>),
-}
-
-fn lookup<'t>(config: &'t Config, token: &'t str, now_ms: u64) -> Result<Lookup<'t>, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::Malformed);
     }
-    let token_digest = cache::digest(token.as_bytes());
-    if let Some(entry) = config.token_cache.find(&token_digest) {
+    let digest = sha256(token.as_bytes());
+    if let Some(entry) = memory.recall(&digest) {
         if still_vouched_for(config, &entry) {
-            check_times(
-                entry.token.expires_at_secs,
-                entry.issued_at_secs,
-                entry.not_before_secs,
-                now_ms,
-            )?;
-            return Ok(Lookup::Hit(entry.token));
+            check_times(&entry.times, now_ms)?;
+            return Ok(entry.token);
         }
-        config.token_cache.forget(&token_digest);
+        memory.forget(&digest);
     }
-    Ok(Lookup::Miss(
-        token_digest,
-        alloc::boxed::Box::new(precheck(config, token)?),
-    ))
-}
-
-fn remember(
-    config: &Config,
-    digest: [u8; 32],
-    checked: Remembered,
-) -> Result<VerifiedAccessToken, TokenError> {
-    let token = checked.token.clone();
-    config
-        .token_cache
-        .remember(Remembered { digest, ..checked });
+    let prechecked = precheck(config, token)?;
+    let valid = verifier
+        .verify_ed25519(
+            &prechecked.public_key,
+            prechecked.signed_data,
+            prechecked.untrusted.signature_bytes(),
+        )
+        .await;
+    let entry = finish(config, &prechecked, valid, digest, now_ms)?;
+    let token = entry.token.clone();
+    memory.remember(entry);
     Ok(token)
 }
 
@@ -315,26 +314,25 @@ fn still_vouched_for(config: &Config, entry: &Remembered) -> bool {
             .is_some_and(|key| key.fingerprint == entry.material)
 }
 
-/// Step 7 on whole seconds, for remembered tokens: the same rules as the full check
-/// (`exp` passed by more than the leeway → expired; `nbf` more than the leeway ahead,
-/// or `iat` more than the leeway ahead → not yet valid).
-fn check_times(
-    expires_at_secs: u64,
-    issued_at_secs: u64,
-    not_before_secs: Option<u64>,
-    now_ms: u64,
-) -> Result<(), TokenError> {
+/// Step 7, the one time rule of every check, on whole seconds with [`LEEWAY_SECS`]:
+/// `exp` absent or passed by more than the leeway → expired; `nbf` more than the
+/// leeway ahead, or `iat` absent or more than the leeway ahead → not yet valid.
+pub fn check_times(times: &Times, now_ms: u64) -> Result<(), TokenError> {
     let now = now_ms / 1000;
-    if now > expires_at_secs.saturating_add(LEEWAY_SECS) {
-        return Err(TokenError::Expired);
+    match times.expires_at_secs {
+        Some(exp) if now <= exp.saturating_add(LEEWAY_SECS) => {}
+        _ => return Err(TokenError::Expired),
     }
-    if not_before_secs.is_some_and(|nbf| now.saturating_add(LEEWAY_SECS) < nbf) {
+    if times
+        .not_before_secs
+        .is_some_and(|nbf| now.saturating_add(LEEWAY_SECS) < nbf)
+    {
         return Err(TokenError::NotYetValid);
     }
-    if issued_at_secs > now.saturating_add(LEEWAY_SECS) {
-        return Err(TokenError::NotYetValid);
+    match times.issued_at_secs {
+        Some(iat) if iat <= now.saturating_add(LEEWAY_SECS) => Ok(()),
+        _ => Err(TokenError::NotYetValid),
     }
-    Ok(())
 }
 
 /// A token that passed steps 1–4, with what step 5 needs.
@@ -344,13 +342,6 @@ struct Prechecked<'t> {
     signed_data: &'t [u8],
     key: &'t KeyEntry,
     public_key: [u8; 32],
-}
-
-impl Prechecked<'_> {
-    fn verify_in_software(&self) -> bool {
-        EdVerifyingKey::from_bytes(&self.public_key)
-            .is_some_and(|key| key.verify(self.signed_data, self.untrusted.signature_bytes()))
-    }
 }
 
 /// Steps 1–4.
@@ -386,12 +377,12 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
     })
 }
 
-/// Step 5's verdict, then steps 6–7; the result carries what [`verify_cached`]
-/// remembers.
+/// Step 5's verdict, then steps 6–7; the result is what [`verify`] remembers.
 fn finish(
     config: &Config,
     prechecked: &Prechecked<'_>,
     signature_valid: bool,
+    digest: [u8; 32],
     now_ms: u64,
 ) -> Result<Remembered, TokenError> {
     if !signature_valid {
@@ -402,45 +393,33 @@ fn finish(
         .untrusted
         .deserialize_claims_unchecked()
         .map_err(|_| TokenError::Malformed)?;
-    let claims = &claims;
     if claims.custom.iss != config.public_origin {
         return Err(TokenError::WrongIssuer);
     }
     if claims.custom.aud != config.public_origin {
         return Err(TokenError::WrongAudience);
     }
-
-    let now = timestamp(now_ms / 1000).ok_or(TokenError::Expired)?;
-    let leeway = TimeDelta::seconds(LEEWAY_SECS as i64);
-    let options = TimeOptions::new(leeway, move || now);
-    claims
-        .validate_expiration(&options)
-        .map_err(|_| TokenError::Expired)?;
-    if claims.not_before.is_some() {
-        claims
-            .validate_maturity(&options)
-            .map_err(|_| TokenError::NotYetValid)?;
-    }
-    match claims.issued_at {
-        Some(issued_at) if issued_at <= now + leeway => {}
-        _ => return Err(TokenError::NotYetValid),
-    }
+    let times = Times {
+        expires_at_secs: claims.expiration.map(seconds),
+        issued_at_secs: claims.issued_at.map(seconds),
+        not_before_secs: claims.not_before.map(seconds),
+    };
+    check_times(&times, now_ms)?;
     if claims.custom.sub.is_empty() || claims.custom.sid.is_empty() {
         return Err(TokenError::Malformed);
     }
     Ok(Remembered {
-        digest: [0; 32],
+        digest,
         origin: config.public_origin.clone(),
         kid: key.id.clone(),
         material: key.fingerprint,
-        issued_at_secs: claims.issued_at.map(seconds).unwrap_or(0),
-        not_before_secs: claims.not_before.map(seconds),
+        times,
         token: VerifiedAccessToken {
-            user_id: claims.custom.sub.clone(),
-            session_id: claims.custom.sid.clone(),
-            roles: claims.custom.roles.clone(),
-            expires_at_secs: claims.expiration.map(seconds).unwrap_or(0),
-            token_id: claims.custom.jti.clone(),
+            user_id: claims.custom.sub,
+            session_id: claims.custom.sid,
+            roles: claims.custom.roles,
+            expires_at_secs: times.expires_at_secs.unwrap_or(0),
+            token_id: claims.custom.jti,
         },
     })
 }

@@ -5,8 +5,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 use serde_json::json;
 
-use super::access::{issue, verify, Grant, TokenError, LEEWAY_SECS};
+use super::access::{issue, Grant, TokenError, LEEWAY_SECS};
 use super::jwks;
+use crate::auth::testkit::full_check as verify;
 use crate::auth::testkit::{self, ORIGIN, START_MS};
 use crate::config::Config;
 use crate::crypto::eddsa::EdSigningKey;

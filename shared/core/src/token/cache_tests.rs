@@ -7,15 +7,16 @@ use alloc::vec;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::access::{issue, verify, verify_cached, Grant, TokenError, LEEWAY_SECS};
-use super::cache::CAPACITY;
+use super::access::{issue, verify, Grant, NoMemory, TokenError, VerifiedAccessToken, LEEWAY_SECS};
 use crate::auth::testkit::{self, ORIGIN, START_MS};
 use crate::config::keys::Keyring;
 use crate::config::Config;
 use crate::crypto::eddsa::EdSigningKey;
 use crate::encoding::b64url;
 use crate::env::fake::SeededRandom;
+use crate::memory::tokens::{TokenCache, CAPACITY};
 use crate::secret::Secret;
+use crate::token::SoftwareEd25519;
 
 const TTL_MS: u64 = 900_000;
 const ANOTHER_SIG_2: &str = "sig-2:k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E";
@@ -33,6 +34,21 @@ fn token(config: &Config, seed: u64, now_ms: u64) -> String {
         .token
 }
 
+/// The full check: a memory that remembers nothing, the software verifier.
+fn full(config: &Config, token: &str, now_ms: u64) -> Result<VerifiedAccessToken, TokenError> {
+    pollster::block_on(verify(config, &NoMemory, &SoftwareEd25519, token, now_ms))
+}
+
+/// The check with an isolate's memory.
+fn remembered(
+    config: &Config,
+    memory: &TokenCache,
+    token: &str,
+    now_ms: u64,
+) -> Result<VerifiedAccessToken, TokenError> {
+    pollster::block_on(verify(config, memory, &SoftwareEd25519, token, now_ms))
+}
+
 fn ring(text: &str) -> Keyring {
     Keyring::parse_signing(text, false).unwrap()
 }
@@ -40,29 +56,31 @@ fn ring(text: &str) -> Keyring {
 #[test]
 fn a_repeated_token_is_answered_from_memory_with_the_same_claims() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
-    assert!(config.token_cache.is_empty());
-    let first = verify_cached(&config, &token, START_MS).unwrap();
-    assert_eq!(config.token_cache.len(), 1);
-    let again = verify_cached(&config, &token, START_MS + 1_000).unwrap();
-    assert_eq!(config.token_cache.len(), 1);
+    assert!(memory.is_empty());
+    let first = remembered(&config, &memory, &token, START_MS).unwrap();
+    assert_eq!(memory.len(), 1);
+    let again = remembered(&config, &memory, &token, START_MS + 1_000).unwrap();
+    assert_eq!(memory.len(), 1);
     assert_eq!(first, again);
-    assert_eq!(again, verify(&config, &token, START_MS).unwrap());
+    assert_eq!(again, full(&config, &token, START_MS).unwrap());
 }
 
 #[test]
 fn a_remembered_token_still_expires_after_the_same_leeway() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
-    verify_cached(&config, &token, START_MS).unwrap();
+    remembered(&config, &memory, &token, START_MS).unwrap();
     let exp_ms = START_MS + TTL_MS;
-    assert!(verify_cached(&config, &token, exp_ms + LEEWAY_SECS * 1000).is_ok());
+    assert!(remembered(&config, &memory, &token, exp_ms + LEEWAY_SECS * 1000).is_ok());
     assert_eq!(
-        verify_cached(&config, &token, exp_ms + (LEEWAY_SECS + 1) * 1000),
+        remembered(&config, &memory, &token, exp_ms + (LEEWAY_SECS + 1) * 1000),
         Err(TokenError::Expired)
     );
     assert_eq!(
-        verify(&config, &token, exp_ms + (LEEWAY_SECS + 1) * 1000),
+        full(&config, &token, exp_ms + (LEEWAY_SECS + 1) * 1000),
         Err(TokenError::Expired)
     );
 }
@@ -70,6 +88,7 @@ fn a_remembered_token_still_expires_after_the_same_leeway() {
 #[test]
 fn a_remembered_token_is_refused_before_its_nbf_and_iat_like_a_fresh_one() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let seed = config
         .jwt_signing_keys
         .get("sig-2")
@@ -92,14 +111,14 @@ fn a_remembered_token_is_refused_before_its_nbf_and_iat_like_a_fresh_one() {
         .sign(input.as_bytes());
     let token = alloc::format!("{input}.{}", b64url(&signature));
     // Remembered once valid, then asked about an earlier moment (a clock step back).
-    verify_cached(&config, &token, later * 1000).unwrap();
-    assert_eq!(config.token_cache.len(), 1);
+    remembered(&config, &memory, &token, later * 1000).unwrap();
+    assert_eq!(memory.len(), 1);
     assert_eq!(
-        verify_cached(&config, &token, START_MS),
+        remembered(&config, &memory, &token, START_MS),
         Err(TokenError::NotYetValid)
     );
     assert_eq!(
-        verify(&config, &token, START_MS),
+        full(&config, &token, START_MS),
         Err(TokenError::NotYetValid)
     );
 }
@@ -107,30 +126,32 @@ fn a_remembered_token_is_refused_before_its_nbf_and_iat_like_a_fresh_one() {
 #[test]
 fn removing_the_key_from_the_ring_ends_remembered_tokens_too() {
     let mut config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
-    verify_cached(&config, &token, START_MS).unwrap();
+    remembered(&config, &memory, &token, START_MS).unwrap();
     config.jwt_signing_keys = ring("sig-3:k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E");
     assert_eq!(
-        verify_cached(&config, &token, START_MS),
+        remembered(&config, &memory, &token, START_MS),
         Err(TokenError::UnknownKey)
     );
-    assert!(config.token_cache.is_empty());
+    assert!(memory.is_empty());
 }
 
 #[test]
 fn new_material_under_the_same_kid_is_never_mistaken_for_the_old_key() {
     let mut config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
     // The old sig-2 key is expanded and the token remembered...
-    verify_cached(&config, &token, START_MS).unwrap();
+    remembered(&config, &memory, &token, START_MS).unwrap();
     // ...then sig-2 names other material: neither memory may vouch for the token.
     config.jwt_signing_keys = ring(ANOTHER_SIG_2);
     assert_eq!(
-        verify_cached(&config, &token, START_MS),
+        remembered(&config, &memory, &token, START_MS),
         Err(TokenError::BadSignature)
     );
     assert_eq!(
-        verify(&config, &token, START_MS),
+        full(&config, &token, START_MS),
         Err(TokenError::BadSignature)
     );
     // Tokens signed now are signed with the new material, and verify.
@@ -159,11 +180,12 @@ fn new_material_under_the_same_kid_is_never_mistaken_for_the_old_key() {
 #[test]
 fn another_public_origin_ends_remembered_tokens() {
     let mut config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
-    verify_cached(&config, &token, START_MS).unwrap();
+    remembered(&config, &memory, &token, START_MS).unwrap();
     config.public_origin = "https://other.example.com".into();
     assert_eq!(
-        verify_cached(&config, &token, START_MS),
+        remembered(&config, &memory, &token, START_MS),
         Err(TokenError::WrongIssuer)
     );
 }
@@ -171,52 +193,63 @@ fn another_public_origin_ends_remembered_tokens() {
 #[test]
 fn refusals_are_never_remembered() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
     let mut tampered = token.clone().into_bytes();
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     for _ in 0..2 {
-        assert!(verify_cached(&config, &tampered, START_MS).is_err());
+        assert!(remembered(&config, &memory, &tampered, START_MS).is_err());
     }
     assert_eq!(
-        verify_cached(&config, &token, START_MS + 2 * TTL_MS),
+        remembered(&config, &memory, &token, START_MS + 2 * TTL_MS),
         Err(TokenError::Expired)
     );
-    assert!(config.token_cache.is_empty());
+    assert!(memory.is_empty());
 }
 
 #[test]
 fn memory_is_bounded_and_evicted_tokens_still_verify() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let tokens: alloc::vec::Vec<String> = (0..CAPACITY as u64 + 3)
         .map(|seed| token(&config, seed + 10, START_MS))
         .collect();
     for token in &tokens {
-        verify_cached(&config, token, START_MS).unwrap();
+        remembered(&config, &memory, token, START_MS).unwrap();
     }
-    assert_eq!(config.token_cache.len(), CAPACITY);
+    assert_eq!(memory.len(), CAPACITY);
     // The first ones were evicted: they take the full check, and pass it.
-    assert!(verify_cached(&config, &tokens[0], START_MS).is_ok());
-    assert_eq!(config.token_cache.len(), CAPACITY);
+    assert!(remembered(&config, &memory, &tokens[0], START_MS).is_ok());
+    assert_eq!(memory.len(), CAPACITY);
 }
 
 #[test]
-fn a_copy_of_the_configuration_starts_with_an_empty_memory() {
+fn the_memory_is_the_isolate_s_and_the_configuration_a_plain_value() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
-    verify_cached(&config, &token, START_MS).unwrap();
-    let copy = config.clone();
-    assert!(copy.token_cache.is_empty());
-    assert_eq!(config.token_cache.len(), 1);
+    remembered(&config, &memory, &token, START_MS).unwrap();
+    assert_eq!(memory.len(), 1);
+    assert!(
+        TokenCache::default().is_empty(),
+        "a new isolate remembers nothing"
+    );
+    assert_eq!(
+        config.clone(),
+        config,
+        "a copy of the configuration equals it"
+    );
 }
 
 #[test]
 fn oversized_input_is_refused_before_any_hashing() {
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let huge = "a".repeat(super::access::MAX_TOKEN_BYTES + 1);
     assert_eq!(
-        verify_cached(&config, &huge, START_MS),
+        remembered(&config, &memory, &huge, START_MS),
         Err(TokenError::Malformed)
     );
 }
@@ -227,12 +260,12 @@ proptest! {
     /// At any moment around the token's life, the remembered answer is the full one.
     #[test]
     fn remembered_and_full_checks_agree_at_every_moment(offset_secs in -1200i64..2000) {
-        let warm = testkit::config(&[]);
-        let token = token(&warm, 1, START_MS);
-        verify_cached(&warm, &token, START_MS).unwrap();
+        let config = testkit::config(&[]);
+        let memory = TokenCache::default();
+        let token = token(&config, 1, START_MS);
+        remembered(&config, &memory, &token, START_MS).unwrap();
         let now_ms = (START_MS as i64 + offset_secs * 1000) as u64;
-        let cold = testkit::config(&[]);
-        prop_assert_eq!(verify_cached(&warm, &token, now_ms), verify(&cold, &token, now_ms));
+        prop_assert_eq!(remembered(&config, &memory, &token, now_ms), full(&config, &token, now_ms));
     }
 }
 
@@ -261,29 +294,26 @@ impl crate::env::SignatureVerifier for Recording {
     }
 }
 
-/// `verify_cached_with` hands the platform verifier exactly the JWS signing input, the
+/// `verify` hands the platform verifier exactly the JWS signing input, the
 /// signature and our public key; its "no" is `BadSignature` and is not remembered; a
 /// remembered token does not ask it again; and steps 1–4 refuse before it is asked.
 #[test]
 fn the_platform_verifier_decides_step_5_only() {
-    use super::access::verify_cached_with;
     use crate::env::SignatureVerifier;
     let config = testkit::config(&[]);
+    let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
     let (signed, signature) = token.rsplit_once('.').unwrap();
     let key = config.jwt_signing_keys.active();
-    let public = EdSigningKey::from_seed(&key.material)
-        .unwrap()
-        .verifying_key()
-        .to_bytes();
+    let public = *key.public_key().unwrap();
 
     let refusing = Recording {
         answer: false,
         calls: Default::default(),
     };
-    let refused = pollster::block_on(verify_cached_with(&config, &refusing, &token, START_MS));
+    let refused = pollster::block_on(verify(&config, &memory, &refusing, &token, START_MS));
     assert_eq!(refused, Err(TokenError::BadSignature));
-    assert!(config.token_cache.is_empty(), "a refusal is not remembered");
+    assert!(memory.is_empty(), "a refusal is not remembered");
     let calls = refusing.calls.borrow();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].0, public);
@@ -294,11 +324,11 @@ fn the_platform_verifier_decides_step_5_only() {
         answer: true,
         calls: Default::default(),
     };
-    let first =
-        pollster::block_on(verify_cached_with(&config, &accepting, &token, START_MS)).unwrap();
-    assert_eq!(first, verify(&config, &token, START_MS).unwrap());
-    pollster::block_on(verify_cached_with(
+    let first = pollster::block_on(verify(&config, &memory, &accepting, &token, START_MS)).unwrap();
+    assert_eq!(first, full(&config, &token, START_MS).unwrap());
+    pollster::block_on(verify(
         &config,
+        &memory,
         &accepting,
         &token,
         START_MS + 1_000,
@@ -321,7 +351,7 @@ fn the_platform_verifier_decides_step_5_only() {
         calls: Default::default(),
     };
     assert_eq!(
-        pollster::block_on(verify_cached_with(&config, &asked, &none, START_MS)),
+        pollster::block_on(verify(&config, &memory, &asked, &none, START_MS)),
         Err(TokenError::UnsupportedAlgorithm)
     );
     assert!(asked.calls.borrow().is_empty());
@@ -334,13 +364,14 @@ fn the_platform_verifier_decides_step_5_only() {
         crate::token::SoftwareEd25519.verify_ed25519(&public, signed.as_bytes(), &[0u8; 63])
     ));
     assert_eq!(
-        pollster::block_on(verify_cached_with(
+        pollster::block_on(verify(
             &testkit::config(&[]),
+            &NoMemory,
             &crate::token::SoftwareEd25519,
             &tampered,
             START_MS
         ))
         .is_err(),
-        verify(&config, &tampered, START_MS).is_err()
+        full(&config, &tampered, START_MS).is_err()
     );
 }

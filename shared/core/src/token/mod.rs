@@ -1,13 +1,14 @@
-//! Tokens the core signs and the keys behind them: EdDSA access tokens (JWT), the
-//! public key set (JWKS), and the subkeys every other MAC in the core is keyed with.
+//! Access tokens the core signs and checks: EdDSA JWTs and the public key set (JWKS).
 //!
-//! - [`access`]: issue and verify access tokens (API.md §4).
+//! - [`access`]: issue and verify access tokens (API.md §4); [`verify`] is the one
+//!   entry point, with the isolate's [`TokenMemory`] and the platform's signature
+//!   verifier as parameters.
 //! - [`jwks`]: `GET /.well-known/jwks.json`.
-//! - [`cache`]: the per-isolate memory of verified tokens.
 //!
 //! The Ed25519 algorithm plugged into `jwt-compact` is [`crate::crypto::eddsa`]; the
 //! keys are expanded once, when the configuration is parsed
-//! ([`crate::crypto::keys::KeyEntry::signing_key`]).
+//! ([`crate::crypto::keys::KeyEntry::signing_key`]); the memory of verified tokens is
+//! [`crate::memory::tokens`].
 //!
 //! Security considerations: the signing keys are the `JWT_SIGNING_KEYS` ring (the
 //! first signs, all verify); a key is used for JWT signatures only — MACs elsewhere
@@ -15,7 +16,6 @@
 //! entries derived per purpose. See `docs/sessions.md` for the rotation procedure.
 
 pub mod access;
-pub mod cache;
 pub mod jwks;
 
 #[cfg(test)]
@@ -25,7 +25,6 @@ mod cache_tests;
 
 pub use crate::crypto::eddsa::SoftwareEd25519;
 pub use access::{
-    issue, verify, verify_cached, verify_cached_with, Grant, IssuedAccessToken, TokenError,
-    VerifiedAccessToken,
+    check_times, issue, verify, Grant, IssuedAccessToken, NoMemory, Remembered, Times, TokenError,
+    TokenMemory, VerifiedAccessToken,
 };
-pub use cache::TokenCache;

@@ -36,7 +36,7 @@ use crate::audit::AuditKind;
 use crate::error::ApiError;
 use crate::http::{body, Response};
 use crate::lockout::{self, Account};
-use crate::{auth, password, ratelimit, session};
+use crate::{auth, password, session};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,7 +134,7 @@ async fn hash_if_current<S: Services>(
 ) -> Result<String, ApiError> {
     let config = ctx.config;
     let pepper = config.password_pepper.as_ref();
-    let _hashing = ratelimit::gate::admit()?;
+    let _hashing = ctx.memory.hashing.admit()?;
     let attempt = lockout::admit(ctx, &email::email_index(config, address)).await?;
     if !password::verify_password(
         current,

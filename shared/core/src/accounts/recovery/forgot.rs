@@ -74,7 +74,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let index = email::email_index(config, &address);
     let cap = limiter::hit(
         atomic,
-        &config.settled_counts,
+        &ctx.memory.settled,
         &alloc::format!("ratelimit/email/{index}"),
         "forgot",
         ratelimit::sliding(config.rate_limits.forgot_per_ip),

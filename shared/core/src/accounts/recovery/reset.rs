@@ -42,7 +42,7 @@ use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::error::ApiError;
 use crate::http::{body, Response};
-use crate::{lockout, password, ratelimit, session};
+use crate::{lockout, password, session};
 
 /// The `detail` of every unusable token.
 pub const INVALID_TOKEN: &str = "the token is invalid or has expired";
@@ -93,7 +93,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let mut new_password =
         password::check_policy(&request.password, &address, config.password_min_length)?;
 
-    let hashed = match ratelimit::gate::admit() {
+    let hashed = match ctx.memory.hashing.admit() {
         Ok(_hashing) => {
             let consumed = token::consume(atomic, &found).await;
             let hashed = match consumed {

@@ -34,7 +34,6 @@ use crate::error::ApiError;
 use crate::http::{body, Response};
 use crate::lockout;
 use crate::password::{self, Verification};
-use crate::ratelimit;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +62,7 @@ pub async fn handle<S: Services>(
     let config = ctx.config;
     let caller = &principal.user;
     let address = caller.email_address(config)?;
-    let hashing = ratelimit::gate::admit()?;
+    let hashing = ctx.memory.hashing.admit()?;
     let attempt = lockout::admit(ctx, &email::email_index(config, &address)).await?;
     let verification = password::verify_password(
         &request.password,
