@@ -1,4 +1,4 @@
-// The configuration surface is declared once (shared/core/src/config/mod.rs
+// The configuration surface is declared once (shared/core/src/config.rs
 // VARIABLES) and every deploy manifest and local server must agree with it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { CONFIG_VARIABLES, ROUTES } from "../tools/local.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const read = (path) => readFileSync(join(root, path), "utf8");
-const coreSource = read("shared/core/src/config/mod.rs");
+const coreSource = read("shared/core/src/config.rs");
 const section = (name) => coreSource.split(`pub const ${name}: &[&str] =`)[1].split("];")[0];
 const coreVariables = [...section("VARIABLES").matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]);
 const coreSecrets = [...section("SECRET_VARIABLES").matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]);

@@ -1,4 +1,4 @@
-// The store contract (shared/core/src/store/contract.rs) against this runtime's real
+// The store contract (shared/primitives/src/store/contract.rs) against this runtime's real
 // stores, and atomicity under concurrent requests.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";

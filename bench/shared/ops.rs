@@ -12,8 +12,8 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
 use edgeauth_core::memory::TokenCache;
-use edgeauth_core::password::{self, Verification};
-use edgeauth_core::token::{self, Grant, NoMemory, SoftwareEd25519};
+use edgeauth_core::policy::password::{self, Verification};
+use edgeauth_core::policy::token::{self, Grant, NoMemory, SoftwareEd25519};
 use edgeauth_core::{Config, Random, RandomError, Vars};
 
 /// Runs a future that never waits (token verification in software) to completion.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use edgeauth_core::env::fake::{FakeClock, SeededRandom};
-use edgeauth_core::http::security_headers::SECURITY_HEADERS;
+use edgeauth_core::policy::security_headers::SECURITY_HEADERS;
 use edgeauth_core::store::memory::MemoryStore;
 use edgeauth_core::{Config, Response, Services, Vars};
 
@@ -84,7 +84,7 @@ impl Services for FuzzServices {
     type Atomic = MemoryStore<FakeClock>;
     type Clock = FakeClock;
     type Random = SeededRandom;
-    type Signatures = edgeauth_core::token::SoftwareEd25519;
+    type Signatures = edgeauth_core::policy::token::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -98,7 +98,7 @@ impl Services for FuzzServices {
         &self.random
     }
     fn signatures(&self) -> &Self::Signatures {
-        &edgeauth_core::token::SoftwareEd25519
+        &edgeauth_core::policy::token::SoftwareEd25519
     }
 }
 
@@ -452,7 +452,7 @@ pub mod pipeline {
 /// but its own claims ever verifies.
 pub mod jwt {
     use edgeauth_core::env::fake::SeededRandom;
-    use edgeauth_core::token::access::{issue, Grant};
+    use edgeauth_core::policy::token::access::{Grant, issue};
     use edgeauth_core::Config;
 
     /// The fixed verification time (Unix ms) the genuine token is valid at.

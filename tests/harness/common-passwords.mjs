@@ -1,5 +1,5 @@
 // A reader of the embedded common-password filter (`shared/core/data/common-passwords.bfuse`),
-// bit for bit the same lookup as `shared/core/src/password/filter.rs`.
+// bit for bit the same lookup as `shared/core/src/policy/password/filter.rs`.
 //
 // Why the tests need it: the filter answers "in the set" for about 0.2 % of strings that
 // are not (a documented property of a 9-bit binary fuse filter; see docs/passwords.md).

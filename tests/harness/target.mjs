@@ -110,7 +110,7 @@ async function startSpin(vars, withContractWorker, keptState) {
  * `<shard>/<name>`. Call it while the server runs or after `stop()`.
  *
  * The view is logical, as the stores' contract defines it: a value whose expiry
- * envelope (`<expires_at_ms>|…`, see shared/core/src/store/envelope.rs) has passed
+ * envelope (`<expires_at_ms>|…`, see shared/primitives/src/store/envelope.rs) has passed
  * reads as absent and is left out — that covers expired records that a platform has
  * not reclaimed yet, and the Spin adapter's deletion tombstones (`wasi:keyvalue` has
  * no conditional delete, so a compare-and-swap to "absent" writes an expired value).

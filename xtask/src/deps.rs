@@ -28,9 +28,10 @@ pub(crate) type Layers = &'static [(&'static str, &'static [&'static str])];
 /// The layers of `edgeauth-core`, bottom first (docs/ARCHITECTURE.md, "Layers").
 pub(crate) const CORE_LAYERS: Layers = &[
     ("config", &["config"]),
-    ("model", &["model"]),
+    ("model", &["error", "http", "model"]),
     ("policies", &["policy"]),
     ("isolate memory", &["memory"]),
+    ("request context", &["ctx"]),
     ("flows", &["flows"]),
     ("functions", &["app", "functions", "testkit"]),
 ];

@@ -47,9 +47,9 @@ async fn fetch(request: Request, _env: Env, _ctx: Context) -> Result<Response> {
             let tokens: Vec<String> = (0..n).map(|_| ops::fresh_token(&config, now)).collect();
             let started = now_ms();
             for token in &tokens {
-                let verified = edgeauth_core::token::verify(
+                let verified = edgeauth_core::policy::token::verify(
                     &config,
-                    &edgeauth_core::token::NoMemory,
+                    &edgeauth_core::policy::token::NoMemory,
                     &edgeauth_workers::WebCryptoEd25519,
                     token,
                     now,

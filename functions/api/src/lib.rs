@@ -26,7 +26,7 @@ mod workers {
     }
 
     /// The cron trigger (`[triggers] crons` in `wrangler.toml`): the retention sweep
-    /// of `edgeauth_core::gdpr::retention`.
+    /// of `edgeauth_core::flows::gdpr::retention`.
     #[event(scheduled)]
     async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         edgeauth_workers::retention_sweep(&env).await;

@@ -14,44 +14,19 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
 
-use crate::audit::{AuditEvent, AuditKind};
 use crate::config::{Config, ConfigError};
+use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
-use crate::env::{Clock, Random, SignatureVerifier};
+use crate::env::{Clock, Random};
 use crate::error::{ApiError, Internal};
-use crate::http::security_headers::{self, Hsts};
-use crate::http::{body, cors, https_redirect, problem, Method, Request, Response};
-use crate::log::RequestLog;
-use crate::mail::Mail;
+use crate::http::{body, problem, Method, Request, Response};
 use crate::memory::IsolateMemory;
-use crate::store::{AtomicStore, RecordStore};
-
-/// The platform services a flow may use.
-pub trait Services {
-    /// Record storage.
-    type Records: RecordStore;
-    /// Atomic storage.
-    type Atomic: AtomicStore;
-    /// Time.
-    type Clock: Clock;
-    /// Randomness.
-    type Random: Random;
-    /// Ed25519 signature checks (the platform's native verifier, or
-    /// [`crate::token::SoftwareEd25519`]).
-    type Signatures: SignatureVerifier;
-    /// Record storage.
-    fn records(&self) -> &Self::Records;
-    /// Atomic storage.
-    fn atomic(&self) -> &Self::Atomic;
-    /// Time.
-    fn clock(&self) -> &Self::Clock;
-    /// Randomness.
-    fn random(&self) -> &Self::Random;
-    /// Ed25519 signature checks.
-    fn signatures(&self) -> &Self::Signatures;
-}
+use crate::model::audit::AuditEvent;
+use crate::model::log::RequestLog;
+use crate::model::mail::Mail;
+use crate::policy::security_headers::{self, Hsts};
+use crate::policy::{cors, https_redirect};
 
 /// A route a function owns: a path pattern (`{name}` matches one segment) and methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,15 +55,6 @@ pub trait Function {
     ) -> Result<Response, ApiError>;
 }
 
-/// Effects a flow asks the adapter to carry out.
-#[derive(Debug, Default)]
-pub struct Effects {
-    /// Audit events to persist.
-    pub audit: Vec<AuditEvent>,
-    /// Mails to send.
-    pub mails: Vec<Mail>,
-}
-
 /// What the core decided: the response and the effects to carry out.
 #[derive(Debug)]
 pub struct Outcome {
@@ -100,69 +66,6 @@ pub struct Outcome {
     pub mails: Vec<Mail>,
     /// The request's log line.
     pub log: RequestLog,
-}
-
-/// Everything a handler needs for one request.
-#[derive(Debug)]
-pub struct Ctx<'a, S: Services> {
-    /// The validated configuration.
-    pub config: &'a Config,
-    /// What this isolate remembers between requests.
-    pub memory: &'a IsolateMemory,
-    /// Platform services.
-    pub services: &'a S,
-    /// The request.
-    pub request: &'a Request,
-    /// This request's id.
-    pub request_id: &'a str,
-    /// The time the request started (Unix ms).
-    pub now_ms: u64,
-    effects: RefCell<Effects>,
-}
-
-impl<S: Services> Ctx<'_, S> {
-    /// Queues a mail.
-    pub fn send_mail(&self, mail: Mail) {
-        self.effects.borrow_mut().mails.push(mail);
-    }
-
-    /// Queues an audit event with the request's context filled in.
-    pub fn audit(
-        &self,
-        event: AuditKind,
-        actor_id: Option<&str>,
-        subject_id: Option<&str>,
-        detail: &[(&str, &str)],
-    ) -> Result<(), ApiError> {
-        let mut id = [0u8; 16];
-        self.services.random().fill(&mut id)?;
-        let user_agent = self
-            .request
-            .header("user-agent")
-            .map(|ua| ua.chars().take(256).collect());
-        self.effects.borrow_mut().audit.push(AuditEvent {
-            id: encoding::hex(&id),
-            at: encoding::rfc3339(self.now_ms),
-            event,
-            actor_id: actor_id.map(String::from),
-            subject_id: subject_id.map(String::from),
-            ip_prefix: self.client_ip().map(crate::net::storage_prefix),
-            user_agent,
-            request_id: self.request_id.into(),
-            detail: detail
-                .iter()
-                .map(|(k, v)| (String::from(*k), String::from(*v)))
-                .collect(),
-        });
-        Ok(())
-    }
-
-    /// The client address from `CLIENT_IP_HEADER`, when present and well-formed.
-    pub fn client_ip(&self) -> Option<core::net::IpAddr> {
-        self.request
-            .header(&self.config.client_ip_header)
-            .and_then(crate::net::parse_client_ip)
-    }
 }
 
 /// Matches a path against a pattern, capturing `{name}` segments.
@@ -246,19 +149,11 @@ pub async fn serve<F: Function, S: Services>(
             } else {
                 Hsts::Send
             };
-            let ctx = Ctx {
-                config,
-                memory,
-                services,
-                request,
-                request_id: &request_id,
-                now_ms: started,
-                effects: RefCell::new(Effects::default()),
-            };
+            let ctx = Ctx::new(config, memory, services, request, &request_id, started);
             let result = route_and_dispatch::<F, S>(&ctx, &mut log).await;
             (
                 result,
-                ctx.effects.into_inner(),
+                ctx.into_effects(),
                 hsts,
                 config.allowed_origins.as_slice(),
             )

@@ -11,10 +11,7 @@
 
 pub mod body;
 pub mod cookies;
-pub mod cors;
-pub mod https_redirect;
 pub mod problem;
-pub mod security_headers;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -33,40 +33,38 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
-pub mod accounts;
-pub mod admin;
-pub mod app;
-pub mod audit;
-pub mod audit_log;
-pub mod audit_query;
-pub mod auth;
+// Layers, bottom first (docs/ARCHITECTURE.md, "Layers"; `cargo xtask deps` checks
+// that every module names only its own layer and those below):
+// primitives (crate edgeauth-primitives) → config → error, http, model → policy →
+// memory → ctx → flows → app, functions.
 pub mod config;
-pub mod documents;
+
 pub mod error;
-pub mod functions;
-pub mod gdpr;
 pub mod http;
-pub mod lockout;
-pub mod log;
-pub mod mail;
+pub mod model;
+
+pub mod policy;
+
 pub mod memory;
-pub mod mfa;
-pub mod net;
-pub mod paging;
-#[cfg(feature = "password")]
-pub mod password;
-pub mod ratelimit;
-pub mod rbac;
-pub mod session;
-pub mod token;
+
+pub mod ctx;
+
+pub mod flows;
+
+pub mod app;
+pub mod functions;
+
+#[cfg(test)]
+pub(crate) mod testkit;
 
 // The primitives (crate `edgeauth-primitives`), re-exported under the names the core
 // and the adapters use: `crate::store`, `crate::secret`, … name that crate's modules.
 pub use edgeauth_primitives::{crypto, encoding, env, secret, store};
 
 // The curated public interface.
-pub use app::{Function, Outcome, Services};
+pub use app::{Function, Outcome};
 pub use config::{Config, ConfigError, Environment, Vars};
+pub use ctx::{Ctx, Services};
 pub use env::{Clock, Random, RandomError};
 pub use error::ApiError;
 pub use http::{Method, Request, Response};

@@ -8,6 +8,9 @@
 //! interleave at every store call, as requests do on a real Durable Object, instead
 //! of each running to completion in turn.
 
+#[cfg(feature = "password-policy")]
+pub(crate) mod mfa;
+
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -17,8 +20,9 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use crate::app::{self, Function, Outcome, Services};
+use crate::app::{self, Function, Outcome};
 use crate::config::{Config, Vars};
+use crate::ctx::Services;
 use crate::env::fake::{FakeClock, SeededRandom};
 use crate::http::{Method, Request, Response};
 use crate::store::memory::MemoryStore;
@@ -150,7 +154,7 @@ impl Services for TestEnv {
     type Atomic = InterleavingStore;
     type Clock = FakeClock;
     type Random = SeededRandom;
-    type Signatures = crate::token::SoftwareEd25519;
+    type Signatures = crate::policy::token::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -164,7 +168,7 @@ impl Services for TestEnv {
         &self.random
     }
     fn signatures(&self) -> &Self::Signatures {
-        &crate::token::SoftwareEd25519
+        &crate::policy::token::SoftwareEd25519
     }
 }
 
@@ -223,11 +227,11 @@ pub(crate) fn full_check(
     config: &Config,
     token: &str,
     now_ms: u64,
-) -> Result<crate::token::VerifiedAccessToken, crate::token::TokenError> {
-    pollster::block_on(crate::token::verify(
+) -> Result<crate::policy::token::VerifiedAccessToken, crate::policy::token::TokenError> {
+    pollster::block_on(crate::policy::token::verify(
         config,
-        &crate::token::NoMemory,
-        &crate::token::SoftwareEd25519,
+        &crate::policy::token::NoMemory,
+        &crate::policy::token::SoftwareEd25519,
         token,
         now_ms,
     ))
@@ -307,8 +311,8 @@ pub(crate) fn seed_user(
     env: &TestEnv,
     address: &str,
     verified: bool,
-) -> crate::accounts::UserRecord {
-    use crate::accounts::{email, user};
+) -> crate::model::user::UserRecord {
+    use crate::model::{email, user};
     let address = email::normalize(address).unwrap();
     let id = user::new_id(&env.random).unwrap();
     let record = user::UserRecord {
@@ -350,12 +354,13 @@ impl Function for TestSignIn {
     }];
 
     async fn dispatch<S: Services>(
-        ctx: &app::Ctx<'_, S>,
+        ctx: &crate::ctx::Ctx<'_, S>,
         _route: &app::Route,
         params: &app::Params<'_>,
     ) -> Result<Response, crate::ApiError> {
-        use crate::session::{self, delivery, Mode};
-        let user = crate::accounts::user::load(ctx.services.atomic(), params[0])
+        use crate::flows::sessions::{self, delivery};
+        use crate::model::session::Mode;
+        let user = crate::model::user::load(ctx.services.atomic(), params[0])
             .await?
             .ok_or(crate::ApiError::NotFound)?;
         let mode = if params[1] == "token" {
@@ -363,7 +368,7 @@ impl Function for TestSignIn {
         } else {
             Mode::Cookie
         };
-        let issued = session::start(ctx, &user, mode).await?;
+        let issued = sessions::start(ctx, &user, mode).await?;
         delivery::respond(ctx, &user, &issued, mode)
     }
 }
@@ -450,9 +455,9 @@ pub(crate) fn sign_in(env: &TestEnv, user_id: &str, mode: &'static str) -> Clien
 pub(crate) fn edit_user(
     env: &TestEnv,
     user_id: &str,
-    change: impl FnOnce(&mut crate::accounts::UserRecord),
+    change: impl FnOnce(&mut crate::model::user::UserRecord),
 ) {
-    use crate::accounts::user;
+    use crate::model::user;
     pollster::block_on(async {
         let (mut record, raw) = user::load_raw(env.atomic(), user_id)
             .await
@@ -475,8 +480,8 @@ pub(crate) fn edit_user(
 }
 
 /// Reads a stored user.
-pub(crate) fn stored_user(env: &TestEnv, user_id: &str) -> crate::accounts::UserRecord {
-    pollster::block_on(crate::accounts::user::load(env.atomic(), user_id))
+pub(crate) fn stored_user(env: &TestEnv, user_id: &str) -> crate::model::user::UserRecord {
+    pollster::block_on(crate::model::user::load(env.atomic(), user_id))
         .unwrap()
         .unwrap()
 }
@@ -486,8 +491,8 @@ pub(crate) fn stored_session(
     env: &TestEnv,
     user_id: &str,
     session_id: &str,
-) -> crate::session::SessionRecord {
-    pollster::block_on(crate::session::record::load_raw(
+) -> crate::model::session::SessionRecord {
+    pollster::block_on(crate::model::session::load_raw(
         env.atomic(),
         user_id,
         session_id,

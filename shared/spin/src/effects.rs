@@ -3,7 +3,7 @@
 
 use edgeauth_core::app::Outcome;
 use edgeauth_core::config::MailTransport;
-use edgeauth_core::mail::Mail;
+use edgeauth_core::model::mail::Mail;
 use edgeauth_core::Config;
 
 use crate::SpinServices;
@@ -17,7 +17,7 @@ pub(crate) async fn carry_out(
     if let Some(config) = config {
         if !outcome.audit.is_empty() {
             if let Err(error) =
-                edgeauth_core::audit_log::persist(services, config, &outcome.audit).await
+                edgeauth_core::flows::audit::log::persist(services, config, &outcome.audit).await
             {
                 eprintln!(
                     "{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}",

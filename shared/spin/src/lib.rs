@@ -95,13 +95,13 @@ impl SpinServices {
     }
 }
 
-impl app::Services for SpinServices {
+impl edgeauth_core::Services for SpinServices {
     type Records = records::KvRecords;
     type Atomic = atomic::KvAtomic;
     type Clock = SpinClock;
     type Random = SpinRandom;
     /// wasmtime has no native Ed25519 for guests: the core's software verifier.
-    type Signatures = edgeauth_core::token::SoftwareEd25519;
+    type Signatures = edgeauth_core::policy::token::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -115,7 +115,7 @@ impl app::Services for SpinServices {
         &SpinRandom
     }
     fn signatures(&self) -> &Self::Signatures {
-        &edgeauth_core::token::SoftwareEd25519
+        &edgeauth_core::policy::token::SoftwareEd25519
     }
 }
 

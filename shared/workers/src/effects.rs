@@ -11,7 +11,7 @@
 
 use edgeauth_core::app::Outcome;
 use edgeauth_core::config::MailTransport;
-use edgeauth_core::mail::Mail;
+use edgeauth_core::model::mail::Mail;
 use edgeauth_core::Config;
 use worker::{console_error, console_log, Context, Fetch, Headers, Method, Request, RequestInit};
 
@@ -27,7 +27,7 @@ pub(crate) async fn carry_out(
     if let Some(config) = config {
         if !outcome.audit.is_empty() {
             if let Err(error) =
-                edgeauth_core::audit_log::persist(&services, config, &outcome.audit).await
+                edgeauth_core::flows::audit::log::persist(&services, config, &outcome.audit).await
             {
                 console_error!(
                     "{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}",

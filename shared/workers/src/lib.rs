@@ -92,7 +92,7 @@ pub struct WorkersServices {
     atomic: atomic::DoAtomic,
 }
 
-impl app::Services for WorkersServices {
+impl edgeauth_core::Services for WorkersServices {
     type Records = records::KvRecords;
     type Atomic = atomic::DoAtomic;
     type Clock = WorkersClock;

@@ -1,13 +1,13 @@
 //! Scheduled events: the retention sweep, run by the `api` Worker's cron trigger
 //! (`[triggers] crons` in the top-level `wrangler.toml`).
 //!
-//! The core decides ([`edgeauth_core::gdpr::retention::sweep`]); this only builds the
+//! The core decides ([`edgeauth_core::flows::gdpr::retention::sweep`]); this only builds the
 //! services, persists the audit events the sweep returns and prints one log line.
 //!
 //! Security considerations: a configuration error or a store failure only logs (the
 //! next run retries); the log line carries counts, never an address or an id.
 
-use edgeauth_core::gdpr::retention;
+use edgeauth_core::flows::gdpr::retention;
 use worker::{console_error, console_log, Env};
 
 use crate::{atomic, records, WorkersServices, ATOMIC_BINDING, KV_BINDING};
@@ -25,7 +25,8 @@ pub async fn retention_sweep(env: &Env) {
     };
     match retention::sweep(&services, config).await {
         Ok((report, events)) => {
-            if let Err(error) = edgeauth_core::audit_log::persist(&services, config, &events).await
+            if let Err(error) =
+                edgeauth_core::flows::audit::log::persist(&services, config, &events).await
             {
                 console_error!(
                     "{{\"kind\":\"audit_persist_failed\",\"cause\":\"{}\"}}",

@@ -16,7 +16,7 @@
 
 use core::cell::RefCell;
 use edgeauth_core::env::SignatureVerifier;
-use edgeauth_core::token::SoftwareEd25519;
+use edgeauth_core::policy::token::SoftwareEd25519;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

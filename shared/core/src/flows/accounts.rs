@@ -14,7 +14,6 @@
 //! hash; registration answers `202` whether or not the address is taken. No address,
 //! password or token ever goes into an audit event or a log line.
 
-pub mod email;
 #[cfg(feature = "password")]
 pub mod login;
 pub mod me;
@@ -22,10 +21,7 @@ pub mod me;
 pub mod recovery;
 #[cfg(feature = "password-policy")]
 pub mod register;
-pub mod user;
 pub mod verify_email;
 
 #[cfg(all(test, feature = "password-policy"))]
 mod tests;
-
-pub use user::{UserRecord, UserSummary, ROLE_ADMIN, ROLE_AUDITOR, ROLE_USER};

@@ -7,19 +7,18 @@
 //!   last-admin guard.
 //!
 //! The access review pages through the user directory
-//! ([`crate::accounts::user::DIRECTORY_PREFIX`], a RecordStore listing of ids written
+//! ([`crate::model::user::DIRECTORY_PREFIX`], a RecordStore listing of ids written
 //! at registration) and reads each profile from the AtomicStore, so what it shows
 //! (roles, disabled, MFA, last login) is the state that authorises requests now;
 //! only a just-registered account may be missing from it for up to a minute (KV
 //! listing consistency).
 //!
 //! Security considerations: each route is gated by its own admin permission
-//! ([`crate::rbac`]); every change is audited with the acting admin as `actor_id`;
+//! ([`crate::policy::rbac`]); every change is audited with the acting admin as `actor_id`;
 //! role and disable changes apply to the target's next request because every
-//! request re-reads the user record ([`crate::auth::authenticate`]).
+//! request re-reads the user record ([`crate::flows::auth::authenticate`]).
 
 pub mod data_keys;
-pub mod registry;
 pub mod routes;
 
 #[cfg(test)]

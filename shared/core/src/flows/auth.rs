@@ -7,7 +7,7 @@
 //! 2. the `__Host-access` cookie (cookie mode).
 //!
 //! Then, in this order (cheap and pure first, storage last):
-//! - the access token is verified ([`crate::token::verify`] with the isolate's memory:
+//! - the access token is verified ([`crate::policy::token::verify`] with the isolate's memory:
 //!   the signature of a token this isolate already verified is not checked again, its
 //!   times are);
 //! - for cookie credentials on unsafe methods, the CSRF policy ([`super::csrf`]);
@@ -26,20 +26,22 @@
 //! is the price of immediate revocation; both live in the user's shard and are read
 //! together ([`AtomicStore::get_many`]), so on Workers they are one Durable Object
 //! call. (The kill switch's cut-off is a third value, read at most every 5 s per
-//! isolate: [`crate::session::kill_switch`].)
+//! isolate: [`crate::flows::sessions::kill_switch`].)
 
-use super::csrf::{self, CsrfParts, Via};
-use super::Principal;
-use crate::accounts::user;
-use crate::accounts::UserRecord;
-use crate::app::{Ctx, Services};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::error::Internal;
+use crate::flows::sessions::kill_switch;
 use crate::http::{cookies, Request};
-use crate::session::delivery::ACCESS_COOKIE;
-use crate::session::{kill_switch, record, SessionRecord};
+use crate::model::cookies::ACCESS_COOKIE;
+use crate::model::principal::Principal;
+use crate::model::session;
+use crate::model::session::SessionRecord;
+use crate::model::user;
+use crate::model::user::UserRecord;
+use crate::policy::csrf::{self, CsrfParts, Via};
+use crate::policy::token;
 use crate::store::AtomicStore;
-use crate::token;
 
 /// The access token a request carries, and how.
 pub fn access_credential(request: &Request) -> Result<(&str, Via), ApiError> {
@@ -112,7 +114,7 @@ async fn load_session_and_user(
     if !user::is_id(user_id) || !user::is_id(session_id) {
         return Ok((None, None));
     }
-    let session_name = record::name(session_id);
+    let session_name = session::name(session_id);
     let mut values = atomic
         .get_many(&user::shard(user_id), &[&session_name, user::PROFILE])
         .await?
@@ -123,7 +125,7 @@ async fn load_session_and_user(
         )));
     };
     let session = match session_raw {
-        Some(raw) => Some(record::from_raw(raw, user_id, session_id)?.0),
+        Some(raw) => Some(session::from_raw(raw, user_id, session_id)?.0),
         None => None,
     };
     let user = match user_raw {
@@ -132,3 +134,6 @@ async fn load_session_and_user(
     };
     Ok((session, user))
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,7 @@
 //!
 //! Security considerations:
 //! - Every handler runs after the route's permission gate
-//!   ([`crate::rbac::Permission::DocumentsUse`]) and then decides on the object
+//!   ([`crate::policy::rbac::Permission::DocumentsUse`]) and then decides on the object
 //!   ([`access::decide`]): no access is `404`, never `403`.
 //! - Content is plain text, stored as given and returned only inside JSON
 //!   (`Content-Type: application/json`, `nosniff`, `default-src 'none'`), never
@@ -23,14 +23,10 @@
 //!   (`user_id: no such user`), checked only after the caller proved ownership of the
 //!   document, so it reveals only whether an id the caller already holds exists.
 
-pub mod access;
-pub mod record;
 pub mod routes;
 
 #[cfg(test)]
 mod tests;
-
-pub use record::{DocumentRecord, ShareLevel};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;

@@ -22,7 +22,6 @@
 pub mod consents;
 pub mod erase;
 pub mod export;
-pub mod pending;
 pub mod retention;
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 //!
 //! **Key.** The state lives in the AtomicStore, shard `lockout/{index}`, name
 //! `state`, where `index` is the email's blind index under the active data key
-//! ([`crate::accounts::email::email_index`]) — computed the same way whether or not
+//! ([`crate::model::email::email_index`]) — computed the same way whether or not
 //! an account exists, so a locked unknown address and a locked real account are
 //! indistinguishable: same status, same body, same `Retry-After` arithmetic. The
 //! index is a keyed MAC, so the store holds no address, known or not. A data-key
@@ -49,24 +49,23 @@
 //! - Store failures are `503`: the lockout never fails open.
 
 pub mod guard;
-pub mod state;
 
 #[cfg(all(test, feature = "password-policy"))]
 mod tests;
 
 pub use guard::LoginGuard;
-pub use state::{Admission, LockState, Policy};
 
 use alloc::format;
 use alloc::string::{String, ToString};
 
-use crate::accounts::email;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
 use crate::config::Config;
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
-use crate::mail::Mail;
-use crate::ratelimit::window::retry_after_secs;
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::mail::Mail;
+use crate::policy::lockout::{Admission, LockState, Policy};
+use crate::policy::window::retry_after_secs;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// The record's name in its shard.

@@ -19,8 +19,8 @@
 //! request would be allowed). The body is the same problem document whatever the
 //! request said, so known and unknown emails cannot be told apart by it.
 //!
-//! **Client address.** `CLIENT_IP_HEADER` ([`crate::app::Ctx::client_ip`]); IPv4 as
-//! is, IPv6 by its /64 ([`crate::net::rate_limit_key`]: one subscriber's allocation,
+//! **Client address.** `CLIENT_IP_HEADER` ([`crate::ctx::Ctx::client_ip`]); IPv4 as
+//! is, IPv6 by its /64 ([`crate::policy::net::rate_limit_key`]: one subscriber's allocation,
 //! so rotating through it gains nothing). A request without a parseable address —
 //! header missing or malformed, which on Cloudflare means a misconfigured
 //! `CLIENT_IP_HEADER` — is counted under one shared key, [`UNKNOWN_CLIENT`]: such
@@ -39,20 +39,19 @@
 //! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
 
 pub mod limiter;
-pub mod window;
 
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub use crate::memory::{HashGate, HashPermit};
-pub use window::{Decision, SlidingWindow};
 
 use alloc::format;
 use alloc::string::String;
 
-use crate::app::{Ctx, Services};
 use crate::config::RateLimit;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::policy::window::{self, Decision, SlidingWindow};
 
 /// The shared key of requests whose client address could not be read.
 pub const UNKNOWN_CLIENT: &str = "unknown";
@@ -100,7 +99,7 @@ pub fn sliding(limit: RateLimit) -> SlidingWindow {
 /// [`UNKNOWN_CLIENT`].
 pub fn client_key<S: Services>(ctx: &Ctx<'_, S>) -> String {
     ctx.client_ip()
-        .map(crate::net::rate_limit_key)
+        .map(crate::policy::net::rate_limit_key)
         .unwrap_or_else(|| String::from(UNKNOWN_CLIENT))
 }
 
@@ -153,7 +152,7 @@ pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<
 /// before (`401`, `403`) cost no counter write.
 pub async fn api_per_user<S: Services>(
     ctx: &Ctx<'_, S>,
-    principal: Option<&crate::auth::Principal>,
+    principal: Option<&crate::model::principal::Principal>,
 ) -> Result<(), ApiError> {
     match principal {
         Some(principal) => check_user(ctx, principal.user_id()).await,

@@ -20,18 +20,13 @@
 pub mod create;
 pub mod delivery;
 pub mod kill_switch;
-#[cfg(test)]
-mod kill_switch_tests;
-pub mod record;
-pub mod refresh_token;
 pub mod revoke;
 pub mod rotate;
 pub mod routes;
+pub mod sign_in;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use create::{start, Issued};
-pub use record::{Mode, SessionRecord};
-pub use refresh_token::RefreshToken;
 pub use revoke::revoke_all;

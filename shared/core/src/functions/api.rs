@@ -2,7 +2,7 @@
 //!
 //! **Every route declares its permission** in [`ACCESS`], a table parallel to
 //! [`Api::ROUTES`] keyed by pattern and method: either [`Access::Public`] (only
-//! `GET /api/health`) or [`Access::Requires`] a [`Permission`] of [`crate::rbac`].
+//! `GET /api/health`) or [`Access::Requires`] a [`Permission`] of [`crate::policy::rbac`].
 //! [`Api::dispatch`] looks the route up *before* anything else and:
 //! - refuses a route the table does not list with `404` (deny by default: a route
 //!   added to `ROUTES` but forgotten here is unreachable, and the unit test
@@ -10,19 +10,22 @@
 //! - for a protected route, authenticates (`401 unauthenticated`), then asks
 //!   [`rbac::authorize`] with the roles stored now (`403 forbidden`);
 //! - only then runs the handler, which makes the object-level decisions (a document
-//!   the caller may not see is `404`, see [`crate::documents::access`]).
+//!   the caller may not see is `404`, see [`crate::policy::documents`]).
 //!
 //! Security considerations: the gate is in one place, ahead of every handler, so a
 //! handler cannot forget it; `HEAD` is decided as `GET`. Handlers receive the gate's
 //! principal (the session and user as read for this request) instead of
 //! authenticating again: one session read and one user read per request.
 
-use crate::app::{Ctx, Function, Params, Route, Services};
-use crate::auth::{self, Principal};
+use crate::app::{Function, Params, Route};
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
+use crate::flows::audit;
+use crate::flows::auth;
+use crate::flows::{admin, documents, gdpr, sessions};
 use crate::http::{Method, Response};
-use crate::rbac::{self, Permission};
-use crate::{admin, audit_query, documents, gdpr, session};
+use crate::model::principal::Principal;
+use crate::policy::rbac::{self, Permission};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +155,7 @@ async fn password_route<S: Services>(
         #[cfg(feature = "password")]
         "/api/me" => gdpr::erase::handle(ctx, principal).await,
         #[cfg(feature = "password")]
-        "/api/me/mfa/totp" => crate::mfa::flows::disable::handle(ctx, principal).await,
+        "/api/me/mfa/totp" => crate::flows::mfa::disable::handle(ctx, principal).await,
         #[cfg(not(feature = "password"))]
         "/api/me" | "/api/me/mfa/totp" => Err(ApiError::Unavailable(Internal(
             "password route reached a build without password verification (LOGIN binding missing?)",
@@ -171,7 +174,7 @@ pub async fn serve_password_route<S: Services>(
         return Err(ApiError::NotFound);
     }
     let principal = gate(ctx, route).await?;
-    crate::ratelimit::api_per_user(ctx, principal.as_ref()).await?;
+    crate::flows::ratelimit::api_per_user(ctx, principal.as_ref()).await?;
     password_route(ctx, route, caller(&principal)?).await
 }
 
@@ -283,16 +286,16 @@ impl Function for Api {
     ) -> Result<Response, ApiError> {
         // Deny by default: the route's declared permission, before anything else.
         let principal = gate(ctx, route).await?;
-        crate::ratelimit::api_per_user(ctx, principal.as_ref()).await?;
+        crate::flows::ratelimit::api_per_user(ctx, principal.as_ref()).await?;
         let method = ctx.request.method;
         match route.pattern {
             "/api/health" => Ok(Response::json(200, &serde_json::json!({"status": "ok"}))),
             "/api/me" if method == Method::Delete => {
                 password_route(ctx, route, caller(&principal)?).await
             }
-            "/api/me" => crate::accounts::me::handle(ctx, caller(&principal)?).await,
+            "/api/me" => crate::flows::accounts::me::handle(ctx, caller(&principal)?).await,
             "/api/me/export" => gdpr::export::handle(ctx, caller(&principal)?).await,
-            "/api/me/activity" => audit_query::my_activity(ctx, caller(&principal)?).await,
+            "/api/me/activity" => audit::query::my_activity(ctx, caller(&principal)?).await,
             "/api/me/consents" if method == Method::Put => {
                 gdpr::consents::put(ctx, caller(&principal)?).await
             }
@@ -330,19 +333,19 @@ impl Function for Api {
             "/api/admin/users/{id}/sessions" => {
                 admin::routes::revoke_sessions(ctx, caller(&principal)?, param(params, 0)?).await
             }
-            "/api/admin/audit" => audit_query::admin_audit(ctx).await,
+            "/api/admin/audit" => audit::query::admin_audit(ctx).await,
             "/api/me/mfa/totp/setup" => {
-                crate::mfa::flows::enroll::setup(ctx, caller(&principal)?).await
+                crate::flows::mfa::enroll::setup(ctx, caller(&principal)?).await
             }
             "/api/me/mfa/totp/confirm" => {
-                crate::mfa::flows::enroll::confirm(ctx, caller(&principal)?).await
+                crate::flows::mfa::enroll::confirm(ctx, caller(&principal)?).await
             }
             "/api/me/mfa/totp" => password_route(ctx, route, caller(&principal)?).await,
             "/api/admin/data-keys/sweep" => {
-                crate::admin::data_keys::handle(ctx, caller(&principal)?).await
+                crate::flows::admin::data_keys::handle(ctx, caller(&principal)?).await
             }
             "/api/admin/sessions/revoke-all" => {
-                session::kill_switch::revoke_all_sessions(ctx, caller(&principal)?).await
+                sessions::kill_switch::revoke_all_sessions(ctx, caller(&principal)?).await
             }
             _ => Err(ApiError::NotFound),
         }

@@ -13,7 +13,8 @@
 //! own. Public routing never sends `/api/*` here, and a request that did arrive
 //! directly would meet exactly the same checks.
 
-use crate::app::{Ctx, Function, Params, Route, Services};
+use crate::app::{Function, Params, Route};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::http::Response;
 
@@ -62,11 +63,11 @@ impl Function for Login {
     ) -> Result<Response, ApiError> {
         match route.pattern {
             #[cfg(feature = "password-policy")]
-            "/auth/register" => crate::accounts::register::handle(ctx).await,
+            "/auth/register" => crate::flows::accounts::register::handle(ctx).await,
             #[cfg(feature = "password-policy")]
-            "/auth/login" => crate::accounts::login::handle(ctx).await,
+            "/auth/login" => crate::flows::accounts::login::handle(ctx).await,
             #[cfg(feature = "password-policy")]
-            "/auth/login/mfa" => crate::mfa::flows::login_step::handle(ctx).await,
+            "/auth/login/mfa" => crate::flows::mfa::login_step::handle(ctx).await,
             #[cfg(feature = "password-policy")]
             "/api/me" | "/api/me/mfa/totp" => super::api::serve_password_route(ctx, route).await,
             _ => Err(ApiError::NotFound),

@@ -1,9 +1,10 @@
 //! The `refresh` function (API.md §1): the session routes and the public key set.
 
-use crate::app::{Ctx, Function, Params, Route, Services};
+use crate::app::{Function, Params, Route};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::sessions::routes;
 use crate::http::Response;
-use crate::session::routes;
 
 /// The `refresh` function.
 #[derive(Debug)]
@@ -57,7 +58,7 @@ impl Function for Refresh {
                 Some(id) => routes::delete(ctx, id).await,
                 None => Err(ApiError::NotFound),
             },
-            "/.well-known/jwks.json" => crate::token::jwks::response(ctx.config),
+            "/.well-known/jwks.json" => crate::policy::token::jwks::response(ctx.config),
             _ => Err(ApiError::NotFound),
         }
     }

@@ -6,7 +6,8 @@
 //! the core's `password-policy` feature (which the `reset` function crate enables);
 //! without it they answer `404` through the layer, never a fake success.
 
-use crate::app::{Ctx, Function, Params, Route, Services};
+use crate::app::{Function, Params, Route};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::http::Response;
 
@@ -49,12 +50,12 @@ impl Function for Reset {
     ) -> Result<Response, ApiError> {
         match route.pattern {
             #[cfg(feature = "password-policy")]
-            "/auth/password/forgot" => crate::accounts::recovery::forgot::handle(ctx).await,
+            "/auth/password/forgot" => crate::flows::accounts::recovery::forgot::handle(ctx).await,
             #[cfg(feature = "password-policy")]
-            "/auth/password/reset" => crate::accounts::recovery::reset::handle(ctx).await,
+            "/auth/password/reset" => crate::flows::accounts::recovery::reset::handle(ctx).await,
             #[cfg(feature = "password-policy")]
-            "/auth/password/change" => crate::accounts::recovery::change::handle(ctx).await,
-            "/auth/email/verify" => crate::accounts::verify_email::handle(ctx).await,
+            "/auth/password/change" => crate::flows::accounts::recovery::change::handle(ctx).await,
+            "/auth/email/verify" => crate::flows::accounts::verify_email::handle(ctx).await,
             _ => Err(ApiError::NotFound),
         }
     }

@@ -34,7 +34,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::ApiError;
-use crate::ratelimit::window::retry_after_secs;
+use crate::policy::window::retry_after_secs;
 
 /// Requests admitted to a password hash and not yet past it, per isolate. Eight
 /// keeps the worst added wait around a third of a second at OWASP parameters

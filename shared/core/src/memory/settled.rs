@@ -1,7 +1,7 @@
 //! Per-isolate memory of *finished* windows' counts, so that a sliding-window check
 //! costs one store operation (the increment) instead of two.
 //!
-//! The sliding estimate needs the previous window's count ([`crate::ratelimit::limiter`]). Once
+//! The sliding estimate needs the previous window's count ([`crate::flows::ratelimit::limiter`]). Once
 //! the clock is past that window, only requests still in flight (or from an isolate
 //! whose clock lags) can add to it, so its count is final — after a settling margin.
 //! An isolate that has read it once may keep it for the rest of the current window.

@@ -7,14 +7,14 @@
 //! signature again each time is most of the CPU a protected request costs
 //! (docs/benchmarks.md). The cache is part of the isolate's [`super::IsolateMemory`] —
 //! kept as long as the isolate on Workers; on Spin (one instance per request) it
-//! simply starts empty each time. [`crate::token::verify`] decides what is remembered
-//! and checks it again ([`crate::token::TokenMemory`]); this module only keeps it.
+//! simply starts empty each time. [`crate::policy::token::verify`] decides what is remembered
+//! and checks it again ([`crate::policy::token::TokenMemory`]); this module only keeps it.
 //!
 //! Security considerations:
 //! - **Only what cannot change is remembered**: the signature, `alg`/`typ`/`crit`,
 //!   `kid`, `iss` and `aud` — facts of the token bytes and the key. Time claims are
 //!   checked again on every hit (`exp`, `iat`, `nbf`, same leeway as the full check),
-//!   and revocation is not this module's business: [`crate::auth`] reads the session
+//!   and revocation is not this module's business: [`crate::flows::auth`] reads the session
 //!   and the user on every request, hit or miss.
 //! - A hit also requires the configuration to still vouch for the token: the same
 //!   `PUBLIC_ORIGIN` and the same key material under the token's `kid` (compared by
@@ -28,7 +28,7 @@
 //! - `RefCell` borrows are tried, never assumed: a busy cell is treated as a miss.
 
 use super::bounded::Bounded;
-use crate::token::access::{Remembered, TokenMemory};
+use crate::policy::token::access::{Remembered, TokenMemory};
 
 /// How many verified tokens one isolate remembers.
 pub const CAPACITY: usize = 256;
@@ -72,3 +72,6 @@ impl TokenCache {
         self.verified.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -31,8 +31,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::accounts::user::{self, ROLE_ADMIN};
 use crate::error::{ApiError, Internal};
+use crate::model::user::{self, ROLE_ADMIN};
 use crate::store::{AtomicKey, AtomicStore, RecordStore};
 
 /// The shard of the set.

@@ -27,9 +27,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::user;
 use crate::encoding;
 use crate::error::{ApiError, Internal};
+use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Name of the document record in its shard.

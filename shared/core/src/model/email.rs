@@ -127,8 +127,8 @@ pub fn read_email(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::testkit;
     use crate::env::fake::SeededRandom;
+    use crate::testkit;
 
     const USER: &str = "0123456789abcdef0123456789abcdef";
     const OTHER: &str = "fedcba9876543210fedcba9876543210";

@@ -6,7 +6,7 @@
 //! which writes a pointer into the user's shard — name `pending/{shard}/{name}`,
 //! value `{"shard", "name"}`, expiring with the token — and [`erase_all`] follows
 //! every pointer and deletes the token. Email verification tokens are tracked
-//! ([`crate::accounts::verify_email::issue_token`]).
+//! ([`crate::flows::accounts::verify_email::issue_token`]).
 //!
 //! Tokens nobody tracked still die with the account: each names a user id that no
 //! longer exists once the profile is gone, ids are never reused, and they expire by
@@ -18,8 +18,8 @@
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::user;
 use crate::error::{ApiError, Internal};
+use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Prefix of pointers in a user's shard.

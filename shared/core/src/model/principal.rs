@@ -1,31 +1,25 @@
-//! Request authentication and the CSRF policy.
+//! Who is calling: the [`Principal`] that authentication
+//! ([`crate::flows::auth::authenticate`]) hands to the handler of a protected route.
 //!
-//! - [`authenticate()`]: Bearer header or `__Host-access` cookie → verified access token
-//!   → CSRF (cookie + unsafe method) → live session → enabled user → [`Principal`].
-//! - [`csrf`]: the CSRF and `Origin` policy as pure functions.
-//!
-//! A handler of a protected route starts with
-//! `let principal = auth::authenticate(ctx).await?;` and then asks the principal
-//! (`principal.require_role(ROLE_ADMIN)?`).
+//! A protected handler receives the principal from the route table
+//! ([`crate::functions`]) and asks it (`principal.require_role(ROLE_ADMIN)?`).
 //!
 //! Security considerations: the principal carries the user record as stored *now*
 //! (roles, disabled flag) and the live session record, never claims taken on trust
 //! from the token alone.
 
-pub mod authenticate;
-pub mod csrf;
-
-#[cfg(test)]
-pub(crate) mod testkit;
-#[cfg(test)]
-mod tests;
-
-pub use authenticate::authenticate;
-pub use csrf::Via;
-
-use crate::accounts::user::UserRecord;
 use crate::error::ApiError;
-use crate::session::record::SessionRecord;
+use crate::model::session::SessionRecord;
+use crate::model::user::UserRecord;
+
+/// How the request proved who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `Authorization: Bearer …` — exempt from CSRF checks.
+    Bearer,
+    /// A session cookie (`__Host-access` or `__Secure-refresh`).
+    Cookie,
+}
 
 /// Who is calling: the user, the session, and how the credential arrived.
 #[derive(Debug, Clone)]

@@ -27,10 +27,10 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::accounts::user;
 use crate::config::Config;
 use crate::crypto::kdf::{self, Purpose};
 use crate::encoding;
+use crate::model::user;
 use crate::secret::{constant_time_eq, Secret};
 
 /// Bytes of a refresh secret (256 bits).

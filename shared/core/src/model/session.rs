@@ -26,9 +26,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::user;
 use crate::config::Config;
 use crate::error::{ApiError, Internal};
+use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Prefix of session record names within a user's shard.

@@ -2,7 +2,7 @@
 //!
 //! Users live in the [`AtomicStore`]: shard `user/{user_id}`, name `profile`. Strong
 //! consistency is the point — a `disabled` flag or a removed role must apply to the
-//! very next request, and every request re-reads the record ([`crate::auth`]). The
+//! very next request, and every request re-reads the record ([`crate::flows::auth`]). The
 //! user's sessions share the shard (`session/{id}`), so listing and revoking them
 //! is one shard's work. The email index lives in its own shard `email/{index}`
 //! (name `owner`, value the user id; the index is the keyed blind index of
@@ -18,7 +18,7 @@
 //!
 //! The second factor's state is part of the record ([`UserRecord::mfa`]: the
 //! encrypted TOTP secret, a pending setup, the last accepted time step and the
-//! recovery-code hashes; see [`crate::mfa::flows`]), so a code is accepted and the
+//! recovery-code hashes; see [`crate::flows::mfa`]), so a code is accepted and the
 //! step recorded by one compare-and-swap on one record, and any flow that rewrites
 //! the record (a password reset, say) keeps it as it is.
 //!
@@ -32,10 +32,12 @@
 //! - The record holds no plaintext address or TOTP secret: both are ciphertexts
 //!   bound to the record (`user/{id}#…` associated data). Serialising a record (an
 //!   export, say) must still pick fields: the password hash and the MFA state are
-//!   not for a response ([`crate::mfa::flows::MfaStatus`] is what may be shown).
+//!   not for a response ([`crate::flows::mfa::MfaStatus`] is what may be shown).
 //! - Fields this build does not know (written by a newer deployment of another
 //!   function, say MFA state) are kept through read-modify-write in [`UserRecord::other`]
 //!   rather than silently dropped — functions deploy separately.
+
+pub mod mfa;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -43,12 +45,11 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::email::{self, StoredEmail};
-use crate::app::{Ctx, Services};
 use crate::config::Config;
 use crate::encoding;
 use crate::error::{ApiError, Internal};
-use crate::mfa::flows::MfaState;
 use crate::store::{AtomicKey, AtomicStore, KeyPage, RecordStore};
+use mfa::MfaState;
 
 /// The role every user has.
 pub const ROLE_USER: &str = "user";
@@ -83,7 +84,7 @@ pub struct UserRecord {
     /// asks for a second factor when either says so).
     #[serde(default)]
     pub mfa_enabled: bool,
-    /// Second-factor state: ciphertexts and hashes only ([`crate::mfa::flows`]).
+    /// Second-factor state: ciphertexts and hashes only ([`crate::flows::mfa`]).
     #[serde(default, skip_serializing_if = "MfaState::is_empty")]
     pub mfa: MfaState,
     /// Creation time, Unix ms.
@@ -232,12 +233,11 @@ pub async fn swap(
 /// Applies `change` to the stored user with compare-and-swap, recomputing it on the
 /// fresh record after a lost race. Returns the stored result, or `None` when the
 /// user does not exist. `change` may decline (return `false`) to write nothing.
-pub async fn update<S: Services>(
-    ctx: &Ctx<'_, S>,
+pub async fn update(
+    atomic: &impl AtomicStore,
     user_id: &str,
     mut change: impl FnMut(&mut UserRecord) -> bool,
 ) -> Result<Option<UserRecord>, ApiError> {
-    let atomic = ctx.services.atomic();
     let shard = shard(user_id);
     for _ in 0..UPDATE_ATTEMPTS {
         let Some((mut user, raw)) = load_raw(atomic, user_id).await? else {

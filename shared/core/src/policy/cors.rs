@@ -9,8 +9,8 @@
 //! - A preflight from any other origin gets `403 cors_rejected`, so a browser never
 //!   sends the actual cross-origin request.
 
-use super::{Request, Response};
 use crate::error::ApiError;
+use crate::http::{Request, Response};
 use alloc::string::String;
 
 /// Request headers a browser may send cross-origin.
@@ -22,7 +22,7 @@ pub const PREFLIGHT_MAX_AGE_SECS: &str = "600";
 
 /// Whether a request is a CORS preflight (`OPTIONS` + `Origin` + requested method).
 pub fn is_preflight(request: &Request) -> bool {
-    request.method == super::Method::Options
+    request.method == crate::http::Method::Options
         && request.header("origin").is_some()
         && request.header("access-control-request-method").is_some()
 }

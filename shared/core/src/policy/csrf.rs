@@ -34,17 +34,10 @@ use crate::error::ApiError;
 use crate::http::{cookies, Method, Request};
 use crate::secret::constant_time_eq;
 
+pub use crate::model::principal::Via;
+
 /// The request header carrying the CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// How the request proved who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    /// `Authorization: Bearer …` — exempt from CSRF checks.
-    Bearer,
-    /// A session cookie (`__Host-access` or `__Secure-refresh`).
-    Cookie,
-}
 
 /// The parts of a request the CSRF decision depends on.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +66,7 @@ impl<'a> CsrfParts<'a> {
             header_token: request.header(CSRF_HEADER),
             cookie_token: request
                 .header("cookie")
-                .and_then(|header| cookies::get(header, crate::session::delivery::CSRF_COOKIE)),
+                .and_then(|header| cookies::get(header, crate::model::cookies::CSRF_COOKIE)),
             session_id,
         }
     }
@@ -94,7 +87,7 @@ pub fn token_for(config: &Config, session_id: &str) -> String {
 /// Whether `origin` is our own or an allowlisted one (exact match).
 pub fn origin_allowed(config: &Config, origin: &str) -> bool {
     origin == config.public_origin
-        || crate::http::cors::origin_allowed(origin, &config.allowed_origins)
+        || crate::policy::cors::origin_allowed(origin, &config.allowed_origins)
 }
 
 /// The `Origin` rule alone (login and register): absent, ours, or allowlisted.

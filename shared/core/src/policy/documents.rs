@@ -15,12 +15,12 @@
 //! a client the truth about why the request failed.
 //!
 //! Security considerations: a pure function of the stored record, the caller's id
-//! and one role permission ([`crate::rbac::Permission::DocumentsReadAny`]); the
+//! and one role permission ([`crate::policy::rbac::Permission::DocumentsReadAny`]); the
 //! table above is tested row by row and by property (every non-owner is refused
 //! `DELETE`; nobody without a share or the admin permission learns anything).
 
-use super::record::{DocumentRecord, ShareLevel};
 use crate::error::ApiError;
+use crate::model::document::{DocumentRecord, ShareLevel};
 
 /// The caller's own relation to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -85,7 +85,7 @@ pub fn level(document: &DocumentRecord, user_id: &str) -> Level {
 }
 
 /// Decides `action` on `document` for `user_id`; `read_any` is the caller's
-/// [`crate::rbac::Permission::DocumentsReadAny`].
+/// [`crate::policy::rbac::Permission::DocumentsReadAny`].
 pub fn decide(
     document: &DocumentRecord,
     user_id: &str,

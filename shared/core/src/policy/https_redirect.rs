@@ -4,8 +4,8 @@
 //! `http://127.0.0.1:8787` works for local development. A `308` (not `301`) keeps
 //! the method and body, so a misdirected `POST` is not silently turned into a `GET`.
 
-use super::{Request, Response};
 use crate::config::Environment;
+use crate::http::{Request, Response};
 use alloc::format;
 
 /// True for `localhost`, `*.localhost`, `127.0.0.0/8` and `[::1]`.
@@ -49,7 +49,7 @@ mod tests {
 
     fn request(scheme: &str, host: &str) -> Request {
         Request {
-            method: super::super::Method::Post,
+            method: crate::http::Method::Post,
             scheme: scheme.to_string(),
             host: host.to_string(),
             port: None,

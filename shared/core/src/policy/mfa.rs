@@ -13,6 +13,5 @@
 //! - Recovery codes are stored only as keyed hashes ([`recovery`]).
 
 pub mod base32;
-pub mod flows;
 pub mod recovery;
 pub mod totp;

@@ -175,9 +175,9 @@ pub fn limit_param(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::testkit;
     use crate::env::fake::FakeClock;
     use crate::store::memory::MemoryStore;
+    use crate::testkit;
     use alloc::format;
     use alloc::rc::Rc;
 

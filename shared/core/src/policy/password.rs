@@ -55,6 +55,10 @@ mod policy;
 #[cfg(test)]
 mod tests;
 
+/// Longest password field accepted for verification (the policy caps new passwords
+/// at 256 characters; imported legacy hashes may predate it).
+pub const MAX_PASSWORD_FIELD_CHARS: usize = 1024;
+
 pub use normalize::normalize;
 #[cfg(feature = "password-policy")]
 pub use policy::{

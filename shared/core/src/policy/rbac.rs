@@ -9,14 +9,14 @@
 //! - [`authorize`]: the one decision.
 //!
 //! Object-level rules (who may read *this* document) are not here: they need the
-//! object and live next to it ([`crate::documents::access`]). Role permissions only
+//! object and live next to it ([`crate::policy::documents`]). Role permissions only
 //! decide whether a caller may use a route at all.
 //!
 //! Security considerations:
 //! - **Deny by default.** A role string this table does not know grants nothing
 //!   (spelling is exact: `Admin` is not `admin`), an empty role list grants nothing,
 //!   and a permission no row lists is granted to no one.
-//! - The roles passed in are the roles stored *now* ([`crate::auth::Principal`]), never
+//! - The roles passed in are the roles stored *now* ([`crate::model::principal::Principal`]), never
 //!   the token's `roles` claim, so a demotion applies to the next request.
 //! - The table is data, so a review reads one list, and the property tests check the
 //!   decision against it for arbitrary role lists.

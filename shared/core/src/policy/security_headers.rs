@@ -4,7 +4,7 @@
 //! stricter. A route that set its own value (say a stricter CSP) keeps it: headers
 //! are only filled in where missing, except `X-Request-Id`, which is always ours.
 
-use super::Response;
+use crate::http::Response;
 
 /// Whether HSTS may be omitted: only plain-http loopback in development.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

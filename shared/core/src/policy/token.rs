@@ -18,11 +18,6 @@
 pub mod access;
 pub mod jwks;
 
-#[cfg(test)]
-mod access_tests;
-#[cfg(test)]
-mod cache_tests;
-
 pub use crate::crypto::eddsa::SoftwareEd25519;
 pub use access::{
     check_times, issue, verify, Grant, IssuedAccessToken, NoMemory, Remembered, Times, TokenError,

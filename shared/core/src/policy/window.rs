@@ -30,7 +30,7 @@
 //! and then paces them through the next can exceed `limit` within some `W`-long
 //! interval (by at most `limit`, never more than `2·limit`). That is acceptable for
 //! rate limits; the per-email lockout, where every failure counts, keeps an exact log
-//! instead ([`crate::lockout`]).
+//! instead ([`crate::flows::lockout`]).
 //!
 //! Rejected events are counted too (the counter is incremented before the decision),
 //! so a client that keeps hammering stays limited — its own excess carries into the

@@ -7,12 +7,13 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::{json, Value};
 
-use crate::accounts::user;
-use crate::app::{Outcome, Services};
-use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
+use crate::app::Outcome;
+use crate::ctx::Services;
 use crate::functions::{Api, Login, Reset};
 use crate::http::Method;
-use crate::mfa::{base32, totp};
+use crate::model::user;
+use crate::policy::mfa::{base32, totp};
+use crate::testkit::{self, request, Client, RequestExt, TestEnv};
 
 /// The password of every test account.
 pub(crate) const PASSWORD: &str = "correct horse battery staple";

@@ -5,13 +5,13 @@
 //!    cross-site page must not sign a victim into an attacker's account (login CSRF);
 //! 2. strict body parsing (`400`); `mode` is `cookie` (default) or `token`;
 //! 3. the per-address login limit, the isolate's hashing gate and the per-email
-//!    lockout ([`crate::lockout::LoginGuard`], `429 rate_limited` with `Retry-After`),
+//!    lockout ([`crate::flows::lockout::LoginGuard`], `429 rate_limited` with `Retry-After`),
 //!    before any lookup or password work, so that a locked or flooded address costs
 //!    no hash. Every later failure — unknown address, wrong password, an account that
 //!    may not sign in — is reported to the guard as one; a correct password refunds
 //!    its attempt (and still gets `429` if a lock landed meanwhile);
 //! 4. find the account by email index; unknown (or malformed) address →
-//!    [`crate::password::dummy_verify`], then the same `401 invalid_credentials` as a
+//!    [`crate::policy::password::dummy_verify`], then the same `401 invalid_credentials` as a
 //!    wrong password — one body (RFC 9457, no detail) and one hash either way;
 //! 5. verify the password; wrong → `401 invalid_credentials`;
 //! 6. [`after_password_verified`]: a disabled account, or an unverified one while
@@ -19,14 +19,14 @@
 //!    check, so the answer reveals the account state only to its password holder…
 //!    and not even to them. This is where MFA branches: with TOTP on, the answer is
 //!    `200 {"mfa_required": true, "mfa_token": "…"}` and **no session and no cookie**
-//!    ([`crate::mfa::flows::challenge`]); `POST /auth/login/mfa` finishes the login
+//!    ([`crate::flows::mfa::challenge`]); `POST /auth/login/mfa` finishes the login
 //!    with [`complete_with`] once a second factor is accepted;
 //! 7. replace the stored hash when it `needs_rehash` (legacy bcrypt, other argon2
 //!    parameters) — only if it is still the hash just verified, so a concurrent
 //!    password change wins (with MFA this happens at the password step: the plaintext
 //!    is not kept for the second one);
 //! 8. record `last_login_at`, start the session and deliver its tokens
-//!    ([`crate::session::delivery`]).
+//!    ([`crate::flows::sessions::delivery`]).
 //!
 //! Audit: `login_succeeded` (with `mfa` = `totp` / `recovery_code` after a second
 //! factor), and `login_failed` with a `reason` (never the email or the password; an
@@ -41,19 +41,18 @@ use alloc::string::String;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::email;
-use super::user::{self, UserRecord};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::csrf;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::sessions;
 use crate::http::{body, Response};
-use crate::password::{self, Verification};
-use crate::session::{self, delivery, Mode};
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::session::Mode;
+use crate::model::user::{self, UserRecord};
+use crate::policy::csrf;
+use crate::policy::password::{self, Verification};
 
-/// Longest password field accepted for verification (the policy caps new passwords
-/// at 256 characters; imported legacy hashes may predate it).
-pub const MAX_PASSWORD_FIELD_CHARS: usize = 1024;
+use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,7 +111,7 @@ fn failed<S: Services>(
 
 /// The step after a correct password: refuse accounts that may not sign in (with
 /// the same answer as a wrong password), else decide how the login continues: with
-/// a second factor when the account has one ([`crate::mfa::flows::is_required`]).
+/// a second factor when the account has one ([`crate::flows::mfa::is_required`]).
 pub fn after_password_verified<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -123,7 +122,7 @@ pub fn after_password_verified<S: Services>(
     if !user.may_sign_in(ctx.config) {
         return Err(failed(ctx, Some(&user.id), "email_unverified")?);
     }
-    if crate::mfa::flows::is_required(user) {
+    if crate::model::user::mfa::is_required(user) {
         return Ok(LoginStep::MfaRequired);
     }
     Ok(LoginStep::Complete)
@@ -137,7 +136,7 @@ pub async fn upgrade_hash<S: Services>(
     verified: &str,
     upgraded: &str,
 ) -> Result<(), ApiError> {
-    user::update(ctx, user_id, |stored| {
+    user::update(ctx.services.atomic(), user_id, |stored| {
         if stored.password_hash != verified {
             return false;
         }
@@ -146,58 +145,6 @@ pub async fn upgrade_hash<S: Services>(
     })
     .await?;
     Ok(())
-}
-
-/// Records the login on the user (and the upgraded hash, if any), starts the session
-/// and answers with its tokens.
-pub async fn complete<S: Services>(
-    ctx: &Ctx<'_, S>,
-    user: &UserRecord,
-    mode: Mode,
-    rehash: Option<(String, String)>,
-) -> Result<Response, ApiError> {
-    complete_with(ctx, user, mode, rehash, None).await
-}
-
-/// [`complete`], naming the second factor that was accepted (`totp`,
-/// `recovery_code`) in the `login_succeeded` audit event. The MFA step's finish.
-pub async fn complete_with<S: Services>(
-    ctx: &Ctx<'_, S>,
-    user: &UserRecord,
-    mode: Mode,
-    rehash: Option<(String, String)>,
-    second_factor: Option<&str>,
-) -> Result<Response, ApiError> {
-    // The answer shows the address: an unreadable one (unknown key, tampered) fails
-    // here, `503`, before anything is written or a session exists.
-    user.email_address(ctx.config)?;
-    let now = ctx.now_ms;
-    let user = user::update(ctx, &user.id, |stored| {
-        stored.last_login_at_ms = Some(now);
-        if let Some((verified, upgraded)) = &rehash {
-            if stored.password_hash == *verified {
-                stored.password_hash.clone_from(upgraded);
-            }
-        }
-        true
-    })
-    .await?
-    .ok_or(ApiError::InvalidCredentials)?;
-    let issued = session::start(ctx, &user, mode).await?;
-    let mut detail = alloc::vec![
-        ("mode", mode.as_str()),
-        ("session_id", issued.session.id.as_str())
-    ];
-    if let Some(factor) = second_factor {
-        detail.push(("mfa", factor));
-    }
-    ctx.audit(
-        AuditKind::LoginSucceeded,
-        Some(&user.id),
-        Some(&user.id),
-        &detail,
-    )?;
-    delivery::respond(ctx, &user, &issued, mode)
 }
 
 /// `POST /auth/login`.
@@ -220,7 +167,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let mode = request.mode.unwrap_or(Mode::Cookie);
     let pepper = config.password_pepper.as_ref();
     // Step 3: per-address limit, hashing gate, per-email lockout (docs/abuse.md).
-    let guard = crate::lockout::LoginGuard::begin(ctx, &request.email).await?;
+    let guard = crate::flows::lockout::LoginGuard::begin(ctx, &request.email).await?;
 
     let Some(user) = find_user(ctx, &request.email).await? else {
         password::dummy_verify(&request.password, &config.password_hash, pepper);
@@ -258,12 +205,12 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         None
     };
     match step {
-        LoginStep::Complete => complete(ctx, &user, mode, rehash).await,
+        LoginStep::Complete => sessions::sign_in::complete(ctx, &user, mode, rehash).await,
         LoginStep::MfaRequired => {
             if let Some((verified, upgraded)) = &rehash {
                 upgrade_hash(ctx, &user.id, verified, upgraded).await?;
             }
-            crate::mfa::flows::challenge::respond(ctx, &user, mode).await
+            crate::flows::mfa::challenge::respond(ctx, &user, mode).await
         }
     }
 }

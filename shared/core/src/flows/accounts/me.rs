@@ -7,11 +7,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
 
-use crate::app::{Ctx, Services};
-use crate::auth::Principal;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
 use crate::http::Response;
+use crate::model::principal::Principal;
 
 #[derive(Serialize)]
 struct Me {

@@ -7,7 +7,7 @@
 //!    the address is looked up, so these answers are the same for new and taken
 //!    addresses and reveal nothing about accounts;
 //! 2. the per-address registration limit (`RATE_LIMIT_REGISTER_PER_IP`) and the
-//!    isolate's hashing gate (`429 rate_limited`, [`crate::ratelimit`]) — after the
+//!    isolate's hashing gate (`429 rate_limited`, [`crate::flows::ratelimit`]) — after the
 //!    checks of step 1, so a user retrying a rejected password spends no budget;
 //! 3. **taken address** → one dummy password verification (so the time matches the
 //!    new-account path's hash), a notice mail to the address, the same `202`. The
@@ -51,16 +51,16 @@ use alloc::vec;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::email;
-use super::user::{self, UserRecord, ROLE_USER};
 use super::verify_email;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::csrf;
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
-use crate::mail::Mail;
-use crate::password;
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::mail::Mail;
+use crate::model::user::{self, UserRecord, ROLE_USER};
+use crate::policy::csrf;
+use crate::policy::password;
 use crate::store::{AtomicKey, AtomicStore};
 
 #[derive(Deserialize)]
@@ -144,7 +144,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let mut new_password =
         password::check_policy(&request.password, &address, config.password_min_length)?;
     // Step 2: the per-address limit and the isolate's hashing gate (docs/abuse.md).
-    let _hashing = match crate::ratelimit::admit_registration(ctx).await {
+    let _hashing = match crate::flows::ratelimit::admit_registration(ctx).await {
         Ok(permit) => permit,
         Err(refused) => {
             new_password.zeroize();

@@ -4,12 +4,12 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::{json, Value};
 
-use super::user;
 use crate::app::Outcome;
-use crate::audit::AuditKind;
-use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv, ALLOWED};
 use crate::functions::{Login, Reset};
 use crate::http::{Method, Response};
+use crate::model::audit::AuditKind;
+use crate::model::user;
+use crate::testkit::{self, request, Client, RequestExt, TestEnv, ALLOWED};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -51,7 +51,7 @@ fn token_in_mail(outcome: &Outcome) -> String {
 
 fn user_id_of(env: &TestEnv, email: &str) -> String {
     pollster::block_on(user::find_by_email(
-        crate::app::Services::atomic(env),
+        crate::ctx::Services::atomic(env),
         &env.config,
         email,
     ))

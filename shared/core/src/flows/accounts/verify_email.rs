@@ -19,15 +19,15 @@
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
-use super::email;
-use super::user::{self, ROLE_ADMIN};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
 use crate::crypto::kdf::sha256;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::env::Random;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::user::{self, ROLE_ADMIN};
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Lifetime of a verification token.
@@ -81,14 +81,14 @@ pub async fn issue_token(
         )));
     }
     // Erasing the account erases the pending token too (gdpr::pending).
-    crate::gdpr::pending::track(atomic, user_id, &shard, NAME, expires_at_ms).await?;
+    crate::model::pending::track(atomic, user_id, &shard, NAME, expires_at_ms).await?;
     Ok(token)
 }
 
 /// The mail carrying a verification link.
-pub fn verification_mail(public_origin: &str, to: &str, token: &str) -> crate::mail::Mail {
-    let link = crate::mail::link_with_fragment_token(public_origin, VERIFY_PATH, token);
-    crate::mail::Mail {
+pub fn verification_mail(public_origin: &str, to: &str, token: &str) -> crate::model::mail::Mail {
+    let link = crate::model::mail::link_with_fragment_token(public_origin, VERIFY_PATH, token);
+    crate::model::mail::Mail {
         to: to.into(),
         subject: "Verify your email address".into(),
         text: alloc::format!(
@@ -140,7 +140,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         .ok_or(ApiError::InvalidRequest(INVALID_TOKEN))?;
     let config = ctx.config;
     let mut granted_admin = false;
-    let verified = user::update(ctx, &user_id, |user| {
+    let verified = user::update(ctx.services.atomic(), &user_id, |user| {
         // Decryption failure (a later, encrypted stored form) only forgoes the grant.
         let admin = user
             .email_address(config)
@@ -167,12 +167,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         // Keep the last-admin guard's set complete (admin::registry). Best effort: the
         // address is verified already, and an admin the set misses only makes the
         // guard stricter.
-        let _ = crate::admin::registry::add(
-            ctx.services.atomic(),
-            ctx.services.records(),
-            &verified.id,
-        )
-        .await;
+        let _ =
+            crate::model::admins::add(ctx.services.atomic(), ctx.services.records(), &verified.id)
+                .await;
         ctx.audit(
             AuditKind::RoleChanged,
             None,

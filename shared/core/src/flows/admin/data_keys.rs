@@ -39,15 +39,16 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{email, user, ROLE_ADMIN};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
 use crate::config::Config;
 use crate::crypto::rotation::{reencrypt_if_stale, SweepTally};
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
-use crate::mfa::flows::{pending_context, secret_context};
-use crate::mfa::recovery;
+use crate::model::audit::AuditKind;
+use crate::model::user::mfa::{pending_context, secret_context};
+use crate::model::user::ROLE_ADMIN;
+use crate::model::{email, user};
+use crate::policy::mfa::recovery;
 
 /// Users per call when the request does not say.
 pub const DEFAULT_LIMIT: usize = 25;
@@ -274,7 +275,7 @@ struct SweepBody {
 /// `200` [`SweepReport`].
 pub async fn handle<S: Services>(
     ctx: &Ctx<'_, S>,
-    principal: &crate::auth::Principal,
+    principal: &crate::model::principal::Principal,
 ) -> Result<Response, ApiError> {
     principal.require_role(ROLE_ADMIN)?;
     let request: SweepBody = if ctx.request.body.is_empty() {

@@ -20,7 +20,7 @@
 //!   they are acting from and could lock the deployment out; another admin must do
 //!   it.
 //! - Disabling revokes every session of the user *and* the user record's `disabled`
-//!   flag is checked by every authenticated request ([`crate::auth`]), so the user's
+//!   flag is checked by every authenticated request ([`crate::flows::auth`]), so the user's
 //!   access tokens fail at their next request, on every function, whatever their
 //!   `exp`. Enabling does not bring sessions back: the user signs in again.
 //! - Repeating a disable/enable is `204` without a second audit event (idempotent).
@@ -35,17 +35,17 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use super::registry;
-use crate::accounts::user::{self, UserRecord, ROLE_ADMIN};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::Principal;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
+use crate::flows::sessions;
 use crate::http::{body, Response};
-use crate::paging::{self, Position};
-use crate::rbac::Role;
-use crate::session;
+use crate::model::admins;
+use crate::model::audit::AuditKind;
+use crate::model::principal::Principal;
+use crate::model::user::{self, UserRecord, ROLE_ADMIN};
+use crate::policy::paging::{self, Position};
+use crate::policy::rbac::Role;
 
 /// Users per page of the access review when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -69,7 +69,7 @@ impl UserView {
     fn of<S: Services>(ctx: &Ctx<'_, S>, user: UserRecord) -> Result<Self, ApiError> {
         Ok(Self {
             email: user.email_address(ctx.config)?,
-            mfa_enabled: crate::mfa::flows::status(&user).totp_enabled,
+            mfa_enabled: crate::model::user::mfa::status(&user).totp_enabled,
             disabled: user.disabled,
             email_verified: user.email_verified,
             created_at: encoding::rfc3339(user.created_at_ms),
@@ -184,12 +184,12 @@ pub async fn set_roles<S: Services>(
     let was_admin = target.has_role(ROLE_ADMIN);
     let will_be_admin = roles.iter().any(|role| role == ROLE_ADMIN);
     if was_admin && !will_be_admin {
-        registry::remove_guarded(atomic, records, user_id).await?;
+        admins::remove_guarded(atomic, records, user_id).await?;
     } else if will_be_admin && !target.disabled {
-        registry::add(atomic, records, user_id).await?;
+        admins::add(atomic, records, user_id).await?;
     }
     let mut before = Vec::new();
-    let updated = user::update(ctx, user_id, |stored| {
+    let updated = user::update(ctx.services.atomic(), user_id, |stored| {
         before.clone_from(&stored.roles);
         if stored.roles == roles {
             return false;
@@ -232,10 +232,10 @@ pub async fn disable<S: Services>(
     }
     let target = load_target(ctx, user_id).await?;
     if target.has_role(ROLE_ADMIN) && !target.disabled {
-        registry::remove_guarded(ctx.services.atomic(), ctx.services.records(), user_id).await?;
+        admins::remove_guarded(ctx.services.atomic(), ctx.services.records(), user_id).await?;
     }
     let mut changed = false;
-    user::update(ctx, user_id, |stored| {
+    user::update(ctx.services.atomic(), user_id, |stored| {
         changed = !stored.disabled;
         stored.disabled = true;
         changed
@@ -243,7 +243,7 @@ pub async fn disable<S: Services>(
     .await?
     .ok_or(ApiError::NotFound)?;
     // Revoke even when it was already disabled: a repeat must leave nothing live.
-    let revoked = session::revoke_all(ctx, user_id, None).await?;
+    let revoked = sessions::revoke_all(ctx, user_id, None).await?;
     if changed {
         let count = revoked.to_string();
         ctx.audit(
@@ -264,10 +264,10 @@ pub async fn enable<S: Services>(
 ) -> Result<Response, ApiError> {
     let target = load_target(ctx, user_id).await?;
     if target.has_role(ROLE_ADMIN) {
-        registry::add(ctx.services.atomic(), ctx.services.records(), user_id).await?;
+        admins::add(ctx.services.atomic(), ctx.services.records(), user_id).await?;
     }
     let mut changed = false;
-    user::update(ctx, user_id, |stored| {
+    user::update(ctx.services.atomic(), user_id, |stored| {
         changed = stored.disabled;
         stored.disabled = false;
         changed
@@ -293,7 +293,7 @@ pub async fn revoke_sessions<S: Services>(
     user_id: &str,
 ) -> Result<Response, ApiError> {
     load_target(ctx, user_id).await?;
-    let revoked = session::revoke_all(ctx, user_id, None).await?;
+    let revoked = sessions::revoke_all(ctx, user_id, None).await?;
     let count = revoked.to_string();
     ctx.audit(
         AuditKind::SessionRevoked,

@@ -7,11 +7,11 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use serde_json::json;
 
-use super::registry;
-use crate::auth::testkit::{self, Client};
 use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::functions::Api;
 use crate::http::Method;
+use crate::model::admins;
+use crate::testkit::{self, Client};
 
 fn set_roles(kit: &Kit, admin: &Client, target: &str, roles: &[&str]) -> crate::app::Outcome {
     kit.call(
@@ -182,7 +182,7 @@ fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     let a = kit.user("a@example.com", &["admin"]);
     let b = kit.user("b@example.com", &["admin"]);
     // Build the set first so both requests race on the same record.
-    pollster::block_on(registry::members(&*kit.env.store, &*kit.env.store)).unwrap();
+    pollster::block_on(admins::members(&*kit.env.store, &*kit.env.store)).unwrap();
     let request = |actor: &Client, target: &Client| {
         let req = testkit::request(
             Method::Put,

@@ -8,15 +8,15 @@
 //! `AUDIT_RETENTION_DAYS` after the event: retention is enforced by the store.
 //!
 //! Security considerations: events are only ever added, never updated; their
-//! content is chosen by code (see [`crate::audit`]) and holds no secrets.
+//! content is chosen by code (see [`crate::model::audit`]) and holds no secrets.
 
 use alloc::format;
 use alloc::string::String;
 
-use crate::app::Services;
-use crate::audit::AuditEvent;
 use crate::config::Config;
+use crate::ctx::Services;
 use crate::env::Clock;
+use crate::model::audit::AuditEvent;
 use crate::store::{RecordStore, StoreError};
 
 /// Prefix of the whole log.

@@ -2,41 +2,41 @@
 //! `GET /api/me/activity` (one's own events), newest first, with cursor pagination
 //! (API.md §6).
 //!
-//! Events are the records [`crate::audit_log`] persists: the whole log under
+//! Events are the records [`crate::flows::audit::log`] persists: the whole log under
 //! [`ALL_PREFIX`], and each user's events (as subject or actor) under
 //! [`user_prefix`]. Keys sort newest first, so a page is a walk over one prefix
-//! ([`crate::paging::take_keys`]) reading each event.
+//! ([`crate::policy::paging::take_keys`]) reading each event.
 //!
 //! - `user_id` selects the user's prefix (events where the user is subject or actor);
 //!   `event` keeps events of one kind. Both may be combined.
 //! - `limit`: default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`].
-//! - `cursor`: opaque, sealed to the listing and its filters ([`crate::paging`]).
+//! - `cursor`: opaque, sealed to the listing and its filters ([`crate::policy::paging`]).
 //! - One request reads at most [`SCAN_BUDGET`] events. With a selective `event`
 //!   filter a page can hold fewer than `limit` events (even none) and still carry a
 //!   `next_cursor`; a client pages on while `next_cursor` is not `null`. This bounds
 //!   the store reads of one request (Workers caps the subrequests per invocation).
 //!
 //! Events are returned as stored (the §6 fields), parsed as JSON values rather than
-//! as [`crate::audit::AuditEvent`], so events of kinds a newer deployment of another
+//! as [`crate::model::audit::AuditEvent`], so events of kinds a newer deployment of another
 //! function writes are shown, not dropped.
 //!
 //! Security considerations: the permission gate of the route decides who may read
-//! the whole log ([`crate::rbac::Permission::AuditRead`]); `/api/me/activity` takes no
+//! the whole log ([`crate::policy::rbac::Permission::AuditRead`]); `/api/me/activity` takes no
 //! user parameter at all, so a caller can only ever list the prefix of their own id.
 //! Query values are validated by shape before they become part of a key prefix.
-//! Events hold no secrets by construction ([`crate::audit`]).
+//! Events hold no secrets by construction ([`crate::model::audit`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
 
-use crate::accounts::user;
-use crate::app::{Ctx, Services};
-use crate::audit_log::{user_prefix, ALL_PREFIX};
-use crate::auth::Principal;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::audit::log::{user_prefix, ALL_PREFIX};
 use crate::http::Response;
-use crate::paging::{self, Position};
+use crate::model::principal::Principal;
+use crate::model::user;
+use crate::policy::paging::{self, Position};
 use crate::store::RecordStore;
 
 /// Events per page when `limit` is absent.
@@ -256,9 +256,9 @@ mod tests {
         assert_ne!(all.scope(), filtered.scope());
     }
 
-    use crate::audit::{AuditEvent, AuditKind};
-    use crate::auth::testkit::Client;
     use crate::functions::api::tests::kit::{answer, code, Kit};
+    use crate::model::audit::{AuditEvent, AuditKind};
+    use crate::testkit::Client;
     use alloc::format;
     use alloc::string::ToString;
 
@@ -276,7 +276,7 @@ mod tests {
                 request_id: "r".into(),
                 detail: Default::default(),
             };
-            pollster::block_on(crate::audit_log::persist(
+            pollster::block_on(crate::flows::audit::log::persist(
                 &kit.env,
                 &kit.env.config,
                 &[event],

@@ -3,11 +3,11 @@
 use alloc::string::String;
 use proptest::prelude::*;
 
-use super::csrf::{self, check, check_origin, token_for, CsrfParts, Via};
-use super::testkit::{self, request, RequestExt, TestEnv, ALLOWED, ORIGIN};
 use crate::error::ApiError;
 use crate::functions::Api;
 use crate::http::Method;
+use crate::policy::csrf::{self, check, check_origin, token_for, CsrfParts, Via};
+use crate::testkit::{self, request, RequestExt, TestEnv, ALLOWED, ORIGIN};
 
 const SESSION: &str = "fedcba9876543210fedcba9876543210";
 const OTHER_SESSION: &str = "00000000000000000000000000000001";

@@ -23,18 +23,18 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use super::access::{self, Action, Decision};
-use super::record::{self, DocumentRecord, IndexEntry, Relation, ShareLevel};
 use super::{MAX_BODY_CHARS, MAX_OWNED, MAX_SHARES, MAX_TITLE_CHARS};
-use crate::accounts::user;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::Principal;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
-use crate::paging;
-use crate::rbac::{self, Permission};
+use crate::model::audit::AuditKind;
+use crate::model::document::{self, DocumentRecord, IndexEntry, Relation, ShareLevel};
+use crate::model::principal::Principal;
+use crate::model::user;
+use crate::policy::documents::{self, Action, Decision};
+use crate::policy::paging;
+use crate::policy::rbac::{self, Permission};
 
 /// Documents per listing page when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -123,10 +123,10 @@ async fn load_for<S: Services>(
     document_id: &str,
     action: Action,
 ) -> Result<(DocumentRecord, String, Decision), ApiError> {
-    let (document, raw) = record::load_raw(ctx.services.atomic(), document_id)
+    let (document, raw) = document::load_raw(ctx.services.atomic(), document_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let decision = access::decide(&document, principal.user_id(), read_any(principal), action)
+    let decision = documents::decide(&document, principal.user_id(), read_any(principal), action)
         .into_result()?;
     Ok((document, raw, decision))
 }
@@ -140,7 +140,7 @@ pub async fn create<S: Services>(
     request.validate()?;
     let atomic = ctx.services.atomic();
     let owner_id = principal.user_id();
-    let owned = record::index_of(atomic, owner_id)
+    let owned = document::index_of(atomic, owner_id)
         .await?
         .iter()
         .filter(|(_, entry)| entry.rel == Relation::Owner)
@@ -151,7 +151,7 @@ pub async fn create<S: Services>(
         ));
     }
     let document = DocumentRecord {
-        id: record::new_id(ctx.services.random())?,
+        id: document::new_id(ctx.services.random())?,
         owner_id: owner_id.into(),
         title: request.title,
         body: request.body,
@@ -163,8 +163,8 @@ pub async fn create<S: Services>(
         rel: Relation::Owner,
         since_ms: ctx.now_ms,
     };
-    record::put_index(atomic, owner_id, &document.id, entry).await?;
-    if !record::swap(atomic, &document.id, None, Some(&document)).await? {
+    document::put_index(atomic, owner_id, &document.id, entry).await?;
+    if !document::swap(atomic, &document.id, None, Some(&document)).await? {
         // A collision of 128 random bits means the random source is broken.
         return Err(ApiError::Unavailable(Internal("document id collision")));
     }
@@ -212,7 +212,7 @@ pub async fn list<S: Services>(
         None => None,
     };
     let atomic = ctx.services.atomic();
-    let mut entries = record::index_of(atomic, user_id).await?;
+    let mut entries = document::index_of(atomic, user_id).await?;
     entries.sort_by(listing_order);
     if let Some((id, since)) = &after {
         let marker = (
@@ -229,16 +229,16 @@ pub async fn list<S: Services>(
 
     let mut documents: Vec<DocumentRecord> = Vec::with_capacity(entries.len());
     for (id, entry) in &entries {
-        let loaded = record::load_raw(atomic, id)
+        let loaded = document::load_raw(atomic, id)
             .await?
             .map(|(document, _)| document);
         let visible = loaded
             .as_ref()
-            .is_some_and(|document| access::level(document, user_id) > access::Level::None);
+            .is_some_and(|document| documents::level(document, user_id) > documents::Level::None);
         match loaded {
             Some(document) if visible => documents.push(document),
             _ if entry.since_ms.saturating_add(PRUNE_GRACE_MS) <= ctx.now_ms => {
-                record::remove_index(atomic, user_id, id).await?;
+                document::remove_index(atomic, user_id, id).await?;
             }
             _ => {}
         }
@@ -294,7 +294,7 @@ pub async fn update<S: Services>(
         document.title.clone_from(&request.title);
         document.body.clone_from(&request.body);
         document.updated_at_ms = ctx.now_ms.max(document.updated_at_ms);
-        if record::swap(
+        if document::swap(
             ctx.services.atomic(),
             document_id,
             Some(&raw),
@@ -319,7 +319,7 @@ pub async fn delete<S: Services>(
 ) -> Result<Response, ApiError> {
     for _ in 0..ATTEMPTS {
         let (document, raw, _) = load_for(ctx, principal, document_id, Action::Delete).await?;
-        if record::swap(ctx.services.atomic(), document_id, Some(&raw), None).await? {
+        if document::swap(ctx.services.atomic(), document_id, Some(&raw), None).await? {
             remove_all_index_entries(ctx.services.atomic(), &document).await?;
             return Ok(Response::empty(204));
         }
@@ -332,9 +332,9 @@ pub async fn remove_all_index_entries(
     atomic: &impl crate::AtomicStore,
     document: &DocumentRecord,
 ) -> Result<(), ApiError> {
-    record::remove_index(atomic, &document.owner_id, &document.id).await?;
+    document::remove_index(atomic, &document.owner_id, &document.id).await?;
     for user_id in document.shares.keys() {
-        record::remove_index(atomic, user_id, &document.id).await?;
+        document::remove_index(atomic, user_id, &document.id).await?;
     }
     Ok(())
 }
@@ -372,7 +372,7 @@ pub async fn share<S: Services>(
         since_ms: ctx.now_ms,
     };
     if !document.shares.contains_key(&request.user_id) {
-        record::put_index(atomic, &request.user_id, document_id, entry).await?;
+        document::put_index(atomic, &request.user_id, document_id, entry).await?;
     }
     for _ in 0..ATTEMPTS {
         let (mut document, raw, _) = load_for(ctx, principal, document_id, Action::Share).await?;
@@ -382,7 +382,7 @@ pub async fn share<S: Services>(
         document
             .shares
             .insert(request.user_id.clone(), request.permission);
-        if record::swap(atomic, document_id, Some(&raw), Some(&document)).await? {
+        if document::swap(atomic, document_id, Some(&raw), Some(&document)).await? {
             return Ok(Response::json(
                 201,
                 &ShareCreated {
@@ -410,8 +410,8 @@ pub async fn unshare<S: Services>(
         if document.shares.remove(user_id).is_none() {
             return Err(ApiError::NotFound);
         }
-        if record::swap(atomic, document_id, Some(&raw), Some(&document)).await? {
-            record::remove_index(atomic, user_id, document_id).await?;
+        if document::swap(atomic, document_id, Some(&raw), Some(&document)).await? {
+            document::remove_index(atomic, user_id, document_id).await?;
             return Ok(Response::empty(204));
         }
     }

@@ -6,9 +6,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::json;
 
-use crate::auth::testkit::Client;
 use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::http::Method;
+use crate::testkit::Client;
 
 fn create(kit: &Kit, owner: &Client, title: &str, body: &str) -> String {
     let outcome = kit.call(
@@ -323,13 +323,13 @@ fn the_listing_holds_own_and_shared_documents_newest_first_in_pages() {
 
 #[test]
 fn stale_index_entries_grant_nothing_and_are_pruned() {
-    use crate::documents::record::{self, IndexEntry, Relation};
+    use crate::model::document::{self, IndexEntry, Relation};
     let kit = Kit::new();
     let alice = kit.user("alice@example.com", &[]);
     let bob = kit.user("bob@example.com", &[]);
     let id = create(&kit, &alice, "Doc", "x");
     // Forge an index entry claiming Bob shares Alice's document.
-    pollster::block_on(record::put_index(
+    pollster::block_on(document::put_index(
         &*kit.env.store,
         &bob.user_id,
         &id,
@@ -347,7 +347,7 @@ fn stale_index_entries_grant_nothing_and_are_pruned() {
             .status,
         404
     );
-    let index = pollster::block_on(record::index_of(&*kit.env.store, &bob.user_id)).unwrap();
+    let index = pollster::block_on(document::index_of(&*kit.env.store, &bob.user_id)).unwrap();
     assert!(index.is_empty(), "pruned");
 }
 
@@ -383,11 +383,11 @@ fn an_admin_may_read_any_document_audited_but_not_change_it() {
 #[test]
 fn a_cookie_client_needs_the_csrf_header_to_write() {
     let kit = Kit::new();
-    let record = crate::auth::testkit::seed_user(&kit.env, "cookie@example.com", true);
-    let client = crate::auth::testkit::sign_in(&kit.env, &record.id, "cookie");
-    let mut req = crate::auth::testkit::request(Method::Post, "/api/documents");
-    req = crate::auth::testkit::RequestExt::json(req, json!({"title": "t", "body": "b"}));
-    req = crate::auth::testkit::RequestExt::cookies(req, &[("__Host-access", &client.access)]);
+    let record = crate::testkit::seed_user(&kit.env, "cookie@example.com", true);
+    let client = crate::testkit::sign_in(&kit.env, &record.id, "cookie");
+    let mut req = crate::testkit::request(Method::Post, "/api/documents");
+    req = crate::testkit::RequestExt::json(req, json!({"title": "t", "body": "b"}));
+    req = crate::testkit::RequestExt::cookies(req, &[("__Host-access", &client.access)]);
     let outcome = kit.env.serve::<crate::functions::Api>(&req);
     assert_eq!(outcome.response.status, 403);
     let outcome = kit.call(

@@ -30,13 +30,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::user;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::Principal;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
+use crate::model::audit::AuditKind;
+use crate::model::principal::Principal;
+use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// The purposes a user can consent to.

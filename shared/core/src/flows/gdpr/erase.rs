@@ -2,14 +2,14 @@
 //!
 //! Steps of the request:
 //! 1. strict body; the password is checked against the stored hash
-//!    ([`crate::password::verify_password`]) — a stolen session alone cannot erase
+//!    ([`crate::policy::password::verify_password`]) — a stolen session alone cannot erase
 //!    an account. The check is a password guess like a login's, so it passes the
 //!    isolate's hashing gate and the account lockout of API.md §7 first
-//!    ([`crate::lockout`], keyed by the address, `429` while locked, before any
+//!    ([`crate::flows::lockout`], keyed by the address, `429` while locked, before any
 //!    hash), and a wrong password counts as a failure there, is audited as
 //!    `login_failed` (`flow=account_erase`) and answers `401 invalid_credentials`;
 //! 2. the last enabled admin cannot erase their account (`400`, see
-//!    [`crate::admin::registry`]);
+//!    [`crate::model::admins`]);
 //! 3. **commit**: the user record is marked — `disabled` and
 //!    `erasure_requested_at_ms` — in one compare-and-swap. From here every token of
 //!    the user is `401` and every login fails, whatever happens next;
@@ -33,7 +33,7 @@
 //! - the user record itself, then the directory entry.
 //!
 //! What stays: audit events that name the user id (subject or actor). They hold no
-//! address (by construction, [`crate::audit`]), and the id, once the profile is gone,
+//! address (by construction, [`crate::model::audit`]), and the id, once the profile is gone,
 //! links to nothing — a pseudonym. They expire with `AUDIT_RETENTION_DAYS`.
 //!
 //! Security considerations: the email index entry is released by compare-and-swap
@@ -41,14 +41,14 @@
 //! is never released; the profile goes last but one, so the address (encrypted in
 //! the profile) is gone only when nothing else of the account can still point to it.
 
-use super::pending;
-use crate::accounts::email;
-use crate::accounts::user::{self, UserRecord, PROFILE};
-use crate::app::Services;
 use crate::config::Config;
-use crate::documents::record as documents;
-use crate::documents::routes::remove_all_index_entries;
+use crate::ctx::Services;
 use crate::error::{ApiError, Internal};
+use crate::flows::documents::routes::remove_all_index_entries;
+use crate::model::document as documents;
+use crate::model::email;
+use crate::model::pending;
+use crate::model::user::{self, UserRecord, PROFILE};
 use crate::store::{AtomicKey, AtomicStore};
 
 /// The field of the user record that marks an erasure in progress.
@@ -183,15 +183,15 @@ mod route {
     use zeroize::Zeroize;
 
     use super::*;
-    use crate::accounts::user::ROLE_ADMIN;
-    use crate::admin::registry;
-    use crate::app::Ctx;
-    use crate::audit::AuditKind;
-    use crate::auth::Principal;
+    use crate::ctx::Ctx;
+    use crate::flows::lockout::{self, Account};
+    use crate::flows::sessions::delivery;
     use crate::http::{body, Response};
-    use crate::lockout::{self, Account};
-    use crate::password;
-    use crate::session::delivery;
+    use crate::model::admins;
+    use crate::model::audit::AuditKind;
+    use crate::model::principal::Principal;
+    use crate::model::user::ROLE_ADMIN;
+    use crate::policy::password;
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -220,7 +220,7 @@ mod route {
         body::check_length(
             &request.password,
             1,
-            crate::accounts::login::MAX_PASSWORD_FIELD_CHARS,
+            crate::policy::password::MAX_PASSWORD_FIELD_CHARS,
             "password: 1 to 1024 characters",
         )?;
         let user_id = principal.user_id();
@@ -252,7 +252,7 @@ mod route {
         attempt.succeeded(ctx).await?;
         let atomic = ctx.services.atomic();
         if principal.has_role(ROLE_ADMIN) {
-            registry::remove_guarded(atomic, ctx.services.records(), user_id)
+            admins::remove_guarded(atomic, ctx.services.records(), user_id)
                 .await
                 .map_err(|error| match error {
                     ApiError::InvalidRequest(_) => ApiError::InvalidRequest(

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `profile` | the user record: id, email, email_verified, disabled, created_at, last_login_at |
 //! | `roles` | the user record |
-//! | `mfa` | status only ([`crate::mfa::flows::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
+//! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
 //! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
 //! | `consents` | [`super::consents`] |
 //! | `documents.owned` | documents the caller owns, with their shares |
@@ -33,15 +33,15 @@ use alloc::vec::Vec;
 use serde::Serialize;
 
 use super::consents;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::audit_query;
-use crate::auth::Principal;
-use crate::documents::record::{self as documents, DocumentRecord, ShareLevel};
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
+use crate::flows::audit;
 use crate::http::Response;
-use crate::session::record as sessions;
+use crate::model::audit::AuditKind;
+use crate::model::document::{self as documents, DocumentRecord, ShareLevel};
+use crate::model::principal::Principal;
+use crate::model::session as sessions;
 
 /// Most audit events in one export.
 pub const MAX_ACTIVITY: usize = 500;
@@ -109,7 +109,7 @@ struct Export {
     exported_at: String,
     profile: Profile,
     roles: Vec<String>,
-    mfa: crate::mfa::flows::MfaStatus,
+    mfa: crate::model::user::mfa::MfaStatus,
     sessions: Vec<SessionView>,
     consents: serde_json::Value,
     documents: Documents,
@@ -185,7 +185,7 @@ pub async fn handle<S: Services>(
 
     let (consents, _) = consents::load(atomic, user_id).await?;
     let (activity, activity_complete) =
-        audit_query::all_of_user(ctx.services.records(), user_id, MAX_ACTIVITY).await?;
+        audit::query::all_of_user(ctx.services.records(), user_id, MAX_ACTIVITY).await?;
 
     let export = Export {
         format: "edgeauth-export/1",
@@ -199,7 +199,7 @@ pub async fn handle<S: Services>(
             last_login_at: user.last_login_at_ms.map(encoding::rfc3339),
         },
         roles: user.roles.clone(),
-        mfa: crate::mfa::flows::status(user),
+        mfa: crate::model::user::mfa::status(user),
         sessions: session_views,
         consents: consents::view(&consents)
             .get("consents")

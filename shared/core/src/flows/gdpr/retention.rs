@@ -30,14 +30,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::erase;
-use crate::accounts::user;
-use crate::app::Services;
-use crate::audit::{AuditEvent, AuditKind};
 use crate::config::Config;
+use crate::ctx::Services;
 use crate::encoding;
 use crate::env::Clock;
 use crate::error::ApiError;
-use crate::paging::{self, Position};
+use crate::model::audit::{AuditEvent, AuditKind};
+use crate::model::user;
+use crate::policy::paging::{self, Position};
 use crate::store::RecordStore;
 
 /// Unverified accounts older than this are erased (when verification is required).

@@ -8,9 +8,9 @@ use alloc::vec::Vec;
 use serde_json::json;
 
 use super::retention;
-use crate::auth::testkit;
 use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::http::Method;
+use crate::testkit;
 
 fn put_consents(
     kit: &Kit,
@@ -294,7 +294,7 @@ mod erase {
         }
         assert!(records_holding(&kit, "alice@example.com").is_empty());
         let config = &kit.env.config;
-        for index in crate::accounts::email::email_index_candidates(config, "alice@example.com") {
+        for index in crate::model::email::email_index_candidates(config, "alice@example.com") {
             // The lockout state of the address (one wrong password above) stays: it is
             // keyed by the address's keyed MAC, exists alike for addresses without an
             // account, links to no account and expires on its own (docs/api.md).
@@ -386,7 +386,7 @@ mod erase {
     }
 }
 
-fn sweep(kit: &Kit) -> (retention::SweepReport, Vec<crate::audit::AuditEvent>) {
+fn sweep(kit: &Kit) -> (retention::SweepReport, Vec<crate::model::audit::AuditEvent>) {
     pollster::block_on(retention::sweep(&kit.env, &kit.env.config)).unwrap()
 }
 
@@ -434,7 +434,7 @@ fn the_sweep_completes_an_interrupted_erasure_and_prunes_the_directory() {
         "locked once marked"
     );
     // A directory entry whose profile is gone.
-    pollster::block_on(crate::accounts::user::directory_add(
+    pollster::block_on(crate::model::user::directory_add(
         &*kit.env.store,
         "0123456789abcdef0123456789abcdef",
     ))
@@ -465,8 +465,8 @@ fn the_sweep_walks_the_directory_in_batches_and_wraps() {
 fn erasure_follows_pending_token_pointers() {
     let kit = Kit::new();
     let alice = kit.user("alice@example.com", &[]);
-    use crate::app::Services;
-    pollster::block_on(crate::accounts::verify_email::issue_token(
+    use crate::ctx::Services;
+    pollster::block_on(crate::flows::accounts::verify_email::issue_token(
         &*kit.env.store,
         kit.env.random(),
         &alice.user_id,

@@ -2,8 +2,8 @@
 //! checks a password.
 //!
 //! [`LoginGuard::begin`] runs, in this order, before any account lookup or hash:
-//! 1. the per-address login limit ([`crate::ratelimit::check_ip`], `RATE_LIMIT_LOGIN_PER_IP`);
-//! 2. the isolate's hashing gate ([`crate::ratelimit::gate`]);
+//! 1. the per-address login limit ([`crate::flows::ratelimit::check_ip`], `RATE_LIMIT_LOGIN_PER_IP`);
+//! 2. the isolate's hashing gate ([`crate::flows::ratelimit::gate`]);
 //! 3. the per-email lockout admission ([`super::admit`]) — for every syntactically
 //!    valid address, whether or not an account exists.
 //!
@@ -21,11 +21,11 @@
 use alloc::string::String;
 
 use super::{admit, Account, Attempt};
-use crate::accounts::email;
-use crate::accounts::user::UserRecord;
-use crate::app::{Ctx, Services};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-use crate::ratelimit::{self, HashPermit, Scope};
+use crate::flows::ratelimit::{self, HashPermit, Scope};
+use crate::model::email;
+use crate::model::user::UserRecord;
 
 /// The checks a login passed, held until its password check is decided.
 #[derive(Debug)]

@@ -7,12 +7,13 @@ use alloc::vec::Vec;
 use serde_json::{json, Value};
 
 use super::{check, record_failure, Account};
-use crate::app::{Ctx, Function, Outcome, Params, Route, Services};
-use crate::audit::AuditKind;
-use crate::auth::testkit::{self, request, RequestExt, TestEnv};
+use crate::app::{Function, Outcome, Params, Route};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::ratelimit::tests::from_ip;
 use crate::http::{Method, Response};
-use crate::ratelimit::tests::from_ip;
+use crate::model::audit::AuditKind;
+use crate::testkit::{self, request, RequestExt, TestEnv};
 
 const PASSWORD: &str = "correct horse battery staple";
 const WRONG: &str = "not the password at all";
@@ -65,7 +66,7 @@ fn login_from(env: &TestEnv, ip: &str, email: &str, password: &str) -> Outcome {
 /// A verified account with [`PASSWORD`], returning its id.
 fn account(env: &TestEnv, email: &str) -> String {
     let user = testkit::seed_user(env, email, true);
-    let hash = crate::password::hash_password(
+    let hash = crate::policy::password::hash_password(
         PASSWORD,
         &env.config.password_hash,
         None,
@@ -114,7 +115,7 @@ fn count(outcomes: &[Outcome], status: u16) -> usize {
         .count()
 }
 
-fn lockout_events(outcomes: &[Outcome]) -> Vec<&crate::audit::AuditEvent> {
+fn lockout_events(outcomes: &[Outcome]) -> Vec<&crate::model::audit::AuditEvent> {
     outcomes
         .iter()
         .flat_map(|o| o.audit.iter())

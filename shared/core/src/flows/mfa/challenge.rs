@@ -27,13 +27,13 @@
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::UserRecord;
-use crate::app::{Ctx, Services};
 use crate::crypto::kdf::sha256;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::Response;
-use crate::session::Mode;
+use crate::model::session::Mode;
+use crate::model::user::UserRecord;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Lifetime of an MFA token (API.md §5: 5 minutes).

@@ -11,7 +11,7 @@
 //! A wrong password is `401 invalid_credentials`: this route is a password oracle
 //! for whoever holds a session, so it is guarded like a login's password check —
 //! the isolate's hashing gate, then a lockout admission on the account's address
-//! ([`crate::lockout::admit`]: `429` while locked, before any hash), the failure
+//! ([`crate::flows::lockout::admit`]: `429` while locked, before any hash), the failure
 //! counted towards the lock — and audited as `login_failed`
 //! (`reason=wrong_current_password`, `flow=mfa_disable`, as the password change
 //! does).
@@ -25,15 +25,15 @@ use serde::Deserialize;
 use zeroize::Zeroize;
 
 use super::notice;
-use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
-use crate::accounts::{email, user};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::Principal;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::lockout;
 use crate::http::{body, Response};
-use crate::lockout;
-use crate::password::{self, Verification};
+use crate::model::audit::AuditKind;
+use crate::model::principal::Principal;
+use crate::model::{email, user};
+use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
+use crate::policy::password::{self, Verification};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +93,7 @@ pub async fn handle<S: Services>(
     let verified_hash = caller.password_hash.clone();
     let mut was_on = false;
     let mut password_changed = false;
-    let stored = user::update(ctx, &caller.id, |stored| {
+    let stored = user::update(ctx.services.atomic(), &caller.id, |stored| {
         // A password change since this request read the record: the password just
         // verified is no longer the account's.
         password_changed = stored.password_hash != verified_hash;

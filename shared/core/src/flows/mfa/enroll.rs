@@ -1,6 +1,6 @@
 //! Turning TOTP on: `POST /api/me/mfa/totp/setup` → `200 {secret, otpauth_uri}`,
 //! then `POST /api/me/mfa/totp/confirm {code}` → `200 {"recovery_codes": [10]}`
-//! (API.md §6, §7). Both need an authenticated caller ([`crate::auth::authenticate`],
+//! (API.md §6, §7). Both need an authenticated caller ([`crate::flows::auth::authenticate`],
 //! which enforces CSRF for cookie credentials on these unsafe methods).
 //!
 //! **Setup** draws a fresh 160-bit secret ([`totp::new_secret`]), stores it encrypted
@@ -33,14 +33,14 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use super::{issuer, notice, pending_context, recovery_context, secret_context, PendingTotp};
-use crate::accounts::user;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::Principal;
 use crate::crypto::aead;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::http::{body, Response};
-use crate::mfa::{base32, recovery, totp};
+use crate::model::audit::AuditKind;
+use crate::model::principal::Principal;
+use crate::model::user;
+use crate::policy::mfa::{base32, recovery, totp};
 
 /// How long a setup waits for its confirming code (15 minutes).
 pub const PENDING_TTL_MS: u64 = 15 * 60 * 1000;
@@ -79,7 +79,7 @@ pub async fn setup<S: Services>(
         expires_at_ms: ctx.now_ms.saturating_add(PENDING_TTL_MS),
     };
     let mut refused = false;
-    user::update(ctx, &caller.id, |stored| {
+    user::update(ctx.services.atomic(), &caller.id, |stored| {
         refused = super::is_required(stored);
         if refused {
             return false;
@@ -148,7 +148,7 @@ pub async fn confirm<S: Services>(
     let codes = recovery::generate(keyring, random, &recovery_context(user_id))?;
     let mut outcome: Result<(), Refusal> = Err(Refusal::NoSetup);
     let mut failure: Option<ApiError> = None;
-    let stored = user::update(ctx, user_id, |stored| {
+    let stored = user::update(ctx.services.atomic(), user_id, |stored| {
         outcome = Err(Refusal::NoSetup);
         failure = None;
         if super::is_required(stored) {

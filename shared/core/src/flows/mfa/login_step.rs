@@ -1,29 +1,29 @@
 //! `POST /auth/login/mfa` `{mfa_token, code}` or `{mfa_token, recovery_code}` →
 //! the answer of `POST /auth/login` (API.md §5). Feature `password` (the `login`
-//! function), as it finishes through [`login::complete_with`].
+//! function), as it finishes through [`crate::flows::sessions::sign_in::complete_with`].
 //!
 //! The login step, in order:
 //! 1. `Origin` check (as login), strict body: exactly one of `code` (≤ 16
 //!    characters) and `recovery_code` (≤ 64), else `400`;
-//! 2. the per-address login limit ([`crate::ratelimit::check_ip`], the login
+//! 2. the per-address login limit ([`crate::flows::ratelimit::check_ip`], the login
 //!    route's budget: a second step is part of a login);
 //! 3. the MFA token must be live ([`challenge::open`]), else `401 unauthenticated`
 //!    (sign in again); the account must still exist, may sign in and have MFA on —
 //!    otherwise the token is consumed and the answer is `401 unauthenticated` (its
 //!    state changed since the password step: start over);
-//! 4. the account's lockout ([`crate::lockout::check`], keyed by the blind index of
+//! 4. the account's lockout ([`crate::flows::lockout::check`], keyed by the blind index of
 //!    its address, as the password step's): a locked account gets `429` before any
 //!    code is checked;
 //! 5. [`accept`]; a stored secret (or address) that cannot be decrypted is `503`
 //!    (logged, nothing written);
 //! 6. **accepted**: consume the token (compare-and-swap; losing means another
 //!    request finished this login first → `401 unauthenticated`, so one token yields
-//!    at most one session), then [`login::complete_with`]: `last_login_at`, the
+//!    at most one session), then [`crate::flows::sessions::sign_in::complete_with`]: `last_login_at`, the
 //!    session, tokens or cookies in the `mode` remembered from the password step,
 //!    audit `login_succeeded` with `mfa`. A used recovery code also mails the owner;
 //! 7. **rejected**: count the wrong code on the token ([`challenge::count_wrong_code`];
 //!    the third ends it), record the failure with the account lockout
-//!    ([`crate::lockout::record_failure`]: five failures — passwords and codes
+//!    ([`crate::flows::lockout::record_failure`]: five failures — passwords and codes
 //!    alike — in 15 minutes lock the account, with a notice mail), audit
 //!    `mfa_failed` (method, remaining tries — never the code), `401 invalid_mfa`.
 //!
@@ -48,14 +48,15 @@ use super::challenge;
 use super::is_required;
 use super::notice;
 use super::second_factor::{accept, Factor};
-use crate::accounts::{email, login, user};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::csrf;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::lockout;
+use crate::flows::ratelimit::{self, Scope};
+use crate::flows::sessions;
 use crate::http::{body, Response};
-use crate::lockout;
-use crate::ratelimit::{self, Scope};
+use crate::model::audit::AuditKind;
+use crate::model::{email, user};
+use crate::policy::csrf;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,5 +155,6 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             user.mfa.recovery_codes.len(),
         ));
     }
-    login::complete_with(ctx, &user, open.challenge.mode, None, Some(factor.name())).await
+    sessions::sign_in::complete_with(ctx, &user, open.challenge.mode, None, Some(factor.name()))
+        .await
 }

@@ -10,7 +10,7 @@
 
 use alloc::format;
 
-use crate::mail::Mail;
+use crate::model::mail::Mail;
 
 /// TOTP was turned on.
 pub fn enabled(public_origin: &str, to: &str) -> Mail {

@@ -2,7 +2,7 @@
 //! `POST /auth/login/mfa` ([`super::login_step`]).
 //!
 //! [`accept`] is the one place a code is accepted. It is a compare-and-swap on the
-//! user record ([`crate::accounts::user::update`]) whose change is recomputed on
+//! user record ([`crate::model::user::update`]) whose change is recomputed on
 //! every fresh read:
 //! - **TOTP**: decrypt the secret, [`totp::verify_after`] with the stored
 //!   `totp_last_step` (a code of that step or an earlier one is not even a match),
@@ -16,12 +16,12 @@
 //! undecryptable secret is never "no match" but an error.
 
 use super::{is_required, recovery_context, secret_context};
-use crate::accounts::user::{self, UserRecord};
-use crate::app::{Ctx, Services};
 use crate::config::Keyring;
 use crate::crypto::aead;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-use crate::mfa::{recovery, totp};
+use crate::model::user::{self, UserRecord};
+use crate::policy::mfa::{recovery, totp};
 
 /// A second factor as presented.
 #[derive(Clone, Copy)]
@@ -98,7 +98,7 @@ pub async fn accept<S: Services>(
     let keyring = &ctx.config.data_encryption_keys;
     let now_secs = ctx.now_ms / 1000;
     let mut verdict: Result<bool, ApiError> = Ok(false);
-    let stored = user::update(ctx, user_id, |user| {
+    let stored = user::update(ctx.services.atomic(), user_id, |user| {
         verdict = apply(keyring, user, factor, now_secs);
         matches!(verdict, Ok(true))
     })

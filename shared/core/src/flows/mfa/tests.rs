@@ -6,13 +6,13 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::json;
 
-use super::testflows::*;
 use super::{challenge, enroll, status};
-use crate::audit::AuditKind;
-use crate::auth::testkit::{self, Client, TestEnv};
 use crate::crypto::aead;
 use crate::http::Method;
-use crate::mfa::{base32, recovery, totp};
+use crate::model::audit::AuditKind;
+use crate::policy::mfa::{base32, recovery, totp};
+use crate::testkit::mfa::*;
+use crate::testkit::{self, Client, TestEnv};
 
 fn events(outcome: &crate::app::Outcome) -> Vec<AuditKind> {
     outcome.audit.iter().map(|event| event.event).collect()
@@ -583,7 +583,7 @@ fn a_password_reset_does_not_bypass_mfa() {
     let env = TestEnv::new();
     let (id, _, secret, _) = enrolled(&env, "pam@example.com");
     // What a reset does to the record: a new hash, through the one update path.
-    let new_hash = crate::password::hash_password(
+    let new_hash = crate::policy::password::hash_password(
         PASSWORD,
         &env.config.password_hash,
         None,

@@ -24,9 +24,9 @@
 
 use alloc::format;
 
-use super::window::{Decision, SlidingWindow};
 use crate::error::ApiError;
 use crate::memory::settled::{SettledCounts, SETTLE_MS};
+use crate::policy::window::{Decision, SlidingWindow};
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Counts one event under `name` in `shard` at `now_ms` and judges it; finished

@@ -6,10 +6,11 @@ use alloc::vec::Vec;
 use serde_json::json;
 
 use super::{check_ip, Scope, UNKNOWN_CLIENT};
-use crate::app::{Ctx, Function, Params, Route, Services};
-use crate::auth::testkit::{self, request, RequestExt, TestEnv};
+use crate::app::{Function, Params, Route};
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::http::{Method, Request, Response};
+use crate::testkit::{self, request, RequestExt, TestEnv};
 
 /// A function whose one route counts the request against a per-address scope.
 #[derive(Debug)]

@@ -10,13 +10,13 @@
 
 use alloc::string::String;
 
-use super::record::{self, Mode, Rotation, SessionRecord, MAX_USER_AGENT_CHARS};
-use super::refresh_token::{RefreshToken, SECRET_BYTES};
-use crate::accounts::user::{self, UserRecord};
-use crate::app::{Ctx, Services};
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
+use crate::model::refresh_token::{RefreshToken, SECRET_BYTES};
+use crate::model::session::{self, Mode, Rotation, SessionRecord, MAX_USER_AGENT_CHARS};
+use crate::model::user::{self, UserRecord};
+use crate::policy::token::{self, Grant, IssuedAccessToken};
 use crate::secret::Secret;
-use crate::token::{self, Grant, IssuedAccessToken};
 
 /// What a session hands to the client: both tokens, and the record they belong to.
 #[derive(Debug, Clone)]
@@ -68,7 +68,7 @@ pub async fn start<S: Services>(
         created_at_ms: ctx.now_ms,
         last_used_at_ms: ctx.now_ms,
         user_agent,
-        ip_prefix: ctx.client_ip().map(crate::net::storage_prefix),
+        ip_prefix: ctx.client_ip().map(crate::policy::net::storage_prefix),
         mode,
         revoked: false,
         rotation: Rotation {
@@ -79,7 +79,7 @@ pub async fn start<S: Services>(
             successor_key_id: None,
         },
     };
-    if !record::swap(ctx.services.atomic(), ctx.config, None, &session).await? {
+    if !session::swap(ctx.services.atomic(), ctx.config, None, &session).await? {
         return Err(ApiError::Unavailable(Internal("session id collision")));
     }
     let access = access_token(ctx, user, &session)?;

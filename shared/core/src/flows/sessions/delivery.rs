@@ -10,7 +10,7 @@
 //!   - `__Secure-refresh` = the refresh token; `HttpOnly; Secure; SameSite=Strict;
 //!     Path=/auth/session` (sent only to the session routes); `Max-Age` = until the
 //!     session's idle/absolute end;
-//!   - `__Host-csrf` = the session's CSRF token ([`crate::auth::csrf`]);
+//!   - `__Host-csrf` = the session's CSRF token ([`crate::policy::csrf`]);
 //!     `Secure; SameSite=Strict; Path=/`, readable by the page's script so it can
 //!     echo it in `X-CSRF-Token`; same `Max-Age` as the refresh cookie.
 //!
@@ -27,23 +27,16 @@ use alloc::string::String;
 use serde::Serialize;
 
 use super::create::Issued;
-use super::record::Mode;
-use crate::accounts::user::{UserRecord, UserSummary};
-use crate::app::{Ctx, Services};
-use crate::auth::csrf;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
 use crate::http::cookies::{SameSite, SetCookie};
 use crate::http::Response;
+use crate::model::session::Mode;
+use crate::model::user::{UserRecord, UserSummary};
+use crate::policy::csrf;
 
-/// The access-token cookie.
-pub const ACCESS_COOKIE: &str = "__Host-access";
-/// The refresh-token cookie.
-pub const REFRESH_COOKIE: &str = "__Secure-refresh";
-/// The CSRF cookie (readable by the page).
-pub const CSRF_COOKIE: &str = "__Host-csrf";
-/// Where the refresh cookie is sent: only the session routes.
-pub const REFRESH_COOKIE_PATH: &str = "/auth/session";
+pub use crate::model::cookies::{ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH};
 /// `Clear-Site-Data` value of logout.
 pub const CLEAR_SITE_DATA: &str = "\"cookies\", \"storage\"";
 

@@ -28,13 +28,13 @@ use alloc::string::String;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::Principal;
 use crate::config::Config;
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::{ApiError, Internal};
 use crate::http::{body, Response};
+use crate::model::audit::AuditKind;
+use crate::model::principal::Principal;
 use crate::store::{AtomicKey, AtomicStore};
 
 pub use crate::memory::kill_switch::REFRESH_MS;
@@ -128,3 +128,6 @@ pub async fn revoke_all_sessions<S: Services>(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 //!
 //! Revocation sets `revoked` on the record by compare-and-swap (re-reading after a
 //! lost race), keeping the record until its natural end as a tombstone. Every
-//! authenticated request reads the record ([`crate::auth`]), so a revoked session's
+//! authenticated request reads the record ([`crate::flows::auth`]), so a revoked session's
 //! access tokens stop working at once, on every function, and its refresh tokens are
 //! refused ([`super::rotate`]).
 //!
@@ -16,9 +16,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::kill_switch;
-use super::record::{self, SessionRecord};
-use crate::app::{Ctx, Services};
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
+use crate::model::session::{self, SessionRecord};
 
 const ATTEMPTS: usize = 6;
 
@@ -36,10 +36,10 @@ pub async fn revoke_from<S: Services>(
         }
         let mut revoked = session.clone();
         revoked.revoked = true;
-        if record::swap(atomic, ctx.config, Some(&raw), &revoked).await? {
+        if session::swap(atomic, ctx.config, Some(&raw), &revoked).await? {
             return Ok(true);
         }
-        match record::load_raw(atomic, &session.user_id, &session.id).await? {
+        match session::load_raw(atomic, &session.user_id, &session.id).await? {
             Some((fresh, fresh_raw)) => {
                 session = fresh;
                 raw = fresh_raw;
@@ -60,7 +60,7 @@ pub async fn revoke<S: Services>(
     session_id: &str,
 ) -> Result<bool, ApiError> {
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    match record::load_raw(ctx.services.atomic(), user_id, session_id).await? {
+    match session::load_raw(ctx.services.atomic(), user_id, session_id).await? {
         Some((session, raw)) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => {
             revoke_from(ctx, session, raw).await
         }
@@ -77,7 +77,7 @@ pub async fn revoke_all<S: Services>(
 ) -> Result<usize, ApiError> {
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     let mut count = 0;
-    for (session, raw) in record::list_raw(ctx.services.atomic(), user_id).await? {
+    for (session, raw) in session::list_raw(ctx.services.atomic(), user_id).await? {
         if keep == Some(session.id.as_str())
             || !session.is_live(ctx.config, revoked_before, ctx.now_ms)
         {
@@ -96,7 +96,7 @@ pub async fn live_sessions<S: Services>(
     user_id: &str,
 ) -> Result<Vec<SessionRecord>, ApiError> {
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    let mut sessions: Vec<SessionRecord> = record::list_raw(ctx.services.atomic(), user_id)
+    let mut sessions: Vec<SessionRecord> = session::list_raw(ctx.services.atomic(), user_id)
         .await?
         .into_iter()
         .map(|(session, _)| session)

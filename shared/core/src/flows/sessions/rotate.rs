@@ -31,12 +31,12 @@
 //! the reaction (ending that session) is the safe one either way.
 
 use super::create::{access_token, Issued};
-use super::record::{self, SessionRecord};
-use super::refresh_token::RefreshToken;
-use crate::accounts::user::{self, UserRecord};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
+use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
+use crate::model::audit::AuditKind;
+use crate::model::refresh_token::RefreshToken;
+use crate::model::session::{self, SessionRecord};
+use crate::model::user::{self, UserRecord};
 
 /// How long the immediately previous token is still answered with its successor.
 pub const GRACE_WINDOW_MS: u64 = 30_000;
@@ -56,7 +56,7 @@ pub async fn refresh<S: Services>(
     let revoked_before = super::kill_switch::revoked_before_ms(ctx).await?;
     for _ in 0..ATTEMPTS {
         let Some((session, raw)) =
-            record::load_raw(atomic, &presented.user_id, &presented.session_id).await?
+            session::load_raw(atomic, &presented.user_id, &presented.session_id).await?
         else {
             return Err(ApiError::Unauthenticated);
         };
@@ -80,7 +80,7 @@ pub async fn refresh<S: Services>(
             // The user is read before the swap so a disabled account is refused
             // without consuming the token.
             let user = live_user(ctx, &session).await?;
-            if record::swap(atomic, config, Some(&raw), &rotated).await? {
+            if session::swap(atomic, config, Some(&raw), &rotated).await? {
                 return issue(ctx, user, rotated, successor);
             }
             continue;

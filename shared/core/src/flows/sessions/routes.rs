@@ -26,17 +26,17 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::delivery::{self, REFRESH_COOKIE};
-use super::record::{self, Mode, SessionRecord};
-use super::refresh_token::RefreshToken;
 use super::{kill_switch, revoke, rotate};
-use crate::accounts::user::{self, UserSummary};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
-use crate::auth::csrf::{self, CsrfParts, Via};
-use crate::auth::{self};
+use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
+use crate::flows::auth;
 use crate::http::{body, cookies, Response};
+use crate::model::audit::AuditKind;
+use crate::model::refresh_token::RefreshToken;
+use crate::model::session::{self, Mode, SessionRecord};
+use crate::model::user::{self, UserSummary};
+use crate::policy::csrf::{self, CsrfParts, Via};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,7 +76,7 @@ fn presented_refresh_token<S: Services>(
 pub async fn refresh<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let (presented, mode) = presented_refresh_token(ctx)?;
     // Per-address limit (docs/abuse.md): after parsing, before any store work.
-    crate::ratelimit::check_ip(ctx, crate::ratelimit::Scope::Refresh).await?;
+    crate::flows::ratelimit::check_ip(ctx, crate::flows::ratelimit::Scope::Refresh).await?;
     let (user, issued) = rotate::refresh(ctx, &presented).await?;
     delivery::respond(ctx, &user, &issued, mode)
 }
@@ -106,7 +106,7 @@ async fn session_of_refresh_token<S: Services>(
     ctx: &Ctx<'_, S>,
 ) -> Result<SessionRecord, ApiError> {
     let (presented, _) = presented_refresh_token(ctx)?;
-    let (session, _) = record::load_raw(
+    let (session, _) = session::load_raw(
         ctx.services.atomic(),
         &presented.user_id,
         &presented.session_id,
@@ -212,3 +212,6 @@ pub async fn delete<S: Services>(ctx: &Ctx<'_, S>, session_id: &str) -> Result<R
     }
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests;

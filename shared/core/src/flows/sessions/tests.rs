@@ -3,31 +3,29 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::audit::AuditKind;
-use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
 use crate::functions::{Api, Refresh};
 use crate::http::{Method, Response};
+use crate::model::audit::AuditKind;
+use crate::testkit::{self, request, Client, RequestExt, TestEnv};
 
-mod routes_tests;
-
-fn refresh(env: &TestEnv, client: &Client) -> (Response, Vec<AuditKind>) {
+pub(crate) fn refresh(env: &TestEnv, client: &Client) -> (Response, Vec<AuditKind>) {
     let outcome = env.serve::<Refresh>(&client.refresh_request());
     let events = outcome.audit.iter().map(|event| event.event).collect();
     (outcome.response, events)
 }
 
-fn rotated(env: &TestEnv, client: &Client) -> Client {
+pub(crate) fn rotated(env: &TestEnv, client: &Client) -> Client {
     let (response, _) = refresh(env, client);
     Client::from_answer(&response, client.mode)
 }
 
-fn me_status(env: &TestEnv, client: &Client) -> u16 {
+pub(crate) fn me_status(env: &TestEnv, client: &Client) -> u16 {
     env.serve::<Api>(&client.authorize(request(Method::Get, "/api/me")))
         .response
         .status
 }
 
-fn signed_in(mode: &'static str) -> (TestEnv, Client) {
+pub(crate) fn signed_in(mode: &'static str) -> (TestEnv, Client) {
     let env = TestEnv::new();
     let user = testkit::seed_user(&env, "grace@example.com", true);
     let client = testkit::sign_in(&env, &user.id, mode);

@@ -6,9 +6,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{access_for, Access, Api, ACCESS};
-use crate::app::{self, Function, Route, Services};
+use crate::app::{self, Function, Route};
+use crate::ctx::Services;
 use crate::http::Method;
-use crate::rbac::Permission;
+use crate::policy::rbac::Permission;
 
 /// Fixtures for whole-request tests of the `api` function.
 pub(crate) mod kit {
@@ -17,10 +18,10 @@ pub(crate) mod kit {
 
     use crate::app::Outcome;
     #[cfg(feature = "password")]
-    use crate::app::Services;
-    use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
+    use crate::ctx::Services;
     use crate::functions::Api;
     use crate::http::Method;
+    use crate::testkit::{self, request, Client, RequestExt, TestEnv};
 
     /// A password the seeded accounts really have (see [`Kit::user_with_password`]).
     #[cfg(feature = "password")]
@@ -62,7 +63,7 @@ pub(crate) mod kit {
         pub(crate) fn user_with_password(&self, address: &str, roles: &[&str]) -> Client {
             let client = self.user(address, roles);
             let config = &self.env.config;
-            let hash = crate::password::hash_password(
+            let hash = crate::policy::password::hash_password(
                 PASSWORD,
                 &config.password_hash,
                 config.password_pepper.as_ref(),
@@ -91,7 +92,7 @@ pub(crate) mod kit {
                 req = client.authorize(req);
             }
             let outcome = self.env.serve::<Api>(&req);
-            pollster::block_on(crate::audit_log::persist(
+            pollster::block_on(crate::flows::audit::log::persist(
                 &self.env,
                 &self.env.config,
                 &outcome.audit,
@@ -184,7 +185,7 @@ impl Function for WithUndeclaredRoute {
     const ROUTES: &'static [Route] = &[UNDECLARED];
 
     async fn dispatch<S: Services>(
-        ctx: &app::Ctx<'_, S>,
+        ctx: &crate::ctx::Ctx<'_, S>,
         route: &Route,
         params: &app::Params<'_>,
     ) -> Result<crate::http::Response, crate::ApiError> {
@@ -197,7 +198,7 @@ fn a_route_without_a_declared_permission_is_refused_even_for_an_admin() {
     let kit = Kit::new();
     let admin = kit.user("root@example.com", &["admin", "auditor"]);
     for client in [None, Some(&admin)] {
-        let mut req = crate::auth::testkit::request(Method::Get, "/api/undeclared");
+        let mut req = crate::testkit::request(Method::Get, "/api/undeclared");
         if let Some(client) = client {
             req = client.authorize(req);
         }
@@ -224,11 +225,7 @@ fn every_protected_route_answers_401_without_credentials() {
 
 /// Status per role on every `/api/admin` route (bodies valid for the route, so a
 /// permitted caller reaches the handler).
-fn admin_statuses(
-    kit: &Kit,
-    client: &crate::auth::testkit::Client,
-    target: &str,
-) -> Vec<(String, u16)> {
+fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> Vec<(String, u16)> {
     let routes: [(&str, String, Option<serde_json::Value>); 7] = [
         ("GET", "/api/admin/users".into(), None),
         (
@@ -313,7 +310,7 @@ fn roles_are_read_from_the_store_on_every_request() {
     let kit = Kit::new();
     let admin = kit.user("admin@example.com", &["admin"]);
     assert_eq!(answer(&kit.get(&admin, "/api/admin/users")).0, 200);
-    crate::auth::testkit::edit_user(&kit.env, &admin.user_id, |user| {
+    crate::testkit::edit_user(&kit.env, &admin.user_id, |user| {
         user.roles = alloc::vec!["user".to_string()];
     });
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
@@ -325,12 +322,12 @@ fn roles_are_read_from_the_store_on_every_request() {
 mod password_routes_in_login {
     use super::kit::{Kit, PASSWORD};
     use super::*;
-    use crate::auth::testkit::{request, RequestExt};
     use crate::functions::Login;
+    use crate::testkit::{request, RequestExt};
 
     fn as_login(
         kit: &Kit,
-        client: Option<&crate::auth::testkit::Client>,
+        client: Option<&crate::testkit::Client>,
         method: Method,
         path: &str,
         body: serde_json::Value,

@@ -7,16 +7,18 @@ use alloc::vec;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::access::{issue, verify, Grant, NoMemory, TokenError, VerifiedAccessToken, LEEWAY_SECS};
-use crate::auth::testkit::{self, ORIGIN, START_MS};
 use crate::config::keys::Keyring;
 use crate::config::Config;
 use crate::crypto::eddsa::EdSigningKey;
 use crate::encoding::b64url;
 use crate::env::fake::SeededRandom;
 use crate::memory::tokens::{TokenCache, CAPACITY};
+use crate::policy::token::access::{
+    issue, verify, Grant, NoMemory, TokenError, VerifiedAccessToken, LEEWAY_SECS,
+};
+use crate::policy::token::SoftwareEd25519;
 use crate::secret::Secret;
-use crate::token::SoftwareEd25519;
+use crate::testkit::{self, ORIGIN, START_MS};
 
 const TTL_MS: u64 = 900_000;
 const ANOTHER_SIG_2: &str = "sig-2:k5JhX7UNo5Sl2-n44KZYiCZk0ae6D1qk0c2_Pa7gb5E";
@@ -155,7 +157,7 @@ fn new_material_under_the_same_kid_is_never_mistaken_for_the_old_key() {
         Err(TokenError::BadSignature)
     );
     // Tokens signed now are signed with the new material, and verify.
-    let fresh = super::access::issue(
+    let fresh = crate::policy::token::access::issue(
         &config,
         &SeededRandom::new(2),
         START_MS,
@@ -247,7 +249,7 @@ fn the_memory_is_the_isolate_s_and_the_configuration_a_plain_value() {
 fn oversized_input_is_refused_before_any_hashing() {
     let config = testkit::config(&[]);
     let memory = TokenCache::default();
-    let huge = "a".repeat(super::access::MAX_TOKEN_BYTES + 1);
+    let huge = "a".repeat(crate::policy::token::access::MAX_TOKEN_BYTES + 1);
     assert_eq!(
         remembered(&config, &memory, &huge, START_MS),
         Err(TokenError::Malformed)
@@ -361,13 +363,17 @@ fn the_platform_verifier_decides_step_5_only() {
     tampered.pop();
     tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
     assert!(!pollster::block_on(
-        crate::token::SoftwareEd25519.verify_ed25519(&public, signed.as_bytes(), &[0u8; 63])
+        crate::policy::token::SoftwareEd25519.verify_ed25519(
+            &public,
+            signed.as_bytes(),
+            &[0u8; 63]
+        )
     ));
     assert_eq!(
         pollster::block_on(verify(
             &testkit::config(&[]),
             &NoMemory,
-            &crate::token::SoftwareEd25519,
+            &crate::policy::token::SoftwareEd25519,
             &tampered,
             START_MS
         ))

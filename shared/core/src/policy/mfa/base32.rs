@@ -148,7 +148,7 @@ mod tests {
     }
 
     fn vectors() -> Vectors {
-        serde_json::from_str(include_str!("../../tests/vectors/rfc4648-base32.json")).unwrap()
+        serde_json::from_str(include_str!("../../../tests/vectors/rfc4648-base32.json")).unwrap()
     }
 
     #[test]

@@ -175,7 +175,7 @@ fn hotp<D: EagerHash>(secret: &[u8], counter: u64, digits: u32) -> u32 {
 mod tests {
     use super::*;
     use crate::env::fake::SeededRandom;
-    use crate::mfa::base32;
+    use crate::policy::mfa::base32;
     use alloc::vec::Vec;
     use proptest::prelude::*;
     use sha2::{Sha256, Sha512};
@@ -205,7 +205,7 @@ mod tests {
     }
 
     fn vectors() -> Vectors {
-        serde_json::from_str(include_str!("../../tests/vectors/rfc6238.json")).unwrap()
+        serde_json::from_str(include_str!("../../../tests/vectors/rfc6238.json")).unwrap()
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use blake2::{Blake2b512, Digest};
 
 /// The filter bytes, embedded at compile time.
-static EMBEDDED: &[u8] = include_bytes!("../../data/common-passwords.bfuse");
+static EMBEDDED: &[u8] = include_bytes!("../../../data/common-passwords.bfuse");
 
 const MAGIC: &[u8; 8] = b"EAPWBF1\0";
 const HEADER_LEN: usize = 40;
@@ -148,7 +148,7 @@ mod tests {
     fn embedded_filter_parses_with_the_recorded_shape() {
         let filter = embedded().unwrap();
         let meta: serde_json::Value =
-            serde_json::from_str(include_str!("../../data/common-passwords.json")).unwrap();
+            serde_json::from_str(include_str!("../../../data/common-passwords.json")).unwrap();
         let keys = u32_at(EMBEDDED, 12).unwrap();
         assert_eq!(u64::from(keys), meta["keys"].as_u64().unwrap());
         assert_eq!(

@@ -22,13 +22,13 @@
 //!    allows at most 60 s; edge clocks are NTP-synchronised, so 30 s is ample).
 //!
 //! What this module cannot know — whether the session is still live — is checked by
-//! [`crate::auth`] against the session record on every request.
+//! [`crate::flows::auth`] against the session record on every request.
 //!
 //! [`verify`] is the one entry point. It takes the isolate's memory of tokens that
 //! already passed steps 1–6 ([`TokenMemory`], kept in [`crate::memory::tokens`]): a
 //! repeated token skips the signature, never step 7 — one time rule,
 //! [`check_times`], serves both paths — and never the session lookup that follows in
-//! [`crate::auth`].
+//! [`crate::flows::auth`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -423,3 +423,6 @@ fn finish(
         },
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 //! `200 {"status":"changed"}` (API.md §5).
 //!
 //! Steps:
-//! 1. authenticate ([`crate::auth::authenticate()`]: Bearer, or the access cookie with
+//! 1. authenticate ([`crate::flows::auth::authenticate()`]: Bearer, or the access cookie with
 //!    the CSRF check that every unsafe cookie request passes) → `401`/`403`;
 //! 2. strict body; the new password's policy against the user's address
 //!    (`400 weak_password`) — before any hash, and before the current password is
@@ -28,15 +28,16 @@ use serde::Deserialize;
 use zeroize::Zeroize;
 
 use super::mails;
-use crate::accounts::email;
-use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
-use crate::accounts::user;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::lockout::{self, Account};
+use crate::flows::{auth, sessions};
 use crate::http::{body, Response};
-use crate::lockout::{self, Account};
-use crate::{auth, password, session};
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::user;
+use crate::policy::password;
+use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,7 +95,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
 
     let verified = holder.password_hash.clone();
     let mut changed = false;
-    user::update(ctx, &holder.id, |stored| {
+    user::update(ctx.services.atomic(), &holder.id, |stored| {
         changed = stored.password_hash == verified;
         if changed {
             stored.password_hash.clone_from(&hashed);
@@ -106,7 +107,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         return Err(ApiError::InvalidCredentials);
     }
 
-    let revoked = session::revoke_all(ctx, &holder.id, Some(principal.session_id())).await?;
+    let revoked = sessions::revoke_all(ctx, &holder.id, Some(principal.session_id())).await?;
     ctx.send_mail(mails::changed_notice(&config.public_origin, &address));
     ctx.audit(
         AuditKind::PasswordChanged,

@@ -38,13 +38,13 @@ use serde::Deserialize;
 
 use super::mails;
 use super::token;
-use crate::accounts::email;
-use crate::accounts::user;
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::ratelimit::{self, limiter, Scope};
 use crate::http::{body, Response};
-use crate::ratelimit::{self, limiter, Scope};
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::user;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

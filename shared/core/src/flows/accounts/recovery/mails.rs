@@ -1,14 +1,14 @@
 //! The messages of account recovery: the reset link and the two notices.
 //!
 //! Security considerations: links are built from `PUBLIC_ORIGIN` only, the token
-//! travels in the fragment ([`crate::mail::link_with_fragment_token`]); notices carry
+//! travels in the fragment ([`crate::model::mail::link_with_fragment_token`]); notices carry
 //! no token and no detail an attacker with the mailbox could use, and tell the owner
 //! what to do if it was not them.
 
 use alloc::format;
 
 use super::token::RESET_PATH;
-use crate::mail::{link_with_fragment_token, Mail};
+use crate::model::mail::{link_with_fragment_token, Mail};
 
 /// The mail with the reset link.
 pub fn reset_link(public_origin: &str, to: &str, token: &str) -> Mail {

@@ -16,8 +16,8 @@
 //!    the token's (two different tokens redeemed at once: one wins, the other gets
 //!    `400`). The address is marked verified — the token came through it — and a
 //!    bootstrap admin address gets `admin`, as at verification;
-//! 6. every session of the user is revoked ([`crate::session::revoke_all`]), the
-//!    address's lockout is lifted ([`crate::lockout::clear`]: the owner proved control
+//! 6. every session of the user is revoked ([`crate::flows::sessions::revoke_all`]), the
+//!    address's lockout is lifted ([`crate::flows::lockout::clear`]: the owner proved control
 //!    of the address), a notice mail is sent, `password_reset` is audited (and
 //!    `email_verified` / `role_changed` when those changed).
 //!
@@ -35,14 +35,15 @@ use zeroize::Zeroize;
 
 use super::mails;
 use super::token;
-use crate::accounts::email;
-use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
-use crate::accounts::user::{self, ROLE_ADMIN};
-use crate::app::{Ctx, Services};
-use crate::audit::AuditKind;
+use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::{lockout, sessions};
 use crate::http::{body, Response};
-use crate::{lockout, password, session};
+use crate::model::audit::AuditKind;
+use crate::model::email;
+use crate::model::user::{self, ROLE_ADMIN};
+use crate::policy::password;
+use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
 
 /// The `detail` of every unusable token.
 pub const INVALID_TOKEN: &str = "the token is invalid or has expired";
@@ -117,7 +118,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
 
     let bootstrap_admin = email::is_bootstrap_admin(config, &address);
     let (mut superseded, mut verified_now, mut admin_now) = (false, false, false);
-    let updated = user::update(ctx, &holder.id, |stored| {
+    let updated = user::update(ctx.services.atomic(), &holder.id, |stored| {
         superseded = stored.disabled || !token::still_current(&found, stored);
         if superseded {
             return false;
@@ -136,7 +137,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         return Err(invalid());
     }
 
-    let revoked = session::revoke_all(ctx, &holder.id, None).await?;
+    let revoked = sessions::revoke_all(ctx, &holder.id, None).await?;
     lockout::clear(ctx, &email::email_index(config, &address)).await?;
     ctx.send_mail(mails::reset_notice(&config.public_origin, &address));
     let revoked = format!("{revoked}");

@@ -6,11 +6,11 @@ use serde_json::{json, Value};
 
 use super::token::TOKEN_TTL_MS;
 use crate::app::Outcome;
-use crate::audit::AuditKind;
-use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv, ORIGIN};
+use crate::flows::ratelimit::tests::from_ip;
 use crate::functions::{Api, Login, Refresh, Reset};
 use crate::http::{Method, Response};
-use crate::ratelimit::tests::from_ip;
+use crate::model::audit::AuditKind;
+use crate::testkit::{self, request, Client, RequestExt, TestEnv, ORIGIN};
 
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "a brand new passphrase 2026";
@@ -18,7 +18,7 @@ const NEW_PASSWORD: &str = "a brand new passphrase 2026";
 /// An account with [`PASSWORD`], verified or not; returns its id.
 fn account(env: &TestEnv, email: &str, verified: bool) -> String {
     let user = testkit::seed_user(env, email, verified);
-    let hash = crate::password::hash_password(
+    let hash = crate::policy::password::hash_password(
         PASSWORD,
         &env.config.password_hash,
         None,

@@ -27,11 +27,11 @@
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
-use super::super::user::UserRecord;
 use crate::crypto::kdf::sha256;
 use crate::encoding;
 use crate::env::Random;
 use crate::error::{ApiError, Internal};
+use crate::model::user::UserRecord;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// How long a reset token lives (API.md §5: 30 minutes).

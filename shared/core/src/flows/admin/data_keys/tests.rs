@@ -6,11 +6,11 @@ use alloc::vec::Vec;
 use serde_json::json;
 
 use super::{sweep_page, SweepReport};
-use crate::auth::testkit::{self, Client, TestEnv};
 use crate::functions::{Api, Login};
 use crate::http::Method;
-use crate::mfa::base32;
-use crate::mfa::flows::testflows::*;
+use crate::policy::mfa::base32;
+use crate::testkit::mfa::*;
+use crate::testkit::{self, Client, TestEnv};
 
 const KEY_A: &str = "data-1:7rpAkmsWGjVxwmG0gHkb4PsVjAMLiezd_Ys3xF3wobA";
 const KEY_B: &str = "data-2:qHMKllDMn1NVFNL_Acb7sKILIFz9nBuOi8ncSknWMRQ";
@@ -64,7 +64,7 @@ fn scan(env: &TestEnv) -> String {
 
 /// Password + TOTP login in token mode works and `/api/me` shows the address.
 fn can_sign_in(env: &TestEnv, email: &str, secret: &[u8]) {
-    env.advance_secs(crate::mfa::totp::STEP_SECS);
+    env.advance_secs(crate::policy::mfa::totp::STEP_SECS);
     let client = mfa_login(env, email, secret, "token");
     let me = api(env, &client, Method::Get, "/api/me", None);
     assert_eq!(me.response.status, 200);
@@ -134,7 +134,7 @@ fn a_rotation_writes_with_a_reads_with_b_and_a_sweeps_and_reads_with_b_alone() {
     assert!(again.mails[0].subject.contains("Sign-up attempt"));
     assert!(!scan(&env).contains(&alloc::format!(
         "email/{}",
-        crate::accounts::email::email_index(&env.config, "alice@example.com")
+        crate::model::email::email_index(&env.config, "alice@example.com")
     )));
 
     // 3. A dry run counts and writes nothing.
@@ -205,7 +205,7 @@ fn the_sweep_reports_unreadable_values_and_leaves_them_untouched() {
         let text = user.email.ciphertext().to_string();
         let mut flipped = String::from(&text[..text.len() - 1]);
         flipped.push(if text.ends_with('A') { 'B' } else { 'A' });
-        user.email = crate::accounts::email::StoredEmail::from_ciphertext(flipped);
+        user.email = crate::model::email::StoredEmail::from_ciphertext(flipped);
     });
     let tampered = testkit::stored_user(&env, &id);
     let report = sweep(&env, false);
@@ -258,7 +258,7 @@ fn a_sweep_racing_a_login_loses_nothing() {
     assert!(stored.last_login_at_ms.is_some());
     assert_eq!(
         stored.mfa.totp_last_step,
-        Some(crate::mfa::totp::time_step(
+        Some(crate::policy::mfa::totp::time_step(
             crate::Clock::now_ms(&*env.clock) / 1000
         ))
     );

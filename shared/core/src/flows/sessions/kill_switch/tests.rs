@@ -5,14 +5,14 @@
 use alloc::string::String;
 use serde_json::json;
 
-use super::kill_switch::REFRESH_MS;
 use crate::app;
-use crate::app::Services;
-use crate::auth::testkit::{self, request};
+use crate::ctx::Services;
+use crate::flows::sessions::kill_switch::REFRESH_MS;
 use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::functions::Api;
 use crate::http::Method;
 use crate::store::{AtomicKey, AtomicStore};
+use crate::testkit::{self, request};
 
 const ROUTE: &str = "/api/admin/sessions/revoke-all";
 const STORED: AtomicKey<'static> = AtomicKey::new("kill-switch", "sessions-revoked-before");

@@ -4,11 +4,11 @@
 use alloc::string::ToString;
 use serde_json::json;
 
-use super::{me_status, refresh, rotated, signed_in};
-use crate::audit::AuditKind;
-use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
+use crate::flows::sessions::tests::{me_status, refresh, rotated, signed_in};
 use crate::functions::Refresh;
 use crate::http::{Method, Response};
+use crate::model::audit::AuditKind;
+use crate::testkit::{self, request, Client, RequestExt, TestEnv};
 
 fn serve(env: &TestEnv, req: &crate::http::Request) -> (Response, alloc::vec::Vec<AuditKind>) {
     let outcome = env.serve::<Refresh>(req);

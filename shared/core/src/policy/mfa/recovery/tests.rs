@@ -225,8 +225,10 @@ struct HashVector {
 
 #[test]
 fn matches_independently_computed_vectors() {
-    let vectors: Vectors =
-        serde_json::from_str(include_str!("../../../tests/vectors/recovery-codes.json")).unwrap();
+    let vectors: Vectors = serde_json::from_str(include_str!(
+        "../../../../tests/vectors/recovery-codes.json"
+    ))
+    .unwrap();
     let keyring = ring(&vectors.keyring);
     assert!(vectors.recovery_code.len() >= 2);
     for vector in vectors.recovery_code {

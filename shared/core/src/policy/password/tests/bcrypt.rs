@@ -4,7 +4,7 @@
 use super::*;
 
 fn bcrypt_cases() -> Vec<(String, String, &'static str)> {
-    let all = vectors(include_str!("../../../tests/vectors/bcrypt.json"));
+    let all = vectors(include_str!("../../../../tests/vectors/bcrypt.json"));
     let mut cases = Vec::new();
     for set in ["openbsd", "openwall", "pyca"] {
         for case in all[set].as_array().unwrap() {

@@ -6,7 +6,7 @@ use super::*;
 #[test]
 fn every_sampled_member_of_the_source_list_is_found() {
     let sample = vectors(include_str!(
-        "../../../tests/vectors/common-passwords-sample.json"
+        "../../../../tests/vectors/common-passwords-sample.json"
     ));
     let entries = sample["entries"].as_array().unwrap();
     assert!(entries.len() > 1_500);

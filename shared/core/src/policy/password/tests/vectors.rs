@@ -5,7 +5,7 @@ use super::*;
 
 #[test]
 fn argon2_matches_the_rfc_9106_vectors_with_secret_and_associated_data() {
-    let all = vectors(include_str!("../../../tests/vectors/argon2.json"));
+    let all = vectors(include_str!("../../../../tests/vectors/argon2.json"));
     let cases = all["rfc9106"].as_array().unwrap();
     assert_eq!(cases.len(), 3);
     for case in cases {
@@ -37,7 +37,7 @@ fn argon2_matches_the_rfc_9106_vectors_with_secret_and_associated_data() {
 
 #[test]
 fn verifies_the_reference_implementation_phc_strings() {
-    let all = vectors(include_str!("../../../tests/vectors/argon2.json"));
+    let all = vectors(include_str!("../../../../tests/vectors/argon2.json"));
     for case in all["phc"].as_array().unwrap() {
         let password = case["password"].as_str().unwrap();
         let stored = case["phc"].as_str().unwrap();
@@ -57,7 +57,7 @@ fn verifies_the_reference_implementation_phc_strings() {
 
 #[test]
 fn refuses_the_reference_mismatching_hashes() {
-    let all = vectors(include_str!("../../../tests/vectors/argon2.json"));
+    let all = vectors(include_str!("../../../../tests/vectors/argon2.json"));
     for case in all["mismatch"].as_array().unwrap() {
         let stored = case["phc"].as_str().unwrap();
         assert_eq!(

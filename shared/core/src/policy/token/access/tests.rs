@@ -5,15 +5,15 @@ use alloc::vec;
 use alloc::vec::Vec;
 use serde_json::json;
 
-use super::access::{issue, Grant, TokenError, LEEWAY_SECS};
-use super::jwks;
-use crate::auth::testkit::full_check as verify;
-use crate::auth::testkit::{self, ORIGIN, START_MS};
 use crate::config::Config;
 use crate::crypto::eddsa::EdSigningKey;
 use crate::encoding::{b64url, b64url_decode};
 use crate::env::fake::SeededRandom;
+use crate::policy::token::access::{issue, Grant, TokenError, LEEWAY_SECS};
+use crate::policy::token::jwks;
 use crate::secret::Secret;
+use crate::testkit::full_check as verify;
+use crate::testkit::{self, ORIGIN, START_MS};
 
 const USER: &str = "0123456789abcdef0123456789abcdef";
 const SESSION: &str = "fedcba9876543210fedcba9876543210";

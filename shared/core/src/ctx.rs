@@ -1,0 +1,147 @@
+//! The request context a flow runs in: the validated configuration, the isolate's
+//! memory, the platform services, the request, and the effects the flow queues.
+//!
+//! [`Services`] is what an adapter provides (stores, clock, random, signature
+//! verifier); [`Ctx`] is built once per request by [`crate::app::serve`] and handed to
+//! every handler; [`Effects`] are what a flow asks the adapter to carry out (audit
+//! events, mails), returned in the [`crate::app::Outcome`].
+//!
+//! Security considerations: flows reach time, randomness and storage only through
+//! `ctx` (never ambiently), and an audit event gets its id, time, coarse address and
+//! request id here, so a flow cannot forget them.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+use crate::config::Config;
+use crate::encoding;
+use crate::env::{Clock, Random, SignatureVerifier};
+use crate::error::ApiError;
+use crate::http::Request;
+use crate::memory::IsolateMemory;
+use crate::model::audit::{AuditEvent, AuditKind};
+use crate::model::mail::Mail;
+use crate::store::{AtomicStore, RecordStore};
+
+/// The platform services a flow may use.
+pub trait Services {
+    /// Record storage.
+    type Records: RecordStore;
+    /// Atomic storage.
+    type Atomic: AtomicStore;
+    /// Time.
+    type Clock: Clock;
+    /// Randomness.
+    type Random: Random;
+    /// Ed25519 signature checks (the platform's native verifier, or
+    /// [`crate::policy::token::SoftwareEd25519`]).
+    type Signatures: SignatureVerifier;
+    /// Record storage.
+    fn records(&self) -> &Self::Records;
+    /// Atomic storage.
+    fn atomic(&self) -> &Self::Atomic;
+    /// Time.
+    fn clock(&self) -> &Self::Clock;
+    /// Randomness.
+    fn random(&self) -> &Self::Random;
+    /// Ed25519 signature checks.
+    fn signatures(&self) -> &Self::Signatures;
+}
+
+/// Effects a flow asks the adapter to carry out.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Audit events to persist.
+    pub audit: Vec<AuditEvent>,
+    /// Mails to send.
+    pub mails: Vec<Mail>,
+}
+
+/// Everything a handler needs for one request.
+#[derive(Debug)]
+pub struct Ctx<'a, S: Services> {
+    /// The validated configuration.
+    pub config: &'a Config,
+    /// What this isolate remembers between requests.
+    pub memory: &'a IsolateMemory,
+    /// Platform services.
+    pub services: &'a S,
+    /// The request.
+    pub request: &'a Request,
+    /// This request's id.
+    pub request_id: &'a str,
+    /// The time the request started (Unix ms).
+    pub now_ms: u64,
+    effects: RefCell<Effects>,
+}
+
+impl<'a, S: Services> Ctx<'a, S> {
+    /// The context of one request (built by [`crate::app::serve`]).
+    pub fn new(
+        config: &'a Config,
+        memory: &'a IsolateMemory,
+        services: &'a S,
+        request: &'a Request,
+        request_id: &'a str,
+        now_ms: u64,
+    ) -> Self {
+        Self {
+            config,
+            memory,
+            services,
+            request,
+            request_id,
+            now_ms,
+            effects: RefCell::new(Effects::default()),
+        }
+    }
+
+    /// The effects queued so far (the pipeline takes them once the handler is done).
+    pub fn into_effects(self) -> Effects {
+        self.effects.into_inner()
+    }
+
+    /// Queues a mail.
+    pub fn send_mail(&self, mail: Mail) {
+        self.effects.borrow_mut().mails.push(mail);
+    }
+
+    /// Queues an audit event with the request's context filled in.
+    pub fn audit(
+        &self,
+        event: AuditKind,
+        actor_id: Option<&str>,
+        subject_id: Option<&str>,
+        detail: &[(&str, &str)],
+    ) -> Result<(), ApiError> {
+        let mut id = [0u8; 16];
+        self.services.random().fill(&mut id)?;
+        let user_agent = self
+            .request
+            .header("user-agent")
+            .map(|ua| ua.chars().take(256).collect());
+        self.effects.borrow_mut().audit.push(AuditEvent {
+            id: encoding::hex(&id),
+            at: encoding::rfc3339(self.now_ms),
+            event,
+            actor_id: actor_id.map(String::from),
+            subject_id: subject_id.map(String::from),
+            ip_prefix: self.client_ip().map(crate::policy::net::storage_prefix),
+            user_agent,
+            request_id: self.request_id.into(),
+            detail: detail
+                .iter()
+                .map(|(k, v)| (String::from(*k), String::from(*v)))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// The client address from `CLIENT_IP_HEADER`, when present and well-formed.
+    pub fn client_ip(&self) -> Option<core::net::IpAddr> {
+        self.request
+            .header(&self.config.client_ip_header)
+            .and_then(crate::policy::net::parse_client_ip)
+    }
+}

@@ -1,0 +1,33 @@
+//! What a request does: the handlers of every route and the steps they share, over
+//! the request context ([`crate::ctx::Ctx`]: configuration, isolate memory, services,
+//! request, effects).
+//!
+//! - [`auth`]: authenticating a request (credential → token → CSRF → live session →
+//!   enabled user).
+//! - [`accounts`]: registration, email verification, login, the caller's profile,
+//!   password recovery.
+//! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions; the
+//!   kill switch's cut-off.
+//! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
+//! - [`documents`]: the document routes.
+//! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
+//! - [`gdpr`]: export, erasure, consents, retention.
+//! - [`audit`]: where audit events are kept and how they are listed.
+//! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
+//!   flows apply them.
+//!
+//! Flows name every layer below them; nothing below names a flow.
+//!
+//! Security considerations: each module's docs state its own; the HTTP layer around
+//! every handler is [`crate::app::serve`].
+
+pub mod accounts;
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod documents;
+pub mod gdpr;
+pub mod lockout;
+pub mod mfa;
+pub mod ratelimit;
+pub mod sessions;

@@ -1,0 +1,31 @@
+//! Decisions as functions of their inputs: what is allowed, refused or derived, given
+//! the configuration and the request's parts — no per-isolate memory, no request
+//! context.
+//!
+//! - Access: [`rbac`] (roles → permissions), [`documents`] (object-level access),
+//!   [`csrf`] (the CSRF and `Origin` policy).
+//! - HTTP: [`cors`], [`security_headers`], [`https_redirect`].
+//! - Abuse: [`window`] (sliding-window arithmetic), [`lockout`] (the lock state
+//!   machine), [`net`] (client addresses, coarsened).
+//! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
+//!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
+//! - [`paging`]: sealed cursors and key walking for listings.
+//!
+//! Security considerations: most modules here are pure and property-tested; the few
+//! that read a store ([`paging::take_keys`]) or take the isolate's memory as a
+//! parameter ([`token::verify`], through a trait) say so.
+
+pub mod cors;
+pub mod csrf;
+pub mod documents;
+pub mod https_redirect;
+pub mod lockout;
+pub mod mfa;
+pub mod net;
+pub mod paging;
+#[cfg(feature = "password")]
+pub mod password;
+pub mod rbac;
+pub mod security_headers;
+pub mod token;
+pub mod window;
