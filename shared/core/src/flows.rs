@@ -6,8 +6,8 @@
 //!   enabled user).
 //! - [`accounts`]: registration, email verification, login, the caller's profile,
 //!   password recovery.
-//! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions; the
-//!   kill switch's cut-off.
+//! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions;
+//!   [`kill_switch`]: the cut-off every session check reads.
 //! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
 //! - [`documents`]: the document routes.
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
@@ -27,6 +27,7 @@ pub mod audit;
 pub mod auth;
 pub mod documents;
 pub mod gdpr;
+pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
 pub mod ratelimit;

@@ -19,6 +19,7 @@
 //! request re-reads the user record ([`crate::flows::auth::authenticate`]).
 
 pub mod data_keys;
+pub mod revoke_all;
 pub mod routes;
 
 #[cfg(test)]

@@ -26,12 +26,12 @@
 //! is the price of immediate revocation; both live in the user's shard and are read
 //! together ([`AtomicStore::get_many`]), so on Workers they are one Durable Object
 //! call. (The kill switch's cut-off is a third value, read at most every 5 s per
-//! isolate: [`crate::flows::sessions::kill_switch`].)
+//! isolate: [`crate::flows::kill_switch`].)
 
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::error::Internal;
-use crate::flows::sessions::kill_switch;
+use crate::flows::kill_switch;
 use crate::http::{cookies, Request};
 use crate::model::cookies::ACCESS_COOKIE;
 use crate::model::principal::Principal;

@@ -4,7 +4,7 @@
 //! - configuration, `SESSIONS_REVOKED_BEFORE` (Unix seconds): pulled by a deploy or a
 //!   secret, survives a storage restore, cannot be audited at the moment it is set;
 //! - storage, written by `POST /api/admin/sessions/revoke-all`
-//!   ([`revoke_all_sessions`]): no deploy, audited as `all_sessions_revoked` with the
+//!   ([`crate::flows::admin::revoke_all`]): no deploy, audited as `all_sessions_revoked` with the
 //!   acting admin. Runbook: `docs/runbooks/revoke-all-sessions.md`.
 //!
 //! The stored cut-off lives in the AtomicStore (strongly consistent: one Durable Object
@@ -26,28 +26,26 @@
 
 use alloc::string::String;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::Config;
 use crate::ctx::{Ctx, Services};
-use crate::encoding;
 use crate::error::{ApiError, Internal};
-use crate::http::{body, Response};
-use crate::model::audit::AuditKind;
-use crate::model::principal::Principal;
 use crate::store::{AtomicKey, AtomicStore};
 
 pub use crate::memory::kill_switch::REFRESH_MS;
-const KEY: AtomicKey<'static> = AtomicKey::new("kill-switch", "sessions-revoked-before");
+/// Where the stored cut-off lives.
+pub(crate) const KEY: AtomicKey<'static> = AtomicKey::new("kill-switch", "sessions-revoked-before");
 /// Bound on compare-and-swap retries; each loss means another admin moved it.
-const ATTEMPTS: usize = 6;
+pub(crate) const ATTEMPTS: usize = 6;
 
 /// The configured cut-off in Unix ms (`0`: none).
 fn configured_ms(config: &Config) -> u64 {
     config.sessions_revoked_before.saturating_mul(1000)
 }
 
-async fn read_stored(atomic: &impl AtomicStore) -> Result<(Option<String>, u64), ApiError> {
+/// The stored cut-off: the raw text (the `expected` of a later swap) and its value.
+pub(crate) async fn read_stored(
+    atomic: &impl AtomicStore,
+) -> Result<(Option<String>, u64), ApiError> {
     let raw = atomic.get(KEY).await?;
     let value = match raw.as_deref() {
         None => 0,
@@ -70,63 +68,6 @@ pub async fn revoked_before_ms<S: Services>(ctx: &Ctx<'_, S>) -> Result<u64, Api
         }
     };
     Ok(stored.max(configured_ms(ctx.config)))
-}
-
-/// The body of `POST /api/admin/sessions/revoke-all` (optional; no fields yet, but a
-/// body, when sent, is validated like every other).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RevokeAllBody {}
-
-#[derive(Debug, Serialize)]
-struct RevokeAllReport {
-    /// Sessions created before this instant (RFC 3339, ms precision) are revoked.
-    sessions_revoked_before: String,
-}
-
-/// `POST /api/admin/sessions/revoke-all` (admin; the route gate has checked the
-/// permission): moves the stored cut-off to now, audits `all_sessions_revoked`.
-/// The caller's own session ends too — an incident may include admin sessions.
-pub async fn revoke_all_sessions<S: Services>(
-    ctx: &Ctx<'_, S>,
-    admin: &Principal,
-) -> Result<Response, ApiError> {
-    if !ctx.request.body.is_empty() {
-        let _: RevokeAllBody = body::parse_json(ctx.request)?;
-    }
-    let cutoff = ctx.now_ms.saturating_add(1);
-    let atomic = ctx.services.atomic();
-    let mut effective = None;
-    for _ in 0..ATTEMPTS {
-        let (raw, current) = read_stored(atomic).await?;
-        if current >= cutoff {
-            effective = Some(current);
-            break;
-        }
-        let next = alloc::format!("{cutoff}");
-        if atomic
-            .compare_and_swap(KEY, raw.as_deref(), Some(&next), None)
-            .await?
-        {
-            effective = Some(cutoff);
-            break;
-        }
-    }
-    let effective = effective.ok_or(ApiError::Unavailable(Internal("kill switch contended")))?;
-    ctx.memory.kill_switch.remember(effective, ctx.now_ms);
-    let at = encoding::rfc3339(effective);
-    ctx.audit(
-        AuditKind::AllSessionsRevoked,
-        Some(&admin.user.id),
-        None,
-        &[("sessions_revoked_before", &at)],
-    )?;
-    Ok(Response::json(
-        200,
-        &RevokeAllReport {
-            sessions_revoked_before: at,
-        },
-    ))
 }
 
 #[cfg(test)]

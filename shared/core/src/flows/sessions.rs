@@ -19,7 +19,6 @@
 
 pub mod create;
 pub mod delivery;
-pub mod kill_switch;
 pub mod revoke;
 pub mod rotate;
 pub mod routes;

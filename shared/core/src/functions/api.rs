@@ -22,7 +22,7 @@ use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
 use crate::flows::audit;
 use crate::flows::auth;
-use crate::flows::{admin, documents, gdpr, sessions};
+use crate::flows::{admin, documents, gdpr};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::{self, Permission};
@@ -345,7 +345,7 @@ impl Function for Api {
                 crate::flows::admin::data_keys::handle(ctx, caller(&principal)?).await
             }
             "/api/admin/sessions/revoke-all" => {
-                sessions::kill_switch::revoke_all_sessions(ctx, caller(&principal)?).await
+                crate::flows::admin::revoke_all::revoke_all_sessions(ctx, caller(&principal)?).await
             }
             _ => Err(ApiError::NotFound),
         }

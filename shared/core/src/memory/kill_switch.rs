@@ -1,5 +1,5 @@
 //! The isolate's copy of the kill switch's stored cut-off (the flow that reads and
-//! moves it is [`crate::flows::sessions::kill_switch`]).
+//! moves it is [`crate::flows::kill_switch`]).
 //!
 //! Security considerations: the copy is trusted for [`REFRESH_MS`] after it was read,
 //! then read again — the stated staleness bound of `docs/sessions.md`. The isolate

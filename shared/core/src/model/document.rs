@@ -216,3 +216,15 @@ pub async fn index_of(
         })
         .collect())
 }
+
+/// Removes the index entries of a deleted document (owner and sharees).
+pub async fn remove_all_index_entries(
+    atomic: &impl AtomicStore,
+    document: &DocumentRecord,
+) -> Result<(), ApiError> {
+    remove_index(atomic, &document.owner_id, &document.id).await?;
+    for user_id in document.shares.keys() {
+        remove_index(atomic, user_id, &document.id).await?;
+    }
+    Ok(())
+}

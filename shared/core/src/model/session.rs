@@ -110,7 +110,7 @@ impl SessionRecord {
     }
 
     /// Whether the session may still be used at `now_ms`, given the kill switch's
-    /// effective cut-off ([`super::kill_switch::revoked_before_ms`]).
+    /// effective cut-off ([`crate::flows::kill_switch::revoked_before_ms`]).
     pub fn is_live(&self, config: &Config, revoked_before_ms: u64, now_ms: u64) -> bool {
         !self.revoked && now_ms < self.ends_at_ms(config) && self.created_at_ms >= revoked_before_ms
     }

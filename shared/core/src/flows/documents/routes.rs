@@ -320,23 +320,11 @@ pub async fn delete<S: Services>(
     for _ in 0..ATTEMPTS {
         let (document, raw, _) = load_for(ctx, principal, document_id, Action::Delete).await?;
         if document::swap(ctx.services.atomic(), document_id, Some(&raw), None).await? {
-            remove_all_index_entries(ctx.services.atomic(), &document).await?;
+            document::remove_all_index_entries(ctx.services.atomic(), &document).await?;
             return Ok(Response::empty(204));
         }
     }
     Err(ApiError::Unavailable(Internal("document delete contended")))
-}
-
-/// Removes the index entries of a deleted document (owner and sharees).
-pub async fn remove_all_index_entries(
-    atomic: &impl crate::AtomicStore,
-    document: &DocumentRecord,
-) -> Result<(), ApiError> {
-    document::remove_index(atomic, &document.owner_id, &document.id).await?;
-    for user_id in document.shares.keys() {
-        document::remove_index(atomic, user_id, &document.id).await?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Serialize)]

@@ -44,8 +44,6 @@
 use crate::config::Config;
 use crate::ctx::Services;
 use crate::error::{ApiError, Internal};
-use crate::flows::documents::routes::remove_all_index_entries;
-use crate::model::document as documents;
 use crate::model::email;
 use crate::model::pending;
 use crate::model::user::{self, UserRecord, PROFILE};
@@ -75,33 +73,6 @@ async fn delete_exact(atomic: &impl AtomicStore, key: AtomicKey<'_>) -> Result<(
     Err(ApiError::Unavailable(Internal("erasure contended")))
 }
 
-/// Removes the user's documents and their shares on other users' documents.
-async fn erase_documents(atomic: &impl AtomicStore, user_id: &str) -> Result<(), ApiError> {
-    // The user's own index entries go with the shard afterwards.
-    for (document_id, _) in documents::index_of(atomic, user_id).await? {
-        for _ in 0..ATTEMPTS {
-            let Some((mut document, raw)) = documents::load_raw(atomic, &document_id).await? else {
-                break;
-            };
-            let swapped = if document.owner_id == user_id {
-                let swapped = documents::swap(atomic, &document_id, Some(&raw), None).await?;
-                if swapped {
-                    remove_all_index_entries(atomic, &document).await?;
-                }
-                swapped
-            } else if document.shares.remove(user_id).is_some() {
-                documents::swap(atomic, &document_id, Some(&raw), Some(&document)).await?
-            } else {
-                true
-            };
-            if swapped {
-                break;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Erases everything held about `user_id` except their pseudonymous audit events
 /// (see the module docs). Idempotent; safe to call for an erased user.
 pub async fn erase_account<S: Services>(
@@ -113,7 +84,7 @@ pub async fn erase_account<S: Services>(
     if !user::is_id(user_id) {
         return Ok(());
     }
-    erase_documents(atomic, user_id).await?;
+    crate::flows::documents::erase_documents(atomic, user_id).await?;
     pending::erase_all(atomic, user_id).await?;
 
     let shard = user::shard(user_id);

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::app;
 use crate::ctx::Services;
-use crate::flows::sessions::kill_switch::REFRESH_MS;
+use crate::flows::kill_switch::REFRESH_MS;
 use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::functions::Api;
 use crate::http::Method;

@@ -15,9 +15,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::kill_switch;
 use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
+use crate::flows::kill_switch;
 use crate::model::session::{self, SessionRecord};
 
 const ATTEMPTS: usize = 6;

@@ -53,7 +53,7 @@ pub async fn refresh<S: Services>(
     let atomic = ctx.services.atomic();
     let config = ctx.config;
     let now = ctx.now_ms;
-    let revoked_before = super::kill_switch::revoked_before_ms(ctx).await?;
+    let revoked_before = crate::flows::kill_switch::revoked_before_ms(ctx).await?;
     for _ in 0..ATTEMPTS {
         let Some((session, raw)) =
             session::load_raw(atomic, &presented.user_id, &presented.session_id).await?

@@ -26,11 +26,12 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::delivery::{self, REFRESH_COOKIE};
-use super::{kill_switch, revoke, rotate};
+use super::{revoke, rotate};
 use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
 use crate::flows::auth;
+use crate::flows::kill_switch;
 use crate::http::{body, cookies, Response};
 use crate::model::audit::AuditKind;
 use crate::model::refresh_token::RefreshToken;
