@@ -13,7 +13,7 @@ const KIB = 1024;
 // Workers (the bundle limit and cold start are what edge users pay for):
 // - api: the performance issue's target, 300 KiB gzip. It links no argon2, no bcrypt,
 //   no NFKC tables and no password list — its two password routes are forwarded to
-//   login over a service binding (functions::api::PASSWORD_ROUTES) — and no Ed25519
+//   login over a service binding (the api route table's verifies_password entries) — and no Ed25519
 //   signing table (feature `ed25519-small`: api only verifies). ~268 KiB today.
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password

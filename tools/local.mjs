@@ -46,12 +46,14 @@ export function developmentVars(env = process.env) {
 // Patterns end in `*` so that a query string still matches (Miniflare matches the
 // whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
 export const ROUTES = {
+  // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
   login: ["*/auth/register*", "*/auth/login*"],
   reset: ["*/auth/password/*", "*/auth/email/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
+  api: ["*/api/*"],
+  // (end of generated routes)
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
-  api: ["*/api/*"],
   contract: ["*/__contract/*"],
 };
 

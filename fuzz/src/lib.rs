@@ -331,12 +331,26 @@ pub mod errors {
         "",
         "\"quoted\" <html> \\ \u{0}",
     ];
-    const ALLOWS: &[&[&str]] = &[
-        &["GET", "HEAD", "OPTIONS"],
-        &["POST", "OPTIONS"],
-        &["GET", "HEAD", "PUT", "DELETE", "OPTIONS"],
-        &[],
-    ];
+    /// Method sets, as bits of `GET HEAD POST PUT PATCH DELETE OPTIONS`.
+    const ALLOWS: &[u8] = &[0b0000001, 0b0000100, 0b0101001, 0];
+
+    fn methods(bits: u8) -> edgeauth_core::http::Methods {
+        use edgeauth_core::http::{Method, Methods};
+        let order = [
+            Method::Get,
+            Method::Head,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
+            Method::Options,
+        ];
+        order
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .fold(Methods::NONE, |set, (_, method)| set.with(*method))
+    }
 
     /// One of the 15 variants, with a detail/cause/allow list picked by `text`.
     pub fn api_error(variant: u8, text: u8, retry_after_secs: u64) -> ApiError {
@@ -351,7 +365,7 @@ pub mod errors {
             6 => ApiError::CsrfFailed,
             7 => ApiError::CorsRejected,
             8 => ApiError::NotFound,
-            9 => ApiError::MethodNotAllowed(ALLOWS[usize::from(text) % ALLOWS.len()]),
+            9 => ApiError::MethodNotAllowed(methods(ALLOWS[usize::from(text) % ALLOWS.len()])),
             10 => ApiError::PayloadTooLarge,
             11 => ApiError::UnsupportedMediaType,
             12 => ApiError::RateLimited { retry_after_secs },
@@ -452,7 +466,7 @@ pub mod pipeline {
 /// but its own claims ever verifies.
 pub mod jwt {
     use edgeauth_core::env::fake::SeededRandom;
-    use edgeauth_core::policy::token::access::{Grant, issue};
+    use edgeauth_core::policy::token::access::{issue, Grant};
     use edgeauth_core::Config;
 
     /// The fixed verification time (Unix ms) the genuine token is valid at.

@@ -6,7 +6,6 @@
 /// Cloudflare Workers entry point (`wasm32-unknown-unknown`).
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod workers {
-    use edgeauth_core::functions::api::is_password_route;
     use edgeauth_core::functions::Api;
     use edgeauth_workers::LOGIN_BINDING;
     use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
@@ -15,14 +14,7 @@ mod workers {
     /// password go to the `login` Worker, which serves them with the same gate.
     #[event(fetch)]
     async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
-        edgeauth_workers::serve_forwarding::<Api>(
-            request,
-            env,
-            ctx,
-            is_password_route,
-            LOGIN_BINDING,
-        )
-        .await
+        edgeauth_workers::serve_forwarding::<Api>(request, env, ctx, LOGIN_BINDING).await
     }
 
     /// The cron trigger (`[triggers] crons` in `wrangler.toml`): the retention sweep

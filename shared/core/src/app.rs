@@ -20,6 +20,7 @@ use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
 use crate::env::{Clock, Random};
 use crate::error::{ApiError, Internal};
+use crate::flows::{auth, ratelimit};
 use crate::http::{body, problem, Method, Request, Response};
 use crate::memory::IsolateMemory;
 use crate::model::audit::AuditEvent;
@@ -28,31 +29,20 @@ use crate::model::mail::Mail;
 use crate::policy::security_headers::{self, Hsts};
 use crate::policy::{cors, https_redirect};
 
-/// A route a function owns: a path pattern (`{name}` matches one segment) and methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route {
-    /// Pattern such as `/api/documents/{id}`.
-    pub pattern: &'static str,
-    /// Methods the route answers (`HEAD` is implied by `GET`).
-    pub methods: &'static [&'static str],
-}
+pub mod route;
 
-/// Path parameters captured by a route pattern, in order.
-pub type Params<'a> = Vec<&'a str>;
+pub use route::{match_pattern, param, Handler, HandlerFuture, Params, Route};
 
-/// One deployable function: its routes and how it serves them.
-#[allow(async_fn_in_trait)]
+/// One deployable function: its name and its route table.
 pub trait Function {
     /// The function's name (`login`, `reset`, `refresh`, `api`).
     const NAME: &'static str;
-    /// Every route the function owns.
-    const ROUTES: &'static [Route];
-    /// Serves a matched route.
-    async fn dispatch<S: Services>(
-        ctx: &Ctx<'_, S>,
-        route: &Route,
-        params: &Params<'_>,
-    ) -> Result<Response, ApiError>;
+    /// The path prefix the platform routes to this function as a whole, routes or
+    /// not (`/api/` for `api`, which also answers the `404` of paths nobody owns);
+    /// `None`: the platform routes exactly the paths of its routes.
+    const NAMESPACE: Option<&'static str> = None;
+    /// Every route the function serves ([`route`]).
+    fn routes<S: Services>() -> &'static [Route<S>];
 }
 
 /// What the core decided: the response and the effects to carry out.
@@ -66,38 +56,6 @@ pub struct Outcome {
     pub mails: Vec<Mail>,
     /// The request's log line.
     pub log: RequestLog,
-}
-
-/// Matches a path against a pattern, capturing `{name}` segments.
-pub fn match_pattern<'p>(pattern: &str, path: &'p str) -> Option<Params<'p>> {
-    let mut params = Vec::new();
-    let mut pattern_parts = pattern.split('/');
-    let mut path_parts = path.split('/');
-    loop {
-        match (pattern_parts.next(), path_parts.next()) {
-            (None, None) => return Some(params),
-            (Some(expected), Some(actual)) => {
-                if expected.starts_with('{') && expected.ends_with('}') {
-                    if actual.is_empty() {
-                        return None;
-                    }
-                    params.push(actual);
-                } else if expected != actual {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-}
-
-fn allowed_methods(route: &Route) -> Vec<&'static str> {
-    let mut methods: Vec<&'static str> = route.methods.to_vec();
-    if methods.contains(&"GET") && !methods.contains(&"HEAD") {
-        methods.push("HEAD");
-    }
-    methods.push("OPTIONS");
-    methods
 }
 
 /// Serves one request for function `F`, with the isolate's configuration and memory.
@@ -195,63 +153,75 @@ async fn route_and_dispatch<F: Function, S: Services>(
     if let Some(redirect) = https_redirect::redirect(request, ctx.config.environment) {
         return Ok(redirect);
     }
-    let matched = F::ROUTES.iter().find_map(|route| {
-        match_pattern(route.pattern, &request.path).map(|params| (route, params))
-    });
+    let matched = route::find(F::routes::<S>(), &request.path);
 
     if cors::is_preflight(request) {
         // An unlisted origin learns nothing, not even whether the path exists.
         let methods = matched
             .as_ref()
-            .map(|(route, _)| allowed_methods(route))
+            .map(|(entries, _)| route::allowed_methods(entries))
             .unwrap_or_default();
         let response = cors::preflight(request, &ctx.config.allowed_origins, &methods)?;
-        if let Some((route, _)) = &matched {
-            log.route = route.pattern;
+        if let Some((entries, _)) = &matched {
+            log.route = entries.first().map_or("unmatched", |route| route.pattern);
             return Ok(response);
         }
         return Err(ApiError::NotFound);
     }
 
-    let Some((route, params)) = matched else {
+    let Some((entries, params)) = matched else {
         return Err(ApiError::NotFound);
     };
-    log.route = route.pattern;
-    let method = request.method.as_str();
-    let effective_method = if request.method == Method::Head {
-        "GET"
-    } else {
-        method
-    };
+    log.route = entries.first().map_or("unmatched", |route| route.pattern);
     if request.method == Method::Options {
         let mut response = Response::empty(204);
-        response.set_header("Allow", &allowed_methods(route).join(", "));
+        response.set_header("Allow", &route::allowed_methods(&entries).join(", "));
         return Ok(response);
     }
-    if !route.methods.contains(&effective_method) {
-        return Err(method_not_allowed(route));
-    }
+    let effective_method = if request.method == Method::Head {
+        Method::Get
+    } else {
+        request.method
+    };
+    let Some(route) = entries
+        .iter()
+        .find(|route| route.method == effective_method)
+    else {
+        return Err(ApiError::MethodNotAllowed(route::method_set(&entries)));
+    };
     if !request.method.is_safe() {
         body::check_envelope(request)?;
     }
-    F::dispatch(ctx, route, &params).await
+    dispatch(ctx, route, &params).await
 }
 
-fn method_not_allowed(route: &Route) -> ApiError {
-    ApiError::MethodNotAllowed(allow_list(route.methods))
-}
-
-/// The `Allow` value for a route's method set, as a static list (route tables are
-/// static, so every method set a function declares is listed here).
-fn allow_list(methods: &'static [&'static str]) -> &'static [&'static str] {
-    match methods {
-        ["GET"] => &["GET", "HEAD", "OPTIONS"],
-        ["POST"] => &["POST", "OPTIONS"],
-        ["DELETE"] => &["DELETE", "OPTIONS"],
-        ["GET", "POST"] => &["GET", "HEAD", "POST", "OPTIONS"],
-        ["GET", "PUT"] => &["GET", "HEAD", "PUT", "OPTIONS"],
-        ["GET", "DELETE"] => &["GET", "HEAD", "DELETE", "OPTIONS"],
-        ["GET", "PUT", "DELETE"] => &["GET", "HEAD", "PUT", "DELETE", "OPTIONS"],
-        other => other,
+/// Runs a matched route: a public handler as is; a protected one after the gate
+/// (authenticate, `401`; authorise with the stored roles, `403`) and the per-user
+/// API limit (`429`), with the gate's principal. The gate runs before anything the
+/// handler does, so no handler can forget it.
+async fn dispatch<S: Services>(
+    ctx: &Ctx<'_, S>,
+    route: &Route<S>,
+    params: &Params<'_>,
+) -> Result<Response, ApiError> {
+    match route.handler {
+        Handler::Public(handler) => handler(ctx, params).await,
+        Handler::Protected(permission, handler) => {
+            let principal = auth::gate(ctx, permission).await?;
+            ratelimit::api_per_user(ctx, Some(&principal)).await?;
+            handler(ctx, &principal, params).await
+        }
     }
+}
+
+/// Whether `F` serves `method path` with a handler that verifies the caller's
+/// password ([`Route::verifies_password`]): what the Workers `api` forwards to
+/// `login`. `method` is the raw token (`delete` is not `DELETE`).
+pub fn verifies_password<F: Function, S: Services>(method: &str, path: &str) -> bool {
+    let method = Method::parse(method);
+    F::routes::<S>().iter().any(|route| {
+        route.verifies_password
+            && route.method == method
+            && match_pattern(route.pattern, path).is_some()
+    })
 }

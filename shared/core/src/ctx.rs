@@ -24,8 +24,10 @@ use crate::model::audit::{AuditEvent, AuditKind};
 use crate::model::mail::Mail;
 use crate::store::{AtomicStore, RecordStore};
 
-/// The platform services a flow may use.
-pub trait Services {
+/// The platform services a flow may use. `'static`: an implementation owns (or
+/// borrows for the isolate's life) what it hands out, and route tables
+/// ([`crate::app::route`]) are static data typed by it.
+pub trait Services: 'static {
     /// Record storage.
     type Records: RecordStore;
     /// Atomic storage.

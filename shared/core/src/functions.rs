@@ -1,10 +1,15 @@
-//! The four deployable functions (API.md §1): each one's routes and dispatch.
+//! The four deployable functions (API.md §1), each one route table
+//! ([`crate::app::route`]).
 //!
 //! Each function is a separate type so that a deployment links only its own flows:
 //! the `api` function never references the password-hashing code paths of `login`.
+//! The platforms' route lists (`wrangler.toml`, `spin.toml`, `tools/local.mjs`) are
+//! generated from the tables (`cargo xtask manifests`; [`manifests`] in tests).
 
 pub mod api;
 pub mod login;
+#[cfg(all(test, feature = "password-policy"))]
+mod manifests;
 pub mod refresh;
 pub mod reset;
 

@@ -72,6 +72,63 @@ impl Method {
     }
 }
 
+/// A set of methods: what a route answers (the `Allow` of `405`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Methods(u8);
+
+impl Methods {
+    /// No method.
+    pub const NONE: Self = Self(0);
+    /// Methods in `Allow` order.
+    const ORDER: [Method; 7] = [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Options,
+    ];
+
+    fn bit(method: Method) -> u8 {
+        match method {
+            Method::Get => 1,
+            Method::Head => 2,
+            Method::Post => 4,
+            Method::Put => 8,
+            Method::Patch => 16,
+            Method::Delete => 32,
+            Method::Options => 64,
+            Method::Other => 0,
+        }
+    }
+
+    /// This set and `method`.
+    pub fn with(self, method: Method) -> Self {
+        Self(self.0 | Self::bit(method))
+    }
+
+    /// Whether `method` is in the set.
+    pub fn contains(self, method: Method) -> bool {
+        Self::bit(method) != 0 && self.0 & Self::bit(method) != 0
+    }
+
+    /// The `Allow` list of a route answering these methods: in the order `GET`,
+    /// `HEAD` (implied by `GET`), `POST`, `PUT`, `PATCH`, `DELETE`, then `OPTIONS`
+    /// (always answered).
+    pub fn allow(self) -> Vec<&'static str> {
+        let mut set = self.with(Method::Options);
+        if set.contains(Method::Get) {
+            set = set.with(Method::Head);
+        }
+        Self::ORDER
+            .iter()
+            .filter(|method| set.contains(**method))
+            .map(|method| method.as_str())
+            .collect()
+    }
+}
+
 /// An incoming request, as the adapter saw it.
 #[derive(Debug, Clone)]
 pub struct Request {

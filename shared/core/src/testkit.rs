@@ -348,16 +348,22 @@ pub(crate) struct TestSignIn;
 
 impl Function for TestSignIn {
     const NAME: &'static str = "test-sign-in";
-    const ROUTES: &'static [app::Route] = &[app::Route {
-        pattern: "/test/sign-in/{user_id}/{mode}",
-        methods: &["POST"],
-    }];
+    fn routes<S: Services>() -> &'static [app::Route<S>] {
+        const {
+            &[app::Route::public(
+                Method::Post,
+                "/test/sign-in/{user_id}/{mode}",
+                |ctx, p| alloc::boxed::Box::pin(test_sign_in(ctx, p)),
+            )]
+        }
+    }
+}
 
-    async fn dispatch<S: Services>(
-        ctx: &crate::ctx::Ctx<'_, S>,
-        _route: &app::Route,
-        params: &app::Params<'_>,
-    ) -> Result<Response, crate::ApiError> {
+async fn test_sign_in<S: Services>(
+    ctx: &crate::ctx::Ctx<'_, S>,
+    params: &app::Params<'_>,
+) -> Result<Response, crate::ApiError> {
+    {
         use crate::flows::sessions::{self, delivery};
         use crate::model::session::Mode;
         let user = crate::model::user::load(ctx.services.atomic(), params[0])

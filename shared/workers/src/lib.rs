@@ -39,7 +39,7 @@ pub const KV_BINDING: &str = "EDGEAUTH_KV";
 /// The Durable Object namespace binding.
 pub const ATOMIC_BINDING: &str = "ATOMIC";
 /// The service binding of the `api` Worker to the `login` Worker, over which it
-/// forwards the routes that verify a password (`edgeauth_core::functions::api::PASSWORD_ROUTES`).
+/// forwards the routes that verify a password (the `api` route table's `verifies_password` entries).
 pub const LOGIN_BINDING: &str = "LOGIN";
 
 thread_local! {
@@ -156,8 +156,9 @@ pub async fn serve<F: Function>(
     effects::carry_out(outcome, config.as_ref().ok(), services, ctx).await
 }
 
-/// As [`serve`], except that a request `forwarded(method, path)` selects is passed,
-/// unchanged, to the Worker behind service binding `binding`, whose answer is
+/// As [`serve`], except that a request for a route of `F` whose handler verifies
+/// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
+/// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
 /// returned as is. The `api` Worker uses it so that it need not link password
 /// verification. Without the binding the request is served here, where a build that
 /// lacks the route's code answers `503` (fail closed, never a success).
@@ -165,10 +166,10 @@ pub async fn serve_forwarding<F: Function>(
     request: worker::Request,
     env: Env,
     ctx: Context,
-    forwarded: fn(&str, &str) -> bool,
     binding: &str,
 ) -> worker::Result<worker::Response> {
-    if forwarded(&request.inner().method(), &request::path(&request)?) {
+    let method = request.inner().method();
+    if app::verifies_password::<F, WorkersServices>(&method, &request::path(&request)?) {
         if let Ok(service) = env.service(binding) {
             return service.fetch_request(request).await;
         }

@@ -40,6 +40,7 @@ use crate::model::session::SessionRecord;
 use crate::model::user;
 use crate::model::user::UserRecord;
 use crate::policy::csrf::{self, CsrfParts, Via};
+use crate::policy::rbac::{self, Permission};
 use crate::policy::token;
 use crate::store::AtomicStore;
 
@@ -102,6 +103,21 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
         _ => return Err(ApiError::Unauthenticated),
     };
     Ok(Principal { user, session, via })
+}
+
+/// The gate of a protected route: authenticates the request (`401`), then asks
+/// [`rbac::authorize`] with the roles stored now (`403`). The pipeline runs it before
+/// a protected handler ([`crate::app::route::Handler::Protected`]) and hands the
+/// handler this principal, so a request costs one session read and one user read.
+pub async fn gate<S: Services>(
+    ctx: &Ctx<'_, S>,
+    permission: Permission,
+) -> Result<Principal, ApiError> {
+    let principal = authenticate(ctx).await?;
+    if !rbac::authorize(&principal.user.roles, permission) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(principal)
 }
 
 /// The session and the user record, read together: both live in the user's shard, so

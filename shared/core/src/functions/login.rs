@@ -6,71 +6,61 @@
 //! enables); without it the table is empty and every path answers `404` through the
 //! layer, never a fake success.
 //!
-//! It also serves the `api` routes that verify a password
-//! ([`super::api::PASSWORD_ROUTES`]: `DELETE /api/me`, `DELETE /api/me/mfa/totp`),
+//! It also serves the `api` routes that verify a password (`DELETE /api/me`,
+//! `DELETE /api/me/mfa/totp`, marked [`Route::verifies_password`] in both tables),
 //! which the `api` Worker forwards here over a service binding so that it need not
-//! link the password code; the gate, rate limit and handlers are the `api` function's
-//! own. Public routing never sends `/api/*` here, and a request that did arrive
-//! directly would meet exactly the same checks.
+//! link the password code: the same permissions, gate, per-user limit and handlers
+//! as `api` (a unit test holds the two tables to that). Public routing never sends
+//! `/api/*` here (they are not among its [`crate::functions::mounts`]), and a request
+//! that did arrive directly would meet exactly the same checks.
 
-use crate::app::{Function, Params, Route};
-use crate::ctx::{Ctx, Services};
-use crate::error::ApiError;
-use crate::http::Response;
+#[cfg(feature = "password-policy")]
+use alloc::boxed::Box;
+
+use crate::app::{Function, Route};
+use crate::ctx::Services;
+#[cfg(feature = "password-policy")]
+use crate::flows::{accounts, mfa};
+#[cfg(feature = "password-policy")]
+use crate::http::Method::{Delete, Post};
+#[cfg(feature = "password-policy")]
+use crate::policy::rbac::Permission::{AccountErase, MfaManage};
 
 /// The `login` function.
 #[derive(Debug)]
 pub struct Login;
 
-/// `POST /auth/register`.
-pub const REGISTER: Route = Route {
-    pattern: "/auth/register",
-    methods: &["POST"],
-};
-/// `POST /auth/login`.
-pub const LOGIN: Route = Route {
-    pattern: "/auth/login",
-    methods: &["POST"],
-};
-/// `POST /auth/login/mfa`: the second step of a login with TOTP on.
-pub const LOGIN_MFA: Route = Route {
-    pattern: "/auth/login/mfa",
-    methods: &["POST"],
-};
-/// `DELETE /api/me`, forwarded by the `api` Worker.
-pub const ERASE_ACCOUNT: Route = Route {
-    pattern: "/api/me",
-    methods: &["DELETE"],
-};
-/// `DELETE /api/me/mfa/totp`, forwarded by the `api` Worker.
-pub const DISABLE_TOTP: Route = Route {
-    pattern: "/api/me/mfa/totp",
-    methods: &["DELETE"],
-};
-
 impl Function for Login {
     const NAME: &'static str = "login";
-    #[cfg(feature = "password-policy")]
-    const ROUTES: &'static [Route] = &[REGISTER, LOGIN, LOGIN_MFA, ERASE_ACCOUNT, DISABLE_TOTP];
-    #[cfg(not(feature = "password-policy"))]
-    const ROUTES: &'static [Route] = &[];
 
-    #[cfg_attr(not(feature = "password-policy"), allow(unused_variables))]
-    async fn dispatch<S: Services>(
-        ctx: &Ctx<'_, S>,
-        route: &Route,
-        _params: &Params<'_>,
-    ) -> Result<Response, ApiError> {
-        match route.pattern {
-            #[cfg(feature = "password-policy")]
-            "/auth/register" => crate::flows::accounts::register::handle(ctx).await,
-            #[cfg(feature = "password-policy")]
-            "/auth/login" => crate::flows::accounts::login::handle(ctx).await,
-            #[cfg(feature = "password-policy")]
-            "/auth/login/mfa" => crate::flows::mfa::login_step::handle(ctx).await,
-            #[cfg(feature = "password-policy")]
-            "/api/me" | "/api/me/mfa/totp" => super::api::serve_password_route(ctx, route).await,
-            _ => Err(ApiError::NotFound),
+    #[cfg(feature = "password-policy")]
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        const {
+            &[
+                Route::public(Post, "/auth/register", |ctx, _| {
+                    Box::pin(accounts::register::handle(ctx))
+                }),
+                Route::public(Post, "/auth/login", |ctx, _| {
+                    Box::pin(accounts::login::handle(ctx))
+                }),
+                Route::public(Post, "/auth/login/mfa", |ctx, _| {
+                    Box::pin(mfa::login_step::handle(ctx))
+                }),
+                // Forwarded by the `api` Worker: the `api` table's entries.
+                Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
+                    Box::pin(super::api::erase_account(ctx, who))
+                })
+                .verifying_password(),
+                Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
+                    Box::pin(super::api::disable_totp(ctx, who))
+                })
+                .verifying_password(),
+            ]
         }
+    }
+
+    #[cfg(not(feature = "password-policy"))]
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        &[]
     }
 }

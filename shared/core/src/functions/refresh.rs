@@ -1,10 +1,12 @@
 //! The `refresh` function (API.md §1): the session routes and the public key set.
 
-use crate::app::{Function, Params, Route};
-use crate::ctx::{Ctx, Services};
-use crate::error::ApiError;
+use alloc::boxed::Box;
+
+use crate::app::{param, Function, Route};
+use crate::ctx::Services;
 use crate::flows::sessions::routes;
-use crate::http::Response;
+use crate::http::Method::{Delete, Get, Post};
+use crate::policy::token::jwks;
 
 /// The `refresh` function.
 #[derive(Debug)]
@@ -12,54 +14,30 @@ pub struct Refresh;
 
 impl Function for Refresh {
     const NAME: &'static str = "refresh";
-    const ROUTES: &'static [Route] = &[
-        Route {
-            pattern: "/auth/session/refresh",
-            methods: &["POST"],
-        },
-        Route {
-            pattern: "/auth/session",
-            methods: &["GET"],
-        },
-        Route {
-            pattern: "/auth/session/logout",
-            methods: &["POST"],
-        },
-        Route {
-            pattern: "/auth/session/logout-all",
-            methods: &["POST"],
-        },
-        Route {
-            pattern: "/auth/sessions",
-            methods: &["GET"],
-        },
-        Route {
-            pattern: "/auth/sessions/{id}",
-            methods: &["DELETE"],
-        },
-        Route {
-            pattern: "/.well-known/jwks.json",
-            methods: &["GET"],
-        },
-    ];
 
-    async fn dispatch<S: Services>(
-        ctx: &Ctx<'_, S>,
-        route: &Route,
-        params: &Params<'_>,
-    ) -> Result<Response, ApiError> {
-        match route.pattern {
-            "/auth/session/refresh" => routes::refresh(ctx).await,
-            "/auth/session" => routes::current(ctx).await,
-            "/auth/session/logout" => routes::logout(ctx).await,
-            "/auth/session/logout-all" => routes::logout_all(ctx).await,
-            "/auth/sessions" => routes::list(ctx).await,
-            "/auth/sessions/{id}" => match params.first() {
-                Some(id) => routes::delete(ctx, id).await,
-                None => Err(ApiError::NotFound),
-            },
-            "/.well-known/jwks.json" => crate::policy::token::jwks::response(ctx.config),
-            _ => Err(ApiError::NotFound),
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        const {
+            &[
+                Route::public(Post, "/auth/session/refresh", |ctx, _| {
+                    Box::pin(routes::refresh(ctx))
+                }),
+                Route::public(Get, "/auth/session", |ctx, _| {
+                    Box::pin(routes::current(ctx))
+                }),
+                Route::public(Post, "/auth/session/logout", |ctx, _| {
+                    Box::pin(routes::logout(ctx))
+                }),
+                Route::public(Post, "/auth/session/logout-all", |ctx, _| {
+                    Box::pin(routes::logout_all(ctx))
+                }),
+                Route::public(Get, "/auth/sessions", |ctx, _| Box::pin(routes::list(ctx))),
+                Route::public(Delete, "/auth/sessions/{id}", |ctx, p| {
+                    Box::pin(async move { routes::delete(ctx, param(p, 0)?).await })
+                }),
+                Route::public(Get, "/.well-known/jwks.json", |ctx, _| {
+                    Box::pin(async move { jwks::response(ctx.config) })
+                }),
+            ]
         }
     }
 }

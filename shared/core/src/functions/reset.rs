@@ -6,57 +6,46 @@
 //! the core's `password-policy` feature (which the `reset` function crate enables);
 //! without it they answer `404` through the layer, never a fake success.
 
-use crate::app::{Function, Params, Route};
-use crate::ctx::{Ctx, Services};
-use crate::error::ApiError;
-use crate::http::Response;
+use alloc::boxed::Box;
+
+use crate::app::{Function, Route};
+use crate::ctx::Services;
+use crate::flows::accounts;
+use crate::http::Method::Post;
 
 /// The `reset` function.
 #[derive(Debug)]
 pub struct Reset;
 
-/// `POST /auth/password/forgot`.
-pub const FORGOT: Route = Route {
-    pattern: "/auth/password/forgot",
-    methods: &["POST"],
-};
-/// `POST /auth/password/reset`.
-pub const RESET: Route = Route {
-    pattern: "/auth/password/reset",
-    methods: &["POST"],
-};
-/// `POST /auth/password/change`.
-pub const CHANGE: Route = Route {
-    pattern: "/auth/password/change",
-    methods: &["POST"],
-};
-/// `POST /auth/email/verify`.
-pub const VERIFY_EMAIL: Route = Route {
-    pattern: "/auth/email/verify",
-    methods: &["POST"],
-};
-
 impl Function for Reset {
     const NAME: &'static str = "reset";
-    #[cfg(feature = "password-policy")]
-    const ROUTES: &'static [Route] = &[FORGOT, RESET, CHANGE, VERIFY_EMAIL];
-    #[cfg(not(feature = "password-policy"))]
-    const ROUTES: &'static [Route] = &[VERIFY_EMAIL];
 
-    async fn dispatch<S: Services>(
-        ctx: &Ctx<'_, S>,
-        route: &Route,
-        _params: &Params<'_>,
-    ) -> Result<Response, ApiError> {
-        match route.pattern {
-            #[cfg(feature = "password-policy")]
-            "/auth/password/forgot" => crate::flows::accounts::recovery::forgot::handle(ctx).await,
-            #[cfg(feature = "password-policy")]
-            "/auth/password/reset" => crate::flows::accounts::recovery::reset::handle(ctx).await,
-            #[cfg(feature = "password-policy")]
-            "/auth/password/change" => crate::flows::accounts::recovery::change::handle(ctx).await,
-            "/auth/email/verify" => crate::flows::accounts::verify_email::handle(ctx).await,
-            _ => Err(ApiError::NotFound),
+    #[cfg(feature = "password-policy")]
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        const {
+            &[
+                Route::public(Post, "/auth/password/forgot", |ctx, _| {
+                    Box::pin(accounts::recovery::forgot::handle(ctx))
+                }),
+                Route::public(Post, "/auth/password/reset", |ctx, _| {
+                    Box::pin(accounts::recovery::reset::handle(ctx))
+                }),
+                Route::public(Post, "/auth/password/change", |ctx, _| {
+                    Box::pin(accounts::recovery::change::handle(ctx))
+                }),
+                Route::public(Post, "/auth/email/verify", |ctx, _| {
+                    Box::pin(accounts::verify_email::handle(ctx))
+                }),
+            ]
+        }
+    }
+
+    #[cfg(not(feature = "password-policy"))]
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        const {
+            &[Route::public(Post, "/auth/email/verify", |ctx, _| {
+                Box::pin(accounts::verify_email::handle(ctx))
+            })]
         }
     }
 }

@@ -39,7 +39,7 @@ pub fn problem_response(error: &ApiError, request_id: &str) -> Response {
     response.set_header("Content-Type", PROBLEM_CONTENT_TYPE);
     match error {
         ApiError::MethodNotAllowed(allowed) => {
-            response.set_header("Allow", &allowed.join(", "));
+            response.set_header("Allow", &allowed.allow().join(", "));
         }
         ApiError::RateLimited { retry_after_secs } => {
             response.set_header("Retry-After", &format!("{}", retry_after_secs.max(&1)));
@@ -84,8 +84,9 @@ mod tests {
 
     #[test]
     fn method_not_allowed_lists_allow_and_rate_limit_sets_retry_after() {
-        let response = problem_response(&ApiError::MethodNotAllowed(&["GET", "HEAD"]), "r");
-        assert_eq!(response.header("allow"), Some("GET, HEAD"));
+        let get = crate::http::Methods::NONE.with(crate::http::Method::Get);
+        let response = problem_response(&ApiError::MethodNotAllowed(get), "r");
+        assert_eq!(response.header("allow"), Some("GET, HEAD, OPTIONS"));
         let response = problem_response(
             &ApiError::RateLimited {
                 retry_after_secs: 0,

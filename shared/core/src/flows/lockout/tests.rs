@@ -25,24 +25,28 @@ struct SecondFactor;
 
 impl Function for SecondFactor {
     const NAME: &'static str = "second-factor";
-    const ROUTES: &'static [Route] = &[
-        Route {
-            pattern: "/fail/{address}",
-            methods: &["POST"],
-        },
-        Route {
-            pattern: "/check/{address}",
-            methods: &["GET"],
-        },
-    ];
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        const {
+            &[
+                Route::public(Method::Post, "/fail/{address}", |ctx, p| {
+                    alloc::boxed::Box::pin(second_factor(ctx, false, p))
+                }),
+                Route::public(Method::Get, "/check/{address}", |ctx, p| {
+                    alloc::boxed::Box::pin(second_factor(ctx, true, p))
+                }),
+            ]
+        }
+    }
+}
 
-    async fn dispatch<S: Services>(
-        ctx: &Ctx<'_, S>,
-        route: &Route,
-        params: &Params<'_>,
-    ) -> Result<Response, ApiError> {
+async fn second_factor<S: Services>(
+    ctx: &Ctx<'_, S>,
+    checking: bool,
+    params: &Params<'_>,
+) -> Result<Response, ApiError> {
+    {
         let index = super::index_of(ctx.config, params[0]).ok_or(ApiError::NotFound)?;
-        if route.pattern.starts_with("/check") {
+        if checking {
             check(ctx, &index).await?;
         } else {
             let account = Account {

@@ -18,16 +18,20 @@ struct Probe;
 
 impl Function for Probe {
     const NAME: &'static str = "probe";
-    const ROUTES: &'static [Route] = &[Route {
-        pattern: "/probe/{scope}",
-        methods: &["POST"],
-    }];
+    fn routes<S: Services>() -> &'static [Route<S>] {
+        const {
+            &[Route::public(Method::Post, "/probe/{scope}", |ctx, p| {
+                alloc::boxed::Box::pin(probe_scope(ctx, p))
+            })]
+        }
+    }
+}
 
-    async fn dispatch<S: Services>(
-        ctx: &Ctx<'_, S>,
-        _route: &Route,
-        params: &Params<'_>,
-    ) -> Result<Response, ApiError> {
+async fn probe_scope<S: Services>(
+    ctx: &Ctx<'_, S>,
+    params: &Params<'_>,
+) -> Result<Response, ApiError> {
+    {
         let scope = match params[0] {
             "login" => Scope::Login,
             "register" => Scope::Register,

@@ -1,15 +1,15 @@
-//! The route table and its gate: every route declares a permission, an undeclared
+//! The route table and its gate: every route declares a permission, an unlisted
 //! route is refused, and each role gets exactly what the table grants — through whole
 //! requests. Also the fixtures the `api` modules' tests share ([`kit`]).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{access_for, Access, Api, ACCESS};
+use super::Api;
 use crate::app::{self, Function, Route};
-use crate::ctx::Services;
 use crate::http::Method;
 use crate::policy::rbac::Permission;
+use crate::testkit::TestEnv;
 
 /// Fixtures for whole-request tests of the `api` function.
 pub(crate) mod kit {
@@ -132,89 +132,97 @@ fn method(name: &str) -> Method {
     Method::parse(name)
 }
 
+fn table() -> &'static [Route<TestEnv>] {
+    Api::routes::<TestEnv>()
+}
+
+/// The access policy of API.md §6, stated here a second time on purpose: a change to
+/// the table must change this list too, in review.
 #[test]
-fn every_route_and_method_declares_its_permission() {
-    for route in Api::ROUTES {
-        for method in route.methods {
-            assert!(
-                access_for(route.pattern, method).is_some(),
-                "{method} {} has no entry in ACCESS",
-                route.pattern
-            );
-        }
-    }
-    // And the table names nothing that is not routed (a typo would guard nothing).
-    for (pattern, method, _) in ACCESS {
-        let routed = Api::ROUTES
-            .iter()
-            .any(|route| route.pattern == *pattern && route.methods.contains(method));
-        assert!(
-            routed,
-            "ACCESS lists {method} {pattern}, which is not a route"
-        );
-    }
+fn each_route_declares_exactly_its_permission() {
+    use Permission::*;
+    let expected: [(&str, &str, Option<Permission>); 25] = [
+        ("GET", "/api/health", None),
+        ("GET", "/api/me", Some(ProfileRead)),
+        ("DELETE", "/api/me", Some(AccountErase)),
+        ("GET", "/api/me/export", Some(DataExport)),
+        ("GET", "/api/me/activity", Some(ActivityRead)),
+        ("GET", "/api/me/consents", Some(ConsentsManage)),
+        ("PUT", "/api/me/consents", Some(ConsentsManage)),
+        ("POST", "/api/me/mfa/totp/setup", Some(MfaManage)),
+        ("POST", "/api/me/mfa/totp/confirm", Some(MfaManage)),
+        ("DELETE", "/api/me/mfa/totp", Some(MfaManage)),
+        ("POST", "/api/admin/data-keys/sweep", Some(DataKeysRotate)),
+        (
+            "POST",
+            "/api/admin/sessions/revoke-all",
+            Some(SessionsRevokeAll),
+        ),
+        ("GET", "/api/documents", Some(DocumentsUse)),
+        ("POST", "/api/documents", Some(DocumentsUse)),
+        ("GET", "/api/documents/{id}", Some(DocumentsUse)),
+        ("PUT", "/api/documents/{id}", Some(DocumentsUse)),
+        ("DELETE", "/api/documents/{id}", Some(DocumentsUse)),
+        ("POST", "/api/documents/{id}/shares", Some(DocumentsUse)),
+        (
+            "DELETE",
+            "/api/documents/{id}/shares/{user_id}",
+            Some(DocumentsUse),
+        ),
+        ("GET", "/api/admin/users", Some(UsersList)),
+        ("PUT", "/api/admin/users/{id}/roles", Some(UsersSetRoles)),
+        ("POST", "/api/admin/users/{id}/disable", Some(UsersDisable)),
+        ("POST", "/api/admin/users/{id}/enable", Some(UsersDisable)),
+        (
+            "DELETE",
+            "/api/admin/users/{id}/sessions",
+            Some(UsersRevokeSessions),
+        ),
+        ("GET", "/api/admin/audit", Some(AuditRead)),
+    ];
+    let actual: Vec<(&str, &str, Option<Permission>)> = table()
+        .iter()
+        .map(|route| (route.method.as_str(), route.pattern, route.permission()))
+        .collect();
+    assert_eq!(actual, expected);
 }
 
 #[test]
-fn only_health_is_public_and_head_is_decided_as_get() {
-    let public: Vec<&str> = ACCESS
+fn only_health_is_public_and_every_api_route_is_under_the_namespace() {
+    let public: Vec<&str> = table()
         .iter()
-        .filter(|(_, _, access)| *access == Access::Public)
-        .map(|(pattern, _, _)| *pattern)
+        .filter(|route| route.permission().is_none())
+        .map(|route| route.pattern)
         .collect();
     assert_eq!(public, ["/api/health"]);
-    assert_eq!(
-        access_for("/api/admin/users", "HEAD"),
-        Some(Access::Requires(Permission::UsersList))
-    );
-    assert_eq!(access_for("/api/admin/users", "POST"), None);
-}
-
-/// The `api` function's dispatch behind a route table with one extra route that
-/// `ACCESS` does not list.
-#[derive(Debug)]
-struct WithUndeclaredRoute;
-
-const UNDECLARED: Route = Route {
-    pattern: "/api/undeclared",
-    methods: &["GET"],
-};
-
-impl Function for WithUndeclaredRoute {
-    const NAME: &'static str = "api";
-    const ROUTES: &'static [Route] = &[UNDECLARED];
-
-    async fn dispatch<S: Services>(
-        ctx: &crate::ctx::Ctx<'_, S>,
-        route: &Route,
-        params: &app::Params<'_>,
-    ) -> Result<crate::http::Response, crate::ApiError> {
-        Api::dispatch(ctx, route, params).await
-    }
+    let namespace = Api::NAMESPACE.unwrap();
+    assert!(table()
+        .iter()
+        .all(|route| route.pattern.starts_with(namespace)));
 }
 
 #[test]
-fn a_route_without_a_declared_permission_is_refused_even_for_an_admin() {
+fn an_unlisted_path_or_method_is_refused_even_for_an_admin() {
     let kit = Kit::new();
     let admin = kit.user("root@example.com", &["admin", "auditor"]);
     for client in [None, Some(&admin)] {
-        let mut req = crate::testkit::request(Method::Get, "/api/undeclared");
-        if let Some(client) = client {
-            req = client.authorize(req);
-        }
-        let outcome = kit.env.serve::<WithUndeclaredRoute>(&req);
+        let outcome = kit.call(client, Method::Get, "/api/undeclared", None);
         assert_eq!(outcome.response.status, 404);
+        let outcome = kit.call(client, Method::Post, "/api/admin/users", None);
+        assert_eq!(outcome.response.status, 405);
+        assert_eq!(outcome.response.header("allow"), Some("GET, HEAD, OPTIONS"));
         assert!(outcome.audit.is_empty());
     }
+    let head = kit.call(Some(&admin), Method::Head, "/api/admin/users", None);
+    assert_eq!(head.response.status, 200, "HEAD is decided as GET");
 }
 
 #[test]
 fn every_protected_route_answers_401_without_credentials() {
     let kit = Kit::new();
-    for (pattern, name, access) in ACCESS {
-        if *access == Access::Public
-            || !cfg!(feature = "password") && *pattern == "/api/me" && *name == "DELETE"
-        {
+    for route in table() {
+        let (pattern, name) = (route.pattern, route.method.as_str());
+        if route.permission().is_none() {
             continue;
         }
         let outcome = kit.call(None, method(name), &concrete(pattern), None);
@@ -316,8 +324,9 @@ fn roles_are_read_from_the_store_on_every_request() {
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
 }
 
-/// The Workers `api` forwards [`super::PASSWORD_ROUTES`] to the `login` function; what
-/// `login` answers there must be what `api` answers: same gate, same handlers.
+/// The Workers `api` forwards its password routes ([`Route::verifies_password`]) to
+/// the `login` function; what `login` answers there must be what `api` answers: same
+/// permissions, gate and handlers.
 #[cfg(feature = "password-policy")]
 mod password_routes_in_login {
     use super::kit::{Kit, PASSWORD};
@@ -339,24 +348,42 @@ mod password_routes_in_login {
         kit.env.serve::<Login>(&req)
     }
 
+    fn forwarded(method: &str, path: &str) -> bool {
+        app::verifies_password::<Api, TestEnv>(method, path)
+    }
+
+    #[test]
+    fn login_lists_exactly_the_api_password_routes() {
+        let describe = |route: &Route<TestEnv>| {
+            (
+                route.method,
+                route.pattern,
+                route.permission(),
+                route.verifies_password,
+            )
+        };
+        let in_api: Vec<_> = table()
+            .iter()
+            .filter(|route| route.verifies_password)
+            .map(describe)
+            .collect();
+        let in_login: Vec<_> = Login::routes::<TestEnv>()
+            .iter()
+            .filter(|route| route.pattern.starts_with("/api/"))
+            .map(describe)
+            .collect();
+        assert_eq!(in_login, in_api);
+        assert_eq!(in_api.len(), 2);
+    }
+
     #[test]
     fn are_exactly_the_password_routes() {
-        for route in Login::ROUTES
-            .iter()
-            .filter(|r| r.pattern.starts_with("/api/"))
-        {
-            for method in route.methods {
-                assert!(super::super::is_password_route(method, route.pattern));
-            }
-        }
-        assert!(super::super::is_password_route("DELETE", "/api/me"));
-        assert!(super::super::is_password_route(
-            "DELETE",
-            "/api/me/mfa/totp"
-        ));
-        assert!(!super::super::is_password_route("GET", "/api/me"));
-        assert!(!super::super::is_password_route("DELETE", "/api/me/"));
-        assert!(!super::super::is_password_route("delete", "/api/me"));
+        assert!(forwarded("DELETE", "/api/me"));
+        assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        assert!(!forwarded("GET", "/api/me"));
+        assert!(!forwarded("DELETE", "/api/me/"));
+        assert!(!forwarded("delete", "/api/me"));
+        assert!(!forwarded("DELETE", "/api/documents/x"));
     }
 
     #[test]
