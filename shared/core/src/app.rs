@@ -29,8 +29,10 @@ use crate::model::mail::Mail;
 use crate::policy::security_headers::{self, Hsts};
 use crate::policy::{cors, https_redirect};
 
+pub mod carry;
 pub mod route;
 
+pub use carry::{carry_out, retention_sweep, Mails, Output, Unreachable};
 pub use route::{match_pattern, param, Handler, HandlerFuture, Params, Route};
 
 /// One deployable function: its name and its route table.

@@ -51,6 +51,53 @@ pub trait Services: 'static {
     fn signatures(&self) -> &Self::Signatures;
 }
 
+/// [`Services`] from their parts: what every runtime's adapter builds per request
+/// (its stores, clock, random source and signature verifier), so that the trait is
+/// implemented once.
+#[derive(Debug)]
+pub struct Platform<R, A, C, N, V> {
+    /// Record storage.
+    pub records: R,
+    /// Atomic storage.
+    pub atomic: A,
+    /// Time.
+    pub clock: C,
+    /// Randomness.
+    pub random: N,
+    /// Ed25519 signature checks.
+    pub signatures: V,
+}
+
+impl<R, A, C, N, V> Services for Platform<R, A, C, N, V>
+where
+    R: RecordStore + 'static,
+    A: AtomicStore + 'static,
+    C: Clock + 'static,
+    N: Random + 'static,
+    V: SignatureVerifier + 'static,
+{
+    type Records = R;
+    type Atomic = A;
+    type Clock = C;
+    type Random = N;
+    type Signatures = V;
+    fn records(&self) -> &R {
+        &self.records
+    }
+    fn atomic(&self) -> &A {
+        &self.atomic
+    }
+    fn clock(&self) -> &C {
+        &self.clock
+    }
+    fn random(&self) -> &N {
+        &self.random
+    }
+    fn signatures(&self) -> &V {
+        &self.signatures
+    }
+}
+
 /// Effects a flow asks the adapter to carry out.
 #[derive(Debug, Default)]
 pub struct Effects {

@@ -52,6 +52,21 @@ pub fn random_array<const N: usize>(random: &impl Random) -> Result<[u8; N], Ran
     Ok(out)
 }
 
+/// The platform's random source (`crypto.getRandomValues` on Workers, `wasi:random` on
+/// Spin) through `getrandom`: what every adapter injects as its [`Random`]. Feature
+/// `os-random`, which only adapters enable — the core draws no ambient randomness.
+#[cfg(feature = "os-random")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsRandom;
+
+#[cfg(feature = "os-random")]
+impl Random for OsRandom {
+    #[allow(clippy::disallowed_methods)] // The one place ambient randomness enters.
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError> {
+        getrandom::fill(buf).map_err(|_| RandomError)
+    }
+}
+
 /// Test doubles for the environment traits.
 #[cfg(any(test, feature = "memory-store"))]
 pub mod fake {

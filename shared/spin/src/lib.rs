@@ -29,8 +29,13 @@ use std::collections::BTreeMap;
 
 use edgeauth_core::app::{self, Function};
 use edgeauth_core::config::VARIABLES;
+use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
-use edgeauth_core::{Clock, Config, Random, RandomError, Vars};
+use edgeauth_core::policy::token::SoftwareEd25519;
+use edgeauth_core::{Clock, Config, Vars};
+use edgeauth_primitives::env::OsRandom;
+
+use effects::SpinOutput;
 
 /// Variable values fetched up front (Spin's variable API is async; the core's is not).
 #[derive(Debug, Default)]
@@ -68,71 +73,41 @@ impl Clock for SpinClock {
     }
 }
 
-/// WASI random (`wasi:random`) through `getrandom`.
-#[derive(Debug, Clone, Copy)]
-pub struct SpinRandom;
+/// The services of one request: the `default` key-value store for records and
+/// atomics, WASI clocks and random, and the core's software Ed25519 (wasmtime has no
+/// native one for guests).
+pub type SpinServices =
+    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareEd25519>;
 
-impl Random for SpinRandom {
-    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError> {
-        getrandom::fill(buf).map_err(|_| RandomError)
-    }
-}
-
-/// The services of one request.
-#[derive(Debug)]
-pub struct SpinServices {
-    records: records::KvRecords,
-    atomic: atomic::KvAtomic,
-}
-
-impl SpinServices {
-    /// Opens the `default` store for records and atomics.
-    pub async fn open() -> Self {
-        Self {
-            records: records::KvRecords::open().await,
-            atomic: atomic::KvAtomic::open(),
-        }
-    }
-}
-
-impl edgeauth_core::Services for SpinServices {
-    type Records = records::KvRecords;
-    type Atomic = atomic::KvAtomic;
-    type Clock = SpinClock;
-    type Random = SpinRandom;
-    /// wasmtime has no native Ed25519 for guests: the core's software verifier.
-    type Signatures = edgeauth_core::policy::token::SoftwareEd25519;
-    fn records(&self) -> &Self::Records {
-        &self.records
-    }
-    fn atomic(&self) -> &Self::Atomic {
-        &self.atomic
-    }
-    fn clock(&self) -> &Self::Clock {
-        &SpinClock
-    }
-    fn random(&self) -> &Self::Random {
-        &SpinRandom
-    }
-    fn signatures(&self) -> &Self::Signatures {
-        &edgeauth_core::policy::token::SoftwareEd25519
+/// Opens the `default` store for records and atomics.
+pub async fn services() -> SpinServices {
+    Platform {
+        records: records::KvRecords::open().await,
+        atomic: atomic::KvAtomic::open(),
+        clock: SpinClock,
+        random: OsRandom,
+        signatures: SoftwareEd25519,
     }
 }
 
 /// Runs the core's store contract suite against this runtime's stores (tests only).
 #[cfg(feature = "contract-tests")]
 pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport {
-    let services = SpinServices::open().await;
+    let services = services().await;
     edgeauth_core::store::contract::run_all(&services.records, &services.atomic, &SpinClock).await
 }
 
 /// Serves one request for function `F`: the whole body of a component's handler.
 pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Response<String> {
     let config = Config::from_vars(&SpinVars::fetch().await);
-    let services = SpinServices::open().await;
+    let services = services().await;
     let core_request = request::to_core(request).await;
     // One instance per request: the isolate's memory starts (and ends) empty.
     let memory = IsolateMemory::new();
     let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
-    effects::carry_out(outcome, config.as_ref().ok(), &services).await
+    let (response, mails) =
+        app::carry_out(outcome, config.as_ref().ok(), &services, &SpinOutput).await;
+    // No `waitUntil` on Spin: mail leaves before the response (docs/spin.md).
+    mails.send(&SpinOutput).await;
+    request::from_core(response)
 }

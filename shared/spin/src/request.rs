@@ -1,9 +1,10 @@
 //! spin-sdk request → core `Request`; core `Response` → `http::Response`.
 //!
-//! Security considerations: the body is read through a size cap — at most
-//! `MAX_BODY_BYTES + 1` bytes are kept, enough for the core to answer `413`.
+//! Security considerations: the body goes through the core's cap
+//! ([`edgeauth_core::http::body::capped`]): at most `MAX_BODY_BYTES + 1` bytes are
+//! kept, enough for the core to answer `413`.
 
-use edgeauth_core::http::body::MAX_BODY_BYTES;
+use edgeauth_core::http::body::capped;
 use edgeauth_core::{Method, Request, Response};
 use spin_sdk::http::body::IncomingBodyExt;
 
@@ -20,16 +21,11 @@ pub(crate) async fn to_core(request: spin_sdk::http::Request) -> Request {
     let declared = parts
         .headers
         .get("content-length")
-        .and_then(|value| value.to_str().ok()?.trim().parse::<usize>().ok());
-    let body = match declared {
-        Some(length) if length > MAX_BODY_BYTES => vec![0; MAX_BODY_BYTES + 1],
-        _ if matches!(method, Method::Get | Method::Head) => Vec::new(),
-        _ => {
-            let mut bytes = body.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            bytes.truncate(MAX_BODY_BYTES + 1);
-            bytes
-        }
-    };
+        .and_then(|value| value.to_str().ok());
+    let body = capped(method, declared, || async {
+        body.bytes().await.map(|b| b.to_vec()).unwrap_or_default()
+    })
+    .await;
     // Spin passes the full URL in `spin-full-url`; the URI may be origin-form only.
     let full_url = parts
         .headers

@@ -3,10 +3,10 @@
 //! The Cloudflare Workers adapter. It does the IO the core decides on:
 //! converts a `worker::Request` into a core [`Request`](edgeauth_core::Request),
 //! provides the core's services (KV records, Durable Object atomics, `Date.now()`,
-//! `crypto.getRandomValues`), calls the core, and carries out the [`Outcome`]:
-//! persists audit events, sends mail (after the response, through `waitUntil`, so
-//! that mail latency never reveals whether an account exists), prints the log line,
-//! and converts the response.
+//! `crypto.getRandomValues`, WebCrypto Ed25519), calls the core, and lends the core
+//! its transport to carry out the outcome ([`edgeauth_core::app::carry_out`]: the
+//! console and `fetch`); mail leaves after the response, through `waitUntil`, so that
+//! mail latency never reveals whether an account exists.
 //!
 //! Bindings (see `wrangler.toml`): KV namespace `EDGEAUTH_KV`, Durable Object
 //! namespace `ATOMIC` (class [`AtomicShard`], defined by the `refresh` script and
@@ -30,9 +30,13 @@ pub use webcrypto::WebCryptoEd25519;
 
 use core::cell::OnceCell;
 use edgeauth_core::app::{self, Function};
+use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
-use edgeauth_core::{Clock, Config, ConfigError, Random, RandomError, Vars};
+use edgeauth_core::{Clock, Config, ConfigError, Vars};
+use edgeauth_primitives::env::OsRandom;
 use worker::{Context, Env};
+
+use effects::WorkersOutput;
 
 /// The KV namespace binding.
 pub const KV_BINDING: &str = "EDGEAUTH_KV";
@@ -75,43 +79,19 @@ impl Clock for WorkersClock {
     }
 }
 
-/// `crypto.getRandomValues` through `getrandom`.
-#[derive(Debug, Clone, Copy)]
-pub struct WorkersRandom;
+/// The services of one request: KV records, Durable Object atomics, `Date.now()`,
+/// `crypto.getRandomValues`, WebCrypto Ed25519.
+pub type WorkersServices =
+    Platform<records::KvRecords, atomic::DoAtomic, WorkersClock, OsRandom, WebCryptoEd25519>;
 
-impl Random for WorkersRandom {
-    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError> {
-        getrandom::fill(buf).map_err(|_| RandomError)
-    }
-}
-
-/// The services of one request.
-#[derive(Debug)]
-pub struct WorkersServices {
-    records: records::KvRecords,
-    atomic: atomic::DoAtomic,
-}
-
-impl edgeauth_core::Services for WorkersServices {
-    type Records = records::KvRecords;
-    type Atomic = atomic::DoAtomic;
-    type Clock = WorkersClock;
-    type Random = WorkersRandom;
-    type Signatures = webcrypto::WebCryptoEd25519;
-    fn records(&self) -> &Self::Records {
-        &self.records
-    }
-    fn atomic(&self) -> &Self::Atomic {
-        &self.atomic
-    }
-    fn clock(&self) -> &Self::Clock {
-        &WorkersClock
-    }
-    fn random(&self) -> &Self::Random {
-        &WorkersRandom
-    }
-    fn signatures(&self) -> &Self::Signatures {
-        &webcrypto::WebCryptoEd25519
+/// The services bound in `env`.
+fn services(env: &Env) -> WorkersServices {
+    Platform {
+        records: records::KvRecords::bind(env, KV_BINDING),
+        atomic: atomic::DoAtomic::bind(env, ATOMIC_BINDING),
+        clock: WorkersClock,
+        random: OsRandom,
+        signatures: WebCryptoEd25519,
     }
 }
 
@@ -146,14 +126,16 @@ pub async fn serve<F: Function>(
     ctx: Context,
 ) -> worker::Result<worker::Response> {
     let config = isolate_config(&env);
-    let services = WorkersServices {
-        records: records::KvRecords::bind(&env, KV_BINDING),
-        atomic: atomic::DoAtomic::bind(&env, ATOMIC_BINDING),
-    };
+    let services = services(&env);
     let core_request = request::to_core(request).await?;
     let outcome =
         app::serve::<F, _>(config.as_ref(), isolate_memory(), &services, &core_request).await;
-    effects::carry_out(outcome, config.as_ref().ok(), services, ctx).await
+    let (response, mails) =
+        app::carry_out(outcome, config.as_ref().ok(), &services, &WorkersOutput).await;
+    if !mails.is_empty() {
+        ctx.wait_until(async move { mails.send(&WorkersOutput).await });
+    }
+    request::from_core(response)
 }
 
 /// As [`serve`], except that a request for a route of `F` whose handler verifies

@@ -1,10 +1,10 @@
 //! `worker::Request` → core `Request`, and core `Response` → `worker::Response`.
 //!
-//! Security considerations: the body is read only when its declared length is within
-//! the limit; an oversized or chunked-and-oversized body is replaced by a marker of
-//! `MAX_BODY_BYTES + 1` bytes so the core answers `413` without buffering it all.
+//! Security considerations: the body goes through the core's cap
+//! ([`edgeauth_core::http::body::capped`]): not read when its declared length is over
+//! the limit, cut one byte past it otherwise, so the core answers `413`.
 
-use edgeauth_core::http::body::MAX_BODY_BYTES;
+use edgeauth_core::http::body;
 use edgeauth_core::{Method, Request, Response};
 use worker::Headers;
 
@@ -54,22 +54,14 @@ pub(crate) fn path(request: &worker::Request) -> worker::Result<String> {
 pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Request> {
     let url = url_parts(&request)?;
     let headers: Vec<(String, String)> = request.headers().entries().collect();
-    let declared = request
-        .headers()
-        .get("content-length")?
-        .and_then(|value| value.trim().parse::<usize>().ok());
+    let declared = request.headers().get("content-length")?;
     // The raw method token: workers-rs maps methods it does not know to GET, which
     // would answer `QUERY /api/health` with 200 instead of 405.
     let method = Method::parse(&request.inner().method());
-    let body = match declared {
-        Some(length) if length > MAX_BODY_BYTES => vec![0; MAX_BODY_BYTES + 1],
-        _ if matches!(method, Method::Get | Method::Head) => Vec::new(),
-        _ => {
-            let mut bytes = request.bytes().await.unwrap_or_default();
-            bytes.truncate(MAX_BODY_BYTES + 1);
-            bytes
-        }
-    };
+    let body = body::capped(method, declared.as_deref(), || async {
+        request.bytes().await.unwrap_or_default()
+    })
+    .await;
     Ok(Request {
         method,
         scheme: url.scheme,

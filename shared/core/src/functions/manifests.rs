@@ -70,12 +70,26 @@ pub(crate) fn mounts(name: &str) -> Vec<Mount> {
     }
     let mut mounts: Vec<Mount> = Vec::new();
     for pattern in patterns {
-        if foreign.iter().any(|namespace| pattern.starts_with(namespace)) {
+        if foreign
+            .iter()
+            .any(|namespace| pattern.starts_with(namespace))
+        {
             continue;
         }
         let segments: Vec<&str> = pattern.split('/').skip(1).collect();
-        let head = format!("/{}", segments.iter().take(2).copied().collect::<Vec<_>>().join("/"));
-        assert!(!head.contains('{'), "{pattern}: a parameter in the first two segments");
+        let head = format!(
+            "/{}",
+            segments
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        assert!(
+            !head.contains('{'),
+            "{pattern}: a parameter in the first two segments"
+        );
         let index = match mounts.iter().position(|mount| mount.prefix == head) {
             Some(index) => index,
             None => {

@@ -1,20 +1,45 @@
 //! Request bodies: media type, size and strict JSON (API.md §2).
 //!
 //! Security considerations:
-//! - Bodies over [`MAX_BODY_BYTES`] are refused before parsing (`413`); adapters stop
-//!   reading at `MAX_BODY_BYTES + 1` so an oversized upload costs little.
+//! - Bodies over [`MAX_BODY_BYTES`] are refused before parsing (`413`); adapters read
+//!   bodies through [`capped`], which keeps at most `MAX_BODY_BYTES + 1` bytes and
+//!   does not read a body whose declared length is already too long.
 //! - Only `application/json` is accepted (`415`), which also keeps simple
 //!   cross-site form posts (which cannot set that type without a preflight) out.
 //! - Parsing is strict: request types use `#[serde(deny_unknown_fields)]`, and a
 //!   parse failure maps to a fixed `detail` — serde's own message can quote the
 //!   offending value, so it is never passed on.
 
-use super::Request;
+use alloc::vec::Vec;
+use core::future::Future;
+
+use super::{Method, Request};
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
 
 /// The largest accepted request body (16 KiB).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The body an adapter hands the core: nothing for `GET`/`HEAD`; a marker of
+/// `MAX_BODY_BYTES + 1` bytes (never read) when `Content-Length` already says it is
+/// too long, so the core answers `413`; otherwise what `read` returns, cut at
+/// `MAX_BODY_BYTES + 1`. `read` is the platform's own body reader.
+pub async fn capped<F: Future<Output = Vec<u8>>>(
+    method: Method,
+    content_length: Option<&str>,
+    read: impl FnOnce() -> F,
+) -> Vec<u8> {
+    let declared = content_length.and_then(|value| value.trim().parse::<usize>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES => alloc::vec![0; MAX_BODY_BYTES + 1],
+        _ if matches!(method, Method::Get | Method::Head) => Vec::new(),
+        _ => {
+            let mut bytes = read().await;
+            bytes.truncate(MAX_BODY_BYTES + 1);
+            bytes
+        }
+    }
+}
 
 /// True when the `Content-Type` is `application/json` (parameters such as
 /// `charset=utf-8` allowed, case-insensitive).
@@ -164,5 +189,26 @@ mod tests {
         assert!(check_length("ééé", 3, 3, "x").is_ok());
         assert!(check_length("ab", 3, 10, "x").is_err());
         assert!(check_length(&"a".repeat(11), 0, 10, "x").is_err());
+    }
+
+    #[test]
+    fn capped_reads_only_what_the_core_may_need() {
+        let read = |n: usize| move || async move { vec![1u8; n] };
+        let body =
+            |method, length: Option<&str>, n| pollster::block_on(capped(method, length, read(n)));
+        assert_eq!(body(Method::Post, None, 10).len(), 10);
+        assert_eq!(
+            body(Method::Post, None, MAX_BODY_BYTES * 3).len(),
+            MAX_BODY_BYTES + 1,
+            "a chunked body is cut one byte past the limit"
+        );
+        assert!(body(Method::Get, Some("5"), 5).is_empty());
+        assert!(body(Method::Head, None, 5).is_empty());
+        let declared = alloc::format!("{}", MAX_BODY_BYTES + 1);
+        let refused = pollster::block_on(capped(Method::Post, Some(&declared), || async {
+            unreachable!("a body declared too long is never read")
+        }));
+        assert_eq!(refused.len(), MAX_BODY_BYTES + 1);
+        assert_eq!(body(Method::Post, Some(" 12 "), 12).len(), 12);
     }
 }

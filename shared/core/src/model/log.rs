@@ -1,8 +1,13 @@
-//! The one structured log line per request.
+//! The log lines edgeauth writes, each one JSON object with a `kind`: the one line per
+//! request ([`RequestLog`]) and the lines about carrying out its effects and about
+//! scheduled work ([`Notice`]). Every line is built here; adapters only print them
+//! (docs/logging.md lists them).
 //!
-//! Security considerations: the line names the *route pattern* (`/auth/sessions/{id}`),
-//! not the raw path, and never carries headers, bodies, tokens, passwords or a full
-//! client address — only what an operator needs to trace a request by its id.
+//! Security considerations: the request line names the *route pattern*
+//! (`/auth/sessions/{id}`), not the raw path, and no line carries headers, bodies,
+//! tokens, passwords, a mail's content (outside the development `console` transport,
+//! [`crate::model::mail::Mail::console_line`]) or a full client address — only what an
+//! operator needs to trace a request by its id or a failure by its static cause.
 
 use alloc::string::String;
 use serde::Serialize;
@@ -39,3 +44,58 @@ impl RequestLog {
         serde_json::to_string(self).unwrap_or_default()
     }
 }
+
+/// A line about an effect or a scheduled job (not a request).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice<'a> {
+    /// Audit events could not be written; `cause` is the store's static cause.
+    AuditPersistFailed {
+        /// Static text naming the failure.
+        cause: &'a str,
+    },
+    /// A mail left through the `http` transport and the provider accepted it.
+    Mail {
+        /// Always `http` (the `console` transport prints the message itself).
+        transport: &'static str,
+        /// The provider's status.
+        status: u16,
+    },
+    /// A mail did not leave: the provider's status, or `cause: "unreachable"`.
+    MailFailed {
+        /// The provider's status, when it answered.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// Why no status came back.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cause: Option<&'a str>,
+    },
+    /// The retention sweep ran: its report (counts only) as JSON, or the error.
+    RetentionSweep {
+        /// The sweep's report.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        report: Option<serde_json::Value>,
+        /// The static cause of a failed run.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+    },
+}
+
+impl Notice<'_> {
+    /// The line as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Whether the line reports a failure (adapters print it to the error stream).
+    pub fn is_error(&self) -> bool {
+        match self {
+            Self::AuditPersistFailed { .. } | Self::MailFailed { .. } => true,
+            Self::Mail { .. } => false,
+            Self::RetentionSweep { error, .. } => error.is_some(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -54,13 +54,19 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
         ["/auth/register", "/auth/login", "/auth/login/..."],
         "login's forwarded /api/ routes are the api's namespace"
     );
-    assert_eq!(workers_patterns(&login), ["/auth/register*", "/auth/login*"]);
+    assert_eq!(
+        workers_patterns(&login),
+        ["/auth/register*", "/auth/login*"]
+    );
     assert_eq!(
         workers_patterns(&mounts("refresh")),
         ["/auth/session*", "/.well-known/jwks.json*"],
         "/auth/sessions* is covered by /auth/session*"
     );
-    assert_eq!(workers_patterns(&mounts("reset")), ["/auth/password/*", "/auth/email/*"]);
+    assert_eq!(
+        workers_patterns(&mounts("reset")),
+        ["/auth/password/*", "/auth/email/*"]
+    );
     assert_eq!(workers_patterns(&mounts("api")), ["/api/*"]);
 }
 
