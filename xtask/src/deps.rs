@@ -28,7 +28,7 @@ pub(crate) type Layers = &'static [(&'static str, &'static [&'static str])];
 /// The layers of `edgeauth-core`, bottom first (docs/ARCHITECTURE.md, "Layers").
 pub(crate) const CORE_LAYERS: Layers = &[
     ("config", &["config"]),
-    ("model", &["error", "http", "model"]),
+    ("model", &["error", "http", "method", "model"]),
     ("policies", &["policy"]),
     ("isolate memory", &["memory"]),
     ("request context", &["ctx"]),

@@ -37,7 +37,7 @@ pub enum ApiError {
     /// `404 not_found`, also for resources the caller may not know exist.
     NotFound,
     /// `405 method_not_allowed`; the allowed methods go in `Allow`.
-    MethodNotAllowed(crate::http::Methods),
+    MethodNotAllowed(crate::method::Methods),
     /// `413 payload_too_large`.
     PayloadTooLarge,
     /// `415 unsupported_media_type`.

@@ -35,12 +35,13 @@ extern crate std;
 
 // Layers, bottom first (docs/ARCHITECTURE.md, "Layers"; `cargo xtask deps` checks
 // that every module names only its own layer and those below):
-// primitives (crate edgeauth-primitives) → config → error, http, model → policy →
+// primitives (crate edgeauth-primitives) → config → method, error, http, model → policy →
 // memory → ctx → flows → app, functions.
 pub mod config;
 
 pub mod error;
 pub mod http;
+pub mod method;
 pub mod model;
 
 pub mod policy;

@@ -1,15 +1,18 @@
-//! Test fixtures for the account and session flows: a production-like [`Config`],
-//! [`Services`] over the in-memory store with a fake clock and seeded randomness, a
-//! request builder, and whole-request helpers that run through [`app::serve`] so the
-//! HTTP layer is always included.
+//! The test fixtures of the core, in one place: a production-like [`Config`],
+//! [`Services`] over the in-memory store with a fake clock and seeded randomness, an
+//! isolate's memory, a request builder, and whole-request helpers that run through
+//! [`app::serve`] so the HTTP layer is always included; [`api`], [`sessions`] and
+//! [`mfa`] add the helpers of those flows' tests.
 //!
 //! The atomic store can be switched to *yield once before every operation*
 //! ([`TestEnv::interleave`]): with `futures::future::join_all`, concurrent flows then
 //! interleave at every store call, as requests do on a real Durable Object, instead
 //! of each running to completion in turn.
 
+pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+pub(crate) mod sessions;
 
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
@@ -252,6 +255,17 @@ pub(crate) fn request(method: Method, path: &str) -> Request {
         ],
         body: Vec::new(),
     }
+}
+
+/// `request` with its client address replaced (or removed, for `None`).
+pub(crate) fn from_ip(mut request: Request, ip: Option<&str>) -> Request {
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("cf-connecting-ip"));
+    if let Some(ip) = ip {
+        request.headers.push(("CF-Connecting-IP".into(), ip.into()));
+    }
+    request
 }
 
 /// Builder methods on [`Request`].

@@ -55,21 +55,4 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::format;
-    use alloc::vec;
-
-    #[test]
-    fn debug_output_is_redacted() {
-        let secret = Secret::new(vec![1, 2, 3]);
-        assert_eq!(format!("{secret:?}"), "Secret([REDACTED])");
-    }
-
-    #[test]
-    fn equality_compares_contents() {
-        assert_eq!(Secret::new(vec![1, 2]), Secret::new(vec![1, 2]));
-        assert_ne!(Secret::new(vec![1, 2]), Secret::new(vec![1, 3]));
-        assert!(!constant_time_eq(b"ab", b"abc"));
-    }
-}
+mod tests;

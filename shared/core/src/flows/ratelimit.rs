@@ -41,7 +41,7 @@
 pub mod limiter;
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;
 
 pub use crate::memory::{HashGate, HashPermit};
 

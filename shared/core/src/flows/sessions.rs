@@ -25,7 +25,7 @@ pub mod routes;
 pub mod sign_in;
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;
 
 pub use create::{start, Issued};
 pub use revoke::revoke_all;

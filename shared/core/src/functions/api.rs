@@ -229,4 +229,4 @@ fn without_password<S: Services>(
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

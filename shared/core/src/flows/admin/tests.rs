@@ -7,10 +7,10 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use serde_json::json;
 
-use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::functions::Api;
 use crate::http::Method;
 use crate::model::admins;
+use crate::testkit::api::{answer, code, Kit};
 use crate::testkit::{self, Client};
 
 fn set_roles(kit: &Kit, admin: &Client, target: &str, roles: &[&str]) -> crate::app::Outcome {

@@ -6,8 +6,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::json;
 
-use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::http::Method;
+use crate::testkit::api::{answer, code, Kit};
 use crate::testkit::Client;
 
 fn create(kit: &Kit, owner: &Client, title: &str, body: &str) -> String {

@@ -8,9 +8,9 @@ use alloc::vec::Vec;
 use serde_json::json;
 
 use super::retention;
-use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::http::Method;
 use crate::testkit;
+use crate::testkit::api::{answer, code, Kit};
 
 fn put_consents(
     kit: &Kit,
@@ -203,7 +203,7 @@ fn records_holding(kit: &Kit, needle: &str) -> Vec<(String, String)> {
 #[cfg(feature = "password")]
 mod erase {
     use super::*;
-    use crate::functions::api::tests::kit::PASSWORD;
+    use crate::testkit::api::PASSWORD;
 
     fn erase(kit: &Kit, client: &testkit::Client, password: &str) -> crate::app::Outcome {
         kit.call(
@@ -360,7 +360,7 @@ mod erase {
         assert_eq!(code(&outcome), "invalid_request");
         assert_eq!(kit.get(&root, "/api/me").response.status, 200);
         let second = kit.user("second@example.com", &["admin"]);
-        crate::functions::api::tests::kit::answer(&kit.call(
+        crate::testkit::api::answer(&kit.call(
             Some(&second),
             Method::Put,
             &format!("/api/admin/users/{}/roles", second.user_id),

@@ -8,10 +8,10 @@ use serde_json::json;
 use crate::app;
 use crate::ctx::Services;
 use crate::flows::kill_switch::REFRESH_MS;
-use crate::functions::api::tests::kit::{answer, code, Kit};
 use crate::functions::Api;
 use crate::http::Method;
 use crate::store::{AtomicKey, AtomicStore};
+use crate::testkit::api::{answer, code, Kit};
 use crate::testkit::{self, request};
 
 const ROUTE: &str = "/api/admin/sessions/revoke-all";

@@ -10,9 +10,9 @@ use super::{check, record_failure, Account};
 use crate::app::{Function, Outcome, Params, Route};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-use crate::flows::ratelimit::tests::from_ip;
 use crate::http::{Method, Response};
 use crate::model::audit::AuditKind;
+use crate::testkit::from_ip;
 use crate::testkit::{self, request, RequestExt, TestEnv};
 
 const PASSWORD: &str = "correct horse battery staple";

@@ -9,8 +9,8 @@ use super::{check_ip, Scope, UNKNOWN_CLIENT};
 use crate::app::{Function, Params, Route};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-use crate::http::{Method, Request, Response};
-use crate::testkit::{self, request, RequestExt, TestEnv};
+use crate::http::{Method, Response};
+use crate::testkit::{self, from_ip, request, RequestExt, TestEnv};
 
 /// A function whose one route counts the request against a per-address scope.
 #[derive(Debug)]
@@ -41,17 +41,6 @@ async fn probe_scope<S: Services>(
         check_ip(ctx, scope).await?;
         Ok(Response::empty(204))
     }
-}
-
-/// `request` with its client address replaced (or removed, for `None`).
-pub(crate) fn from_ip(mut request: Request, ip: Option<&str>) -> Request {
-    request
-        .headers
-        .retain(|(name, _)| !name.eq_ignore_ascii_case("cf-connecting-ip"));
-    if let Some(ip) = ip {
-        request.headers.push(("CF-Connecting-IP".into(), ip.into()));
-    }
-    request
 }
 
 fn probe(env: &TestEnv, scope: &str, ip: Option<&str>) -> Response {

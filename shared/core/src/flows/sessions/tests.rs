@@ -3,34 +3,11 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::functions::{Api, Refresh};
-use crate::http::{Method, Response};
+use crate::functions::Refresh;
+use crate::http::Method;
 use crate::model::audit::AuditKind;
+use crate::testkit::sessions::{me_status, refresh, rotated, signed_in};
 use crate::testkit::{self, request, Client, RequestExt, TestEnv};
-
-pub(crate) fn refresh(env: &TestEnv, client: &Client) -> (Response, Vec<AuditKind>) {
-    let outcome = env.serve::<Refresh>(&client.refresh_request());
-    let events = outcome.audit.iter().map(|event| event.event).collect();
-    (outcome.response, events)
-}
-
-pub(crate) fn rotated(env: &TestEnv, client: &Client) -> Client {
-    let (response, _) = refresh(env, client);
-    Client::from_answer(&response, client.mode)
-}
-
-pub(crate) fn me_status(env: &TestEnv, client: &Client) -> u16 {
-    env.serve::<Api>(&client.authorize(request(Method::Get, "/api/me")))
-        .response
-        .status
-}
-
-pub(crate) fn signed_in(mode: &'static str) -> (TestEnv, Client) {
-    let env = TestEnv::new();
-    let user = testkit::seed_user(&env, "grace@example.com", true);
-    let client = testkit::sign_in(&env, &user.id, mode);
-    (env, client)
-}
 
 #[test]
 fn refresh_rotates_the_token_and_the_successor_works() {

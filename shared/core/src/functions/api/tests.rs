@@ -1,6 +1,6 @@
 //! The route table and its gate: every route declares a permission, an unlisted
 //! route is refused, and each role gets exactly what the table grants — through whole
-//! requests. Also the fixtures the `api` modules' tests share ([`kit`]).
+//! requests.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -11,116 +11,7 @@ use crate::http::Method;
 use crate::policy::rbac::Permission;
 use crate::testkit::TestEnv;
 
-/// Fixtures for whole-request tests of the `api` function.
-pub(crate) mod kit {
-    use alloc::string::{String, ToString};
-    use alloc::vec::Vec;
-
-    use crate::app::Outcome;
-    #[cfg(feature = "password")]
-    use crate::ctx::Services;
-    use crate::functions::Api;
-    use crate::http::Method;
-    use crate::testkit::{self, request, Client, RequestExt, TestEnv};
-
-    /// A password the seeded accounts really have (see [`Kit::user_with_password`]).
-    #[cfg(feature = "password")]
-    pub(crate) const PASSWORD: &str = "correct horse battery staple 9";
-
-    /// A test environment plus helpers; audit events of every call are persisted.
-    pub(crate) struct Kit {
-        pub(crate) env: TestEnv,
-    }
-
-    impl Kit {
-        pub(crate) fn new() -> Self {
-            Self {
-                env: TestEnv::new(),
-            }
-        }
-
-        pub(crate) fn with(overrides: &[(&str, &str)]) -> Self {
-            Self {
-                env: TestEnv::with_config(testkit::config(overrides)),
-            }
-        }
-
-        /// A verified user with `roles` (besides `user`), signed in with a Bearer token.
-        pub(crate) fn user(&self, address: &str, roles: &[&str]) -> Client {
-            let record = testkit::seed_user(&self.env, address, true);
-            if !roles.is_empty() {
-                let roles: Vec<String> = core::iter::once("user")
-                    .chain(roles.iter().copied())
-                    .map(String::from)
-                    .collect();
-                testkit::edit_user(&self.env, &record.id, |user| user.roles = roles);
-            }
-            testkit::sign_in(&self.env, &record.id, "token")
-        }
-
-        /// As [`Kit::user`], with a real password hash of [`PASSWORD`].
-        #[cfg(feature = "password")]
-        pub(crate) fn user_with_password(&self, address: &str, roles: &[&str]) -> Client {
-            let client = self.user(address, roles);
-            let config = &self.env.config;
-            let hash = crate::policy::password::hash_password(
-                PASSWORD,
-                &config.password_hash,
-                config.password_pepper.as_ref(),
-                self.env.random(),
-            )
-            .unwrap();
-            testkit::edit_user(&self.env, &client.user_id, |user| user.password_hash = hash);
-            client
-        }
-
-        /// One request to the `api` function, as `client` (or anonymous).
-        pub(crate) fn call(
-            &self,
-            client: Option<&Client>,
-            method: Method,
-            path: &str,
-            body: Option<serde_json::Value>,
-        ) -> Outcome {
-            let (path, query) = path.split_once('?').unwrap_or((path, ""));
-            let mut req = request(method, path);
-            req.query = query.to_string();
-            if let Some(body) = body {
-                req = req.json(body);
-            }
-            if let Some(client) = client {
-                req = client.authorize(req);
-            }
-            let outcome = self.env.serve::<Api>(&req);
-            pollster::block_on(crate::flows::audit::log::persist(
-                &self.env,
-                &self.env.config,
-                &outcome.audit,
-            ))
-            .unwrap();
-            // Keep the audit log's newest-first order strict between calls.
-            self.env.clock.advance(1);
-            outcome
-        }
-
-        pub(crate) fn get(&self, client: &Client, path: &str) -> Outcome {
-            self.call(Some(client), Method::Get, path, None)
-        }
-    }
-
-    /// The status and JSON body of an outcome.
-    pub(crate) fn answer(outcome: &Outcome) -> (u16, serde_json::Value) {
-        let body = serde_json::from_slice(&outcome.response.body).unwrap_or_default();
-        (outcome.response.status, body)
-    }
-
-    /// The problem `code` of an outcome.
-    pub(crate) fn code(outcome: &Outcome) -> String {
-        answer(outcome).1["code"].as_str().unwrap_or("").to_string()
-    }
-}
-
-use kit::{answer, code, Kit};
+use crate::testkit::api::{answer, code, Kit};
 
 const ID: &str = "0123456789abcdef0123456789abcdef";
 
@@ -329,9 +220,9 @@ fn roles_are_read_from_the_store_on_every_request() {
 /// permissions, gate and handlers.
 #[cfg(feature = "password-policy")]
 mod password_routes_in_login {
-    use super::kit::{Kit, PASSWORD};
     use super::*;
     use crate::functions::Login;
+    use crate::testkit::api::{Kit, PASSWORD};
     use crate::testkit::{request, RequestExt};
 
     fn as_login(

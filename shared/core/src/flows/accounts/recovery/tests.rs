@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 
 use super::token::TOKEN_TTL_MS;
 use crate::app::Outcome;
-use crate::flows::ratelimit::tests::from_ip;
 use crate::functions::{Api, Login, Refresh, Reset};
 use crate::http::{Method, Response};
 use crate::model::audit::AuditKind;
+use crate::testkit::from_ip;
 use crate::testkit::{self, request, Client, RequestExt, TestEnv, ORIGIN};
 
 const PASSWORD: &str = "correct horse battery staple";

@@ -4,10 +4,10 @@
 use alloc::string::ToString;
 use serde_json::json;
 
-use crate::flows::sessions::tests::{me_status, refresh, rotated, signed_in};
 use crate::functions::Refresh;
 use crate::http::{Method, Response};
 use crate::model::audit::AuditKind;
+use crate::testkit::sessions::{me_status, refresh, rotated, signed_in};
 use crate::testkit::{self, request, Client, RequestExt, TestEnv};
 
 fn serve(env: &TestEnv, req: &crate::http::Request) -> (Response, alloc::vec::Vec<AuditKind>) {

@@ -1,0 +1,110 @@
+use super::*;
+use alloc::collections::BTreeMap;
+
+struct MapVars(BTreeMap<&'static str, &'static str>);
+
+impl Vars for MapVars {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).map(|v| v.to_string())
+    }
+}
+
+const KEY: &str = "prod-1:OpNVg-oJ8i_iLspEsXio__A2CI-duFJGXxP1Bh-0m3c";
+
+fn production() -> BTreeMap<&'static str, &'static str> {
+    BTreeMap::from([
+        ("ENVIRONMENT", "production"),
+        ("PUBLIC_ORIGIN", "https://app.example.com"),
+        ("ALLOWED_ORIGINS", "https://www.example.com"),
+        ("JWT_SIGNING_KEYS", KEY),
+        ("DATA_ENCRYPTION_KEYS", KEY),
+        ("MAIL_TRANSPORT", "http"),
+        ("MAIL_HTTP_URL", "https://mail.example.com/send"),
+        ("MAIL_HTTP_TOKEN", "t"),
+    ])
+}
+
+#[test]
+fn parses_a_production_config_with_defaults() {
+    let config = Config::from_vars(&MapVars(production())).unwrap();
+    assert_eq!(config.environment, Environment::Production);
+    assert!(config.require_email_verification);
+    assert_eq!(config.audit_retention_days, 365);
+    assert_eq!(config.client_ip_header, "CF-Connecting-IP");
+    assert_eq!(config.password_hash, PasswordHashParams::OWASP_DEFAULT);
+    assert_eq!(config.rate_limits, RateLimits::default());
+}
+
+#[test]
+fn missing_secret_outside_development_is_an_error() {
+    let mut vars = production();
+    vars.remove("JWT_SIGNING_KEYS");
+    assert_eq!(
+        Config::from_vars(&MapVars(vars)).unwrap_err(),
+        ConfigError::Missing("JWT_SIGNING_KEYS")
+    );
+}
+
+#[test]
+fn development_falls_back_to_marked_development_keys() {
+    let vars = BTreeMap::from([
+        ("ENVIRONMENT", "development"),
+        ("PUBLIC_ORIGIN", "http://127.0.0.1:8787"),
+    ]);
+    let config = Config::from_vars(&MapVars(vars)).unwrap();
+    assert!(config.jwt_signing_keys.active().id.starts_with("dev-"));
+    assert_eq!(config.mail_transport, MailTransport::Console);
+}
+
+#[test]
+fn refuses_insecure_combinations() {
+    for (name, value) in [
+        ("ALLOWED_ORIGINS", "*"),
+        ("ALLOWED_ORIGINS", "https://*.example.com"),
+        ("PUBLIC_ORIGIN", "http://app.example.com"),
+        ("JWT_SIGNING_KEYS", keys::DEVELOPMENT_JWT_SIGNING_KEYS),
+        ("PASSWORD_HASH_MEMORY_KIB", "4096"),
+        ("PASSWORD_MIN_LENGTH", "6"),
+    ] {
+        let mut vars = production();
+        vars.insert(name, value);
+        assert!(
+            matches!(
+                Config::from_vars(&MapVars(vars)),
+                Err(ConfigError::Insecure(_))
+            ),
+            "{name}={value} accepted"
+        );
+    }
+}
+
+#[test]
+fn refuses_malformed_values() {
+    for (name, value) in [
+        ("ENVIRONMENT", "prod"),
+        ("ALLOWED_ORIGINS", "https://ok.example/path"),
+        ("JWT_SIGNING_KEYS", "k:notbase64!"),
+        ("REQUIRE_EMAIL_VERIFICATION", "maybe"),
+        ("RATE_LIMIT_LOGIN_PER_IP", "20"),
+    ] {
+        let mut vars = production();
+        vars.insert(name, value);
+        assert!(
+            matches!(
+                Config::from_vars(&MapVars(vars)),
+                Err(ConfigError::Malformed(_))
+            ),
+            "{name}={value} accepted"
+        );
+    }
+}
+
+#[test]
+fn errors_name_the_variable_but_not_the_value() {
+    let mut vars = production();
+    vars.insert("JWT_SIGNING_KEYS", "k:supersecretvalue");
+    let error = Config::from_vars(&MapVars(vars)).unwrap_err();
+    let text = alloc::format!("{error}");
+    assert!(text.contains("JWT_SIGNING_KEYS"));
+    assert!(!text.contains("supersecretvalue"));
+}
