@@ -1,5 +1,5 @@
 // Writes the benchmark report (markdown) and its chart (hand-rolled SVG) from the
-// results of tools/bench/run.mjs. Every figure printed comes from `results`; the only
+// results of bench/run.mjs. Every figure printed comes from `results`; the only
 // text not measured by this run is bench/levers.md (the size/speed levers measured
 // while choosing the build settings), included verbatim under its own heading.
 
@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KIB = 1024;
 // The issue's size targets (tests/budgets.test.mjs holds the regression budgets).
 const GZIP_TARGET_KIB = { api: 300, login: 800, reset: 800, refresh: 800 };
@@ -179,7 +179,7 @@ ${summary(r)}
   is a miss of the token memory; its native column is the software verifier (the only
   one native code has).
 - **HTTP.** One \`workerd serve\` process (npm \`workerd\`, config written by
-  \`tools/bench/workerd.mjs\`, no Miniflare) serves: the empty Rust Worker
+  \`bench/workerd.mjs\`, no Miniflare) serves: the empty Rust Worker
   (\`bench/empty-worker\`); the real \`api\` and \`login\` builds (\`build/workers/\`) sharing the
   \`AtomicShard\` Durable Object namespace (SQLite-backed objects as deployed, stored by workerd on tmpfs)
   and one KV namespace (\`bench/workers/kv-service.mjs\`, in memory); and the Hono + jose worker

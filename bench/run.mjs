@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The benchmark (`bash tools/bench.sh`): builds what it measures, measures it side by
+// The benchmark (`bash bench/run.sh`, `cargo xtask bench`): builds what it measures, measures it side by
 // side in one run on this machine, and writes docs/benchmarks.md + docs/benchmarks.svg.
 //
 //   1. argon2id (m=19456, t=2, p=1) per hash: the core in wasm inside workerd vs the
@@ -28,12 +28,12 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { bindgen, FUNCTIONS } from "../build.mjs";
-import { readEnvFile } from "../local.mjs";
+import { bindgen, FUNCTIONS } from "../tools/build.mjs";
+import { readEnvFile } from "../tools/local.mjs";
 import { freshStorageDir, killChildren, modulesOf, removeStorageDirs, startWorkerd, track, writeConfig } from "./workerd.mjs";
 import { writeReport } from "./report.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = join(root, "bench/report/tmp");
 const workerdBin = join(root, "node_modules/.bin/workerd");
 const nativeBin = join(root, "bench/target/release/edgeauth-bench-native");
@@ -491,7 +491,7 @@ async function main() {
   const load = loadSamples.slice(loadAtStart - 1);
   const report = {
     startedAt: startedAt.toISOString(),
-    command: `bash tools/bench.sh${QUICK ? " --quick" : ""}`,
+    command: `bash bench/run.sh${QUICK ? " --quick" : ""}`,
     quick: QUICK,
     machine: machine(),
     load: { min: Math.min(...load), median: median(load), max: Math.max(...load), samples: load.length },

@@ -5,14 +5,14 @@
 # docs/benchmarks.md with its chart docs/benchmarks.svg. Not part of the test command:
 # times depend on the machine; only sizes are enforced (tests/budgets.test.mjs).
 #
-#   bash tools/bench.sh              # the report (about 5 minutes of measuring)
-#   bash tools/bench.sh --quick      # a smoke run: fewer rounds, shorter wrk runs
-#   bash tools/bench.sh --skip-build # reuse build/workers and bench/target
+#   bash bench/run.sh              # the report (about 5 minutes of measuring)
+#   bash bench/run.sh --quick      # a smoke run: fewer rounds, shorter wrk runs
+#   bash bench/run.sh --skip-build # reuse build/workers and bench/target
 #
 # Installs what is missing first (tools/setup.sh; wrk from Debian). Run it on a quiet
 # machine: the report states the load average it was measured under.
 set -euo pipefail
-source "$(dirname "$0")/setup.sh"
+source "$(dirname "$0")/../tools/setup.sh"
 cd "$EDGEAUTH_ROOT"
 
 setup_rust
@@ -23,4 +23,4 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 # Bounded: the measuring itself takes about 5 minutes; builds are incremental.
-exec timeout 1800 node tools/bench/run.mjs "$@"
+exec timeout 1800 node bench/run.mjs "$@"

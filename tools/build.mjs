@@ -106,7 +106,7 @@ export function build({ functions, skipCargo }) {
 /**
  * wasm-bindgen + the Worker shim for one cargo-built wasm: what every Worker built
  * from Rust goes through (the functions here, the benchmark's Workers in
- * tools/bench/). Writes `out/{shim.mjs,index.js,index_bg.wasm,snippets/}`.
+ * bench/). Writes `out/{shim.mjs,index.js,index_bg.wasm,snippets/}`.
  */
 export function bindgen(input, out) {
   const wasmBindgen = process.env.WASM_BINDGEN_BIN || "wasm-bindgen";

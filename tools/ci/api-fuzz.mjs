@@ -61,7 +61,7 @@ function pass(label, token, filter) {
     "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,security_headers",
     "--max-examples", examples, "--phases", process.env.EDGEAUTH_FUZZ_PHASES ?? "examples,fuzzing", "--workers", "1",
     "--seed", "20261128", "--no-color", "--request-timeout", "20", ...auth, ...filter,
-  ], { stdio: "inherit", cwd: root, timeout: wallClockMs, killSignal: "SIGKILL", env: { ...process.env, SCHEMATHESIS_HOOKS: "tools.ci.schemathesis_hooks", PYTHONPATH: root } });
+  ], { stdio: "inherit", cwd: root, timeout: wallClockMs, killSignal: "SIGKILL", env: { ...process.env, SCHEMATHESIS_HOOKS: "schemathesis_hooks", PYTHONPATH: join(root, "tools/ci") } });
   if (result.error?.code === "ETIMEDOUT" || result.signal === "SIGKILL") {
     console.log(`api-fuzz: FAILED — schemathesis did not finish within ${wallClockMs / 1000} s`);
   }

@@ -1,4 +1,6 @@
-//! `cargo xtask deps`: the dependency direction inside a crate, checked.
+//! `cargo xtask deps`: the dependency direction inside a crate, checked (for
+//! `edgeauth-core` and `edgeauth-primitives`; the test below runs it in the test
+//! command).
 //!
 //! Crate boundaries make the compiler refuse a wrong-way import between crates
 //! (`edgeauth-primitives` cannot name `edgeauth-core`). Inside one crate it would not,
@@ -24,6 +26,12 @@ use scan::Crate;
 /// A layer: a name and the top-level modules in it. Lower layers come first; a module
 /// may name modules of its own layer or below, never above.
 pub(crate) type Layers = &'static [(&'static str, &'static [&'static str])];
+
+/// The layers of `edgeauth-primitives`, bottom first.
+pub(crate) const PRIMITIVES_LAYERS: Layers = &[
+    ("foundations", &["encoding", "env", "secret"]),
+    ("crypto and stores", &["crypto", "store"]),
+];
 
 /// The layers of `edgeauth-core`, bottom first (docs/ARCHITECTURE.md, "Layers").
 pub(crate) const CORE_LAYERS: Layers = &[
@@ -192,7 +200,7 @@ pub(crate) fn render(
             .filter(|(_, l)| **l == Some(index))
             .map(|(u, _)| u.as_str())
             .collect();
-        let _ = writeln!(out, "  layer {index} {layer:<15} {}", units.join(", "));
+        let _ = writeln!(out, "  layer {index} {layer:<18} {}", units.join(", "));
     }
     let unplaced: Vec<&str> = report
         .units
@@ -261,6 +269,27 @@ pub(crate) fn render(
     }
     let _ = writeln!(out, "{}", if report.ok() { "ok" } else { "FAILED" });
     out
+}
+
+/// Checks both crates of the repository at `root`: the report's text and whether
+/// both keep their layers.
+pub(crate) fn check_repository(root: &Path, verbose: bool) -> Result<(String, bool), String> {
+    let mut text = String::new();
+    let mut ok = true;
+    for (name, lib, layers) in [
+        (
+            "edgeauth-primitives",
+            "shared/primitives/src/lib.rs",
+            PRIMITIVES_LAYERS,
+        ),
+        ("edgeauth-core", "shared/core/src/lib.rs", CORE_LAYERS),
+    ] {
+        let krate = read_crate(&root.join(lib))?;
+        let report = check(&krate, layers, root);
+        text.push_str(&render(name, Path::new(lib), &report, layers, verbose));
+        ok &= report.ok();
+    }
+    Ok((text, ok))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!   prints one JSON array of per-round milliseconds (three untimed operations first);
 //! - `edgeauth-bench-native serve`: a long-lived process, like a Worker's isolate: reads
 //!   `<op> <n>` lines on stdin and answers each with the milliseconds `n` operations
-//!   took (tools/bench/run.mjs interleaves it with the Workers, warm-up included).
+//!   took (bench/run.mjs interleaves it with the Workers, warm-up included).
 //!
 //! Ops: `argon2-hash`, `argon2-verify`, `jwt-sign`, `jwt-verify`, `jwt-verify-cached`
 //! (see `ops.rs`).

@@ -135,3 +135,9 @@ fn a_module_missing_from_the_layer_table_fails() {
     );
     assert!(!report(&dir).ok());
 }
+
+#[test]
+fn the_core_and_the_primitives_keep_their_layers() {
+    let (text, ok) = super::check_repository(&crate::repo_root(), false).unwrap();
+    assert!(ok, "cargo xtask deps:\n{text}");
+}
