@@ -4,7 +4,7 @@
 //! Each function is a separate type so that a deployment links only its own flows:
 //! the `api` function never references the password-hashing code paths of `login`.
 //! The platforms' route lists (`wrangler.toml`, `spin.toml`, `tools/local.mjs`) are
-//! generated from the tables (`cargo xtask manifests`; [`manifests`] in tests).
+//! generated from the tables (`cargo xtask manifests`; `functions::manifests` in tests).
 
 pub mod api;
 pub mod login;

@@ -6,7 +6,7 @@
 //! - [`encoding`]: hex, base64url, percent-decoding, RFC 3339 times.
 //! - [`secret`]: [`Secret`], bytes with a redacted `Debug`, constant-time equality,
 //!   zeroized on drop.
-//! - [`env`]: the environment the core is handed rather than reaching for — a
+//! - [`mod@env`]: the environment the core is handed rather than reaching for — a
 //!   [`Clock`], a [`Random`] source, a [`SignatureVerifier`] — and their fakes.
 //! - [`crypto`]: HMAC/HKDF with one list of derivation purposes ([`crypto::kdf`]),
 //!   keyrings whose derived keys are computed once at parse ([`crypto::keys`]),

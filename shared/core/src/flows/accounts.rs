@@ -1,8 +1,9 @@
 //! Accounts: the user record, email addresses, registration, email verification,
 //! login, and the caller's own profile (API.md §5, §6, §7).
 //!
-//! - [`user`]: the record, its keys in the AtomicStore, CAS updates, the email index.
-//! - [`email`]: normalisation, the index and the stored form of an address.
+//! - [`crate::model::user`]: the record, its keys in the AtomicStore, CAS updates, the
+//!   email index; [`crate::model::email`]: normalisation, the index and the stored
+//!   form of an address.
 //! - [`register`]: `POST /auth/register` (feature `password-policy`).
 //! - [`verify_email`]: verification tokens and `POST /auth/email/verify`.
 //! - [`login`]: `POST /auth/login` (feature `password`).

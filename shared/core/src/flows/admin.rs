@@ -3,8 +3,8 @@
 //! enabled administrator.
 //!
 //! - [`routes`]: the handlers of `/api/admin/users…`.
-//! - [`registry`]: the strongly consistent set of enabled admins behind the
-//!   last-admin guard.
+//! - [`crate::model::admins`]: the strongly consistent set of enabled admins behind
+//!   the last-admin guard.
 //!
 //! The access review pages through the user directory
 //! ([`crate::model::user::DIRECTORY_PREFIX`], a RecordStore listing of ids written

@@ -10,7 +10,7 @@
 //! - the access token is verified ([`crate::policy::token::verify`] with the isolate's memory:
 //!   the signature of a token this isolate already verified is not checked again, its
 //!   times are);
-//! - for cookie credentials on unsafe methods, the CSRF policy ([`super::csrf`]);
+//! - for cookie credentials on unsafe methods, the CSRF policy ([`crate::policy::csrf`]);
 //! - the session record is read from the AtomicStore and must be live (not revoked,
 //!   not past its idle or absolute end, not before the kill switch) — so a logout, a
 //!   revocation or `SESSIONS_REVOKED_BEFORE` takes effect on the very next request,

@@ -6,7 +6,7 @@
 //!   re-authentication (the route needs the core's `password` feature).
 //! - [`consents`]: `GET`/`PUT /api/me/consents` — per-purpose consent with version
 //!   and time; withdrawal as easy as granting; every change audited.
-//! - [`pending`]: pointers from an account to its pending single-use tokens, so
+//! - [`crate::model::pending`]: pointers from an account to its pending single-use tokens, so
 //!   erasure removes them too.
 //! - [`retention`]: the scheduled sweep for the retention rules store expiries
 //!   cannot express (unverified accounts, interrupted erasures, stale directory

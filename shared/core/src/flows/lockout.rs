@@ -27,7 +27,7 @@
 //! window of attempts per rotation).
 //!
 //! **Atomicity.** Every transition is a compare-and-swap of the whole record against
-//! the text just read ([`state`] decides, this module swaps). An admission that loses
+//! the text just read ([`crate::policy::lockout`] decides, this module swaps). An admission that loses
 //! a race re-reads and decides again; every lost swap means another writer got in,
 //! and at most `limit` admissions fit in a window, so a contender needs at most about
 //! `limit` rounds. Beyond [`MAX_ROUNDS`] it answers `429` (fail closed). This is what

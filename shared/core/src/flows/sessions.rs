@@ -1,8 +1,9 @@
 //! Sessions: records, refresh-token rotation, delivery in the two modes, revocation,
 //! and the routes of the `refresh` function (API.md §4, §5).
 //!
-//! - [`record`]: the session record, where it lives, when it ends.
-//! - [`refresh_token`]: the refresh token's format, hash and derived successors.
+//! - [`crate::model::session`]: the session record, where it lives, when it ends.
+//! - [`crate::model::refresh_token`]: the refresh token's format, hash and derived
+//!   successors.
 //! - [`create`]: starting a session after sign-in; issuing its tokens.
 //! - [`rotate`]: refresh with rotation, grace window and reuse detection.
 //! - [`delivery`]: the login/refresh answer and the three cookies.

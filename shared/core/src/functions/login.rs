@@ -11,7 +11,7 @@
 //! which the `api` Worker forwards here over a service binding so that it need not
 //! link the password code: the same permissions, gate, per-user limit and handlers
 //! as `api` (a unit test holds the two tables to that). Public routing never sends
-//! `/api/*` here (they are not among its [`crate::functions::mounts`]), and a request
+//! `/api/*` here (they are under the `api` namespace, not mounted for `login`), and a request
 //! that did arrive directly would meet exactly the same checks.
 
 #[cfg(feature = "password-policy")]

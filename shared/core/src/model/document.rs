@@ -64,9 +64,9 @@ pub struct DocumentRecord {
     pub id: String,
     /// The owner's user id.
     pub owner_id: String,
-    /// Plain text, at most [`super::MAX_TITLE_CHARS`].
+    /// Plain text, at most [`crate::flows::documents::MAX_TITLE_CHARS`].
     pub title: String,
-    /// Plain text, at most [`super::MAX_BODY_CHARS`].
+    /// Plain text, at most [`crate::flows::documents::MAX_BODY_CHARS`].
     pub body: String,
     /// Unix ms.
     pub created_at_ms: u64,

@@ -9,7 +9,7 @@
 //!   names the AtomicStore shard `email/{index}` that finds the account. Writes use
 //!   the active `DATA_ENCRYPTION_KEYS` key; lookups compute the index under every key
 //!   (active first), so an account indexed under an older key is found during a key
-//!   rotation until the sweep ([`crate::crypto::rotation::sweep`]) has moved it.
+//!   rotation until the sweep ([`crate::flows::admin::data_keys`]) has moved it.
 //! - **Stored** ([`StoredEmail`], [`store_email`], [`read_email`]): the address inside
 //!   the user record, encrypted with [`crate::crypto::aead`] (XChaCha20-Poly1305, key
 //!   id in the ciphertext) and bound to the record by the associated data

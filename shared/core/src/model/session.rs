@@ -56,7 +56,7 @@ impl Mode {
     }
 }
 
-/// Refresh-token rotation state (see [`super::rotate`]).
+/// Refresh-token rotation state (see [`crate::flows::sessions::rotate`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rotation {
     /// Rotations so far; the current secret is of this generation.

@@ -2,7 +2,7 @@
 //! algorithm, the base32 encoding of its secrets, and recovery codes.
 //!
 //! These are pure functions; the flows that use them (setup, confirm, login with a
-//! code, disable) are in [`flows`] and keep the state: the encrypted secret
+//! code, disable) are in [`crate::flows::mfa`] and keep the state: the encrypted secret
 //! ([`crate::crypto::aead`]), the last accepted time step, the list of recovery-code
 //! hashes — each changed atomically so a code counts once.
 //!

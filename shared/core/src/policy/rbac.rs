@@ -3,7 +3,7 @@
 //!
 //! - [`Role`]: the three roles (`user`, `auditor`, `admin`). Every account has `user`.
 //! - [`Permission`]: what a route needs. The `api` function's route table
-//!   ([`crate::functions::api::ACCESS`]) names one per route and method.
+//!   ([`crate::functions::api`]) names one per protected route and method.
 //! - [`GRANTS`]: the one table. Roles are additive: a caller holds the union of the
 //!   rows of the roles it has.
 //! - [`authorize`]: the one decision.

@@ -15,7 +15,7 @@
 //!   every blind index and recovery hash unmatchable and every CSRF token, refresh
 //!   successor and cursor invalid. They are constants for that reason, and
 //!   [`Purpose::ALL`] is the one list the distinct-label test checks.
-//! - [`hmac`] never fails and never panics: it builds the RFC 2104 block-sized key
+//! - [`hmac()`] never fails and never panics: it builds the RFC 2104 block-sized key
 //!   itself (pad with zeros, or hash first when longer than a block) and uses the
 //!   infallible fixed-size constructor, which is equivalent to the crate's
 //!   variable-length one (a property test checks that for keys of 0–300 bytes).

@@ -20,7 +20,7 @@
 //!    and not even to them. This is where MFA branches: with TOTP on, the answer is
 //!    `200 {"mfa_required": true, "mfa_token": "…"}` and **no session and no cookie**
 //!    ([`crate::flows::mfa::challenge`]); `POST /auth/login/mfa` finishes the login
-//!    with [`complete_with`] once a second factor is accepted;
+//!    with [`crate::flows::sessions::sign_in::complete_with`] once a second factor is accepted;
 //! 7. replace the stored hash when it `needs_rehash` (legacy bcrypt, other argon2
 //!    parameters) — only if it is still the hash just verified, so a concurrent
 //!    password change wins (with MFA this happens at the password step: the plaintext

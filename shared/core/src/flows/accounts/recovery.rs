@@ -17,7 +17,7 @@
 //! Security considerations: no enumeration — forgot answers the same bytes for every
 //! address and does the same store work (see [`forgot`]); reset tokens never reach a
 //! log, the audit log or a query string; every password check goes through the
-//! isolate's hashing gate ([`crate::flows::ratelimit::gate`]) and the change route's
+//! isolate's hashing gate ([`crate::memory::hashing`]) and the change route's
 //! current-password check through the per-email lockout ([`crate::flows::lockout`]). The
 //! design and its residual risks are in `docs/abuse.md`.
 

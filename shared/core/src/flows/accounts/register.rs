@@ -41,7 +41,7 @@
 //! token) are round trips to the store — on Workers, to Durable Objects — and without
 //! a counterpart a taken address answered measurably faster (about half the time in
 //! the local runtime: an enumeration oracle). The taken path therefore makes three
-//! writes on a throwaway record in a fresh shard ([`decoy_writes`]): create, change,
+//! writes on a throwaway record in a fresh shard (`decoy_writes`): create, change,
 //! delete, leaving the store as it was; and it re-writes the owner's user-directory
 //! entry, the counterpart of the new path's one RecordStore write. A change to the new
 //! path's store writes must be mirrored there.

@@ -1,5 +1,6 @@
 //! The data-key rotation sweep over the user records: the driver that applies
-//! [`reencrypt_if_stale`] and [`reindex_if_stale`] to every stored value, and its
+//! [`crate::crypto::rotation::reencrypt_if_stale`] and
+//! [`crate::crypto::rotation::reindex_if_stale`] to every stored value, and its
 //! admin-only route `POST /api/admin/data-keys/sweep` (the operator's runbook is
 //! `docs/encryption.md` §7).
 //!

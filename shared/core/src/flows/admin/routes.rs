@@ -14,7 +14,7 @@
 //! - `roles` may hold only `user`, `auditor`, `admin` (else `400`); `user` is always
 //!   kept, whether or not it is listed; the stored order is `user, auditor, admin`.
 //! - Taking `admin` from, disabling or erasing the last enabled admin is
-//!   `400 invalid_request` with a detail ([`super::registry`]). An admin may drop
+//!   `400 invalid_request` with a detail ([`crate::model::admins`]). An admin may drop
 //!   their own `admin` role while another admin remains.
 //! - An admin cannot disable their own account (`400`): it would end the session
 //!   they are acting from and could lock the deployment out; another admin must do

@@ -1,6 +1,6 @@
 //! The handlers of `/api/documents…` (API.md §6).
 //!
-//! | route | success | object rule ([`super::access`]) |
+//! | route | success | object rule ([`crate::policy::documents`]) |
 //! |---|---|---|
 //! | `POST /api/documents {title, body}` | `201` document | — (the caller becomes the owner) |
 //! | `GET /api/documents?limit=&cursor=` | `200 {"documents", "next_cursor"}` | own and shared-with-me |

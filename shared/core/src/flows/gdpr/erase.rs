@@ -25,7 +25,7 @@
 //! sweep resumes anywhere):
 //! - documents the user owns (and their sharees' index entries), and the user's
 //!   shares on others' documents;
-//! - pending single-use tokens ([`super::pending`]);
+//! - pending single-use tokens ([`crate::model::pending`]);
 //! - every other record in the user's shard: sessions (tombstones included),
 //!   consents, document index, counters;
 //! - the email index entries (under every data key) that point to the user, so the

@@ -3,7 +3,7 @@
 //!
 //! [`LoginGuard::begin`] runs, in this order, before any account lookup or hash:
 //! 1. the per-address login limit ([`crate::flows::ratelimit::check_ip`], `RATE_LIMIT_LOGIN_PER_IP`);
-//! 2. the isolate's hashing gate ([`crate::flows::ratelimit::gate`]);
+//! 2. the isolate's hashing gate ([`crate::memory::hashing`]);
 //! 3. the per-email lockout admission ([`super::admit`]) — for every syntactically
 //!    valid address, whether or not an account exists.
 //!

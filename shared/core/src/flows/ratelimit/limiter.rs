@@ -6,7 +6,7 @@
 //! `wasi:keyvalue` on Spin, a single-threaded map natively) and one `get` of the
 //! previous window's counter. Both live in one shard, so on Workers they are one
 //! Durable Object. The previous window's count is final a few seconds into the next
-//! window, so an isolate remembers it from then on ([`super::settled`]): a steady
+//! window, so an isolate remembers it from then on ([`crate::memory::settled`]): a steady
 //! client costs one store operation per request.
 //!
 //! Why this holds under concurrent bursts: the count an event is judged by is the

@@ -5,7 +5,7 @@
 //! 1. `R` missing, revoked, expired (idle or absolute) or before the kill switch →
 //!    `401 unauthenticated`.
 //! 2. `hash(secret) == R.current_hash` → **rotate**: derive the successor `S` from
-//!    `secret` (see [`super::refresh_token`]) and `compare_and_swap` `R` into
+//!    `secret` (see [`crate::model::refresh_token`]) and `compare_and_swap` `R` into
 //!    `R'` = {generation + 1, current = hash(S), previous = hash(secret),
 //!    rotated_at = now, last_used = now}. On success answer `S`. If the swap fails,
 //!    someone changed `R` since we read it: go back to 1 with a fresh read.
