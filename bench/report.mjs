@@ -33,10 +33,10 @@ function summary(r) {
       `wasm/native ${x(pr("jwt-sign").wasmNative)}, wasm/jose ${x(pr("jwt-sign").wasmJose)}`, "–", "–"],
     ["EdDSA JWT verify, software (`token::verify`: the reference, what Spin and native run) / jose `jwtVerify`", `${fixed(verify.wasm)} µs`, `${fixed(verify.native)} µs`, `${fixed(verify.jose)} µs`,
       `wasm/native ${x(pr("jwt-verify").wasmNative)}, wasm/jose ${x(pr("jwt-verify").wasmJose)}`, "–", "–"],
-    ...(webcrypto ? [["EdDSA JWT verify, first sight of a token on Workers: `token::verify_cached_with` + the adapter's WebCrypto Ed25519 (what the api runs on a cache miss) / jose `jwtVerify`",
+    ...(webcrypto ? [["EdDSA JWT verify, first sight of a token on Workers: `token::verify` (a memory miss) + the adapter's WebCrypto Ed25519 (what the api runs on a cache miss) / jose `jwtVerify`",
       `${fixed(webcrypto.wasm)} µs`, `${fixed(webcrypto.native)} µs (software)`, `${fixed(webcrypto.jose)} µs`,
       `wasm/jose ${x(pr("jwt-verify-webcrypto").wasmJose)}`, "wasm ≤ jose", met(pr("jwt-verify-webcrypto").wasmJose <= 1)]] : []),
-    ["EdDSA JWT verify, repeated token: `token::verify_cached` hit (what `GET /api/me` runs) / jose `jwtVerify` (no cache)",
+    ["EdDSA JWT verify, repeated token: `token::verify` hit in the isolate's memory (what `GET /api/me` runs) / jose `jwtVerify` (no cache)",
       `${fixed(cached.wasm, 2)} µs`, `${fixed(cached.native, 2)} µs`, `${fixed(cached.jose)} µs`,
       `wasm/jose ${x(pr("jwt-verify-cached").wasmJose)}`, "wasm ≤ jose", met(pr("jwt-verify-cached").wasmJose <= 1)],
   ];
@@ -157,7 +157,7 @@ ${summary(r)}
 ## How each figure is measured
 
 - **argon2id, JWT sign/verify.** The same Rust source (\`bench/shared/ops.rs\`) runs
-  \`edgeauth_core::password::hash_password\`, \`token::issue\` and \`token::verify\` with the
+  \`edgeauth_core::policy::password::hash_password\`, \`token::issue\` and \`token::verify\` with the
   development configuration (argon2id m=19456 KiB, t=2, p=1; the dev Ed25519 key), once as a
   long-lived native process (\`bench/native\`, \`serve\` mode, host CPU features detected at
   run time as the crates do: argon2 takes its AVX2 path where the CPU has it) and once as a
@@ -170,7 +170,7 @@ ${summary(r)}
   claims shaped like ours). One untimed warm-up per contender, then ${r.rounds} interleaved rounds.
   \`token::verify\` is the cold path: every call checks the signature (only the public key's
   derivation from the seed is kept per configuration, as jose keeps its imported key). The
-  repeated-token row times \`token::verify_cached\` on a token it has seen (what an
+  repeated-token row times \`token::verify\` with a memory on a token it has seen (what an
   authenticated request runs when the client reuses its access token: times re-checked,
   signature not) against jose's \`jwtVerify\`, which has no such memory. The WebCrypto
   row is what the api Worker runs the first time it sees a token: the core's steps 1–4
@@ -192,7 +192,7 @@ ${summary(r)}
   session and the user from the Durable Object in one call (\`AtomicStore::get_many\`; the
   route gate authenticates once and the handler reuses its principal), increments the
   per-user rate-limit counter (a second call; the previous window's count is read once per
-  window per isolate, \`ratelimit::settled\`), reads the kill switch's cut-off at most every
+  window per isolate, \`memory::settled\`), reads the kill switch's cut-off at most every
   5 s per isolate, decrypts the email, adds the security headers and logs one line — two
   Durable Object calls per request in the steady state, each a round trip to another
   object that stays strongly consistent, which is what makes a logout, a revocation or a

@@ -127,3 +127,6 @@ pub fn check(config: &Config, parts: &CsrfParts<'_>) -> Result<(), ApiError> {
         Err(ApiError::CsrfFailed)
     }
 }
+
+#[cfg(test)]
+mod tests;
