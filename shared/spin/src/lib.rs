@@ -107,7 +107,7 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
     let (response, mails) =
         app::carry_out(outcome, config.as_ref().ok(), &services, &SpinOutput).await;
-    // No `waitUntil` on Spin: mail leaves before the response (docs/spin.md).
+    // No `waitUntil` on Spin: mail leaves before the response.
     mails.send(&SpinOutput).await;
     request::from_core(response)
 }

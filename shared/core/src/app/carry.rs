@@ -8,8 +8,9 @@
 //! with `MAIL_TRANSPORT=console` (development only by convention; the config doctor
 //! flags it elsewhere) the whole message, including its link, is logged so a
 //! developer can follow it; with `http` only the provider's status is logged, never
-//! the body or the token. Mail timing: see docs/spin.md for why sending before the
-//! response on Spin does not reveal whether an account exists.
+//! the body or the token. Mail timing is the adapter's: on Workers mail leaves after
+//! the response, so the provider's latency never shows in it; on Spin (no
+//! `waitUntil`) it leaves before, and the response time includes it.
 
 use alloc::format;
 use alloc::string::String;
