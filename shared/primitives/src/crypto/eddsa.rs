@@ -66,10 +66,13 @@ impl core::fmt::Debug for EdSigningKey {
 pub struct EdVerifyingKey(PublicKey);
 
 impl EdSigningKey {
-    /// Expands a 32-byte seed (a keyring entry); `None` when it is not 32 bytes.
+    /// Expands a 32-byte seed (a keyring entry); `None` when it is not 32 bytes or is
+    /// all zeros (which `KeyPair::from_seed` would answer with a panic).
     pub fn from_seed(seed: &Secret) -> Option<Self> {
         let bytes: [u8; Seed::BYTES] = seed.expose().try_into().ok()?;
-        Some(Self(KeyPair::from_seed(Seed::new(bytes)).sk))
+        KeyPair::try_from_seed(Seed::new(bytes))
+            .ok()
+            .map(|pair| Self(pair.sk))
     }
 
     /// The matching public key.

@@ -50,3 +50,11 @@ fn verifies_the_rfc8037_example_and_rejects_a_flipped_bit() {
 fn refuses_seeds_of_the_wrong_length() {
     assert!(EdSigningKey::from_seed(&Secret::new(alloc::vec![0u8; 31])).is_none());
 }
+
+#[test]
+fn an_all_zero_seed_is_refused_without_a_panic() {
+    // ed25519-compact's `KeyPair::from_seed` panics on an all-zero seed; a configured
+    // key of 32 zero bytes must be "unusable", never an aborted isolate.
+    assert!(EdSigningKey::from_seed(&Secret::new(alloc::vec![0u8; 32])).is_none());
+    assert!(EdSigningKey::from_seed(&Secret::new(alloc::vec![1u8; 32])).is_some());
+}

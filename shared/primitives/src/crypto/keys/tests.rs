@@ -75,3 +75,11 @@ fn refuses_malformed_entries() {
         KeyringError::DuplicateId
     );
 }
+
+#[test]
+fn a_signing_ring_with_an_all_zero_key_parses_without_a_signing_key() {
+    let zeros = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let ring = Keyring::parse_signing(&alloc::format!("z:{zeros}"), false).unwrap();
+    assert!(ring.active().signing_key().is_none());
+    assert!(ring.active().public_key().is_none());
+}
