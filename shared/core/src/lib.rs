@@ -1,10 +1,18 @@
 //! # edgeauth-core
 //!
 //! The part of edgeauth that *decides*. It takes a request's parts, a validated
-//! [`Config`] and a set of injected services (a [`Clock`], a [`Random`] source, a
-//! [`RecordStore`] and an [`AtomicStore`]) and returns an [`Outcome`]: the response,
-//! plus the effects an adapter must carry out (audit events to persist, mails to
-//! send, one log line to print).
+//! [`Config`] (values only), the isolate's [`memory::IsolateMemory`] and a set of
+//! injected services (a [`Clock`], a [`Random`] source, a [`RecordStore`], an
+//! [`AtomicStore`] and a signature verifier), serves the request from the function's
+//! route table ([`app::route`]) and returns an [`Outcome`]: the response, plus the
+//! effects to carry out (audit events to persist, mails to send, one log line), which
+//! [`app::carry_out`] does over the adapter's transport.
+//!
+//! Modules are layered, each naming only its own layer and those below
+//! (docs/ARCHITECTURE.md, "Layers"): [`config`] → [`method`], [`error`], [`http`],
+//! [`model`] → [`policy`] → [`memory`] → [`ctx`] → [`flows`] → [`app`], [`functions`];
+//! the bottom layer is the crate `edgeauth-primitives`, re-exported here as
+//! [`crypto`], [`encoding`], [`mod@env`], [`secret`] and [`store`].
 //!
 //! It performs no IO of its own, reads no ambient clock and draws no ambient
 //! randomness — the same code runs under Cloudflare Workers, Spin, and native tests,
