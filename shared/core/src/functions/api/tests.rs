@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::Api;
-use crate::app::{self, Function, Route};
+use crate::app::{Function, Route};
 use crate::http::Method;
 use crate::policy::rbac::Permission;
 use crate::testkit::TestEnv;
@@ -231,7 +231,7 @@ mod password_routes_in_login {
         method: Method,
         path: &str,
         body: serde_json::Value,
-    ) -> app::Outcome {
+    ) -> crate::app::Outcome {
         let mut req = request(method, path).json(body);
         if let Some(client) = client {
             req = client.authorize(req);
@@ -240,7 +240,7 @@ mod password_routes_in_login {
     }
 
     fn forwarded(method: &str, path: &str) -> bool {
-        app::verifies_password::<Api, TestEnv>(method, path)
+        crate::app::verifies_password::<Api, TestEnv>(method, path)
     }
 
     #[test]
