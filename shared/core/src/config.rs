@@ -14,9 +14,11 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
+pub mod monitoring;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
+pub use monitoring::{AlertKind, Monitoring, WebhookEndpoint};
 pub use parse::{ConfigError, Vars};
 
 use alloc::string::String;
@@ -58,6 +60,15 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_IDLE_TIMEOUT_SECS",
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
+    "WEBHOOK_ENDPOINTS",
+    "WEBHOOK_SECRETS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_RETRY_BASE_SECS",
+    "WEBHOOK_RETRY_MAX_SECS",
+    "ALERT_ERROR_BURST",
+    "ALERT_MFA_FAILURES",
+    "SENTRY_DSN",
+    "METRICS_FLUSH_SECS",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -66,6 +77,8 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "WEBHOOK_SECRETS",
+    "SENTRY_DSN",
 ];
 
 /// The deployment environment.
@@ -267,6 +280,8 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
+    /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
+    pub monitoring: Monitoring,
 }
 
 impl Config {

@@ -48,13 +48,17 @@ impl fmt::Display for ConfigError {
     }
 }
 
-fn get(vars: &impl Vars, name: &str) -> Option<String> {
+pub(super) fn get(vars: &impl Vars, name: &str) -> Option<String> {
     vars.var(name)
         .map(|value| value.trim().to_string())
         .filter(|value| !value.is_empty())
 }
 
-fn number<T: FromStr>(vars: &impl Vars, name: &'static str, default: T) -> Result<T, ConfigError> {
+pub(super) fn number<T: FromStr>(
+    vars: &impl Vars,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
     match get(vars, name) {
         None => Ok(default),
         Some(text) => text.parse().map_err(|_| ConfigError::Malformed(name)),
@@ -104,7 +108,7 @@ fn keyring(
     })
 }
 
-fn rate_limit(
+pub(super) fn rate_limit(
     vars: &impl Vars,
     name: &'static str,
     default: RateLimit,
@@ -295,6 +299,8 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
 
     let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
 
+    let monitoring = super::monitoring::parse(vars, environment, &public_origin)?;
+
     Ok(Config {
         environment,
         public_origin,
@@ -313,6 +319,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         rate_limits,
         sessions,
         sessions_revoked_before,
+        monitoring,
     })
 }
 
