@@ -48,7 +48,7 @@ export function developmentVars(env = process.env) {
 export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
   login: ["*/auth/register*", "*/auth/login*"],
-  reset: ["*/auth/password/*", "*/auth/email/*"],
+  reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
   // (end of generated routes)

@@ -18,7 +18,7 @@ pub mod monitoring;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
-pub use monitoring::{AlertKind, Monitoring, WebhookEndpoint};
+pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
 pub use parse::{ConfigError, Vars};
 
 use alloc::string::String;
@@ -287,7 +287,9 @@ pub struct Config {
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        parse::parse(vars)
+        let mut config = parse::parse(vars)?;
+        config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
+        Ok(config)
     }
 
     /// Whether plain-http loopback development is in effect for this public origin.

@@ -15,6 +15,10 @@
 //! - [`audit`]: where audit events are kept and how they are listed.
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
+//! - [`notices`]: security notices to an account's owner, with a "this wasn't me"
+//!   link.
+//! - [`monitoring`]: the signing-key watch, the `5xx` count, webhook delivery
+//!   records, metrics snapshots and their admin routes.
 //!
 //! Flows name every layer below them; nothing below names a flow.
 //!
@@ -30,5 +34,7 @@ pub mod gdpr;
 pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
+pub mod monitoring;
+pub mod notices;
 pub mod ratelimit;
 pub mod sessions;

@@ -10,7 +10,8 @@
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
 //! - [`audit`], [`mail`], [`log`]: the values flows return for adapters to persist,
-//!   send and print; [`alert`]: security alerts and their webhook deliveries.
+//!   send and print; [`alert`]: security alerts and their webhook deliveries;
+//!   [`metrics`]: an isolate's counts over an interval.
 //!
 //! This layer names the configuration, the error mapping, HTTP messages and the
 //! primitives only: no policy, no per-isolate memory, no request context.
@@ -27,6 +28,7 @@ pub mod document;
 pub mod email;
 pub mod log;
 pub mod mail;
+pub mod metrics;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;

@@ -12,6 +12,7 @@
 pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+pub(crate) mod output;
 pub(crate) mod sessions;
 
 use alloc::collections::BTreeMap;
@@ -340,6 +341,8 @@ pub(crate) fn seed_user(
         mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
+        known_devices: Vec::new(),
+        known_countries: Vec::new(),
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

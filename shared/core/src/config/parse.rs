@@ -7,7 +7,8 @@ use core::str::FromStr;
 
 use super::keys::{self, Keyring, KeyringError};
 use super::{
-    Config, Environment, MailTransport, PasswordHashParams, RateLimit, RateLimits, SessionTimes,
+    Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
+    SessionTimes,
 };
 use crate::secret::Secret;
 
@@ -299,8 +300,6 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
 
     let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
 
-    let monitoring = super::monitoring::parse(vars, environment, &public_origin)?;
-
     Ok(Config {
         environment,
         public_origin,
@@ -319,7 +318,8 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         rate_limits,
         sessions,
         sessions_revoked_before,
-        monitoring,
+        // Parsed next, by `Config::from_vars` (config::monitoring).
+        monitoring: Monitoring::default(),
     })
 }
 

@@ -33,7 +33,7 @@ use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 #[cfg(not(feature = "password"))]
 use crate::error::Internal;
-use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
+use crate::flows::{accounts, admin, audit, documents, gdpr, mfa, monitoring};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::Permission;
@@ -182,6 +182,21 @@ impl Function for Api {
                 ),
                 Route::protected(Get, "/api/admin/audit", AuditRead, |ctx, _, _| {
                     Box::pin(audit::query::admin_audit(ctx))
+                }),
+                Route::protected(
+                    Get,
+                    "/api/admin/webhooks/deliveries",
+                    MonitoringRead,
+                    |ctx, _, _| Box::pin(monitoring::deliveries::list(ctx)),
+                ),
+                Route::protected(
+                    Post,
+                    "/api/admin/webhooks/retry",
+                    WebhooksRetry,
+                    |ctx, _, _| Box::pin(monitoring::deliveries::retry(ctx)),
+                ),
+                Route::protected(Get, "/api/admin/metrics", MonitoringRead, |ctx, _, _| {
+                    Box::pin(monitoring::metrics::summary(ctx))
                 }),
             ]
         }

@@ -14,6 +14,7 @@ pub struct Refresh;
 
 impl Function for Refresh {
     const NAME: &'static str = "refresh";
+    const SIGNS_TOKENS: bool = true;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {

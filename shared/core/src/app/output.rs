@@ -1,0 +1,76 @@
+//! What an adapter lends the core to carry out an outcome: a log and an HTTP client,
+//! and optionally a queue and an analytics store ([`Output`]).
+//!
+//! Security considerations: the core decides every byte written or sent; an adapter
+//! only transports it (and times it: after the response on Workers, before it on
+//! Spin).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::model::log::Notice;
+
+/// No answer came back from an outbound request (DNS, connection, timeout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreachable;
+
+/// What a platform offers to carry out an outcome.
+#[allow(async_fn_in_trait)]
+pub trait Output {
+    /// Writes one line to the platform's log; `error` selects its error stream.
+    fn line(&self, line: &str, error: bool);
+
+    /// POSTs `body` to `url` with `headers`; the response status.
+    async fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Result<u16, Unreachable>;
+
+    /// POSTs `body` (`application/json`) to `url` with `Authorization:
+    /// authorization`; the response status.
+    async fn post_json(
+        &self,
+        url: &str,
+        authorization: &str,
+        body: String,
+    ) -> Result<u16, Unreachable> {
+        let headers = [
+            ("content-type", "application/json"),
+            ("authorization", authorization),
+        ];
+        self.post(url, &headers, body).await
+    }
+
+    /// Hands webhook deliveries (JSON, [`crate::model::alert::Delivery`]) to the
+    /// platform's queue, whose consumer attempts them and retries with backoff
+    /// ([`super::webhooks::consume`]). `false`: no queue (the default), or it refused
+    /// them — the core then attempts them at once and keeps retry records.
+    async fn enqueue(&self, messages: &[String]) -> bool {
+        let _ = messages;
+        false
+    }
+
+    /// Writes metrics data points to the platform's analytics store (Workers
+    /// Analytics Engine); the default has none.
+    fn data_points(&self, points: &[DataPoint]) {
+        let _ = points;
+    }
+}
+
+/// One Analytics Engine data point: labels, numbers, and the sampling index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataPoint {
+    /// Text dimensions (`blob1`…).
+    pub blobs: Vec<String>,
+    /// Numbers (`double1`…).
+    pub doubles: Vec<f64>,
+    /// The sampling key (`index1`).
+    pub index: String,
+}
+
+/// Writes a notice line to `output`.
+pub fn notice(output: &impl Output, notice: &Notice<'_>) {
+    output.line(&notice.to_json(), notice.is_error());
+}
