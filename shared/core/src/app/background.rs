@@ -196,7 +196,7 @@ pub fn data_points(snapshot: &Snapshot) -> Vec<DataPoint> {
         .iter()
         .map(|route| DataPoint {
             blobs: alloc::vec![
-                snapshot.function.clone(),
+                route.function.clone(),
                 route.method.clone(),
                 route.route.clone(),
             ],
@@ -213,7 +213,7 @@ pub fn data_points(snapshot: &Snapshot) -> Vec<DataPoint> {
             .iter()
             .map(|n| *n as f64)
             .collect(),
-            index: snapshot.function.clone(),
+            index: route.function.clone(),
         })
         .collect();
     let (outcomes, hash) = (&snapshot.outcomes, &snapshot.hash);

@@ -255,5 +255,5 @@ pub async fn redeem(
     }))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "password-policy"))]
 mod tests;

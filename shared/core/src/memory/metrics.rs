@@ -64,14 +64,14 @@ impl Metrics {
             current.function = String::from(sample.function);
         }
         current.until_ms = current.until_ms.max(sample.at_ms);
-        let known = current
-            .routes
-            .iter()
-            .position(|r| r.method == sample.method && r.route == sample.route);
+        let known = current.routes.iter().position(|r| {
+            r.function == sample.function && r.method == sample.method && r.route == sample.route
+        });
         let index = match known {
             Some(index) => index,
             None if current.routes.len() < MAX_ROUTES => {
                 current.routes.push(RouteStats {
+                    function: sample.function.into(),
                     method: sample.method.into(),
                     route: sample.route.into(),
                     ..RouteStats::default()

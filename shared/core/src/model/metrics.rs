@@ -19,6 +19,9 @@ pub const RETENTION_MS: u64 = 2 * 3_600_000;
 /// One route's counts in an interval.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteStats {
+    /// The function that served it (an isolate runs one; tests may run several).
+    #[serde(default)]
+    pub function: String,
     /// The method (`GET`, …).
     pub method: String,
     /// The route pattern (`/api/documents/{id}`), `unmatched` or `other`.
@@ -105,14 +108,15 @@ impl Snapshot {
     /// Adds `other`'s counts to these (the admin summary sums flushed snapshots).
     pub fn merge(&mut self, other: &Snapshot) {
         for route in &other.routes {
-            let entry = match self
-                .routes
-                .iter_mut()
-                .find(|mine| mine.method == route.method && mine.route == route.route)
-            {
+            let entry = match self.routes.iter_mut().find(|mine| {
+                mine.function == route.function
+                    && mine.method == route.method
+                    && mine.route == route.route
+            }) {
                 Some(entry) => entry,
                 None => {
                     self.routes.push(RouteStats {
+                        function: route.function.clone(),
                         method: route.method.clone(),
                         route: route.route.clone(),
                         ..RouteStats::default()

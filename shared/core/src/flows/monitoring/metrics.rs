@@ -114,10 +114,21 @@ pub async fn summary<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError
         slot.requests += snapshot.requests();
         slot.status_5xx += snapshot.routes.iter().map(|r| r.status_5xx).sum::<u64>();
         slot.status_429 += snapshot.routes.iter().map(|r| r.status_429).sum::<u64>();
-        per_function
-            .entry(snapshot.function.clone())
-            .or_default()
-            .merge(&snapshot);
+        for route in &snapshot.routes {
+            let function = if route.function.is_empty() {
+                &snapshot.function
+            } else {
+                &route.function
+            };
+            let single = Snapshot {
+                routes: alloc::vec![route.clone()],
+                ..Snapshot::default()
+            };
+            per_function
+                .entry(function.clone())
+                .or_default()
+                .merge(&single);
+        }
     }
     let functions = per_function
         .into_iter()
