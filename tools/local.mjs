@@ -19,6 +19,8 @@ export const CONFIG_VARIABLES = [
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
   "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
+  "WEBHOOK_ENDPOINTS", "WEBHOOK_SECRETS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_RETRY_BASE_SECS",
+  "WEBHOOK_RETRY_MAX_SECS", "ALERT_ERROR_BURST", "ALERT_MFA_FAILURES", "SENTRY_DSN", "METRICS_FLUSH_SECS",
 ];
 
 /** Reads a KEY=VALUE file (comments and blank lines ignored). */
@@ -58,6 +60,10 @@ export const ROUTES = {
 };
 
 const DURABLE_OBJECT_HOST = "api";
+/** The security-webhook Queue (`[[queues.*]]` in the wrangler configs): every function produces, `refresh` consumes. */
+export const WEBHOOK_QUEUE = "edgeauth-webhooks";
+/** The Analytics Engine dataset metrics go to (a no-op locally: Miniflare's simulator keeps nothing). */
+const METRICS_DATASET = "edgeauth_metrics";
 /** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`. */
 const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login" } };
 
@@ -77,6 +83,12 @@ function workerOptions(name, vars) {
     bindings: vars,
     kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
     serviceBindings: SERVICE_BINDINGS[name] ?? {},
+    queueProducers: name === "contract" ? {} : { WEBHOOKS: { queueName: WEBHOOK_QUEUE } },
+    // The core decides when to give up (WEBHOOK_MAX_ATTEMPTS ≤ 50): the queue's own
+    // limit is above it. Small batches, flushed after a second.
+    queueConsumers: name === "refresh"
+      ? { [WEBHOOK_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 100 } } : {},
+    analyticsEngineDatasets: name === "contract" ? {} : { METRICS: { dataset: METRICS_DATASET } },
     durableObjects: {
       ATOMIC: name === DURABLE_OBJECT_HOST
         ? { className: "AtomicShard", useSQLite: true }

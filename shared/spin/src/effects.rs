@@ -1,6 +1,7 @@
 //! The Spin transport for carrying out an outcome ([`edgeauth_core::app::carry`]):
-//! stdout/stderr and one outbound HTTP POST. What is logged, persisted and sent is
-//! the core's.
+//! stdout/stderr and outbound HTTP POSTs. What is logged, persisted and sent is the
+//! core's. Spin has no queue and no analytics store: webhooks are attempted at once
+//! with retry records kept by the core, and metrics are the request lines.
 
 use edgeauth_core::app::{Output, Unreachable};
 
@@ -17,17 +18,17 @@ impl Output for SpinOutput {
         }
     }
 
-    async fn post_json(
+    async fn post(
         &self,
         url: &str,
-        authorization: &str,
+        headers: &[(&str, &str)],
         body: String,
     ) -> Result<u16, Unreachable> {
-        let request = http::Request::post(url)
-            .header("content-type", "application/json")
-            .header("authorization", authorization)
-            .body(body)
-            .map_err(|_| Unreachable)?;
+        let mut builder = http::Request::post(url);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(body).map_err(|_| Unreachable)?;
         spin_sdk::http::send(request)
             .await
             .map(|response| response.status().as_u16())

@@ -5,14 +5,17 @@
 //! kept, enough for the core to answer `413`.
 
 use edgeauth_core::http::body::capped;
+use edgeauth_core::http::COUNTRY_HEADER;
 use edgeauth_core::{Method, Request, Response};
 use spin_sdk::http::body::IncomingBodyExt;
 
 pub(crate) async fn to_core(request: spin_sdk::http::Request) -> Request {
     let (parts, body) = request.into_parts();
+    // Spin knows no country: a client's copy of the core's country header is dropped.
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
+        .filter(|(name, _)| !name.as_str().eq_ignore_ascii_case(COUNTRY_HEADER))
         .filter_map(|(name, value)| {
             Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
         })

@@ -5,12 +5,15 @@
 //! provides the core's services (KV records, Durable Object atomics, `Date.now()`,
 //! `crypto.getRandomValues`, WebCrypto Ed25519), calls the core, and lends the core
 //! its transport to carry out the outcome ([`edgeauth_core::app::carry_out`]: the
-//! console and `fetch`); mail leaves after the response, through `waitUntil`, so that
-//! mail latency never reveals whether an account exists.
+//! console, `fetch`, the webhook Queue, Analytics Engine); mail, alerts, error
+//! reports and metrics leave after the response, through `waitUntil`, so that their
+//! latency never shows in it (mail's would reveal whether an account exists).
 //!
 //! Bindings (see `wrangler.toml`): KV namespace `EDGEAUTH_KV`, Durable Object
-//! namespace `ATOMIC` (class [`AtomicShard`], defined by the `refresh` script and
-//! bound by the others via `script_name`).
+//! namespace `ATOMIC` (class [`AtomicShard`], defined by the `api` script and
+//! bound by the others via `script_name`); the Queue `WEBHOOKS` (security webhooks,
+//! consumed by `refresh`, [`webhook_queue`]) and, optionally, the Analytics Engine
+//! dataset `METRICS`.
 //!
 //! Security considerations: configuration is parsed once per isolate and a failure
 //! answers `503` for every request (never a built-in key outside development); the
@@ -19,12 +22,15 @@
 
 mod atomic;
 mod effects;
+mod queue;
 mod records;
 mod request;
 mod scheduled;
 mod webcrypto;
 
 pub use atomic::AtomicShard;
+pub use effects::{METRICS_BINDING, WEBHOOKS_BINDING};
+pub use queue::webhook_queue;
 pub use scheduled::retention_sweep;
 pub use webcrypto::WebCryptoEd25519;
 
@@ -130,10 +136,18 @@ pub async fn serve<F: Function>(
     let core_request = request::to_core(request).await?;
     let outcome =
         app::serve::<F, _>(config.as_ref(), isolate_memory(), &services, &core_request).await;
-    let (response, mails) =
-        app::carry_out(outcome, config.as_ref().ok(), &services, &WorkersOutput).await;
-    if !mails.is_empty() {
-        ctx.wait_until(async move { mails.send(&WorkersOutput).await });
+    let output = WorkersOutput::with(&env);
+    let (response, background) =
+        app::carry_out(outcome, config.as_ref().ok(), &services, &output).await;
+    // Mail, alerts and their webhooks, the error report and the metrics flush leave
+    // after the response: their latency never shows in it.
+    if let (Ok(config), false) = (config.as_ref(), background.is_empty()) {
+        let memory = isolate_memory();
+        ctx.wait_until(async move {
+            background
+                .run::<F, _, _>(config, memory, &services, &output)
+                .await
+        });
     }
     request::from_core(response)
 }

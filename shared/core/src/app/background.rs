@@ -16,13 +16,17 @@
 //! `webhook_dropped`). Alerts are logged (`alert` line) whether or not a webhook is
 //! configured, so the log alone is enough to alert on.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::future::Future;
+use core::pin::Pin;
 
 use super::errors::{self, ErrorReport};
 use super::mails::Mails;
 use super::output::{notice, DataPoint, Output};
 use super::webhooks;
+use super::Function;
 use crate::config::Config;
 use crate::ctx::Services;
 use crate::encoding;
@@ -30,7 +34,7 @@ use crate::env::Random;
 use crate::flows::audit;
 use crate::flows::monitoring::{self, metrics};
 use crate::memory::IsolateMemory;
-use crate::model::alert::Alert;
+use crate::model::alert::{Alert, Delivery};
 use crate::model::log::{Notice, RequestLog};
 use crate::model::metrics::Snapshot;
 use crate::policy::alerts;
@@ -99,34 +103,27 @@ impl Background {
         self.retry_webhooks = true;
     }
 
-    /// Runs it all.
-    pub async fn run<S: Services>(
+    /// Runs it all, for function `F` (only functions that sign tokens watch the
+    /// signing key, so the others link no code for it).
+    pub async fn run<F: Function, S: Services, O: Output>(
         mut self,
         config: &Config,
         memory: &IsolateMemory,
         services: &S,
-        output: &impl Output,
+        output: &O,
     ) {
         core::mem::take(&mut self.mails).send(output).await;
-        if self.watch_signing_key {
-            match monitoring::signing_key::watch(services, config, &self.request_id).await {
-                Ok(Some(event)) => {
-                    if let Err(error) =
-                        audit::log::persist(services, config, core::slice::from_ref(&event)).await
-                    {
-                        notice(
-                            output,
-                            &Notice::AuditPersistFailed {
-                                cause: error.cause(),
-                            },
-                        );
-                    }
-                    let now = crate::env::Clock::now_ms(services.clock());
-                    self.alerts.extend(alerts::from_audit(config, &event, now));
-                }
-                Ok(None) => {}
-                Err(error) => failed(output, "signing_key_watch", error.cause()),
-            }
+        // Work a function or a platform never does is boxed behind its constant: an
+        // `.await` in a branch that is never taken still links the awaited future's
+        // code into this state machine, a boxed one does not.
+        if F::SIGNS_TOKENS && self.watch_signing_key {
+            let watch: Later<'_, Option<Alert>> = Box::pin(watch_signing_key(
+                config,
+                services,
+                output,
+                &self.request_id,
+            ));
+            self.alerts.extend(watch.await);
         }
         if let Some(status) = self.server_error {
             match monitoring::errors::count(services, config, status).await {
@@ -135,7 +132,15 @@ impl Background {
             }
         }
         if !self.alerts.is_empty() {
-            send_alerts(config, services, output, &self.alerts).await;
+            log_alerts(config, output, &self.alerts);
+            let deliveries = webhooks::fan_out(config, &self.alerts);
+            if O::QUEUE {
+                enqueue(output, &deliveries).await;
+            } else if !deliveries.is_empty() {
+                let direct: Later<'_, ()> =
+                    Box::pin(webhooks::deliver_now(config, services, output, deliveries));
+                direct.await;
+            }
         }
         if let Some(report) = &self.error {
             errors::report(config, output, report).await;
@@ -143,8 +148,15 @@ impl Background {
         if let Some(snapshot) = self.metrics.take() {
             flush_metrics(memory, services, output, snapshot).await;
         }
-        if self.retry_webhooks {
-            webhooks::retry_due(config, services, output, RETRY_SWEEP_LIMIT).await;
+        // With a queue, the queue retries; there are no retry records.
+        if !O::QUEUE && self.retry_webhooks {
+            let sweep: Later<'_, ()> = Box::pin(webhooks::retry_due(
+                config,
+                services,
+                output,
+                RETRY_SWEEP_LIMIT,
+            ));
+            sweep.await;
         }
     }
 }
@@ -153,13 +165,41 @@ fn failed(output: &impl Output, task: &'static str, cause: &str) {
     notice(output, &Notice::MonitorFailed { task, cause });
 }
 
-/// Logs each alert and hands its deliveries to the queue, or attempts them now.
-async fn send_alerts<S: Services>(
+/// A future of boxed background work.
+type Later<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Compares the active signing key with the stored one; the alert of a rotation.
+async fn watch_signing_key<S: Services>(
     config: &Config,
     services: &S,
     output: &impl Output,
-    alerts: &[Alert],
-) {
+    request_id: &str,
+) -> Option<Alert> {
+    match monitoring::signing_key::watch(services, config, request_id).await {
+        Ok(Some(event)) => {
+            if let Err(error) =
+                audit::log::persist(services, config, core::slice::from_ref(&event)).await
+            {
+                notice(
+                    output,
+                    &Notice::AuditPersistFailed {
+                        cause: error.cause(),
+                    },
+                );
+            }
+            let now = crate::env::Clock::now_ms(services.clock());
+            alerts::from_audit(config, &event, now)
+        }
+        Ok(None) => None,
+        Err(error) => {
+            failed(output, "signing_key_watch", error.cause());
+            None
+        }
+    }
+}
+
+/// One `alert` line per alert, whether or not an endpoint receives it.
+fn log_alerts(config: &Config, output: &impl Output, alerts: &[Alert]) {
     for alert in alerts {
         let endpoints = config
             .monitoring
@@ -176,16 +216,23 @@ async fn send_alerts<S: Services>(
             },
         );
     }
-    let deliveries = webhooks::fan_out(config, alerts);
-    if deliveries.is_empty() {
+}
+
+/// Hands deliveries to the platform's queue; a refusal drops them with a line each.
+async fn enqueue(output: &impl Output, deliveries: &[Delivery]) {
+    let messages: Vec<String> = deliveries.iter().map(Delivery::to_json).collect();
+    if output.enqueue(&messages).await {
         return;
     }
-    let messages: Vec<String> = deliveries
-        .iter()
-        .map(|delivery| delivery.to_json())
-        .collect();
-    if !output.enqueue(&messages).await {
-        webhooks::deliver_now(config, services, output, deliveries).await;
+    for delivery in deliveries {
+        notice(
+            output,
+            &Notice::WebhookDropped {
+                id: Some(&delivery.id),
+                endpoint: Some(&delivery.endpoint),
+                cause: "the queue refused the delivery",
+            },
+        );
     }
 }
 
@@ -206,7 +253,6 @@ pub fn data_points(snapshot: &Snapshot) -> Vec<DataPoint> {
                 route.status_3xx,
                 route.status_4xx,
                 route.status_5xx,
-                route.status_429,
                 route.ms_sum,
                 route.ms_max,
             ]

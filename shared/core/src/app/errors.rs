@@ -13,7 +13,6 @@
 //! failure modes, watched through the request lines and `errors.burst`, not reported.
 
 use alloc::string::String;
-use serde::Serialize;
 
 use super::output::{notice, Output, Unreachable};
 use crate::config::{Config, SentryDsn};
@@ -54,94 +53,39 @@ impl ErrorReport {
     }
 }
 
-#[derive(Serialize)]
-struct Tags<'a> {
-    function: &'a str,
-    method: &'a str,
-    route: &'a str,
-    request_id: &'a str,
+/// `text` as a JSON string.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| String::from("\"\""))
 }
 
-#[derive(Serialize)]
-struct ExceptionValue<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    value: &'a str,
-}
-
-#[derive(Serialize)]
-struct Exception<'a> {
-    values: [ExceptionValue<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct Message<'a> {
-    formatted: &'a str,
-}
-
-#[derive(Serialize)]
-struct Sdk {
-    name: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct Event<'a> {
-    event_id: &'a str,
-    timestamp: String,
-    platform: &'static str,
-    level: &'static str,
-    logger: &'static str,
-    environment: &'static str,
-    server_name: &'a str,
-    transaction: String,
-    message: Message<'a>,
-    exception: Exception<'a>,
-    tags: Tags<'a>,
-    sdk: Sdk,
-}
-
-/// The envelope of one report: header line, item header line, event line.
+/// The envelope of one report: header line, item header line, event line. Written
+/// out rather than derived (the `api` bundle's size budget); every value is quoted
+/// by serde_json.
 pub fn envelope(config: &Config, dsn: &SentryDsn, report: &ErrorReport) -> String {
-    let sent_at = encoding::rfc3339(report.at_ms);
-    let message = alloc::format!("internal: {}", report.cause);
-    let event = Event {
-        event_id: &report.request_id,
-        timestamp: sent_at.clone(),
-        platform: "other",
-        level: "error",
-        logger: "edgeauth",
-        environment: config.environment.as_str(),
-        server_name: report.function,
-        transaction: alloc::format!("{} {}", report.method, report.route),
-        message: Message {
-            formatted: &message,
-        },
-        exception: Exception {
-            values: [ExceptionValue {
-                kind: "Internal",
-                value: &report.cause,
-            }],
-        },
-        tags: Tags {
-            function: report.function,
-            method: report.method,
-            route: report.route,
-            request_id: &report.request_id,
-        },
-        sdk: Sdk {
-            name: "edgeauth",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-    };
-    let event = serde_json::to_string(&event).unwrap_or_default();
-    let header = serde_json::json!({
-        "event_id": report.request_id,
-        "sent_at": sent_at,
-        "dsn": dsn.dsn,
-    });
-    let item = serde_json::json!({"type": "event", "length": event.len()});
-    alloc::format!("{header}\n{item}\n{event}\n")
+    let id = quoted(&report.request_id);
+    let at = quoted(&encoding::rfc3339(report.at_ms));
+    let function = quoted(report.function);
+    let method = quoted(report.method);
+    let route = quoted(report.route);
+    let cause = quoted(&report.cause);
+    let message = quoted(&alloc::format!("internal: {}", report.cause));
+    let transaction = quoted(&alloc::format!("{} {}", report.method, report.route));
+    let environment = quoted(config.environment.as_str());
+    let version = quoted(env!("CARGO_PKG_VERSION"));
+    let event = alloc::format!(
+        "{{\"event_id\":{id},\"timestamp\":{at},\"platform\":\"other\",\"level\":\"error\",\
+         \"logger\":\"edgeauth\",\"environment\":{environment},\"server_name\":{function},\
+         \"transaction\":{transaction},\"message\":{{\"formatted\":{message}}},\
+         \"exception\":{{\"values\":[{{\"type\":\"Internal\",\"value\":{cause}}}]}},\
+         \"tags\":{{\"function\":{function},\"method\":{method},\"route\":{route},\
+         \"request_id\":{id}}},\"sdk\":{{\"name\":\"edgeauth\",\"version\":{version}}}}}"
+    );
+    let dsn = quoted(&dsn.dsn);
+    alloc::format!(
+        "{{\"event_id\":{id},\"sent_at\":{at},\"dsn\":{dsn}}}\n\
+         {{\"type\":\"event\",\"length\":{}}}\n{event}\n",
+        event.len()
+    )
 }
 
 /// Sends (or logs) one report.

@@ -43,10 +43,16 @@ pub trait Output {
         self.post(url, &headers, body).await
     }
 
+    /// Whether webhook deliveries go through the platform's queue ([`Self::enqueue`]),
+    /// whose consumer attempts and retries them ([`super::webhooks::consume`]).
+    /// Without one (the default) the core attempts them at once and keeps retry
+    /// records ([`super::webhooks::deliver_now`]). A constant, so that a build for a
+    /// platform with a queue links no direct-delivery code.
+    const QUEUE: bool = false;
+
     /// Hands webhook deliveries (JSON, [`crate::model::alert::Delivery`]) to the
-    /// platform's queue, whose consumer attempts them and retries with backoff
-    /// ([`super::webhooks::consume`]). `false`: no queue (the default), or it refused
-    /// them — the core then attempts them at once and keeps retry records.
+    /// platform's queue; `false` when it refused them (they are then dropped with a
+    /// `webhook_dropped` line; their `alert` lines remain).
     async fn enqueue(&self, messages: &[String]) -> bool {
         let _ = messages;
         false

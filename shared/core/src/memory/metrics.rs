@@ -99,9 +99,6 @@ impl Metrics {
                 400..=499 => entry.status_4xx += 1,
                 _ => entry.status_5xx += 1,
             }
-            if sample.status == 429 {
-                entry.status_429 += 1;
-            }
             entry.ms_sum = entry.ms_sum.saturating_add(sample.duration_ms);
             entry.ms_max = entry.ms_max.max(sample.duration_ms);
         }

@@ -9,7 +9,8 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// The store prefix of flushed snapshots: `metrics/<until_ms>/<function>/<isolate>`.
 pub const PREFIX: &str = "metrics/";
@@ -17,10 +18,9 @@ pub const PREFIX: &str = "metrics/";
 pub const RETENTION_MS: u64 = 2 * 3_600_000;
 
 /// One route's counts in an interval.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RouteStats {
     /// The function that served it (an isolate runs one; tests may run several).
-    #[serde(default)]
     pub function: String,
     /// The method (`GET`, …).
     pub method: String,
@@ -36,8 +36,6 @@ pub struct RouteStats {
     pub status_4xx: u64,
     /// Server errors.
     pub status_5xx: u64,
-    /// `429` answers (included in `status_4xx`).
-    pub status_429: u64,
     /// Sum of durations in ms.
     pub ms_sum: u64,
     /// Longest duration in ms.
@@ -45,7 +43,7 @@ pub struct RouteStats {
 }
 
 /// Security-relevant outcomes counted in an interval.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Outcomes {
     /// Sessions started (`login_succeeded`).
     pub logins_succeeded: u64,
@@ -60,7 +58,7 @@ pub struct Outcomes {
 }
 
 /// Password hashes (argon2id, bcrypt) timed by the platform clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Timing {
     /// Hashes timed.
     pub count: u64,
@@ -80,12 +78,11 @@ impl Timing {
 }
 
 /// One isolate's counts over one interval: what is flushed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     /// The function that counted.
     pub function: String,
     /// The isolate's random id (set at flush).
-    #[serde(default)]
     pub isolate: String,
     /// First request counted (Unix ms).
     pub since_ms: u64,
@@ -132,7 +129,6 @@ impl Snapshot {
             entry.status_3xx = entry.status_3xx.saturating_add(route.status_3xx);
             entry.status_4xx = entry.status_4xx.saturating_add(route.status_4xx);
             entry.status_5xx = entry.status_5xx.saturating_add(route.status_5xx);
-            entry.status_429 = entry.status_429.saturating_add(route.status_429);
             entry.ms_sum = entry.ms_sum.saturating_add(route.ms_sum);
             entry.ms_max = entry.ms_max.max(route.ms_max);
         }
@@ -156,7 +152,61 @@ impl Snapshot {
     }
 }
 
+/// A number field of a JSON object (0 when absent).
+fn number(value: &Value, key: &str) -> u64 {
+    value.get(key).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// A text field of a JSON object (empty when absent).
+fn text(value: &Value, key: &str) -> String {
+    String::from(value.get(key).and_then(Value::as_str).unwrap_or_default())
+}
+
 impl Snapshot {
+    /// Reads a stored snapshot (read by hand rather than derived: the `api` bundle,
+    /// which reads them, has a size budget, and derived readers cost more).
+    pub fn from_json(text_json: &str) -> Option<Self> {
+        let value: Value = serde_json::from_str(text_json).ok()?;
+        let routes = value
+            .get("routes")?
+            .as_array()?
+            .iter()
+            .map(|route| RouteStats {
+                function: text(route, "function"),
+                method: text(route, "method"),
+                route: text(route, "route"),
+                count: number(route, "count"),
+                status_2xx: number(route, "status_2xx"),
+                status_3xx: number(route, "status_3xx"),
+                status_4xx: number(route, "status_4xx"),
+                status_5xx: number(route, "status_5xx"),
+                ms_sum: number(route, "ms_sum"),
+                ms_max: number(route, "ms_max"),
+            })
+            .collect();
+        let outcomes = value.get("outcomes").unwrap_or(&Value::Null);
+        let hash = value.get("hash").unwrap_or(&Value::Null);
+        Some(Self {
+            function: text(&value, "function"),
+            isolate: text(&value, "isolate"),
+            since_ms: number(&value, "since_ms"),
+            until_ms: number(&value, "until_ms"),
+            routes,
+            outcomes: Outcomes {
+                logins_succeeded: number(outcomes, "logins_succeeded"),
+                logins_failed: number(outcomes, "logins_failed"),
+                rate_limited: number(outcomes, "rate_limited"),
+                refresh_reuse_detected: number(outcomes, "refresh_reuse_detected"),
+                lockouts: number(outcomes, "lockouts"),
+            },
+            hash: Timing {
+                count: number(hash, "count"),
+                ms_sum: number(hash, "ms_sum"),
+                ms_max: number(hash, "ms_max"),
+            },
+        })
+    }
+
     /// The store key of this snapshot.
     pub fn key(&self) -> String {
         alloc::format!(

@@ -26,8 +26,8 @@ impl Post {
 }
 
 /// Records lines, posts, queued messages and data points; answers posts from a
-/// script (then with `default_answer`).
-pub(crate) struct Recording {
+/// script (then with `default_answer`). `QUEUE`: the platform has a webhook queue.
+pub(crate) struct Recorder<const QUEUE: bool> {
     pub(crate) lines: RefCell<Vec<(String, bool)>>,
     pub(crate) posts: RefCell<Vec<Post>>,
     pub(crate) queued: RefCell<Vec<String>>,
@@ -36,11 +36,11 @@ pub(crate) struct Recording {
     pub(crate) script: RefCell<VecDeque<Option<u16>>>,
     /// The answer once the script is used up (`None`: unreachable).
     pub(crate) default_answer: Option<u16>,
-    /// Whether `enqueue` accepts messages (a platform with a queue).
-    pub(crate) has_queue: Cell<bool>,
+    /// Whether `enqueue` accepts messages.
+    pub(crate) queue_accepts: Cell<bool>,
 }
 
-impl Default for Recording {
+impl<const QUEUE: bool> Default for Recorder<QUEUE> {
     fn default() -> Self {
         Self {
             lines: RefCell::default(),
@@ -49,12 +49,12 @@ impl Default for Recording {
             points: RefCell::default(),
             script: RefCell::default(),
             default_answer: Some(200),
-            has_queue: Cell::new(false),
+            queue_accepts: Cell::new(true),
         }
     }
 }
 
-impl Recording {
+impl<const QUEUE: bool> Recorder<QUEUE> {
     /// A recorder answering every post with `answer`.
     pub(crate) fn answering(answer: Option<u16>) -> Self {
         Self {
@@ -75,7 +75,9 @@ impl Recording {
     }
 }
 
-impl Output for Recording {
+impl<const QUEUE: bool> Output for Recorder<QUEUE> {
+    const QUEUE: bool = QUEUE;
+
     fn line(&self, line: &str, error: bool) {
         self.lines.borrow_mut().push((line.to_string(), error));
     }
@@ -103,7 +105,7 @@ impl Output for Recording {
     }
 
     async fn enqueue(&self, messages: &[String]) -> bool {
-        if !self.has_queue.get() {
+        if !self.queue_accepts.get() {
             return false;
         }
         self.queued.borrow_mut().extend(messages.iter().cloned());
@@ -114,3 +116,8 @@ impl Output for Recording {
         self.points.borrow_mut().extend(points.iter().cloned());
     }
 }
+
+/// A platform without a webhook queue (Spin).
+pub(crate) type Recording = Recorder<false>;
+/// A platform with a webhook queue (Workers).
+pub(crate) type QueueRecording = Recorder<true>;

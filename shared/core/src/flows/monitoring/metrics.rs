@@ -3,8 +3,8 @@
 //! Each isolate flushes its counts once per `METRICS_FLUSH_SECS` after a response
 //! ([`store`]: one RecordStore write, `metrics/<until>/<function>/<isolate>`, kept two
 //! hours). `GET /api/admin/metrics?minutes=60` (permission `monitoring:read`) adds up
-//! the snapshots of the last `minutes` (1–120): per function and route, outcome counts,
-//! hash time, and a per-minute series. It reads at most [`MAX_SNAPSHOTS`] records and
+//! the snapshots of the last `minutes` (1–120): per function, method and route,
+//! outcome counts, hash time, and a per-minute series. It reads at most [`MAX_SNAPSHOTS`] records and
 //! says `truncated` when there were more.
 //!
 //! What it cannot see: counts an isolate has not flushed yet (at most one interval
@@ -15,7 +15,6 @@
 //!
 //! Security considerations: counts and code-chosen labels only.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
@@ -44,19 +43,12 @@ pub async fn store(records: &impl RecordStore, snapshot: &Snapshot) -> Result<()
         .await
 }
 
-#[derive(Debug, Serialize)]
-struct FunctionSummary {
-    function: String,
-    requests: u64,
-    routes: Vec<RouteStats>,
-}
-
 #[derive(Debug, Default, Serialize)]
 struct Minute {
     minute: String,
     requests: u64,
     status_5xx: u64,
-    status_429: u64,
+    rate_limited: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,7 +67,7 @@ struct Summary {
     snapshots: usize,
     truncated: bool,
     requests: u64,
-    functions: Vec<FunctionSummary>,
+    routes: Vec<RouteStats>,
     outcomes: Outcomes,
     hash: HashSummary,
     per_minute: Vec<Minute>,
@@ -96,48 +88,37 @@ pub async fn summary<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError
     };
     let records = ctx.services.records();
     let (keys, more) = paging::take_keys(records, PREFIX, &start, MAX_SNAPSHOTS).await?;
-    let mut per_function: BTreeMap<String, Snapshot> = BTreeMap::new();
-    let mut per_minute: BTreeMap<u64, Minute> = BTreeMap::new();
+    // A vector rather than a map: at most `minutes` slots, and no new map code in
+    // the `api` bundle (size budget).
+    let mut per_minute: Vec<Minute> = Vec::new();
     let mut total = Snapshot::default();
     let mut read = 0;
     for key in &keys {
         let Some(raw) = records.get(key).await? else {
             continue;
         };
-        let Ok(snapshot) = serde_json::from_str::<Snapshot>(&raw) else {
+        let Some(snapshot) = Snapshot::from_json(&raw) else {
             continue;
         };
         read += 1;
         total.merge(&snapshot);
-        let minute = snapshot.until_ms - snapshot.until_ms % 60_000;
-        let slot = per_minute.entry(minute).or_default();
-        slot.requests += snapshot.requests();
-        slot.status_5xx += snapshot.routes.iter().map(|r| r.status_5xx).sum::<u64>();
-        slot.status_429 += snapshot.routes.iter().map(|r| r.status_429).sum::<u64>();
-        for route in &snapshot.routes {
-            let function = if route.function.is_empty() {
-                &snapshot.function
-            } else {
-                &route.function
-            };
-            let single = Snapshot {
-                routes: alloc::vec![route.clone()],
-                ..Snapshot::default()
-            };
-            per_function
-                .entry(function.clone())
-                .or_default()
-                .merge(&single);
+        let minute = encoding::rfc3339(snapshot.until_ms - snapshot.until_ms % 60_000);
+        let slot = match per_minute.iter().position(|slot| slot.minute == minute) {
+            Some(index) => index,
+            None => {
+                per_minute.push(Minute {
+                    minute,
+                    ..Minute::default()
+                });
+                per_minute.len() - 1
+            }
+        };
+        if let Some(slot) = per_minute.get_mut(slot) {
+            slot.requests += snapshot.requests();
+            slot.status_5xx += snapshot.routes.iter().map(|r| r.status_5xx).sum::<u64>();
+            slot.rate_limited += snapshot.outcomes.rate_limited;
         }
     }
-    let functions = per_function
-        .into_iter()
-        .map(|(function, snapshot)| FunctionSummary {
-            requests: snapshot.requests(),
-            routes: snapshot.routes,
-            function,
-        })
-        .collect();
     let hash = HashSummary {
         count: total.hash.count,
         avg_ms: total.hash.ms_sum.checked_div(total.hash.count).unwrap_or(0),
@@ -153,16 +134,10 @@ pub async fn summary<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError
             snapshots: read,
             truncated: more.is_some(),
             requests: total.requests(),
-            functions,
+            routes: total.routes,
             outcomes: total.outcomes,
             hash,
-            per_minute: per_minute
-                .into_iter()
-                .map(|(minute, mut slot)| {
-                    slot.minute = encoding::rfc3339(minute);
-                    slot
-                })
-                .collect(),
+            per_minute,
         },
     ))
 }

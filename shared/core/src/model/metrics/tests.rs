@@ -50,3 +50,16 @@ fn snapshot_keys_sort_by_time_and_name_function_and_isolate() {
     snapshot.until_ms = 10;
     assert!(early < snapshot.key());
 }
+
+#[test]
+fn a_flushed_snapshot_reads_back_as_written() {
+    let metrics = Metrics::default();
+    metrics.record(&sample("/api/me", 429, 7, 1_000));
+    let mut snapshot = metrics.take_due(u64::MAX, 1).unwrap();
+    snapshot.isolate = "i9".into();
+    snapshot.hash.add(40);
+    snapshot.outcomes.lockouts = 2;
+    let json = serde_json::to_string(&snapshot).unwrap();
+    assert_eq!(Snapshot::from_json(&json), Some(snapshot));
+    assert_eq!(Snapshot::from_json("{}"), None);
+}
