@@ -1,4 +1,4 @@
-// API.md §4, §5, §7 on the built functions: register (no enumeration, mails, policy,
+// docs/contract.md §4, §5, §7 on the built functions: register (no enumeration, mails, policy,
 // Origin), email verification (single use, required before login, bootstrap admins),
 // login (identical failures, the two delivery modes and their exact cookies), /api/me.
 import { after, before, describe, test } from "node:test";

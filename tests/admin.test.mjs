@@ -1,4 +1,4 @@
-// API.md §6 on the built `api` function — roles and administration:
+// docs/contract.md §6 on the built `api` function — roles and administration:
 // - every /api route × {anonymous, user, auditor, admin} → status (printed: the
 //   resolution note's table);
 // - the last-admin guard; a disabled user is locked out at once; revoking a user's

@@ -1,4 +1,4 @@
-// API.md §6 on the built `api` function — data-protection rights:
+// docs/contract.md §6 on the built `api` function — data-protection rights:
 // - consents: round trip, withdrawal in one request, allowlisted purposes, audited;
 // - the export: every record held about the caller, as an attachment, no secrets;
 // - erasure: password re-authentication, then no record holding the address or

@@ -1,4 +1,4 @@
-// API.md §5–§7 on the built functions: TOTP setup and confirmation, the two-step
+// docs/contract.md §5–§7 on the built functions: TOTP setup and confirmation, the two-step
 // login (`mfa_required`, then `POST /auth/login/mfa`), single use of time steps and
 // recovery codes, no session without the second factor, wrong codes counted
 // (token, lockout) and audited, disabling with the password.

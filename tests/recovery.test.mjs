@@ -1,4 +1,4 @@
-// API.md §5 and issue 4 on the built functions: forgot password (always 202, a reset
+// docs/contract.md §5 and issue 4 on the built functions: forgot password (always 202, a reset
 // mail for real accounts only, the token in the link's fragment), reset (once only,
 // policy, every session ended, every other token dead, notice mail) and change
 // password (current password, policy, CSRF, other sessions ended, current kept).

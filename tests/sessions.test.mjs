@@ -1,4 +1,4 @@
-// API.md §4, §5 sessions on the built functions: GET /auth/session, refresh in both
+// docs/contract.md §4, §5 sessions on the built functions: GET /auth/session, refresh in both
 // modes with rotation, the 30 s retry grace, ten concurrent refreshes, reuse
 // detection, logout, logout-all, listing and revoking sessions, and that a revoked
 // session's access token fails at the next request to every function.

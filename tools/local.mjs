@@ -9,7 +9,7 @@ import { Miniflare, Log, LogLevel } from "miniflare";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Every configuration variable of API.md §8 (plus edgeauth's tuning knobs). */
+/** Every configuration variable of docs/contract.md §8 (plus edgeauth's tuning knobs). */
 export const CONFIG_VARIABLES = [
   "ENVIRONMENT", "PUBLIC_ORIGIN", "ALLOWED_ORIGINS", "JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS",
   "PASSWORD_PEPPER", "MAIL_TRANSPORT", "MAIL_FROM", "MAIL_HTTP_URL", "MAIL_HTTP_TOKEN",

@@ -1,4 +1,4 @@
-//! The request pipeline every function shares: the HTTP security layer of API.md
+//! The request pipeline every function shares: the HTTP security layer of docs/contract.md
 //! §2–§4 around a function's own routes.
 //!
 //! Order of checks, and why:

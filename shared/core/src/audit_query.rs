@@ -1,6 +1,6 @@
 //! Reading the audit log: `GET /api/admin/audit` (admins and auditors) and
 //! `GET /api/me/activity` (one's own events), newest first, with cursor pagination
-//! (API.md §6).
+//! (docs/contract.md §6).
 //!
 //! Events are the records [`crate::audit_log`] persists: the whole log under
 //! [`ALL_PREFIX`], and each user's events (as subject or actor) under

@@ -15,9 +15,9 @@
 //! once per request (Spin instantiates a component per request) before parsing.
 //!
 //! Security considerations: Spin has no `waitUntil`, so mail is sent before the
-//! response; on register/forgot this makes the response time depend on the mail
-//! provider for real accounts only when the flow sends mail to real accounts only —
-//! see docs/spin.md. Secrets are `secret = true` variables and never logged.
+//! response; where a flow mails only real accounts (forgot password), the response
+//! time then depends on the mail provider for those accounts (docs/spin.md §5).
+//! Secrets are `secret = true` variables and never logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;

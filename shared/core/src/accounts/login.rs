@@ -1,4 +1,4 @@
-//! `POST /auth/login {email, password, mode?}` (API.md §4, §5, §7).
+//! `POST /auth/login {email, password, mode?}` (docs/contract.md §4, §5, §7).
 //!
 //! Steps, in order:
 //! 1. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`) — a

@@ -1,5 +1,5 @@
 //! Accounts: the user record, email addresses, registration, email verification,
-//! login, and the caller's own profile (API.md §5, §6, §7).
+//! login, and the caller's own profile (docs/contract.md §5, §6, §7).
 //!
 //! - [`user`]: the record, its keys in the AtomicStore, CAS updates, the email index.
 //! - [`email`]: normalisation, the index and the stored form of an address.

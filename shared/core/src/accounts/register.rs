@@ -1,5 +1,5 @@
 //! `POST /auth/register {email, password}` → always `202 {"status":"accepted"}`
-//! (API.md §5, §7).
+//! (docs/contract.md §5, §7).
 //!
 //! Steps:
 //! 1. `Origin` check (as login), strict body (`400`), address validation (`400

@@ -1,4 +1,4 @@
-//! Email verification: the mailed token and `POST /auth/email/verify` (API.md §5).
+//! Email verification: the mailed token and `POST /auth/email/verify` (docs/contract.md §5).
 //!
 //! A token is 256 random bits, base64url, sent in the link
 //! `PUBLIC_ORIGIN/verify-email#token=…` (fragment: never in server logs or

@@ -1,6 +1,6 @@
 //! The last-admin guard: a strongly consistent set of the enabled administrators.
 //!
-//! "An admin cannot remove the last admin" (API.md §6) must hold under concurrency:
+//! "An admin cannot remove the last admin" (docs/contract.md §6) must hold under concurrency:
 //! two admins demoting each other at the same moment must not both succeed. Counting
 //! admins by reading every profile cannot give that (the reads and the writes of two
 //! requests interleave), so the guard keeps one record — AtomicStore shard `admins`,
@@ -26,7 +26,7 @@
 //! `PUT /api/admin/users/{id}/roles` adds them.
 //!
 //! Security considerations: the set holds ids only; a refusal is
-//! `400 invalid_request` (API.md §3 has no 409) with a static detail.
+//! `400 invalid_request` (docs/contract.md §3 has no 409) with a static detail.
 
 use alloc::string::String;
 use alloc::vec::Vec;

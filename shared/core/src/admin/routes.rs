@@ -1,4 +1,4 @@
-//! The handlers of `/api/admin/users…` (API.md §6). The route table's permission
+//! The handlers of `/api/admin/users…` (docs/contract.md §6). The route table's permission
 //! gate has already required the matching admin permission; these handlers decide
 //! on the target user.
 //!
@@ -10,7 +10,7 @@
 //! | `POST /api/admin/users/{id}/enable` | `204` | `user_enabled` (when changed) |
 //! | `DELETE /api/admin/users/{id}/sessions` | `204` | `session_revoked` |
 //!
-//! Choices where the contract is silent:
+//! Choices this module makes (stated in docs/contract.md):
 //! - `roles` may hold only `user`, `auditor`, `admin` (else `400`); `user` is always
 //!   kept, whether or not it is listed; the stored order is `user, auditor, admin`.
 //! - Taking `admin` from, disabling or erasing the last enabled admin is

@@ -1,4 +1,4 @@
-//! Configuration (API.md §8), parsed and validated once per isolate.
+//! Configuration (docs/contract.md §8), parsed and validated once per isolate.
 //!
 //! Adapters hand the core a [`Vars`] view of their environment (Workers `env` vars
 //! and secrets, Spin variables); [`Config::from_vars`] turns it into a typed,
@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 
 use crate::secret::Secret;
 
-/// Every variable the configuration reads (API.md §8 plus tuning knobs), so that
+/// Every variable the configuration reads (docs/contract.md §8 plus tuning knobs), so that
 /// adapters whose platform reads variables asynchronously (Spin) can fetch them up
 /// front, and tools (the config doctor, the local servers) share one list.
 pub const VARIABLES: &[&str] = &[
@@ -153,7 +153,7 @@ pub struct RateLimit {
     pub window_secs: u32,
 }
 
-/// The rate limits and lockout policy of API.md §7.
+/// The rate limits and lockout policy of docs/contract.md §7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
     /// Per IP: login attempts.

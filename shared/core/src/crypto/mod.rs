@@ -1,4 +1,4 @@
-//! Data-at-rest cryptography over `DATA_ENCRYPTION_KEYS` (API.md §8): the record
+//! Data-at-rest cryptography over `DATA_ENCRYPTION_KEYS` (docs/contract.md §8): the record
 //! cipher, the email blind index and the key-rotation sweep helpers.
 //!
 //! - [`aead`]: XChaCha20-Poly1305 with self-describing ciphertexts

@@ -1,4 +1,4 @@
-//! The `api` function: everything under `/api/` (API.md §6).
+//! The `api` function: everything under `/api/` (docs/contract.md §6).
 //!
 //! **Every route declares its permission** in [`ACCESS`], a table parallel to
 //! [`Api::ROUTES`] keyed by pattern and method: either [`Access::Public`] (only
@@ -122,7 +122,7 @@ pub async fn gate<S: Services>(
     }
 }
 
-/// The routes whose handler verifies the caller's password (API.md §6: erasure and
+/// The routes whose handler verifies the caller's password (docs/contract.md §6: erasure and
 /// turning TOTP off re-authenticate). Password verification links argon2, bcrypt and
 /// the NFKC tables — a third of the `api` Worker — so on Workers the `api` function
 /// is built without the `password` feature and forwards exactly these requests,

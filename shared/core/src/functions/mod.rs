@@ -1,4 +1,4 @@
-//! The four deployable functions (API.md §1): each one's routes and dispatch.
+//! The four deployable functions (docs/contract.md §1): each one's routes and dispatch.
 //!
 //! Each function is a separate type so that a deployment links only its own flows:
 //! the `api` function never references the password-hashing code paths of `login`.

@@ -1,4 +1,4 @@
-//! The `refresh` function (API.md §1): the session routes and the public key set.
+//! The `refresh` function (docs/contract.md §1): the session routes and the public key set.
 
 use crate::app::{Ctx, Function, Params, Route, Services};
 use crate::error::ApiError;

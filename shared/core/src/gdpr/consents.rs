@@ -1,4 +1,4 @@
-//! Consents: `GET`/`PUT /api/me/consents` (API.md §6; GDPR Art. 7).
+//! Consents: `GET`/`PUT /api/me/consents` (docs/contract.md §6; GDPR Art. 7).
 //!
 //! Wire shape, both ways:
 //! `{"consents": {"<purpose>": {"granted": bool, "version": "…", "updated_at": "…"}}}`

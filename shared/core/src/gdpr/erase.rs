@@ -1,10 +1,10 @@
-//! Erasure: `DELETE /api/me {password}` → `204` (API.md §6; GDPR Art. 17).
+//! Erasure: `DELETE /api/me {password}` → `204` (docs/contract.md §6; GDPR Art. 17).
 //!
 //! Steps of the request:
 //! 1. strict body; the password is checked against the stored hash
 //!    ([`crate::password::verify_password`]) — a stolen session alone cannot erase
 //!    an account. The check is a password guess like a login's, so it passes the
-//!    isolate's hashing gate and the account lockout of API.md §7 first
+//!    isolate's hashing gate and the account lockout of docs/contract.md §7 first
 //!    ([`crate::lockout`], keyed by the address, `429` while locked, before any
 //!    hash), and a wrong password counts as a failure there, is audited as
 //!    `login_failed` (`flow=account_erase`) and answers `401 invalid_credentials`;

@@ -1,4 +1,4 @@
-//! Request bodies: media type, size and strict JSON (API.md §2).
+//! Request bodies: media type, size and strict JSON (docs/contract.md §2).
 //!
 //! Security considerations:
 //! - Bodies over [`MAX_BODY_BYTES`] are refused before parsing (`413`); adapters stop

@@ -1,4 +1,4 @@
-//! Per-email lockout (API.md §7): 5 failed logins within 15 minutes lock the
+//! Per-email lockout (docs/contract.md §7): 5 failed logins within 15 minutes lock the
 //! address for 15 minutes; each repeat lock doubles, up to 24 hours (all from
 //! `LOCKOUT_*`). Unknown addresses are locked exactly like known ones.
 //!

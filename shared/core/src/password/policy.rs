@@ -1,4 +1,4 @@
-//! The policy for new passwords (API.md §7): register, reset and change.
+//! The policy for new passwords (docs/contract.md §7): register, reset and change.
 //!
 //! Rules, checked in this order on the NFKC form (the form that is hashed), each with
 //! its own static `detail` in a `400 weak_password` problem:

@@ -1,4 +1,4 @@
-//! Rate limits (API.md §7): per client address for login, registration, forgot-password
+//! Rate limits (docs/contract.md §7): per client address for login, registration, forgot-password
 //! and refresh; per user for the API; and the per-isolate bound on password hashing.
 //!
 //! - [`window`]: the sliding-window arithmetic (pure, property-tested).

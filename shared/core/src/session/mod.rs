@@ -1,5 +1,5 @@
 //! Sessions: records, refresh-token rotation, delivery in the two modes, revocation,
-//! and the routes of the `refresh` function (API.md §4, §5).
+//! and the routes of the `refresh` function (docs/contract.md §4, §5).
 //!
 //! - [`record`]: the session record, where it lives, when it ends.
 //! - [`refresh_token`]: the refresh token's format, hash and derived successors.
@@ -15,7 +15,7 @@
 //!
 //! Security considerations: every session state change is a compare-and-swap on the
 //! AtomicStore record; tokens are stored only as hashes. The design, its atomicity
-//! argument and the choices where the contract is silent are in `docs/sessions.md`.
+//! argument and the reasons for the choices docs/contract.md states are in `docs/sessions.md`.
 
 pub mod create;
 pub mod delivery;

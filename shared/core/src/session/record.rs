@@ -36,7 +36,7 @@ pub const NAME_PREFIX: &str = "session/";
 /// Longest user agent kept.
 pub const MAX_USER_AGENT_CHARS: usize = 256;
 
-/// How the session's tokens are delivered (API.md §4).
+/// How the session's tokens are delivered (docs/contract.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {

@@ -1,4 +1,4 @@
-//! Refresh-token rotation with a grace window and reuse detection (API.md §4,
+//! Refresh-token rotation with a grace window and reuse detection (docs/contract.md §4,
 //! RFC 9700 §4.14.2).
 //!
 //! Given a presented token `T = user.session.secret`, read the session record `R`:

@@ -1,4 +1,4 @@
-//! The session routes of the `refresh` function (API.md §5).
+//! The session routes of the `refresh` function (docs/contract.md §5).
 //!
 //! | route | credential | answer |
 //! |---|---|---|
@@ -9,7 +9,7 @@
 //! | `GET /auth/sessions` | access token | `{"sessions":[…]}`, most recently used first |
 //! | `DELETE /auth/sessions/{id}` | access token | `204`; `404` unless a live session of the caller |
 //!
-//! Choices where the contract is silent (also in `docs/sessions.md`):
+//! Choices this module makes (stated in docs/contract.md; reasons in `docs/sessions.md`):
 //! - `expires_at` of `GET /auth/session` is when the *session* ends (idle or
 //!   absolute, whichever is first), not the access token (`access_expires_at` of
 //!   login tells that).

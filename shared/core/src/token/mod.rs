@@ -1,7 +1,7 @@
 //! Tokens the core signs and the keys behind them: EdDSA access tokens (JWT), the
 //! public key set (JWKS), and the subkeys every other MAC in the core is keyed with.
 //!
-//! - [`access`]: issue and verify access tokens (API.md §4).
+//! - [`access`]: issue and verify access tokens (docs/contract.md §4).
 //! - [`jwks`]: `GET /.well-known/jwks.json`.
 //! - [`eddsa`]: the Ed25519 algorithm plugged into `jwt-compact`.
 //! - [`cache`]: the per-isolate memory of derived public keys and verified tokens.

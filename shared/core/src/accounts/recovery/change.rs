@@ -1,5 +1,5 @@
 //! `POST /auth/password/change {current_password, new_password}` →
-//! `200 {"status":"changed"}` (API.md §5).
+//! `200 {"status":"changed"}` (docs/contract.md §5).
 //!
 //! Steps:
 //! 1. authenticate ([`crate::auth::authenticate()`]: Bearer, or the access cookie with
@@ -17,7 +17,7 @@
 //! 6. revoke every *other* session of the user (the caller's stays signed in), notice
 //!    mail, audit `password_changed`.
 //!
-//! Security considerations: the caller's current session is kept, as API.md says;
+//! Security considerations: the caller's current session is kept, as docs/contract.md says;
 //! a thief holding that very session can still change the password — which is why the
 //! current password is required and the owner is mailed. Outstanding reset tokens
 //! die with the old hash ([`super::token`]).

@@ -1,5 +1,5 @@
 //! `POST /auth/password/forgot {email}` → always `202 {"status":"accepted"}`
-//! (API.md §5).
+//! (docs/contract.md §5).
 //!
 //! Steps:
 //! 1. strict body, address validation (`400 invalid_request` — a statement about
@@ -14,7 +14,7 @@
 //!    swap is one that cannot match ([`token::store_nothing`]);
 //! 5. audit `password_reset_requested` with an `outcome`, and `202`.
 //!
-//! Choices where the contract is silent:
+//! Choices this module makes (stated in docs/contract.md):
 //! - **Unverified accounts get the mail.** The link reaches the address itself, so
 //!   using it proves control of the address, and the reset then also marks it
 //!   verified. Refusing would strand the real owner of an address someone else

@@ -1,5 +1,5 @@
 //! `POST /auth/password/reset {token, password}` → `200 {"status":"reset"}`
-//! (API.md §5).
+//! (docs/contract.md §5).
 //!
 //! Steps:
 //! 1. strict body; the token is looked up (read only): malformed, unknown, used or

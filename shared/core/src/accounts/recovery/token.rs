@@ -34,7 +34,7 @@ use crate::store::{AtomicKey, AtomicStore};
 use crate::token::kdf::sha256;
 use crate::util;
 
-/// How long a reset token lives (API.md §5: 30 minutes).
+/// How long a reset token lives (docs/contract.md §5: 30 minutes).
 pub const TOKEN_TTL_MS: u64 = 30 * 60 * 1000;
 /// The front-end page that reads the token from the fragment.
 pub const RESET_PATH: &str = "/reset-password";

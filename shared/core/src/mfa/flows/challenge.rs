@@ -1,6 +1,6 @@
 //! The MFA token: what `POST /auth/login` answers with, instead of a session, when
 //! the account has TOTP on — `200 {"mfa_required": true, "mfa_token": "…"}`, and no
-//! cookie (API.md §5).
+//! cookie (docs/contract.md §5).
 //!
 //! The token is 256 random bits, base64url (43 characters). Only its SHA-256 is
 //! stored: AtomicStore shard `mfa-login/{sha256 hex}`, name `challenge`, value
@@ -36,7 +36,7 @@ use crate::store::{AtomicKey, AtomicStore};
 use crate::token::kdf::sha256;
 use crate::util;
 
-/// Lifetime of an MFA token (API.md §5: 5 minutes).
+/// Lifetime of an MFA token (docs/contract.md §5: 5 minutes).
 pub const TOKEN_TTL_MS: u64 = 5 * 60 * 1000;
 /// Wrong codes a token survives: the third wrong code ends it.
 pub const MAX_WRONG_CODES: u32 = 3;

@@ -1,4 +1,4 @@
-//! Turning TOTP off: `DELETE /api/me/mfa/totp {password}` → `204` (API.md §6).
+//! Turning TOTP off: `DELETE /api/me/mfa/totp {password}` → `204` (docs/contract.md §6).
 //!
 //! Steps: authenticate (CSRF for cookie credentials — `DELETE` is unsafe), strict
 //! body, verify the password against the stored hash; then one compare-and-swap

@@ -1,5 +1,5 @@
 //! `POST /auth/login/mfa` `{mfa_token, code}` or `{mfa_token, recovery_code}` →
-//! the answer of `POST /auth/login` (API.md §5). Feature `password` (the `login`
+//! the answer of `POST /auth/login` (docs/contract.md §5). Feature `password` (the `login`
 //! function), as it finishes through [`login::complete_with`].
 //!
 //! The login step, in order:
