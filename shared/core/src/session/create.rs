@@ -6,7 +6,8 @@
 //! did the swap would refuse rather than overwrite another session.
 //!
 //! Security considerations: the first refresh secret is 256 fresh random bits; only
-//! its hash is stored. The access token's `exp` is capped at the session's end.
+//! its hash is stored, and the token carries the issue tag of the active data key
+//! ([`super::refresh_token`]). The access token's `exp` is capped at the session's end.
 
 use alloc::string::String;
 
@@ -57,7 +58,12 @@ pub async fn start<S: Services>(
     let random = ctx.services.random();
     let session_id = user::new_id(random)?;
     let secret: [u8; SECRET_BYTES] = crate::env::random_array(random)?;
-    let refresh_token = RefreshToken::new(&user.id, &session_id, Secret::new(secret.to_vec()));
+    let refresh_token = RefreshToken::issue(
+        ctx.config.data_encryption_keys.active(),
+        &user.id,
+        &session_id,
+        Secret::new(secret.to_vec()),
+    );
     let user_agent: Option<String> = ctx
         .request
         .header("user-agent")
