@@ -50,6 +50,8 @@ pub fn access_token<S: Services>(
 }
 
 /// Creates a session for `user` delivered in `mode`, and issues its first tokens.
+/// The session belongs to `user.session_epoch` ([`super::epoch`]): pass the record
+/// the sign-in was decided on.
 pub async fn start<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -84,6 +86,7 @@ pub async fn start<S: Services>(
             rotated_at_ms: ctx.now_ms,
             successor_key_id: None,
         },
+        epoch: user.session_epoch,
     };
     if !record::swap(ctx.services.atomic(), ctx.config, None, &session).await? {
         return Err(ApiError::Unavailable(Internal("session id collision")));

@@ -125,13 +125,16 @@ pub async fn refresh<S: Services>(
     )))
 }
 
-/// The session's user, when it may still hold a session.
+/// The session's user, when it may still hold this session (enabled, and the
+/// session not ended by the user's session epoch).
 async fn live_user<S: Services>(
     ctx: &Ctx<'_, S>,
     session: &SessionRecord,
 ) -> Result<UserRecord, ApiError> {
     match user::load(ctx.services.atomic(), &session.user_id).await? {
-        Some(user) if user.may_sign_in(ctx.config) => Ok(user),
+        Some(user) if user.may_sign_in(ctx.config) && super::epoch::admits(&user, session) => {
+            Ok(user)
+        }
         _ => Err(ApiError::Unauthenticated),
     }
 }

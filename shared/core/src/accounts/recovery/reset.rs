@@ -20,6 +20,9 @@
 //!    set first, [`crate::admin::registry`]). An address verified before gets no
 //!    role from a reset: bootstrap applies once, and an admin's later decision about
 //!    the account (a demotion, say) stands;
+//!    The same swap moves the user's session epoch on ([`crate::session::epoch`]):
+//!    a login that checked the old password, or an MFA token it obtained, cannot
+//!    produce a live session afterwards;
 //! 6. every session of the user is revoked ([`crate::session::revoke_all`]), the
 //!    address's lockout is lifted ([`crate::lockout::clear`]: the owner proved control
 //!    of the address), a notice mail is sent, `password_reset` is audited (and
@@ -133,6 +136,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             return false;
         }
         stored.password_hash.clone_from(&hashed);
+        // Ends every session in the same swap, including one that a login with the
+        // old password is about to write (session::epoch).
+        session::epoch::advance(stored, None);
         verified_now = !stored.email_verified;
         stored.email_verified = true;
         admin_now = bootstrap_admin && verified_now && !stored.has_role(ROLE_ADMIN);

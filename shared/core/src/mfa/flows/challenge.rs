@@ -4,9 +4,11 @@
 //!
 //! The token is 256 random bits, base64url (43 characters). Only its SHA-256 is
 //! stored: AtomicStore shard `mfa-login/{sha256 hex}`, name `challenge`, value
-//! `{user_id, mode, expires_at_ms, wrong_codes}`, with the store expiry set to the
-//! same instant, 5 minutes after the password was accepted. It remembers the
-//! delivery `mode` of the first step, so `POST /auth/login/mfa` answers in it.
+//! `{user_id, mode, expires_at_ms, wrong_codes, epoch}`, with the store expiry set to
+//! the same instant, 5 minutes after the password was accepted. It remembers the
+//! delivery `mode` of the first step, so `POST /auth/login/mfa` answers in it, and
+//! the user's session `epoch` the password was checked under: once the epoch moves
+//! on (a password reset, say) the token is dead ([`crate::session::epoch`]).
 //!
 //! Lifecycle, every change a compare-and-swap on the exact text read:
 //! - **success** consumes it (`raw → absent`): of concurrent second steps with one
@@ -58,6 +60,9 @@ pub struct Challenge {
     /// Wrong codes so far.
     #[serde(default)]
     pub wrong_codes: u32,
+    /// The user's session epoch when the password was accepted.
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 /// A live challenge as read from the store, with what a later swap needs.
@@ -84,11 +89,12 @@ fn encode(challenge: &Challenge) -> Result<String, ApiError> {
         .map_err(|_| ApiError::Internal(Internal("mfa challenge encoding")))
 }
 
-/// Stores a new challenge for `user_id` and returns its token.
+/// Stores a new challenge for `user` (as read before the password was checked) and
+/// returns its token.
 pub async fn issue(
     atomic: &impl AtomicStore,
     random: &impl crate::Random,
-    user_id: &str,
+    user: &UserRecord,
     mode: Mode,
     now_ms: u64,
 ) -> Result<String, ApiError> {
@@ -97,10 +103,11 @@ pub async fn issue(
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("mfa token shape")))?;
     let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
     let value = encode(&Challenge {
-        user_id: user_id.into(),
+        user_id: user.id.clone(),
         mode,
         expires_at_ms,
         wrong_codes: 0,
+        epoch: user.session_epoch,
     })?;
     let stored = atomic
         .compare_and_swap(
@@ -127,7 +134,7 @@ pub async fn respond<S: Services>(
     let token = issue(
         ctx.services.atomic(),
         ctx.services.random(),
-        &user.id,
+        user,
         mode,
         ctx.now_ms,
     )

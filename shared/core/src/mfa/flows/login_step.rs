@@ -8,7 +8,9 @@
 //! 2. the per-address login limit ([`crate::ratelimit::check_ip`], the login
 //!    route's budget: a second step is part of a login);
 //! 3. the MFA token must be live ([`challenge::open`]), else `401 unauthenticated`
-//!    (sign in again); the account must still exist, may sign in and have MFA on —
+//!    (sign in again); the account must still exist, may sign in, have MFA on and
+//!    still be in the session epoch the password was checked under (no password
+//!    reset, change, disable or revoke-all since, [`crate::session::epoch`]) —
 //!    otherwise the token is consumed and the answer is `401 unauthenticated` (its
 //!    state changed since the password step: start over);
 //! 4. the account's lockout ([`crate::lockout::check`], keyed by the blind index of
@@ -18,9 +20,10 @@
 //!    (logged, nothing written);
 //! 6. **accepted**: consume the token (compare-and-swap; losing means another
 //!    request finished this login first → `401 unauthenticated`, so one token yields
-//!    at most one session), then [`login::complete_with`]: `last_login_at`, the
-//!    session, tokens or cookies in the `mode` remembered from the password step,
-//!    audit `login_succeeded` with `mfa`. A used recovery code also mails the owner;
+//!    at most one session), then [`login::complete_with`] under the challenge's
+//!    epoch: `last_login_at`, the session, tokens or cookies in the `mode` remembered
+//!    from the password step, audit `login_succeeded` with `mfa`. A used recovery
+//!    code also mails the owner;
 //! 7. **rejected**: count the wrong code on the token ([`challenge::count_wrong_code`];
 //!    the third ends it), record the failure with the account lockout
 //!    ([`crate::lockout::record_failure`]: five failures — passwords and codes
@@ -112,9 +115,10 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         return Err(ApiError::Unauthenticated);
     };
     let user_id = open.challenge.user_id.as_str();
-    let eligible = user::load(atomic, user_id)
-        .await?
-        .filter(|user| user.may_sign_in(ctx.config) && is_required(user));
+    let epoch = open.challenge.epoch;
+    let eligible = user::load(atomic, user_id).await?.filter(|user| {
+        user.may_sign_in(ctx.config) && is_required(user) && user.session_epoch == epoch
+    });
     let Some(eligible) = eligible else {
         challenge::consume(atomic, &open, now).await?;
         return Err(ApiError::Unauthenticated);
@@ -154,5 +158,13 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             user.mfa.recovery_codes.len(),
         ));
     }
-    login::complete_with(ctx, &user, open.challenge.mode, None, Some(factor.name())).await
+    login::complete_with(
+        ctx,
+        &user,
+        epoch,
+        open.challenge.mode,
+        None,
+        Some(factor.name()),
+    )
+    .await
 }
