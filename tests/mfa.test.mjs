@@ -313,3 +313,44 @@ test(`${TARGET}: a password reset does not bypass MFA`, async () => {
   const second = await fresh.post("/auth/login/mfa", { mfa_token: first.json.mfa_token, code });
   assert.equal(second.status, 200, second.text);
 });
+
+test(`${TARGET}: an MFA token from before a reset cannot finish the login`, async () => {
+  const { client, email, password, session } = await account("inflight");
+  const { clock } = await enableTotp(session);
+  const lines = [];
+  const log = (label, response) => lines.push(`${label}\n  → ${response.status} ${response.text}`);
+
+  // The password step with the old password: an MFA token, no session yet.
+  const thief = new Client(server.url);
+  const first = await thief.post("/auth/login", { email, password, mode: "token" });
+  assert.equal(first.json.mfa_required, true, first.text);
+  lines.push(`POST /auth/login {"email":"«email»","password":"«old password»","mode":"token"}\n  → ${first.status} {"mfa_required":true,"mfa_token":"«mfa token»"}`);
+  // The owner resets the password.
+  const forgot = await client.post("/auth/password/forgot", { email });
+  assert.equal(forgot.status, 202);
+  const mail = await sink.waitForMail(email, (m) => m.text.includes("/reset-password#token="));
+  const newPassword = strongPassword();
+  const reset = await client.post("/auth/password/reset", { token: fragmentToken(mail.text, "/reset-password"), password: newPassword });
+  log(`POST /auth/password/reset {"token":"«reset token»","password":"«new password»"}`, reset);
+  assert.equal(reset.status, 200, reset.text);
+
+  // The token from before the reset, with a right code: no session.
+  const { code } = await clock.next();
+  const second = await thief.post("/auth/login/mfa", { mfa_token: first.json.mfa_token, code });
+  log(`POST /auth/login/mfa {"mfa_token":"«mfa token from before the reset»","code":"«right code»"}`, second);
+  if (second.status === 200) {
+    const bearer = { headers: { Authorization: `Bearer ${second.json.access_token}` }, cookies: false };
+    log("GET /auth/session (Bearer from that login)", await thief.get("/auth/session", bearer));
+    log("GET /api/me (Bearer from that login)", await thief.get("/api/me", bearer));
+  }
+  console.log(`\n--- MFA token across a reset (${TARGET}) ---\n${lines.join("\n")}\n---`);
+  assertProblem(second, 401, "unauthenticated");
+  assert.equal(second.json.access_token, undefined);
+  assert.deepEqual(second.setCookies, []);
+
+  // Starting again with the new password works, with the same (unspent) code.
+  const again = await new Client(server.url).post("/auth/login", { email, password: newPassword, mode: "token" });
+  assert.equal(again.json.mfa_required, true, again.text);
+  const fine = await new Client(server.url).post("/auth/login/mfa", { mfa_token: again.json.mfa_token, code });
+  assert.equal(fine.status, 200, fine.text);
+});

@@ -97,6 +97,8 @@ impl Future for YieldOnce {
 
 /// Yields `times` times before finishing: started beside another request under
 /// [`TestEnv::interleave`], it lets that request take `times` store steps first.
+// Used by the flow tests that need the password features.
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 pub(crate) async fn yield_times(times: usize) {
     for _ in 0..times {
         YieldOnce(false).await;
@@ -227,12 +229,14 @@ impl TestEnv {
     /// Holds the next compare-and-swap on a record whose name starts with `prefix`
     /// (before it reads the value) until [`Self::release_hold`]: a request paused
     /// mid-flow while another one runs ([`Self::when_held`]).
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
     pub(crate) fn hold_next_swap(&self, prefix: &str) {
         self.atomic.hold.replace(Some(prefix.into()));
         self.atomic.released.set(false);
     }
 
     /// Waits until a request is held at the swap [`Self::hold_next_swap`] named.
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
     pub(crate) async fn when_held(&self) {
         while !self.atomic.holding.get() {
             YieldOnce(false).await;
@@ -240,6 +244,7 @@ impl TestEnv {
     }
 
     /// Lets the held swap go on.
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
     pub(crate) fn release_hold(&self) {
         self.atomic.released.set(true);
     }
