@@ -354,3 +354,70 @@ test(`${TARGET}: an MFA token from before a reset cannot finish the login`, asyn
   const fine = await new Client(server.url).post("/auth/login/mfa", { mfa_token: again.json.mfa_token, code });
   assert.equal(fine.status, 200, fine.text);
 });
+
+/** The `mfa_failed` events of an account (read with one of its sessions) once the count settles. */
+async function settledFailures(session) {
+  let last = -1;
+  let events = [];
+  for (let i = 0; i < 20; i++) {
+    const activity = await session.client.get("/api/me/activity?event=mfa_failed&limit=100", session.auth());
+    assert.equal(activity.status, 200, activity.text);
+    events = activity.json.events.filter((e) => e.event === "mfa_failed");
+    if (events.length === last) break;
+    last = events.length;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return events;
+}
+
+/** A tally of answers: `{"401 invalid_mfa": 3, …}`. */
+function tallyOf(answers) {
+  const tally = {};
+  for (const a of answers) {
+    const key = `${a.status} ${a.json?.code ?? ""}`.trim();
+    tally[key] = (tally[key] ?? 0) + 1;
+  }
+  return tally;
+}
+
+test(`${TARGET}: 30 parallel wrong codes on one MFA token get at most 3 checked`, async () => {
+  const { client, email, password, session } = await account("burst");
+  const { clock } = await enableTotp(session);
+  const token = await mfaToken(client, email, password);
+  const wrong = clock.wrong();
+  // From 30 client addresses, so the per-address login budget does not decide.
+  const answers = await Promise.all(Array.from({ length: 30 }, () =>
+    new Client(server.url).post("/auth/login/mfa", { mfa_token: token, code: wrong })));
+  const failures = await settledFailures(session);
+  const tally = tallyOf(answers);
+  console.log(`# ${TARGET}: 30 × POST /auth/login/mfa {"mfa_token":"«one token»","code":"«wrong»"} at once → ` +
+    `${JSON.stringify(tally)}; mfa_failed audit events: ${failures.length}`);
+  assert.ok(failures.length <= 3, `${failures.length} codes were checked: ${JSON.stringify(tally)}`);
+  assert.equal(failures.length, 3, JSON.stringify(tally));
+  assert.equal(tally["401 invalid_mfa"], 3, JSON.stringify(tally));
+  assert.equal((tally["401 unauthenticated"] ?? 0) + (tally["429 rate_limited"] ?? 0), 27, JSON.stringify(tally));
+  assert.ok(answers.every((a) => a.setCookies.length === 0 && a.json?.access_token === undefined));
+});
+
+test(`${TARGET}: parallel wrong codes on three tokens get at most 5 checked per account`, async () => {
+  const { client, email, password, session } = await account("burst5");
+  const { clock, codes } = await enableTotp(session);
+  const tokens = [];
+  for (let i = 0; i < 3; i++) tokens.push(await mfaToken(client, email, password));
+  const wrong = clock.wrong();
+  const answers = await Promise.all(tokens.flatMap((token) => Array.from({ length: 10 }, () =>
+    new Client(server.url).post("/auth/login/mfa", { mfa_token: token, code: wrong }))));
+  const failures = await settledFailures(session);
+  const tally = tallyOf(answers);
+  console.log(`# ${TARGET}: 3 tokens × 10 × POST /auth/login/mfa {"code":"«wrong»"} at once → ` +
+    `${JSON.stringify(tally)}; mfa_failed audit events: ${failures.length}`);
+  assert.ok(failures.length <= 5, `${failures.length} codes were checked: ${JSON.stringify(tally)}`);
+  assert.equal(failures.length, 5, JSON.stringify(tally));
+  assert.equal(tally["401 invalid_mfa"], 5, JSON.stringify(tally));
+  assert.ok(tally["429 rate_limited"] > 0, JSON.stringify(tally));
+  // The account is locked now: the password step and a recovery code wait too.
+  assertProblem(await new Client(server.url).post("/auth/login", { email, password }), 429, "rate_limited");
+  const recovery = await new Client(server.url).post("/auth/login/mfa", { mfa_token: tokens[2], recovery_code: codes[0] });
+  assert.ok([401, 429].includes(recovery.status), recovery.text);
+  await sink.waitForMail(email, (m) => /paused/i.test(m.subject));
+});
