@@ -21,13 +21,15 @@ import { TotpClock, base32Decode } from "./harness/totp.mjs";
 import { call, markdownTable, walk } from "./harness/api.mjs";
 
 const ADMIN_EMAIL = uniqueEmail("root");
+/** A second bootstrap address, registered only by the bootstrap test. */
+const SECOND_ROOT = uniqueEmail("root2");
 let sink;
 let server;
 let admin; let auditor; let user; let target;
 
 before(async () => {
   sink = await startMailSink();
-  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: ADMIN_EMAIL }) });
+  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: `${ADMIN_EMAIL},${SECOND_ROOT}` }) });
   [admin, auditor, user, target] = await Promise.all([
     newSession(server.url, sink, { mode: "token", email: ADMIN_EMAIL }),
     newSession(server.url, sink, { mode: "token", email: uniqueEmail("auditor") }),
@@ -188,6 +190,69 @@ describe(`${TARGET}: administration`, () => {
     assertProblem(await as(admin, "DELETE", "/api/admin/users/0123456789abcdef0123456789abcdef/sessions"), 404,
       "not_found");
   });
+});
+
+describe(`${TARGET}: bootstrap admins (issue 12)`, () => {
+  /** forgot → mail → reset for `email`; the reset's answer. */
+  async function resetPassword(email, password) {
+    const client = new Client(server.url);
+    assert.equal((await client.post("/auth/password/forgot", { email })).status, 202);
+    const mail = await sink.waitForMail(email, (m) => m.text.includes("/reset-password#token="));
+    return client.post("/auth/password/reset", { token: fragmentToken(mail.text, "/reset-password"), password });
+  }
+
+  test("a demoted bootstrap admin stays demoted after a password reset", async () => {
+    const lines = [];
+    const log = (label, response) => lines.push(`${label}\n  → ${response.status} ${response.text}`);
+    try {
+      await demotedBootstrapAdminResets(log);
+    } finally {
+      console.log(`\n--- bootstrap admin across resets (${TARGET}) ---\n${lines.join("\n")}\n---`);
+    }
+  });
+
+  async function demotedBootstrapAdminResets(log) {
+    // Registered, never verified by its link: the reset is its first verification.
+    const password = strongPassword();
+    const client = new Client(server.url);
+    assert.equal((await register(client, SECOND_ROOT, password)).status, 202);
+    let newPassword = strongPassword();
+    const first = await resetPassword(SECOND_ROOT, newPassword);
+    log('POST /auth/password/reset {"token":"«first reset token»","password":"…"} (the address\'s first verification)', first);
+    assert.equal(first.status, 200, first.text);
+    let root2 = await login(new Client(server.url), SECOND_ROOT, newPassword, "token");
+    log("POST /auth/login (second bootstrap address) → user.roles", { status: 200, text: JSON.stringify(root2.user.roles) });
+    assert.deepEqual(root2.user.roles, ["user", "admin"], "bootstrap applies at the first verification");
+
+    // The last-admin guard knows the new admin: the first admin may step down.
+    const stepDown = await as(admin, "PUT", `/api/admin/users/${admin.user.id}/roles`, { roles: ["user"] });
+    log("PUT /api/admin/users/«first admin»/roles {\"roles\":[\"user\"]} (as the first admin)", stepDown);
+    if (stepDown.status === 200) {
+      assert.equal((await as(root2, "PUT", `/api/admin/users/${admin.user.id}/roles`, { roles: ["admin"] })).status, 200);
+    }
+
+    // An admin's decision: demoted.
+    const demote = await as(admin, "PUT", `/api/admin/users/${root2.user.id}/roles`, { roles: [] });
+    log("PUT /api/admin/users/«second bootstrap admin»/roles {\"roles\":[]} (as the first admin)", demote);
+    assert.equal(demote.status, 200, demote.text);
+    assert.deepEqual(demote.json.roles, ["user"]);
+
+    // A password reset does not undo it.
+    newPassword = strongPassword();
+    const again = await resetPassword(SECOND_ROOT, newPassword);
+    log('POST /auth/password/reset {"token":"«second reset token»","password":"…"}', again);
+    assert.equal(again.status, 200, again.text);
+    root2 = await login(new Client(server.url), SECOND_ROOT, newPassword, "token");
+    log("POST /auth/login (second bootstrap address) → user.roles", { status: 200, text: JSON.stringify(root2.user.roles) });
+    const adminRoute = await as(root2, "GET", "/api/admin/users");
+    log("GET /api/admin/users (as the demoted bootstrap admin)", adminRoute.status === 200
+      ? { status: 200, text: `{"users":[…${adminRoute.json.users.length} accounts with their addresses…]}` } : adminRoute);
+    assert.equal(stepDown.status, 200, `the last-admin guard did not know the new admin: ${stepDown.text}`);
+    assert.deepEqual(root2.user.roles, ["user"], "the demotion stands");
+    assertProblem(adminRoute, 403, "forbidden");
+    const review = await as(admin, "GET", "/api/admin/users?limit=200");
+    assert.deepEqual(review.json.users.find((u) => u.id === root2.user.id).roles, ["user"]);
+  }
 });
 
 describe(`${TARGET}: the audit log`, () => {

@@ -180,6 +180,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         mfa: Default::default(),
         created_at_ms: ctx.now_ms,
         last_login_at_ms: None,
+        session_epoch: 0,
+        session_epoch_keeps: None,
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {

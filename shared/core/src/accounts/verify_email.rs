@@ -8,8 +8,12 @@
 //! nothing, so of two concurrent redemptions exactly one succeeds.
 //!
 //! On success the user's `email_verified` becomes true and, when the address is in
-//! `BOOTSTRAP_ADMIN_EMAILS`, the `admin` role is granted — only here, on proof of
-//! ownership, never at registration (anyone can *register* an address).
+//! `BOOTSTRAP_ADMIN_EMAILS` and this is its first verification, the `admin` role is
+//! granted — only on proof of ownership, never at registration (anyone can
+//! *register* an address), and only once: a later verification (a second token, or
+//! one redeemed after a password reset already verified the address) grants
+//! nothing, so an admin's later decision about the account stands. (A reset that is
+//! the first verification grants it there: `accounts::recovery::reset`.)
 //!
 //! Security considerations: a stolen database yields hashes of high-entropy tokens,
 //! useless for verification; bad, expired and used tokens get one answer
@@ -141,14 +145,16 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     let mut granted_admin = false;
     let verified = user::update(ctx, &user_id, |user| {
+        if user.email_verified {
+            // Verified before: bootstrap has had its one chance.
+            granted_admin = false;
+            return false;
+        }
         // Decryption failure (a later, encrypted stored form) only forgoes the grant.
         let admin = user
             .email_address(config)
             .is_ok_and(|address| email::is_bootstrap_admin(config, &address));
         granted_admin = admin && !user.has_role(ROLE_ADMIN);
-        if user.email_verified && !granted_admin {
-            return false;
-        }
         user.email_verified = true;
         if granted_admin {
             user.grant_role(ROLE_ADMIN);

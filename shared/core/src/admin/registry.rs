@@ -20,8 +20,8 @@
 //!
 //! The set is built from the user directory the first time it is needed (an
 //! existing deployment), and kept up to date by every admin change here, by
-//! account erasure, and by the bootstrap-admin grant at email verification
-//! ([`add`]). An admin the set misses (granted by some other path) only makes the
+//! account erasure, and by the bootstrap-admin grant at the address's first
+//! verification — by its link or by the password reset that verifies it ([`add`]). An admin the set misses (granted by some other path) only makes the
 //! guard refuse where it could have allowed: re-granting `admin` to that user through
 //! `PUT /api/admin/users/{id}/roles` adds them.
 //!

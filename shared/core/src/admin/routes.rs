@@ -22,7 +22,9 @@
 //! - Disabling revokes every session of the user *and* the user record's `disabled`
 //!   flag is checked by every authenticated request ([`crate::auth`]), so the user's
 //!   access tokens fail at their next request, on every function, whatever their
-//!   `exp`. Enabling does not bring sessions back: the user signs in again.
+//!   `exp`. Enabling does not bring sessions back: the user signs in again. Disabling
+//!   and "revoke sessions" both move the user's session epoch on
+//!   ([`crate::session::epoch`]), so a login in flight does not survive them either.
 //! - Repeating a disable/enable is `204` without a second audit event (idempotent).
 //! - Unknown or malformed user ids are `404`.
 //!
@@ -238,7 +240,10 @@ pub async fn disable<S: Services>(
     user::update(ctx, user_id, |stored| {
         changed = !stored.disabled;
         stored.disabled = true;
-        changed
+        // A new session epoch in the same swap: a login that checked the password
+        // before this must not leave a session that enabling would bring back.
+        session::epoch::advance(stored, None);
+        true
     })
     .await?
     .ok_or(ApiError::NotFound)?;
@@ -293,7 +298,7 @@ pub async fn revoke_sessions<S: Services>(
     user_id: &str,
 ) -> Result<Response, ApiError> {
     load_target(ctx, user_id).await?;
-    let revoked = session::revoke_all(ctx, user_id, None).await?;
+    let revoked = session::epoch::end_all(ctx, user_id).await?;
     let count = revoked.to_string();
     ctx.audit(
         AuditKind::SessionRevoked,

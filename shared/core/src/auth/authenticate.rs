@@ -14,9 +14,11 @@
 //!   not past its idle or absolute end, not before the kill switch) — so a logout, a
 //!   revocation or `SESSIONS_REVOKED_BEFORE` takes effect on the very next request,
 //!   whatever the token's `exp`;
-//! - the user record is read and must exist, not be disabled, and (when verification
-//!   is required) be verified. The principal's roles are the *stored* roles, not the
-//!   token's, so a role change applies at once too.
+//! - the user record is read and must exist, not be disabled, (when verification is
+//!   required) be verified, and its session epoch must not have moved past the
+//!   session's ([`crate::session::epoch`]: a password reset, say, ends even a session
+//!   written by a login that raced it). The principal's roles are the *stored* roles,
+//!   not the token's, so a role change applies at once too.
 //!
 //! Every failure is `401 unauthenticated` (CSRF: `403 csrf_failed`); the reason is
 //! not told.
@@ -36,7 +38,7 @@ use crate::error::ApiError;
 use crate::error::Internal;
 use crate::http::{cookies, Request};
 use crate::session::delivery::ACCESS_COOKIE;
-use crate::session::{kill_switch, record, SessionRecord};
+use crate::session::{epoch, kill_switch, record, SessionRecord};
 use crate::store::AtomicStore;
 use crate::token;
 
@@ -89,7 +91,7 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
         _ => return Err(ApiError::Unauthenticated),
     };
     let user = match user {
-        Some(user) if user.may_sign_in(ctx.config) => user,
+        Some(user) if user.may_sign_in(ctx.config) && epoch::admits(&user, &session) => user,
         _ => return Err(ApiError::Unauthenticated),
     };
     Ok(Principal { user, session, via })

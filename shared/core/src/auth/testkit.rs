@@ -6,7 +6,9 @@
 //! The atomic store can be switched to *yield once before every operation*
 //! ([`TestEnv::interleave`]): with `futures::future::join_all`, concurrent flows then
 //! interleave at every store call, as requests do on a real Durable Object, instead
-//! of each running to completion in turn.
+//! of each running to completion in turn. It can also hold one request at a chosen
+//! compare-and-swap while another request runs to completion
+//! ([`TestEnv::hold_next_swap`]): a request "in flight" at an exact point.
 
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
@@ -67,11 +69,15 @@ pub(crate) fn config(overrides: &[(&str, &str)]) -> Config {
     Config::from_vars(&MapVars(vars)).unwrap()
 }
 
-/// An atomic store that can yield once before each operation.
+/// An atomic store that can yield once before each operation, and hold one
+/// compare-and-swap until the test releases it ([`TestEnv::hold_next_swap`]).
 pub(crate) struct InterleavingStore {
     inner: Rc<MemoryStore<FakeClock>>,
     interleave: Cell<bool>,
     lost_swaps: Cell<u32>,
+    hold: core::cell::RefCell<Option<String>>,
+    holding: Cell<bool>,
+    released: Cell<bool>,
 }
 
 struct YieldOnce(bool);
@@ -86,6 +92,16 @@ impl Future for YieldOnce {
             cx.waker().wake_by_ref();
             Poll::Pending
         }
+    }
+}
+
+/// Yields `times` times before finishing: started beside another request under
+/// [`TestEnv::interleave`], it lets that request take `times` store steps first.
+// Used by the flow tests that need the password features.
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+pub(crate) async fn yield_times(times: usize) {
+    for _ in 0..times {
+        YieldOnce(false).await;
     }
 }
 
@@ -110,6 +126,19 @@ impl AtomicStore for InterleavingStore {
         expires_at_ms: Option<u64>,
     ) -> Result<bool, StoreError> {
         self.pause().await;
+        let held = self
+            .hold
+            .borrow()
+            .as_deref()
+            .is_some_and(|prefix| key.name.starts_with(prefix));
+        if held {
+            self.hold.replace(None);
+            self.holding.set(true);
+            while !self.released.get() {
+                YieldOnce(false).await;
+            }
+            self.holding.set(false);
+        }
         let swapped = self
             .inner
             .compare_and_swap(key, expected, new, expires_at_ms)
@@ -182,6 +211,9 @@ impl TestEnv {
                 inner: store.clone(),
                 interleave: Cell::new(false),
                 lost_swaps: Cell::new(0),
+                hold: core::cell::RefCell::new(None),
+                holding: Cell::new(false),
+                released: Cell::new(false),
             },
             clock,
             store,
@@ -192,6 +224,29 @@ impl TestEnv {
     /// Makes every atomic-store call yield once first (for concurrency tests).
     pub(crate) fn interleave(&self, on: bool) {
         self.atomic.interleave.set(on);
+    }
+
+    /// Holds the next compare-and-swap on a record whose name starts with `prefix`
+    /// (before it reads the value) until [`Self::release_hold`]: a request paused
+    /// mid-flow while another one runs ([`Self::when_held`]).
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+    pub(crate) fn hold_next_swap(&self, prefix: &str) {
+        self.atomic.hold.replace(Some(prefix.into()));
+        self.atomic.released.set(false);
+    }
+
+    /// Waits until a request is held at the swap [`Self::hold_next_swap`] named.
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+    pub(crate) async fn when_held(&self) {
+        while !self.atomic.holding.get() {
+            YieldOnce(false).await;
+        }
+    }
+
+    /// Lets the held swap go on.
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+    pub(crate) fn release_hold(&self) {
+        self.atomic.released.set(true);
     }
 
     /// How many compare-and-swaps found the value changed (lost a race) so far.
@@ -304,6 +359,8 @@ pub(crate) fn seed_user(
         mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
+        session_epoch: 0,
+        session_epoch_keeps: None,
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

@@ -187,7 +187,11 @@ mod tests {
             Purpose::RecoveryCode,
         ];
         // token::kdf's labels, derived from the same keys with the same salt.
-        let foreign: [&[u8]; 2] = [b"edgeauth refresh-successor v1", b"edgeauth csrf v1"];
+        let foreign: [&[u8]; 3] = [
+            b"edgeauth refresh-successor v1",
+            b"edgeauth csrf v1",
+            b"edgeauth refresh-issued v1",
+        ];
         for (i, a) in purposes.iter().enumerate() {
             assert!(!foreign.contains(&a.label()));
             for b in purposes.iter().skip(i + 1) {

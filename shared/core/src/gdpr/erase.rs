@@ -10,8 +10,9 @@
 //!    `login_failed` (`flow=account_erase`) and answers `401 invalid_credentials`;
 //! 2. the last enabled admin cannot erase their account (`400`, see
 //!    [`crate::admin::registry`]);
-//! 3. **commit**: the user record is marked — `disabled` and
-//!    `erasure_requested_at_ms` — in one compare-and-swap. From here every token of
+//! 3. **commit**: the user record is marked — `disabled`,
+//!    `erasure_requested_at_ms` and a new session epoch
+//!    ([`crate::session::epoch`]) — in one compare-and-swap. From here every token of
 //!    the user is `401` and every login fails, whatever happens next;
 //! 4. [`erase_account`] removes everything (below); `account_deleted` is audited
 //!    with the user id as actor and subject — a pseudonym, no address;
@@ -155,6 +156,8 @@ pub async fn mark_if<S: Services>(
             return Ok(false);
         }
         user.disabled = true;
+        // Ends every session in the commit swap, a login in flight's included.
+        crate::session::epoch::advance(&mut user, None);
         user.other
             .insert(ERASURE_MARK.into(), serde_json::Value::from(now_ms));
         let new = serde_json::to_string(&user)

@@ -7,11 +7,15 @@
 //! - [`rotate`]: refresh with rotation, grace window and reuse detection.
 //! - [`delivery`]: the login/refresh answer and the three cookies.
 //! - [`revoke`]: logout, revoke one, revoke all, list live sessions.
+//! - [`epoch`]: the per-user session epoch that ends every session of a user,
+//!   including logins in flight.
 //! - [`routes`]: the HTTP handlers.
 //!
 //! For other flows: [`create::start`] after a successful sign-in (MFA login uses it
-//! too), [`delivery::respond`] to answer with the tokens, and [`revoke::revoke_all`]
-//! to end a user's sessions (password reset, admin disable, account deletion).
+//! too), [`delivery::respond`] to answer with the tokens; to end all of a user's
+//! sessions, [`epoch::advance`] in the flow's own compare-and-swap on the user record,
+//! then [`revoke::revoke_all`] (or [`epoch::end_all`] for both when the flow changes
+//! nothing else on the user).
 //!
 //! Security considerations: every session state change is a compare-and-swap on the
 //! AtomicStore record; tokens are stored only as hashes. The design, its atomicity
@@ -19,6 +23,9 @@
 
 pub mod create;
 pub mod delivery;
+pub mod epoch;
+#[cfg(all(test, feature = "password-policy"))]
+mod epoch_tests;
 pub mod kill_switch;
 #[cfg(test)]
 mod kill_switch_tests;

@@ -11,6 +11,9 @@
 //!   and API requests cost no write);
 //! - `created_at + SESSION_ABSOLUTE_LIFETIME_SECS`;
 //! - revocation (logout, reuse detection, admin action, password reset);
+//! - the user's session epoch moving past the one it was created under (every flow
+//!   that ends all of a user's sessions, [`super::epoch`]; checked against the user
+//!   record, which is read with the session);
 //! - `SESSIONS_REVOKED_BEFORE` later than its creation (the emergency kill switch).
 //!
 //! The store expiry of the record is its end ([`SessionRecord::ends_at_ms`]), so
@@ -94,6 +97,10 @@ pub struct SessionRecord {
     pub revoked: bool,
     /// Refresh-token rotation state.
     pub rotation: Rotation,
+    /// The user's session epoch when the session was created: the session ends when
+    /// the user's epoch moves past it ([`super::epoch`]).
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 impl SessionRecord {

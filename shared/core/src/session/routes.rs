@@ -151,7 +151,8 @@ pub async fn logout<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
 /// `POST /auth/session/logout-all`.
 pub async fn logout_all<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let principal = auth::authenticate(ctx).await?;
-    let count = revoke::revoke_all(ctx, principal.user_id(), None).await?;
+    // A new session epoch, so a login in flight ends with the rest.
+    let count = super::epoch::end_all(ctx, principal.user_id()).await?;
     ctx.audit(
         AuditKind::Logout,
         Some(principal.user_id()),
@@ -179,7 +180,7 @@ struct SessionList {
 /// `GET /auth/sessions`.
 pub async fn list<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let principal = auth::authenticate(ctx).await?;
-    let sessions = revoke::live_sessions(ctx, principal.user_id())
+    let sessions = revoke::live_sessions(ctx, &principal.user)
         .await?
         .into_iter()
         .map(|session| SessionItem {

@@ -33,6 +33,8 @@ pub enum Purpose {
     RefreshSuccessor,
     /// The session-bound CSRF token.
     Csrf,
+    /// The tag that marks a refresh secret as issued for its session.
+    RefreshIssued,
 }
 
 impl Purpose {
@@ -41,6 +43,7 @@ impl Purpose {
         match self {
             Self::RefreshSuccessor => b"edgeauth refresh-successor v1",
             Self::Csrf => b"edgeauth csrf v1",
+            Self::RefreshIssued => b"edgeauth refresh-issued v1",
         }
     }
 }
@@ -81,7 +84,10 @@ mod tests {
         let key = Secret::new(vec![7u8; 32]);
         let a = subkey(&key, Purpose::Csrf);
         let b = subkey(&key, Purpose::RefreshSuccessor);
+        let c = subkey(&key, Purpose::RefreshIssued);
         assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(b, c);
         assert_ne!(a.expose(), key.expose());
         assert_eq!(a.len(), 32);
         assert_eq!(a, subkey(&key, Purpose::Csrf));

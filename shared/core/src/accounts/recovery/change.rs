@@ -13,7 +13,10 @@
 //! 4. wrong current password → the attempt counts as a failure (it can lock the
 //!    account, with the notice mail) and `401 invalid_credentials`;
 //! 5. right → hash the new one and write it only if the stored hash is still the one
-//!    just verified (a concurrent change or reset wins; this request gets `401`);
+//!    just verified and the caller's session still counts (a concurrent change,
+//!    reset, disable or revoke-all wins; this request gets `401`). The same swap
+//!    moves the session epoch on, keeping only the caller's session
+//!    ([`crate::session::epoch`]): a login in flight with the old password ends too;
 //! 6. revoke every *other* session of the user (the caller's stays signed in), notice
 //!    mail, audit `password_changed`.
 //!
@@ -95,9 +98,13 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let verified = holder.password_hash.clone();
     let mut changed = false;
     user::update(ctx, &holder.id, |stored| {
-        changed = stored.password_hash == verified;
+        // The caller's session must still count (no reset, disable or revoke-all
+        // since it was authenticated): the change keeps it.
+        changed =
+            stored.password_hash == verified && session::epoch::admits(stored, &principal.session);
         if changed {
             stored.password_hash.clone_from(&hashed);
+            session::epoch::advance(stored, Some(principal.session_id()));
         }
         changed
     })

@@ -14,8 +14,15 @@
 //!    concurrent uses exactly one proceeds), then the one hash;
 //! 5. the new hash is written by compare-and-swap *only if* the stored hash is still
 //!    the token's (two different tokens redeemed at once: one wins, the other gets
-//!    `400`). The address is marked verified — the token came through it — and a
-//!    bootstrap admin address gets `admin`, as at verification;
+//!    `400`). The address is marked verified — the token came through it. If that is
+//!    its *first* verification and the address is a bootstrap admin's, `admin` is
+//!    granted, exactly as `POST /auth/email/verify` would have (the last-admin guard's
+//!    set first, [`crate::admin::registry`]). An address verified before gets no
+//!    role from a reset: bootstrap applies once, and an admin's later decision about
+//!    the account (a demotion, say) stands;
+//!    The same swap moves the user's session epoch on ([`crate::session::epoch`]):
+//!    a login that checked the old password, or an MFA token it obtained, cannot
+//!    produce a live session afterwards;
 //! 6. every session of the user is revoked ([`crate::session::revoke_all`]), the
 //!    address's lockout is lifted ([`crate::lockout::clear`]: the owner proved control
 //!    of the address), a notice mail is sent, `password_reset` is audited (and
@@ -115,7 +122,13 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         }
     };
 
-    let bootstrap_admin = email::is_bootstrap_admin(config, &address);
+    // Bootstrap applies at the first verification only (see step 5).
+    let bootstrap_admin = !holder.email_verified && email::is_bootstrap_admin(config, &address);
+    if bootstrap_admin {
+        // Into the last-admin guard's set before the profile says admin. Best effort,
+        // as at verification: an admin the set misses only makes the guard stricter.
+        let _ = crate::admin::registry::add(atomic, ctx.services.records(), &holder.id).await;
+    }
     let (mut superseded, mut verified_now, mut admin_now) = (false, false, false);
     let updated = user::update(ctx, &holder.id, |stored| {
         superseded = stored.disabled || !token::still_current(&found, stored);
@@ -123,9 +136,12 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             return false;
         }
         stored.password_hash.clone_from(&hashed);
+        // Ends every session in the same swap, including one that a login with the
+        // old password is about to write (session::epoch).
+        session::epoch::advance(stored, None);
         verified_now = !stored.email_verified;
         stored.email_verified = true;
-        admin_now = bootstrap_admin && !stored.has_role(ROLE_ADMIN);
+        admin_now = bootstrap_admin && verified_now && !stored.has_role(ROLE_ADMIN);
         if admin_now {
             stored.grant_role(ROLE_ADMIN);
         }

@@ -12,6 +12,8 @@ use crate::functions::{Api, Login, Refresh, Reset};
 use crate::http::{Method, Response};
 use crate::ratelimit::tests::from_ip;
 
+mod bootstrap_tests;
+
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "a brand new passphrase 2026";
 

@@ -14,6 +14,8 @@ use crate::crypto::aead;
 use crate::http::Method;
 use crate::mfa::{base32, recovery, totp};
 
+mod admission_tests;
+
 fn events(outcome: &crate::app::Outcome) -> Vec<AuditKind> {
     outcome.audit.iter().map(|event| event.event).collect()
 }
