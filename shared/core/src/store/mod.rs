@@ -27,6 +27,8 @@ pub mod contract;
 pub mod envelope;
 #[cfg(any(test, feature = "memory-store"))]
 pub mod memory;
+#[cfg(test)]
+pub(crate) mod trace;
 
 use alloc::string::String;
 use alloc::vec::Vec;
