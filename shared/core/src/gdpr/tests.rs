@@ -25,7 +25,7 @@ fn consents_round_trip_and_withdrawal_is_one_request() {
     let kit = Kit::new();
     let alice = kit.user("alice@example.com", &[]);
     let (status, empty) = answer(&kit.get(&alice, "/api/me/consents"));
-    assert_eq!((status, empty), (200, json!({"consents": {}})));
+    assert_eq!((status, empty), (200, undecided()));
 
     let granted = put_consents(
         &kit,
@@ -72,10 +72,49 @@ fn consents_round_trip_and_withdrawal_is_one_request() {
     assert!(repeat.audit.is_empty(), "no change, no event");
 
     let bob = kit.user("bob@example.com", &[]);
+    assert_eq!(answer(&kit.get(&bob, "/api/me/consents")).1, undecided());
+}
+
+/// The consents of a user who decided nothing: every known purpose, not granted.
+fn undecided() -> serde_json::Value {
+    let nothing = json!({"granted": false, "version": null, "updated_at": null});
+    json!({"consents": {
+        "analytics": nothing, "marketing_email": nothing, "product_updates": nothing,
+    }})
+}
+
+#[test]
+fn consents_list_every_known_purpose_before_any_decision() {
+    let kit = Kit::new();
+    let alice = kit.user("alice@example.com", &[]);
+    let (status, body) = answer(&kit.get(&alice, "/api/me/consents"));
+    assert_eq!(status, 200);
+    let purposes: Vec<&str> = body["consents"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut known = super::consents::PURPOSES.to_vec();
+    known.sort_unstable();
+    assert_eq!(purposes, known, "every purpose the service knows");
+    assert_eq!(body, undecided());
+    // One decision fills in that purpose; the others stay listed, undecided.
+    let (_, after) = answer(&put_consents(
+        &kit,
+        &alice,
+        json!({"consents": {"analytics": {"granted": true, "version": "v1"}}}),
+    ));
+    assert_eq!(after["consents"]["analytics"]["granted"], true);
+    assert_eq!(after["consents"]["analytics"]["version"], "v1");
     assert_eq!(
-        answer(&kit.get(&bob, "/api/me/consents")).1,
-        json!({"consents": {}})
+        after["consents"]["marketing_email"],
+        undecided()["consents"]["marketing_email"]
     );
+    assert_eq!(after["consents"].as_object().unwrap().len(), 3);
+    // The export shows the same view.
+    let (_, export) = answer(&kit.get(&alice, "/api/me/export"));
+    assert_eq!(export["consents"], after["consents"]);
 }
 
 #[test]
