@@ -179,9 +179,37 @@ fn forgot_answers_unknown_and_disabled_addresses_identically_without_mail() {
         .store
         .dump()
         .iter()
-        .filter(|(key, _)| key.contains("/reset/"))
+        .filter(|(key, _)| key.starts_with("\u{0}atomic/reset/"))
         .count();
     assert_eq!(tokens, 1);
+}
+
+#[test]
+fn forgot_makes_the_same_atomic_store_operations_for_every_address() {
+    // Known, unknown and disabled addresses: the same operations in the same order on
+    // the same shards (the token record and its pointer included); only whether a
+    // swap writes differs (docs/abuse.md §6, residual differences).
+    let env = TestEnv::new();
+    account(&env, "known@example.com", true);
+    let disabled = account(&env, "off@example.com", true);
+    testkit::edit_user(&env, &disabled, |user| user.disabled = true);
+    let ops = |address: &str| -> Vec<String> {
+        let (outcome, ops) = env.recording().serve::<Reset>(
+            &request(Method::Post, "/auth/password/forgot").json(json!({"email": address})),
+        );
+        assert_eq!(outcome.response.status, 202);
+        ops.into_iter()
+            .filter(|op| op.starts_with("atomic "))
+            .map(|op| op.split(" -> ").next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let known = ops("known@example.com");
+    assert!(
+        known.contains(&"atomic cas user/#3 pending/reset/#4/token".to_string()),
+        "{known:#?}"
+    );
+    assert_eq!(ops("nobody@example.com"), known);
+    assert_eq!(ops("off@example.com"), known);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! stored: AtomicStore shard `mfa-login/{sha256 hex}`, name `challenge`, value
 //! `{user_id, mode, expires_at_ms, wrong_codes}`, with the store expiry set to the
 //! same instant, 5 minutes after the password was accepted. It remembers the
-//! delivery `mode` of the first step, so `POST /auth/login/mfa` answers in it.
+//! delivery `mode` of the first step, so `POST /auth/login/mfa` answers in it. A
+//! pointer in the user's shard ([`crate::gdpr::pending`]) lets erasing the account
+//! delete an open challenge at once.
 //!
 //! Lifecycle, every change a compare-and-swap on the exact text read:
 //! - **success** consumes it (`raw → absent`): of concurrent second steps with one
@@ -114,6 +116,8 @@ pub async fn issue(
         // A collision of 256 random bits means the random source is broken.
         return Err(ApiError::Unavailable(Internal("mfa token collision")));
     }
+    // Erasing the account erases the open challenge too (gdpr::pending).
+    crate::gdpr::pending::track(atomic, user_id, &shard, NAME, expires_at_ms).await?;
     Ok(token)
 }
 
