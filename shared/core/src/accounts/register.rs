@@ -2,10 +2,10 @@
 //! (API.md §5, §7).
 //!
 //! Steps:
-//! 1. `Origin` check (as login), strict body (`400`), address validation (`400
-//!    invalid_request`), then the password policy (`400 weak_password`) — all before
-//!    the address is looked up, so these answers are the same for new and taken
-//!    addresses and reveal nothing about accounts;
+//! 1. `Origin` check (as login), strict body (`400`), the field rules of
+//!    [`super::fields`] (`400 invalid_request`), then the password policy (`400
+//!    weak_password`) — all before the address is looked up, so these answers are the
+//!    same for new and taken addresses and reveal nothing about accounts;
 //! 2. the per-address registration limit (`RATE_LIMIT_REGISTER_PER_IP`) and the
 //!    isolate's hashing gate (`429 rate_limited`, [`crate::ratelimit`]) — after the
 //!    checks of step 1, so a user retrying a rejected password spends no budget;
@@ -62,6 +62,7 @@ use serde::Deserialize;
 use zeroize::Zeroize;
 
 use super::email;
+use super::fields::{self, PasswordField};
 use super::user::{self, UserRecord, ROLE_USER};
 use super::verify_email;
 use crate::app::{Ctx, Services};
@@ -157,13 +158,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     csrf::check_origin(config, ctx.request)?;
     let request: RegisterBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    let address = email::normalize(&request.email)?;
+    let address = fields::email(&request.email)?;
+    fields::password(&request.password, PasswordField::Password)?;
     let mut new_password =
         password::check_policy(&request.password, &address, config.password_min_length)?;
     // Step 2: the per-address limit and the isolate's hashing gate (docs/abuse.md).

@@ -205,6 +205,7 @@ mod route {
     use zeroize::Zeroize;
 
     use super::*;
+    use crate::accounts::fields::{self, PasswordField};
     use crate::accounts::user::ROLE_ADMIN;
     use crate::admin::registry;
     use crate::app::Ctx;
@@ -240,12 +241,7 @@ mod route {
         principal: &Principal,
     ) -> Result<Response, ApiError> {
         let request: EraseBody = body::parse_json(ctx.request)?;
-        body::check_length(
-            &request.password,
-            1,
-            crate::accounts::login::MAX_PASSWORD_FIELD_CHARS,
-            "password: 1 to 1024 characters",
-        )?;
+        fields::password(&request.password, PasswordField::Password)?;
         let user_id = principal.user_id();
         let config = ctx.config;
         let address = principal.user.email_address(config)?;

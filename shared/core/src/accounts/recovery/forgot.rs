@@ -2,8 +2,9 @@
 //! (API.md §5).
 //!
 //! Steps:
-//! 1. strict body, address validation (`400 invalid_request` — a statement about
-//!    the input, the same for every address of that shape);
+//! 1. strict body, the email field rules of [`crate::accounts::fields`] (`400
+//!    invalid_request` — a statement about the input, the same for every address of
+//!    that shape);
 //! 2. the per-address limit (`RATE_LIMIT_FORGOT_PER_IP`, `429`);
 //! 3. from here on the same store work for every address: a per-email mail cap
 //!    counter, the account lookup (under every data key), reading a user record,
@@ -40,8 +41,8 @@ use serde::Deserialize;
 
 use super::mails;
 use super::token;
-use crate::accounts::email;
 use crate::accounts::user;
+use crate::accounts::{email, fields};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::error::ApiError;
@@ -62,13 +63,7 @@ fn accepted() -> Response {
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
     let request: ForgotBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    let address = email::normalize(&request.email)?;
+    let address = fields::email(&request.email)?;
     ratelimit::check_ip(ctx, Scope::Forgot).await?;
 
     let atomic = ctx.services.atomic();
