@@ -22,6 +22,7 @@ use crate::config::{Config, Vars};
 use crate::env::fake::{FakeClock, SeededRandom};
 use crate::http::{Method, Request, Response};
 use crate::store::memory::MemoryStore;
+#[cfg(feature = "password-policy")]
 use crate::store::trace::{Trace, Traced};
 use crate::store::{AtomicKey, AtomicStore, StoreError};
 
@@ -219,6 +220,7 @@ impl TestEnv {
 /// [`TestEnv`]'s services with every store operation recorded
 /// ([`crate::store::trace`]): for tests that compare what two request paths do to the
 /// stores.
+#[cfg(feature = "password-policy")]
 pub(crate) struct Recording<'a> {
     env: &'a TestEnv,
     trace: Rc<Trace>,
@@ -226,6 +228,7 @@ pub(crate) struct Recording<'a> {
     atomic: Traced<'a, InterleavingStore>,
 }
 
+#[cfg(feature = "password-policy")]
 impl<'a> Services for Recording<'a> {
     type Records = Traced<'a, MemoryStore<FakeClock>>;
     type Atomic = Traced<'a, InterleavingStore>;
@@ -249,6 +252,7 @@ impl<'a> Services for Recording<'a> {
     }
 }
 
+#[cfg(feature = "password-policy")]
 impl Recording<'_> {
     /// Runs one request through function `F` and then persists its audit events as
     /// an adapter would; returns the outcome and every store operation of both.
@@ -264,6 +268,7 @@ impl Recording<'_> {
     }
 }
 
+#[cfg(feature = "password-policy")]
 impl TestEnv {
     /// These services with every store operation recorded; ids are numbered afresh.
     pub(crate) fn recording(&self) -> Recording<'_> {
