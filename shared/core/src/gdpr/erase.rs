@@ -141,8 +141,9 @@ pub async fn erase_account<S: Services>(
         let address = user.email_address(config)?;
         indexes = email::email_index_candidates(config, &address);
         for index in &indexes {
-            // The lockout state of the address goes before the index: once the
-            // profile is gone the address can no longer be computed from the account.
+            // Keyed by the address, which only the profile still gives: everything
+            // keyed by it goes before the profile does (a retry or the sweep finds
+            // the profile and resumes here).
             lockout::forget(atomic, index).await?;
             user::release_index(atomic, index, user_id).await?;
         }
