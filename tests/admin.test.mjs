@@ -2,7 +2,8 @@
 // - every /api route × {anonymous, user, auditor, admin} → status (printed: the
 //   resolution note's table);
 // - the last-admin guard; a disabled user is locked out at once; revoking a user's
-//   sessions; every admin action audited with the actor;
+//   sessions; every admin action audited with the actor, and shown to its subject
+//   without the admin's id, address prefix or user agent;
 // - the audit log: filter by user and by event, cursor pagination that walks every
 //   event once, newest first;
 // - the no-secrets scan: after a scripted session, the whole audit log holds none of
@@ -294,6 +295,42 @@ describe(`${TARGET}: the audit log`, () => {
         assert.ok(field in event, `${field} in ${JSON.stringify(event)}`);
       }
     }
+  });
+
+  test("a user's activity shows that an admin acted and in which role, not who or from where", async () => {
+    const subject = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("acted-on") });
+    // The admin acts from their own browser (and address, as every client has its own).
+    const adminAgent = "AdminConsole/9.9 (edgeauth test)";
+    const changed = await admin.client.request("PUT", `/api/admin/users/${subject.user.id}/roles`,
+      { json: { roles: ["user", "auditor"] }, ...admin.auth({ "User-Agent": adminAgent }) });
+    assert.equal(changed.status, 200, changed.text);
+
+    const own = await as(subject, "GET", "/api/me/activity");
+    assert.equal(own.status, 200);
+    for (const hidden of [admin.user.id, adminAgent, admin.client.ip]) {
+      assert.ok(!own.text.includes(hidden), `the activity shows ${hidden}`);
+    }
+    const byAdmin = own.json.events.find((e) => e.event === "role_changed");
+    assert.ok(byAdmin, own.text);
+    assert.equal(byAdmin.actor_role, "admin");
+    assert.equal(byAdmin.subject_id, subject.user.id);
+    assert.equal(byAdmin.detail.granted, "auditor");
+    for (const field of ["actor_id", "ip_prefix", "user_agent", "request_id"]) {
+      assert.equal(byAdmin[field], null, `${field} of the admin's event`);
+    }
+    // The subject's own events keep their own details.
+    const mine = own.json.events.find((e) => e.event === "login_succeeded");
+    assert.equal(mine.actor_id, subject.user.id);
+    assert.equal(typeof mine.ip_prefix, "string");
+    // The export holds the same view.
+    const exported = await as(subject, "GET", "/api/me/export");
+    assert.ok(!JSON.stringify(exported.json.activity).includes(adminAgent));
+    assert.ok(!JSON.stringify(exported.json.activity).includes(admin.user.id));
+    // Admins and auditors still see everything in the audit log.
+    const log = await as(auditor, "GET", `/api/admin/audit?user_id=${subject.user.id}&event=role_changed`);
+    assert.equal(log.json.events[0].actor_id, admin.user.id);
+    assert.equal(log.json.events[0].user_agent, adminAgent);
+    assert.equal(typeof log.json.events[0].ip_prefix, "string");
   });
 
   test("cursors are opaque and bound to their query; bad parameters are 400; users are 403", async () => {

@@ -36,6 +36,8 @@ export function configWith(overrides = {}) {
  * `state`: a directory (created and removed by the caller) that keeps the stores on
  * disk, so a later `start` with the same `state` sees the same data — a restart with
  * new configuration (key rotation). Without it the stores live and die with the run.
+ * `shardRecords(dump, shard)` picks one atomic-store shard's records out of a
+ * `dumpStore` result, on either runtime.
  * @returns {Promise<{url: string, target: string, stop: () => Promise<void>}>}
  */
 export async function start({ vars = configWith(), withContractWorker = false, state } = {}) {
@@ -50,6 +52,13 @@ export async function start({ vars = configWith(), withContractWorker = false, s
       scheduled: async (cron = "*/15 * * * *") => (await mf.getWorker("edgeauth-api")).scheduled({ cron }),
       // The KV namespace, for tests that must plant a record the API cannot write.
       kv: () => mf.getKVNamespace("EDGEAUTH_KV", "edgeauth-api"),
+      // The records of one atomic-store shard in a `dumpStore` result: a shard is the
+      // Durable Object `idFromName(shard)`, whose storage file is named by its id.
+      shardRecords: async (dump, shard) => {
+        const namespace = await mf.getDurableObjectNamespace("ATOMIC", "edgeauth-api");
+        const store = `do:${String(await namespace.idFromName(shard).toString())}`;
+        return dump.filter((record) => record.store === store);
+      },
     };
   }
   if (TARGET === "spin") return startSpin(vars, withContractWorker, state);
@@ -98,6 +107,9 @@ async function startSpin(vars, withContractWorker, keptState) {
   return {
     url, target: TARGET,
     stop: async () => { child.kill("SIGTERM"); rmSync(state, { recursive: true, force: true }); },
+    // The records of one atomic-store shard in a `dumpStore` result (keys `<shard>/<name>`).
+    shardRecords: async (dump, shard) => dump.filter((record) => record.store === "atomic"
+      && record.key.startsWith(`${shard}/`)),
   };
 }
 

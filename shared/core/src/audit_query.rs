@@ -22,7 +22,9 @@
 //!
 //! Security considerations: the permission gate of the route decides who may read
 //! the whole log ([`crate::rbac::Permission::AuditRead`]); `/api/me/activity` takes no
-//! user parameter at all, so a caller can only ever list the prefix of their own id.
+//! user parameter at all, so a caller can only ever list the prefix of their own id,
+//! and sees an administrator's action on their account without the administrator's
+//! id, address prefix, user agent or request id ([`as_seen_by`]; the export too).
 //! Query values are validated by shape before they become part of a key prefix.
 //! Events hold no secrets by construction ([`crate::audit`]).
 
@@ -162,24 +164,71 @@ pub async fn admin_audit<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiE
         Some(id) if user::is_id(&id) => Some(id),
         Some(_) => return Err(ApiError::InvalidRequest(USER_DETAIL)),
     };
-    respond(ctx, user_id).await
+    Ok(Response::json(200, &query_page(ctx, user_id).await?))
 }
 
 /// `GET /api/me/activity?event=&limit=&cursor=` → `200 {"events", "next_cursor"}`:
-/// the caller's own events (as subject or actor), newest first.
+/// the caller's own events (as subject or actor), newest first, each as
+/// [`as_seen_by`] the caller.
 pub async fn my_activity<S: Services>(
     ctx: &Ctx<'_, S>,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    respond(ctx, Some(principal.user_id().into())).await
+    let viewer = principal.user_id();
+    let mut page = query_page(ctx, Some(viewer.into())).await?;
+    for event in &mut page.events {
+        as_seen_by(event, viewer);
+    }
+    Ok(Response::json(200, &page))
+}
+
+/// Event kinds in which one account acts on another, and the role that allows it
+/// (every such route is an administrator's, [`crate::rbac`]).
+const ACTED_ON_BY_ROLE: &[(&str, &str)] = &[
+    ("role_changed", user::ROLE_ADMIN),
+    ("user_disabled", user::ROLE_ADMIN),
+    ("user_enabled", user::ROLE_ADMIN),
+    ("session_revoked", user::ROLE_ADMIN),
+    ("document_read_by_admin", user::ROLE_ADMIN),
+];
+
+/// Rewrites one of `viewer`'s own events as `viewer` may see it. When another
+/// account is the actor (an administrator acted on the viewer), the viewer learns
+/// *that* it happened and the actor's role (`actor_role`, `null` for a kind not in
+/// [`ACTED_ON_BY_ROLE`]), but not who, from where or with what: `actor_id`,
+/// `ip_prefix`, `user_agent` and `request_id` (which leads to the actor's request in
+/// the logs) become `null`. The viewer's own actions, and requests that had no
+/// authenticated actor (a failed login on the viewer's address, say), are shown as
+/// stored: they are about access to the viewer's own account, and where they came
+/// from is how an owner recognises an attack (docs/api.md §5).
+pub fn as_seen_by(event: &mut serde_json::Value, viewer: &str) {
+    let Some(fields) = event.as_object_mut() else {
+        return;
+    };
+    let foreign_actor = fields
+        .get("actor_id")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|actor| actor != viewer);
+    if !foreign_actor {
+        return;
+    }
+    let kind = fields.get("event").and_then(serde_json::Value::as_str);
+    let role = ACTED_ON_BY_ROLE
+        .iter()
+        .find(|(known, _)| Some(*known) == kind)
+        .map(|(_, role)| *role);
+    for hidden in ["actor_id", "ip_prefix", "user_agent", "request_id"] {
+        fields.insert(hidden.into(), serde_json::Value::Null);
+    }
+    fields.insert("actor_role".into(), role.into());
 }
 
 /// One page for `user_id` (or the whole log), with `event`, `limit` and `cursor` from
 /// the query string: the part both audit routes share.
-async fn respond<S: Services>(
+async fn query_page<S: Services>(
     ctx: &Ctx<'_, S>,
     user_id: Option<String>,
-) -> Result<Response, ApiError> {
+) -> Result<EventPage, ApiError> {
     let request = ctx.request;
     let query = AuditQuery {
         user_id,
@@ -192,14 +241,11 @@ async fn respond<S: Services>(
         )?,
     };
     let cursor = request.query_param("cursor");
-    Ok(Response::json(
-        200,
-        &page(ctx, &query, cursor.as_deref()).await?,
-    ))
+    page(ctx, &query, cursor.as_deref()).await
 }
 
-/// Every stored event of `user_id`, newest first, up to `max` (the data export).
-/// Returns the events and whether the list is complete.
+/// Every stored event of `user_id`, newest first, up to `max`, each [`as_seen_by`]
+/// that user (the data export). Returns the events and whether the list is complete.
 pub async fn all_of_user(
     records: &impl RecordStore,
     user_id: &str,
@@ -210,7 +256,8 @@ pub async fn all_of_user(
     let mut events = Vec::with_capacity(keys.len());
     for key in &keys {
         if let Some(raw) = records.get(key).await? {
-            if let Ok(event) = serde_json::from_str::<serde_json::Value>(&raw) {
+            if let Ok(mut event) = serde_json::from_str::<serde_json::Value>(&raw) {
+                as_seen_by(&mut event, user_id);
                 events.push(event);
             }
         }
@@ -414,6 +461,111 @@ mod tests {
         let (status, limited) = answer(&kit.get(&admin, "/api/admin/audit?limit=200"));
         assert_eq!(status, 200);
         assert!(limited["events"].as_array().unwrap().len() <= 200);
+    }
+
+    /// `client`'s request to the `api` function from another network and browser;
+    /// its audit events are persisted.
+    fn call_from_elsewhere(
+        kit: &Kit,
+        client: &Client,
+        method: crate::http::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> crate::app::Outcome {
+        use crate::auth::testkit::{request, RequestExt};
+        let mut req = request(method, path).json(body);
+        for (name, value) in &mut req.headers {
+            if name.eq_ignore_ascii_case("CF-Connecting-IP") {
+                *value = "198.51.100.77".into();
+            } else if name.eq_ignore_ascii_case("User-Agent") {
+                *value = "AdminConsole/9.9".into();
+            }
+        }
+        let outcome = kit
+            .env
+            .serve::<crate::functions::Api>(&client.authorize(req));
+        pollster::block_on(crate::audit_log::persist(
+            &kit.env,
+            &kit.env.config,
+            &outcome.audit,
+        ))
+        .unwrap();
+        kit.env.clock.advance(1);
+        outcome
+    }
+
+    #[test]
+    fn activity_shows_that_an_admin_acted_but_not_who_or_from_where() {
+        use crate::http::Method;
+        let kit = Kit::new();
+        let admin = kit.user("admin@example.com", &["admin"]);
+        let alice = kit.user("alice@example.com", &[]);
+        let roles = format!("/api/admin/users/{}/roles", alice.user_id);
+        let changed = call_from_elsewhere(
+            &kit,
+            &admin,
+            Method::Put,
+            &roles,
+            serde_json::json!({"roles": ["user", "auditor"]}),
+        );
+        assert_eq!(changed.response.status, 200);
+        // Alice's own action, from her own browser.
+        let consent = kit.call(
+            Some(&alice),
+            Method::Put,
+            "/api/me/consents",
+            Some(
+                serde_json::json!({"consents": {"analytics": {"granted": true, "version": "v1"}}}),
+            ),
+        );
+        assert_eq!(consent.response.status, 200);
+
+        let (status, body) = answer(&kit.get(&alice, "/api/me/activity"));
+        assert_eq!(status, 200);
+        let text = body.to_string();
+        for hidden in [admin.user_id.as_str(), "198.51.100", "AdminConsole"] {
+            assert!(!text.contains(hidden), "{hidden} in {text}");
+        }
+        let events = body["events"].as_array().unwrap();
+        let by_admin = events
+            .iter()
+            .find(|e| e["event"] == "role_changed")
+            .unwrap();
+        assert_eq!(by_admin["actor_role"], "admin", "which role acted");
+        assert_eq!(by_admin["subject_id"], alice.user_id.as_str());
+        assert_eq!(by_admin["detail"]["granted"], "auditor", "what was done");
+        for field in ["actor_id", "ip_prefix", "user_agent", "request_id"] {
+            assert!(by_admin[field].is_null(), "{field}: {}", by_admin[field]);
+        }
+        let own = events
+            .iter()
+            .find(|e| e["event"] == "consent_changed")
+            .unwrap();
+        assert_eq!(own["actor_id"], alice.user_id.as_str());
+        assert_eq!(
+            own["ip_prefix"], "203.0.113.0/24",
+            "her own network, as stored"
+        );
+        assert_eq!(own["user_agent"], "TestBrowser/1.0");
+        assert!(own.get("actor_role").is_none());
+
+        // The export shows the same view; the audit log shows everything to admins.
+        let (_, export) = answer(&kit.get(&alice, "/api/me/export"));
+        assert!(!export["activity"].to_string().contains("198.51.100"));
+        assert!(!export["activity"].to_string().contains(&admin.user_id));
+        let (_, log) = answer(&kit.get(
+            &admin,
+            &format!(
+                "/api/admin/audit?user_id={}&event=role_changed",
+                alice.user_id
+            ),
+        ));
+        assert_eq!(log["events"][0]["actor_id"], admin.user_id.as_str());
+        assert_eq!(log["events"][0]["ip_prefix"], "198.51.100.0/24");
+        assert_eq!(log["events"][0]["user_agent"], "AdminConsole/9.9");
+        // The admin's own activity shows their own action as they made it.
+        let (_, mine) = answer(&kit.get(&admin, "/api/me/activity?event=role_changed"));
+        assert_eq!(mine["events"][0]["ip_prefix"], "198.51.100.0/24");
     }
 
     #[test]

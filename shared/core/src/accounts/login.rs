@@ -3,14 +3,16 @@
 //! Steps, in order:
 //! 1. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`) — a
 //!    cross-site page must not sign a victim into an attacker's account (login CSRF);
-//! 2. strict body parsing (`400`); `mode` is `cookie` (default) or `token`;
+//! 2. strict body parsing and the field rules of [`super::fields`] (`400
+//!    invalid_request`: an over-long or malformed address or password, before any
+//!    store access or hash); `mode` is `cookie` (default) or `token`;
 //! 3. the per-address login limit, the isolate's hashing gate and the per-email
 //!    lockout ([`crate::lockout::LoginGuard`], `429 rate_limited` with `Retry-After`),
 //!    before any lookup or password work, so that a locked or flooded address costs
 //!    no hash. Every later failure — unknown address, wrong password, an account that
 //!    may not sign in — is reported to the guard as one; a correct password refunds
 //!    its attempt (and still gets `429` if a lock landed meanwhile);
-//! 4. find the account by email index; unknown (or malformed) address →
+//! 4. find the account by email index; unknown address →
 //!    [`crate::password::dummy_verify`], then the same `401 invalid_credentials` as a
 //!    wrong password — one body (RFC 9457, no detail) and one hash either way;
 //! 5. verify the password; wrong → `401 invalid_credentials`;
@@ -45,6 +47,7 @@ use serde::Deserialize;
 use zeroize::Zeroize;
 
 use super::email;
+use super::fields::{self, PasswordField};
 use super::user::{self, UserRecord};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
@@ -53,10 +56,6 @@ use crate::error::ApiError;
 use crate::http::{body, Response};
 use crate::password::{self, Verification};
 use crate::session::{self, delivery, Mode};
-
-/// Longest password field accepted for verification (the policy caps new passwords
-/// at 256 characters; imported legacy hashes may predate it).
-pub const MAX_PASSWORD_FIELD_CHARS: usize = 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,18 +235,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     csrf::check_origin(config, ctx.request)?;
     let request: LoginBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    body::check_length(
-        &request.password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        "password: 1 to 1024 characters",
-    )?;
+    // The field rules look at the input alone: a 400 here tells nothing about accounts.
+    fields::email(&request.email)?;
+    fields::password(&request.password, PasswordField::Password)?;
     let mode = request.mode.unwrap_or(Mode::Cookie);
     let pepper = config.password_pepper.as_ref();
     // Step 3: per-address limit, hashing gate, per-email lockout (docs/abuse.md).

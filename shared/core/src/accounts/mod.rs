@@ -3,6 +3,7 @@
 //!
 //! - [`user`]: the record, its keys in the AtomicStore, CAS updates, the email index.
 //! - [`email`]: normalisation, the index and the stored form of an address.
+//! - [`fields`]: the input rules of every email and password field (`400`).
 //! - [`register`]: `POST /auth/register` (feature `password-policy`).
 //! - [`verify_email`]: verification tokens and `POST /auth/email/verify`.
 //! - [`login`]: `POST /auth/login` (feature `password`).
@@ -15,6 +16,7 @@
 //! password or token ever goes into an audit event or a log line.
 
 pub mod email;
+pub mod fields;
 #[cfg(feature = "password")]
 pub mod login;
 pub mod me;

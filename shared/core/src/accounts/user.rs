@@ -326,6 +326,28 @@ pub async fn claim_index(
         .await?)
 }
 
+/// Rewrites an email index entry with the value it holds (`user_id`): a
+/// compare-and-swap that changes nothing. Registration's taken-address path makes it
+/// where the new-address path claims the index ([`claim_index`]), so both paths make
+/// the same store operation on the same shard. When the entry does not hold
+/// `user_id` (absent: the account is still indexed under an older data key) the swap
+/// fails and nothing is written — never a claim for someone else.
+pub async fn rewrite_index(
+    atomic: &impl AtomicStore,
+    index: &str,
+    user_id: &str,
+) -> Result<bool, ApiError> {
+    let shard = email_shard(index);
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, EMAIL_OWNER),
+            Some(user_id),
+            Some(user_id),
+            None,
+        )
+        .await?)
+}
+
 /// Removes an email index entry if `user_id` still holds it (compare-and-swap, so an
 /// entry that meanwhile belongs to someone else is left alone). Returns whether it
 /// was removed.

@@ -61,10 +61,21 @@ pub async fn issue_token(
     user_id: &str,
     now_ms: u64,
 ) -> Result<String, ApiError> {
+    issue_token_expiring(atomic, random, user_id, now_ms.saturating_add(TOKEN_TTL_MS)).await
+}
+
+/// [`issue_token`] with its expiry given: the store work of issuing a token, which
+/// registration's taken-address path repeats on a short-lived decoy
+/// ([`super::register`]), so that the two paths make the same store operations.
+pub(crate) async fn issue_token_expiring(
+    atomic: &impl AtomicStore,
+    random: &impl Random,
+    user_id: &str,
+    expires_at_ms: u64,
+) -> Result<String, ApiError> {
     let bytes: [u8; 32] = crate::env::random_array(random)?;
     let token = util::b64url(&bytes);
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("verification token shape")))?;
-    let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
     let value = serde_json::to_string(&Pending {
         user_id: user_id.into(),
         expires_at_ms,

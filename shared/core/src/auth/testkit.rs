@@ -24,6 +24,8 @@ use crate::config::{Config, Vars};
 use crate::env::fake::{FakeClock, SeededRandom};
 use crate::http::{Method, Request, Response};
 use crate::store::memory::MemoryStore;
+#[cfg(feature = "password-policy")]
+use crate::store::trace::{Trace, Traced};
 use crate::store::{AtomicKey, AtomicStore, StoreError};
 
 /// The public origin of the test configuration.
@@ -267,6 +269,71 @@ impl TestEnv {
     /// Runs one request to completion.
     pub(crate) fn serve<F: Function>(&self, request: &Request) -> Outcome {
         pollster::block_on(self.serve_async::<F>(request))
+    }
+}
+
+/// [`TestEnv`]'s services with every store operation recorded
+/// ([`crate::store::trace`]): for tests that compare what two request paths do to the
+/// stores.
+#[cfg(feature = "password-policy")]
+pub(crate) struct Recording<'a> {
+    env: &'a TestEnv,
+    trace: Rc<Trace>,
+    records: Traced<'a, MemoryStore<FakeClock>>,
+    atomic: Traced<'a, InterleavingStore>,
+}
+
+#[cfg(feature = "password-policy")]
+impl<'a> Services for Recording<'a> {
+    type Records = Traced<'a, MemoryStore<FakeClock>>;
+    type Atomic = Traced<'a, InterleavingStore>;
+    type Clock = FakeClock;
+    type Random = SeededRandom;
+    type Signatures = crate::token::SoftwareEd25519;
+    fn records(&self) -> &Self::Records {
+        &self.records
+    }
+    fn atomic(&self) -> &Self::Atomic {
+        &self.atomic
+    }
+    fn clock(&self) -> &Self::Clock {
+        &self.env.clock
+    }
+    fn random(&self) -> &Self::Random {
+        &self.env.random
+    }
+    fn signatures(&self) -> &Self::Signatures {
+        &crate::token::SoftwareEd25519
+    }
+}
+
+#[cfg(feature = "password-policy")]
+impl Recording<'_> {
+    /// Runs one request through function `F` and then persists its audit events as
+    /// an adapter would; returns the outcome and every store operation of both.
+    pub(crate) fn serve<F: Function>(&self, request: &Request) -> (Outcome, Vec<String>) {
+        let outcome = pollster::block_on(app::serve::<F, _>(Ok(&self.env.config), self, request));
+        pollster::block_on(crate::audit_log::persist(
+            self,
+            &self.env.config,
+            &outcome.audit,
+        ))
+        .unwrap();
+        (outcome, self.trace.take())
+    }
+}
+
+#[cfg(feature = "password-policy")]
+impl TestEnv {
+    /// These services with every store operation recorded; ids are numbered afresh.
+    pub(crate) fn recording(&self) -> Recording<'_> {
+        let trace = Rc::new(Trace::default());
+        Recording {
+            env: self,
+            records: Traced::new(&*self.store, trace.clone()),
+            atomic: Traced::new(&self.atomic, trace.clone()),
+            trace,
+        }
     }
 }
 

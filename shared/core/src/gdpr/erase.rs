@@ -26,21 +26,30 @@
 //! sweep resumes anywhere):
 //! - documents the user owns (and their sharees' index entries), and the user's
 //!   shares on others' documents;
-//! - pending single-use tokens ([`super::pending`]);
+//! - pending single-use tokens ([`super::pending`]): email-verification and
+//!   password-reset tokens, open MFA login challenges;
 //! - every other record in the user's shard: sessions (tombstones included),
-//!   consents, document index, counters;
-//! - the email index entries (under every data key) that point to the user, so the
-//!   address can register again;
+//!   consents, document index, token pointers;
+//! - for the address, under every data key's blind index: the lockout state
+//!   ([`crate::lockout::forget`]) and the email index entry that points to the user
+//!   (so the address can register again);
+//! - the live rate-limit counters derived from the account: its API counter and its
+//!   address's reset-mail cap ([`crate::ratelimit::forget_account`]);
 //! - the user record itself, then the directory entry.
 //!
 //! What stays: audit events that name the user id (subject or actor). They hold no
 //! address (by construction, [`crate::audit`]), and the id, once the profile is gone,
-//! links to nothing — a pseudonym. They expire with `AUDIT_RETENTION_DAYS`.
+//! links to nothing — a pseudonym. They expire with `AUDIT_RETENTION_DAYS`. Also,
+//! briefly, what a request makes *while* the erasure runs or after it (a counter
+//! incremented concurrently): expiry ends it, as the retention table says
+//! (`docs/api.md` §7).
 //!
 //! Security considerations: the email index entry is released by compare-and-swap
 //! on the user id, so an address that was meanwhile registered again by someone else
 //! is never released; the profile goes last but one, so the address (encrypted in
 //! the profile) is gone only when nothing else of the account can still point to it.
+
+use alloc::vec::Vec;
 
 use super::pending;
 use crate::accounts::email;
@@ -49,8 +58,10 @@ use crate::app::Services;
 use crate::config::Config;
 use crate::documents::record as documents;
 use crate::documents::routes::remove_all_index_entries;
+use crate::env::Clock;
 use crate::error::{ApiError, Internal};
 use crate::store::{AtomicKey, AtomicStore};
+use crate::{lockout, ratelimit};
 
 /// The field of the user record that marks an erasure in progress.
 pub const ERASURE_MARK: &str = "erasure_requested_at_ms";
@@ -124,11 +135,23 @@ pub async fn erase_account<S: Services>(
         }
     }
 
-    if let Some(user) = user::load(atomic, user_id).await? {
+    let now_ms = services.clock().now_ms();
+    let mut indexes = Vec::new();
+    let profile = user::load(atomic, user_id).await?;
+    if let Some(user) = &profile {
         let address = user.email_address(config)?;
-        for index in email::email_index_candidates(config, &address) {
-            user::release_index(atomic, &index, user_id).await?;
+        indexes = email::email_index_candidates(config, &address);
+        for index in &indexes {
+            // Keyed by the address, which only the profile still gives: everything
+            // keyed by it goes before the profile does (a retry or the sweep finds
+            // the profile and resumes here).
+            lockout::forget(atomic, index).await?;
+            user::release_index(atomic, index, user_id).await?;
         }
+    }
+    // Counters derived from the account: its API counter, its address's reset-mail cap.
+    ratelimit::forget_account(atomic, config, user_id, &indexes, now_ms).await?;
+    if profile.is_some() {
         delete_exact(atomic, AtomicKey::new(&shard, PROFILE)).await?;
     }
     user::directory_remove(services.records(), user_id).await?;
@@ -186,6 +209,7 @@ mod route {
     use zeroize::Zeroize;
 
     use super::*;
+    use crate::accounts::fields::{self, PasswordField};
     use crate::accounts::user::ROLE_ADMIN;
     use crate::admin::registry;
     use crate::app::Ctx;
@@ -221,12 +245,7 @@ mod route {
         principal: &Principal,
     ) -> Result<Response, ApiError> {
         let request: EraseBody = body::parse_json(ctx.request)?;
-        body::check_length(
-            &request.password,
-            1,
-            crate::accounts::login::MAX_PASSWORD_FIELD_CHARS,
-            "password: 1 to 1024 characters",
-        )?;
+        fields::password(&request.password, PasswordField::Password)?;
         let user_id = principal.user_id();
         let config = ctx.config;
         let address = principal.user.email_address(config)?;

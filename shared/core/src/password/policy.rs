@@ -31,8 +31,9 @@ use super::filter;
 use super::normalize::normalize;
 use crate::error::{ApiError, Internal};
 
-/// The longest password accepted, in characters after NFKC.
-pub const MAX_PASSWORD_CHARS: usize = 256;
+/// The longest password accepted, in characters after NFKC (the same number bounds
+/// the password fields as typed, [`crate::accounts::fields`]).
+pub const MAX_PASSWORD_CHARS: usize = crate::accounts::fields::MAX_PASSWORD_CHARS;
 /// The configured minimum length is never taken below this.
 pub const MIN_PASSWORD_CHARS_FLOOR: usize = 8;
 /// Local parts shorter than this are not searched for (too many accidental matches).

@@ -32,8 +32,11 @@
 //! counted: they cost no store access or hash, and counting them would let one
 //! client's typos spend another's budget behind the same NAT for nothing.
 //!
-//! Storage: shard `ratelimit/ip/{key}` (names `{scope}/{window}`) and
-//! `ratelimit/user/{user_id}` (names `api/{window}`) in the AtomicStore.
+//! Storage: shard `ratelimit/ip/{key}` (names `{scope}/{window}`),
+//! `ratelimit/user/{user_id}` (names `api/{window}`) and, for the reset-mail cap,
+//! `ratelimit/email/{email index}` (names `forgot/{window}`) in the AtomicStore. The
+//! last two are derived from an account; erasing it deletes them
+//! ([`forget_account`]).
 //!
 //! Security considerations: counters are atomic increments, so concurrent bursts
 //! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
@@ -53,8 +56,9 @@ use alloc::format;
 use alloc::string::String;
 
 use crate::app::{Ctx, Services};
-use crate::config::RateLimit;
+use crate::config::{Config, RateLimit};
 use crate::error::ApiError;
+use crate::store::AtomicStore;
 
 /// The shared key of requests whose client address could not be read.
 pub const UNKNOWN_CLIENT: &str = "unknown";
@@ -132,16 +136,61 @@ pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(),
     enforce(decision)
 }
 
+/// The shard of a user's API counter.
+pub fn user_shard(user_id: &str) -> String {
+    format!("ratelimit/user/{user_id}")
+}
+
+/// The shard of an address's reset-mail cap (`POST /auth/password/forgot`), by its
+/// email blind index.
+pub fn email_shard(index: &str) -> String {
+    format!("ratelimit/email/{index}")
+}
+
+/// Deletes the live counters derived from an erased account: its API counter and
+/// the reset-mail cap of its address under `indexes` (every data key's index).
+pub async fn forget_account(
+    atomic: &impl AtomicStore,
+    config: &Config,
+    user_id: &str,
+    indexes: &[String],
+    now_ms: u64,
+) -> Result<(), ApiError> {
+    let limits = &config.rate_limits;
+    limiter::clear(
+        atomic,
+        &user_shard(user_id),
+        API_COUNTER,
+        sliding(limits.api_per_user),
+        now_ms,
+    )
+    .await?;
+    for index in indexes {
+        limiter::clear(
+            atomic,
+            &email_shard(index),
+            Scope::Forgot.as_str(),
+            sliding(limits.forgot_per_ip),
+            now_ms,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The counter name of the per-user API limit.
+const API_COUNTER: &str = "api";
+
 /// Counts this request against `user_id`'s API limit; `429` when over. For flows
 /// that have authenticated the caller already (`auth::authenticate`).
 pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<(), ApiError> {
-    let shard = format!("ratelimit/user/{user_id}");
+    let shard = user_shard(user_id);
     let window = sliding(ctx.config.rate_limits.api_per_user);
     let decision = limiter::hit(
         ctx.services.atomic(),
         &ctx.config.settled_counts,
         &shard,
-        "api",
+        API_COUNTER,
         window,
         ctx.now_ms,
     )

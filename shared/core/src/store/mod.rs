@@ -27,6 +27,9 @@ pub mod contract;
 pub mod envelope;
 #[cfg(any(test, feature = "memory-store"))]
 pub mod memory;
+// Used by the tests of the password flows (register, forgot), hence the feature.
+#[cfg(all(test, feature = "password-policy"))]
+pub(crate) mod trace;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -32,7 +32,7 @@ use zeroize::Zeroize;
 
 use super::mails;
 use crate::accounts::email;
-use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
+use crate::accounts::fields::{self, PasswordField};
 use crate::accounts::user;
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
@@ -61,25 +61,13 @@ impl core::fmt::Debug for ChangeBody {
     }
 }
 
-const FIELD_LENGTH: &str = "password: 1 to 1024 characters";
-
 /// `POST /auth/password/change`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
     let principal = auth::authenticate(ctx).await?;
     let request: ChangeBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.current_password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        FIELD_LENGTH,
-    )?;
-    body::check_length(
-        &request.new_password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        FIELD_LENGTH,
-    )?;
+    fields::password(&request.current_password, PasswordField::Current)?;
+    fields::password(&request.new_password, PasswordField::New)?;
     let holder = &principal.user;
     let address = holder.email_address(config)?;
     let mut new_password =

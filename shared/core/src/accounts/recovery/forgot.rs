@@ -2,16 +2,19 @@
 //! (docs/contract.md §5).
 //!
 //! Steps:
-//! 1. strict body, address validation (`400 invalid_request` — a statement about
-//!    the input, the same for every address of that shape);
+//! 1. strict body, the email field rules of [`crate::accounts::fields`] (`400
+//!    invalid_request` — a statement about the input, the same for every address of
+//!    that shape);
 //! 2. the per-address limit (`RATE_LIMIT_FORGOT_PER_IP`, `429`);
 //! 3. from here on the same store work for every address: a per-email mail cap
 //!    counter, the account lookup (under every data key), reading a user record,
-//!    drawing a token, and one compare-and-swap on a `reset/…` key;
+//!    drawing a token, one compare-and-swap on a `reset/…` key, and the read and
+//!    compare-and-swap of the token's pointer in that user's shard;
 //! 4. a known, enabled account under its mail cap gets a token stored (hashed,
-//!    30 minutes, bound to its current password hash) and a reset mail. Everyone
-//!    else gets no mail: for them the record read is of a random user id and the
-//!    swap is one that cannot match ([`token::store_nothing`]);
+//!    30 minutes, bound to its current password hash, with its pointer for erasure,
+//!    [`crate::gdpr::pending`]) and a reset mail. Everyone else gets no mail: for
+//!    them the record read is of a random user id and the swaps are ones that cannot
+//!    match ([`token::store_nothing`]);
 //! 5. audit `password_reset_requested` with an `outcome`, and `202`.
 //!
 //! Choices this module makes (stated in docs/contract.md):
@@ -38,8 +41,8 @@ use serde::Deserialize;
 
 use super::mails;
 use super::token;
-use crate::accounts::email;
 use crate::accounts::user;
+use crate::accounts::{email, fields};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
 use crate::error::ApiError;
@@ -60,13 +63,7 @@ fn accepted() -> Response {
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
     let request: ForgotBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    let address = email::normalize(&request.email)?;
+    let address = fields::email(&request.email)?;
     ratelimit::check_ip(ctx, Scope::Forgot).await?;
 
     let atomic = ctx.services.atomic();
@@ -75,8 +72,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let cap = limiter::hit(
         atomic,
         &config.settled_counts,
-        &alloc::format!("ratelimit/email/{index}"),
-        "forgot",
+        &ratelimit::email_shard(&index),
+        Scope::Forgot.as_str(),
         ratelimit::sliding(config.rate_limits.forgot_per_ip),
         ctx.now_ms,
     )
@@ -98,7 +95,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             ("mail_sent", Some(found.id.as_str()))
         }
         Some(found) if owner.is_some() => {
-            token::store_nothing(atomic, &drawn).await?;
+            token::store_nothing(atomic, &drawn, &found.id).await?;
             let outcome = if found.disabled {
                 "disabled"
             } else {
@@ -107,7 +104,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             (outcome, Some(found.id.as_str()))
         }
         _ => {
-            token::store_nothing(atomic, &drawn).await?;
+            token::store_nothing(atomic, &drawn, &stand_in).await?;
             ("unknown_account", None)
         }
     };

@@ -43,7 +43,7 @@ use zeroize::Zeroize;
 use super::mails;
 use super::token;
 use crate::accounts::email;
-use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
+use crate::accounts::fields::{self, PasswordField};
 use crate::accounts::user::{self, ROLE_ADMIN};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
@@ -82,12 +82,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     let request: ResetBody = body::parse_json(ctx.request)?;
     body::check_length(&request.token, 1, 128, INVALID_TOKEN)?;
-    body::check_length(
-        &request.password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        "password: 1 to 1024 characters",
-    )?;
+    fields::password(&request.password, PasswordField::Password)?;
     let atomic = ctx.services.atomic();
     let found = token::find(atomic, &request.token, ctx.now_ms)
         .await?

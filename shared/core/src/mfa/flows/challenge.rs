@@ -9,7 +9,9 @@
 //! remembers the delivery `mode` of the first step, so `POST /auth/login/mfa` answers
 //! in it, and the user's session `epoch` the password was checked under: once the
 //! epoch moves on (a password reset, say) the token is dead
-//! ([`crate::session::epoch`]).
+//! ([`crate::session::epoch`]). A
+//! pointer in the user's shard ([`crate::gdpr::pending`]) lets erasing the account
+//! delete an open challenge at once.
 //!
 //! Lifecycle, every change a compare-and-swap on the exact text read:
 //! - **admission** ([`admit`]): before a code is checked, `attempts` is incremented;
@@ -133,6 +135,8 @@ pub async fn issue(
         // A collision of 256 random bits means the random source is broken.
         return Err(ApiError::Unavailable(Internal("mfa token collision")));
     }
+    // Erasing the account erases the open challenge too (gdpr::pending).
+    crate::gdpr::pending::track(atomic, &user.id, &shard, NAME, expires_at_ms).await?;
     Ok(token)
 }
 

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use zeroize::Zeroize;
 
 use super::notice;
-use crate::accounts::login::MAX_PASSWORD_FIELD_CHARS;
+use crate::accounts::fields::{self, PasswordField};
 use crate::accounts::{email, user};
 use crate::app::{Ctx, Services};
 use crate::audit::AuditKind;
@@ -54,12 +54,7 @@ pub async fn handle<S: Services>(
     principal: &Principal,
 ) -> Result<Response, ApiError> {
     let request: DisableBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        "password: 1 to 1024 characters",
-    )?;
+    fields::password(&request.password, PasswordField::Password)?;
     let config = ctx.config;
     let caller = &principal.user;
     let address = caller.email_address(config)?;
