@@ -1,5 +1,10 @@
 //! Carrying out the core's outcome on Spin: log line (stdout), audit events
 //! (persisted through the core), mail (console, or an outbound HTTP POST).
+//!
+//! A mail that cannot leave is logged with its cause on stderr, never with its
+//! content (it may carry a token). The common misconfiguration has its own cause:
+//! `outbound_denied`, when `MAIL_HTTP_URL`'s origin is not in the component's
+//! `allowed_outbound_hosts` (spin.toml derives it from the `mail_origin` variable).
 
 use edgeauth_core::app::Outcome;
 use edgeauth_core::config::MailTransport;
@@ -7,6 +12,32 @@ use edgeauth_core::mail::Mail;
 use edgeauth_core::Config;
 
 use crate::SpinServices;
+use spin_sdk::wasip3::http::types::ErrorCode;
+
+/// Why a mail did not reach the mail API.
+#[derive(Debug, Clone, Copy)]
+enum MailFailure {
+    /// Spin refused the request: the URL's origin is not an allowed outbound host.
+    OutboundDenied,
+    /// The request left but got no answer (DNS, connection, TLS, timeout).
+    Unreachable,
+    /// `MAIL_HTTP_URL` does not make a request.
+    InvalidUrl,
+}
+
+impl MailFailure {
+    fn log_line(self) -> &'static str {
+        match self {
+            Self::OutboundDenied => {
+                "{\"kind\":\"mail_failed\",\"cause\":\"outbound_denied\",\"hint\":\"MAIL_HTTP_URL's \
+                 origin is not in allowed_outbound_hosts: set the Spin variable mail_origin to \
+                 its scheme://host:port\"}"
+            }
+            Self::Unreachable => "{\"kind\":\"mail_failed\",\"cause\":\"unreachable\"}",
+            Self::InvalidUrl => "{\"kind\":\"mail_failed\",\"cause\":\"invalid_url\"}",
+        }
+    }
+}
 
 pub(crate) async fn carry_out(
     outcome: Outcome,
@@ -48,15 +79,18 @@ async fn send(transport: &MailTransport, from: &str, mail: &Mail) {
                 Ok(request) => spin_sdk::http::send(request)
                     .await
                     .map(|r| r.status().as_u16())
-                    .ok(),
-                Err(_) => None,
+                    .map_err(|code| match code {
+                        ErrorCode::HttpRequestDenied => MailFailure::OutboundDenied,
+                        _ => MailFailure::Unreachable,
+                    }),
+                Err(_) => Err(MailFailure::InvalidUrl),
             };
             match outcome {
-                Some(status) if (200..300).contains(&status) => {
+                Ok(status) if (200..300).contains(&status) => {
                     println!("{{\"kind\":\"mail\",\"transport\":\"http\",\"status\":{status}}}")
                 }
-                Some(status) => eprintln!("{{\"kind\":\"mail_failed\",\"status\":{status}}}"),
-                None => eprintln!("{{\"kind\":\"mail_failed\",\"cause\":\"unreachable\"}}"),
+                Ok(status) => eprintln!("{{\"kind\":\"mail_failed\",\"status\":{status}}}"),
+                Err(failure) => eprintln!("{}", failure.log_line()),
             }
         }
     }

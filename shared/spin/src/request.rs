@@ -1,21 +1,71 @@
 //! spin-sdk request → core `Request`; core `Response` → `http::Response`.
 //!
-//! Security considerations: the body is read through a size cap — at most
-//! `MAX_BODY_BYTES + 1` bytes are kept, enough for the core to answer `413`.
+//! Security considerations:
+//! - The body is read as a stream and reading stops at `MAX_BODY_BYTES + 1` bytes,
+//!   enough for the core to answer `413`: a chunked upload of any size costs at most
+//!   that much memory, and the rest is never read.
+//! - Spin adds its `spin-*` headers (`spin-client-addr`, `spin-full-url`, …) after
+//!   the client's headers without removing a client-sent header of the same name, so
+//!   of each only the last value is the runtime's: the others are dropped here.
 
 use edgeauth_core::http::body::MAX_BODY_BYTES;
 use edgeauth_core::{Method, Request, Response};
-use spin_sdk::http::body::IncomingBodyExt;
+use http_body_util::BodyExt;
+
+/// Keeps only the last value of every `spin-*` header (the one Spin set); other
+/// headers are kept as they came, in order.
+fn runtime_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    let is_last_of_name = |index: usize, name: &str| {
+        !headers
+            .iter()
+            .skip(index + 1)
+            .any(|(later, _)| later.eq_ignore_ascii_case(name))
+    };
+    headers
+        .iter()
+        .enumerate()
+        .filter(|(index, (name, _))| {
+            !name.to_ascii_lowercase().starts_with("spin-") || is_last_of_name(*index, name)
+        })
+        .map(|(_, header)| header.clone())
+        .collect()
+}
+
+/// Reads at most `MAX_BODY_BYTES + 1` bytes of `body`, then stops (dropping the rest
+/// unread). A body that fails mid-way reads as empty, as it did when read whole.
+async fn read_capped<B>(mut body: B) -> Vec<u8>
+where
+    B: http_body::Body + Unpin,
+    B::Data: AsRef<[u8]>,
+{
+    let mut bytes = Vec::new();
+    while bytes.len() <= MAX_BODY_BYTES {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    let room = MAX_BODY_BYTES + 1 - bytes.len();
+                    let chunk = data.as_ref();
+                    bytes.extend_from_slice(chunk.get(..room).unwrap_or(chunk));
+                }
+            }
+            Some(Err(_)) => return Vec::new(),
+            None => break,
+        }
+    }
+    bytes
+}
 
 pub(crate) async fn to_core(request: spin_sdk::http::Request) -> Request {
     let (parts, body) = request.into_parts();
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .filter_map(|(name, value)| {
-            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
-        })
-        .collect();
+    let headers = runtime_headers(
+        parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+            })
+            .collect(),
+    );
     let method = Method::parse(parts.method.as_str());
     let declared = parts
         .headers
@@ -24,18 +74,13 @@ pub(crate) async fn to_core(request: spin_sdk::http::Request) -> Request {
     let body = match declared {
         Some(length) if length > MAX_BODY_BYTES => vec![0; MAX_BODY_BYTES + 1],
         _ if matches!(method, Method::Get | Method::Head) => Vec::new(),
-        _ => {
-            let mut bytes = body.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            bytes.truncate(MAX_BODY_BYTES + 1);
-            bytes
-        }
+        _ => read_capped(body).await,
     };
     // Spin passes the full URL in `spin-full-url`; the URI may be origin-form only.
-    let full_url = parts
-        .headers
-        .get("spin-full-url")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<http::Uri>().ok());
+    let full_url = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("spin-full-url"))
+        .and_then(|(_, value)| value.parse::<http::Uri>().ok());
     let uri = full_url.as_ref().unwrap_or(&parts.uri);
     let host_header = parts
         .headers

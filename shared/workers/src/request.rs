@@ -1,11 +1,14 @@
 //! `worker::Request` → core `Request`, and core `Response` → `worker::Response`.
 //!
-//! Security considerations: the body is read only when its declared length is within
-//! the limit; an oversized or chunked-and-oversized body is replaced by a marker of
-//! `MAX_BODY_BYTES + 1` bytes so the core answers `413` without buffering it all.
+//! Security considerations: a body whose declared length is over the limit is not
+//! read at all; any other body (chunked ones included) is read as a stream and
+//! reading stops at `MAX_BODY_BYTES + 1` bytes, after which the stream is cancelled.
+//! Either way the core sees at most that many bytes and answers `413`, and an upload
+//! of any size costs at most that much memory.
 
 use edgeauth_core::http::body::MAX_BODY_BYTES;
 use edgeauth_core::{Method, Request, Response};
+use futures_util::StreamExt;
 use worker::Headers;
 
 /// The parts of the request URL the core needs: scheme, host, port, path, query.
@@ -64,11 +67,7 @@ pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Requ
     let body = match declared {
         Some(length) if length > MAX_BODY_BYTES => vec![0; MAX_BODY_BYTES + 1],
         _ if matches!(method, Method::Get | Method::Head) => Vec::new(),
-        _ => {
-            let mut bytes = request.bytes().await.unwrap_or_default();
-            bytes.truncate(MAX_BODY_BYTES + 1);
-            bytes
-        }
+        _ => read_capped(&mut request).await,
     };
     Ok(Request {
         method,
@@ -80,6 +79,27 @@ pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Requ
         headers,
         body,
     })
+}
+
+/// Reads at most `MAX_BODY_BYTES + 1` bytes of the body, then cancels the stream
+/// (dropping the `ByteStream` cancels its reader). A body that fails mid-way reads as
+/// empty, as it did when read whole; so does a request without a body.
+async fn read_capped(request: &mut worker::Request) -> Vec<u8> {
+    let Ok(mut stream) = request.stream() else {
+        return Vec::new();
+    };
+    let mut bytes = Vec::new();
+    while bytes.len() <= MAX_BODY_BYTES {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                let room = MAX_BODY_BYTES + 1 - bytes.len();
+                bytes.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+            }
+            Some(Err(_)) => return Vec::new(),
+            None => break,
+        }
+    }
+    bytes
 }
 
 /// Converts the core's response.

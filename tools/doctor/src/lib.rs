@@ -48,4 +48,7 @@ pub struct Options {
     pub assume_secrets_set: bool,
     /// The current Unix time in seconds (for the kill-switch check).
     pub now_secs: u64,
+    /// A client-address header that a proxy in front of Spin overwrites on every
+    /// request (`--trusted-proxy-header`), so `CLIENT_IP_HEADER` may name it.
+    pub trusted_proxy_header: Option<String>,
 }

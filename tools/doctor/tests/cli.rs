@@ -76,12 +76,68 @@ fn bad_spin_manifest_is_flagged_too() {
         "error[missing-secret] spin.toml [variables] DATA_ENCRYPTION_KEYS",
         "error[missing-secret] spin.toml [variables] MAIL_HTTP_TOKEN",
         "warning[short-passwords] spin.toml [variables] PASSWORD_MIN_LENGTH",
+        "error[spoofable-client-ip] spin.toml [variables] CLIENT_IP_HEADER",
     ] {
         assert!(
             output.lines().any(|line| line.starts_with(expected)),
             "missing `{expected}` in:\n{output}"
         );
     }
+}
+
+#[test]
+fn spin_client_address_must_be_the_peer_unless_a_proxy_overwrites_the_header() {
+    let env = [
+        ("SPIN_VARIABLE_JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("SPIN_VARIABLE_DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("SPIN_VARIABLE_MAIL_HTTP_TOKEN", "mail-api-token"),
+    ];
+    let spin = ["--env", "production", "--spin", "spin.toml"];
+    let spoofable = "error[spoofable-client-ip] spin.toml [variables] CLIENT_IP_HEADER";
+    for header in ["CF-Connecting-IP", "X-Forwarded-For", "X-Real-IP"] {
+        let with = [
+            env.as_slice(),
+            &[("SPIN_VARIABLE_CLIENT_IP_HEADER", header)],
+        ]
+        .concat();
+        let (code, output) = doctor("good", &spin, &with);
+        assert_eq!(code, 1, "{header}: {output}");
+        assert_eq!(lines_with(&output, spoofable).len(), 1, "{output}");
+        // Behind a proxy that overwrites the header, the operator says so.
+        let trusted = [spin.as_slice(), &["--trusted-proxy-header", header]].concat();
+        let (code, output) = doctor("good", &trusted, &with);
+        assert_eq!(code, 0, "{header}: {output}");
+    }
+    // Unset means spin-client-addr, the peer address Spin sets itself.
+    let (code, output) = doctor("good", &spin, &env);
+    assert_eq!(code, 0, "{output}");
+    let peer = [
+        env.as_slice(),
+        &[("SPIN_VARIABLE_CLIENT_IP_HEADER", "spin-client-addr")],
+    ]
+    .concat();
+    assert_eq!(doctor("good", &spin, &peer).0, 0);
+}
+
+#[test]
+fn committed_spin_manifest_reads_the_peer_address() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--env",
+            "production",
+            "--spin",
+            "spin.toml",
+            "--assume-secrets-set",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("spin.toml [variables]"), "{text}");
+    assert!(!text.contains("spoofable-client-ip"), "{text}");
 }
 
 #[test]

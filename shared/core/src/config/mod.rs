@@ -52,6 +52,7 @@ pub const VARIABLES: &[&str] = &[
     "RATE_LIMIT_FORGOT_PER_IP",
     "RATE_LIMIT_REFRESH_PER_IP",
     "RATE_LIMIT_API_PER_USER",
+    "RATE_LIMIT_SESSIONS_PER_USER",
     "LOCKOUT_FAILURES",
     "LOCKOUT_BASE_SECS",
     "LOCKOUT_MAX_SECS",
@@ -166,6 +167,8 @@ pub struct RateLimits {
     pub refresh_per_ip: RateLimit,
     /// Per user: API requests.
     pub api_per_user: RateLimit,
+    /// Per user: the `refresh` function's authenticated session routes.
+    pub sessions_per_user: RateLimit,
     /// Per email: failed logins before a lock.
     pub lockout_failures: RateLimit,
     /// First lock duration in seconds (doubles on repeat).
@@ -195,6 +198,10 @@ impl Default for RateLimits {
             },
             api_per_user: RateLimit {
                 limit: 600,
+                window_secs: 60,
+            },
+            sessions_per_user: RateLimit {
+                limit: 120,
                 window_secs: 60,
             },
             lockout_failures: RateLimit {
@@ -253,7 +260,8 @@ pub struct Config {
     pub bootstrap_admin_emails: Vec<String>,
     /// `AUDIT_RETENTION_DAYS` (default 365).
     pub audit_retention_days: u32,
-    /// `CLIENT_IP_HEADER` (default `CF-Connecting-IP`).
+    /// `CLIENT_IP_HEADER`: default `CF-Connecting-IP`, which Cloudflare sets; the
+    /// Spin adapter's default is `spin-client-addr`, the runtime's peer address.
     pub client_ip_header: String,
     /// `PASSWORD_HASH_MEMORY_KIB` / `_ITERATIONS` / `_PARALLELISM`.
     pub password_hash: PasswordHashParams,

@@ -4,8 +4,8 @@
 //! - [`window`]: the sliding-window arithmetic (pure, property-tested).
 //! - [`limiter`]: that arithmetic over atomic counters in the [`crate::AtomicStore`].
 //! - [`gate`]: the per-isolate bound on hashing work in flight.
-//! - [`check_ip`], [`check_user`], [`api_per_user`], [`admit_registration`]: what the
-//!   flows call.
+//! - [`check_ip`], [`check_user`], [`api_per_user`], [`check_sessions_user`],
+//!   [`admit_registration`]: what the flows call.
 //!
 //! | limit | default (`Config.rate_limits`) | key | where it is checked |
 //! |---|---|---|---|
@@ -14,6 +14,7 @@
 //! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
+//! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
 //!
 //! Over a limit: `429 rate_limited` with `Retry-After` (whole seconds until one more
 //! request would be allowed). The body is the same problem document whatever the
@@ -33,10 +34,16 @@
 //! client's typos spend another's budget behind the same NAT for nothing.
 //!
 //! Storage: shard `ratelimit/ip/{key}` (names `{scope}/{window}`),
-//! `ratelimit/user/{user_id}` (names `api/{window}`) and, for the reset-mail cap,
-//! `ratelimit/email/{email index}` (names `forgot/{window}`) in the AtomicStore. The
-//! last two are derived from an account; erasing it deletes them
+//! `ratelimit/user/{user_id}` (names `api/{window}`, `sessions/{window}`) and, for the
+//! reset-mail cap, `ratelimit/email/{email index}` (names `forgot/{window}`) in the
+//! AtomicStore. The last two are derived from an account; erasing it deletes them
 //! ([`forget_account`]).
+//!
+//! The session routes have their own per-user budget rather than the API's: listing
+//! and revoking sessions read or write every session of the user, and a client polling
+//! `GET /auth/session` should not spend its API budget. `POST /auth/session/refresh`
+//! and `POST /auth/session/logout` are not counted here: refresh has its per-address
+//! limit, and a logout ends the credential it was made with.
 //!
 //! Security considerations: counters are atomic increments, so concurrent bursts
 //! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
@@ -136,7 +143,7 @@ pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(),
     enforce(decision)
 }
 
-/// The shard of a user's API counter.
+/// The shard of a user's API and session-routes counters.
 pub fn user_shard(user_id: &str) -> String {
     format!("ratelimit/user/{user_id}")
 }
@@ -147,7 +154,8 @@ pub fn email_shard(index: &str) -> String {
     format!("ratelimit/email/{index}")
 }
 
-/// Deletes the live counters derived from an erased account: its API counter and
+/// Deletes the live counters derived from an erased account: its API and session-routes
+/// counters and
 /// the reset-mail cap of its address under `indexes` (every data key's index).
 pub async fn forget_account(
     atomic: &impl AtomicStore,
@@ -162,6 +170,14 @@ pub async fn forget_account(
         &user_shard(user_id),
         API_COUNTER,
         sliding(limits.api_per_user),
+        now_ms,
+    )
+    .await?;
+    limiter::clear(
+        atomic,
+        &user_shard(user_id),
+        SESSIONS_COUNTER,
+        sliding(limits.sessions_per_user),
         now_ms,
     )
     .await?;
@@ -180,18 +196,50 @@ pub async fn forget_account(
 
 /// The counter name of the per-user API limit.
 const API_COUNTER: &str = "api";
+/// The counter name of the per-user session-routes limit.
+const SESSIONS_COUNTER: &str = "sessions";
 
 /// Counts this request against `user_id`'s API limit; `429` when over. For flows
 /// that have authenticated the caller already (`auth::authenticate`).
 pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<(), ApiError> {
+    hit_user(
+        ctx,
+        user_id,
+        API_COUNTER,
+        ctx.config.rate_limits.api_per_user,
+    )
+    .await
+}
+
+/// Counts this request against `user_id`'s session-routes limit
+/// (`RATE_LIMIT_SESSIONS_PER_USER`); `429` when over. Called by the `refresh`
+/// function's authenticated session routes right after authentication.
+pub async fn check_sessions_user<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+) -> Result<(), ApiError> {
+    hit_user(
+        ctx,
+        user_id,
+        SESSIONS_COUNTER,
+        ctx.config.rate_limits.sessions_per_user,
+    )
+    .await
+}
+
+async fn hit_user<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    name: &str,
+    limit: RateLimit,
+) -> Result<(), ApiError> {
     let shard = user_shard(user_id);
-    let window = sliding(ctx.config.rate_limits.api_per_user);
     let decision = limiter::hit(
         ctx.services.atomic(),
         &ctx.config.settled_counts,
         &shard,
-        API_COUNTER,
-        window,
+        name,
+        sliding(limit),
         ctx.now_ms,
     )
     .await?;

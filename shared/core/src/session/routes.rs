@@ -9,6 +9,10 @@
 //! | `GET /auth/sessions` | access token | `{"sessions":[…]}`, most recently used first |
 //! | `DELETE /auth/sessions/{id}` | access token | `204`; `404` unless a live session of the caller |
 //!
+//! The four routes authenticated by an access token (all but refresh and logout)
+//! count against the caller's `RATE_LIMIT_SESSIONS_PER_USER` budget right after
+//! authentication (`429` with `Retry-After` when over; [`crate::ratelimit`]).
+//!
 //! Choices this module makes (stated in docs/contract.md; reasons in `docs/sessions.md`):
 //! - `expires_at` of `GET /auth/session` is when the *session* ends (idle or
 //!   absolute, whichever is first), not the access token (`access_expires_at` of
@@ -91,6 +95,7 @@ struct CurrentSession {
 /// `GET /auth/session`.
 pub async fn current<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let principal = auth::authenticate(ctx).await?;
+    crate::ratelimit::check_sessions_user(ctx, principal.user_id()).await?;
     Ok(Response::json(
         200,
         &CurrentSession {
@@ -151,6 +156,7 @@ pub async fn logout<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
 /// `POST /auth/session/logout-all`.
 pub async fn logout_all<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let principal = auth::authenticate(ctx).await?;
+    crate::ratelimit::check_sessions_user(ctx, principal.user_id()).await?;
     // A new session epoch, so a login in flight ends with the rest.
     let count = super::epoch::end_all(ctx, principal.user_id()).await?;
     ctx.audit(
@@ -180,6 +186,7 @@ struct SessionList {
 /// `GET /auth/sessions`.
 pub async fn list<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let principal = auth::authenticate(ctx).await?;
+    crate::ratelimit::check_sessions_user(ctx, principal.user_id()).await?;
     let sessions = revoke::live_sessions(ctx, &principal.user)
         .await?
         .into_iter()
@@ -198,6 +205,7 @@ pub async fn list<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
 /// `DELETE /auth/sessions/{id}`.
 pub async fn delete<S: Services>(ctx: &Ctx<'_, S>, session_id: &str) -> Result<Response, ApiError> {
     let principal = auth::authenticate(ctx).await?;
+    crate::ratelimit::check_sessions_user(ctx, principal.user_id()).await?;
     if !user::is_id(session_id) || !revoke::revoke(ctx, principal.user_id(), session_id).await? {
         return Err(ApiError::NotFound);
     }

@@ -8,6 +8,7 @@ use crate::auth::testkit::{self, request, Client, RequestExt, TestEnv};
 use crate::functions::{Api, Refresh};
 use crate::http::{Method, Response};
 
+mod limits_tests;
 mod routes_tests;
 
 fn refresh(env: &TestEnv, client: &Client) -> (Response, Vec<AuditKind>) {
