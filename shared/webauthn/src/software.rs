@@ -79,3 +79,6 @@ fn rs256(n: &[u8], e: u32, message: &[u8], signature: &[u8]) -> bool {
         .verify(message, &signature)
         .is_ok()
 }
+
+#[cfg(test)]
+mod tests;

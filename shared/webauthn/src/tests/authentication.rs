@@ -444,3 +444,60 @@ fn refuses_a_stored_key_that_does_not_parse() {
     case.public_key_cose.push(0);
     assert!(matches!(case.verify(), Err(Error::Malformed(m)) if m.part() == Part::CoseKey));
 }
+
+/// Records every check it is given (in WebCrypto's terms) and answers like the software
+/// verifier.
+#[derive(Default)]
+struct Recording(std::cell::RefCell<Vec<serde_json::Value>>);
+
+impl crate::SignatureVerifier for Recording {
+    async fn verify(&self, check: &crate::SignatureCheck<'_>) -> bool {
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        use base64::Engine as _;
+        self.0.borrow_mut().push(serde_json::json!({
+            "algorithm": std::format!("{}", check.algorithm),
+            "spki": b64(&check.public_key.to_spki_der()),
+            "message": b64(check.message),
+            "signature": b64(check.signature),
+        }));
+        crate::software::verify(check)
+    }
+}
+
+/// Writes the signature checks of every vector to `$WEBAUTHN_CHECKS_OUT` for
+/// `tests/webcrypto-check.mjs`, which verifies them with WebCrypto (`crypto.subtle`, what
+/// the Workers verifier will call): the key format, the raw ES256 signatures and the
+/// message layout must be what WebCrypto accepts.
+#[test]
+#[ignore = "produces input for tests/webcrypto-check.mjs"]
+fn export_signature_checks_for_webcrypto() {
+    let recording = Recording::default();
+    let mut cases: Vec<Case> = ["none-es256", "packed-rs256", "packed-eddsa", "packed-es256"]
+        .into_iter()
+        .map(Case::w3c)
+        .collect();
+    cases.extend(["es256", "eddsa", "rs256"].into_iter().map(Case::py));
+    for case in &cases {
+        let rp = RelyingParty::new(&case.rp_id, &case.origin).unwrap();
+        let expected = AuthenticationExpectations {
+            relying_party: &rp,
+            challenge: &case.challenge,
+            user_verification: UserVerification::NotRequired,
+            require_user_handle: false,
+            counter_policy: CounterPolicy::Refuse,
+        };
+        pollster::block_on(verify_authentication(
+            &expected,
+            &case.stored(),
+            &case.response(),
+            &recording,
+        ))
+        .unwrap();
+    }
+    let path = std::env::var("WEBAUTHN_CHECKS_OUT").unwrap();
+    std::fs::write(
+        path,
+        serde_json::to_vec_pretty(&*recording.0.borrow()).unwrap(),
+    )
+    .unwrap();
+}
