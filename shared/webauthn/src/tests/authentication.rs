@@ -448,7 +448,7 @@ fn refuses_a_stored_key_that_does_not_parse() {
 /// Records every check it is given (in WebCrypto's terms) and answers like the software
 /// verifier.
 #[derive(Default)]
-struct Recording(std::cell::RefCell<Vec<serde_json::Value>>);
+struct Recording(core::cell::RefCell<Vec<serde_json::Value>>);
 
 impl crate::SignatureVerifier for Recording {
     async fn verify(&self, check: &crate::SignatureCheck<'_>) -> bool {
