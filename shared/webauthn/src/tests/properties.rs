@@ -46,7 +46,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_registrations_never_panic_and_never_change_what_is_accepted(
+    fn mutated_registrations_never_panic_and_keep_the_credential_id_and_one_reading_of_the_key(
         at in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
