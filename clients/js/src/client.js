@@ -74,11 +74,16 @@ export function createClient(options = {}) {
 
   // --- state and events --------------------------------------------------------------
 
-  function apply(type, { user = null, accessExpiresAt = null, fromOtherTab }) {
+  /**
+   * Records a session change and tells this tab's listeners. `discovered`: the change
+   * was found rather than made (no session at page load) — an event only if this tab
+   * believed it was signed in.
+   */
+  function apply(type, { user = null, accessExpiresAt = null, fromOtherTab, discovered = false }) {
     if (type === "signed_out") {
-      const changed = state.status !== "signed_out";
+      const notify = state.status === "signed_in" || (!discovered && state.status === "unknown");
       Object.assign(state, { status: "signed_out", user: null, accessExpiresAt: null });
-      if (changed) listeners.emit({ type, user: null, fromOtherTab });
+      if (notify) listeners.emit({ type, user: null, fromOtherTab });
       return;
     }
     state.status = "signed_in";
@@ -174,7 +179,7 @@ export function createClient(options = {}) {
   function refreshAfter(since) {
     // No CSRF cookie, no session: the server would refuse; do not ask it.
     if (transport.csrfToken() === null) {
-      apply("signed_out", { fromOtherTab: false });
+      apply("signed_out", { fromOtherTab: false, discovered: true });
       return Promise.reject(notSignedIn());
     }
     return coordinator.refreshIfStale(since);
@@ -205,8 +210,7 @@ export function createClient(options = {}) {
       answer = await call("GET", "/auth/session", undefined, { retry: true });
     } catch (error) {
       if (error instanceof EdgeauthError && error.status === 401) {
-        if (state.status === "signed_in") apply("signed_out", { fromOtherTab: false });
-        else state.status = "signed_out";
+        apply("signed_out", { fromOtherTab: false, discovered: true });
         return null;
       }
       throw error;

@@ -62,6 +62,35 @@ test("a refresh refused with 401 tells every tab that the session is over", asyn
   assert.deepEqual(inB.types(), ["signed_out (other tab)"]);
 });
 
+test("finding no session (page load) sets the state without an event; losing one fires signed_out", async () => {
+  browser = new FakeBrowser();
+  const tab = browser.tab();
+  const events = recordEvents(tab);
+  assert.equal(await tab.currentUser(), null);
+  await assert.rejects(tab.fetch("/api/me"), { status: 401 });
+  assert.equal(tab.state.status, "signed_out");
+  assert.deepEqual(events.types(), []);
+  await browser.signIn(tab);
+  browser.jar.cookies.clear(); // e.g. the user cleared the site's cookies
+  assert.equal(await tab.currentUser(), null);
+  assert.deepEqual(events.types(), ["signed_in", "signed_out"]);
+});
+
+test("a sign-out in another tab reaches a tab that never looked at its session", async () => {
+  browser = new FakeBrowser();
+  const [a, b] = [browser.tab(), browser.tab()];
+  await browser.signIn(a);
+  const inB = recordEvents(b);
+  await settle();
+  b.close();
+  const fresh = browser.tab(); // opened after the sign-in: state unknown
+  const inFresh = recordEvents(fresh);
+  await a.signOut();
+  await settle();
+  assert.deepEqual(inB.types(), ["signed_in (other tab)"]);
+  assert.deepEqual(inFresh.types(), ["signed_out (other tab)"]);
+});
+
 test("signed_out is not repeated to a tab that is already signed out", async () => {
   browser = new FakeBrowser();
   const tab = browser.tab();
