@@ -30,9 +30,10 @@ step() {
 }
 
 # The browser client (clients/js): its unit tests (a fake browser, and the built
-# Workers for what needs no cookie), then its declarations against a typed usage.
+# Workers for what needs no cookie), its JavaScript against its declarations, and the
+# declarations against a typed usage.
 js_client() {
-  node --test --test-reporter=spec "clients/js/test/*.test.mjs" && tsc -p clients/js/test/types
+  node --test --test-reporter=spec "clients/js/test/*.test.mjs" && tsc -p clients/js && tsc -p clients/js/test/types
 }
 
 # The client in headless Chromium against the built Workers (tests/e2e). One file at a

@@ -69,7 +69,7 @@ export function createClient(options = {}) {
   const env = environment(options);
   const transport = new Transport(env);
   const listeners = new Listeners();
-  /** What this tab knows; memory only. */
+  /** What this tab knows; memory only. @type {{status: "unknown"|"signed_in"|"signed_out", user: import("../index.js").User|null, accessExpiresAt: Date|null}} */
   const state = { status: "unknown", user: null, accessExpiresAt: null };
 
   // --- state and events --------------------------------------------------------------
@@ -137,8 +137,15 @@ export function createClient(options = {}) {
     throw await problemError(retried);
   }
 
-  /** A JSON call of the API; resolves with the body (null for 204). */
+  /**
+   * A JSON call of the API; resolves with the body (null for 204) and the response.
+   * @param {string} method
+   * @param {string} path
+   * @param {unknown} body
+   * @param {{retry?: boolean, signal?: AbortSignal}} [options]
+   */
   async function call(method, path, body, { retry = false, signal } = {}) {
+    /** @type {RequestInit & {headers: Record<string, string>}} */
     const init = { method, headers: { Accept: "application/json" }, signal };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
@@ -191,7 +198,7 @@ export function createClient(options = {}) {
     // A sign-in renews the cookies like a refresh: requests sent before it retry.
     await coordinator.markRenewed(at);
     announce("signed_in", at, session);
-    return { status: "signed_in", ...session };
+    return { status: /** @type {const} */ ("signed_in"), ...session };
   }
 
   async function endSession(path, retry) {
@@ -230,7 +237,7 @@ export function createClient(options = {}) {
     async signIn({ email, password }) {
       const answer = await call("POST", "/auth/login", { email, password, mode: "cookie" });
       if (answer.body?.mfa_required === true && typeof answer.body.mfa_token === "string") {
-        return { status: "mfa_required", mfaToken: answer.body.mfa_token };
+        return { status: /** @type {const} */ ("mfa_required"), mfaToken: answer.body.mfa_token };
       }
       return sessionStarted(answer);
     },
@@ -263,7 +270,7 @@ export function createClient(options = {}) {
     async refresh() {
       const outcome = await refreshAfter(env.now());
       return {
-        refreshedBy: outcome.source === "network" ? "this_tab" : "another_tab",
+        refreshedBy: outcome.source === "network" ? /** @type {const} */ ("this_tab") : /** @type {const} */ ("another_tab"),
         accessExpiresAt: state.accessExpiresAt,
       };
     },

@@ -128,14 +128,14 @@ export class RefreshCoordinator {
     let release;
     const held = new Promise((resolve) => { release = resolve; });
     try {
-      await new Promise((granted, refused) => {
+      await /** @type {Promise<void>} */ (new Promise((granted, refused) => {
         this.locks.request(`${this.markerPrefix}${at}:${this.tabId}`, { mode: "shared", ifAvailable: true },
           (lock) => {
             if (lock === null) { refused(new Error("marker lock unavailable")); return undefined; }
             granted();
             return held;
           }).catch(refused);
-      });
+      }));
     } catch {
       // No marker: siblings fall back to the broadcast (at worst one extra refresh).
       return;
