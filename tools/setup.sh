@@ -75,7 +75,11 @@ setup_browser() {
   # package playwright-core (a devDependency, installed by setup_node) with
   # `executablePath: "/usr/bin/chromium"`. Never `npx playwright install`: it downloads
   # browser builds from outside the package registries. apt needs root (CI runs as root).
-  if [ ! -x /usr/bin/chromium ]; then
+  # EDGEAUTH_CHROMIUM names another Chromium-based binary (tests/e2e/harness/browser.mjs
+  # reads it too), e.g. on a machine whose distribution ships Chromium as a snap only.
+  if [ -n "${EDGEAUTH_CHROMIUM:-}" ]; then
+    [ -x "$EDGEAUTH_CHROMIUM" ] || { echo "EDGEAUTH_CHROMIUM=$EDGEAUTH_CHROMIUM is not executable" >&2; return 1; }
+  elif [ ! -x /usr/bin/chromium ]; then
     say "apt-get install chromium (for the browser end-to-end tests)"
     local as_root=()
     [ "$(id -u)" -eq 0 ] || as_root=(sudo)   # CI and these machines run as root
