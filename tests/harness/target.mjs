@@ -32,7 +32,8 @@ export function configWith(overrides = {}) {
 }
 
 /**
- * Starts the runtime with `vars` (default: development config).
+ * Starts the runtime with `vars` (default: development config), on `port` (0: any free one).
+ * `withE2eStatic` adds the browser suite's test pages under /__e2e/ (Workers only).
  * `state`: a directory (created and removed by the caller) that keeps the stores on
  * disk, so a later `start` with the same `state` sees the same data — a restart with
  * new configuration (key rotation). Without it the stores live and die with the run.
@@ -47,10 +48,13 @@ export function configWith(overrides = {}) {
  * `MAIL_HTTP_URL`, as tools/dev-spin.mjs sets it; `null`: the manifest's default).
  * @returns {Promise<{url: string, target: string, stop: () => Promise<void>, logs?: () => string[]}>}
  */
-export async function start({ vars = configWith(), withContractWorker = false, state, spin = {} } = {}) {
+export async function start({ vars = configWith(), withContractWorker = false, withE2eStatic = false, port = 0, state, spin = {} } = {}) {
+  if (withE2eStatic && TARGET !== "workers") {
+    throw new Error("the browser suite's page worker (withE2eStatic) runs in Miniflare only: EDGEAUTH_TARGET=workers");
+  }
   if (TARGET === "workers") {
     const { mf, url } = await startLocal({
-      port: 0, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker,
+      port, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker, withE2eStatic,
     });
     return {
       url, target: TARGET, stop: () => mf.dispose(),
@@ -68,7 +72,7 @@ export async function start({ vars = configWith(), withContractWorker = false, s
       },
     };
   }
-  if (TARGET === "spin") return startSpin(vars, withContractWorker, state, spin);
+  if (TARGET === "spin") return startSpin(vars, withContractWorker, state, { ...spin, port });
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
 }
 
@@ -96,14 +100,14 @@ key_value_stores = ["default"]
 }
 
 async function startSpin(vars, withContractWorker, keptState, options) {
-  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false } = options;
+  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false, port = 0 } = options;
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
   const kvDb = join(keptState ?? state, "kv.sqlite");
   const env = { ...process.env };
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const origin = options.mailOrigin === undefined ? mailOrigin(vars.MAIL_HTTP_URL) : options.mailOrigin;
   if (origin) env.SPIN_VARIABLE_MAIL_ORIGIN = origin;
-  const args = ["--manifest", testManifest(state, withContractWorker), "--listen", "127.0.0.1:0", "--kv-db", kvDb];
+  const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb];
   if (clientAddrFromHeader) args.push("--client-addr-from-header", clientAddrFromHeader);
   if (kvStats) args.push("--kv-stats");
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");
