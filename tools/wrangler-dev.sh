@@ -25,6 +25,9 @@ if [ "${EDGEAUTH_PREBUILT:-}" != 1 ]; then
   node tools/build.mjs
 fi
 export EDGEAUTH_PREBUILT=1
+# wrangler keeps local state beside the first config; keep it at the root instead.
+persist=(--persist-to .wrangler/state)
+for arg in "$@"; do [[ "$arg" == --persist-to* ]] && persist=(); done
 exec node node_modules/wrangler/bin/wrangler.js dev \
   -c tools/wrangler-dev/wrangler.toml -c wrangler.toml -c functions/login/wrangler.toml \
-  -c functions/reset/wrangler.toml -c functions/refresh/wrangler.toml "$@"
+  -c functions/reset/wrangler.toml -c functions/refresh/wrangler.toml "${persist[@]}" "$@"
