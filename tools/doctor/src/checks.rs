@@ -6,6 +6,7 @@ use edgeauth_core::config::keys::{
 use edgeauth_core::config::PasswordHashParams;
 use edgeauth_core::{Config, Vars};
 
+use crate::cpu::{self, Budget, CostModel};
 use crate::finding::{Finding, Severity};
 use crate::sources::{Origin, Platform, Resolved, Value};
 use crate::Options;
@@ -57,6 +58,9 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     origins(&resolved, development, &mut push);
     mail(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
+    if !development {
+        cpu_budget(&resolved, &mut push);
+    }
     accounts(&resolved, development, &mut push);
     kill_switch(&resolved, options.now_secs, &mut push);
     client_ip(&resolved, development, options, &mut push);
@@ -362,6 +366,33 @@ fn password_hashing(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
                 format!("{length} is below the recommended 12 characters (never below 8)"),
             ));
         }
+    }
+}
+
+/// The argon2 settings' CPU cost against the Worker's CPU limit (`cpu` module).
+fn cpu_budget(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
+    let defaults = PasswordHashParams::OWASP_DEFAULT;
+    let (Some(memory_kib), Some(iterations)) = (
+        number(resolved, "PASSWORD_HASH_MEMORY_KIB", defaults.memory_kib),
+        number(resolved, "PASSWORD_HASH_ITERATIONS", defaults.iterations),
+    ) else {
+        return; // unparsable: the core's verdict below names the variable
+    };
+    match CostModel::embedded() {
+        Ok(model) => {
+            let budget = Budget {
+                memory_kib,
+                iterations,
+                cpu_ms: resolved.cpu_ms,
+            };
+            cpu::check(resolved, budget, &model, push);
+        }
+        Err(message) => push(resolved.finding(
+            Severity::Warning,
+            "cpu-model",
+            None,
+            format!("the CPU cost model is unreadable ({message}); CPU limits not checked"),
+        )),
     }
 }
 
