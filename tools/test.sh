@@ -59,8 +59,8 @@ step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-un
   -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api \
   -p edgeauth-contract-worker -- -D warnings
 step "unit and property tests (native)" cargo test --workspace --all-features
-step "no_std core builds for wasm32-unknown-unknown" \
-  cargo build -p edgeauth-core --no-default-features --target wasm32-unknown-unknown --release
+step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
+  cargo build -p edgeauth-core -p edgeauth-webauthn --no-default-features --target wasm32-unknown-unknown --release
 step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
 step "integration + contract suite on Workers (Miniflare)" integration workers
 step "JavaScript client: unit tests (node:test) and declarations (tsc)" js_client
