@@ -1,0 +1,34 @@
+// Dev-only router for `wrangler dev` with the four functions' configs in one session
+// (tools/wrangler-dev.sh). wrangler dev serves only the first config's Worker on its
+// port and ignores `routes` locally, so this Worker comes first and forwards each
+// request, unchanged, to the function that owns its path in production, over the
+// session's service bindings. Never deployed: it has no environments and no routes.
+
+/**
+ * Path ownership, in the syntax of the production `routes` patterns of wrangler.toml
+ * and functions/<fn>/wrangler.toml with the host left out (`*` matches any run of
+ * characters). tests/tooling/wrangler-dev.test.mjs checks the two agree. Paths nobody
+ * owns go to `api`, whose layer answers the 404 problem (as tools/local.mjs does).
+ */
+export const OWNERS = {
+  LOGIN: ["/auth/register*", "/auth/login*"],
+  RESET: ["/auth/password/*", "/auth/email/*"],
+  REFRESH: ["/auth/session*", "/.well-known/jwks.json*"],
+  API: ["/api/*"],
+};
+const FALLBACK = "API";
+
+const escape = (text) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+const MATCHERS = Object.entries(OWNERS).flatMap(([binding, patterns]) =>
+  patterns.map((pattern) => [binding, new RegExp(`^${pattern.split("*").map(escape).join(".*")}$`)]));
+
+/** The service binding that owns `pathname`. */
+export function ownerOf(pathname) {
+  return MATCHERS.find(([, pattern]) => pattern.test(pathname))?.[0] ?? FALLBACK;
+}
+
+export default {
+  fetch(request, env) {
+    return env[ownerOf(new URL(request.url).pathname)].fetch(request);
+  },
+};
