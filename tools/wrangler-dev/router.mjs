@@ -7,14 +7,19 @@
 /**
  * Path ownership, in the syntax of the production `routes` patterns of wrangler.toml
  * and functions/<fn>/wrangler.toml with the host left out (`*` matches any run of
- * characters). tests/tooling/wrangler-dev.test.mjs checks the two agree. Paths nobody
- * owns go to `api`, whose layer answers the 404 problem (as tools/local.mjs does).
+ * characters), keyed by service binding. Generated from the route tables with those
+ * configs (`cargo xtask manifests`; the core's test
+ * every_manifest_lists_the_routes_of_the_route_tables fails on drift), and
+ * tests/tooling/wrangler-dev.test.mjs checks the two agree. Paths nobody owns go to
+ * `api`, whose layer answers the 404 problem (as tools/local.mjs does).
  */
 export const OWNERS = {
+  // Routes generated from the route tables (cargo xtask manifests): edit those, not the lines below.
   LOGIN: ["/auth/register*", "/auth/login*"],
   RESET: ["/auth/password/*", "/auth/email/*"],
   REFRESH: ["/auth/session*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
+  // end of generated routes
 };
 const FALLBACK = "API";
 
