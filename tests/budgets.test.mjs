@@ -18,9 +18,13 @@ const KIB = 1024;
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
+// Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
+// the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
+// refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
+// both merged.
 const GZIP_BUDGET_KIB = {
   workers: { api: 300, login: 800, reset: 800, refresh: 800 },
-  spin: { api: 560, login: 800, reset: 800, refresh: 800 },
+  spin: { api: 570, login: 800, reset: 800, refresh: 800 },
 };
 
 const artifacts = {
