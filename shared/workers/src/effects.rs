@@ -5,7 +5,7 @@
 //! dropped with a `webhook_dropped` line; their `alert` lines remain); without the
 //! dataset, metrics go to the log and the store only.
 
-use edgeauth_core::app::{DataPoint, Output, Unreachable};
+use edgeauth_core::app::{DataPoint, NotSent, Output};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -63,8 +63,10 @@ impl Output for WorkersOutput {
         url: &str,
         headers: &[(&str, &str)],
         body: String,
-    ) -> Result<u16, Unreachable> {
-        post(url, headers, body).await.map_err(|_| Unreachable)
+    ) -> Result<u16, NotSent> {
+        post(url, headers, body)
+            .await
+            .map_err(|_| NotSent::Unreachable)
     }
 
     async fn enqueue(&self, messages: &[String]) -> bool {

@@ -8,7 +8,8 @@
 //! with `MAIL_TRANSPORT=console` (development only by convention; the config doctor
 //! flags it elsewhere) the whole message, including its link, is logged so a
 //! developer can follow it; with `http` only the provider's status is logged, never
-//! the body or the token. Mail timing is the adapter's: on Workers mail leaves after
+//! the body or the token, and a mail that did not leave is logged with its cause
+//! ([`NotSent`]), never its content. Mail timing is the adapter's: on Workers mail leaves after
 //! the response, so the provider's latency never shows in it; on Spin (no
 //! `waitUntil`) it leaves before, and the response time includes it.
 

@@ -14,7 +14,7 @@
 
 use alloc::string::String;
 
-use super::output::{notice, Output, Unreachable};
+use super::output::{notice, Output};
 use crate::config::{Config, SentryDsn};
 use crate::encoding;
 use crate::model::log::{Notice, RequestLog};
@@ -124,6 +124,6 @@ pub async fn report(config: &Config, output: &impl Output, report: &ErrorReport)
             notice(output, &line("sentry", Some(status)));
         }
         Ok(status) => notice(output, &failed(Some(status), None)),
-        Err(Unreachable) => notice(output, &failed(None, Some("unreachable"))),
+        Err(failure) => notice(output, &failed(None, Some(failure.cause()))),
     }
 }

@@ -3,13 +3,14 @@
 //! Security considerations: with `MAIL_TRANSPORT=console` (development only by
 //! convention; the config doctor flags it elsewhere) the whole message, including its
 //! link, is logged so a developer can follow it; with `http` only the provider's
-//! status is logged, never the body or the token.
+//! status is logged, never the body or the token, and a mail that did not leave is
+//! logged with its cause ([`NotSent`]), never its content.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::output::{notice, Output, Unreachable};
+use super::output::{notice, NotSent, Output};
 use crate::config::MailTransport;
 use crate::model::log::Notice;
 use crate::model::mail::Mail;
@@ -40,6 +41,17 @@ impl Mails {
     }
 }
 
+/// What an operator should do about a mail that did not leave, when that is known.
+fn hint(failure: NotSent) -> Option<&'static str> {
+    match failure {
+        NotSent::OutboundDenied => Some(
+            "MAIL_HTTP_URL's origin is not in allowed_outbound_hosts: set the Spin \
+             variable mail_origin to its scheme://host:port",
+        ),
+        NotSent::Unreachable | NotSent::InvalidUrl => None,
+    }
+}
+
 async fn send(output: &impl Output, transport: &MailTransport, from: &str, mail: &Mail) {
     match transport {
         MailTransport::Console => output.line(&mail.console_line(from), false),
@@ -56,10 +68,12 @@ async fn send(output: &impl Output, transport: &MailTransport, from: &str, mail:
                 Ok(status) => Notice::MailFailed {
                     status: Some(status),
                     cause: None,
+                    hint: None,
                 },
-                Err(Unreachable) => Notice::MailFailed {
+                Err(failure) => Notice::MailFailed {
                     status: None,
-                    cause: Some("unreachable"),
+                    cause: Some(failure.cause()),
+                    hint: hint(failure),
                 },
             };
             notice(output, &line);

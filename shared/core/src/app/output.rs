@@ -10,9 +10,30 @@ use alloc::vec::Vec;
 
 use crate::model::log::Notice;
 
-/// No answer came back from an outbound request (DNS, connection, timeout).
+/// Why an outbound request got no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unreachable;
+pub enum NotSent {
+    /// It left, and no answer came back (DNS, connection, TLS, timeout).
+    Unreachable,
+    /// The platform refused to send it: the URL's origin is not an allowed outbound
+    /// host (Spin's `allowed_outbound_hosts`, which `spin.toml` derives from the
+    /// `mail_origin`, `webhook_origin` and `sentry_origin` variables) — the common
+    /// misconfiguration, told apart.
+    OutboundDenied,
+    /// The URL does not make a request.
+    InvalidUrl,
+}
+
+impl NotSent {
+    /// The `cause` of a failure line (`mail_failed`, `webhook_failed`, …).
+    pub fn cause(self) -> &'static str {
+        match self {
+            Self::Unreachable => "unreachable",
+            Self::OutboundDenied => "outbound_denied",
+            Self::InvalidUrl => "invalid_url",
+        }
+    }
+}
 
 /// What a platform offers to carry out an outcome.
 #[allow(async_fn_in_trait)]
@@ -26,7 +47,7 @@ pub trait Output {
         url: &str,
         headers: &[(&str, &str)],
         body: String,
-    ) -> Result<u16, Unreachable>;
+    ) -> Result<u16, NotSent>;
 
     /// POSTs `body` (`application/json`) to `url` with `Authorization:
     /// authorization`; the response status.
@@ -35,7 +56,7 @@ pub trait Output {
         url: &str,
         authorization: &str,
         body: String,
-    ) -> Result<u16, Unreachable> {
+    ) -> Result<u16, NotSent> {
         let headers = [
             ("content-type", "application/json"),
             ("authorization", authorization),

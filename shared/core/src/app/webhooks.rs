@@ -23,7 +23,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::output::{notice, Output, Unreachable};
+use super::output::{notice, Output};
 use crate::config::{Config, WebhookEndpoint};
 use crate::crypto::webhook;
 use crate::ctx::Services;
@@ -81,7 +81,7 @@ async fn attempt(
     delivery: &Delivery,
     attempt: u32,
     now_ms: u64,
-) -> Result<u16, Option<u16>> {
+) -> Result<u16, Failed> {
     let timestamp = now_ms / 1000;
     let timestamp_text = alloc::format!("{timestamp}");
     let signature = webhook::signature_header(
@@ -114,24 +114,37 @@ async fn attempt(
             );
             Ok(status)
         }
-        Ok(status) => Err(Some(status)),
-        Err(Unreachable) => Err(None),
+        Ok(status) => Err(Failed {
+            status: Some(status),
+            cause: None,
+        }),
+        Err(failure) => Err(Failed {
+            status: None,
+            cause: Some(failure.cause()),
+        }),
     }
 }
 
-fn failed_line<'a>(
-    delivery: &'a Delivery,
-    attempt: u32,
+/// A failed attempt: the receiver's status, or why none came back.
+#[derive(Debug, Clone, Copy)]
+struct Failed {
     status: Option<u16>,
+    cause: Option<&'static str>,
+}
+
+fn failed_line(
+    delivery: &Delivery,
+    attempt: u32,
+    failed: Failed,
     retry_in_secs: Option<u32>,
-) -> Notice<'a> {
+) -> Notice<'_> {
     Notice::WebhookFailed {
         endpoint: &delivery.endpoint,
         alert: &delivery.kind,
         id: &delivery.id,
         attempt,
-        status,
-        cause: status.is_none().then_some("unreachable"),
+        status: failed.status,
+        cause: failed.cause,
         retry_in_secs,
         gave_up: retry_in_secs.is_none(),
     }
@@ -162,23 +175,23 @@ async fn attempt_and_keep<S: Services>(
     };
     let now = services.clock().now_ms();
     let number = delivery.attempts.saturating_add(1);
-    let Err(status) = attempt(output, endpoint, &delivery, number, now).await else {
+    let Err(failed) = attempt(output, endpoint, &delivery, number, now).await else {
         return;
     };
     delivery.attempts = number;
-    delivery.last_status = status;
-    delivery.last_error = status.is_none().then(|| String::from("unreachable"));
+    delivery.last_status = failed.status;
+    delivery.last_error = failed.cause.map(String::from);
     delivery.last_attempt_at_ms = Some(now);
     let retry = config.monitoring.retry;
     let records = services.records();
     let kept = if number >= retry.max_attempts {
         delivery.next_attempt_at_ms = None;
-        notice(output, &failed_line(&delivery, number, status, None));
+        notice(output, &failed_line(&delivery, number, failed, None));
         deliveries::record_failed(records, &delivery, now).await
     } else {
         let delay = retry.delay_secs(number);
         delivery.next_attempt_at_ms = Some(now.saturating_add(u64::from(delay) * 1000));
-        notice(output, &failed_line(&delivery, number, status, Some(delay)));
+        notice(output, &failed_line(&delivery, number, failed, Some(delay)));
         deliveries::schedule_retry(records, &delivery).await
     };
     if kept.is_err() {
@@ -254,7 +267,7 @@ pub async fn consume<S: Services>(
     };
     let number = attempts.max(1);
     let now = services.clock().now_ms();
-    let Err(status) = attempt(output, endpoint, &delivery, number, now).await else {
+    let Err(failed) = attempt(output, endpoint, &delivery, number, now).await else {
         return Verdict::Ack;
     };
     let retry = config.monitoring.retry;
@@ -262,15 +275,15 @@ pub async fn consume<S: Services>(
         let delay_secs = retry.delay_secs(number);
         notice(
             output,
-            &failed_line(&delivery, number, status, Some(delay_secs)),
+            &failed_line(&delivery, number, failed, Some(delay_secs)),
         );
         return Verdict::Retry { delay_secs };
     }
     delivery.attempts = number;
-    delivery.last_status = status;
-    delivery.last_error = status.is_none().then(|| String::from("unreachable"));
+    delivery.last_status = failed.status;
+    delivery.last_error = failed.cause.map(String::from);
     delivery.last_attempt_at_ms = Some(now);
-    notice(output, &failed_line(&delivery, number, status, None));
+    notice(output, &failed_line(&delivery, number, failed, None));
     if deliveries::record_failed(services.records(), &delivery, now)
         .await
         .is_err()

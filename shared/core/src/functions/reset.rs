@@ -1,4 +1,4 @@
-//! The `reset` function (API.md §1): `POST /auth/password/forgot`,
+//! The `reset` function (docs/contract.md §1): `POST /auth/password/forgot`,
 //! `POST /auth/password/reset`, `POST /auth/password/change`,
 //! `POST /auth/email/verify` and `POST /auth/security/not-me` (a security notice's
 //! "this wasn't me" link, [`crate::flows::notices`]).

@@ -67,7 +67,8 @@ pub enum Notice<'a> {
         /// The provider's status.
         status: u16,
     },
-    /// A mail did not leave: the provider's status, or `cause: "unreachable"`.
+    /// A mail did not leave: the provider's status, or why no status came back
+    /// (`unreachable`, `outbound_denied`, `invalid_url`).
     MailFailed {
         /// The provider's status, when it answered.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +76,9 @@ pub enum Notice<'a> {
         /// Why no status came back.
         #[serde(skip_serializing_if = "Option::is_none")]
         cause: Option<&'a str>,
+        /// What the operator can do about it, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<&'a str>,
     },
     /// A security alert was raised (docs/monitoring.md): its type, its webhook id and
     /// how many endpoints it goes to (`0`: none configured for it).

@@ -5,7 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use crate::app::{DataPoint, Output, Unreachable};
+use crate::app::{DataPoint, NotSent, Output};
 
 /// One POST the core asked for.
 #[derive(Debug, Clone)]
@@ -32,10 +32,10 @@ pub(crate) struct Recorder<const QUEUE: bool> {
     pub(crate) posts: RefCell<Vec<Post>>,
     pub(crate) queued: RefCell<Vec<String>>,
     pub(crate) points: RefCell<Vec<DataPoint>>,
-    /// Answers for the next posts, in order (`None`: unreachable).
-    pub(crate) script: RefCell<VecDeque<Option<u16>>>,
-    /// The answer once the script is used up (`None`: unreachable).
-    pub(crate) default_answer: Option<u16>,
+    /// Answers for the next posts, in order.
+    pub(crate) script: RefCell<VecDeque<Result<u16, NotSent>>>,
+    /// The answer once the script is used up.
+    pub(crate) default_answer: Result<u16, NotSent>,
     /// Whether `enqueue` accepts messages.
     pub(crate) queue_accepts: Cell<bool>,
 }
@@ -48,7 +48,7 @@ impl<const QUEUE: bool> Default for Recorder<QUEUE> {
             queued: RefCell::default(),
             points: RefCell::default(),
             script: RefCell::default(),
-            default_answer: Some(200),
+            default_answer: Ok(200),
             queue_accepts: Cell::new(true),
         }
     }
@@ -56,7 +56,7 @@ impl<const QUEUE: bool> Default for Recorder<QUEUE> {
 
 impl<const QUEUE: bool> Recorder<QUEUE> {
     /// A recorder answering every post with `answer`.
-    pub(crate) fn answering(answer: Option<u16>) -> Self {
+    pub(crate) fn answering(answer: Result<u16, NotSent>) -> Self {
         Self {
             default_answer: answer,
             ..Self::default()
@@ -87,7 +87,7 @@ impl<const QUEUE: bool> Output for Recorder<QUEUE> {
         url: &str,
         headers: &[(&str, &str)],
         body: String,
-    ) -> Result<u16, Unreachable> {
+    ) -> Result<u16, NotSent> {
         self.posts.borrow_mut().push(Post {
             url: url.to_string(),
             headers: headers
@@ -101,7 +101,7 @@ impl<const QUEUE: bool> Output for Recorder<QUEUE> {
             .borrow_mut()
             .pop_front()
             .unwrap_or(self.default_answer);
-        answer.ok_or(Unreachable)
+        answer
     }
 
     async fn enqueue(&self, messages: &[String]) -> bool {

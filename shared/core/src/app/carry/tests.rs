@@ -3,6 +3,7 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::model::log::RequestLog;
+use crate::app::NotSent;
 use crate::model::mail::Mail;
 use crate::testkit::output::Recording;
 use crate::testkit::{self, TestEnv};
@@ -114,14 +115,24 @@ fn console_mail_is_logged_whole_and_http_mail_is_posted_with_its_status_logged()
     ]);
     for (answer, expected, error) in [
         (
-            Some(202),
+            Ok(202),
             r#"{"kind":"mail","transport":"http","status":202}"#,
             false,
         ),
-        (Some(500), r#"{"kind":"mail_failed","status":500}"#, true),
+        (Ok(500), r#"{"kind":"mail_failed","status":500}"#, true),
         (
-            None,
+            Err(NotSent::Unreachable),
             r#"{"kind":"mail_failed","cause":"unreachable"}"#,
+            true,
+        ),
+        (
+            Err(NotSent::InvalidUrl),
+            r#"{"kind":"mail_failed","cause":"invalid_url"}"#,
+            true,
+        ),
+        (
+            Err(NotSent::OutboundDenied),
+            r#"{"kind":"mail_failed","cause":"outbound_denied","hint":"MAIL_HTTP_URL's origin is not in allowed_outbound_hosts: set the Spin variable mail_origin to its scheme://host:port"}"#,
             true,
         ),
     ] {

@@ -97,7 +97,7 @@ fn a_delivery_is_signed_with_every_secret_of_its_endpoint() {
 #[test]
 fn without_a_queue_a_failure_is_kept_and_retried_with_backoff_until_it_gives_up() {
     let env = env_with(&[]);
-    let output = Recording::answering(Some(500));
+    let output = Recording::answering(Ok(500));
     let deliveries = fan_out(&env.config, &[lockout_alert()]);
     pollster::block_on(deliver_now(&env.config, &env, &output, deliveries));
     let retrying = keys(&env, DeliveryStatus::Retrying);
@@ -142,7 +142,7 @@ fn without_a_queue_a_failure_is_kept_and_retried_with_backoff_until_it_gives_up(
 #[test]
 fn a_queue_consumer_retries_with_backoff_and_records_the_last_failure() {
     let env = env_with(&[]);
-    let output = Recording::answering(None);
+    let output = Recording::answering(Err(crate::app::NotSent::Unreachable));
     let message = fan_out(&env.config, &[lockout_alert()])[0].to_json();
     let verdicts: Vec<Verdict> = (1..=3)
         .map(|attempt| pollster::block_on(consume(&env.config, &env, &output, &message, attempt)))

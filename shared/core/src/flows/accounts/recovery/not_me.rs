@@ -12,7 +12,8 @@
 //!    bits nobody knows — revoking sessions alone would not stop whoever has the
 //!    password from signing in again a second later. That also voids every
 //!    outstanding reset token (they are bound to the old hash);
-//! 4. revoke every session of the account;
+//! 4. end every session of the account (the same swap moves its session epoch on,
+//!    [`crate::policy::session_epoch`]; then each session record is revoked);
 //! 5. start a reset: a fresh reset token (30 minutes) mailed to the owner, the same
 //!    mail as `POST /auth/password/forgot`'s;
 //! 6. audit `compromise_reported` (`notice`, `sessions_revoked`), which raises the
@@ -38,7 +39,7 @@ use crate::flows::sessions;
 use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::user;
-use crate::policy::password;
+use crate::policy::{password, session_epoch};
 
 const INVALID_TOKEN: &str = "token: invalid or expired";
 
@@ -92,6 +93,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let hashed = hashed?;
     let locked = user::update(atomic, &holder.id, |stored| {
         stored.password_hash.clone_from(&hashed);
+        // Every session and MFA challenge of the account ends with this swap, as
+        // with a reset (`policy::session_epoch`), even one a concurrent login starts.
+        session_epoch::advance(stored, None);
         true
     })
     .await?
