@@ -16,17 +16,23 @@ const KIB = 1024;
 //   login over a service binding (the api route table's verifies_password entries) — and no Ed25519
 //   signing table (feature `ed25519-small`: api only verifies). 288.6 KiB after the
 //   merge of main (the session epoch, MFA admission, refresh issue tags, the field
-//   rules, the streamed body cap).
+//   rules, the streamed body cap). Monitoring (issue 19: alerts and their Queue
+//   messages, error reports, the metrics memory and flush, the monitoring config)
+//   adds 14.6 KiB: 303.2 KiB. Its admin routes are forwarded to refresh
+//   (Route::served_by), its Queue consumer lives in refresh and direct webhook
+//   delivery is compiled out on Workers; the budget is 305 until the lead decides
+//   whether to buy the last 3 KiB back (error reports through the Queue consumer too).
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
 // Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
 // the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
 // refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
-// both merged.
+// both merged; 595.6 with monitoring (issue 19; on Spin api serves the monitoring
+// admin routes and delivers webhooks itself).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 300, login: 800, reset: 800, refresh: 800 },
-  spin: { api: 570, login: 800, reset: 800, refresh: 800 },
+  workers: { api: 305, login: 800, reset: 800, refresh: 800 },
+  spin: { api: 600, login: 800, reset: 800, refresh: 800 },
 };
 
 const artifacts = {

@@ -93,8 +93,8 @@ const DURABLE_OBJECT_HOST = "api";
 export const WEBHOOK_QUEUE = "edgeauth-webhooks";
 /** The Analytics Engine dataset metrics go to (a no-op locally: Miniflare's simulator keeps nothing). */
 const METRICS_DATASET = "edgeauth_metrics";
-/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`. */
-const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login" } };
+/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`, its monitoring admin routes to `refresh`. */
+const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login", REFRESH: "edgeauth-refresh" } };
 
 function workerOptions(name, vars) {
   const dir = join(root, "build/workers", name);

@@ -286,6 +286,17 @@ async fn dispatch<S: Services>(
     handler(ctx, &principal, params).await
 }
 
+/// The function `F`'s table says serves `method path` on Workers instead of `F`
+/// ([`Route::served_by`]). `method` is the raw token.
+pub fn served_by<F: Function, S: Services>(method: &str, path: &str) -> Option<&'static str> {
+    let method = Method::parse(method);
+    F::routes::<S>().iter().find_map(|route| {
+        (route.method == method && match_pattern(route.pattern, path).is_some())
+            .then_some(route.served_by)
+            .flatten()
+    })
+}
+
 /// Whether `F` serves `method path` with a handler that verifies the caller's
 /// password ([`Route::verifies_password`]): what the Workers `api` forwards to
 /// `login`. `method` is the raw token (`delete` is not `DELETE`).

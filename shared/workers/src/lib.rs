@@ -155,8 +155,9 @@ pub async fn serve<F: Function>(
 /// As [`serve`], except that a request for a route of `F` whose handler verifies
 /// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
-/// returned as is. The `api` Worker uses it so that it need not link password
-/// verification. Without the binding the request is served here, where a build that
+/// returned as is; likewise a route another function serves ([`app::served_by`]) to
+/// that function's binding. The `api` Worker uses it so that it need not link password
+/// verification nor the monitoring admin routes. Without the binding the request is served here, where a build that
 /// lacks the route's code answers `503` (fail closed, never a success).
 pub async fn serve_forwarding<F: Function>(
     request: worker::Request,
@@ -165,8 +166,16 @@ pub async fn serve_forwarding<F: Function>(
     binding: &str,
 ) -> worker::Result<worker::Response> {
     let method = request.inner().method();
-    if app::verifies_password::<F, WorkersServices>(&method, &request::path(&request)?) {
+    let path = request::path(&request)?;
+    if app::verifies_password::<F, WorkersServices>(&method, &path) {
         if let Ok(service) = env.service(binding) {
+            return service.fetch_request(request).await;
+        }
+    }
+    // Routes another function serves on Workers ([`app::served_by`]): the monitoring
+    // admin routes, to `refresh` over the binding named by it in capitals.
+    if let Some(function) = app::served_by::<F, WorkersServices>(&method, &path) {
+        if let Ok(service) = env.service(&function.to_ascii_uppercase()) {
             return service.fetch_request(request).await;
         }
     }

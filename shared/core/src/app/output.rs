@@ -42,12 +42,8 @@ pub trait Output {
     fn line(&self, line: &str, error: bool);
 
     /// POSTs `body` to `url` with `headers`; the response status.
-    async fn post(
-        &self,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: String,
-    ) -> Result<u16, NotSent>;
+    async fn post(&self, url: &str, headers: &[(&str, &str)], body: String)
+        -> Result<u16, NotSent>;
 
     /// POSTs `body` (`application/json`) to `url` with `Authorization:
     /// authorization`; the response status.

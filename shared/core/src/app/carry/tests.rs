@@ -2,8 +2,8 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::*;
-use crate::model::log::RequestLog;
 use crate::app::NotSent;
+use crate::model::log::RequestLog;
 use crate::model::mail::Mail;
 use crate::testkit::output::Recording;
 use crate::testkit::{self, TestEnv};

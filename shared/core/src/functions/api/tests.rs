@@ -349,3 +349,54 @@ mod password_routes_in_login {
         assert_eq!(get.response.status, 405);
     }
 }
+
+mod monitoring_routes_in_refresh {
+    use super::*;
+    use crate::functions::Refresh;
+
+    #[test]
+    fn refresh_lists_exactly_the_routes_api_says_it_serves() {
+        let describe = |route: &Route<TestEnv>| {
+            (
+                route.method,
+                route.pattern,
+                route.permission(),
+                route.served_by,
+            )
+        };
+        let in_api: Vec<_> = table()
+            .iter()
+            .filter(|route| route.served_by == Some("refresh"))
+            .map(describe)
+            .collect();
+        let in_refresh: Vec<_> = Refresh::routes::<TestEnv>()
+            .iter()
+            .filter(|route| route.pattern.starts_with("/api/"))
+            .map(describe)
+            .collect();
+        assert_eq!(in_refresh, in_api);
+        assert_eq!(in_api.len(), 3);
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/admin/metrics"), Some("refresh"));
+        assert_eq!(served("POST", "/api/admin/webhooks/retry"), Some("refresh"));
+        assert_eq!(served("GET", "/api/admin/audit"), None);
+        assert_eq!(served("POST", "/api/admin/metrics"), None);
+    }
+
+    #[test]
+    fn refresh_serves_them_behind_the_same_gate() {
+        let kit = crate::testkit::api::Kit::new();
+        let user = kit.user("user@example.com", &[]);
+        let admin = kit.user("admin@example.com", &["admin"]);
+        for (client, status) in [(&user, 403), (&admin, 200)] {
+            let outcome = kit.env.serve::<Refresh>(
+                &client.authorize(crate::testkit::request(Method::Get, "/api/admin/metrics")),
+            );
+            assert_eq!(outcome.response.status, status);
+        }
+        let anonymous = kit
+            .env
+            .serve::<Refresh>(&crate::testkit::request(Method::Get, "/api/admin/metrics"));
+        assert_eq!(anonymous.response.status, 401);
+    }
+}
