@@ -103,8 +103,8 @@ impl SecurityNotice<'_> {
                  out."
             ),
             Self::MfaDisabled => alloc::format!(
-                "Two-factor authentication was turned off for your account at \
-                 {public_origin}. Signing in now needs only your password."
+                "Two-factor authentication for your account at {public_origin} was turned \
+                 off: signing in now needs only your password."
             ),
             Self::PasskeyAdded { name } => alloc::format!(
                 "A passkey{} was added to your account at {public_origin}: it can now sign \
