@@ -1,39 +1,50 @@
-use crate::memory::metrics::{Metrics, Sample};
-
 use super::*;
+use alloc::vec;
 
-fn sample(route: &'static str, status: u16, ms: u64, at_ms: u64) -> Sample<'static> {
-    const NONE: Outcomes = Outcomes {
-        logins_succeeded: 0,
-        logins_failed: 0,
-        rate_limited: 0,
-        refresh_reuse_detected: 0,
-        lockouts: 0,
-    };
-    Sample {
-        function: "api",
-        method: "GET",
-        route,
-        status,
-        duration_ms: ms,
-        at_ms,
-        outcomes: &NONE,
-        hash_ms: None,
+fn route(function: &str, path: &str, count: u64, s5xx: u64, ms_max: u64) -> RouteStats {
+    RouteStats {
+        function: function.into(),
+        method: "GET".into(),
+        route: path.into(),
+        count,
+        status_2xx: count - s5xx,
+        status_5xx: s5xx,
+        ms_sum: ms_max * count,
+        ms_max,
+        ..RouteStats::default()
+    }
+}
+
+fn snapshot(routes: Vec<RouteStats>, since_ms: u64, until_ms: u64) -> Snapshot {
+    Snapshot {
+        function: "api".into(),
+        since_ms,
+        until_ms,
+        routes,
+        ..Snapshot::default()
     }
 }
 
 #[test]
-fn merged_snapshots_add_up() {
-    let a = Metrics::default();
-    a.record(&sample("/api/me", 200, 4, 1_000));
-    let b = Metrics::default();
-    b.record(&sample("/api/me", 503, 8, 900));
-    b.record(&sample("/api/health", 200, 1, 2_000));
-    let mut total = a.take_due(u64::MAX, 1).unwrap();
-    total.merge(&b.take_due(u64::MAX, 1).unwrap());
-    assert_eq!(total.requests(), 3);
-    let me = total.routes.iter().find(|r| r.route == "/api/me").unwrap();
+fn merged_snapshots_add_up_per_function_method_and_route() {
+    let mut total = snapshot(vec![route("api", "/api/me", 1, 0, 4)], 1_000, 1_000);
+    total.merge(&snapshot(
+        vec![
+            route("api", "/api/me", 1, 1, 8),
+            route("api", "/api/health", 1, 0, 1),
+            route("login", "/api/me", 1, 0, 1),
+        ],
+        900,
+        2_000,
+    ));
+    assert_eq!(total.requests(), 4);
+    let me = total
+        .routes
+        .iter()
+        .find(|r| r.function == "api" && r.route == "/api/me")
+        .unwrap();
     assert_eq!((me.count, me.status_5xx, me.ms_max), (2, 1, 8));
+    assert_eq!(total.routes.len(), 3, "login's /api/me is its own entry");
     assert_eq!((total.since_ms, total.until_ms), (900, 2_000));
 }
 
@@ -53,9 +64,7 @@ fn snapshot_keys_sort_by_time_and_name_function_and_isolate() {
 
 #[test]
 fn a_flushed_snapshot_reads_back_as_written() {
-    let metrics = Metrics::default();
-    metrics.record(&sample("/api/me", 429, 7, 1_000));
-    let mut snapshot = metrics.take_due(u64::MAX, 1).unwrap();
+    let mut snapshot = snapshot(vec![route("api", "/api/me", 3, 1, 7)], 1_000, 1_500);
     snapshot.isolate = "i9".into();
     snapshot.hash.add(40);
     snapshot.outcomes.lockouts = 2;
