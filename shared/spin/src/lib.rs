@@ -22,7 +22,10 @@
 //! Security considerations: Spin has no `waitUntil`, so mail is sent before the
 //! response; where a flow mails only real accounts (forgot password), the response
 //! time then depends on the mail provider for those accounts (docs/spin.md §5).
-//! Secrets are `secret = true` variables and never logged.
+//! Security webhooks and error reports leave before the response too (only requests
+//! that raise an alert or answer `500`), and failed deliveries are retried by a sample
+//! of later requests (docs/monitoring.md). Secrets are `secret = true` variables and
+//! never logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;

@@ -5,7 +5,7 @@
 //!   [`Delivery`] is a message; the queue's consumer calls [`consume`] per message,
 //!   which attempts it and answers [`Verdict::Retry`] with the backoff delay or
 //!   [`Verdict::Ack`]. The queue keeps the message between attempts.
-//! - **no queue** (Spin; Workers without the binding): [`deliver_now`] attempts at
+//! - **no queue** (Spin): [`deliver_now`] attempts at
 //!   once and keeps a retry record for a failure; [`retry_due`] later attempts the
 //!   records that are due.
 //!

@@ -12,7 +12,7 @@
 //! - `webhooks/failed/<rev_ts>/<id>/<endpoint>`: gave up after `WEBHOOK_MAX_ATTEMPTS`
 //!   (kept [`FAILED_RETENTION_MS`], newest first);
 //! - `webhooks/retrying/<due_ms>/<id>/<endpoint>`: waiting for its next attempt, when
-//!   the platform has no queue (Spin, or Workers without the `WEBHOOKS` binding);
+//!   the platform has no queue (Spin);
 //!   ordered by when it is due.
 //!
 //! Security considerations: an alert's data is chosen field by field — user ids

@@ -2,11 +2,10 @@
 //!
 //! - A delivery that exhausted `WEBHOOK_MAX_ATTEMPTS` is recorded under
 //!   `webhooks/failed/` ([`record_failed`], kept 30 days), on every runtime.
-//! - Where there is no queue (Spin; Workers without the `WEBHOOKS` binding) a failed
-//!   attempt is kept under `webhooks/retrying/<due>/…` ([`schedule_retry`]); a sweep
-//!   ([`due`]) picks up what is due — on Spin, opportunistically after a sample of
-//!   requests and on `POST /api/admin/webhooks/retry`; on Workers, from the cron
-//!   trigger too.
+//! - Where there is no queue (Spin) a failed attempt is kept under
+//!   `webhooks/retrying/<due>/…` ([`schedule_retry`]); a sweep ([`due`]) picks up what
+//!   is due — opportunistically after a sample of requests, and on
+//!   `POST /api/admin/webhooks/retry`.
 //!
 //! | route | permission | answer |
 //! |---|---|---|
