@@ -1,17 +1,17 @@
-//! Carrying out an [`Outcome`]: the request's log line, the audit events, the mails —
-//! decided and rendered here, so that an adapter only supplies its transport
-//! ([`Output`]: a log and one HTTP request) and its timing (Workers sends mail after
-//! the response through `waitUntil`; Spin, which has none, before it).
+//! Carrying out an [`Outcome`]: the request's log line and its audit events, here;
+//! what may wait until after the response (mails, alerts and their webhooks, the
+//! error report, metrics) is handed to the adapter as a [`Background`], to run when
+//! its platform allows (Workers after the response through `waitUntil`; Spin, which
+//! has none, before it). An adapter only supplies its transport ([`Output`]) and that
+//! timing.
 //!
 //! Security considerations: audit events are persisted before the response leaves (a
 //! failure is logged with its static cause, never retried with the request's data);
-//! with `MAIL_TRANSPORT=console` (development only by convention; the config doctor
-//! flags it elsewhere) the whole message, including its link, is logged so a
-//! developer can follow it; with `http` only the provider's status is logged, never
-//! the body or the token, and a mail that did not leave is logged with its cause
-//! ([`NotSent`]), never its content. Mail timing is the adapter's: on Workers mail leaves after
-//! the response, so the provider's latency never shows in it; on Spin (no
-//! `waitUntil`) it leaves before, and the response time includes it.
+//! mail is rendered and logged by [`super::mails`] (with `MAIL_TRANSPORT=console` the
+//! whole message; with `http` only the provider's status, or the cause
+//! ([`super::output::NotSent`]) of a mail that did not leave — never its content). On
+//! Workers mail leaves after the response, so the provider's latency never shows in
+//! it; on Spin it leaves before, and the response time includes it.
 
 use super::background::Background;
 use super::mails::Mails;

@@ -147,7 +147,7 @@ impl Metrics {
 }
 
 /// Whether this isolate has compared the active signing key with the stored one
-/// (once per isolate; [`crate::flows::monitoring::watch_signing_key`]).
+/// (once per isolate, by the monitoring flows' signing-key watch).
 #[derive(Debug, Default)]
 pub struct SigningKeyWatch {
     checked: Cell<bool>,
