@@ -149,7 +149,7 @@ impl Background {
             flush_metrics(memory, services, output, snapshot).await;
         }
         // With a queue, the queue retries; there are no retry records.
-        if !O::QUEUE && self.retry_webhooks {
+        if !O::QUEUE && self.retry_webhooks && !config.monitoring.webhooks.is_empty() {
             let sweep: Later<'_, ()> = Box::pin(webhooks::retry_due(
                 config,
                 services,

@@ -192,7 +192,7 @@ async fn attempt_and_keep<S: Services>(
         let delay = retry.delay_secs(number);
         delivery.next_attempt_at_ms = Some(now.saturating_add(u64::from(delay) * 1000));
         notice(output, &failed_line(&delivery, number, failed, Some(delay)));
-        deliveries::schedule_retry(records, &delivery).await
+        deliveries::schedule_retry(records, services.atomic(), &delivery, now).await
     };
     if kept.is_err() {
         dropped(
@@ -224,7 +224,18 @@ pub async fn retry_due<S: Services>(
 ) {
     let records = services.records();
     let now = services.clock().now_ms();
-    let due = match deliveries::due(records, now, limit).await {
+    let swept = async {
+        // One key read decides whether there is anything to list at all.
+        let Some(seen) = deliveries::pending(services.atomic()).await? else {
+            return Ok(Vec::new());
+        };
+        let (due, any) = deliveries::due(records, now, limit).await?;
+        if !any {
+            deliveries::clear_pending(services.atomic(), &seen).await?;
+        }
+        Ok::<_, crate::store::StoreError>(due)
+    };
+    let due = match swept.await {
         Ok(due) => due,
         Err(error) => {
             notice(

@@ -180,3 +180,49 @@ fn unreadable_messages_and_removed_endpoints_are_dropped_with_a_line() {
     assert!(output.posts.borrow().is_empty());
     assert_eq!(output.lines_of("webhook_dropped").len(), 2);
 }
+
+#[test]
+fn a_sweep_lists_retry_records_only_while_the_pending_marker_says_some_exist() {
+    use crate::flows::monitoring::{deliveries, SHARD};
+    use crate::store::{AtomicKey, AtomicStore};
+    let env = env_with(&[]);
+    let marker = || {
+        pollster::block_on(env.atomic().get(AtomicKey::new(SHARD, deliveries::PENDING))).unwrap()
+    };
+    // A record written without the marker (as by an older deployment) is not listed:
+    // the sweep reads one key and stops.
+    let mut planted = fan_out(&env.config, &[lockout_alert()]).remove(0);
+    planted.next_attempt_at_ms = Some(testkit::START_MS);
+    pollster::block_on(env.records().put(
+        &planted.key(DeliveryStatus::Retrying),
+        &planted.to_json(),
+        None,
+    ))
+    .unwrap();
+    let output = Recording::default();
+    pollster::block_on(retry_due(&env.config, &env, &output, 10));
+    assert!(output.posts.borrow().is_empty());
+    pollster::block_on(env.records().delete(&planted.key(DeliveryStatus::Retrying))).unwrap();
+
+    // A failure sets the marker; the retry that succeeds leaves no record, and the next
+    // sweep clears the marker.
+    let failing = Recording::answering(Ok(500));
+    pollster::block_on(deliver_now(
+        &env.config,
+        &env,
+        &failing,
+        fan_out(&env.config, &[lockout_alert()]),
+    ));
+    assert!(marker().is_some());
+    env.advance_secs(10);
+    let ok = Recording::default();
+    pollster::block_on(retry_due(&env.config, &env, &ok, 10));
+    assert_eq!(ok.posts.borrow().len(), 1);
+    assert!(
+        marker().is_some(),
+        "cleared only by a sweep that finds nothing"
+    );
+    pollster::block_on(retry_due(&env.config, &env, &ok, 10));
+    assert!(marker().is_none());
+    assert_eq!(ok.posts.borrow().len(), 1);
+}

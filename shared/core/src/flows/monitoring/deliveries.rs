@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::http::{body, Response};
 use crate::model::alert::{due_at_of_key, Delivery, DeliveryStatus, FAILED_RETENTION_MS};
 use crate::policy::paging::{self, Position};
-use crate::store::{RecordStore, StoreError};
+use crate::store::{AtomicKey, AtomicStore, RecordStore, StoreError};
 
 /// Deliveries per page when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -51,10 +51,18 @@ pub async fn record_failed(
         .await
 }
 
-/// Keeps `delivery` (with its `next_attempt_at_ms` set) for a later attempt.
+/// The AtomicStore record (shard [`super::SHARD`]) that says retry records may exist:
+/// a sweep reads this one key and lists the records only when it is set, because a
+/// prefix listing can cost a walk over every key (Spin's key-value store).
+pub const PENDING: &str = "webhooks-pending";
+
+/// Keeps `delivery` (with its `next_attempt_at_ms` set) for a later attempt, and
+/// marks retries as pending.
 pub async fn schedule_retry(
     records: &impl RecordStore,
+    atomic: &impl AtomicStore,
     delivery: &Delivery,
+    now_ms: u64,
 ) -> Result<(), StoreError> {
     let due = delivery.next_attempt_at_ms.unwrap_or(0);
     records
@@ -63,18 +71,46 @@ pub async fn schedule_retry(
             &delivery.to_json(),
             Some(due.saturating_add(RETRY_RECORD_GRACE_MS)),
         )
-        .await
+        .await?;
+    let key = AtomicKey::new(super::SHARD, PENDING);
+    let current = atomic.get(key).await?;
+    let stamp = alloc::format!("{now_ms}");
+    atomic
+        .compare_and_swap(key, current.as_deref(), Some(&stamp), None)
+        .await?;
+    Ok(())
 }
 
-/// Up to `limit` retry records due at `now_ms`, oldest due first, with their keys.
-/// Records that cannot be read are skipped (and deleted: nothing could send them).
+/// Whether retries may be pending: the marker's value, to clear it with
+/// [`clear_pending`] once a sweep found no record at all.
+pub async fn pending(atomic: &impl AtomicStore) -> Result<Option<String>, StoreError> {
+    atomic.get(AtomicKey::new(super::SHARD, PENDING)).await
+}
+
+/// Clears the marker, unless a retry was scheduled since it was read as `seen`.
+pub async fn clear_pending(atomic: &impl AtomicStore, seen: &str) -> Result<(), StoreError> {
+    atomic
+        .compare_and_swap(
+            AtomicKey::new(super::SHARD, PENDING),
+            Some(seen),
+            None,
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Up to `limit` retry records due at `now_ms`, oldest due first, with their keys,
+/// and whether any retry record exists at all. Records that cannot be read are
+/// skipped (and deleted: nothing could send them).
 pub async fn due(
     records: &impl RecordStore,
     now_ms: u64,
     limit: usize,
-) -> Result<Vec<(String, Delivery)>, StoreError> {
+) -> Result<(Vec<(String, Delivery)>, bool), StoreError> {
     let prefix = DeliveryStatus::Retrying.prefix();
     let page = records.list(&prefix, None, limit).await?;
+    let any = !page.keys.is_empty();
     let mut out = Vec::new();
     for key in page.keys {
         match due_at_of_key(&key) {
@@ -92,7 +128,7 @@ pub async fn due(
             None => records.delete(&key).await?,
         }
     }
-    Ok(out)
+    Ok((out, any))
 }
 
 /// `GET /api/admin/webhooks/deliveries?status=failed|retrying&limit=&cursor=`.
