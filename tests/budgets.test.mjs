@@ -17,10 +17,13 @@ const KIB = 1024;
 //   signing table (feature `ed25519-small`: api only verifies). ~268 KiB today.
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
-// verification there (no service binding needed); the budget only holds today's size.
+// verification there (no service binding needed), and every component links the software
+// signature verifier (ES256 and RS256 for ID tokens and passkeys: p256 and rsa, +56 KiB
+// gzip measured; a Spin host has no native verifier, Workers use WebCrypto). The budget
+// only holds today's size (api 595 KiB).
 const GZIP_BUDGET_KIB = {
   workers: { api: 300, login: 800, reset: 800, refresh: 800 },
-  spin: { api: 560, login: 800, reset: 800, refresh: 800 },
+  spin: { api: 620, login: 800, reset: 800, refresh: 800 },
 };
 
 const artifacts = {
