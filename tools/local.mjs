@@ -2,14 +2,14 @@
 // routing by path, one KV namespace and one Durable Object namespace shared by all.
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare, Log, LogLevel } from "miniflare";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Every configuration variable of API.md §8 (plus edgeauth's tuning knobs). */
+/** Every configuration variable of docs/contract.md §8 (plus edgeauth's tuning knobs). */
 export const CONFIG_VARIABLES = [
   "ENVIRONMENT", "PUBLIC_ORIGIN", "ALLOWED_ORIGINS", "JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS",
   "PASSWORD_PEPPER", "MAIL_TRANSPORT", "MAIL_FROM", "MAIL_HTTP_URL", "MAIL_HTTP_TOKEN",
@@ -17,7 +17,7 @@ export const CONFIG_VARIABLES = [
   "PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_ITERATIONS", "PASSWORD_HASH_PARALLELISM",
   "PASSWORD_MIN_LENGTH", "RATE_LIMIT_LOGIN_PER_IP", "RATE_LIMIT_REGISTER_PER_IP",
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
-  "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
+  "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
 ];
 
@@ -42,6 +42,19 @@ export function developmentVars(env = process.env) {
   return vars;
 }
 
+/**
+ * The origin (`scheme://host:port`) of `MAIL_HTTP_URL`, in the form Spin's
+ * `allowed_outbound_hosts` takes: the value of spin.toml's `mail_origin` variable.
+ * `undefined` when the URL is missing or not an http(s) URL.
+ */
+export function mailOrigin(mailHttpUrl) {
+  let url;
+  try { url = new URL(mailHttpUrl); } catch { return undefined; }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.protocol}//${url.hostname}:${port}`;
+}
+
 /** Path routes of each function, in Miniflare's `routes` syntax (host `*`). */
 // Patterns end in `*` so that a query string still matches (Miniflare matches the
 // whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
@@ -55,6 +68,7 @@ export const ROUTES = {
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
   contract: ["*/__contract/*"],
+  "e2e-static": ["*/__e2e/*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
@@ -85,10 +99,50 @@ function workerOptions(name, vars) {
   };
 }
 
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml", ".ts": "text/plain; charset=utf-8",
+};
+
+/** Every file under `dir` (recursively, skipping `test/` and `node_modules/`) as `{urlPrefix + path: {type, body}}`. */
+function staticFiles(dir, urlPrefix) {
+  const files = {};
+  const walk = (at) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "test" && entry.name !== "node_modules") walk(path);
+      } else if (CONTENT_TYPES[extname(entry.name)]) {
+        files[`${urlPrefix}${relative(dir, path)}`] = { type: CONTENT_TYPES[extname(entry.name)], body: readFileSync(path, "utf8") };
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/**
+ * Test-only worker of the browser suite (tests/e2e): serves tests/e2e/fixtures/ and the
+ * browser client (clients/js/) under /__e2e/ on this origin, read from disk now.
+ */
+function e2eStaticWorker() {
+  return {
+    name: "edgeauth-e2e-static",
+    modules: true,
+    scriptPath: join(root, "tests/e2e/harness/static-worker.mjs"),
+    modulesRoot: join(root, "tests/e2e/harness"),
+    compatibilityDate: "2026-07-01",
+    routes: ROUTES["e2e-static"],
+    bindings: {
+      FILES: { ...staticFiles(join(root, "tests/e2e/fixtures"), "/__e2e/"), ...staticFiles(join(root, "clients/js"), "/__e2e/client/") },
+    },
+  };
+}
+
 /**
  * Starts all four functions on one origin.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
- *          withContractWorker?: boolean}} options
+ *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
@@ -104,7 +158,11 @@ export async function startLocal(options = {}) {
     log: options.quiet ? new Log(LogLevel.WARN) : new Log(LogLevel.INFO),
     // Quiet runs (tests) drop the functions' own log lines; dev shows them.
     ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
-    workers: order.map((name) => workerOptions(name, vars)),
+    workers: [
+      ...order.map((name) => workerOptions(name, vars)),
+      // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
+      ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
+    ],
   });
   const url = await mf.ready;
   return { mf, url: url.toString().replace(/\/$/, "") };

@@ -1,4 +1,4 @@
-//! The four deployable functions (API.md §1), each one route table
+//! The four deployable functions (docs/contract.md §1), each one route table
 //! ([`crate::app::route`]).
 //!
 //! Each function is a separate type so that a deployment links only its own flows:

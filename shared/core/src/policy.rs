@@ -7,8 +7,10 @@
 //! - HTTP: [`cors`], [`security_headers`], [`https_redirect`].
 //! - Abuse: [`window`] (sliding-window arithmetic), [`lockout`] (the lock state
 //!   machine), [`net`] (client addresses, coarsened).
+//! - Input: [`fields`] (the rules of every email and password field).
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
+//! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //!
 //! Security considerations: most modules here are pure and property-tested; the few
@@ -18,6 +20,7 @@
 pub mod cors;
 pub mod csrf;
 pub mod documents;
+pub mod fields;
 pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
@@ -27,5 +30,6 @@ pub mod paging;
 pub mod password;
 pub mod rbac;
 pub mod security_headers;
+pub mod session_epoch;
 pub mod token;
 pub mod window;
