@@ -101,7 +101,7 @@ fn runtime() -> Result<(SubtleCrypto, [Params; 3]), JsValue> {
         return Ok(known);
     }
     let crypto: Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
-    let ed25519 = object(&[("name", "Ed25519x")])?;
+    let ed25519 = object(&[("name", "Ed25519")])?;
     let params = [
         Params {
             import: ed25519.clone(),
