@@ -16,17 +16,19 @@ const KIB = 1024;
 //   login over a service binding (the api route table's verifies_password entries) — and no Ed25519
 //   signing table (feature `ed25519-small`: api only verifies). 288.6 KiB after the
 //   merge of main (the session epoch, MFA admission, refresh issue tags, the field
-//   rules, the streamed body cap).
+//   rules, the streamed body cap); 290.2 with WebCrypto verifying ES256 and RS256 too.
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
 // Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
 // the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
 // refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
-// both merged.
+// both merged, 621.0 with the software signature verifier every Spin component links
+// (ES256 and RS256 for ID tokens and passkeys: p256 and rsa, +56 KiB gzip measured; a
+// Spin host has no native verifier, Workers use WebCrypto).
 const GZIP_BUDGET_KIB = {
   workers: { api: 300, login: 800, reset: 800, refresh: 800 },
-  spin: { api: 570, login: 800, reset: 800, refresh: 800 },
+  spin: { api: 640, login: 800, reset: 800, refresh: 800 },
 };
 
 const artifacts = {
