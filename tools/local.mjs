@@ -2,8 +2,8 @@
 // routing by path, one KV namespace and one Durable Object namespace shared by all.
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare, Log, LogLevel } from "miniflare";
 
@@ -55,6 +55,7 @@ export const ROUTES = {
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
   contract: ["*/__contract/*"],
+  "e2e-static": ["*/__e2e/*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
@@ -85,10 +86,50 @@ function workerOptions(name, vars) {
   };
 }
 
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml", ".ts": "text/plain; charset=utf-8",
+};
+
+/** Every file under `dir` (recursively, skipping `test/` and `node_modules/`) as `{urlPrefix + path: {type, body}}`. */
+function staticFiles(dir, urlPrefix) {
+  const files = {};
+  const walk = (at) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "test" && entry.name !== "node_modules") walk(path);
+      } else if (CONTENT_TYPES[extname(entry.name)]) {
+        files[`${urlPrefix}${relative(dir, path)}`] = { type: CONTENT_TYPES[extname(entry.name)], body: readFileSync(path, "utf8") };
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/**
+ * Test-only worker of the browser suite (tests/e2e): serves tests/e2e/fixtures/ and the
+ * browser client (clients/js/) under /__e2e/ on this origin, read from disk now.
+ */
+function e2eStaticWorker() {
+  return {
+    name: "edgeauth-e2e-static",
+    modules: true,
+    scriptPath: join(root, "tests/e2e/harness/static-worker.mjs"),
+    modulesRoot: join(root, "tests/e2e/harness"),
+    compatibilityDate: "2026-07-01",
+    routes: ROUTES["e2e-static"],
+    bindings: {
+      FILES: { ...staticFiles(join(root, "tests/e2e/fixtures"), "/__e2e/"), ...staticFiles(join(root, "clients/js"), "/__e2e/client/") },
+    },
+  };
+}
+
 /**
  * Starts all four functions on one origin.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
- *          withContractWorker?: boolean}} options
+ *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
@@ -104,7 +145,11 @@ export async function startLocal(options = {}) {
     log: options.quiet ? new Log(LogLevel.WARN) : new Log(LogLevel.INFO),
     // Quiet runs (tests) drop the functions' own log lines; dev shows them.
     ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
-    workers: order.map((name) => workerOptions(name, vars)),
+    workers: [
+      ...order.map((name) => workerOptions(name, vars)),
+      // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
+      ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
+    ],
   });
   const url = await mf.ready;
   return { mf, url: url.toString().replace(/\/$/, "") };

@@ -2,14 +2,15 @@
 # Installs what a fresh machine lacks to build, run and test edgeauth. Idempotent:
 # every tool is skipped when the right version is already present. Sourced by
 # tools/dev.sh, tools/test.sh and tools/ci/security-checks.sh; only package registries are
-# used (crates.io, npm, PyPI).
+# used (crates.io, npm, PyPI, Debian's apt).
 set -euo pipefail
 
 EDGEAUTH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 # Quiet, offline-friendly JS tooling: no telemetry, no update checks, no cf.json fetch.
 export WRANGLER_SEND_METRICS=false WRANGLER_HIDE_BANNER=true CLOUDFLARE_CF_FETCH_ENABLED=false \
-  DO_NOT_TRACK=1 NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+  DO_NOT_TRACK=1 NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false \
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -67,4 +68,24 @@ setup_python() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "detect-secrets==$want_secrets"
   fi
+}
+
+setup_browser() {
+  # The browser end-to-end suite (tests/e2e) drives Debian's Chromium through the npm
+  # package playwright-core (a devDependency, installed by setup_node) with
+  # `executablePath: "/usr/bin/chromium"`. Never `npx playwright install`: it downloads
+  # browser builds from outside the package registries. apt needs root (CI runs as root).
+  # EDGEAUTH_CHROMIUM names another Chromium-based binary (tests/e2e/harness/browser.mjs
+  # reads it too), e.g. on a machine whose distribution ships Chromium as a snap only.
+  if [ -n "${EDGEAUTH_CHROMIUM:-}" ]; then
+    [ -x "$EDGEAUTH_CHROMIUM" ] || { echo "EDGEAUTH_CHROMIUM=$EDGEAUTH_CHROMIUM is not executable" >&2; return 1; }
+  elif [ ! -x /usr/bin/chromium ]; then
+    say "apt-get install chromium (for the browser end-to-end tests)"
+    local as_root=()
+    [ "$(id -u)" -eq 0 ] || as_root=(sudo)   # CI and these machines run as root
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+  [ -d "$EDGEAUTH_ROOT/node_modules/playwright-core" ] && [ -d "$EDGEAUTH_ROOT/node_modules/axe-core" ] || {
+    echo "playwright-core or axe-core missing from node_modules (run setup_node)" >&2; return 1; }
 }

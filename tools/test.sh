@@ -4,7 +4,7 @@
 # across the integration suites.
 #
 #   bash tools/test.sh              # everything
-#   bash tools/test.sh --quick      # format, lints, unit tests, Workers integration only
+#   bash tools/test.sh --quick      # format, lints, unit tests, Workers integration, JS client only
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$EDGEAUTH_ROOT"
@@ -29,6 +29,19 @@ step() {
   fi
 }
 
+# The browser client (clients/js): its unit tests (a fake browser, and the built
+# Workers for what needs no cookie), its JavaScript against its declarations, and the
+# declarations against a typed usage.
+js_client() {
+  node --test --test-reporter=spec "clients/js/test/*.test.mjs" && tsc -p clients/js && tsc -p clients/js/test/types
+}
+
+# The client in headless Chromium against the built Workers (tests/e2e). One file at a
+# time: each starts its own server and browser.
+browser_e2e() {
+  node --test --test-concurrency=1 --test-reporter=spec "tests/e2e/*.test.mjs"
+}
+
 integration() {
   local target="$1"
   EDGEAUTH_TARGET="$target" node --test --test-concurrency=1 --test-reporter=spec "tests/*.test.mjs"
@@ -36,6 +49,9 @@ integration() {
 
 setup_rust
 setup_node
+if [ "$QUICK" = false ]; then
+  setup_browser
+fi
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
@@ -47,8 +63,10 @@ step "no_std core builds for wasm32-unknown-unknown" \
   cargo build -p edgeauth-core --no-default-features --target wasm32-unknown-unknown --release
 step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
 step "integration + contract suite on Workers (Miniflare)" integration workers
+step "JavaScript client: unit tests (node:test) and declarations (tsc)" js_client
 
 if [ "$QUICK" = false ]; then
+  step "browser end-to-end (Chromium)" browser_e2e
   step "config doctor: the committed production configs" \
     cargo run -q -p edgeauth-doctor -- --env production --no-spin --assume-secrets-set --ignore-process-env
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs

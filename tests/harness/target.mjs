@@ -32,16 +32,20 @@ export function configWith(overrides = {}) {
 }
 
 /**
- * Starts the runtime with `vars` (default: development config).
+ * Starts the runtime with `vars` (default: development config), on `port` (0: any free one).
+ * `withE2eStatic` adds the browser suite's test pages under /__e2e/ (Workers only).
  * `state`: a directory (created and removed by the caller) that keeps the stores on
  * disk, so a later `start` with the same `state` sees the same data — a restart with
  * new configuration (key rotation). Without it the stores live and die with the run.
  * @returns {Promise<{url: string, target: string, stop: () => Promise<void>}>}
  */
-export async function start({ vars = configWith(), withContractWorker = false, state } = {}) {
+export async function start({ vars = configWith(), withContractWorker = false, withE2eStatic = false, port = 0, state } = {}) {
+  if (withE2eStatic && TARGET !== "workers") {
+    throw new Error("the browser suite's page worker (withE2eStatic) runs in Miniflare only: EDGEAUTH_TARGET=workers");
+  }
   if (TARGET === "workers") {
     const { mf, url } = await startLocal({
-      port: 0, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker,
+      port, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker, withE2eStatic,
     });
     return {
       url, target: TARGET, stop: () => mf.dispose(),
@@ -52,7 +56,7 @@ export async function start({ vars = configWith(), withContractWorker = false, s
       kv: () => mf.getKVNamespace("EDGEAUTH_KV", "edgeauth-api"),
     };
   }
-  if (TARGET === "spin") return startSpin(vars, withContractWorker, state);
+  if (TARGET === "spin") return startSpin(vars, withContractWorker, state, port);
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
 }
 
@@ -78,13 +82,13 @@ key_value_stores = ["default"]
   return path;
 }
 
-async function startSpin(vars, withContractWorker, keptState) {
+async function startSpin(vars, withContractWorker, keptState, port) {
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
   const kvDb = join(keptState ?? state, "kv.sqlite");
   const env = { ...process.env };
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");
-  const child = spawn(host, ["--manifest", testManifest(state, withContractWorker), "--listen", "127.0.0.1:0",
+  const child = spawn(host, ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`,
     "--kv-db", kvDb], { env, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error("spin host did not start")), 30_000);

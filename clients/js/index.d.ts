@@ -1,0 +1,166 @@
+// Types of @edgeauth/client (hand-written; the runtime is index.js, plain JavaScript).
+// The HTTP contract behind them: docs/contract.md §3–§5 and docs/openapi.yaml.
+
+/** A user as the session routes return it (docs/contract.md §5). */
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly roles: readonly string[];
+}
+
+/** The stable error codes of docs/contract.md §3, plus the client's own `unexpected_response`. */
+export type ErrorCode =
+  | "invalid_request"
+  | "weak_password"
+  | "invalid_credentials"
+  | "invalid_mfa"
+  | "unauthenticated"
+  | "forbidden"
+  | "csrf_failed"
+  | "cors_rejected"
+  | "not_found"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "internal"
+  | "unavailable"
+  /** An answer that is neither the expected success nor a problem body. */
+  | "unexpected_response";
+
+/** A refused request: the fields of the RFC 9457 problem body the server sent. */
+export declare class EdgeauthError extends Error {
+  readonly name: "EdgeauthError";
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly title: string;
+  readonly detail: string | null;
+  /** The server's `request_id` (also `X-Request-Id`); null for errors decided in the page. */
+  readonly requestId: string | null;
+  readonly type: string | null;
+  /** Seconds from `Retry-After` (429), else null. */
+  readonly retryAfter: number | null;
+  constructor(
+    fields: {
+      status: number;
+      code: ErrorCode;
+      title: string;
+      detail?: string | null;
+      requestId?: string | null;
+      type?: string | null;
+      retryAfter?: number | null;
+    },
+    options?: { cause?: unknown },
+  );
+}
+
+export interface ClientOptions {
+  /** The API's base URL; defaults to this page's origin, and must be of it in a page. */
+  baseUrl?: string | URL;
+  /** The fetch to send requests with (default: the global fetch). */
+  fetch?: (request: Request) => Promise<Response>;
+  /**
+   * Prefix of the Web Lock and BroadcastChannel names: clients with the same name
+   * coordinate across tabs. Default `"edgeauth"`.
+   */
+  name?: string;
+  /** How long a refresh may take before it is abandoned (ms). Default 15000. */
+  refreshTimeoutMs?: number;
+  // Environment overrides, for tests and hosts without the browser globals; `null`
+  // switches a feature off (e.g. `locks: null` coordinates within the tab only).
+  document?: { readonly cookie: string } | null;
+  location?: { readonly href: string; readonly origin: string } | null;
+  locks?: LockManager | null;
+  BroadcastChannel?: { new (name: string): BroadcastChannel } | null;
+  now?: () => number;
+}
+
+/** A session that exists now. */
+export interface SignedIn {
+  readonly status: "signed_in";
+  readonly user: User;
+  readonly sessionId: string;
+  /** When the access cookie expires; the client refreshes on demand after that. */
+  readonly accessExpiresAt: Date;
+}
+
+/** The password was right; a second factor is needed (`completeMfa`). */
+export interface MfaRequired {
+  readonly status: "mfa_required";
+  /** Single use, five minutes. */
+  readonly mfaToken: string;
+}
+
+export type MfaStep =
+  | { mfaToken: string; code: string; recoveryCode?: never }
+  | { mfaToken: string; recoveryCode: string; code?: never };
+
+export interface CurrentSession {
+  readonly user: User;
+  readonly sessionId: string;
+  /** When the session ends at the latest (idle or absolute limit). */
+  readonly expiresAt: Date;
+}
+
+export interface RefreshOutcome {
+  /** Whether this tab sent the refresh, or found that another tab just had. */
+  readonly refreshedBy: "this_tab" | "another_tab";
+  readonly accessExpiresAt: Date | null;
+}
+
+export interface SessionChangeEvent {
+  readonly type: "signed_in" | "signed_out" | "refreshed";
+  /** The signed-in user; null for `signed_out`. */
+  readonly user: User | null;
+  /** True when another tab of this origin caused it. */
+  readonly fromOtherTab: boolean;
+}
+
+export interface ClientState {
+  /** `unknown` until a sign-in, refresh, session lookup or sign-out tells. */
+  readonly status: "unknown" | "signed_in" | "signed_out";
+  readonly user: User | null;
+  readonly accessExpiresAt: Date | null;
+}
+
+export interface EdgeauthClient {
+  /** `POST /auth/login` in cookie mode. Throws `EdgeauthError` (e.g. `invalid_credentials`, `rate_limited`). */
+  signIn(credentials: { email: string; password: string }): Promise<SignedIn | MfaRequired>;
+  /** `POST /auth/login/mfa` with a TOTP code or a recovery code. */
+  completeMfa(step: MfaStep): Promise<SignedIn>;
+  /** `POST /auth/register`: always `accepted` (no account enumeration); a mail follows. */
+  register(account: { email: string; password: string }): Promise<{ status: "accepted" }>;
+  /** `POST /auth/email/verify` with the token of the mailed link's fragment. */
+  verifyEmail(args: { token: string }): Promise<{ status: "verified" }>;
+  /** `POST /auth/password/forgot`: always `accepted`. */
+  forgotPassword(args: { email: string }): Promise<{ status: "accepted" }>;
+  /** `POST /auth/password/reset`: ends every session of the user. */
+  resetPassword(args: { token: string; password: string }): Promise<{ status: "reset" }>;
+  /** `POST /auth/password/change` (signed in): ends the user's other sessions. */
+  changePassword(args: { currentPassword: string; newPassword: string }): Promise<{ status: "changed" }>;
+  /** `POST /auth/session/logout`; every tab hears `signed_out`. Resolves also when already signed out. */
+  signOut(): Promise<void>;
+  /** `POST /auth/session/logout-all`: every session of the user, every tab. */
+  signOutEverywhere(): Promise<void>;
+  /** `GET /auth/session` (refreshing if needed); null when signed out. */
+  currentSession(): Promise<CurrentSession | null>;
+  /** The user of `currentSession()`, or null. */
+  currentUser(): Promise<User | null>;
+  /** Renews the cookies now: one request however many callers and tabs ask at once. */
+  refresh(): Promise<RefreshOutcome>;
+  /**
+   * `fetch` for this origin: sends the session cookies, adds `X-CSRF-Token` on unsafe
+   * methods, refreshes once and retries once on `401 unauthenticated`. A problem answer
+   * (`application/problem+json`) rejects with `EdgeauthError`; any other answer resolves.
+   * Rejects with a TypeError for another origin's URL.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Calls `listener` on every session change in this tab and the others; returns the unsubscribe. */
+  onSessionChange(listener: (event: SessionChangeEvent) => void): () => void;
+  /** What this tab knows now (memory only). */
+  readonly state: ClientState;
+  /** Stops listening to other tabs and drops the listeners. */
+  close(): void;
+}
+
+export declare function createClient(options?: ClientOptions): EdgeauthClient;
