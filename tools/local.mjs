@@ -58,6 +58,8 @@ export const ROUTES = {
   // so every path nobody owns gets the layer's 404 problem body.
   contract: ["*/__contract/*"],
   "e2e-static": ["*/__e2e/*"],
+  // The example app (examples/protected-app): a JavaScript Worker beside the functions.
+  example: ["*/example*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
@@ -132,8 +134,25 @@ function e2eStaticWorker() {
   };
 }
 
+/** The example app of examples/protected-app (its wrangler.toml routes it at /example*). */
+function exampleWorker() {
+  const dir = join(root, "examples/protected-app");
+  return {
+    name: "edgeauth-example",
+    modules: true,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRoot: dir,
+    modulesRules: [
+      { type: "Text", include: ["static/**"], fallthrough: false },
+      { type: "ESModule", include: ["**/*.mjs"] },
+    ],
+    compatibilityDate: "2026-07-01",
+    routes: ROUTES.example,
+  };
+}
+
 /**
- * Starts all five functions on one origin.
+ * Starts all five functions on one origin, and the example app under /example/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
@@ -153,6 +172,7 @@ export async function startLocal(options = {}) {
     ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
     workers: [
       ...order.map((name) => workerOptions(name, vars)),
+      exampleWorker(),
       // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
       ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
     ],

@@ -352,7 +352,9 @@ fn reset_password(html: &mut Html, view: &View<'_>) {
         "<button type=\"submit\" class=\"primary\">Set the new password</button>\n</form>\n\
          <div id=\"reset-done\" class=\"notice\" role=\"status\" tabindex=\"-1\" hidden>\n\
          <h2>Password changed</h2>\n<p>Every session of the account has been signed out. \
-         <a href=\"/sign-in\">Sign in</a> with the new password.</p>\n</div>\n",
+         <a href=\"/sign-in\">Sign in</a> with the new password.</p>\n</div>\n\
+         <p class=\"links\"><a href=\"/forgot-password\">Ask for a new link</a>\n\
+         <a href=\"/sign-in\">Back to sign in</a></p>\n",
     );
 }
 
