@@ -5,7 +5,7 @@
 // page only shows what it answers.
 
 import {
-  $, client, element, field, getJson, go, humanize, messageFor, onSubmit, reveal, row, say,
+  $, client, element, field, getJson, go, humanize, messageFor, onSubmit, ready, reveal, row, say,
   sendJson, signedInPage, signInAndReturn, when,
 } from "./common.js";
 import { drawQr } from "./qr.js";
@@ -13,10 +13,6 @@ import { drawQr } from "./qr.js";
 /** The version of the consent texts above the checkboxes (what a user agreed to). */
 const CONSENT_VERSION = "2026-01";
 const PURPOSES = ["product_updates", "marketing_email", "analytics"];
-
-const session = await signedInPage({ protectedPage: true });
-if (!session) signInAndReturn();
-else await start();
 
 async function start() {
   try {
@@ -26,6 +22,7 @@ async function start() {
     $("loading").hidden = true;
     $("account").hidden = false;
     await Promise.all([loadSessions(), loadActivity(), loadConsents()]);
+    ready();
   } catch (error) {
     $("loading").hidden = true;
     say("account-error", messageFor(error));
@@ -223,3 +220,8 @@ onSubmit($("delete-form"), "delete-error", async (data) => {
   go("/sign-in");
   return undefined;
 });
+
+// Last, once every handler above is attached.
+const session = await signedInPage({ protectedPage: true });
+if (!session) signInAndReturn();
+else await start();

@@ -5,7 +5,7 @@
 // never the protection.
 
 import {
-  $, element, getJson, go, humanize, messageFor, onSubmit, row, say, sendJson, signedInPage,
+  $, element, getJson, go, humanize, messageFor, onSubmit, ready, row, say, sendJson, signedInPage,
   signInAndReturn, when,
 } from "./common.js";
 
@@ -19,16 +19,13 @@ const EVENTS = [
 ];
 const KILL_PHRASE = "SIGN OUT EVERYONE";
 
-const session = await signedInPage({ protectedPage: true });
-if (!session) signInAndReturn();
-else await start(session.user.roles);
-
 async function start(roles) {
   const isAdmin = roles.includes("admin");
   const isAuditor = isAdmin || roles.includes("auditor");
   $("loading").hidden = true;
   if (!isAuditor) {
     say("admin-error", "You do not have access to this page.");
+    ready();
     return;
   }
   $("admin").hidden = false;
@@ -37,6 +34,7 @@ async function start(roles) {
   $("kill-section").hidden = !isAdmin;
   for (const event of EVENTS) $("audit-event").append(element("option", humanize(event), { value: event }));
   await Promise.all([isAdmin ? loadUsers() : null, loadAudit(null)]);
+  ready();
 }
 
 // --- users -----------------------------------------------------------------------------
@@ -62,7 +60,7 @@ function userRow(user) {
   }
   const actions = element("div");
   actions.append(
-    action("Save roles", `Save the roles of ${user.email}`, async () => {
+    action("Save roles", `Save roles of ${user.email}`, async () => {
       const chosen = [...roles.querySelectorAll("input:checked")].map((box) => box.value);
       await sendJson("PUT", `/api/admin/users/${encodeURIComponent(user.id)}/roles`, { roles: chosen });
       return `Roles of ${user.email} saved.`;
@@ -152,3 +150,8 @@ onSubmit($("kill-form"), "kill-error", async (data) => {
   go("/sign-in");
   return undefined;
 });
+
+// Last, once every handler above is attached.
+const session = await signedInPage({ protectedPage: true });
+if (!session) signInAndReturn();
+else await start(session.user.roles);

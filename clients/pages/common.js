@@ -21,6 +21,15 @@ export const $ = (id) => document.getElementById(id);
 
 export const main = document.getElementById("main");
 
+/**
+ * Marks the page as ready (`data-ready` on <main>): its handlers are attached and what
+ * it loads at first is shown. Scripts attach their handlers before they await
+ * anything, so a fast user never submits a form the script does not handle yet.
+ */
+export function ready() {
+  if (main) main.dataset.ready = "true";
+}
+
 /** Where to go after signing in: the validated `return_to`, else the account page. */
 export function returnTo() {
   const value = main?.dataset.returnTo ?? "";

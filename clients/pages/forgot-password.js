@@ -1,7 +1,7 @@
 // /forgot-password: asks for a reset mail. The answer is the same whether or not an
 // account exists for the address.
 
-import { $, client, field, onSubmit, reveal } from "./common.js";
+import { $, client, field, onSubmit, ready, reveal } from "./common.js";
 
 onSubmit($("forgot-form"), "forgot-error", async (data) => {
   await client.forgotPassword({ email: field(data, "email").trim() });
@@ -9,3 +9,4 @@ onSubmit($("forgot-form"), "forgot-error", async (data) => {
   reveal($("forgot-done"));
   return undefined;
 });
+ready();

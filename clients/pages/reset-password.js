@@ -1,7 +1,7 @@
 // /reset-password#token=…: the landing of the reset mail. The token is read from the
 // fragment and removed from the address bar at once; it lives in this module only.
 
-import { $, client, field, fragmentToken, onSubmit, reveal, say } from "./common.js";
+import { $, client, field, fragmentToken, onSubmit, ready, reveal, say } from "./common.js";
 
 const token = fragmentToken();
 if (token === null) {
@@ -24,3 +24,4 @@ onSubmit($("reset-form"), "reset-error", async (data) => {
   reveal($("reset-done"));
   return undefined;
 });
+ready();

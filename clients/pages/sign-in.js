@@ -6,13 +6,9 @@
 // renders the passkey button, pressing it loads /assets/pages/passkey.js, a module
 // the passkey feature provides, and calls its `signInWithPasskey({client, returnTo})`.
 
-import { $, client, field, go, onSubmit, returnTo, say, signedInPage } from "./common.js";
+import { $, client, field, go, onSubmit, ready, returnTo, say, signedInPage } from "./common.js";
 
 const target = returnTo();
-
-// Already signed in (another tab, or a session that is still alive): go on.
-if (await signedInPage({ protectedPage: false })) go(target);
-
 let mfaToken = null;
 let useRecovery = false;
 
@@ -84,3 +80,7 @@ if (passkey) {
     }
   });
 }
+
+// Already signed in (another tab, or a session that is still alive): go on.
+if (await signedInPage({ protectedPage: false })) go(target);
+else ready();

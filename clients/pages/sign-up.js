@@ -1,9 +1,7 @@
 // /sign-up: registration. The API answers the same for a new and a taken address
 // (no enumeration), so the page always says "check your inbox".
 
-import { $, client, field, go, onSubmit, reveal, signedInPage } from "./common.js";
-
-if (await signedInPage({ protectedPage: false })) go("/account");
+import { $, client, field, go, onSubmit, ready, reveal, signedInPage } from "./common.js";
 
 onSubmit($("sign-up-form"), "sign-up-error", async (data) => {
   const password = field(data, "password");
@@ -13,3 +11,6 @@ onSubmit($("sign-up-form"), "sign-up-error", async (data) => {
   reveal($("sign-up-done"));
   return undefined;
 });
+
+if (await signedInPage({ protectedPage: false })) go("/account");
+else ready();

@@ -1,7 +1,7 @@
 // /verify-email#token=…: the landing of the verification mail. The token is read from
 // the fragment (never sent to this page's server) and removed from the address bar.
 
-import { $, client, fragmentToken, messageFor, say } from "./common.js";
+import { $, client, fragmentToken, messageFor, ready, say } from "./common.js";
 
 const token = fragmentToken();
 const status = $("verify-status");
@@ -20,3 +20,4 @@ if (token === null) {
   }
 }
 $("to-sign-in").focus();
+ready();
