@@ -16,10 +16,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { TARGET } from "../harness/target.mjs";
-import { strongPassword, uniqueEmail, VERIFY_PATH } from "../harness/flows.mjs";
+import { strongPassword, uniqueEmail } from "../harness/flows.mjs";
 import { fragmentToken, startMailSink } from "../harness/mail.mjs";
 import { TotpClock, base32Decode } from "../harness/totp.mjs";
 import { cspViolations, launchBrowser, seriousAxeFindings, storageWrites } from "./harness/browser.mjs";
+import { registerThroughPages as register, signInOn, type } from "./harness/pages.mjs";
 import { startE2eServer } from "./harness/server.mjs";
 
 const WORKERS_ONLY = TARGET !== "workers" && "the example app is a JavaScript Worker (Workers only)";
@@ -45,34 +46,9 @@ async function open(path, inBrowser = browser) {
   return page;
 }
 
-/** Types into a field as a user would (clears it first). */
-async function type(page, selector, text) {
-  await page.locator(selector).fill("");
-  await page.locator(selector).pressSequentially(text);
-}
-
-/** Signs `account` in on the sign-in page `page` (password only) and waits to leave it. */
-async function signInOn(page, account) {
-  await page.locator('main[data-ready="true"]').waitFor();
-  await type(page, "#email", account.email);
-  await type(page, "#password", account.password);
-  await page.locator("#password-form button[type=submit]").click();
-}
-
 /** Registers through /sign-up and verifies through the mailed link, in `inBrowser`. */
-async function registerThroughPages(account, inBrowser = browser) {
-  const page = await open("/sign-up", inBrowser);
-  await type(page, "#email", account.email);
-  await type(page, "#password", account.password);
-  await type(page, "#password-repeat", account.password);
-  await page.locator("#sign-up-form button[type=submit]").click();
-  await page.locator("#sign-up-done").waitFor({ state: "visible" });
-  const mail = await sink.waitForMail(account.email, (m) => m.text.includes(`${VERIFY_PATH}#token=`));
-  const token = fragmentToken(mail.text, VERIFY_PATH);
-  const landing = await open(`${VERIFY_PATH}#token=${token}`, inBrowser);
-  await landing.waitForFunction(() => document.getElementById("verify-status").textContent.includes("verified"));
-  return landing;
-}
+const registerThroughPages = (account, inBrowser = browser) =>
+  register((path) => open(path, inBrowser), sink, account);
 
 before(async () => {
   sink = await startMailSink();
