@@ -1,4 +1,4 @@
-// API.md §3, §7 and issue 4 on the built functions: per-email lockout under a parallel
+// docs/contract.md §3, §7 and issue 4 on the built functions: per-email lockout under a parallel
 // burst (and the same answers for an unknown email), per-address limits on login,
 // register and forgot, the per-user API limit, the per-address refresh limit, the
 // per-isolate hashing gate, and login timing for known and unknown emails.

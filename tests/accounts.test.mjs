@@ -1,4 +1,4 @@
-// API.md §4, §5, §7 on the built functions: register (no enumeration, mails, policy,
+// docs/contract.md §4, §5, §7 on the built functions: register (no enumeration, mails, policy,
 // Origin), email verification (single use, required before login, bootstrap admins),
 // login (identical failures, the two delivery modes and their exact cookies), /api/me.
 import { after, before, describe, test } from "node:test";
@@ -362,7 +362,8 @@ describe("login", () => {
     assert.equal(body.token_type, "Bearer");
     assert.equal(body.expires_in, 900);
     assert.match(body.access_token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
-    assert.match(body.refresh_token, /^[0-9a-f]{32}\.[0-9a-f]{32}\.[\w-]{43}$/);
+    // user id . session id . 256-bit secret . 128-bit issue tag (docs/sessions.md §2)
+    assert.match(body.refresh_token, /^[0-9a-f]{32}\.[0-9a-f]{32}\.[\w-]{43}\.[\w-]{22}$/);
     const expiresAt = Date.parse(body.access_expires_at);
     assert.ok(Math.abs(expiresAt - (Date.now() + 900_000)) < 60_000, body.access_expires_at);
   });

@@ -1,8 +1,9 @@
-// API.md §6 on the built `api` function — roles and administration:
+// docs/contract.md §6 on the built `api` function — roles and administration:
 // - every /api route × {anonymous, user, auditor, admin} → status (printed: the
 //   resolution note's table);
 // - the last-admin guard; a disabled user is locked out at once; revoking a user's
-//   sessions; every admin action audited with the actor;
+//   sessions; every admin action audited with the actor, and shown to its subject
+//   without the admin's id, address prefix or user agent;
 // - the audit log: filter by user and by event, cursor pagination that walks every
 //   event once, newest first;
 // - the no-secrets scan: after a scripted session, the whole audit log holds none of
@@ -21,13 +22,15 @@ import { TotpClock, base32Decode } from "./harness/totp.mjs";
 import { call, markdownTable, walk } from "./harness/api.mjs";
 
 const ADMIN_EMAIL = uniqueEmail("root");
+/** A second bootstrap address, registered only by the bootstrap test. */
+const SECOND_ROOT = uniqueEmail("root2");
 let sink;
 let server;
 let admin; let auditor; let user; let target;
 
 before(async () => {
   sink = await startMailSink();
-  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: ADMIN_EMAIL }) });
+  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: `${ADMIN_EMAIL},${SECOND_ROOT}` }) });
   [admin, auditor, user, target] = await Promise.all([
     newSession(server.url, sink, { mode: "token", email: ADMIN_EMAIL }),
     newSession(server.url, sink, { mode: "token", email: uniqueEmail("auditor") }),
@@ -190,6 +193,69 @@ describe(`${TARGET}: administration`, () => {
   });
 });
 
+describe(`${TARGET}: bootstrap admins (issue 12)`, () => {
+  /** forgot → mail → reset for `email`; the reset's answer. */
+  async function resetPassword(email, password) {
+    const client = new Client(server.url);
+    assert.equal((await client.post("/auth/password/forgot", { email })).status, 202);
+    const mail = await sink.waitForMail(email, (m) => m.text.includes("/reset-password#token="));
+    return client.post("/auth/password/reset", { token: fragmentToken(mail.text, "/reset-password"), password });
+  }
+
+  test("a demoted bootstrap admin stays demoted after a password reset", async () => {
+    const lines = [];
+    const log = (label, response) => lines.push(`${label}\n  → ${response.status} ${response.text}`);
+    try {
+      await demotedBootstrapAdminResets(log);
+    } finally {
+      console.log(`\n--- bootstrap admin across resets (${TARGET}) ---\n${lines.join("\n")}\n---`);
+    }
+  });
+
+  async function demotedBootstrapAdminResets(log) {
+    // Registered, never verified by its link: the reset is its first verification.
+    const password = strongPassword();
+    const client = new Client(server.url);
+    assert.equal((await register(client, SECOND_ROOT, password)).status, 202);
+    let newPassword = strongPassword();
+    const first = await resetPassword(SECOND_ROOT, newPassword);
+    log('POST /auth/password/reset {"token":"«first reset token»","password":"…"} (the address\'s first verification)', first);
+    assert.equal(first.status, 200, first.text);
+    let root2 = await login(new Client(server.url), SECOND_ROOT, newPassword, "token");
+    log("POST /auth/login (second bootstrap address) → user.roles", { status: 200, text: JSON.stringify(root2.user.roles) });
+    assert.deepEqual(root2.user.roles, ["user", "admin"], "bootstrap applies at the first verification");
+
+    // The last-admin guard knows the new admin: the first admin may step down.
+    const stepDown = await as(admin, "PUT", `/api/admin/users/${admin.user.id}/roles`, { roles: ["user"] });
+    log("PUT /api/admin/users/«first admin»/roles {\"roles\":[\"user\"]} (as the first admin)", stepDown);
+    if (stepDown.status === 200) {
+      assert.equal((await as(root2, "PUT", `/api/admin/users/${admin.user.id}/roles`, { roles: ["admin"] })).status, 200);
+    }
+
+    // An admin's decision: demoted.
+    const demote = await as(admin, "PUT", `/api/admin/users/${root2.user.id}/roles`, { roles: [] });
+    log("PUT /api/admin/users/«second bootstrap admin»/roles {\"roles\":[]} (as the first admin)", demote);
+    assert.equal(demote.status, 200, demote.text);
+    assert.deepEqual(demote.json.roles, ["user"]);
+
+    // A password reset does not undo it.
+    newPassword = strongPassword();
+    const again = await resetPassword(SECOND_ROOT, newPassword);
+    log('POST /auth/password/reset {"token":"«second reset token»","password":"…"}', again);
+    assert.equal(again.status, 200, again.text);
+    root2 = await login(new Client(server.url), SECOND_ROOT, newPassword, "token");
+    log("POST /auth/login (second bootstrap address) → user.roles", { status: 200, text: JSON.stringify(root2.user.roles) });
+    const adminRoute = await as(root2, "GET", "/api/admin/users");
+    log("GET /api/admin/users (as the demoted bootstrap admin)", adminRoute.status === 200
+      ? { status: 200, text: `{"users":[…${adminRoute.json.users.length} accounts with their addresses…]}` } : adminRoute);
+    assert.equal(stepDown.status, 200, `the last-admin guard did not know the new admin: ${stepDown.text}`);
+    assert.deepEqual(root2.user.roles, ["user"], "the demotion stands");
+    assertProblem(adminRoute, 403, "forbidden");
+    const review = await as(admin, "GET", "/api/admin/users?limit=200");
+    assert.deepEqual(review.json.users.find((u) => u.id === root2.user.id).roles, ["user"]);
+  }
+});
+
 describe(`${TARGET}: the audit log`, () => {
   test("filters by user and by event; the cursor walks every event once, newest first", async () => {
     const subject = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("audited") });
@@ -229,6 +295,42 @@ describe(`${TARGET}: the audit log`, () => {
         assert.ok(field in event, `${field} in ${JSON.stringify(event)}`);
       }
     }
+  });
+
+  test("a user's activity shows that an admin acted and in which role, not who or from where", async () => {
+    const subject = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("acted-on") });
+    // The admin acts from their own browser (and address, as every client has its own).
+    const adminAgent = "AdminConsole/9.9 (edgeauth test)";
+    const changed = await admin.client.request("PUT", `/api/admin/users/${subject.user.id}/roles`,
+      { json: { roles: ["user", "auditor"] }, ...admin.auth({ "User-Agent": adminAgent }) });
+    assert.equal(changed.status, 200, changed.text);
+
+    const own = await as(subject, "GET", "/api/me/activity");
+    assert.equal(own.status, 200);
+    for (const hidden of [admin.user.id, adminAgent, admin.client.ip]) {
+      assert.ok(!own.text.includes(hidden), `the activity shows ${hidden}`);
+    }
+    const byAdmin = own.json.events.find((e) => e.event === "role_changed");
+    assert.ok(byAdmin, own.text);
+    assert.equal(byAdmin.actor_role, "admin");
+    assert.equal(byAdmin.subject_id, subject.user.id);
+    assert.equal(byAdmin.detail.granted, "auditor");
+    for (const field of ["actor_id", "ip_prefix", "user_agent", "request_id"]) {
+      assert.equal(byAdmin[field], null, `${field} of the admin's event`);
+    }
+    // The subject's own events keep their own details.
+    const mine = own.json.events.find((e) => e.event === "login_succeeded");
+    assert.equal(mine.actor_id, subject.user.id);
+    assert.equal(typeof mine.ip_prefix, "string");
+    // The export holds the same view.
+    const exported = await as(subject, "GET", "/api/me/export");
+    assert.ok(!JSON.stringify(exported.json.activity).includes(adminAgent));
+    assert.ok(!JSON.stringify(exported.json.activity).includes(admin.user.id));
+    // Admins and auditors still see everything in the audit log.
+    const log = await as(auditor, "GET", `/api/admin/audit?user_id=${subject.user.id}&event=role_changed`);
+    assert.equal(log.json.events[0].actor_id, admin.user.id);
+    assert.equal(log.json.events[0].user_agent, adminAgent);
+    assert.equal(typeof log.json.events[0].ip_prefix, "string");
   });
 
   test("cursors are opaque and bound to their query; bad parameters are 400; users are 403", async () => {

@@ -1,4 +1,4 @@
-// API.md §6 on the built `api` function — documents and the object-level rules:
+// docs/contract.md §6 on the built `api` function — documents and the object-level rules:
 // isolation between users (404, never 403), sharing read vs write, revocation at
 // the next request, the admin's read, mass assignment, length limits, listing with
 // a cursor; and the gate: every protected route is 401 without credentials.

@@ -14,13 +14,19 @@ const KIB = 1024;
 // - api: the performance issue's target, 300 KiB gzip. It links no argon2, no bcrypt,
 //   no NFKC tables and no password list — its two password routes are forwarded to
 //   login over a service binding (the api route table's verifies_password entries) — and no Ed25519
-//   signing table (feature `ed25519-small`: api only verifies). ~268 KiB today.
+//   signing table (feature `ed25519-small`: api only verifies). 288.6 KiB after the
+//   merge of main (the session epoch, MFA admission, refresh issue tags, the field
+//   rules, the streamed body cap).
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
+// Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
+// the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
+// refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
+// both merged.
 const GZIP_BUDGET_KIB = {
   workers: { api: 300, login: 800, reset: 800, refresh: 800 },
-  spin: { api: 560, login: 800, reset: 800, refresh: 800 },
+  spin: { api: 570, login: 800, reset: 800, refresh: 800 },
 };
 
 const artifacts = {

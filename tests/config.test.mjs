@@ -1,4 +1,4 @@
-// API.md §8 and §2: fail closed on missing or unsafe secrets (503 on every function),
+// docs/contract.md §8 and §2: fail closed on missing or unsafe secrets (503 on every function),
 // HTTPS redirect outside development.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// API.md §4 CSRF on the built functions: a cookie-authenticated unsafe request needs
+// docs/contract.md §4 CSRF on the built functions: a cookie-authenticated unsafe request needs
 // X-CSRF-Token equal to the __Host-csrf cookie and bound to its session, and an
 // Origin (when present) that is ours or allowlisted; Bearer requests and safe
 // methods are exempt. A refused request changes nothing.

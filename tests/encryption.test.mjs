@@ -1,4 +1,4 @@
-// Data at rest (API.md §7–§8, docs/encryption.md) on the built functions: what the
+// Data at rest (docs/contract.md §7–§8, docs/encryption.md) on the built functions: what the
 // stores hold after real flows (no plaintext email or TOTP secret), a key rotation
 // across restarts — write with A, read with [B, A], sweep, read with [B] alone — and
 // tampered ciphertexts failing closed (503, nothing overwritten).

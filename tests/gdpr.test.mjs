@@ -1,10 +1,12 @@
-// API.md §6 on the built `api` function — data-protection rights:
-// - consents: round trip, withdrawal in one request, allowlisted purposes, audited;
+// docs/contract.md §6 on the built `api` function — data-protection rights:
+// - consents: every known purpose listed from the start, round trip, withdrawal in
+//   one request, allowlisted purposes, audited;
 // - the export: every record held about the caller, as an attachment, no secrets;
 // - erasure: password re-authentication, then no record holding the address or
 //   naming the account is left but pseudonymous audit events — checked by reading
-//   every record the stores hold (tests/harness/target.mjs `dumpStore`) — and the
-//   address can register again.
+//   every record the stores hold (tests/harness/target.mjs `dumpStore`) — including
+//   reset tokens, open MFA challenges and the lockout and reset-mail counters keyed by
+//   the address — and the address can register again.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +15,8 @@ import { join } from "node:path";
 import { configWith, dumpStore, start, TARGET } from "./harness/target.mjs";
 import { Client } from "./harness/http.mjs";
 import { assertProblem } from "./harness/assertions.mjs";
-import { startMailSink } from "./harness/mail.mjs";
+import { fragmentToken, startMailSink } from "./harness/mail.mjs";
+import { emailIndexes, tokenHash } from "./harness/keys.mjs";
 import { scanState } from "./harness/store.mjs";
 import {
   attemptLogin, login, newSession, register, uniqueEmail, verificationToken, verifyEmail,
@@ -22,6 +25,12 @@ import { TotpClock, base32Decode } from "./harness/totp.mjs";
 import { call, walk } from "./harness/api.mjs";
 
 const ADMIN_EMAIL = uniqueEmail("gdpr-admin");
+/** The purposes the service knows (docs/openapi.yaml `ConsentPurpose`). */
+const PURPOSES = ["analytics", "marketing_email", "product_updates"];
+/** `GET /api/me/consents` of a user who decided nothing. */
+const UNDECIDED = {
+  consents: Object.fromEntries(PURPOSES.map((p) => [p, { granted: false, version: null, updated_at: null }])),
+};
 let sink;
 let server;
 let state;
@@ -56,14 +65,15 @@ describe(`${TARGET}: consents`, () => {
     const alice = await newSession(server.url, sink, { mode: "cookie", email: uniqueEmail("consent") });
     const empty = await as(alice, "GET", "/api/me/consents");
     assert.equal(empty.status, 200);
-    assert.deepEqual(empty.json, { consents: {} });
+    assert.deepEqual(empty.json, UNDECIDED);
 
     const granted = await as(alice, "PUT", "/api/me/consents", { consents: {
       marketing_email: { granted: true, version: "2026-01" }, analytics: { granted: true, version: "a.1" } } });
     assert.equal(granted.status, 200, granted.text);
     const read = await as(alice, "GET", "/api/me/consents");
     assert.deepEqual(read.json, granted.json);
-    assert.deepEqual(Object.keys(read.json.consents).sort(), ["analytics", "marketing_email"]);
+    assert.deepEqual(Object.keys(read.json.consents).sort(), PURPOSES, "every purpose, decided or not");
+    assert.deepEqual(read.json.consents.product_updates, UNDECIDED.consents.product_updates);
     const marketing = read.json.consents.marketing_email;
     assert.equal(marketing.granted, true);
     assert.equal(marketing.version, "2026-01");
@@ -81,7 +91,7 @@ describe(`${TARGET}: consents`, () => {
     assert.ok(items.every((e) => e.actor_id === alice.user.id && e.subject_id === alice.user.id));
 
     const bob = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("consent-b") });
-    assert.deepEqual((await as(bob, "GET", "/api/me/consents")).json, { consents: {} }, "per user");
+    assert.deepEqual((await as(bob, "GET", "/api/me/consents")).json, UNDECIDED, "per user");
   });
 
   test("only allowlisted purposes and plain versions; unknown fields refused", async () => {
@@ -95,7 +105,22 @@ describe(`${TARGET}: consents`, () => {
     ]) {
       assertProblem(await as(carol, "PUT", "/api/me/consents", body), 400, "invalid_request");
     }
-    assert.deepEqual((await as(carol, "GET", "/api/me/consents")).json, { consents: {} });
+    assert.deepEqual((await as(carol, "GET", "/api/me/consents")).json, UNDECIDED);
+  });
+
+  test("a new user's consents list every known purpose, not granted, so a consent screen can show them", async () => {
+    const dora = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("consent-d") });
+    const response = await as(dora, "GET", "/api/me/consents");
+    assert.equal(response.status, 200);
+    assert.deepEqual(Object.keys(response.json.consents).sort(), PURPOSES);
+    for (const purpose of PURPOSES) {
+      assert.deepEqual(response.json.consents[purpose], { granted: false, version: null, updated_at: null }, purpose);
+    }
+    // Each listed purpose can be set as listed.
+    const body = { consents: Object.fromEntries(PURPOSES.map((p) => [p, { granted: true, version: "v1" }])) };
+    const granted = await as(dora, "PUT", "/api/me/consents", body);
+    assert.equal(granted.status, 200, granted.text);
+    assert.ok(PURPOSES.every((p) => granted.json.consents[p].granted === true));
   });
 });
 
@@ -204,11 +229,8 @@ describe(`${TARGET}: erasure`, () => {
     // Every record the stores hold: nothing names the account but audit events, and
     // nothing holds the address in any stored form.
     const afterDump = await dumpStore(state);
-    // Allowed: audit events (pseudonymous), and the per-user API rate-limit counter —
-    // a number under the id that expires with its one-minute window (visible by
-    // name on Spin, where atomics are keyed `<shard>/<name>`).
-    const left = naming(afterDump).filter((r) => !r.key.startsWith("audit/")
-      && !r.key.startsWith(`ratelimit/user/${id}/`));
+    // Allowed: audit events (pseudonymous). The per-user API counter is erased too.
+    const left = naming(afterDump).filter((r) => !r.key.startsWith("audit/"));
     assert.deepEqual(left.map((r) => `${r.store} ${r.key}`), [], "records left naming the erased account");
     // Records in the account's own shard need not repeat the id (on Workers the shard
     // is a Durable Object whose storage holds names only): that object must be empty.
@@ -236,6 +258,44 @@ describe(`${TARGET}: erasure`, () => {
     const reborn = await login(client, erin.email, erin.password, "token");
     assert.notEqual(reborn.user.id, id);
     assert.deepEqual((await as(reborn, "GET", "/api/documents")).json.documents, []);
+  });
+
+  test("also deletes reset tokens, open MFA challenges and the counters keyed by the address", async () => {
+    const gail = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("leftovers") });
+    const id = gail.user.id;
+    await enableTotp(gail);
+    // An open MFA challenge (the password step, no code), a reset token (and the
+    // address's reset-mail counter), a lockout state (one wrong password), the per-user
+    // API counter (every authenticated call).
+    const challenge = await attemptLogin(new Client(server.url), gail.email, gail.password, "token");
+    assert.equal(challenge.json?.mfa_required, true, challenge.text);
+    assert.equal((await new Client(server.url).post("/auth/password/forgot", { email: gail.email })).status, 202);
+    const resetMail = await sink.waitForMail(gail.email, (m) => m.text.includes("/reset-password#token="));
+    const resetToken = fragmentToken(resetMail.text, "/reset-password");
+    assertProblem(await as(gail, "DELETE", "/api/me", { password: "not the password, once" }), 401,
+      "invalid_credentials");
+    const [index] = emailIndexes(configWith().DATA_ENCRYPTION_KEYS, gail.email);
+    const shards = {
+      "reset token": `reset/${tokenHash(resetToken)}`,
+      "MFA challenge": `mfa-login/${tokenHash(challenge.json.mfa_token)}`,
+      "lockout state": `lockout/${index}`,
+      "reset-mail counter": `ratelimit/email/${index}`,
+      "API counter": `ratelimit/user/${id}`,
+    };
+    const before = await dumpStore(state);
+    for (const [what, shard] of Object.entries(shards)) {
+      assert.ok((await server.shardRecords(before, shard)).length > 0, `the dump sees the ${what} before`);
+    }
+
+    const erased = await as(gail, "DELETE", "/api/me", { password: gail.password });
+    assert.equal(erased.status, 204, erased.text);
+
+    const afterDump = await dumpStore(state);
+    for (const [what, shard] of Object.entries(shards)) {
+      assert.deepEqual((await server.shardRecords(afterDump, shard)).map((r) => r.key), [], `the ${what} is left`);
+    }
+    const naming = afterDump.filter((r) => (r.key.includes(id) || r.value.includes(id)) && !r.key.startsWith("audit/"));
+    assert.deepEqual(naming.map((r) => `${r.store} ${r.key}`), [], "records left naming the erased account");
   });
 
   test("wrong passwords are limited before any hash", async () => {

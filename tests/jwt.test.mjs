@@ -1,4 +1,4 @@
-// API.md §4 access tokens on the built functions: the JWKS, the token's signature and
+// docs/contract.md §4 access tokens on the built functions: the JWKS, the token's signature and
 // claims checked independently with node:crypto, every classic JWT attack refused at
 // both verifying functions (api: GET /api/me, refresh: GET /auth/session), and
 // rotation of JWT_SIGNING_KEYS across restarts.

@@ -1,4 +1,4 @@
-// API.md §2–§3 on every function: security headers on 200/4xx/5xx, problem bodies,
+// docs/contract.md §2–§3 on every function: security headers on 200/4xx/5xx, problem bodies,
 // 404/405/413/415/400, CORS preflight allowed and rejected, unique request ids.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

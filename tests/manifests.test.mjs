@@ -30,7 +30,7 @@ test("spin.toml declares every variable, secrets marked secret, mapped into all 
   }
 });
 
-test("spin.toml routes every path of API.md §1 to the same function as the Workers routes", () => {
+test("spin.toml routes every path of docs/contract.md §1 to the same function as the Workers routes", () => {
   const spin = read("spin.toml");
   const triggers = [...spin.matchAll(/route = "([^"]+)"\ncomponent = "([a-z]+)"/g)].map((m) => [m[1], m[2]]);
   const owners = Object.fromEntries(triggers);

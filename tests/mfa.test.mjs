@@ -1,4 +1,4 @@
-// API.md §5–§7 on the built functions: TOTP setup and confirmation, the two-step
+// docs/contract.md §5–§7 on the built functions: TOTP setup and confirmation, the two-step
 // login (`mfa_required`, then `POST /auth/login/mfa`), single use of time steps and
 // recovery codes, no session without the second factor, wrong codes counted
 // (token, lockout) and audited, disabling with the password.
@@ -312,4 +312,112 @@ test(`${TARGET}: a password reset does not bypass MFA`, async () => {
   const { code } = await clock.next();
   const second = await fresh.post("/auth/login/mfa", { mfa_token: first.json.mfa_token, code });
   assert.equal(second.status, 200, second.text);
+});
+
+test(`${TARGET}: an MFA token from before a reset cannot finish the login`, async () => {
+  const { client, email, password, session } = await account("inflight");
+  const { clock } = await enableTotp(session);
+  const lines = [];
+  const log = (label, response) => lines.push(`${label}\n  → ${response.status} ${response.text}`);
+
+  // The password step with the old password: an MFA token, no session yet.
+  const thief = new Client(server.url);
+  const first = await thief.post("/auth/login", { email, password, mode: "token" });
+  assert.equal(first.json.mfa_required, true, first.text);
+  lines.push(`POST /auth/login {"email":"«email»","password":"«old password»","mode":"token"}\n  → ${first.status} {"mfa_required":true,"mfa_token":"«mfa token»"}`);
+  // The owner resets the password.
+  const forgot = await client.post("/auth/password/forgot", { email });
+  assert.equal(forgot.status, 202);
+  const mail = await sink.waitForMail(email, (m) => m.text.includes("/reset-password#token="));
+  const newPassword = strongPassword();
+  const reset = await client.post("/auth/password/reset", { token: fragmentToken(mail.text, "/reset-password"), password: newPassword });
+  log(`POST /auth/password/reset {"token":"«reset token»","password":"«new password»"}`, reset);
+  assert.equal(reset.status, 200, reset.text);
+
+  // The token from before the reset, with a right code: no session.
+  const { code } = await clock.next();
+  const second = await thief.post("/auth/login/mfa", { mfa_token: first.json.mfa_token, code });
+  log(`POST /auth/login/mfa {"mfa_token":"«mfa token from before the reset»","code":"«right code»"}`, second);
+  if (second.status === 200) {
+    const bearer = { headers: { Authorization: `Bearer ${second.json.access_token}` }, cookies: false };
+    log("GET /auth/session (Bearer from that login)", await thief.get("/auth/session", bearer));
+    log("GET /api/me (Bearer from that login)", await thief.get("/api/me", bearer));
+  }
+  console.log(`\n--- MFA token across a reset (${TARGET}) ---\n${lines.join("\n")}\n---`);
+  assertProblem(second, 401, "unauthenticated");
+  assert.equal(second.json.access_token, undefined);
+  assert.deepEqual(second.setCookies, []);
+
+  // Starting again with the new password works, with the same (unspent) code.
+  const again = await new Client(server.url).post("/auth/login", { email, password: newPassword, mode: "token" });
+  assert.equal(again.json.mfa_required, true, again.text);
+  const fine = await new Client(server.url).post("/auth/login/mfa", { mfa_token: again.json.mfa_token, code });
+  assert.equal(fine.status, 200, fine.text);
+});
+
+/** The `mfa_failed` events of an account (read with one of its sessions) once the count settles. */
+async function settledFailures(session) {
+  let last = -1;
+  let events = [];
+  for (let i = 0; i < 20; i++) {
+    const activity = await session.client.get("/api/me/activity?event=mfa_failed&limit=100", session.auth());
+    assert.equal(activity.status, 200, activity.text);
+    events = activity.json.events.filter((e) => e.event === "mfa_failed");
+    if (events.length === last) break;
+    last = events.length;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return events;
+}
+
+/** A tally of answers: `{"401 invalid_mfa": 3, …}`. */
+function tallyOf(answers) {
+  const tally = {};
+  for (const a of answers) {
+    const key = `${a.status} ${a.json?.code ?? ""}`.trim();
+    tally[key] = (tally[key] ?? 0) + 1;
+  }
+  return tally;
+}
+
+test(`${TARGET}: 30 parallel wrong codes on one MFA token get at most 3 checked`, async () => {
+  const { client, email, password, session } = await account("burst");
+  const { clock } = await enableTotp(session);
+  const token = await mfaToken(client, email, password);
+  const wrong = clock.wrong();
+  // From 30 client addresses, so the per-address login budget does not decide.
+  const answers = await Promise.all(Array.from({ length: 30 }, () =>
+    new Client(server.url).post("/auth/login/mfa", { mfa_token: token, code: wrong })));
+  const failures = await settledFailures(session);
+  const tally = tallyOf(answers);
+  console.log(`# ${TARGET}: 30 × POST /auth/login/mfa {"mfa_token":"«one token»","code":"«wrong»"} at once → ` +
+    `${JSON.stringify(tally)}; mfa_failed audit events: ${failures.length}`);
+  assert.ok(failures.length <= 3, `${failures.length} codes were checked: ${JSON.stringify(tally)}`);
+  assert.equal(failures.length, 3, JSON.stringify(tally));
+  assert.equal(tally["401 invalid_mfa"], 3, JSON.stringify(tally));
+  assert.equal((tally["401 unauthenticated"] ?? 0) + (tally["429 rate_limited"] ?? 0), 27, JSON.stringify(tally));
+  assert.ok(answers.every((a) => a.setCookies.length === 0 && a.json?.access_token === undefined));
+});
+
+test(`${TARGET}: parallel wrong codes on three tokens get at most 5 checked per account`, async () => {
+  const { client, email, password, session } = await account("burst5");
+  const { clock, codes } = await enableTotp(session);
+  const tokens = [];
+  for (let i = 0; i < 3; i++) tokens.push(await mfaToken(client, email, password));
+  const wrong = clock.wrong();
+  const answers = await Promise.all(tokens.flatMap((token) => Array.from({ length: 10 }, () =>
+    new Client(server.url).post("/auth/login/mfa", { mfa_token: token, code: wrong }))));
+  const failures = await settledFailures(session);
+  const tally = tallyOf(answers);
+  console.log(`# ${TARGET}: 3 tokens × 10 × POST /auth/login/mfa {"code":"«wrong»"} at once → ` +
+    `${JSON.stringify(tally)}; mfa_failed audit events: ${failures.length}`);
+  assert.ok(failures.length <= 5, `${failures.length} codes were checked: ${JSON.stringify(tally)}`);
+  assert.equal(failures.length, 5, JSON.stringify(tally));
+  assert.equal(tally["401 invalid_mfa"], 5, JSON.stringify(tally));
+  assert.ok(tally["429 rate_limited"] > 0, JSON.stringify(tally));
+  // The account is locked now: the password step and a recovery code wait too.
+  assertProblem(await new Client(server.url).post("/auth/login", { email, password }), 429, "rate_limited");
+  const recovery = await new Client(server.url).post("/auth/login/mfa", { mfa_token: tokens[2], recovery_code: codes[0] });
+  assert.ok([401, 429].includes(recovery.status), recovery.text);
+  await sink.waitForMail(email, (m) => /paused/i.test(m.subject));
 });

@@ -1,4 +1,4 @@
-// API.md §5 and issue 4 on the built functions: forgot password (always 202, a reset
+// docs/contract.md §5 and issue 4 on the built functions: forgot password (always 202, a reset
 // mail for real accounts only, the token in the link's fragment), reset (once only,
 // policy, every session ended, every other token dead, notice mail) and change
 // password (current password, policy, CSRF, other sessions ended, current kept).
@@ -216,5 +216,72 @@ describe("change password", () => {
       { current_password: password, new_password: strongPassword() }, session.auth());
     assertProblem(locked, 429, "rate_limited");
     assertProblem(await attemptLogin(new Client(server.url), email, password, "token"), 429, "rate_limited");
+  });
+});
+
+describe("a reset ends logins in flight (issue 12)", () => {
+  // Its own server, with a lockout that a burst of correct passwords cannot fill, so
+  // the logins reach their password check instead of a 429 (the lockout has tests
+  // of its own).
+  let racing;
+  before(async () => {
+    racing = await start({ vars: configWith({ ...sink.vars(), LOCKOUT_FAILURES: "1000/900" }) });
+  });
+  after(async () => {
+    await racing?.stop();
+  });
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test("logins with the old password racing a reset leave no live session", async () => {
+    const LOGINS = 16;
+    const RESET_AFTER = 4;
+    const STAGGER_MS = 8;
+    const tally = { produced: 0, survived: 0 };
+    for (let round = 1; round <= 3; round++) {
+      const email = uniqueEmail("racer");
+      const password = strongPassword();
+      await registerAndVerify(new Client(racing.url), email, password, sink);
+      const forgot = await new Client(racing.url).post("/auth/password/forgot", { email });
+      assert.equal(forgot.status, 202);
+      const mail = await sink.waitForMail(email, isResetLink);
+      const token = fragmentToken(mail.text, RESET_PATH);
+
+      // Logins with the old password, one every few ms (each from its own address),
+      // and the reset fired among them.
+      const logins = [];
+      let reset;
+      for (let i = 0; i < LOGINS; i++) {
+        if (i === RESET_AFTER) {
+          reset = new Client(racing.url).post("/auth/password/reset", { token, password: strongPassword() });
+        }
+        logins.push(attemptLogin(new Client(racing.url), email, password, "token"));
+        await sleep(STAGGER_MS);
+      }
+      const done = await reset;
+      assert.equal(done.status, 200, done.text);
+      const answers = await Promise.all(logins);
+
+      // After the reset completed: every session those logins produced is over.
+      const sessions = answers.filter((a) => a.status === 200);
+      const alive = [];
+      for (const answer of sessions) {
+        const bearer = { headers: { Authorization: `Bearer ${answer.json.access_token}` }, cookies: false };
+        const client = new Client(racing.url);
+        const session = await client.get("/auth/session", bearer);
+        const me = await client.get("/api/me", bearer);
+        if (session.status !== 401 || me.status !== 401) alive.push({ id: answer.json.session_id, session: session.status, me: me.status });
+      }
+      const statuses = answers.map((a) => a.status);
+      console.log(`# round ${round}: ${LOGINS} logins with the old password, the reset fired after ${RESET_AFTER}` +
+        ` (every ${STAGGER_MS} ms): POST /auth/password/reset → ${done.status};` +
+        ` POST /auth/login → ${statuses.join(" ")}`);
+      console.log(`#   ${sessions.length} sessions produced; after the reset, GET /auth/session and GET /api/me` +
+        ` answer 200 for ${alive.length}${alive.length ? `: ${JSON.stringify(alive)}` : ""}`);
+      tally.produced += sessions.length;
+      tally.survived += alive.length;
+      assert.deepEqual(alive, [], `round ${round}: sessions from the old password outlived the reset`);
+    }
+    assert.ok(tally.produced > 0, "some logins got a session before the reset (else the race was not run)");
   });
 });

@@ -1,4 +1,4 @@
-// API.md §4, §5 sessions on the built functions: GET /auth/session, refresh in both
+// docs/contract.md §4, §5 sessions on the built functions: GET /auth/session, refresh in both
 // modes with rotation, the 30 s retry grace, ten concurrent refreshes, reuse
 // detection, logout, logout-all, listing and revoking sessions, and that a revoked
 // session's access token fails at the next request to every function.
@@ -12,13 +12,15 @@ import { startMailSink } from "./harness/mail.mjs";
 import { COOKIES, Session, login, newSession, uniqueEmail } from "./harness/flows.mjs";
 
 const ADMIN_EMAIL = uniqueEmail("auditor-admin");
+/** The admin of the forged-refresh test (it reads the audit log too). */
+const FORGERY_ADMIN_EMAIL = uniqueEmail("forgery-admin");
 const DAY_MS = 86_400_000;
 
 let sink;
 let server;
 before(async () => {
   sink = await startMailSink();
-  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: ADMIN_EMAIL }) });
+  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: `${ADMIN_EMAIL},${FORGERY_ADMIN_EMAIL}` }) });
 });
 after(async () => {
   await server?.stop();
@@ -206,6 +208,40 @@ describe("refresh", () => {
     assert.ok(event, "a refresh_reuse_detected event for the victim");
     assert.equal(event.event, "refresh_reuse_detected");
     assert.ok(!JSON.stringify(event).includes(r0.split(".")[2]), "no token in the audit event");
+  });
+
+  test("a forged refresh token with the victim's ids is refused and ends nothing (issue 12)", async () => {
+    const admin = await signIn("token", { email: FORGERY_ADMIN_EMAIL });
+    const victim = await signIn("token");
+    assert.equal((await victim.refresh()).status, 200, "one rotation: the chain has a past");
+    // The ids are public: `sub` and `sid` of any access token (and the audit log).
+    const claims = JSON.parse(Buffer.from(victim.accessToken.split(".")[1], "base64url").toString());
+    const ids = `${claims.sub}.${claims.sid}`;
+    const forgeries = [
+      [`${ids}.${randomBytes(32).toString("base64url")}`, "«ids».«random secret»"],
+      [`${ids}.${randomBytes(32).toString("base64url")}.${randomBytes(16).toString("base64url")}`, "«ids».«random secret».«random tag»"],
+      [`${ids}.${randomBytes(32).toString("base64url")}.${victim.refreshToken.split(".")[3]}`, "«ids».«random secret».«the victim's tag»"],
+    ];
+    const lines = [];
+    for (const [forged, label] of forgeries) {
+      const response = await refreshWith(forged);
+      lines.push(`POST /auth/session/refresh {"refresh_token":"${label}"}\n  → ${response.status} ${response.text}`);
+      assertProblem(response, 401, "unauthenticated");
+    }
+    const current = await victim.client.get("/auth/session", victim.auth());
+    lines.push(`GET /auth/session (the victim's access token)\n  → ${current.status}`);
+    const me = await victim.client.get("/api/me", victim.auth());
+    lines.push(`GET /api/me (the victim's access token)\n  → ${me.status}`);
+    const refreshed = await victim.refresh();
+    lines.push(`POST /auth/session/refresh (the victim's refresh token)\n  → ${refreshed.status}`);
+    console.log(`\n--- forged refresh tokens ---\n${lines.join("\n")}\n---`);
+    assert.equal(current.status, 200, "the victim's session survives");
+    assert.equal(me.status, 200);
+    assert.equal(refreshed.status, 200);
+    const audit = await admin.client.get(`/api/admin/audit?user_id=${victim.user.id}&limit=50`, admin.auth());
+    assert.equal(audit.status, 200, audit.text);
+    assert.ok(!audit.json.events.some((e) => e.event === "refresh_reuse_detected" || e.event === "session_revoked"),
+      JSON.stringify(audit.json.events.map((e) => e.event)));
   });
 
   test("a refresh token that is malformed, of an unknown session, or missing is 401", async () => {

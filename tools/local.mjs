@@ -9,7 +9,7 @@ import { Miniflare, Log, LogLevel } from "miniflare";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Every configuration variable of API.md §8 (plus edgeauth's tuning knobs). */
+/** Every configuration variable of docs/contract.md §8 (plus edgeauth's tuning knobs). */
 export const CONFIG_VARIABLES = [
   "ENVIRONMENT", "PUBLIC_ORIGIN", "ALLOWED_ORIGINS", "JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS",
   "PASSWORD_PEPPER", "MAIL_TRANSPORT", "MAIL_FROM", "MAIL_HTTP_URL", "MAIL_HTTP_TOKEN",
@@ -17,7 +17,7 @@ export const CONFIG_VARIABLES = [
   "PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_ITERATIONS", "PASSWORD_HASH_PARALLELISM",
   "PASSWORD_MIN_LENGTH", "RATE_LIMIT_LOGIN_PER_IP", "RATE_LIMIT_REGISTER_PER_IP",
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
-  "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
+  "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
   "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS",
 ];
@@ -41,6 +41,19 @@ export function developmentVars(env = process.env) {
     if (env[name] !== undefined) vars[name] = env[name];
   }
   return vars;
+}
+
+/**
+ * The origin (`scheme://host:port`) of `MAIL_HTTP_URL`, in the form Spin's
+ * `allowed_outbound_hosts` takes: the value of spin.toml's `mail_origin` variable.
+ * `undefined` when the URL is missing or not an http(s) URL.
+ */
+export function mailOrigin(mailHttpUrl) {
+  let url;
+  try { url = new URL(mailHttpUrl); } catch { return undefined; }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.protocol}//${url.hostname}:${port}`;
 }
 
 /** Path routes of each function, in Miniflare's `routes` syntax (host `*`). */

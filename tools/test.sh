@@ -59,8 +59,8 @@ step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-un
   -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api \
   -p edgeauth-contract-worker -- -D warnings
 step "unit and property tests (native)" cargo test --workspace --all-features
-step "no_std core builds for wasm32-unknown-unknown" \
-  cargo build -p edgeauth-core --no-default-features --target wasm32-unknown-unknown --release
+step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
+  cargo build -p edgeauth-core -p edgeauth-webauthn --no-default-features --target wasm32-unknown-unknown --release
 step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
 step "integration + contract suite on Workers (Miniflare)" integration workers
 step "JavaScript client: unit tests (node:test) and declarations (tsc)" js_client
@@ -70,6 +70,8 @@ if [ "$QUICK" = false ]; then
   step "config doctor: the committed production configs" \
     cargo run -q -p edgeauth-doctor -- --env production --no-spin --assume-secrets-set --ignore-process-env
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
+  step "tools/deploy.sh --dry-run (first-deploy order) and wrangler dev (four Workers)" \
+    node --test --test-concurrency=1 --test-reporter=spec "tests/tooling/*.test.mjs"
   setup_python
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
   if [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ]; then

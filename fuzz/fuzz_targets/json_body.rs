@@ -1,6 +1,6 @@
 //! Strict JSON request bodies (`http::body`): the parser never panics, failures are
 //! `400` with a fixed detail, and anything accepted round-trips. The request types
-//! mirror API.md §5 with `deny_unknown_fields`. Input: the raw body.
+//! mirror docs/contract.md §5 with `deny_unknown_fields`. Input: the raw body.
 #![no_main]
 use edgeauth_core::{http::body, ApiError};
 use edgeauth_fuzz::json_types::{check_parse, Login, MfaLogin, Refresh, Register};

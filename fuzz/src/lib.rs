@@ -165,7 +165,7 @@ pub fn check_problem(response: &Response) -> ProblemBody {
     body
 }
 
-/// The invariants of API.md §2–§4 every response of the layer keeps. `head` says the
+/// The invariants of docs/contract.md §2–§4 every response of the layer keeps. `head` says the
 /// request was `HEAD`, whose responses carry the headers but no body.
 pub fn check_layer_response(response: &Response, head: bool) {
     // Presence for all (a route may set a stricter value of its own), exact values
@@ -239,7 +239,7 @@ pub fn check_config_error(error: &edgeauth_core::ConfigError) {
     assert!(templates.contains(&text), "unexpected error text: {text}");
 }
 
-/// Request body types as API.md §5 defines them, parsed the way the routes parse.
+/// Request body types as docs/contract.md §5 defines them, parsed the way the routes parse.
 pub mod json_types {
     use edgeauth_core::http::body;
     use edgeauth_core::ApiError;

@@ -1,4 +1,4 @@
-// Assertions of API.md §2–§3 shared by every test file.
+// Assertions of docs/contract.md §2–§3 shared by every test file.
 import assert from "node:assert/strict";
 
 export const SECURITY_HEADERS = {

@@ -16,7 +16,7 @@ import { isCommonPassword } from "./common-passwords.mjs";
 import { Client } from "./http.mjs";
 import { fragmentToken } from "./mail.mjs";
 
-/** The front-end page that verification links point to (API.md §5: token in the fragment). */
+/** The front-end page that verification links point to (docs/contract.md §5: token in the fragment). */
 export const VERIFY_PATH = "/verify-email";
 export const COOKIES = { access: "__Host-access", refresh: "__Secure-refresh", csrf: "__Host-csrf" };
 

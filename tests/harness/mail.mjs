@@ -1,4 +1,4 @@
-// A mail sink for the suite: stands in for the transactional-mail API of API.md §5
+// A mail sink for the suite: stands in for the transactional-mail API of docs/contract.md §5
 // (`MAIL_TRANSPORT=http`), so tests can read the mails the product sends.
 //
 // It is a node:http server on 127.0.0.1 (random port) that accepts
@@ -30,7 +30,7 @@ export function linksIn(text) {
 /**
  * The token of the first link in `text` whose path is `path` (any path if omitted),
  * read from the `#token=` fragment. Throws if there is no such link, or if a token
- * travels in the link's query string (API.md §5 forbids it).
+ * travels in the link's query string (docs/contract.md §5 forbids it).
  */
 export function fragmentToken(text, path) {
   for (const link of linksIn(text)) {

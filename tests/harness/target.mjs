@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { developmentVars, startLocal } from "../../tools/local.mjs";
+import { developmentVars, mailOrigin, startLocal } from "../../tools/local.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const TARGET = process.env.EDGEAUTH_TARGET ?? "workers";
@@ -37,9 +37,18 @@ export function configWith(overrides = {}) {
  * `state`: a directory (created and removed by the caller) that keeps the stores on
  * disk, so a later `start` with the same `state` sees the same data — a restart with
  * new configuration (key rotation). Without it the stores live and die with the run.
- * @returns {Promise<{url: string, target: string, stop: () => Promise<void>}>}
+ * `shardRecords(dump, shard)` picks one atomic-store shard's records out of a
+ * `dumpStore` result, on either runtime.
+ *
+ * `spin` (Spin host only): `clientAddrFromHeader` — the request header the host takes
+ * `spin-client-addr` from, so a test can act as many clients (default
+ * `cf-connecting-ip`, the header the tests set on both runtimes; `null`: the socket's
+ * peer, as real Spin does); `kvStats` — print each request's key-value use (read it
+ * with `logs()`); `mailOrigin` — the `mail_origin` variable (default: the origin of
+ * `MAIL_HTTP_URL`, as tools/dev-spin.mjs sets it; `null`: the manifest's default).
+ * @returns {Promise<{url: string, target: string, stop: () => Promise<void>, logs?: () => string[]}>}
  */
-export async function start({ vars = configWith(), withContractWorker = false, withE2eStatic = false, port = 0, state } = {}) {
+export async function start({ vars = configWith(), withContractWorker = false, withE2eStatic = false, port = 0, state, spin = {} } = {}) {
   if (withE2eStatic && TARGET !== "workers") {
     throw new Error("the browser suite's page worker (withE2eStatic) runs in Miniflare only: EDGEAUTH_TARGET=workers");
   }
@@ -54,18 +63,26 @@ export async function start({ vars = configWith(), withContractWorker = false, w
       scheduled: async (cron = "*/15 * * * *") => (await mf.getWorker("edgeauth-api")).scheduled({ cron }),
       // The KV namespace, for tests that must plant a record the API cannot write.
       kv: () => mf.getKVNamespace("EDGEAUTH_KV", "edgeauth-api"),
+      // The records of one atomic-store shard in a `dumpStore` result: a shard is the
+      // Durable Object `idFromName(shard)`, whose storage file is named by its id.
+      shardRecords: async (dump, shard) => {
+        const namespace = await mf.getDurableObjectNamespace("ATOMIC", "edgeauth-api");
+        const store = `do:${String(await namespace.idFromName(shard).toString())}`;
+        return dump.filter((record) => record.store === store);
+      },
     };
   }
-  if (TARGET === "spin") return startSpin(vars, withContractWorker, state, port);
+  if (TARGET === "spin") return startSpin(vars, withContractWorker, state, { ...spin, port });
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
 }
 
-/** spin.toml plus, for store tests, the test-only contract component (absolute paths). */
+/**
+ * spin.toml as committed, with absolute component paths (the copy lives in a temporary
+ * directory) plus, for store tests, the test-only contract component.
+ */
 function testManifest(state, withContractWorker) {
   let manifest = readFileSync(join(root, "spin.toml"), "utf8")
-    .replaceAll('source = "target/', `source = "${root}/target/`)
-    // Tests read mail from a sink on loopback (tests/harness/mail.mjs), over plain http.
-    .replaceAll('allowed_outbound_hosts = ["https://*:443"]', 'allowed_outbound_hosts = ["https://*:443", "http://127.0.0.1:*"]');
+    .replaceAll('source = "target/', `source = "${root}/target/`);
   if (withContractWorker) {
     manifest += `
 [[trigger.http]]
@@ -82,14 +99,19 @@ key_value_stores = ["default"]
   return path;
 }
 
-async function startSpin(vars, withContractWorker, keptState, port) {
+async function startSpin(vars, withContractWorker, keptState, options) {
+  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false, port = 0 } = options;
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
   const kvDb = join(keptState ?? state, "kv.sqlite");
   const env = { ...process.env };
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
+  const origin = options.mailOrigin === undefined ? mailOrigin(vars.MAIL_HTTP_URL) : options.mailOrigin;
+  if (origin) env.SPIN_VARIABLE_MAIL_ORIGIN = origin;
+  const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb];
+  if (clientAddrFromHeader) args.push("--client-addr-from-header", clientAddrFromHeader);
+  if (kvStats) args.push("--kv-stats");
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");
-  const child = spawn(host, ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`,
-    "--kv-db", kvDb], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(host, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error("spin host did not start")), 30_000);
     child.on("exit", (code) => reject(new Error(`spin host exited ${code}`)));
@@ -98,10 +120,20 @@ async function startSpin(vars, withContractWorker, keptState, port) {
       if (match) { clearTimeout(timer); resolveUrl(match[1].replace(/\/$/, "")); }
     });
   });
-  if (process.env.EDGEAUTH_TEST_VERBOSE) child.stderr.pipe(process.stderr); else child.stderr.resume();
+  // The host's stderr (component logs, kv-stats lines), kept for `logs()`.
+  const lines = [];
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    if (process.env.EDGEAUTH_TEST_VERBOSE) process.stderr.write(`${line}\n`);
+    lines.push(line);
+    if (lines.length > 20_000) lines.splice(0, 10_000);
+  });
   return {
     url, target: TARGET,
+    logs: () => [...lines],
     stop: async () => { child.kill("SIGTERM"); rmSync(state, { recursive: true, force: true }); },
+    // The records of one atomic-store shard in a `dumpStore` result (keys `<shard>/<name>`).
+    shardRecords: async (dump, shard) => dump.filter((record) => record.store === "atomic"
+      && record.key.startsWith(`${shard}/`)),
   };
 }
 
@@ -111,7 +143,8 @@ async function startSpin(vars, withContractWorker, keptState, port) {
  * (`store: "kv"`) and every Durable Object's storage (`store: "do:<object id>"`,
  * keys are names within the shard; values are V8-serialized, decoded here); Spin:
  * the host's key-value table, records as `kv` and atomics as `atomic` with keys
- * `<shard>/<name>`. Call it while the server runs or after `stop()`.
+ * `<shard>/<name>`, and each shard's index (shared/spin/src/shard_index.rs) as
+ * `atomic-index` with key `<shard>/`. Call it while the server runs or after `stop()`.
  *
  * The view is logical, as the stores' contract defines it: a value whose expiry
  * envelope (`<expires_at_ms>|…`, see shared/primitives/src/store/envelope.rs) has passed
@@ -136,11 +169,13 @@ export async function dumpStore(state) {
   const records = [];
   const push = (record) => { if (!expired(record.value)) records.push(record); };
   if (TARGET === "spin") {
-    // The Spin adapter prefixes record keys with `r/` and atomic keys with
-    // `a/{shard}/`; they are reported as `kv` and `atomic` with the prefix removed.
+    // The Spin adapter prefixes record keys with `r/`, atomic keys with `a/{shard}/`
+    // and shard indexes with `x/{shard}`; they are reported as `kv`, `atomic` and
+    // `atomic-index` with the prefix removed.
     for (const row of rows(join(state, "kv.sqlite"), "SELECT store, key, value FROM spin_key_value")) {
       const [store, key] = row.key.startsWith("r/") ? ["kv", row.key.slice(2)]
-        : row.key.startsWith("a/") ? ["atomic", row.key.slice(2)] : [`spin:${row.store}`, row.key];
+        : row.key.startsWith("a/") ? ["atomic", row.key.slice(2)]
+          : row.key.startsWith("x/") ? ["atomic-index", `${row.key.slice(2)}/`] : [`spin:${row.store}`, row.key];
       push({ store, key, value: text(row.value) });
     }
     return records;

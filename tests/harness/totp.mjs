@@ -5,7 +5,7 @@
 //   const code = totp(secret, Math.floor(Date.now() / 1000));
 //
 // `TotpClock` hands out one code per time step, never the same step twice, because
-// the product accepts each step once per user (API.md §7): a test that signs in
+// the product accepts each step once per user (docs/contract.md §7): a test that signs in
 // twice within 30 s uses the next step's code (inside the ±1 step window), and
 // waits for the clock only when that is used too.
 
@@ -48,7 +48,7 @@ export function stepOf(unixSecs) {
   return Math.floor(unixSecs / STEP_SECS);
 }
 
-/** TOTP (RFC 6238) at `unixSecs`: SHA-1, 6 digits, 30 s — the profile of API.md §7. */
+/** TOTP (RFC 6238) at `unixSecs`: SHA-1, 6 digits, 30 s — the profile of docs/contract.md §7. */
 export function totp(secret, unixSecs, options = {}) {
   return hotp(secret, stepOf(unixSecs), options);
 }

@@ -164,7 +164,7 @@ def read_entries(source: dict, tarball: bytes) -> list[str]:
 
 
 def normalise(password: str) -> str:
-    """What the policy sees: NFKC (API.md §7)."""
+    """What the policy sees: NFKC (docs/contract.md §7)."""
     return unicodedata.normalize("NFKC", password)
 
 

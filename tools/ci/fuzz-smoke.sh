@@ -3,7 +3,7 @@
 # seed corpus (fuzz/seeds/<target>), printing one line per target with the number of
 # executions. Fails on the first crash, leak or timeout, naming the reproducer.
 #
-#   tools/ci/fuzz-smoke.sh                      # every target, ~5 s each (~30 s total)
+#   tools/ci/fuzz-smoke.sh                      # every target, ~5 s each (~35 s total)
 #   FUZZ_SECONDS=600 tools/ci/fuzz-smoke.sh jwt # one target, ten minutes
 #
 # libFuzzer needs nightly-only compiler flags (sanitizers, coverage); the pinned stable

@@ -1,4 +1,4 @@
-"""Schemathesis checks of API.md §2 that the OpenAPI document cannot express.
+"""Schemathesis checks of docs/contract.md §2 that the OpenAPI document cannot express.
 
 Every response, whatever its status, must carry the security headers, and every
 `/auth/` and `/api/` response `Cache-Control: no-store`. Loaded through

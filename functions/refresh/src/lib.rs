@@ -1,4 +1,4 @@
-//! The `refresh` function: routes of API.md §1, served by [`edgeauth_core::functions::Refresh`].
+//! The `refresh` function: routes of docs/contract.md §1, served by [`edgeauth_core::functions::Refresh`].
 //!
 //! Each entry point only resolves the runtime, builds the context and calls the
 //! core; all decisions live in `edgeauth-core`.

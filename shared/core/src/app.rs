@@ -1,4 +1,4 @@
-//! The request pipeline every function shares: the HTTP security layer of API.md
+//! The request pipeline every function shares: the HTTP security layer of docs/contract.md
 //! §2–§4 around a function's own routes.
 //!
 //! Order of checks, and why:
@@ -32,7 +32,7 @@ use crate::policy::{cors, https_redirect};
 pub mod carry;
 pub mod route;
 
-pub use carry::{carry_out, retention_sweep, Mails, Output, Unreachable};
+pub use carry::{carry_out, retention_sweep, Mails, NotSent, Output};
 pub use route::{match_pattern, param, Handler, HandlerFuture, Params, Route};
 
 /// One deployable function: its name and its route table.
@@ -198,22 +198,24 @@ async fn route_and_dispatch<F: Function, S: Services>(
 }
 
 /// Runs a matched route: a public handler as is; a protected one after the gate
-/// (authenticate, `401`; authorise with the stored roles, `403`) and the per-user
-/// API limit (`429`), with the gate's principal. The gate runs before anything the
-/// handler does, so no handler can forget it.
+/// (authenticate, `401`; authorise with the stored roles, `403`), a signed-in one
+/// after authentication (`401`) — then the route's per-user limit (`429`), and the
+/// handler with the gate's principal. The gate runs before anything the handler
+/// does, so no handler can forget it.
 async fn dispatch<S: Services>(
     ctx: &Ctx<'_, S>,
     route: &Route<S>,
     params: &Params<'_>,
 ) -> Result<Response, ApiError> {
-    match route.handler {
-        Handler::Public(handler) => handler(ctx, params).await,
-        Handler::Protected(permission, handler) => {
-            let principal = auth::gate(ctx, permission).await?;
-            ratelimit::api_per_user(ctx, Some(&principal)).await?;
-            handler(ctx, &principal, params).await
-        }
+    let (principal, handler) = match route.handler {
+        Handler::Public(handler) => return handler(ctx, params).await,
+        Handler::Protected(permission, handler) => (auth::gate(ctx, permission).await?, handler),
+        Handler::SignedIn(handler) => (auth::authenticate(ctx).await?, handler),
+    };
+    if let Some(budget) = route.per_user {
+        ratelimit::per_user(ctx, budget, principal.user_id()).await?;
     }
+    handler(ctx, &principal, params).await
 }
 
 /// Whether `F` serves `method path` with a handler that verifies the caller's

@@ -1,4 +1,4 @@
-//! Configuration (API.md §8), parsed and validated once per isolate.
+//! Configuration (docs/contract.md §8), parsed and validated once per isolate.
 //!
 //! Adapters hand the core a [`Vars`] view of their environment (Workers `env` vars
 //! and secrets, Spin variables); [`Config::from_vars`] turns it into a typed,
@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 
 use crate::secret::Secret;
 
-/// Every variable the configuration reads (API.md §8 plus tuning knobs), so that
+/// Every variable the configuration reads (docs/contract.md §8 plus tuning knobs), so that
 /// adapters whose platform reads variables asynchronously (Spin) can fetch them up
 /// front, and tools (the config doctor, the local servers) share one list.
 pub const VARIABLES: &[&str] = &[
@@ -53,6 +53,7 @@ pub const VARIABLES: &[&str] = &[
     "RATE_LIMIT_FORGOT_PER_IP",
     "RATE_LIMIT_REFRESH_PER_IP",
     "RATE_LIMIT_API_PER_USER",
+    "RATE_LIMIT_SESSIONS_PER_USER",
     "LOCKOUT_FAILURES",
     "LOCKOUT_BASE_SECS",
     "LOCKOUT_MAX_SECS",
@@ -157,7 +158,7 @@ pub struct RateLimit {
     pub window_secs: u32,
 }
 
-/// The rate limits and lockout policy of API.md §7.
+/// The rate limits and lockout policy of docs/contract.md §7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
     /// Per IP: login attempts.
@@ -170,6 +171,8 @@ pub struct RateLimits {
     pub refresh_per_ip: RateLimit,
     /// Per user: API requests.
     pub api_per_user: RateLimit,
+    /// Per user: the `refresh` function's authenticated session routes.
+    pub sessions_per_user: RateLimit,
     /// Per email: failed logins before a lock.
     pub lockout_failures: RateLimit,
     /// First lock duration in seconds (doubles on repeat).
@@ -199,6 +202,10 @@ impl Default for RateLimits {
             },
             api_per_user: RateLimit {
                 limit: 600,
+                window_secs: 60,
+            },
+            sessions_per_user: RateLimit {
+                limit: 120,
                 window_secs: 60,
             },
             lockout_failures: RateLimit {
@@ -259,7 +266,8 @@ pub struct Config {
     pub bootstrap_admin_emails: Vec<String>,
     /// `AUDIT_RETENTION_DAYS` (default 365).
     pub audit_retention_days: u32,
-    /// `CLIENT_IP_HEADER` (default `CF-Connecting-IP`).
+    /// `CLIENT_IP_HEADER`: default `CF-Connecting-IP`, which Cloudflare sets; the
+    /// Spin adapter's default is `spin-client-addr`, the runtime's peer address.
     pub client_ip_header: String,
     /// `PASSWORD_HASH_MEMORY_KIB` / `_ITERATIONS` / `_PARALLELISM`.
     pub password_hash: PasswordHashParams,

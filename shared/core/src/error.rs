@@ -74,7 +74,7 @@ impl ApiError {
         }
     }
 
-    /// The stable machine-readable `code` (API.md §3).
+    /// The stable machine-readable `code` (docs/contract.md §3).
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidRequest(_) => "invalid_request",

@@ -1,4 +1,4 @@
-//! The five deployable functions (API.md §1), each one route table
+//! The five deployable functions (docs/contract.md §1, §10), each one route table
 //! ([`crate::app::route`]).
 //!
 //! Each function is a separate type so that a deployment links only its own flows:

@@ -9,8 +9,10 @@
 //!   sign-in may go back to).
 //! - Abuse: [`window`] (sliding-window arithmetic), [`lockout`] (the lock state
 //!   machine), [`net`] (client addresses, coarsened).
+//! - Input: [`fields`] (the rules of every email and password field).
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
+//! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //!
 //! Security considerations: most modules here are pure and property-tested; the few
@@ -20,6 +22,7 @@
 pub mod cors;
 pub mod csrf;
 pub mod documents;
+pub mod fields;
 pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
@@ -31,5 +34,6 @@ pub mod password;
 pub mod rbac;
 pub mod return_to;
 pub mod security_headers;
+pub mod session_epoch;
 pub mod token;
 pub mod window;

@@ -7,12 +7,17 @@
 //! The atomic store can be switched to *yield once before every operation*
 //! ([`TestEnv::interleave`]): with `futures::future::join_all`, concurrent flows then
 //! interleave at every store call, as requests do on a real Durable Object, instead
-//! of each running to completion in turn.
+//! of each running to completion in turn. It can also hold one request at a chosen
+//! compare-and-swap while another request runs to completion
+//! ([`TestEnv::hold_next_swap`]): a request "in flight" at an exact point.
 
 pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
 pub(crate) mod sessions;
+// Used by the tests of the password flows (register, forgot), hence the feature.
+#[cfg(feature = "password-policy")]
+pub(crate) mod trace;
 
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
@@ -30,6 +35,8 @@ use crate::env::fake::{FakeClock, SeededRandom};
 use crate::http::{Method, Request, Response};
 use crate::store::memory::MemoryStore;
 use crate::store::{AtomicKey, AtomicStore, StoreError};
+#[cfg(feature = "password-policy")]
+use trace::{Trace, Traced};
 
 /// The public origin of the test configuration.
 pub(crate) const ORIGIN: &str = "https://app.example.com";
@@ -74,11 +81,15 @@ pub(crate) fn config(overrides: &[(&str, &str)]) -> Config {
     Config::from_vars(&MapVars(vars)).unwrap()
 }
 
-/// An atomic store that can yield once before each operation.
+/// An atomic store that can yield once before each operation, and hold one
+/// compare-and-swap until the test releases it ([`TestEnv::hold_next_swap`]).
 pub(crate) struct InterleavingStore {
     inner: Rc<MemoryStore<FakeClock>>,
     interleave: Cell<bool>,
     lost_swaps: Cell<u32>,
+    hold: core::cell::RefCell<Option<String>>,
+    holding: Cell<bool>,
+    released: Cell<bool>,
 }
 
 struct YieldOnce(bool);
@@ -93,6 +104,16 @@ impl Future for YieldOnce {
             cx.waker().wake_by_ref();
             Poll::Pending
         }
+    }
+}
+
+/// Yields `times` times before finishing: started beside another request under
+/// [`TestEnv::interleave`], it lets that request take `times` store steps first.
+// Used by the flow tests that need the password features.
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+pub(crate) async fn yield_times(times: usize) {
+    for _ in 0..times {
+        YieldOnce(false).await;
     }
 }
 
@@ -117,6 +138,19 @@ impl AtomicStore for InterleavingStore {
         expires_at_ms: Option<u64>,
     ) -> Result<bool, StoreError> {
         self.pause().await;
+        let held = self
+            .hold
+            .borrow()
+            .as_deref()
+            .is_some_and(|prefix| key.name.starts_with(prefix));
+        if held {
+            self.hold.replace(None);
+            self.holding.set(true);
+            while !self.released.get() {
+                YieldOnce(false).await;
+            }
+            self.holding.set(false);
+        }
         let swapped = self
             .inner
             .compare_and_swap(key, expected, new, expires_at_ms)
@@ -148,8 +182,8 @@ pub(crate) struct TestEnv {
     pub(crate) memory: crate::memory::IsolateMemory,
     pub(crate) clock: Rc<FakeClock>,
     pub(crate) store: Rc<MemoryStore<FakeClock>>,
-    atomic: InterleavingStore,
-    random: SeededRandom,
+    atomic: Rc<InterleavingStore>,
+    random: Rc<SeededRandom>,
 }
 
 impl Services for TestEnv {
@@ -188,20 +222,46 @@ impl TestEnv {
         Self {
             config,
             memory: crate::memory::IsolateMemory::new(),
-            atomic: InterleavingStore {
+            atomic: Rc::new(InterleavingStore {
                 inner: store.clone(),
                 interleave: Cell::new(false),
                 lost_swaps: Cell::new(0),
-            },
+                hold: core::cell::RefCell::new(None),
+                holding: Cell::new(false),
+                released: Cell::new(false),
+            }),
             clock,
             store,
-            random: SeededRandom::new(0x5EED),
+            random: Rc::new(SeededRandom::new(0x5EED)),
         }
     }
 
     /// Makes every atomic-store call yield once first (for concurrency tests).
     pub(crate) fn interleave(&self, on: bool) {
         self.atomic.interleave.set(on);
+    }
+
+    /// Holds the next compare-and-swap on a record whose name starts with `prefix`
+    /// (before it reads the value) until [`Self::release_hold`]: a request paused
+    /// mid-flow while another one runs ([`Self::when_held`]).
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+    pub(crate) fn hold_next_swap(&self, prefix: &str) {
+        self.atomic.hold.replace(Some(prefix.into()));
+        self.atomic.released.set(false);
+    }
+
+    /// Waits until a request is held at the swap [`Self::hold_next_swap`] named.
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+    pub(crate) async fn when_held(&self) {
+        while !self.atomic.holding.get() {
+            YieldOnce(false).await;
+        }
+    }
+
+    /// Lets the held swap go on.
+    #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+    pub(crate) fn release_hold(&self) {
+        self.atomic.released.set(true);
     }
 
     /// How many compare-and-swaps found the value changed (lost a race) so far.
@@ -238,6 +298,89 @@ pub(crate) fn full_check(
         token,
         now_ms,
     ))
+}
+
+/// [`TestEnv`]'s services with every store operation recorded ([`trace`]): for tests
+/// that compare what two request paths do to the stores.
+#[cfg(feature = "password-policy")]
+pub(crate) struct Recording<'a> {
+    env: &'a TestEnv,
+    services: Recorded,
+}
+
+/// The recorded services themselves (the same stores, clock and random source as the
+/// environment's, shared).
+#[cfg(feature = "password-policy")]
+pub(crate) struct Recorded {
+    trace: Rc<Trace>,
+    records: Traced<MemoryStore<FakeClock>>,
+    atomic: Traced<InterleavingStore>,
+    clock: Rc<FakeClock>,
+    random: Rc<SeededRandom>,
+}
+
+#[cfg(feature = "password-policy")]
+impl Services for Recorded {
+    type Records = Traced<MemoryStore<FakeClock>>;
+    type Atomic = Traced<InterleavingStore>;
+    type Clock = FakeClock;
+    type Random = SeededRandom;
+    type Signatures = crate::policy::token::SoftwareEd25519;
+    fn records(&self) -> &Self::Records {
+        &self.records
+    }
+    fn atomic(&self) -> &Self::Atomic {
+        &self.atomic
+    }
+    fn clock(&self) -> &Self::Clock {
+        &self.clock
+    }
+    fn random(&self) -> &Self::Random {
+        &self.random
+    }
+    fn signatures(&self) -> &Self::Signatures {
+        &crate::policy::token::SoftwareEd25519
+    }
+}
+
+#[cfg(feature = "password-policy")]
+impl Recording<'_> {
+    /// Runs one request through function `F` and then persists its audit events as
+    /// an adapter would; returns the outcome and every store operation of both.
+    pub(crate) fn serve<F: Function>(&self, request: &Request) -> (Outcome, Vec<String>) {
+        let services = &self.services;
+        let outcome = pollster::block_on(app::serve::<F, _>(
+            Ok(&self.env.config),
+            &self.env.memory,
+            services,
+            request,
+        ));
+        pollster::block_on(crate::flows::audit::log::persist(
+            services,
+            &self.env.config,
+            &outcome.audit,
+        ))
+        .unwrap();
+        (outcome, services.trace.take())
+    }
+}
+
+#[cfg(feature = "password-policy")]
+impl TestEnv {
+    /// These services with every store operation recorded; ids are numbered afresh.
+    pub(crate) fn recording(&self) -> Recording<'_> {
+        let trace = Rc::new(Trace::default());
+        Recording {
+            env: self,
+            services: Recorded {
+                records: Traced::new(self.store.clone(), trace.clone()),
+                atomic: Traced::new(self.atomic.clone(), trace.clone()),
+                clock: self.clock.clone(),
+                random: self.random.clone(),
+                trace,
+            },
+        }
+    }
 }
 
 /// A request from a browser-like client at 203.0.113.9.
@@ -328,9 +471,9 @@ pub(crate) fn seed_user(
 ) -> crate::model::user::UserRecord {
     use crate::model::{email, user};
     let address = email::normalize(address).unwrap();
-    let id = user::new_id(&env.random).unwrap();
+    let id = user::new_id(&*env.random).unwrap();
     let record = user::UserRecord {
-        email: email::store_email(&env.config, &env.random, &id, &address).unwrap(),
+        email: email::store_email(&env.config, &*env.random, &id, &address).unwrap(),
         id,
         email_verified: verified,
         password_hash: "$seeded$not-a-hash".into(),
@@ -340,6 +483,8 @@ pub(crate) fn seed_user(
         mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
+        session_epoch: 0,
+        session_epoch_keeps: None,
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

@@ -8,11 +8,15 @@
 //! cannot both succeed. Deletion is a swap to an already-expired value (the
 //! interface has no conditional delete). Counters are CAS loops rather than
 //! `increment`, because a fixed-window counter must carry its window's expiry.
+//!
+//! Listing a shard reads the shard's index and that shard's values only, never the
+//! rest of the store ([`crate::shard_index`]): writes keep the index up to date.
 
 use edgeauth_core::store::{envelope, AtomicKey, AtomicStore, StoreError};
 use edgeauth_core::Clock;
 use spin_sdk::experimental::wasi::keyvalue::{atomics, store};
 
+use crate::shard_index::{self, value_key};
 use crate::SpinClock;
 
 /// How often a counter retries a lost CAS before giving up with `503`.
@@ -46,10 +50,6 @@ impl KvAtomic {
     }
 }
 
-fn full_key(shard: &str, name: &str) -> String {
-    format!("a/{shard}/{name}")
-}
-
 fn live(stored: Option<Vec<u8>>, now: u64) -> Option<String> {
     let stored = String::from_utf8(stored?).ok()?;
     envelope::unwrap(&stored, now).map(str::to_string)
@@ -59,7 +59,7 @@ impl AtomicStore for KvAtomic {
     async fn get(&self, key: AtomicKey<'_>) -> Result<Option<String>, StoreError> {
         let stored = self
             .bucket()?
-            .get(&full_key(key.shard, key.name))
+            .get(&value_key(key.shard, key.name))
             .map_err(|_| StoreError::unavailable("wasi:keyvalue get failed"))?;
         Ok(live(stored, SpinClock.now_ms()))
     }
@@ -72,19 +72,31 @@ impl AtomicStore for KvAtomic {
         expires_at_ms: Option<u64>,
     ) -> Result<bool, StoreError> {
         let bucket = self.bucket()?;
-        let cas = atomics::Cas::new(bucket, &full_key(key.shard, key.name))
+        let cas = atomics::Cas::new(bucket, &value_key(key.shard, key.name))
             .map_err(|_| StoreError::unavailable("wasi:keyvalue cas failed"))?;
         let current = cas
             .current()
             .map_err(|_| StoreError::unavailable("wasi:keyvalue cas read failed"))?;
-        if live(current, SpinClock.now_ms()).as_deref() != expected {
+        let now = SpinClock.now_ms();
+        if live(current, now).as_deref() != expected {
             return Ok(false);
         }
-        let value = match new {
-            Some(value) => envelope::wrap(value, expires_at_ms),
-            None => TOMBSTONE.to_string(),
+        let Some(new) = new else {
+            if atomics::swap(cas, TOMBSTONE.as_bytes()).is_err() {
+                return Ok(false);
+            }
+            shard_index::forget(bucket, key.shard, key.name, now);
+            return Ok(true);
         };
-        Ok(atomics::swap(cas, value.as_bytes()).is_ok())
+        let creates = expected.is_none();
+        shard_index::pre_note(bucket, key.shard, key.name, expires_at_ms, now, creates)?;
+        if atomics::swap(cas, envelope::wrap(new, expires_at_ms).as_bytes()).is_err() {
+            return Ok(false);
+        }
+        if creates {
+            shard_index::post_note(bucket, key.shard, key.name, expires_at_ms, now)?;
+        }
+        Ok(true)
     }
 
     async fn increment(
@@ -94,7 +106,7 @@ impl AtomicStore for KvAtomic {
         expires_at_ms: u64,
     ) -> Result<u64, StoreError> {
         let bucket = self.bucket()?;
-        let name = full_key(key.shard, key.name);
+        let name = value_key(key.shard, key.name);
         for _ in 0..MAX_CAS_RETRIES {
             let cas = atomics::Cas::new(bucket, &name)
                 .map_err(|_| StoreError::unavailable("wasi:keyvalue cas failed"))?;
@@ -103,17 +115,24 @@ impl AtomicStore for KvAtomic {
                 .map_err(|_| StoreError::unavailable("wasi:keyvalue cas read failed"))?;
             let now = SpinClock.now_ms();
             let stored = current.and_then(|bytes| String::from_utf8(bytes).ok());
-            let (count, expiry) = match stored
+            let (count, expiry, creates) = match stored
                 .as_deref()
                 .and_then(|s| Some((envelope::unwrap(s, now)?, s)))
             {
                 Some((value, raw)) => (
                     value.parse::<u64>().unwrap_or(0).saturating_add(delta),
                     envelope::expiry(raw).flatten(),
+                    false,
                 ),
-                None => (delta, Some(expires_at_ms)),
+                None => (delta, Some(expires_at_ms), true),
             };
+            if creates {
+                shard_index::pre_note(bucket, key.shard, key.name, expiry, now, true)?;
+            }
             if atomics::swap(cas, envelope::wrap(&count.to_string(), expiry).as_bytes()).is_ok() {
+                if creates {
+                    shard_index::post_note(bucket, key.shard, key.name, expiry, now)?;
+                }
                 return Ok(count);
             }
         }
@@ -123,35 +142,6 @@ impl AtomicStore for KvAtomic {
     }
 
     async fn list(&self, shard: &str, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let bucket = self.bucket()?;
-        let full_prefix = full_key(shard, prefix);
-        let shard_prefix = full_key(shard, "");
-        let now = SpinClock.now_ms();
-        let mut pairs = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = bucket
-                .list_keys(cursor.as_deref())
-                .map_err(|_| StoreError::unavailable("wasi:keyvalue list failed"))?;
-            for key in page
-                .keys
-                .into_iter()
-                .filter(|key| key.starts_with(&full_prefix))
-            {
-                let stored = bucket
-                    .get(&key)
-                    .map_err(|_| StoreError::unavailable("wasi:keyvalue get failed"))?;
-                if let (Some(value), Some(name)) =
-                    (live(stored, now), key.strip_prefix(&shard_prefix))
-                {
-                    pairs.push((name.to_string(), value));
-                }
-            }
-            match page.cursor {
-                Some(next) if !next.is_empty() => cursor = Some(next),
-                _ => break,
-            }
-        }
-        Ok(pairs)
+        shard_index::list(self.bucket()?, shard, prefix, SpinClock.now_ms())
     }
 }

@@ -14,16 +14,22 @@
 //! Variables: Spin variable names are lower case (`jwt_signing_keys`); values are read
 //! once per request (Spin instantiates a component per request) before parsing.
 //!
+//! Client address: unless `client_ip_header` says otherwise, the core reads
+//! [`CLIENT_ADDR_HEADER`], the peer address Spin takes from the accepted socket
+//! (`ip:port`). Headers a client can send (`CF-Connecting-IP`, `X-Forwarded-For`) are
+//! only right behind a proxy that overwrites them (docs/abuse.md).
+//!
 //! Security considerations: Spin has no `waitUntil`, so mail is sent before the
-//! response; on register/forgot this makes the response time depend on the mail
-//! provider for real accounts only when the flow sends mail to real accounts only —
-//! see docs/spin.md. Secrets are `secret = true` variables and never logged.
+//! response; where a flow mails only real accounts (forgot password), the response
+//! time then depends on the mail provider for those accounts (docs/spin.md §5).
+//! Secrets are `secret = true` variables and never logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;
 mod effects;
 pub mod records;
 mod request;
+mod shard_index;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +42,10 @@ use edgeauth_core::{Clock, Config, Vars};
 use edgeauth_primitives::env::OsRandom;
 
 use effects::SpinOutput;
+
+/// The request header Spin sets to the peer address of the connection (`ip:port`,
+/// `[v6]:port`): the default `CLIENT_IP_HEADER` on Spin.
+pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 
 /// Variable values fetched up front (Spin's variable API is async; the core's is not).
 #[derive(Debug, Default)]
@@ -56,7 +66,13 @@ impl SpinVars {
 
 impl Vars for SpinVars {
     fn var(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
+        let value = self.0.get(name).filter(|value| !value.trim().is_empty());
+        match (name, value) {
+            // The core's default (`CF-Connecting-IP`) is the Cloudflare edge's header;
+            // on Spin a client could set it to anything.
+            ("CLIENT_IP_HEADER", None) => Some(CLIENT_ADDR_HEADER.to_string()),
+            (_, value) => value.cloned(),
+        }
     }
 }
 

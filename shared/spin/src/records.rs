@@ -2,8 +2,10 @@
 //!
 //! Spin key-value has no TTL, so values carry the core's expiry envelope and expire
 //! on read. It has no prefix listing either: `list` walks `get-keys` and filters,
-//! which is linear in the store's size — fine for Spin's SQLite default store at the
-//! scale of one deployment's users, and documented in docs/spin.md.
+//! which is linear in the store's size. Records are listed only by the admin user
+//! directory, the audit log queries and the retention sweep; the per-user listings
+//! (sessions, documents, erasure) are atomic-store shards with an index of their own
+//! ([`crate::atomic`]). See docs/ARCHITECTURE.md, "Atomicity per runtime".
 
 use edgeauth_core::store::{envelope, KeyPage, RecordStore, StoreError};
 use edgeauth_core::Clock;

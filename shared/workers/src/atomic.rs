@@ -17,10 +17,22 @@
 //! `op` (the shim's `AtomicShard extends DurableObject` forwards it to
 //! [`AtomicShard::rpc_op`]), which costs about a third of a `fetch` round trip with its
 //! `Request`/`Response` objects (docs/benchmarks.md; an authenticated API request
-//! makes four to six of these calls). `fetch` with the same JSON stays: the client
-//! falls back to it when the RPC call fails, so a function deployed before the object's
-//! host script still reaches an object that predates `op`. RPC calls are events like
-//! `fetch`: the input gate argument above holds for both.
+//! makes four to six of these calls). `fetch` with the same JSON stays for an object
+//! that predates `op`: the client falls back to it only when the runtime says the
+//! object has no `op` method. RPC calls are events like `fetch`: the input gate
+//! argument above holds for both.
+//!
+//! Once only: a call can fail after the object applied it (the connection drops on
+//! the way back, the caller is interrupted). Compare-and-swap and increment therefore
+//! carry an operation id, and the object remembers each id's reply for
+//! [`OP_MEMORY_MS`] ([`OpMemory`]): a repeat of the id gets the remembered reply and
+//! changes nothing. The client retries a failed call once, with the same id; the
+//! object handles one event at a time, so the retry runs after the first call has
+//! finished. The memory is the object's, in memory, not in storage: storing it would
+//! double the storage writes of every counter, and leave records in a shard (an
+//! erased account's) that should be empty. The one case it does not cover is an
+//! object reset between applying an operation and answering it (a code update, a
+//! crash); then the retry is applied again. See docs/ARCHITECTURE.md.
 
 use edgeauth_core::store::{envelope, AtomicKey, AtomicStore, StoreError};
 use edgeauth_core::Clock;
@@ -33,6 +45,42 @@ use worker::{
 };
 
 use crate::WorkersClock;
+use core::cell::RefCell;
+use edgeauth_core::Random;
+use edgeauth_primitives::env::OsRandom;
+use std::collections::BTreeMap;
+
+/// How long the object remembers an operation id's reply (a retry follows its
+/// failure within milliseconds; a minute leaves room for a slow one).
+const OP_MEMORY_MS: u64 = 60_000;
+/// At most this many replies are remembered (the oldest go first).
+const OP_MEMORY_ENTRIES: usize = 4_096;
+
+/// Recent operation ids and their replies, in id order, which is send-time order
+/// (ids start with their send time): expiry and the size bound drop from the front.
+#[derive(Debug, Default)]
+struct OpMemory(BTreeMap<String, (u64, String)>);
+
+impl OpMemory {
+    fn forget_old(&mut self, now: u64) {
+        while let Some((_, (expires, _))) = self.0.first_key_value() {
+            if *expires > now && self.0.len() <= OP_MEMORY_ENTRIES {
+                break;
+            }
+            self.0.pop_first();
+        }
+    }
+
+    fn recall(&mut self, id: &str, now: u64) -> Option<String> {
+        self.forget_old(now);
+        self.0.get(id).map(|(_, reply)| reply.clone())
+    }
+
+    fn remember(&mut self, id: String, reply: String, now: u64) {
+        self.0.insert(id, (now.saturating_add(OP_MEMORY_MS), reply));
+        self.forget_old(now);
+    }
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -48,11 +96,16 @@ enum Op {
         expected: Option<String>,
         new: Option<String>,
         expires_at_ms: Option<u64>,
+        /// The operation id (see the module docs); absent from older clients.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
     },
     Incr {
         name: String,
         delta: u64,
         expires_at_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
     },
     List {
         prefix: String,
@@ -90,8 +143,13 @@ impl DoAtomic {
         let body =
             serde_json::to_string(op).map_err(|_| StoreError::unavailable("encode failed"))?;
         let text = match call_rpc(self.stub(shard)?, &body).await {
-            Some(text) => text,
-            None => call_fetch(self.stub(shard)?, body).await?,
+            Ok(text) => text,
+            Err(RpcFailure::MethodMissing) => call_fetch(self.stub(shard)?, body).await?,
+            // The object may have applied it already: the same body carries the same
+            // operation id, so a second application answers from memory.
+            Err(RpcFailure::Failed) => call_rpc(self.stub(shard)?, &body)
+                .await
+                .map_err(|_| StoreError::unavailable("Durable Object call failed"))?,
         };
         // Parsed by serde_json, not through JS numbers: expiries and counters are u64.
         serde_json::from_str(&text)
@@ -110,20 +168,76 @@ impl DoAtomic {
     }
 }
 
+/// A fresh operation id: the send time first (so the object can drop old ones in
+/// order), then 128 random bits.
+fn op_id() -> Result<String, StoreError> {
+    let mut random = [0u8; 16];
+    OsRandom
+        .fill(&mut random)
+        .map_err(|_| StoreError::unavailable("no randomness for an operation id"))?;
+    let hex: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    Ok(format!("{:013}-{hex}", WorkersClock.now_ms()))
+}
+
+/// Whether `id` has the shape [`op_id`] gives (anything else is not remembered).
+fn is_op_id(id: &str) -> bool {
+    id.len() == 46
+        && id.as_bytes().get(13) == Some(&b'-')
+        && id
+            .bytes()
+            .enumerate()
+            .all(|(at, byte)| at == 13 || byte.is_ascii_digit() || matches!(byte, b'a'..=b'f'))
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// A stub of [`AtomicShard`], seen through its RPC method.
     type AtomicShardRpc;
 
-    #[wasm_bindgen(method, js_name = op)]
-    fn op(this: &AtomicShardRpc, body: &str) -> js_sys::Promise;
+    #[wasm_bindgen(method, catch, js_name = op)]
+    fn op(this: &AtomicShardRpc, body: &str) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// One operation through the object's `op` RPC method; `None` when the call fails
-/// (then [`call_fetch`] decides: an object without `op` still answers `fetch`).
-async fn call_rpc(stub: Stub, body: &str) -> Option<String> {
+/// Why an RPC call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RpcFailure {
+    /// The object has no `op` method (it predates it): `fetch` is the way in.
+    MethodMissing,
+    /// Anything else; the object may or may not have applied the operation.
+    Failed,
+}
+
+/// Tells a missing method apart from other failures by the runtime's own words: a
+/// `TypeError` saying the receiver does not implement the method (or is no RPC
+/// class at all). Anything else counts as a failure that may have applied.
+fn classify(error: &JsValue) -> RpcFailure {
+    let text = |field: &str| {
+        js_sys::Reflect::get(error, &JsValue::from_str(field))
+            .ok()
+            .and_then(|value| value.as_string())
+            .unwrap_or_default()
+    };
+    let message = text("message");
+    let missing = text("name") == "TypeError"
+        && (message.contains("does not implement the method")
+            || message.contains("does not support RPC")
+            || message.contains("is not a function"));
+    if missing {
+        RpcFailure::MethodMissing
+    } else {
+        RpcFailure::Failed
+    }
+}
+
+/// One operation through the object's `op` RPC method.
+async fn call_rpc(stub: Stub, body: &str) -> Result<String, RpcFailure> {
     let rpc: AtomicShardRpc = stub.into_rpc();
-    JsFuture::from(rpc.op(body)).await.ok()?.as_string()
+    let promise = rpc.op(body).map_err(|error| classify(&error))?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|error| classify(&error))?
+        .as_string()
+        .ok_or(RpcFailure::Failed)
 }
 
 /// One operation through `fetch` (the fallback transport).
@@ -196,6 +310,7 @@ impl AtomicStore for DoAtomic {
             expected: expected.map(Into::into),
             new: new.map(Into::into),
             expires_at_ms,
+            id: Some(op_id()?),
         };
         Ok(self.call(key.shard, &op).await?.swapped)
     }
@@ -210,6 +325,7 @@ impl AtomicStore for DoAtomic {
             name: key.name.into(),
             delta,
             expires_at_ms,
+            id: Some(op_id()?),
         };
         Ok(self.call(key.shard, &op).await?.count)
     }
@@ -232,6 +348,8 @@ impl AtomicStore for DoAtomic {
 #[durable_object(fetch)]
 pub struct AtomicShard {
     state: State,
+    /// Replies to recent operation ids.
+    memory: RefCell<OpMemory>,
 }
 
 impl core::fmt::Debug for AtomicShard {
@@ -254,20 +372,71 @@ async fn read(storage: &Storage, name: &str, now: u64) -> worker::Result<Option<
     }
 }
 
-/// Carries out one operation (JSON in, JSON out) on the object's storage.
-async fn handle(storage: Storage, body: &str) -> worker::Result<Option<String>> {
+/// A write an operation makes; all of one operation's writes land together.
+#[derive(Debug)]
+enum Write {
+    Put(String, String),
+    Delete(String),
+}
+
+/// Issues every write without awaiting in between, then awaits them: Durable Object
+/// storage coalesces writes made without an intervening await into one atomic write.
+async fn commit(storage: &Storage, writes: Vec<Write>) -> worker::Result<()> {
+    let raw = storage.as_raw();
+    let mut pending = Vec::with_capacity(writes.len());
+    for write in &writes {
+        pending.push(match write {
+            Write::Put(name, value) => raw.put(name, JsValue::from_str(value))?,
+            Write::Delete(name) => raw.delete(name)?,
+        });
+    }
+    for promise in pending {
+        JsFuture::from(promise).await?;
+    }
+    Ok(())
+}
+
+impl Op {
+    /// The operation id, when it has a well-formed one.
+    fn id(&self) -> Option<&str> {
+        match self {
+            Op::Cas { id, .. } | Op::Incr { id, .. } => id.as_deref().filter(|id| is_op_id(id)),
+            _ => None,
+        }
+    }
+}
+
+/// Carries out one operation (JSON in, JSON out) on the object's storage: a repeat
+/// of a remembered operation id gets its first reply and changes nothing.
+async fn handle(
+    storage: Storage,
+    body: &str,
+    memory: &RefCell<OpMemory>,
+) -> worker::Result<Option<String>> {
     let Ok(op) = serde_json::from_str::<Op>(body) else {
         return Ok(None);
     };
-    let reply = apply(&storage, op).await?;
-    serde_json::to_string(&reply)
-        .map(Some)
-        .map_err(|error| worker::Error::RustError(error.to_string()))
+    let now = WorkersClock.now_ms();
+    let id = op.id().map(String::from);
+    if let Some(id) = &id {
+        if let Some(reply) = memory.borrow_mut().recall(id, now) {
+            return Ok(Some(reply));
+        }
+    }
+    let (reply, writes) = apply(&storage, op, now).await?;
+    let reply = serde_json::to_string(&reply)
+        .map_err(|error| worker::Error::RustError(error.to_string()))?;
+    commit(&storage, writes).await?;
+    if let Some(id) = id {
+        memory.borrow_mut().remember(id, reply.clone(), now);
+    }
+    Ok(Some(reply))
 }
 
-async fn apply(storage: &Storage, op: Op) -> worker::Result<Reply> {
-    let now = WorkersClock.now_ms();
-    Ok(match op {
+/// Works out an operation's reply and the writes it makes (reads happen here).
+async fn apply(storage: &Storage, op: Op, now: u64) -> worker::Result<(Reply, Vec<Write>)> {
+    let mut writes = Vec::new();
+    let reply = match op {
         Op::Get { name } => Reply {
             value: read(storage, &name, now).await?,
             ..Reply::default()
@@ -287,20 +456,15 @@ async fn apply(storage: &Storage, op: Op) -> worker::Result<Reply> {
             expected,
             new,
             expires_at_ms,
+            ..
         } => {
             let current = read(storage, &name, now).await?;
             let swapped = current == expected;
             if swapped {
-                match new {
-                    Some(value) => {
-                        storage
-                            .put(&name, envelope::wrap(&value, expires_at_ms))
-                            .await?
-                    }
-                    None => {
-                        storage.delete(&name).await?;
-                    }
-                }
+                writes.push(match new {
+                    Some(value) => Write::Put(name, envelope::wrap(&value, expires_at_ms)),
+                    None => Write::Delete(name),
+                });
             }
             Reply {
                 swapped,
@@ -311,6 +475,7 @@ async fn apply(storage: &Storage, op: Op) -> worker::Result<Reply> {
             name,
             delta,
             expires_at_ms,
+            ..
         } => {
             let stored: Option<String> = storage.get(&name).await?;
             let live = stored.as_deref().and_then(|s| {
@@ -324,9 +489,7 @@ async fn apply(storage: &Storage, op: Op) -> worker::Result<Reply> {
                 Some((count, expiry)) => (count.saturating_add(delta), expiry),
                 None => (delta, Some(expires_at_ms)),
             };
-            storage
-                .put(&name, envelope::wrap(&count.to_string(), expiry))
-                .await?;
+            writes.push(Write::Put(name, envelope::wrap(&count.to_string(), expiry)));
             Reply {
                 count,
                 ..Reply::default()
@@ -349,7 +512,8 @@ async fn apply(storage: &Storage, op: Op) -> worker::Result<Reply> {
                 ..Reply::default()
             }
         }
-    })
+    };
+    Ok((reply, writes))
 }
 
 #[wasm_bindgen]
@@ -358,7 +522,7 @@ impl AtomicShard {
     /// promise for an operation that does not parse).
     #[wasm_bindgen(js_name = op)]
     pub async fn rpc_op(&self, body: String) -> Result<JsValue, JsValue> {
-        match handle(self.state.storage(), &body).await {
+        match handle(self.state.storage(), &body, &self.memory).await {
             Ok(Some(reply)) => Ok(JsValue::from_str(&reply)),
             Ok(None) => Err(JsValue::from_str("bad operation")),
             Err(error) => Err(JsValue::from(error)),
@@ -368,12 +532,15 @@ impl AtomicShard {
 
 impl DurableObject for AtomicShard {
     fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self {
+            state,
+            memory: RefCell::new(OpMemory::default()),
+        }
     }
 
     async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
         let text = request.text().await?;
-        match handle(self.state.storage(), &text).await? {
+        match handle(self.state.storage(), &text, &self.memory).await? {
             Some(reply) => Response::ok(reply),
             None => Response::error("bad operation", 400),
         }

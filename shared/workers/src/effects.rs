@@ -1,7 +1,7 @@
 //! The Workers transport for carrying out an outcome ([`edgeauth_core::app::carry`]):
 //! the console and one `fetch` POST. What is logged, persisted and sent is the core's.
 
-use edgeauth_core::app::{Output, Unreachable};
+use edgeauth_core::app::{NotSent, Output};
 use worker::{console_error, console_log, Fetch, Headers, Method, Request, RequestInit};
 
 /// `console.log` / `console.error`, and `fetch`.
@@ -22,10 +22,10 @@ impl Output for WorkersOutput {
         url: &str,
         authorization: &str,
         body: String,
-    ) -> Result<u16, Unreachable> {
+    ) -> Result<u16, NotSent> {
         post(url, authorization, body)
             .await
-            .map_err(|_| Unreachable)
+            .map_err(|_| NotSent::Unreachable)
     }
 }
 

@@ -1,11 +1,14 @@
 //! `worker::Request` → core `Request`, and core `Response` → `worker::Response`.
 //!
 //! Security considerations: the body goes through the core's cap
-//! ([`edgeauth_core::http::body::capped`]): not read when its declared length is over
-//! the limit, cut one byte past it otherwise, so the core answers `413`.
+//! ([`edgeauth_core::http::body::capped`]) as a stream ([`Chunks`]): not read at all
+//! when its declared length is over the limit, otherwise read only until one byte
+//! past it and then cancelled, so the core answers `413` and an upload of any size
+//! (chunked ones included) costs at most that much memory.
 
 use edgeauth_core::http::body;
 use edgeauth_core::{Method, Request, Response};
+use futures_util::StreamExt;
 use worker::Headers;
 
 /// The parts of the request URL the core needs: scheme, host, port, path, query.
@@ -58,8 +61,8 @@ pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Requ
     // The raw method token: workers-rs maps methods it does not know to GET, which
     // would answer `QUERY /api/health` with 200 instead of 405.
     let method = Method::parse(&request.inner().method());
-    let body = body::capped(method, declared.as_deref(), || async {
-        request.bytes().await.unwrap_or_default()
+    let body = body::capped(method, declared.as_deref(), || {
+        request.stream().ok().map(Chunks)
     })
     .await;
     Ok(Request {
@@ -72,6 +75,20 @@ pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Requ
         headers,
         body,
     })
+}
+
+/// The request body's `ReadableStream`, chunk by chunk, for the core's cap. Dropping
+/// the `ByteStream` cancels its reader, so what the cap does not read is never read.
+struct Chunks(worker::ByteStream);
+
+impl body::BodyChunks for Chunks {
+    type Chunk = Vec<u8>;
+    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, body::BodyFailed>> {
+        self.0
+            .next()
+            .await
+            .map(|chunk| chunk.map_err(|_| body::BodyFailed))
+    }
 }
 
 /// Converts the core's response.

@@ -6,6 +6,7 @@ use edgeauth_core::config::keys::{
 use edgeauth_core::config::PasswordHashParams;
 use edgeauth_core::{Config, Vars};
 
+use crate::cpu::{self, Budget, CostModel};
 use crate::finding::{Finding, Severity};
 use crate::sources::{Origin, Platform, Resolved, Value};
 use crate::Options;
@@ -57,24 +58,12 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     origins(&resolved, development, &mut push);
     mail(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
+    if !development {
+        cpu_budget(&resolved, &mut push);
+    }
     accounts(&resolved, development, &mut push);
     kill_switch(&resolved, options.now_secs, &mut push);
-    if resolved.platform == Platform::Workers && !development {
-        if let Some(header) = resolved.get("CLIENT_IP_HEADER") {
-            if !header.eq_ignore_ascii_case("CF-Connecting-IP") {
-                push(
-                    resolved.finding(
-                        Severity::Warning,
-                        "spoofable-client-ip",
-                        Some("CLIENT_IP_HEADER"),
-                        "on Workers only CF-Connecting-IP is set by the edge; any other header \
-                     can be sent by clients to dodge per-IP rate limits"
-                            .into(),
-                    ),
-                );
-            }
-        }
-    }
+    client_ip(&resolved, development, options, &mut push);
 
     // Last, the core's own verdict, unless a finding above already names its variable.
     if let Err(error) = Config::from_vars(&ResolvedVars(&resolved)) {
@@ -95,6 +84,61 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The header per-address rate limits trust. Workers: only `CF-Connecting-IP` is set
+/// by the edge. Spin passes every request header through from the client, except
+/// `spin-client-addr`, which it sets from the socket (the adapter's default): any
+/// other header is an error unless a proxy that overwrites it fronts every request
+/// (`--trusted-proxy-header`).
+fn client_ip(
+    resolved: &Resolved,
+    development: bool,
+    options: &Options,
+    push: &mut impl FnMut(Finding),
+) {
+    let header = resolved.get("CLIENT_IP_HEADER");
+    match resolved.platform {
+        Platform::Workers => {
+            if let Some(header) = header.filter(|_| !development) {
+                if !header.eq_ignore_ascii_case("CF-Connecting-IP") {
+                    push(resolved.finding(
+                        Severity::Warning,
+                        "spoofable-client-ip",
+                        Some("CLIENT_IP_HEADER"),
+                        "on Workers only CF-Connecting-IP is set by the edge; any other header \
+                         can be sent by clients to dodge per-IP rate limits"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        Platform::Spin => {
+            let header = header.unwrap_or("spin-client-addr");
+            let trusted = options
+                .trusted_proxy_header
+                .as_deref()
+                .is_some_and(|trusted| trusted.eq_ignore_ascii_case(header));
+            if !header.eq_ignore_ascii_case("spin-client-addr") && !trusted {
+                push(
+                    resolved.finding(
+                        if development {
+                            Severity::Warning
+                        } else {
+                            Severity::Error
+                        },
+                        "spoofable-client-ip",
+                        Some("CLIENT_IP_HEADER"),
+                        "Spin passes this header through from the client, who can send any \
+                     address and escape every per-address limit; leave it unset (Spin's \
+                     peer address, spin-client-addr) or, behind a proxy that overwrites it on \
+                     every request, name it with --trusted-proxy-header"
+                            .into(),
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn missing_secrets(resolved: &mut Resolved, options: &Options, push: &mut impl FnMut(Finding)) {
@@ -322,6 +366,33 @@ fn password_hashing(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
                 format!("{length} is below the recommended 12 characters (never below 8)"),
             ));
         }
+    }
+}
+
+/// The argon2 settings' CPU cost against the Worker's CPU limit (`cpu` module).
+fn cpu_budget(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
+    let defaults = PasswordHashParams::OWASP_DEFAULT;
+    let (Some(memory_kib), Some(iterations)) = (
+        number(resolved, "PASSWORD_HASH_MEMORY_KIB", defaults.memory_kib),
+        number(resolved, "PASSWORD_HASH_ITERATIONS", defaults.iterations),
+    ) else {
+        return; // unparsable: the core's verdict below names the variable
+    };
+    match CostModel::embedded() {
+        Ok(model) => {
+            let budget = Budget {
+                memory_kib,
+                iterations,
+                cpu_ms: resolved.cpu_ms,
+            };
+            cpu::check(resolved, budget, &model, push);
+        }
+        Err(message) => push(resolved.finding(
+            Severity::Warning,
+            "cpu-model",
+            None,
+            format!("the CPU cost model is unreadable ({message}); CPU limits not checked"),
+        )),
     }
 }
 

@@ -12,7 +12,9 @@
 //!    time and not where it came from): secrets written in plain text into a config
 //!    file, the published development key material under another key id, e-mail sent
 //!    to the console in staging or production, environment sections that silently do
-//!    not inherit top-level `[vars]`, a kill switch set in the future, and so on.
+//!    not inherit top-level `[vars]`, a kill switch set in the future, and so on;
+//! 3. on Workers, the CPU the argon2 settings cost against `[limits] cpu_ms` or the
+//!    Free plan's 10 ms, on the cost model `tools/cpu-budget.mjs` measured ([`cpu`]).
 //!
 //! Every finding has a severity, a stable id (for scripts and tests) and the variable
 //! it concerns; any error makes the command exit 1.
@@ -32,6 +34,7 @@
 )]
 
 mod checks;
+pub mod cpu;
 mod finding;
 mod sources;
 
@@ -48,4 +51,7 @@ pub struct Options {
     pub assume_secrets_set: bool,
     /// The current Unix time in seconds (for the kill-switch check).
     pub now_secs: u64,
+    /// A client-address header that a proxy in front of Spin overwrites on every
+    /// request (`--trusted-proxy-header`), so `CLIENT_IP_HEADER` may name it.
+    pub trusted_proxy_header: Option<String>,
 }

@@ -3,6 +3,7 @@
 //! ```text
 //! edgeauth-doctor [--env production] [--root DIR] [--wrangler FILE]... [--spin FILE]
 //!                 [--no-spin] [--assume-secrets-set] [--ignore-process-env]
+//!                 [--trusted-proxy-header NAME]
 //! ```
 //!
 //! Without `--wrangler`/`--spin`, it checks `wrangler.toml`, every
@@ -22,7 +23,8 @@ use std::process::ExitCode;
 use edgeauth_doctor::{check, load_spin, load_wrangler, Options, Severity};
 
 const USAGE: &str = "usage: edgeauth-doctor [--env development|staging|production] [--root DIR] \
-[--wrangler FILE]... [--spin FILE] [--no-spin] [--assume-secrets-set] [--ignore-process-env]";
+[--wrangler FILE]... [--spin FILE] [--no-spin] [--assume-secrets-set] [--ignore-process-env] \
+[--trusted-proxy-header NAME]";
 
 #[derive(Debug, Default)]
 struct Args {
@@ -33,6 +35,7 @@ struct Args {
     no_spin: bool,
     assume_secrets_set: bool,
     ignore_process_env: bool,
+    trusted_proxy_header: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -48,6 +51,9 @@ fn parse_args() -> Result<Args, String> {
             "--no-spin" => args.no_spin = true,
             "--assume-secrets-set" => args.assume_secrets_set = true,
             "--ignore-process-env" => args.ignore_process_env = true,
+            "--trusted-proxy-header" => {
+                args.trusted_proxy_header = Some(value("--trusted-proxy-header")?)
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -128,6 +134,7 @@ fn main() -> ExitCode {
         environment: environment.clone(),
         assume_secrets_set: args.assume_secrets_set,
         now_secs: now_secs(),
+        trusted_proxy_header: args.trusted_proxy_header.clone(),
     };
 
     let mut targets = Vec::new();

@@ -55,6 +55,10 @@ pub struct Resolved {
     pub findings: Vec<Finding>,
     /// How to set a secret for this target (shown in missing-secret findings).
     pub secret_hint: String,
+    /// Workers: the entry module (`main`), which names the function it deploys.
+    pub main: Option<String>,
+    /// Workers: `[limits] cpu_ms` of the environment, or of the top level (inherited).
+    pub cpu_ms: Option<i64>,
 }
 
 impl Resolved {
@@ -149,7 +153,22 @@ pub fn load_wrangler(
         vars: BTreeMap::new(),
         findings: Vec::new(),
         secret_hint: format!("run `npx wrangler secret put NAME{env_flag}{config_flag}`"),
+        main: None,
+        cpu_ms: None,
     };
+    // `main` and `limits` are inheritable keys: an environment's own value wins.
+    let inherited = |key: &str| {
+        env_section
+            .filter(|_| !development)
+            .and_then(|section| section.get(key))
+            .or_else(|| document.get(key))
+    };
+    resolved.main = inherited("main")
+        .and_then(toml::Value::as_str)
+        .map(String::from);
+    resolved.cpu_ms = inherited("limits")
+        .and_then(|limits| limits.get("cpu_ms"))
+        .and_then(toml::Value::as_integer);
 
     let file_vars = if development {
         top_vars
@@ -260,6 +279,8 @@ pub fn load_spin(
         secret_hint: "supply it at deploy time as a secret Spin variable \
                       (SPIN_VARIABLE_NAME, or the platform's secret store)"
             .to_string(),
+        main: None,
+        cpu_ms: None,
     };
     let variables = document.get("variables").and_then(toml::Value::as_table);
     for (name, declaration) in variables.into_iter().flatten() {

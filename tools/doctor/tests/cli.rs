@@ -36,6 +36,15 @@ fn lines_with<'a>(output: &'a str, prefix: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Findings of the CPU checks (`free-plan-cpu`, `cpu-limit-exceeded`, `cpu-limit-range`).
+fn cpu_findings(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|line| line.starts_with("warning[") || line.starts_with("error["))
+        .filter(|line| line.split(']').next().is_some_and(|id| id.contains("cpu")))
+        .collect()
+}
+
 #[test]
 fn bad_workers_config_exits_non_zero_listing_each_problem() {
     let (code, output) = doctor("bad", &["--env", "production", "--no-spin"], &[]);
@@ -76,12 +85,68 @@ fn bad_spin_manifest_is_flagged_too() {
         "error[missing-secret] spin.toml [variables] DATA_ENCRYPTION_KEYS",
         "error[missing-secret] spin.toml [variables] MAIL_HTTP_TOKEN",
         "warning[short-passwords] spin.toml [variables] PASSWORD_MIN_LENGTH",
+        "error[spoofable-client-ip] spin.toml [variables] CLIENT_IP_HEADER",
     ] {
         assert!(
             output.lines().any(|line| line.starts_with(expected)),
             "missing `{expected}` in:\n{output}"
         );
     }
+}
+
+#[test]
+fn spin_client_address_must_be_the_peer_unless_a_proxy_overwrites_the_header() {
+    let env = [
+        ("SPIN_VARIABLE_JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("SPIN_VARIABLE_DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("SPIN_VARIABLE_MAIL_HTTP_TOKEN", "mail-api-token"),
+    ];
+    let spin = ["--env", "production", "--spin", "spin.toml"];
+    let spoofable = "error[spoofable-client-ip] spin.toml [variables] CLIENT_IP_HEADER";
+    for header in ["CF-Connecting-IP", "X-Forwarded-For", "X-Real-IP"] {
+        let with = [
+            env.as_slice(),
+            &[("SPIN_VARIABLE_CLIENT_IP_HEADER", header)],
+        ]
+        .concat();
+        let (code, output) = doctor("good", &spin, &with);
+        assert_eq!(code, 1, "{header}: {output}");
+        assert_eq!(lines_with(&output, spoofable).len(), 1, "{output}");
+        // Behind a proxy that overwrites the header, the operator says so.
+        let trusted = [spin.as_slice(), &["--trusted-proxy-header", header]].concat();
+        let (code, output) = doctor("good", &trusted, &with);
+        assert_eq!(code, 0, "{header}: {output}");
+    }
+    // Unset means spin-client-addr, the peer address Spin sets itself.
+    let (code, output) = doctor("good", &spin, &env);
+    assert_eq!(code, 0, "{output}");
+    let peer = [
+        env.as_slice(),
+        &[("SPIN_VARIABLE_CLIENT_IP_HEADER", "spin-client-addr")],
+    ]
+    .concat();
+    assert_eq!(doctor("good", &spin, &peer).0, 0);
+}
+
+#[test]
+fn committed_spin_manifest_reads_the_peer_address() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--env",
+            "production",
+            "--spin",
+            "spin.toml",
+            "--assume-secrets-set",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("spin.toml [variables]"), "{text}");
+    assert!(!text.contains("spoofable-client-ip"), "{text}");
 }
 
 #[test]
@@ -233,6 +298,61 @@ fn committed_workers_config_passes_for_production_with_secrets_in_the_store() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("wrangler.toml [env.production]"), "{text}");
+    // Every function sets [limits] cpu_ms above what its routes cost (README, "CPU time
+    // per request"), so no CPU finding.
+    assert!(cpu_findings(&text).is_empty(), "{text}");
+}
+
+#[test]
+fn a_password_function_without_cpu_ms_is_flagged_as_needing_the_paid_plan() {
+    let (code, output) = doctor(
+        "cpu",
+        &[
+            "--env",
+            "production",
+            "--wrangler",
+            "login-no-limit.toml",
+            "--assume-secrets-set",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "a warning, not an error: {output}");
+    let found = lines_with(
+        &output,
+        "warning[free-plan-cpu] login-no-limit.toml [env.production] PASSWORD_HASH_MEMORY_KIB",
+    );
+    assert_eq!(found.len(), 1, "{output}");
+    assert!(found[0].contains("Paid plan"), "{output}");
+}
+
+#[test]
+fn argon2_settings_raised_past_the_cpu_limit_are_flagged() {
+    let run = |environment: &str| {
+        doctor(
+            "cpu",
+            &[
+                "--env",
+                environment,
+                "--wrangler",
+                "login-tight-limit.toml",
+                "--assume-secrets-set",
+            ],
+            &[],
+        )
+    };
+    // Staging: the default settings, within the inherited cpu_ms = 250.
+    let (code, output) = run("staging");
+    assert_eq!(code, 0, "{output}");
+    assert!(cpu_findings(&output).is_empty(), "{output}");
+    // Production: m=65536 t=4, about four times the work.
+    let (code, output) = run("production");
+    assert_eq!(code, 0, "{output}");
+    let found = lines_with(
+        &output,
+        "warning[cpu-limit-exceeded] login-tight-limit.toml [env.production]",
+    );
+    assert_eq!(found.len(), 1, "{output}");
+    assert!(found[0].contains("cpu_ms = 250"), "{output}");
 }
 
 #[test]

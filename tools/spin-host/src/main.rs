@@ -6,8 +6,9 @@
 //! README.md for exactly what it implements and what it does not.
 //!
 //! Usage: `edgeauth-spin-host [--manifest spin.toml] [--listen 127.0.0.1:3000]
-//! [--kv-db .spin/kv.sqlite]`. Once ready it prints `serving on http://ADDR`
-//! (the bound address, so `--listen 127.0.0.1:0` picks a free port).
+//! [--kv-db .spin/kv.sqlite] [--client-addr-from-header NAME] [--kv-stats]`.
+//! Once ready it prints `serving on http://ADDR` (the bound address, so
+//! `--listen 127.0.0.1:0` picks a free port).
 
 mod bindings;
 mod kv;
@@ -30,10 +31,18 @@ use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
 const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR] [--kv-db PATH]
+                          [--client-addr-from-header NAME] [--kv-stats]
 
   --manifest PATH  Spin manifest to serve (default: spin.toml)
   --listen ADDR    address to listen on (default: 127.0.0.1:3000; port 0 picks one)
   --kv-db PATH     SQLite file for key-value stores (default: .spin/kv.sqlite)
+  --client-addr-from-header NAME
+                   DEVELOPMENT AND TESTS ONLY: take the address in spin-client-addr
+                   from request header NAME (when it holds an IP address) instead of
+                   the socket, so one machine can act as many clients. Spin has no
+                   such option: never use it where untrusted clients connect.
+  --kv-stats       after each request, print its key-value reads, writes and listed
+                   keys on stderr (`kv-stats COMPONENT METHOD PATH reads=N ...`)
 
 Variables come from SPIN_VARIABLE_<NAME> environment variables, else their defaults.";
 
@@ -41,6 +50,8 @@ struct Options {
     manifest: PathBuf,
     listen: String,
     kv_db: PathBuf,
+    client_addr_header: Option<http::HeaderName>,
+    kv_stats: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
@@ -48,6 +59,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
         manifest: PathBuf::from("spin.toml"),
         listen: "127.0.0.1:3000".to_owned(),
         kv_db: PathBuf::from(".spin/kv.sqlite"),
+        client_addr_header: None,
+        kv_stats: false,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
@@ -55,6 +68,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
             "--manifest" | "-f" => opts.manifest = value()?.into(),
             "--listen" => opts.listen = value()?,
             "--kv-db" => opts.kv_db = value()?.into(),
+            "--client-addr-from-header" => {
+                let name = value()?;
+                let header = http::HeaderName::from_bytes(name.as_bytes())
+                    .with_context(|| format!("invalid header name {name:?}"))?;
+                opts.client_addr_header = Some(header);
+            }
+            "--kv-stats" => opts.kv_stats = true,
             "-h" | "--help" => return Ok(None),
             other => bail!("unknown argument {other:?}"),
         }
@@ -88,14 +108,24 @@ async fn run() -> Result<()> {
     for (route, component) in &app.routes {
         eprintln!("route {route} -> {component}");
     }
-    let runtime = runtime::Runtime::new(app, Arc::new(kv))?;
+    if let Some(header) = &opts.client_addr_header {
+        eprintln!(
+            "warning: spin-client-addr comes from the `{header}` request header \
+             (--client-addr-from-header): clients choose their own address; development only"
+        );
+    }
+    let runtime = runtime::Runtime::new(app, Arc::new(kv), opts.kv_stats)?;
     let listener = tokio::net::TcpListener::bind(&opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     println!("serving on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    Arc::new(server::Server::new(router, runtime))
-        .serve(listener)
-        .await;
+    Arc::new(server::Server::new(
+        router,
+        runtime,
+        opts.client_addr_header,
+    ))
+    .serve(listener)
+    .await;
     Ok(())
 }

@@ -8,6 +8,14 @@
 //! required variable without a value does not stop the host: reading it from
 //! the component returns an error instead.
 //!
+//! `allowed_outbound_hosts` are handled as Spin does: literal entries must be
+//! valid at load time; a templated entry (`"{{ mail_origin }}"`) is checked at
+//! load time with the variables' defaults when they all have one (Spin v4.0.2
+//! refuses to load a manifest whose templated host resolves to an invalid form
+//! such as `""`), and resolved with the variables' values for the component's
+//! requests. If a resolved entry is invalid, the whole list is, and every
+//! outbound request of the component is denied (logged at startup).
+//!
 //! Security: secret variables are never printed; only their names appear in
 //! error messages.
 
@@ -15,6 +23,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::outbound::{self, AllowedHost};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail, format_err};
 
@@ -38,8 +48,9 @@ pub struct ComponentSpec {
     pub source: PathBuf,
     /// Store labels the component may open.
     pub key_value_stores: Vec<String>,
-    /// `allowed_outbound_hosts` entries, templates resolved.
-    pub allowed_outbound_hosts: Vec<String>,
+    /// `allowed_outbound_hosts` entries, templates resolved and parsed; `Err` (why)
+    /// when one does not resolve to a valid entry: then everything is denied.
+    pub allowed_outbound_hosts: Result<Vec<AllowedHost>, String>,
     /// Environment variables for the guest.
     pub environment: Vec<(String, String)>,
     /// Component variables: the value, or why it has none.
@@ -126,12 +137,13 @@ pub fn parse(text: &str, dir: &Path, env: impl Fn(&str) -> Option<String>) -> Re
                 .with_context(|| format!("component `{id}`, variable `{name}`"))?;
             variables.insert(name.clone(), value);
         }
-        let mut allowed_outbound_hosts = Vec::new();
-        for host in &c.allowed_outbound_hosts {
-            match expand(host, &app_values)? {
-                Ok(h) => allowed_outbound_hosts.push(h),
-                Err(why) => eprintln!("component `{id}`: skipping outbound host {host:?}: {why}"),
-            }
+        let allowed_outbound_hosts =
+            outbound_hosts(&id, &c.allowed_outbound_hosts, &raw.variables, &app_values)?;
+        if let Err(why) = &allowed_outbound_hosts {
+            eprintln!(
+                "warning: component `{id}`: allowed_outbound_hosts does not resolve ({why}); \
+                 every outbound request of this component will be denied"
+            );
         }
         let spec = ComponentSpec {
             id: id.clone(),
@@ -173,6 +185,44 @@ pub fn parse(text: &str, dir: &Path, env: impl Fn(&str) -> Option<String>) -> Re
 
 /// Application variable values: `Ok(value)` or `Err(reason it has none)`.
 type AppValues = BTreeMap<String, Result<String, String>>;
+
+/// A component's `allowed_outbound_hosts`, checked and resolved as Spin does (see
+/// the module docs). `Err` from the outer result stops the host (the manifest is
+/// invalid); the inner `Err` denies the component every outbound request.
+fn outbound_hosts(
+    id: &str,
+    entries: &[String],
+    declared: &BTreeMap<String, RawVariable>,
+    values: &AppValues,
+) -> Result<Result<Vec<AllowedHost>, String>> {
+    let defaults: AppValues = declared
+        .iter()
+        .map(|(name, var)| {
+            let default = var
+                .default
+                .clone()
+                .ok_or_else(|| format!("`{name}` has no default"));
+            (name.clone(), default)
+        })
+        .collect();
+    for entry in entries {
+        // Literal entries, and templated ones whose variables all have defaults,
+        // must be valid as written.
+        if let Ok(with_defaults) = expand(entry, &defaults)? {
+            AllowedHost::parse(&with_defaults).map_err(|why| {
+                format_err!("component `{id}`: allowed_outbound_hosts entry {entry:?}: {why}")
+            })?;
+        }
+    }
+    let mut resolved = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match expand(entry, values)? {
+            Ok(value) => resolved.push(value),
+            Err(why) => return Ok(Err(format!("{entry:?}: {why}"))),
+        }
+    }
+    Ok(outbound::parse_list(&resolved))
+}
 
 fn resolve_app_variables(
     vars: &BTreeMap<String, RawVariable>,
@@ -270,7 +320,10 @@ key = "{{ secret_key }}"
         let c = &app.components["api"];
         assert_eq!(c.source, Path::new("/app/target/api.wasm"));
         assert_eq!(c.variables["message"], Ok("hello, hello!".into()));
-        assert_eq!(c.allowed_outbound_hosts, ["http://hello:25"]);
+        assert_eq!(
+            c.allowed_outbound_hosts,
+            Ok(vec![AllowedHost::parse("http://hello:25").unwrap()])
+        );
         assert_eq!(app.routes, [("/api/...".to_string(), "api".to_string())]);
     }
 
@@ -296,6 +349,75 @@ key = "{{ secret_key }}"
     fn rejects_undeclared_template_variable() {
         let text = MANIFEST.replace("{{ secret_key }}", "{{ nope }}");
         assert!(parse(&text, Path::new("."), |_| None).is_err());
+    }
+
+    fn outbound(manifest: &str, env: &[(&str, &str)]) -> Result<App> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        parse(manifest, Path::new("/app"), |k| {
+            env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+    }
+
+    const MAIL: &str = r#"
+spin_manifest_version = 2
+[variables]
+mail_origin = { default = "https://*:443" }
+[component.api]
+source = "api.wasm"
+allowed_outbound_hosts = ["{{ mail_origin }}"]
+"#;
+
+    #[test]
+    fn a_templated_outbound_host_takes_the_variable_value() {
+        let app = outbound(
+            MAIL,
+            &[("SPIN_VARIABLE_MAIL_ORIGIN", "http://127.0.0.1:9000")],
+        )
+        .unwrap();
+        let hosts = app.components["api"]
+            .allowed_outbound_hosts
+            .as_ref()
+            .unwrap();
+        let allowed = |uri: &str| outbound::is_allowed(hosts, &uri.parse().unwrap());
+        assert!(allowed("http://127.0.0.1:9000/send"));
+        assert!(!allowed("https://mail.example.com/send"));
+        let app = outbound(MAIL, &[]).unwrap();
+        let hosts = app.components["api"]
+            .allowed_outbound_hosts
+            .as_ref()
+            .unwrap();
+        assert!(outbound::is_allowed(
+            hosts,
+            &"https://mail.example.com/x".parse().unwrap()
+        ));
+    }
+
+    #[test]
+    fn a_templated_outbound_host_whose_default_is_invalid_stops_the_host() {
+        // Spin v4.0.2: "\"\" is not an allowed outbound host format".
+        let text = MAIL.replace(r#"default = "https://*:443""#, r#"default = """#);
+        let error = outbound(
+            &text,
+            &[("SPIN_VARIABLE_MAIL_ORIGIN", "http://127.0.0.1:9000")],
+        )
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("not an allowed outbound host format"),
+            "{error:#}"
+        );
+        assert!(outbound(&MAIL.replace("{{ mail_origin }}", "https://x/y"), &[]).is_err());
+    }
+
+    #[test]
+    fn an_outbound_host_that_resolves_invalid_denies_everything() {
+        let app = outbound(MAIL, &[("SPIN_VARIABLE_MAIL_ORIGIN", "127.0.0.1:9000")]).unwrap();
+        assert!(app.components["api"].allowed_outbound_hosts.is_err());
+        let text = MAIL.replace(r#"{ default = "https://*:443" }"#, "{ required = true }");
+        let app = outbound(&text, &[]).unwrap();
+        assert!(app.components["api"].allowed_outbound_hosts.is_err());
     }
 
     #[test]

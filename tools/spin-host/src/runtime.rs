@@ -42,6 +42,7 @@ pub struct Runtime {
     engine: Engine,
     components: BTreeMap<String, Loaded>,
     kv: Arc<KvDb>,
+    kv_stats: bool,
 }
 
 struct Loaded {
@@ -51,8 +52,9 @@ struct Loaded {
 
 impl Runtime {
     /// Compiles every component of `app` and links it against the host's
-    /// interfaces; fails if a component imports something the host lacks.
-    pub fn new(app: App, kv: Arc<KvDb>) -> Result<Self> {
+    /// interfaces; fails if a component imports something the host lacks. With
+    /// `kv_stats`, each request's key-value use is printed on stderr.
+    pub fn new(app: App, kv: Arc<KvDb>, kv_stats: bool) -> Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model_async(true);
         config.epoch_interruption(true);
@@ -97,6 +99,7 @@ impl Runtime {
             engine,
             components,
             kv,
+            kv_stats,
         })
     }
 
@@ -111,6 +114,9 @@ impl Runtime {
             .get(id)
             .ok_or_else(|| format_err!("no component `{id}`"))?;
         let state = HostState::new(Arc::clone(&loaded.spec), Arc::clone(&self.kv));
+        let label = self
+            .kv_stats
+            .then(|| format!("{id} {} {}", req.method(), req.uri().path()));
         let mut store = Store::new(&self.engine, state);
         store.set_epoch_deadline(WASM_DEADLINE_TICKS);
         let run = async {
@@ -134,8 +140,16 @@ impl Runtime {
                 })
                 .await?
         };
-        tokio::time::timeout(REQUEST_TIMEOUT, run)
+        let result = tokio::time::timeout(REQUEST_TIMEOUT, run)
             .await
-            .map_err(|_| format_err!("request timed out after {REQUEST_TIMEOUT:?}"))?
+            .map_err(|_| format_err!("request timed out after {REQUEST_TIMEOUT:?}"));
+        if let Some(label) = label {
+            let stats = store.data().kv_stats;
+            eprintln!(
+                "kv-stats {label} reads={} writes={} listed={}",
+                stats.reads, stats.writes, stats.listed
+            );
+        }
+        result?
     }
 }

@@ -2,13 +2,17 @@
 //! component, and answer.
 //!
 //! Request headers are passed through unchanged (except the hop-by-hop ones
-//! wasi:http forbids, as in Spin), so tests can set client-IP headers such as
-//! `CF-Connecting-IP` themselves. A path no route matches gets Spin's plain
-//! 404; a component failure gets a 500 problem body and its cause is logged
-//! to stderr only.
+//! wasi:http forbids, as in Spin), and Spin's own `spin-*` headers are
+//! appended after them, as Spin does: a client-sent `spin-client-addr` stays
+//! in the request, ahead of the one the host sets, so a component must read
+//! the last value. `spin-client-addr` is the socket's peer address, unless
+//! `--client-addr-from-header` names a request header to take it from
+//! (development and tests only: it lets one machine act as many clients). A
+//! path no route matches gets Spin's plain 404; a component failure gets a 500
+//! problem body and its cause is logged to stderr only.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -32,12 +36,33 @@ const INTERNAL_PROBLEM: &str =
 pub struct Server {
     router: Router,
     runtime: Runtime,
+    client_addr_header: Option<HeaderName>,
 }
 
 impl Server {
-    /// A server for `runtime`'s components, routed by `router`.
-    pub fn new(router: Router, runtime: Runtime) -> Self {
-        Self { router, runtime }
+    /// A server for `runtime`'s components, routed by `router`; with
+    /// `client_addr_header`, `spin-client-addr` is taken from that request header
+    /// when it holds an IP address (development only).
+    pub fn new(router: Router, runtime: Runtime, client_addr_header: Option<HeaderName>) -> Self {
+        Self {
+            router,
+            runtime,
+            client_addr_header,
+        }
+    }
+
+    /// The address a component sees in `spin-client-addr`: the socket's peer, or
+    /// with `--client-addr-from-header` the address in that header (keeping the
+    /// peer's port) when it parses.
+    fn client_addr(&self, req: &Request<Incoming>, peer: SocketAddr) -> SocketAddr {
+        let forwarded = self.client_addr_header.as_ref().and_then(|name| {
+            let value = req.headers().get(name)?.to_str().ok()?.trim();
+            value
+                .parse::<IpAddr>()
+                .ok()
+                .or_else(|| value.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        });
+        forwarded.map_or(peer, |ip| SocketAddr::new(ip, peer.port()))
     }
 
     /// Accepts connections on `listener` forever.
@@ -80,7 +105,8 @@ impl Server {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_owned();
-        let Some(req) = spin_request(req, &route, peer) else {
+        let client = self.client_addr(&req, peer);
+        let Some(req) = spin_request(req, &route, client) else {
             return status(StatusCode::BAD_REQUEST);
         };
         match self.runtime.call(route.component, req).await {
@@ -101,7 +127,8 @@ impl Server {
 }
 
 /// The request as the component sees it: absolute URI built from `Host`,
-/// original headers, plus Spin's `spin-*` headers. `None` if `Host` is not a
+/// original headers, then Spin's `spin-*` headers appended (a client's header
+/// of the same name is not removed, as in Spin). `None` if `Host` is not a
 /// valid authority.
 fn spin_request(
     req: Request<Incoming>,
@@ -138,7 +165,7 @@ fn spin_request(
     ];
     for (name, value) in spin_headers {
         if let Ok(value) = HeaderValue::from_str(&value) {
-            parts.headers.insert(HeaderName::from_static(name), value);
+            parts.headers.append(HeaderName::from_static(name), value);
         }
     }
     Some(Request::from_parts(parts, body.boxed_unsync()))

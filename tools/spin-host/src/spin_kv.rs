@@ -17,16 +17,27 @@ impl From<KvError> for Error {
     }
 }
 
-/// The database and label behind a store handle.
+/// The database and label behind a store handle; `count` records the call in
+/// the request's [`crate::state::KvStats`].
 fn resolve<T>(
     accessor: &Accessor<T, HasSelf<HostState>>,
     store: &Resource<StoreHandle>,
+    count: fn(&mut crate::state::KvStats),
 ) -> wasmtime::Result<(std::sync::Arc<crate::kv::KvDb>, String)> {
     accessor.with(|mut access| {
         let state = access.get();
+        count(&mut state.kv_stats);
         let label = state.table.get(store)?.label.clone();
         Ok((std::sync::Arc::clone(&state.kv), label))
     })
+}
+
+fn read(stats: &mut crate::state::KvStats) {
+    stats.reads += 1;
+}
+
+fn write(stats: &mut crate::state::KvStats) {
+    stats.writes += 1;
 }
 
 impl Host for HostState {}
@@ -57,7 +68,7 @@ impl<T> HostStoreWithStore<T> for HasSelf<HostState> {
         store: Resource<StoreHandle>,
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
-        let (db, label) = resolve(accessor, &store)?;
+        let (db, label) = resolve(accessor, &store, read)?;
         Ok(db.get(&label, &key).map_err(Error::from))
     }
 
@@ -67,7 +78,7 @@ impl<T> HostStoreWithStore<T> for HasSelf<HostState> {
         key: String,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), Error>> {
-        let (db, label) = resolve(accessor, &store)?;
+        let (db, label) = resolve(accessor, &store, write)?;
         Ok(db.set(&label, &key, &value).map_err(Error::from))
     }
 
@@ -76,7 +87,7 @@ impl<T> HostStoreWithStore<T> for HasSelf<HostState> {
         store: Resource<StoreHandle>,
         key: String,
     ) -> wasmtime::Result<Result<(), Error>> {
-        let (db, label) = resolve(accessor, &store)?;
+        let (db, label) = resolve(accessor, &store, write)?;
         Ok(db.delete(&label, &key).map_err(Error::from))
     }
 
@@ -85,7 +96,7 @@ impl<T> HostStoreWithStore<T> for HasSelf<HostState> {
         store: Resource<StoreHandle>,
         key: String,
     ) -> wasmtime::Result<Result<bool, Error>> {
-        let (db, label) = resolve(accessor, &store)?;
+        let (db, label) = resolve(accessor, &store, read)?;
         Ok(db.exists(&label, &key).map_err(Error::from))
     }
 
@@ -93,12 +104,13 @@ impl<T> HostStoreWithStore<T> for HasSelf<HostState> {
         accessor: &Accessor<T, Self>,
         store: Resource<StoreHandle>,
     ) -> wasmtime::Result<(StreamReader<String>, FutureReader<Result<(), Error>>)> {
-        let (db, label) = resolve(accessor, &store)?;
+        let (db, label) = resolve(accessor, &store, |_| {})?;
         let (keys, result) = match db.keys(&label) {
             Ok(keys) => (keys, Ok(())),
             Err(e) => (Vec::new(), Err(Error::from(e))),
         };
         accessor.with(|mut access| {
+            access.get().kv_stats.listed += keys.len() as u64;
             let keys = StreamReader::new(&mut access, keys)?;
             let result =
                 FutureReader::new(

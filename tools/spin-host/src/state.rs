@@ -17,6 +17,17 @@ use crate::kv::KvDb;
 use crate::manifest::ComponentSpec;
 use crate::outbound::OutboundPolicy;
 
+/// What one request asked of the key-value store (`--kv-stats`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KvStats {
+    /// Values read (`get`, `exists`, compare-and-swap reads, each key of a `get-many`).
+    pub reads: u64,
+    /// Values written or deleted (each key of a batch counts).
+    pub writes: u64,
+    /// Keys returned by `get-keys` and `list-keys`.
+    pub listed: u64,
+}
+
 /// The data of one request's `Store`.
 pub struct HostState {
     pub(crate) table: ResourceTable,
@@ -25,6 +36,7 @@ pub struct HostState {
     outbound: OutboundPolicy,
     pub(crate) component: Arc<ComponentSpec>,
     pub(crate) kv: Arc<KvDb>,
+    pub(crate) kv_stats: KvStats,
 }
 
 impl HostState {
@@ -42,6 +54,7 @@ impl HostState {
             outbound: OutboundPolicy::new(&component.id, &component.allowed_outbound_hosts),
             component,
             kv,
+            kv_stats: KvStats::default(),
         }
     }
 

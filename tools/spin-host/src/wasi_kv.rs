@@ -46,21 +46,25 @@ impl store::Host for HostState {
 impl store::HostBucket for HostState {
     fn get(&mut self, bucket: Resource<StoreHandle>, key: String) -> Outcome<Option<Vec<u8>>> {
         let label = self.label(&bucket)?;
+        self.kv_stats.reads += 1;
         Ok(self.kv.get(&label, &key).map_err(Into::into))
     }
 
     fn set(&mut self, bucket: Resource<StoreHandle>, key: String, value: Vec<u8>) -> Outcome<()> {
         let label = self.label(&bucket)?;
+        self.kv_stats.writes += 1;
         Ok(self.kv.set(&label, &key, &value).map_err(Into::into))
     }
 
     fn delete(&mut self, bucket: Resource<StoreHandle>, key: String) -> Outcome<()> {
         let label = self.label(&bucket)?;
+        self.kv_stats.writes += 1;
         Ok(self.kv.delete(&label, &key).map_err(Into::into))
     }
 
     fn exists(&mut self, bucket: Resource<StoreHandle>, key: String) -> Outcome<bool> {
         let label = self.label(&bucket)?;
+        self.kv_stats.reads += 1;
         Ok(self.kv.exists(&label, &key).map_err(Into::into))
     }
 
@@ -70,9 +74,11 @@ impl store::HostBucket for HostState {
         cursor: Option<String>,
     ) -> Outcome<store::KeyResponse> {
         let label = self.label(&bucket)?;
-        Ok(self
-            .kv
-            .keys_page(&label, cursor.as_deref(), LIST_PAGE)
+        let page = self.kv.keys_page(&label, cursor.as_deref(), LIST_PAGE);
+        if let Ok((keys, _)) = &page {
+            self.kv_stats.listed += keys.len() as u64;
+        }
+        Ok(page
             .map(|(keys, cursor)| store::KeyResponse { keys, cursor })
             .map_err(Into::into))
     }
@@ -91,6 +97,7 @@ impl atomics::Host for HostState {
         delta: i64,
     ) -> Outcome<i64> {
         let label = self.label(&bucket)?;
+        self.kv_stats.writes += 1;
         Ok(self.kv.increment(&label, &key, delta).map_err(Into::into))
     }
 
@@ -104,6 +111,7 @@ impl atomics::Host for HostState {
             key,
             snapshot,
         } = self.table.delete(cas)?;
+        self.kv_stats.writes += 1;
         match self
             .kv
             .compare_and_swap(&label, &key, snapshot.as_deref(), &value)
@@ -125,6 +133,7 @@ impl atomics::Host for HostState {
 impl atomics::HostCas for HostState {
     fn new(&mut self, bucket: Resource<StoreHandle>, key: String) -> Outcome<Resource<CasHandle>> {
         let label = self.label(&bucket)?;
+        self.kv_stats.reads += 1;
         let snapshot = match self.kv.get(&label, &key) {
             Ok(v) => v,
             Err(e) => return Ok(Err(e.into())),
@@ -137,6 +146,7 @@ impl atomics::HostCas for HostState {
     }
 
     fn current(&mut self, cas: Resource<CasHandle>) -> Outcome<Option<Vec<u8>>> {
+        self.kv_stats.reads += 1;
         let handle = self.table.get_mut(&cas)?;
         match self.kv.get(&handle.label, &handle.key) {
             Ok(value) => {
@@ -160,6 +170,7 @@ impl batch::Host for HostState {
         keys: Vec<String>,
     ) -> Outcome<Vec<(String, Option<Vec<u8>>)>> {
         let label = self.label(&bucket)?;
+        self.kv_stats.reads += keys.len() as u64;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             match self.kv.get(&label, &key) {
@@ -176,11 +187,13 @@ impl batch::Host for HostState {
         key_values: Vec<(String, Vec<u8>)>,
     ) -> Outcome<()> {
         let label = self.label(&bucket)?;
+        self.kv_stats.writes += key_values.len() as u64;
         Ok(self.kv.set_many(&label, &key_values).map_err(Into::into))
     }
 
     fn delete_many(&mut self, bucket: Resource<StoreHandle>, keys: Vec<String>) -> Outcome<()> {
         let label = self.label(&bucket)?;
+        self.kv_stats.writes += keys.len() as u64;
         for key in keys {
             if let Err(e) = self.kv.delete(&label, &key) {
                 return Ok(Err(e.into()));

@@ -97,6 +97,15 @@ struct Host {
 
 impl Host {
     fn start(dir: &TempDir, manifest_text: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_with_args(dir, manifest_text, env, &[])
+    }
+
+    fn start_with_args(
+        dir: &TempDir,
+        manifest_text: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
         let manifest_path = dir.0.join("spin.toml");
         std::fs::write(&manifest_path, manifest_text).unwrap();
         let log = std::fs::File::create(dir.0.join("host.log")).unwrap();
@@ -105,6 +114,7 @@ impl Host {
             .arg(&manifest_path)
             .args(["--listen", "127.0.0.1:0", "--kv-db"])
             .arg(dir.0.join("kv.sqlite"))
+            .args(args)
             .env_remove("SPIN_VARIABLE_GREETING")
             .env_remove("SPIN_VARIABLE_API_KEY")
             .envs(env.iter().copied())
@@ -203,9 +213,15 @@ impl Response {
 
     /// An echoed line `key=value` of the fixture's echo output.
     fn echoed(&self, key: &str) -> Option<&str> {
+        self.echoed_all(key).into_iter().next()
+    }
+
+    /// Every echoed value of `key`, in order.
+    fn echoed_all(&self, key: &str) -> Vec<&str> {
         self.body
             .lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+            .filter_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+            .collect()
     }
 }
 
@@ -252,6 +268,70 @@ fn routes_to_the_most_specific_route_with_spin_headers() {
     let fallback = host.get("/echoes");
     assert_eq!(fallback.echoed("h:spin-matched-route"), Some("/..."));
     assert_eq!(fallback.echoed("h:spin-path-info"), Some("/echoes"));
+}
+
+#[test]
+fn spin_headers_come_after_a_clients_own_as_in_spin() {
+    let dir = TempDir::new();
+    let host = Host::start(&dir, &manifest(ROUTES, ""), &[]);
+    let forged = [
+        ("spin-client-addr", "198.51.100.1:1"),
+        ("CF-Connecting-IP", "203.0.113.9"),
+    ];
+    let res = host.request("GET", "/echo/x", &forged, "");
+    let addrs = res.echoed_all("h:spin-client-addr");
+    assert_eq!(addrs.len(), 2, "{res:?}");
+    assert_eq!(addrs[0], "198.51.100.1:1", "the client's header is kept");
+    assert!(
+        addrs[1].starts_with("127.0.0.1:"),
+        "the last value is the socket's peer: {addrs:?}"
+    );
+}
+
+#[test]
+fn the_client_address_comes_from_a_header_only_when_told_to() {
+    let dir = TempDir::new();
+    let args = ["--client-addr-from-header", "cf-connecting-ip"];
+    let host = Host::start_with_args(&dir, &manifest(ROUTES, ""), &[], &args);
+    let addr = |headers: &[(&str, &str)]| {
+        let res = host.request("GET", "/echo/x", headers, "");
+        res.echoed_all("h:spin-client-addr")
+            .last()
+            .map(|a| a.to_string())
+    };
+    let v4 = addr(&[("CF-Connecting-IP", "203.0.113.9")]).unwrap();
+    assert!(v4.starts_with("203.0.113.9:"), "{v4}");
+    let v6 = addr(&[("CF-Connecting-IP", "2001:db8::7")]).unwrap();
+    assert!(v6.starts_with("[2001:db8::7]:"), "{v6}");
+    let garbage = addr(&[("CF-Connecting-IP", "not an address")]).unwrap();
+    assert!(garbage.starts_with("127.0.0.1:"), "{garbage}");
+    let log = std::fs::read_to_string(dir.0.join("host.log")).unwrap();
+    assert!(log.contains("development only"), "{log}");
+}
+
+#[test]
+fn kv_stats_report_each_requests_store_use() {
+    let dir = TempDir::new();
+    let host = Host::start_with_args(&dir, &manifest(ROUTES, ""), &[], &["--kv-stats"]);
+    assert_eq!(host.request("PUT", "/kv/alpha", &[], "one").status, 200);
+    assert_eq!(host.request("PUT", "/wkv/beta", &[], "two").status, 200);
+    assert_eq!(host.get("/wkv-keys").status, 200);
+    drop(host);
+    let log = std::fs::read_to_string(dir.0.join("host.log")).unwrap();
+    let line = |prefix: &str| {
+        log.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in {log}"))
+            .to_owned()
+    };
+    assert_eq!(
+        line("kv-stats fixture PUT /kv/alpha"),
+        "kv-stats fixture PUT /kv/alpha reads=0 writes=1 listed=0"
+    );
+    assert_eq!(
+        line("kv-stats fixture GET /wkv-keys"),
+        "kv-stats fixture GET /wkv-keys reads=0 writes=0 listed=2"
+    );
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! with `MAIL_TRANSPORT=console` (development only by convention; the config doctor
 //! flags it elsewhere) the whole message, including its link, is logged so a
 //! developer can follow it; with `http` only the provider's status is logged, never
-//! the body or the token. Mail timing is the adapter's: on Workers mail leaves after
+//! the body or the token, and a mail that did not leave is logged with its cause
+//! ([`NotSent`]), never its content. Mail timing is the adapter's: on Workers mail leaves after
 //! the response, so the provider's latency never shows in it; on Spin (no
 //! `waitUntil`) it leaves before, and the response time includes it.
 
@@ -25,9 +26,40 @@ use crate::http::Response;
 use crate::model::log::Notice;
 use crate::model::mail::Mail;
 
-/// No answer came back from an outbound request (DNS, connection, timeout).
+/// Why an outbound request got no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unreachable;
+pub enum NotSent {
+    /// It left, and no answer came back (DNS, connection, TLS, timeout).
+    Unreachable,
+    /// The platform refused to send it: the URL's origin is not an allowed outbound
+    /// host (Spin's `allowed_outbound_hosts`, which `spin.toml` derives from the
+    /// `mail_origin` variable) — the common misconfiguration, told apart.
+    OutboundDenied,
+    /// The URL does not make a request.
+    InvalidUrl,
+}
+
+impl NotSent {
+    /// The `cause` of the `mail_failed` line.
+    fn cause(self) -> &'static str {
+        match self {
+            Self::Unreachable => "unreachable",
+            Self::OutboundDenied => "outbound_denied",
+            Self::InvalidUrl => "invalid_url",
+        }
+    }
+
+    /// What an operator should do about it, when that is known.
+    fn hint(self) -> Option<&'static str> {
+        match self {
+            Self::OutboundDenied => Some(
+                "MAIL_HTTP_URL's origin is not in allowed_outbound_hosts: set the Spin \
+                 variable mail_origin to its scheme://host:port",
+            ),
+            Self::Unreachable | Self::InvalidUrl => None,
+        }
+    }
+}
 
 /// What a platform offers to carry out an outcome.
 #[allow(async_fn_in_trait)]
@@ -36,12 +68,8 @@ pub trait Output {
     fn line(&self, line: &str, error: bool);
     /// POSTs `body` (`application/json`) to `url` with `Authorization:
     /// authorization`; the response status.
-    async fn post_json(
-        &self,
-        url: &str,
-        authorization: &str,
-        body: String,
-    ) -> Result<u16, Unreachable>;
+    async fn post_json(&self, url: &str, authorization: &str, body: String)
+        -> Result<u16, NotSent>;
 }
 
 /// Writes a notice line to `output`.
@@ -91,10 +119,12 @@ async fn send(output: &impl Output, transport: &MailTransport, from: &str, mail:
                 Ok(status) => Notice::MailFailed {
                     status: Some(status),
                     cause: None,
+                    hint: None,
                 },
-                Err(Unreachable) => Notice::MailFailed {
+                Err(failure) => Notice::MailFailed {
                     status: None,
-                    cause: Some("unreachable"),
+                    cause: Some(failure.cause()),
+                    hint: failure.hint(),
                 },
             };
             notice(output, &line);

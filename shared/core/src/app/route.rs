@@ -2,15 +2,18 @@
 //! call it and the handler that serves it.
 //!
 //! The table is the only place a route is written: dispatch, `404`/`405` with
-//! `Allow`, preflights, the permission gate, the routes the Workers `api` forwards to
-//! `login` ([`Route::verifies_password`]) and the platform manifests
-//! (`cargo xtask manifests`) all read it.
+//! `Allow`, preflights, the permission gate, the per-user limits
+//! ([`Route::per_user`]), the routes the Workers `api` forwards to `login`
+//! ([`Route::verifies_password`]) and the platform manifests (`cargo xtask
+//! manifests`) all read it.
 //!
 //! Who may call a route is part of the handler's type: a [`Handler::Public`] handler
-//! is never given a principal, and a [`Handler::Protected`] one always is — the one
-//! the pipeline's gate authenticated and authorised with the route's
-//! [`Permission`]. A protected route cannot be declared without a permission, and its
-//! handler cannot forget to ask for one.
+//! is never given a principal; a [`Handler::Protected`] one always is — the one the
+//! pipeline's gate authenticated and authorised with the route's [`Permission`]; a
+//! [`Handler::SignedIn`] one gets the authenticated caller whatever their roles (the
+//! routes on one's own sessions). A protected route cannot be declared without a
+//! permission, and its handler cannot forget to ask for one. Every route with a
+//! principal spends a per-user budget, counted by the pipeline right after the gate.
 //!
 //! Security considerations: deny by default — a path no entry matches is `404`, a
 //! method no entry of the path declares is `405`; `HEAD` is decided as `GET`.
@@ -22,6 +25,7 @@ use core::pin::Pin;
 
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::ratelimit::PerUser;
 use crate::http::{Method, Methods, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::Permission;
@@ -36,7 +40,7 @@ pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, ApiErr
 /// credential, as the session routes do with their refresh token).
 pub type PublicFn<S> = for<'a> fn(&'a Ctx<'a, S>, &'a Params<'a>) -> HandlerFuture<'a>;
 
-/// A handler behind the permission gate: it receives the gate's principal.
+/// A handler behind the gate: it receives the gate's principal.
 pub type ProtectedFn<S> =
     for<'a> fn(&'a Ctx<'a, S>, &'a Principal, &'a Params<'a>) -> HandlerFuture<'a>;
 
@@ -46,6 +50,10 @@ pub enum Handler<S: Services> {
     Public(PublicFn<S>),
     /// An authenticated caller whose stored roles grant the permission.
     Protected(Permission, ProtectedFn<S>),
+    /// Any authenticated caller, whatever their roles: the routes on one's own
+    /// sessions, which no role grants or takes away (a user whose roles were all
+    /// removed can still see and end their sessions).
+    SignedIn(ProtectedFn<S>),
 }
 
 impl<S: Services> core::fmt::Debug for Handler<S> {
@@ -53,6 +61,7 @@ impl<S: Services> core::fmt::Debug for Handler<S> {
         match self {
             Self::Public(_) => f.write_str("Public"),
             Self::Protected(permission, _) => write!(f, "Protected({permission:?})"),
+            Self::SignedIn(_) => f.write_str("SignedIn"),
         }
     }
 }
@@ -65,6 +74,9 @@ pub struct Route<S: Services> {
     pub pattern: &'static str,
     /// Who may call it, and the handler.
     pub handler: Handler<S>,
+    /// The per-user budget the route spends once the gate has a principal (`None`
+    /// for a public route): [`PerUser::Api`] for a protected route.
+    pub per_user: Option<PerUser>,
     /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
     /// routes"): the Workers `api` forwards these to `login`.
     pub verifies_password: bool,
@@ -77,11 +89,13 @@ impl<S: Services> Route<S> {
             method,
             pattern,
             handler: Handler::Public(handler),
+            per_user: None,
             verifies_password: false,
         }
     }
 
-    /// A route behind the gate: `permission` is required, `handler` gets the principal.
+    /// A route behind the gate: `permission` is required, `handler` gets the principal,
+    /// and the request spends the caller's API budget.
     pub const fn protected(
         method: Method,
         pattern: &'static str,
@@ -92,6 +106,23 @@ impl<S: Services> Route<S> {
             method,
             pattern,
             handler: Handler::Protected(permission, handler),
+            per_user: Some(PerUser::Api),
+            verifies_password: false,
+        }
+    }
+
+    /// A route for any authenticated caller, spending the caller's `budget`.
+    pub const fn signed_in(
+        method: Method,
+        pattern: &'static str,
+        budget: PerUser,
+        handler: ProtectedFn<S>,
+    ) -> Self {
+        Self {
+            method,
+            pattern,
+            handler: Handler::SignedIn(handler),
+            per_user: Some(budget),
             verifies_password: false,
         }
     }
@@ -102,10 +133,10 @@ impl<S: Services> Route<S> {
         self
     }
 
-    /// The permission the route requires (`None`: public).
+    /// The permission the route requires (`None`: public or signed-in).
     pub fn permission(&self) -> Option<Permission> {
         match self.handler {
-            Handler::Public(_) => None,
+            Handler::Public(_) | Handler::SignedIn(_) => None,
             Handler::Protected(permission, _) => Some(permission),
         }
     }
@@ -116,7 +147,8 @@ impl<S: Services> core::fmt::Debug for Route<S> {
         f.debug_struct("Route")
             .field("method", &self.method)
             .field("pattern", &self.pattern)
-            .field("permission", &self.permission())
+            .field("handler", &self.handler)
+            .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
             .finish()
     }

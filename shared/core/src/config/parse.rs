@@ -261,6 +261,11 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         forgot_per_ip: rate_limit(vars, "RATE_LIMIT_FORGOT_PER_IP", defaults.forgot_per_ip)?,
         refresh_per_ip: rate_limit(vars, "RATE_LIMIT_REFRESH_PER_IP", defaults.refresh_per_ip)?,
         api_per_user: rate_limit(vars, "RATE_LIMIT_API_PER_USER", defaults.api_per_user)?,
+        sessions_per_user: rate_limit(
+            vars,
+            "RATE_LIMIT_SESSIONS_PER_USER",
+            defaults.sessions_per_user,
+        )?,
         lockout_failures: rate_limit(vars, "LOCKOUT_FAILURES", defaults.lockout_failures)?,
         lockout_base_secs: number(vars, "LOCKOUT_BASE_SECS", defaults.lockout_base_secs)?,
         lockout_max_secs: number(vars, "LOCKOUT_MAX_SECS", defaults.lockout_max_secs)?,

@@ -1,9 +1,10 @@
 //! Accounts: the user record, email addresses, registration, email verification,
-//! login, and the caller's own profile (API.md §5, §6, §7).
+//! login, and the caller's own profile (docs/contract.md §5, §6, §7).
 //!
 //! - [`crate::model::user`]: the record, its keys in the AtomicStore, CAS updates, the
 //!   email index; [`crate::model::email`]: normalisation, the index and the stored
-//!   form of an address.
+//!   form of an address; [`crate::policy::fields`]: the input rules of every email
+//!   and password field (`400`).
 //! - [`register`]: `POST /auth/register` (feature `password-policy`).
 //! - [`verify_email`]: verification tokens and `POST /auth/email/verify`.
 //! - [`login`]: `POST /auth/login` (feature `password`).

@@ -1,4 +1,4 @@
-//! Administration (API.md §6): the access review, roles, disabling and enabling
+//! Administration (docs/contract.md §6): the access review, roles, disabling and enabling
 //! users, revoking a user's sessions — and the guard that keeps at least one
 //! enabled administrator.
 //!

@@ -15,9 +15,11 @@
 //!   not past its idle or absolute end, not before the kill switch) — so a logout, a
 //!   revocation or `SESSIONS_REVOKED_BEFORE` takes effect on the very next request,
 //!   whatever the token's `exp`;
-//! - the user record is read and must exist, not be disabled, and (when verification
-//!   is required) be verified. The principal's roles are the *stored* roles, not the
-//!   token's, so a role change applies at once too.
+//! - the user record is read and must exist, not be disabled, (when verification is
+//!   required) be verified, and its session epoch must not have moved past the
+//!   session's ([`crate::policy::session_epoch`]: a password reset, say, ends even a session
+//!   written by a login that raced it). The principal's roles are the *stored* roles,
+//!   not the token's, so a role change applies at once too.
 //!
 //! Every failure is `401 unauthenticated` (CSRF: `403 csrf_failed`); the reason is
 //! not told.
@@ -41,6 +43,7 @@ use crate::model::user;
 use crate::model::user::UserRecord;
 use crate::policy::csrf::{self, CsrfParts, Via};
 use crate::policy::rbac::{self, Permission};
+use crate::policy::session_epoch;
 use crate::policy::token;
 use crate::store::AtomicStore;
 
@@ -99,7 +102,9 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
         _ => return Err(ApiError::Unauthenticated),
     };
     let user = match user {
-        Some(user) if user.may_sign_in(ctx.config) => user,
+        Some(user) if user.may_sign_in(ctx.config) && session_epoch::admits(&user, &session) => {
+            user
+        }
         _ => return Err(ApiError::Unauthenticated),
     };
     Ok(Principal { user, session, via })

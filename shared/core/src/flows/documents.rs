@@ -1,4 +1,4 @@
-//! Documents with sharing: the resource the protected API guards (API.md §6).
+//! Documents with sharing: the resource the protected API guards (docs/contract.md §6).
 //!
 //! - [`crate::model::document`]: the record (owner, shares, content), where it lives
 //!   (AtomicStore, shard `doc/{id}`), the per-user index that finds one's documents.

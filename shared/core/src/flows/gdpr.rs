@@ -1,4 +1,4 @@
-//! Data-protection rights and retention (API.md §6; GDPR Art. 7, 15, 17, 20, 5(1)(e)).
+//! Data-protection rights and retention (docs/contract.md §6; GDPR Art. 7, 15, 17, 20, 5(1)(e)).
 //!
 //! - [`export`]: `GET /api/me/export` — everything held about the caller, as an
 //!   attachment.

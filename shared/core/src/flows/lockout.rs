@@ -1,4 +1,4 @@
-//! Per-email lockout (API.md §7): 5 failed logins within 15 minutes lock the
+//! Per-email lockout (docs/contract.md §7): 5 failed logins within 15 minutes lock the
 //! address for 15 minutes; each repeat lock doubles, up to 24 hours (all from
 //! `LOCKOUT_*`). Unknown addresses are locked exactly like known ones.
 //!
@@ -13,7 +13,8 @@
 //!
 //! [`record_failure`] counts a failure that had no admission (a flow that only learns
 //! of a failure afterwards); [`check`] only asks whether the address is locked;
-//! [`clear`] lifts a lock after a completed password reset. [`LoginGuard`] bundles
+//! [`clear`] lifts a lock after a completed password reset; [`forget`] deletes the
+//! state when the account is erased. [`LoginGuard`] bundles
 //! what `POST /auth/login` checks before its password check (the per-address limit,
 //! the hashing gate and the admission).
 //!
@@ -341,4 +342,23 @@ pub async fn clear<S: Services>(ctx: &Ctx<'_, S>, index: &str) -> Result<(), Api
         }
     }
     Err(ApiError::Unavailable(Internal("lockout record contended")))
+}
+
+/// Deletes the state of `index` — lock, failure log and the memory of earlier locks —
+/// when the account behind the address is erased: the state is derived from the
+/// address and must not outlive the account (an address without an account starts
+/// from nothing, as an unknown one does). A state that keeps changing under
+/// contention is left to its own expiry.
+pub async fn forget(atomic: &impl AtomicStore, index: &str) -> Result<(), ApiError> {
+    let shard = shard(index);
+    let key = AtomicKey::new(&shard, NAME);
+    for _ in 0..MAX_ROUNDS {
+        let Some(raw) = atomic.get(key).await? else {
+            return Ok(());
+        };
+        if atomic.compare_and_swap(key, Some(&raw), None, None).await? {
+            return Ok(());
+        }
+    }
+    Ok(())
 }

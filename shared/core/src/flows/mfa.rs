@@ -1,4 +1,4 @@
-//! The second-factor flows (API.md §5, §6, §7): TOTP setup and confirmation,
+//! The second-factor flows (docs/contract.md §5, §6, §7): TOTP setup and confirmation,
 //! disabling, and the second step of a login — built on the pure primitives of
 //! [`crate::policy::mfa`] and the record cipher of [`crate::crypto::aead`].
 //!

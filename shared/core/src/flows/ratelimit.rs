@@ -1,11 +1,11 @@
-//! Rate limits (API.md §7): per client address for login, registration, forgot-password
+//! Rate limits (docs/contract.md §7): per client address for login, registration, forgot-password
 //! and refresh; per user for the API; and the per-isolate bound on password hashing.
 //!
 //! - [`window`]: the sliding-window arithmetic (pure, property-tested).
 //! - [`limiter`]: that arithmetic over atomic counters in the [`crate::AtomicStore`].
 //! - [`crate::memory::hashing`]: the per-isolate bound on hashing work in flight.
-//! - [`check_ip`], [`check_user`], [`api_per_user`], [`admit_registration`]: what the
-//!   flows call.
+//! - [`check_ip`], [`per_user`] ([`PerUser`]), [`admit_registration`]: what the
+//!   pipeline and the flows call.
 //!
 //! | limit | default (`Config.rate_limits`) | key | where it is checked |
 //! |---|---|---|---|
@@ -14,6 +14,7 @@
 //! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
+//! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
 //!
 //! Over a limit: `429 rate_limited` with `Retry-After` (whole seconds until one more
 //! request would be allowed). The body is the same problem document whatever the
@@ -32,8 +33,17 @@
 //! counted: they cost no store access or hash, and counting them would let one
 //! client's typos spend another's budget behind the same NAT for nothing.
 //!
-//! Storage: shard `ratelimit/ip/{key}` (names `{scope}/{window}`) and
-//! `ratelimit/user/{user_id}` (names `api/{window}`) in the AtomicStore.
+//! Storage: shard `ratelimit/ip/{key}` (names `{scope}/{window}`),
+//! `ratelimit/user/{user_id}` (names `api/{window}`, `sessions/{window}`) and, for the
+//! reset-mail cap, `ratelimit/email/{email index}` (names `forgot/{window}`) in the
+//! AtomicStore. The last two are derived from an account; erasing it deletes them
+//! ([`forget_account`]).
+//!
+//! The session routes have their own per-user budget rather than the API's: listing
+//! and revoking sessions read or write every session of the user, and a client polling
+//! `GET /auth/session` should not spend its API budget. `POST /auth/session/refresh`
+//! and `POST /auth/session/logout` are not counted here: refresh has its per-address
+//! limit, and a logout ends the credential it was made with.
 //!
 //! Security considerations: counters are atomic increments, so concurrent bursts
 //! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
@@ -48,10 +58,11 @@ pub use crate::memory::{HashGate, HashPermit};
 use alloc::format;
 use alloc::string::String;
 
-use crate::config::RateLimit;
+use crate::config::{Config, RateLimit};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::policy::window::{self, Decision, SlidingWindow};
+use crate::store::AtomicStore;
 
 /// The shared key of requests whose client address could not be read.
 pub const UNKNOWN_CLIENT: &str = "unknown";
@@ -129,35 +140,103 @@ pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(),
     enforce(decision)
 }
 
-/// Counts this request against `user_id`'s API limit; `429` when over. For flows
-/// that have authenticated the caller already (`auth::authenticate`).
-pub async fn check_user<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<(), ApiError> {
-    let shard = format!("ratelimit/user/{user_id}");
-    let window = sliding(ctx.config.rate_limits.api_per_user);
+/// The shard of a user's API and session-routes counters.
+pub fn user_shard(user_id: &str) -> String {
+    format!("ratelimit/user/{user_id}")
+}
+
+/// The shard of an address's reset-mail cap (`POST /auth/password/forgot`), by its
+/// email blind index.
+pub fn email_shard(index: &str) -> String {
+    format!("ratelimit/email/{index}")
+}
+
+/// Deletes the live counters derived from an erased account: its API and
+/// session-routes counters and the reset-mail cap of its address under `indexes`
+/// (every data key's index).
+pub async fn forget_account(
+    atomic: &impl AtomicStore,
+    config: &Config,
+    user_id: &str,
+    indexes: &[String],
+    now_ms: u64,
+) -> Result<(), ApiError> {
+    let limits = &config.rate_limits;
+    for budget in [PerUser::Api, PerUser::Sessions] {
+        limiter::clear(
+            atomic,
+            &user_shard(user_id),
+            budget.counter(),
+            sliding(budget.limit(limits)),
+            now_ms,
+        )
+        .await?;
+    }
+    for index in indexes {
+        limiter::clear(
+            atomic,
+            &email_shard(index),
+            Scope::Forgot.as_str(),
+            sliding(limits.forgot_per_ip),
+            now_ms,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The counter name of the per-user API limit.
+const API_COUNTER: &str = "api";
+/// The counter name of the per-user session-routes limit.
+const SESSIONS_COUNTER: &str = "sessions";
+
+/// A per-user budget: which of the caller's counters an authenticated route spends
+/// (the route tables name it, [`crate::app::Route::per_user`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerUser {
+    /// `RATE_LIMIT_API_PER_USER`: every protected route.
+    Api,
+    /// `RATE_LIMIT_SESSIONS_PER_USER`: the `refresh` function's session routes that
+    /// an access token authenticates.
+    Sessions,
+}
+
+impl PerUser {
+    fn counter(self) -> &'static str {
+        match self {
+            Self::Api => API_COUNTER,
+            Self::Sessions => SESSIONS_COUNTER,
+        }
+    }
+
+    fn limit(self, limits: &crate::config::RateLimits) -> RateLimit {
+        match self {
+            Self::Api => limits.api_per_user,
+            Self::Sessions => limits.sessions_per_user,
+        }
+    }
+}
+
+/// Counts this request against `user_id`'s `budget`; `429` when over. The pipeline
+/// calls it once, right after the gate has authenticated (and, for a protected route,
+/// authorised) the caller, so requests refused before (`401`, `403`) cost no counter
+/// write and public routes are never counted.
+pub async fn per_user<S: Services>(
+    ctx: &Ctx<'_, S>,
+    budget: PerUser,
+    user_id: &str,
+) -> Result<(), ApiError> {
+    let shard = user_shard(user_id);
     let decision = limiter::hit(
         ctx.services.atomic(),
         &ctx.memory.settled,
         &shard,
-        "api",
-        window,
+        budget.counter(),
+        sliding(budget.limit(&ctx.config.rate_limits)),
         ctx.now_ms,
     )
     .await?;
     enforce(decision)
-}
-
-/// The `api` function's per-user limit, called once in its dispatch right after the
-/// gate has authenticated and authorised the caller: counts the request against the
-/// caller's user id; public routes (no principal) are not counted. Requests refused
-/// before (`401`, `403`) cost no counter write.
-pub async fn api_per_user<S: Services>(
-    ctx: &Ctx<'_, S>,
-    principal: Option<&crate::model::principal::Principal>,
-) -> Result<(), ApiError> {
-    match principal {
-        Some(principal) => check_user(ctx, principal.user_id()).await,
-        None => Ok(()),
-    }
 }
 
 /// What `POST /auth/register` passes before its lookup and hash: the per-address

@@ -1,5 +1,5 @@
 //! Sessions: records, refresh-token rotation, delivery in the two modes, revocation,
-//! and the routes of the `refresh` function (API.md §4, §5).
+//! and the routes of the `refresh` function (docs/contract.md §4, §5).
 //!
 //! - [`crate::model::session`]: the session record, where it lives, when it ends.
 //! - [`crate::model::refresh_token`]: the refresh token's format, hash and derived
@@ -8,18 +8,26 @@
 //! - [`rotate`]: refresh with rotation, grace window and reuse detection.
 //! - [`delivery`]: the login/refresh answer and the three cookies.
 //! - [`revoke`]: logout, revoke one, revoke all, list live sessions.
+//! - [`epoch`]: ending every session of a user, including logins in flight, by the
+//!   per-user session epoch (its rule: [`crate::policy::session_epoch`]).
+//! - [`sign_in`]: completing a sign-in whose credentials were checked, under the
+//!   epoch they were checked in.
 //! - [`routes`]: the HTTP handlers.
 //!
-//! For other flows: [`create::start`] after a successful sign-in (MFA login uses it
-//! too), [`delivery::respond`] to answer with the tokens, and [`revoke::revoke_all`]
-//! to end a user's sessions (password reset, admin disable, account deletion).
+//! For other flows: [`sign_in::complete`] after a successful password check (MFA
+//! login uses [`sign_in::complete_with`]), [`delivery::respond`] to answer with the
+//! tokens; to end all of a user's sessions,
+//! [`crate::policy::session_epoch::advance`] in the flow's own compare-and-swap on the
+//! user record, then [`revoke::revoke_all`] (or [`epoch::end_all`] for both when the
+//! flow changes nothing else on the user).
 //!
 //! Security considerations: every session state change is a compare-and-swap on the
 //! AtomicStore record; tokens are stored only as hashes. The design, its atomicity
-//! argument and the choices where the contract is silent are in `docs/sessions.md`.
+//! argument and the reasons for the choices docs/contract.md states are in `docs/sessions.md`.
 
 pub mod create;
 pub mod delivery;
+pub mod epoch;
 pub mod revoke;
 pub mod rotate;
 pub mod routes;

@@ -1,4 +1,4 @@
-//! The `api` function: everything under `/api/` (API.md §6).
+//! The `api` function: everything under `/api/` (docs/contract.md §6).
 //!
 //! **Every route declares its permission** in [`Api`]'s route table: it is either
 //! public (only `GET /api/health`) or protected by a [`Permission`] of
@@ -10,7 +10,7 @@
 //! [`crate::policy::documents`]). A path the table does not list is `404`, a method it
 //! does not list `405`.
 //!
-//! **Password routes.** Two handlers verify the caller's password (API.md §6:
+//! **Password routes.** Two handlers verify the caller's password (docs/contract.md §6:
 //! erasure and turning TOTP off re-authenticate), marked
 //! [`Route::verifies_password`]. Password verification links argon2, bcrypt and the
 //! NFKC tables — a third of the `api` Worker — so on Workers the `api` function is

@@ -1,4 +1,4 @@
-//! The `login` function (API.md §1): `POST /auth/register`, `POST /auth/login`,
+//! The `login` function (docs/contract.md §1): `POST /auth/register`, `POST /auth/login`,
 //! `POST /auth/login/mfa`.
 //!
 //! Its flows need password hashing and the password policy, so the routes exist only

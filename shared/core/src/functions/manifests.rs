@@ -1,6 +1,7 @@
 //! The platform route lists, generated from the route tables: `routes` of every
-//! `wrangler.toml`, the `[[trigger.http]]` routes of `spin.toml` and `ROUTES` of
-//! `tools/local.mjs` (the local Miniflare server).
+//! `wrangler.toml`, the `[[trigger.http]]` routes of `spin.toml`, `ROUTES` of
+//! `tools/local.mjs` (the local Miniflare server) and `OWNERS` of
+//! `tools/wrangler-dev/router.mjs` (the dev router of `wrangler dev`).
 //!
 //! A function is *mounted* on the platform router either as a whole namespace
 //! ([`Function::NAMESPACE`]: `api` takes `/api/`) or by the first two segments of
@@ -229,6 +230,25 @@ pub(crate) fn local_body() -> String {
             .map(|pattern| format!("\"*{pattern}\""))
             .collect();
         body.push_str(&format!("  {name}: [{}],\n", patterns.join(", ")));
+    }
+    body
+}
+
+/// The entries of `OWNERS` in `tools/wrangler-dev/router.mjs`, the dev router of the
+/// multi-config `wrangler dev` session: each function's Workers patterns under its
+/// service binding (the function's name in capitals).
+pub(crate) fn router_body() -> String {
+    let mut body = String::new();
+    for (name, _, _) in functions() {
+        let patterns: Vec<String> = workers_patterns(&mounts(name))
+            .iter()
+            .map(|pattern| format!("\"{pattern}\""))
+            .collect();
+        body.push_str(&format!(
+            "  {}: [{}],\n",
+            name.to_ascii_uppercase(),
+            patterns.join(", ")
+        ));
     }
     body
 }

@@ -1,9 +1,18 @@
-//! The `refresh` function (API.md §1): the session routes and the public key set.
+//! The `refresh` function (docs/contract.md §1): the session routes and the public key set.
+//!
+//! Refresh and logout authenticate with the credential they are given (a refresh
+//! token; logout also takes the access token), so they are public entries. The
+//! routes on one's own sessions are signed-in entries: any authenticated caller,
+//! whatever their roles, each request spending the caller's sessions budget
+//! (`RATE_LIMIT_SESSIONS_PER_USER`, [`crate::flows::ratelimit::PerUser::Sessions`]) — listing and revoking
+//! read or write every session of the user, and polling `GET /auth/session` should
+//! not spend the API budget.
 
 use alloc::boxed::Box;
 
 use crate::app::{param, Function, Route};
 use crate::ctx::Services;
+use crate::flows::ratelimit::PerUser::Sessions;
 use crate::flows::sessions::routes;
 use crate::http::Method::{Delete, Get, Post};
 use crate::policy::token::jwks;
@@ -21,18 +30,20 @@ impl Function for Refresh {
                 Route::public(Post, "/auth/session/refresh", |ctx, _| {
                     Box::pin(routes::refresh(ctx))
                 }),
-                Route::public(Get, "/auth/session", |ctx, _| {
-                    Box::pin(routes::current(ctx))
+                Route::signed_in(Get, "/auth/session", Sessions, |ctx, who, _| {
+                    Box::pin(routes::current(ctx, who))
                 }),
                 Route::public(Post, "/auth/session/logout", |ctx, _| {
                     Box::pin(routes::logout(ctx))
                 }),
-                Route::public(Post, "/auth/session/logout-all", |ctx, _| {
-                    Box::pin(routes::logout_all(ctx))
+                Route::signed_in(Post, "/auth/session/logout-all", Sessions, |ctx, who, _| {
+                    Box::pin(routes::logout_all(ctx, who))
                 }),
-                Route::public(Get, "/auth/sessions", |ctx, _| Box::pin(routes::list(ctx))),
-                Route::public(Delete, "/auth/sessions/{id}", |ctx, p| {
-                    Box::pin(async move { routes::delete(ctx, param(p, 0)?).await })
+                Route::signed_in(Get, "/auth/sessions", Sessions, |ctx, who, _| {
+                    Box::pin(routes::list(ctx, who))
+                }),
+                Route::signed_in(Delete, "/auth/sessions/{id}", Sessions, |ctx, who, p| {
+                    Box::pin(async move { routes::delete(ctx, who, param(p, 0)?).await })
                 }),
                 Route::public(Get, "/.well-known/jwks.json", |ctx, _| {
                     Box::pin(async move { jwks::response(ctx.config) })
@@ -41,3 +52,6 @@ impl Function for Refresh {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

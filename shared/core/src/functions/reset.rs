@@ -1,4 +1,4 @@
-//! The `reset` function (API.md §1): `POST /auth/password/forgot`,
+//! The `reset` function (docs/contract.md §1): `POST /auth/password/forgot`,
 //! `POST /auth/password/reset`, `POST /auth/password/change` and
 //! `POST /auth/email/verify`.
 //!

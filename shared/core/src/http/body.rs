@@ -1,9 +1,10 @@
-//! Request bodies: media type, size and strict JSON (API.md §2).
+//! Request bodies: media type, size and strict JSON (docs/contract.md §2).
 //!
 //! Security considerations:
 //! - Bodies over [`MAX_BODY_BYTES`] are refused before parsing (`413`); adapters read
-//!   bodies through [`capped`], which keeps at most `MAX_BODY_BYTES + 1` bytes and
-//!   does not read a body whose declared length is already too long.
+//!   bodies through [`capped`], which reads the platform's stream only until it holds
+//!   `MAX_BODY_BYTES + 1` bytes (a chunked upload of any size costs at most that much
+//!   memory) and does not read a body whose declared length is already too long.
 //! - Only `application/json` is accepted (`415`), which also keeps simple
 //!   cross-site form posts (which cannot set that type without a preflight) out.
 //! - Parsing is strict: request types use `#[serde(deny_unknown_fields)]`, and a
@@ -20,25 +21,58 @@ use serde::de::DeserializeOwned;
 /// The largest accepted request body (16 KiB).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// A request body as the platform delivers it, chunk by chunk (a Workers
+/// `ReadableStream`, a WASI incoming body): what an adapter hands [`capped`].
+pub trait BodyChunks {
+    /// One chunk of bytes.
+    type Chunk: AsRef<[u8]>;
+    /// The next chunk; `None` at the end of the body; `Some(Err(BodyFailed))` when
+    /// the body failed mid-way. Dropping `self` stops reading (the rest is never read).
+    fn next_chunk(&mut self) -> impl Future<Output = Option<Result<Self::Chunk, BodyFailed>>>;
+}
+
+/// The platform could not deliver the whole body (a broken upload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyFailed;
+
 /// The body an adapter hands the core: nothing for `GET`/`HEAD`; a marker of
 /// `MAX_BODY_BYTES + 1` bytes (never read) when `Content-Length` already says it is
-/// too long, so the core answers `413`; otherwise what `read` returns, cut at
-/// `MAX_BODY_BYTES + 1`. `read` is the platform's own body reader.
-pub async fn capped<F: Future<Output = Vec<u8>>>(
+/// too long, so the core answers `413`; otherwise the chunks of the body that
+/// `open` starts, read until `MAX_BODY_BYTES + 1` bytes are held and then no further
+/// (the stream is dropped unread), so a chunked upload of any size costs at most that
+/// much memory. A body that fails mid-way, or that `open` cannot start, reads as
+/// empty (the routes that need a body then answer `400`).
+pub async fn capped<B: BodyChunks>(
     method: Method,
     content_length: Option<&str>,
-    read: impl FnOnce() -> F,
+    open: impl FnOnce() -> Option<B>,
 ) -> Vec<u8> {
     let declared = content_length.and_then(|value| value.trim().parse::<usize>().ok());
     match declared {
         Some(length) if length > MAX_BODY_BYTES => alloc::vec![0; MAX_BODY_BYTES + 1],
         _ if matches!(method, Method::Get | Method::Head) => Vec::new(),
-        _ => {
-            let mut bytes = read().await;
-            bytes.truncate(MAX_BODY_BYTES + 1);
-            bytes
+        _ => match open() {
+            Some(chunks) => read_capped(chunks).await,
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Reads `chunks` until `MAX_BODY_BYTES + 1` bytes are held, then stops.
+async fn read_capped(mut chunks: impl BodyChunks) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while bytes.len() <= MAX_BODY_BYTES {
+        match chunks.next_chunk().await {
+            Some(Ok(chunk)) => {
+                let chunk = chunk.as_ref();
+                let room = (MAX_BODY_BYTES + 1).saturating_sub(bytes.len());
+                bytes.extend_from_slice(chunk.get(..room).unwrap_or(chunk));
+            }
+            Some(Err(BodyFailed)) => return Vec::new(),
+            None => break,
         }
     }
+    bytes
 }
 
 /// True when the `Content-Type` is `application/json` (parameters such as

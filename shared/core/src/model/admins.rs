@@ -1,6 +1,6 @@
 //! The last-admin guard: a strongly consistent set of the enabled administrators.
 //!
-//! "An admin cannot remove the last admin" (API.md §6) must hold under concurrency:
+//! "An admin cannot remove the last admin" (docs/contract.md §6) must hold under concurrency:
 //! two admins demoting each other at the same moment must not both succeed. Counting
 //! admins by reading every profile cannot give that (the reads and the writes of two
 //! requests interleave), so the guard keeps one record — AtomicStore shard `admins`,
@@ -20,13 +20,13 @@
 //!
 //! The set is built from the user directory the first time it is needed (an
 //! existing deployment), and kept up to date by every admin change here, by
-//! account erasure, and by the bootstrap-admin grant at email verification
-//! ([`add`]). An admin the set misses (granted by some other path) only makes the
+//! account erasure, and by the bootstrap-admin grant at the address's first
+//! verification — by its link or by the password reset that verifies it ([`add`]). An admin the set misses (granted by some other path) only makes the
 //! guard refuse where it could have allowed: re-granting `admin` to that user through
 //! `PUT /api/admin/users/{id}/roles` adds them.
 //!
 //! Security considerations: the set holds ids only; a refusal is
-//! `400 invalid_request` (API.md §3 has no 409) with a static detail.
+//! `400 invalid_request` (docs/contract.md §3 has no 409) with a static detail.
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -9,7 +9,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
-/// The audited event kinds (API.md §6).
+/// The audited event kinds (docs/contract.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -93,7 +93,7 @@ impl AuditKind {
     }
 }
 
-/// One audit event, in the shape of API.md §6.
+/// One audit event, in the shape of docs/contract.md §6.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {
     /// Random event id.

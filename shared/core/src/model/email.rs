@@ -37,12 +37,6 @@ use crate::crypto::{aead, blind_index};
 use crate::env::Random;
 use crate::error::ApiError;
 
-/// Longest email field a request may carry (checked before any processing; the
-/// address itself must fit RFC 5321's 254).
-pub const MAX_FIELD_CHARS: usize = 320;
-/// The `detail` of an email field outside 1..=[`MAX_FIELD_CHARS`].
-pub const FIELD_LENGTH: &str = "email: 1 to 320 characters";
-
 /// Validates an address typed by a user and returns its normalised form
 /// (`400 invalid_request` otherwise).
 pub fn normalize(input: &str) -> Result<String, ApiError> {

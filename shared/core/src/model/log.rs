@@ -61,7 +61,8 @@ pub enum Notice<'a> {
         /// The provider's status.
         status: u16,
     },
-    /// A mail did not leave: the provider's status, or `cause: "unreachable"`.
+    /// A mail did not leave: the provider's status, or why no status came back
+    /// (`unreachable`, `outbound_denied`, `invalid_url`).
     MailFailed {
         /// The provider's status, when it answered.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,6 +70,9 @@ pub enum Notice<'a> {
         /// Why no status came back.
         #[serde(skip_serializing_if = "Option::is_none")]
         cause: Option<&'a str>,
+        /// What the operator can do about it, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<&'a str>,
     },
     /// The retention sweep ran: its report (counts only) as JSON, or the error.
     RetentionSweep {

@@ -18,7 +18,7 @@ pub struct Mail {
     pub text: String,
 }
 
-/// The JSON body of the `http` transport (API.md §5).
+/// The JSON body of the `http` transport (docs/contract.md §5).
 #[derive(Debug, Serialize)]
 pub struct HttpMailBody<'a> {
     /// `MAIL_FROM`.
@@ -32,7 +32,7 @@ pub struct HttpMailBody<'a> {
 }
 
 impl Mail {
-    /// The JSON body the `http` transport POSTs (API.md §5).
+    /// The JSON body the `http` transport POSTs (docs/contract.md §5).
     pub fn http_body(&self, from: &str) -> String {
         let body = HttpMailBody {
             from,

@@ -1,16 +1,18 @@
 //! Pointers from a user to their pending single-use tokens, so that erasing the
 //! account can erase the tokens too.
 //!
-//! Single-use tokens live in shards named after their hash (`verify/{sha256}`, …):
-//! the account cannot find them by itself. A flow that issues one calls [`track`],
-//! which writes a pointer into the user's shard — name `pending/{shard}/{name}`,
-//! value `{"shard", "name"}`, expiring with the token — and [`erase_all`] follows
-//! every pointer and deletes the token. Email verification tokens are tracked
-//! ([`crate::flows::accounts::verify_email::issue_token`]).
+//! Single-use tokens live in shards named after their hash (`verify/{sha256}`,
+//! `reset/{sha256}`, `mfa-login/{sha256}`): the account cannot find them by itself. A
+//! flow that issues one calls [`track`], which writes a pointer into the user's
+//! shard — name `pending/{shard}/{name}`, value `{"shard", "name"}`, expiring with the
+//! token — and [`erase_all`] follows every pointer and deletes the token. Tracked:
+//! email-verification tokens ([`crate::flows::accounts::verify_email::issue_token`]),
+//! password-reset tokens ([`crate::flows::accounts::recovery::token::store`]) and MFA
+//! login challenges ([`crate::flows::mfa::challenge::issue`]).
 //!
-//! Tokens nobody tracked still die with the account: each names a user id that no
-//! longer exists once the profile is gone, ids are never reused, and they expire by
-//! store TTL (MFA login challenges after 5 minutes).
+//! A flow whose other paths must not be told apart by their store work (forgot
+//! password: known and unknown addresses) makes [`track_nothing`] there: the same read
+//! and a compare-and-swap on the same kind of key that cannot match.
 //!
 //! Security considerations: a pointer holds the token's shard name — the hash the
 //! token record is already stored under, never the token.
@@ -50,6 +52,28 @@ pub async fn track(
     let current = atomic.get(key).await?;
     atomic
         .compare_and_swap(key, current.as_deref(), Some(&value), Some(expires_at_ms))
+        .await?;
+    Ok(())
+}
+
+/// A value no pointer ever holds: the expected value of [`track_nothing`]'s swap.
+const NEVER: &str = "\u{0}";
+
+/// The store work of [`track`] without its effect: the same read of the pointer's key
+/// in `user_id`'s shard, then a compare-and-swap there that cannot match (nothing is
+/// written). For a flow's paths that issue no token but must cost the same.
+pub async fn track_nothing(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+    shard: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    let user_shard = user::shard(user_id);
+    let pointer_name = alloc::format!("{PREFIX}{shard}/{name}");
+    let key = AtomicKey::new(&user_shard, &pointer_name);
+    atomic.get(key).await?;
+    atomic
+        .compare_and_swap(key, Some(NEVER), None, None)
         .await?;
     Ok(())
 }

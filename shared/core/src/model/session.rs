@@ -11,6 +11,9 @@
 //!   and API requests cost no write);
 //! - `created_at + SESSION_ABSOLUTE_LIFETIME_SECS`;
 //! - revocation (logout, reuse detection, admin action, password reset);
+//! - the user's session epoch moving past the one it was created under (every flow
+//!   that ends all of a user's sessions, [`crate::policy::session_epoch`]; checked against the user
+//!   record, which is read with the session);
 //! - `SESSIONS_REVOKED_BEFORE` later than its creation (the emergency kill switch).
 //!
 //! The store expiry of the record is its end ([`SessionRecord::ends_at_ms`]), so
@@ -36,7 +39,7 @@ pub const NAME_PREFIX: &str = "session/";
 /// Longest user agent kept.
 pub const MAX_USER_AGENT_CHARS: usize = 256;
 
-/// How the session's tokens are delivered (API.md §4).
+/// How the session's tokens are delivered (docs/contract.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -94,6 +97,10 @@ pub struct SessionRecord {
     pub revoked: bool,
     /// Refresh-token rotation state.
     pub rotation: Rotation,
+    /// The user's session epoch when the session was created: the session ends when
+    /// the user's epoch moves past it ([`crate::policy::session_epoch`]).
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 impl SessionRecord {

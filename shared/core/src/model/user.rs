@@ -22,6 +22,12 @@
 //! step recorded by one compare-and-swap on one record, and any flow that rewrites
 //! the record (a password reset, say) keeps it as it is.
 //!
+//! The record also carries the user's **session epoch** ([`UserRecord::session_epoch`]):
+//! every flow that ends all of a user's sessions moves it on in the same
+//! compare-and-swap as its own change, and a session counts only under the epoch it
+//! was created in ([`crate::policy::session_epoch`]). It lives here because every
+//! authenticated request already reads this record with the session.
+//!
 //! Updates are read-modify-write with compare-and-swap ([`update`]): a concurrent
 //! change makes the swap fail and the update is recomputed on the fresh record, so
 //! no write is lost (a role change racing a login's `last_login_at` both land).
@@ -92,6 +98,14 @@ pub struct UserRecord {
     /// Last successful login, Unix ms.
     #[serde(default)]
     pub last_login_at_ms: Option<u64>,
+    /// The session epoch: sessions (and MFA challenges) of an earlier epoch are over
+    /// ([`crate::policy::session_epoch`]). Moved on by every flow that ends all sessions.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub session_epoch: u64,
+    /// The one session of an earlier epoch that the last epoch change kept (the
+    /// caller's own, for a password change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_epoch_keeps: Option<String>,
     /// Fields written by other modules or newer deployments, kept verbatim.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -119,6 +133,10 @@ impl UserRecord {
     pub fn may_sign_in(&self, config: &Config) -> bool {
         !self.disabled && (self.email_verified || !config.require_email_verification)
     }
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// The shard of a user's records.
@@ -302,6 +320,28 @@ pub async fn claim_index(
         .compare_and_swap(
             AtomicKey::new(&shard, EMAIL_OWNER),
             None,
+            Some(user_id),
+            None,
+        )
+        .await?)
+}
+
+/// Rewrites an email index entry with the value it holds (`user_id`): a
+/// compare-and-swap that changes nothing. Registration's taken-address path makes it
+/// where the new-address path claims the index ([`claim_index`]), so both paths make
+/// the same store operation on the same shard. When the entry does not hold
+/// `user_id` (absent: the account is still indexed under an older data key) the swap
+/// fails and nothing is written — never a claim for someone else.
+pub async fn rewrite_index(
+    atomic: &impl AtomicStore,
+    index: &str,
+    user_id: &str,
+) -> Result<bool, ApiError> {
+    let shard = email_shard(index);
+    Ok(atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, EMAIL_OWNER),
+            Some(user_id),
             Some(user_id),
             None,
         )

@@ -1,4 +1,4 @@
-//! CORS (API.md §4): only allowlisted origins, exact echo, credentials allowed.
+//! CORS (docs/contract.md §4): only allowlisted origins, exact echo, credentials allowed.
 //!
 //! Security considerations:
 //! - The allowlist holds exact serialized origins (`scheme://host[:port]`); there is

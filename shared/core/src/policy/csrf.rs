@@ -1,4 +1,4 @@
-//! CSRF policy (API.md §4) as pure functions over request parts.
+//! CSRF policy (docs/contract.md §4) as pure functions over request parts.
 //!
 //! A request authenticated by cookie with an unsafe method passes only when
 //! - its `Origin`, if present, is `PUBLIC_ORIGIN` or on `ALLOWED_ORIGINS`; and

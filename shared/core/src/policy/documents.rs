@@ -9,7 +9,7 @@
 //! | anyone else | 404 | 404 | 404 |
 //!
 //! A caller who cannot see a document gets `404 not_found`, exactly as for an id that
-//! does not exist, so existence is never revealed (API.md §6). A caller who *can* see
+//! does not exist, so existence is never revealed (docs/contract.md §6). A caller who *can* see
 //! it (a sharee, an admin) but may not do this particular thing gets
 //! `403 forbidden`: the document's existence is already known to them, and 403 tells
 //! a client the truth about why the request failed.

@@ -1,4 +1,4 @@
-//! Second-factor primitives (API.md §7 "TOTP", §6 `/api/me/mfa/…`): the TOTP
+//! Second-factor primitives (docs/contract.md §7 "TOTP", §6 `/api/me/mfa/…`): the TOTP
 //! algorithm, the base32 encoding of its secrets, and recovery codes.
 //!
 //! These are pure functions; the flows that use them (setup, confirm, login with a

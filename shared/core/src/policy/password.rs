@@ -1,4 +1,4 @@
-//! Passwords (API.md §7): argon2id hashing in PHC format, verification of argon2 and
+//! Passwords (docs/contract.md §7): argon2id hashing in PHC format, verification of argon2 and
 //! legacy bcrypt hashes with rehash detection, a dummy verification for unknown
 //! accounts, NFKC normalisation and (feature `password-policy`) the new-password
 //! policy with the bundled common-password filter. The full design, with the list's

@@ -1,5 +1,5 @@
 //! Role-based access control: one table from roles to permissions, one decision
-//! function (API.md §6).
+//! function (docs/contract.md §6).
 //!
 //! - [`Role`]: the three roles (`user`, `auditor`, `admin`). Every account has `user`.
 //! - [`Permission`]: what a route needs. The `api` function's route table
@@ -23,7 +23,7 @@
 
 use alloc::string::String;
 
-/// The roles of API.md §6.
+/// The roles of docs/contract.md §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
     /// Every account: its own profile, documents, activity, data, MFA.

@@ -1,4 +1,4 @@
-//! Security headers applied to every response of every function (API.md §2).
+//! Security headers applied to every response of every function (docs/contract.md §2).
 //!
 //! Each header carries the reason it is there. Values are the contract's or
 //! stricter. A route that set its own value (say a stricter CSP) keeps it: headers

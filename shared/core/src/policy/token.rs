@@ -1,6 +1,6 @@
 //! Access tokens the core signs and checks: EdDSA JWTs and the public key set (JWKS).
 //!
-//! - [`access`]: issue and verify access tokens (API.md §4); [`verify`] is the one
+//! - [`access`]: issue and verify access tokens (docs/contract.md §4); [`verify`] is the one
 //!   entry point, with the isolate's [`TokenMemory`] and the platform's signature
 //!   verifier as parameters.
 //! - [`jwks`]: `GET /.well-known/jwks.json`.

@@ -2,11 +2,11 @@
 //! SHA-256: every key derivation of edgeauth, with its labels in one list.
 //!
 //! One 32-byte `DATA_ENCRYPTION_KEYS` entry serves several purposes: the data-at-rest
-//! cipher, the email blind index, recovery-code hashes, refresh-token successors, CSRF
-//! tokens and listing cursors. Using one key for two algorithms invites cross-protocol
-//! attacks (a MAC output of one purpose accepted as a value of another), so each
-//! purpose derives its own subkey with HKDF-SHA256 under a distinct `info` label
-//! ([`Purpose`]). The subkeys are derived once, when a keyring is parsed
+//! cipher, the email blind index, recovery-code hashes, refresh-token successors and
+//! issue tags, CSRF tokens and listing cursors. Using one key for two algorithms
+//! invites cross-protocol attacks (a MAC output of one purpose accepted as a value of
+//! another), so each purpose derives its own subkey with HKDF-SHA256 under a distinct
+//! `info` label ([`Purpose`]). The subkeys are derived once, when a keyring is parsed
 //! ([`super::keys::KeyEntry::subkey`]).
 //!
 //! Security considerations:
@@ -52,17 +52,21 @@ pub enum Purpose {
     Csrf,
     /// Sealing listing cursors (the core's paging).
     ListingCursor,
+    /// The issue tag that marks a refresh secret as handed out for its session (the
+    /// core's refresh token).
+    RefreshIssued,
 }
 
 impl Purpose {
     /// Every purpose, in the order [`super::keys::KeyEntry`] keeps their subkeys.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::DataAtRest,
         Self::EmailIndex,
         Self::RecoveryCode,
         Self::RefreshSuccessor,
         Self::Csrf,
         Self::ListingCursor,
+        Self::RefreshIssued,
     ];
 
     /// The HKDF `info` label (part of the stored formats: never change it).
@@ -74,6 +78,7 @@ impl Purpose {
             Self::RefreshSuccessor => b"edgeauth refresh-successor v1",
             Self::Csrf => b"edgeauth csrf v1",
             Self::ListingCursor => b"edgeauth listing-cursor v1",
+            Self::RefreshIssued => b"edgeauth refresh-issued v1",
         }
     }
 
@@ -86,6 +91,7 @@ impl Purpose {
             Self::RefreshSuccessor => 3,
             Self::Csrf => 4,
             Self::ListingCursor => 5,
+            Self::RefreshIssued => 6,
         }
     }
 }

@@ -253,4 +253,62 @@ async fn atomic_checks<A: AtomicStore>(
         Err(_) => false,
     };
     report.check("atomic: list returns the shard's matching pairs", ok);
+    list_checks(store, now, run, report).await;
+}
+
+/// Listing against deletion, expiry, re-creation and counters: what a store that
+/// keeps its own index of a shard (Spin) must get right, pinned for every store.
+async fn list_checks<A: AtomicStore>(store: &A, now: u64, run: &str, report: &mut ContractReport) {
+    let sorted = |listed: Result<Vec<(String, String)>, _>| {
+        listed.ok().map(|mut pairs: Vec<(String, String)>| {
+            pairs.sort();
+            pairs
+                .into_iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+        })
+    };
+    let key = |name: &'static str| AtomicKey::new(run, name);
+    let _ = store
+        .compare_and_swap(key("l/kept"), None, Some("k"), None)
+        .await;
+    let _ = store
+        .compare_and_swap(key("l/gone"), None, Some("g"), None)
+        .await;
+    let _ = store
+        .compare_and_swap(key("l/gone"), Some("g"), None, None)
+        .await;
+    let _ = store
+        .compare_and_swap(key("l/old"), None, Some("o"), Some(now.saturating_sub(1)))
+        .await;
+    report.check(
+        "atomic: list omits deleted and expired names",
+        sorted(store.list(run, "l/").await) == Some(alloc::vec!["l/kept=k".to_string()]),
+    );
+    let _ = store
+        .compare_and_swap(key("l/gone"), None, Some("again"), None)
+        .await;
+    report.check(
+        "atomic: list sees a name created again after its deletion was listed",
+        sorted(store.list(run, "l/").await)
+            == Some(alloc::vec![
+                "l/gone=again".to_string(),
+                "l/kept=k".to_string()
+            ]),
+    );
+    let _ = store.increment(key("n/hits"), 2, now + 60_000).await;
+    report.check(
+        "atomic: list sees counters",
+        sorted(store.list(run, "n/").await) == Some(alloc::vec!["n/hits=2".to_string()]),
+    );
+    let _ = store
+        .compare_and_swap(key("l/kept"), Some("k"), None, None)
+        .await;
+    let _ = store
+        .compare_and_swap(key("l/gone"), Some("again"), None, None)
+        .await;
+    report.check(
+        "atomic: a shard emptied by deletions lists nothing",
+        sorted(store.list(run, "l/").await) == Some(Vec::new()),
+    );
 }

@@ -7,11 +7,20 @@ use crate::model::log::RequestLog;
 use crate::testkit::{self, TestEnv};
 
 /// A transport that records what it is asked to do.
-#[derive(Default)]
 struct Recording {
     lines: RefCell<Vec<(String, bool)>>,
     posts: RefCell<Vec<(String, String, String)>>,
-    answer: Option<u16>,
+    answer: Result<u16, NotSent>,
+}
+
+impl Default for Recording {
+    fn default() -> Self {
+        Self {
+            lines: RefCell::default(),
+            posts: RefCell::default(),
+            answer: Ok(204),
+        }
+    }
 }
 
 impl Output for Recording {
@@ -23,11 +32,11 @@ impl Output for Recording {
         url: &str,
         authorization: &str,
         body: String,
-    ) -> Result<u16, Unreachable> {
+    ) -> Result<u16, NotSent> {
         self.posts
             .borrow_mut()
             .push((url.to_string(), authorization.to_string(), body));
-        self.answer.ok_or(Unreachable)
+        self.answer
     }
 }
 
@@ -130,14 +139,24 @@ fn console_mail_is_logged_whole_and_http_mail_is_posted_with_its_status_logged()
     ]);
     for (answer, expected, error) in [
         (
-            Some(202),
+            Ok(202),
             r#"{"kind":"mail","transport":"http","status":202}"#,
             false,
         ),
-        (Some(500), r#"{"kind":"mail_failed","status":500}"#, true),
+        (Ok(500), r#"{"kind":"mail_failed","status":500}"#, true),
         (
-            None,
+            Err(NotSent::Unreachable),
             r#"{"kind":"mail_failed","cause":"unreachable"}"#,
+            true,
+        ),
+        (
+            Err(NotSent::InvalidUrl),
+            r#"{"kind":"mail_failed","cause":"invalid_url"}"#,
+            true,
+        ),
+        (
+            Err(NotSent::OutboundDenied),
+            r#"{"kind":"mail_failed","cause":"outbound_denied","hint":"MAIL_HTTP_URL's origin is not in allowed_outbound_hosts: set the Spin variable mail_origin to its scheme://host:port"}"#,
             true,
         ),
     ] {

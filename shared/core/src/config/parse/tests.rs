@@ -86,6 +86,7 @@ fn refuses_malformed_values() {
         ("JWT_SIGNING_KEYS", "k:notbase64!"),
         ("REQUIRE_EMAIL_VERIFICATION", "maybe"),
         ("RATE_LIMIT_LOGIN_PER_IP", "20"),
+        ("RATE_LIMIT_SESSIONS_PER_USER", "120/0"),
     ] {
         let mut vars = production();
         vars.insert(name, value);

@@ -1,16 +1,18 @@
-//! `POST /auth/login {email, password, mode?}` (API.md §4, §5, §7).
+//! `POST /auth/login {email, password, mode?}` (docs/contract.md §4, §5, §7).
 //!
 //! Steps, in order:
 //! 1. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`) — a
 //!    cross-site page must not sign a victim into an attacker's account (login CSRF);
-//! 2. strict body parsing (`400`); `mode` is `cookie` (default) or `token`;
+//! 2. strict body parsing and the field rules of [`crate::policy::fields`] (`400
+//!    invalid_request`: an over-long or malformed address or password, before any
+//!    store access or hash); `mode` is `cookie` (default) or `token`;
 //! 3. the per-address login limit, the isolate's hashing gate and the per-email
 //!    lockout ([`crate::flows::lockout::LoginGuard`], `429 rate_limited` with `Retry-After`),
 //!    before any lookup or password work, so that a locked or flooded address costs
 //!    no hash. Every later failure — unknown address, wrong password, an account that
 //!    may not sign in — is reported to the guard as one; a correct password refunds
 //!    its attempt (and still gets `429` if a lock landed meanwhile);
-//! 4. find the account by email index; unknown (or malformed) address →
+//! 4. find the account by email index; unknown address →
 //!    [`crate::policy::password::dummy_verify`], then the same `401 invalid_credentials` as a
 //!    wrong password — one body (RFC 9457, no detail) and one hash either way;
 //! 5. verify the password; wrong → `401 invalid_credentials`;
@@ -25,8 +27,11 @@
 //!    parameters) — only if it is still the hash just verified, so a concurrent
 //!    password change wins (with MFA this happens at the password step: the plaintext
 //!    is not kept for the second one);
-//! 8. record `last_login_at`, start the session and deliver its tokens
-//!    ([`crate::flows::sessions::delivery`]).
+//! 8. record `last_login_at` — only if the user's session epoch is still the one
+//!    the password was checked under, so a password reset (or any other flow that
+//!    ends all sessions) landing meanwhile leaves no session behind
+//!    ([`crate::policy::session_epoch`], [`crate::flows::sessions::sign_in`]) — start
+//!    the session and deliver its tokens ([`crate::flows::sessions::delivery`]).
 //!
 //! Audit: `login_succeeded` (with `mfa` = `totp` / `recovery_code` after a second
 //! factor), and `login_failed` with a `reason` (never the email or the password; an
@@ -50,9 +55,8 @@ use crate::model::email;
 use crate::model::session::Mode;
 use crate::model::user::{self, UserRecord};
 use crate::policy::csrf;
+use crate::policy::fields::{self, PasswordField};
 use crate::policy::password::{self, Verification};
-
-use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,18 +156,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     csrf::check_origin(config, ctx.request)?;
     let request: LoginBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    body::check_length(
-        &request.password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        "password: 1 to 1024 characters",
-    )?;
+    // The field rules look at the input alone: a 400 here tells nothing about accounts.
+    fields::email(&request.email)?;
+    fields::password(&request.password, PasswordField::Password)?;
     let mode = request.mode.unwrap_or(Mode::Cookie);
     let pepper = config.password_pepper.as_ref();
     // Step 3: per-address limit, hashing gate, per-email lockout (docs/abuse.md).

@@ -1,4 +1,4 @@
-//! `GET /api/me` (API.md §6): the caller's own profile.
+//! `GET /api/me` (docs/contract.md §6): the caller's own profile.
 //!
 //! Security considerations: answers only for the authenticated caller (no id in the
 //! path to tamper with); the password hash and internal fields are never included.

@@ -1,4 +1,4 @@
-//! Account recovery and password change (API.md §5, §7), the password routes of the
+//! Account recovery and password change (docs/contract.md §5, §7), the password routes of the
 //! `reset` function:
 //!
 //! - [`forgot`]: `POST /auth/password/forgot` — always `202`; a reset mail for a real

@@ -1,17 +1,18 @@
 //! `POST /auth/register {email, password}` → always `202 {"status":"accepted"}`
-//! (API.md §5, §7).
+//! (docs/contract.md §5, §7).
 //!
 //! Steps:
-//! 1. `Origin` check (as login), strict body (`400`), address validation (`400
-//!    invalid_request`), then the password policy (`400 weak_password`) — all before
-//!    the address is looked up, so these answers are the same for new and taken
-//!    addresses and reveal nothing about accounts;
+//! 1. `Origin` check (as login), strict body (`400`), the field rules of
+//!    [`crate::policy::fields`] (`400 invalid_request`), then the password policy (`400
+//!    weak_password`) — all before the address is looked up, so these answers are the
+//!    same for new and taken addresses and reveal nothing about accounts;
 //! 2. the per-address registration limit (`RATE_LIMIT_REGISTER_PER_IP`) and the
 //!    isolate's hashing gate (`429 rate_limited`, [`crate::flows::ratelimit`]) — after the
 //!    checks of step 1, so a user retrying a rejected password spends no budget;
 //! 3. **taken address** → one dummy password verification (so the time matches the
-//!    new-account path's hash), a notice mail to the address, the same `202`. The
-//!    existing account is not touched: its password is never replaced;
+//!    new-address path's hash), the decoy store work of `decoy`, a notice mail to
+//!    the address, the same `202`. The existing account is not touched: its password
+//!    is never replaced;
 //! 4. **new address** → hash the password, write the user (unverified, roles
 //!    `["user"]`, the address encrypted for this record), then claim the email index
 //!    under the active data key with `compare_and_swap(None → id)`. If a concurrent
@@ -36,15 +37,24 @@
 //! real owner what happened without letting the registrant in; audit events carry the
 //! user id, never the address or the password.
 //!
-//! Timing: both paths cost one argon2id computation, and both make the same number of
-//! atomic store writes. The new path's three (user record, email index, verification
-//! token) are round trips to the store — on Workers, to Durable Objects — and without
-//! a counterpart a taken address answered measurably faster (about half the time in
-//! the local runtime: an enumeration oracle). The taken path therefore makes three
-//! writes on a throwaway record in a fresh shard (`decoy_writes`): create, change,
-//! delete, leaving the store as it was; and it re-writes the owner's user-directory
-//! entry, the counterpart of the new path's one RecordStore write. A change to the new
-//! path's store writes must be mirrored there.
+//! Timing: both paths cost one argon2id computation and make **the same sequence of
+//! store operations** — same kinds, same order, on the same shards where a shard is
+//! observable (a Durable Object on Workers: a fresh one costs more than one already
+//! touched). Each operation is a store round trip, far from free: before this rule a
+//! taken address answered in about half the time of a new one (an enumeration
+//! oracle). The new path writes the user record (fresh shard), claims the email index,
+//! lists the account in the directory and issues the verification token (its record,
+//! then the pointer in the user's shard, [`crate::model::pending::track`]). The taken
+//! path makes the same calls on a decoy (`decoy`): a throwaway record under a fresh
+//! random user id, a swap of the email index onto the value it already holds
+//! ([`user::rewrite_index`]), the owner's directory entry rewritten, and a
+//! verification token for the decoy id issued by the very function the new path uses,
+//! so a change to token issuing is mirrored by construction. Decoy records hold no
+//! data about anyone, are never mailed, and expire after [`DECOY_TTL_MS`].
+//!
+//! The test `register_makes_the_same_store_operations_for_new_and_taken_addresses`
+//! records both paths' store operations and fails when they differ; a change to either
+//! path must keep them equal.
 
 use alloc::string::String;
 use alloc::vec;
@@ -60,6 +70,7 @@ use crate::model::email;
 use crate::model::mail::Mail;
 use crate::model::user::{self, UserRecord, ROLE_USER};
 use crate::policy::csrf;
+use crate::policy::fields::{self, PasswordField};
 use crate::policy::password;
 use crate::store::{AtomicKey, AtomicStore};
 
@@ -110,22 +121,35 @@ fn taken<S: Services>(
     Ok(accepted())
 }
 
-/// How long a decoy record may outlive a failed last step (it is deleted at once
-/// otherwise).
-const DECOY_TTL_MS: u64 = 60_000;
+/// How long the taken path's decoy records live (they are never read).
+pub const DECOY_TTL_MS: u64 = 60_000;
+/// The decoy "user record": it holds nothing about anyone and parses as no account.
+const DECOY_RECORD: &str = "{\"decoy\":true}";
 
-/// The taken path's counterpart of the new path's three atomic writes (see the module
-/// docs): a throwaway record in a fresh random shard, created, changed and deleted.
-async fn decoy_writes<S: Services>(ctx: &Ctx<'_, S>) -> Result<(), ApiError> {
-    let shard = alloc::format!("decoy/{}", user::new_id(ctx.services.random())?);
-    let key = AtomicKey::new(&shard, "record");
-    let expires_at_ms = Some(ctx.now_ms.saturating_add(DECOY_TTL_MS));
+/// The taken path's counterpart of the new path's store work, operation for operation
+/// (see the module docs): the decoy record under a fresh user id (as `user::insert`),
+/// the email index swapped onto its own value (as `user::claim_index`), the owner's
+/// directory entry (as `user::directory_add`), and a verification token for the decoy
+/// (as `verify_email::issue_token`, pointer included), which is dropped unmailed.
+async fn decoy<S: Services>(ctx: &Ctx<'_, S>, index: &str, owner: &str) -> Result<(), ApiError> {
     let atomic = ctx.services.atomic();
-    for (expected, new) in [(None, Some("1")), (Some("1"), Some("2")), (Some("2"), None)] {
-        atomic
-            .compare_and_swap(key, expected, new, expires_at_ms)
-            .await?;
-    }
+    let random = ctx.services.random();
+    let expires_at_ms = ctx.now_ms.saturating_add(DECOY_TTL_MS);
+    let decoy_id = user::new_id(random)?;
+    let shard = user::shard(&decoy_id);
+    atomic
+        .compare_and_swap(
+            AtomicKey::new(&shard, user::PROFILE),
+            None,
+            Some(DECOY_RECORD),
+            Some(expires_at_ms),
+        )
+        .await?;
+    user::rewrite_index(atomic, index, owner).await?;
+    user::directory_add(ctx.services.records(), owner).await?;
+    let mut token =
+        verify_email::issue_token_expiring(atomic, random, &decoy_id, expires_at_ms).await?;
+    token.zeroize();
     Ok(())
 }
 
@@ -134,13 +158,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     csrf::check_origin(config, ctx.request)?;
     let request: RegisterBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    let address = email::normalize(&request.email)?;
+    let address = fields::email(&request.email)?;
+    fields::password(&request.password, PasswordField::Password)?;
     let mut new_password =
         password::check_policy(&request.password, &address, config.password_min_length)?;
     // Step 2: the per-address limit and the isolate's hashing gate (docs/abuse.md).
@@ -158,10 +177,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     if let Some(owner) = user::find_by_email(atomic, config, &address).await? {
         password::dummy_verify(&new_password, &config.password_hash, pepper);
         new_password.zeroize();
-        decoy_writes(ctx).await?;
-        // The new path's RecordStore write (its directory entry), made here too so
-        // the two paths cost the same; re-listing the owner changes nothing.
-        user::directory_add(ctx.services.records(), &owner).await?;
+        decoy(ctx, &index, &owner).await?;
         return taken(ctx, Some(&owner), &address);
     }
 
@@ -180,6 +196,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         mfa: Default::default(),
         created_at_ms: ctx.now_ms,
         last_login_at_ms: None,
+        session_epoch: 0,
+        session_epoch_keeps: None,
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {

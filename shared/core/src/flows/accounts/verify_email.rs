@@ -1,4 +1,4 @@
-//! Email verification: the mailed token and `POST /auth/email/verify` (API.md §5).
+//! Email verification: the mailed token and `POST /auth/email/verify` (docs/contract.md §5).
 //!
 //! A token is 256 random bits, base64url, sent in the link
 //! `PUBLIC_ORIGIN/verify-email#token=…` (fragment: never in server logs or
@@ -8,8 +8,12 @@
 //! nothing, so of two concurrent redemptions exactly one succeeds.
 //!
 //! On success the user's `email_verified` becomes true and, when the address is in
-//! `BOOTSTRAP_ADMIN_EMAILS`, the `admin` role is granted — only here, on proof of
-//! ownership, never at registration (anyone can *register* an address).
+//! `BOOTSTRAP_ADMIN_EMAILS` and this is its first verification, the `admin` role is
+//! granted — only on proof of ownership, never at registration (anyone can
+//! *register* an address), and only once: a later verification (a second token, or
+//! one redeemed after a password reset already verified the address) grants
+//! nothing, so an admin's later decision about the account stands. (A reset that is
+//! the first verification grants it there: `flows::accounts::recovery::reset`.)
 //!
 //! Security considerations: a stolen database yields hashes of high-entropy tokens,
 //! useless for verification; bad, expired and used tokens get one answer
@@ -57,10 +61,21 @@ pub async fn issue_token(
     user_id: &str,
     now_ms: u64,
 ) -> Result<String, ApiError> {
+    issue_token_expiring(atomic, random, user_id, now_ms.saturating_add(TOKEN_TTL_MS)).await
+}
+
+/// [`issue_token`] with its expiry given: the store work of issuing a token, which
+/// registration's taken-address path repeats on a short-lived decoy
+/// ([`super::register`]), so that the two paths make the same store operations.
+pub(crate) async fn issue_token_expiring(
+    atomic: &impl AtomicStore,
+    random: &impl Random,
+    user_id: &str,
+    expires_at_ms: u64,
+) -> Result<String, ApiError> {
     let bytes: [u8; 32] = crate::env::random_array(random)?;
     let token = encoding::b64url(&bytes);
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("verification token shape")))?;
-    let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
     let value = serde_json::to_string(&Pending {
         user_id: user_id.into(),
         expires_at_ms,
@@ -141,14 +156,16 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     let mut granted_admin = false;
     let verified = user::update(ctx.services.atomic(), &user_id, |user| {
+        if user.email_verified {
+            // Verified before: bootstrap has had its one chance.
+            granted_admin = false;
+            return false;
+        }
         // Decryption failure (a later, encrypted stored form) only forgoes the grant.
         let admin = user
             .email_address(config)
             .is_ok_and(|address| email::is_bootstrap_admin(config, &address));
         granted_admin = admin && !user.has_role(ROLE_ADMIN);
-        if user.email_verified && !granted_admin {
-            return false;
-        }
         user.email_verified = true;
         if granted_admin {
             user.grant_role(ROLE_ADMIN);

@@ -1,4 +1,4 @@
-//! The handlers of `/api/admin/users…` (API.md §6). The route table's permission
+//! The handlers of `/api/admin/users…` (docs/contract.md §6). The route table's permission
 //! gate has already required the matching admin permission; these handlers decide
 //! on the target user.
 //!
@@ -10,7 +10,7 @@
 //! | `POST /api/admin/users/{id}/enable` | `204` | `user_enabled` (when changed) |
 //! | `DELETE /api/admin/users/{id}/sessions` | `204` | `session_revoked` |
 //!
-//! Choices where the contract is silent:
+//! Choices this module makes (stated in docs/contract.md):
 //! - `roles` may hold only `user`, `auditor`, `admin` (else `400`); `user` is always
 //!   kept, whether or not it is listed; the stored order is `user, auditor, admin`.
 //! - Taking `admin` from, disabling or erasing the last enabled admin is
@@ -22,7 +22,9 @@
 //! - Disabling revokes every session of the user *and* the user record's `disabled`
 //!   flag is checked by every authenticated request ([`crate::flows::auth`]), so the user's
 //!   access tokens fail at their next request, on every function, whatever their
-//!   `exp`. Enabling does not bring sessions back: the user signs in again.
+//!   `exp`. Enabling does not bring sessions back: the user signs in again. Disabling
+//!   and "revoke sessions" both move the user's session epoch on
+//!   ([`crate::policy::session_epoch`]), so a login in flight does not survive them either.
 //! - Repeating a disable/enable is `204` without a second audit event (idempotent).
 //! - Unknown or malformed user ids are `404`.
 //!
@@ -238,7 +240,10 @@ pub async fn disable<S: Services>(
     user::update(ctx.services.atomic(), user_id, |stored| {
         changed = !stored.disabled;
         stored.disabled = true;
-        changed
+        // A new session epoch in the same swap: a login that checked the password
+        // before this must not leave a session that enabling would bring back.
+        crate::policy::session_epoch::advance(stored, None);
+        true
     })
     .await?
     .ok_or(ApiError::NotFound)?;
@@ -293,7 +298,7 @@ pub async fn revoke_sessions<S: Services>(
     user_id: &str,
 ) -> Result<Response, ApiError> {
     load_target(ctx, user_id).await?;
-    let revoked = sessions::revoke_all(ctx, user_id, None).await?;
+    let revoked = sessions::epoch::end_all(ctx, user_id).await?;
     let count = revoked.to_string();
     ctx.audit(
         AuditKind::SessionRevoked,

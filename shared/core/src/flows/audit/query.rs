@@ -1,6 +1,6 @@
 //! Reading the audit log: `GET /api/admin/audit` (admins and auditors) and
 //! `GET /api/me/activity` (one's own events), newest first, with cursor pagination
-//! (API.md §6).
+//! (docs/contract.md §6).
 //!
 //! Events are the records [`crate::flows::audit::log`] persists: the whole log under
 //! [`ALL_PREFIX`], and each user's events (as subject or actor) under
@@ -22,7 +22,9 @@
 //!
 //! Security considerations: the permission gate of the route decides who may read
 //! the whole log ([`crate::policy::rbac::Permission::AuditRead`]); `/api/me/activity` takes no
-//! user parameter at all, so a caller can only ever list the prefix of their own id.
+//! user parameter at all, so a caller can only ever list the prefix of their own id,
+//! and sees an administrator's action on their account without the administrator's
+//! id, address prefix, user agent or request id ([`as_seen_by`]; the export too).
 //! Query values are validated by shape before they become part of a key prefix.
 //! Events hold no secrets by construction ([`crate::model::audit`]).
 
@@ -162,24 +164,71 @@ pub async fn admin_audit<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiE
         Some(id) if user::is_id(&id) => Some(id),
         Some(_) => return Err(ApiError::InvalidRequest(USER_DETAIL)),
     };
-    respond(ctx, user_id).await
+    Ok(Response::json(200, &query_page(ctx, user_id).await?))
 }
 
 /// `GET /api/me/activity?event=&limit=&cursor=` → `200 {"events", "next_cursor"}`:
-/// the caller's own events (as subject or actor), newest first.
+/// the caller's own events (as subject or actor), newest first, each as
+/// [`as_seen_by`] the caller.
 pub async fn my_activity<S: Services>(
     ctx: &Ctx<'_, S>,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    respond(ctx, Some(principal.user_id().into())).await
+    let viewer = principal.user_id();
+    let mut page = query_page(ctx, Some(viewer.into())).await?;
+    for event in &mut page.events {
+        as_seen_by(event, viewer);
+    }
+    Ok(Response::json(200, &page))
+}
+
+/// Event kinds in which one account acts on another, and the role that allows it
+/// (every such route is an administrator's, [`crate::policy::rbac`]).
+const ACTED_ON_BY_ROLE: &[(&str, &str)] = &[
+    ("role_changed", user::ROLE_ADMIN),
+    ("user_disabled", user::ROLE_ADMIN),
+    ("user_enabled", user::ROLE_ADMIN),
+    ("session_revoked", user::ROLE_ADMIN),
+    ("document_read_by_admin", user::ROLE_ADMIN),
+];
+
+/// Rewrites one of `viewer`'s own events as `viewer` may see it. When another
+/// account is the actor (an administrator acted on the viewer), the viewer learns
+/// *that* it happened and the actor's role (`actor_role`, `null` for a kind not in
+/// `ACTED_ON_BY_ROLE`), but not who, from where or with what: `actor_id`,
+/// `ip_prefix`, `user_agent` and `request_id` (which leads to the actor's request in
+/// the logs) become `null`. The viewer's own actions, and requests that had no
+/// authenticated actor (a failed login on the viewer's address, say), are shown as
+/// stored: they are about access to the viewer's own account, and where they came
+/// from is how an owner recognises an attack (docs/api.md §5).
+pub fn as_seen_by(event: &mut serde_json::Value, viewer: &str) {
+    let Some(fields) = event.as_object_mut() else {
+        return;
+    };
+    let foreign_actor = fields
+        .get("actor_id")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|actor| actor != viewer);
+    if !foreign_actor {
+        return;
+    }
+    let kind = fields.get("event").and_then(serde_json::Value::as_str);
+    let role = ACTED_ON_BY_ROLE
+        .iter()
+        .find(|(known, _)| Some(*known) == kind)
+        .map(|(_, role)| *role);
+    for hidden in ["actor_id", "ip_prefix", "user_agent", "request_id"] {
+        fields.insert(hidden.into(), serde_json::Value::Null);
+    }
+    fields.insert("actor_role".into(), role.into());
 }
 
 /// One page for `user_id` (or the whole log), with `event`, `limit` and `cursor` from
 /// the query string: the part both audit routes share.
-async fn respond<S: Services>(
+async fn query_page<S: Services>(
     ctx: &Ctx<'_, S>,
     user_id: Option<String>,
-) -> Result<Response, ApiError> {
+) -> Result<EventPage, ApiError> {
     let request = ctx.request;
     let query = AuditQuery {
         user_id,
@@ -192,14 +241,11 @@ async fn respond<S: Services>(
         )?,
     };
     let cursor = request.query_param("cursor");
-    Ok(Response::json(
-        200,
-        &page(ctx, &query, cursor.as_deref()).await?,
-    ))
+    page(ctx, &query, cursor.as_deref()).await
 }
 
-/// Every stored event of `user_id`, newest first, up to `max` (the data export).
-/// Returns the events and whether the list is complete.
+/// Every stored event of `user_id`, newest first, up to `max`, each [`as_seen_by`]
+/// that user (the data export). Returns the events and whether the list is complete.
 pub async fn all_of_user(
     records: &impl RecordStore,
     user_id: &str,
@@ -210,7 +256,8 @@ pub async fn all_of_user(
     let mut events = Vec::with_capacity(keys.len());
     for key in &keys {
         if let Some(raw) = records.get(key).await? {
-            if let Ok(event) = serde_json::from_str::<serde_json::Value>(&raw) {
+            if let Ok(mut event) = serde_json::from_str::<serde_json::Value>(&raw) {
+                as_seen_by(&mut event, user_id);
                 events.push(event);
             }
         }

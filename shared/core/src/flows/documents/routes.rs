@@ -1,4 +1,4 @@
-//! The handlers of `/api/documents…` (API.md §6).
+//! The handlers of `/api/documents…` (docs/contract.md §6).
 //!
 //! | route | success | object rule ([`crate::policy::documents`]) |
 //! |---|---|---|

@@ -1,4 +1,4 @@
-//! Consents: `GET`/`PUT /api/me/consents` (API.md §6; GDPR Art. 7).
+//! Consents: `GET`/`PUT /api/me/consents` (docs/contract.md §6; GDPR Art. 7).
 //!
 //! Wire shape, both ways:
 //! `{"consents": {"<purpose>": {"granted": bool, "version": "…", "updated_at": "…"}}}`
@@ -7,8 +7,9 @@
 //!
 //! - **Purposes** are a fixed allowlist, [`PURPOSES`]: `marketing_email`,
 //!   `analytics`, `product_updates`. Anything else is `400` — a consent to an
-//!   undeclared purpose would be meaningless. `GET` lists the purposes the user
-//!   decided on; a purpose never decided is absent (and means "not granted").
+//!   undeclared purpose would be meaningless. `GET` lists every purpose, so a
+//!   consent screen can discover them: one never decided is
+//!   `{"granted": false, "version": null, "updated_at": null}` — not granted.
 //! - **`version`** names the text the user saw (1–32 characters of
 //!   `A-Z a-z 0-9 . _ -`), so a later change of wording can ask again.
 //! - **Withdrawal is as easy as granting**: the same request with `granted: false`.
@@ -64,25 +65,34 @@ pub type Consents = BTreeMap<String, Consent>;
 #[derive(Debug, Serialize)]
 struct ConsentView<'a> {
     granted: bool,
-    version: &'a str,
-    updated_at: String,
+    version: Option<&'a str>,
+    updated_at: Option<String>,
 }
 
-/// The wire form `{"consents": {…}}`.
+/// The wire form `{"consents": {…}}`: every purpose of [`PURPOSES`], a purpose never
+/// decided as `{"granted": false, "version": null, "updated_at": null}`, so a consent
+/// screen can discover them; and any stored decision on a purpose no longer offered
+/// (the record still holds it, so the user sees it).
 pub fn view(consents: &Consents) -> serde_json::Value {
-    let map: BTreeMap<&str, ConsentView<'_>> = consents
+    let undecided = || ConsentView {
+        granted: false,
+        version: None,
+        updated_at: None,
+    };
+    let mut map: BTreeMap<&str, ConsentView<'_>> = PURPOSES
         .iter()
-        .map(|(purpose, consent)| {
-            (
-                purpose.as_str(),
-                ConsentView {
-                    granted: consent.granted,
-                    version: &consent.version,
-                    updated_at: encoding::rfc3339(consent.updated_at_ms),
-                },
-            )
-        })
+        .map(|purpose| (*purpose, undecided()))
         .collect();
+    for (purpose, consent) in consents {
+        map.insert(
+            purpose.as_str(),
+            ConsentView {
+                granted: consent.granted,
+                version: Some(&consent.version),
+                updated_at: Some(encoding::rfc3339(consent.updated_at_ms)),
+            },
+        );
+    }
     serde_json::json!({ "consents": map })
 }
 

@@ -1,17 +1,18 @@
-//! Erasure: `DELETE /api/me {password}` → `204` (API.md §6; GDPR Art. 17).
+//! Erasure: `DELETE /api/me {password}` → `204` (docs/contract.md §6; GDPR Art. 17).
 //!
 //! Steps of the request:
 //! 1. strict body; the password is checked against the stored hash
 //!    ([`crate::policy::password::verify_password`]) — a stolen session alone cannot erase
 //!    an account. The check is a password guess like a login's, so it passes the
-//!    isolate's hashing gate and the account lockout of API.md §7 first
+//!    isolate's hashing gate and the account lockout of docs/contract.md §7 first
 //!    ([`crate::flows::lockout`], keyed by the address, `429` while locked, before any
 //!    hash), and a wrong password counts as a failure there, is audited as
 //!    `login_failed` (`flow=account_erase`) and answers `401 invalid_credentials`;
 //! 2. the last enabled admin cannot erase their account (`400`, see
 //!    [`crate::model::admins`]);
-//! 3. **commit**: the user record is marked — `disabled` and
-//!    `erasure_requested_at_ms` — in one compare-and-swap. From here every token of
+//! 3. **commit**: the user record is marked — `disabled`,
+//!    `erasure_requested_at_ms` and a new session epoch
+//!    ([`crate::policy::session_epoch`]) — in one compare-and-swap. From here every token of
 //!    the user is `401` and every login fails, whatever happens next;
 //! 4. [`erase_account`] removes everything (below); `account_deleted` is audited
 //!    with the user id as actor and subject — a pseudonym, no address;
@@ -25,25 +26,36 @@
 //! sweep resumes anywhere):
 //! - documents the user owns (and their sharees' index entries), and the user's
 //!   shares on others' documents;
-//! - pending single-use tokens ([`crate::model::pending`]);
+//! - pending single-use tokens ([`crate::model::pending`]): email-verification and
+//!   password-reset tokens, open MFA login challenges;
 //! - every other record in the user's shard: sessions (tombstones included),
-//!   consents, document index, counters;
-//! - the email index entries (under every data key) that point to the user, so the
-//!   address can register again;
+//!   consents, document index, token pointers;
+//! - for the address, under every data key's blind index: the lockout state
+//!   ([`crate::flows::lockout::forget`]) and the email index entry that points to the user
+//!   (so the address can register again);
+//! - the live rate-limit counters derived from the account: its API counter and its
+//!   address's reset-mail cap ([`crate::flows::ratelimit::forget_account`]);
 //! - the user record itself, then the directory entry.
 //!
 //! What stays: audit events that name the user id (subject or actor). They hold no
 //! address (by construction, [`crate::model::audit`]), and the id, once the profile is gone,
-//! links to nothing — a pseudonym. They expire with `AUDIT_RETENTION_DAYS`.
+//! links to nothing — a pseudonym. They expire with `AUDIT_RETENTION_DAYS`. Also,
+//! briefly, what a request makes *while* the erasure runs or after it (a counter
+//! incremented concurrently): expiry ends it, as the retention table says
+//! (`docs/api.md` §7).
 //!
 //! Security considerations: the email index entry is released by compare-and-swap
 //! on the user id, so an address that was meanwhile registered again by someone else
 //! is never released; the profile goes last but one, so the address (encrypted in
 //! the profile) is gone only when nothing else of the account can still point to it.
 
+use alloc::vec::Vec;
+
 use crate::config::Config;
 use crate::ctx::Services;
+use crate::env::Clock;
 use crate::error::{ApiError, Internal};
+use crate::flows::{lockout, ratelimit};
 use crate::model::email;
 use crate::model::pending;
 use crate::model::user::{self, UserRecord, PROFILE};
@@ -94,11 +106,23 @@ pub async fn erase_account<S: Services>(
         }
     }
 
-    if let Some(user) = user::load(atomic, user_id).await? {
+    let now_ms = services.clock().now_ms();
+    let mut indexes = Vec::new();
+    let profile = user::load(atomic, user_id).await?;
+    if let Some(user) = &profile {
         let address = user.email_address(config)?;
-        for index in email::email_index_candidates(config, &address) {
-            user::release_index(atomic, &index, user_id).await?;
+        indexes = email::email_index_candidates(config, &address);
+        for index in &indexes {
+            // Keyed by the address, which only the profile still gives: everything
+            // keyed by it goes before the profile does (a retry or the sweep finds
+            // the profile and resumes here).
+            lockout::forget(atomic, index).await?;
+            user::release_index(atomic, index, user_id).await?;
         }
+    }
+    // Counters derived from the account: its API counter, its address's reset-mail cap.
+    ratelimit::forget_account(atomic, config, user_id, &indexes, now_ms).await?;
+    if profile.is_some() {
         delete_exact(atomic, AtomicKey::new(&shard, PROFILE)).await?;
     }
     user::directory_remove(services.records(), user_id).await?;
@@ -126,6 +150,8 @@ pub async fn mark_if<S: Services>(
             return Ok(false);
         }
         user.disabled = true;
+        // Ends every session in the commit swap, a login in flight's included.
+        crate::policy::session_epoch::advance(&mut user, None);
         user.other
             .insert(ERASURE_MARK.into(), serde_json::Value::from(now_ms));
         let new = serde_json::to_string(&user)
@@ -162,6 +188,7 @@ mod route {
     use crate::model::audit::AuditKind;
     use crate::model::principal::Principal;
     use crate::model::user::ROLE_ADMIN;
+    use crate::policy::fields::{self, PasswordField};
     use crate::policy::password;
 
     #[derive(Deserialize)]
@@ -188,12 +215,7 @@ mod route {
         principal: &Principal,
     ) -> Result<Response, ApiError> {
         let request: EraseBody = body::parse_json(ctx.request)?;
-        body::check_length(
-            &request.password,
-            1,
-            crate::policy::password::MAX_PASSWORD_FIELD_CHARS,
-            "password: 1 to 1024 characters",
-        )?;
+        fields::password(&request.password, PasswordField::Password)?;
         let user_id = principal.user_id();
         let config = ctx.config;
         let address = principal.user.email_address(config)?;

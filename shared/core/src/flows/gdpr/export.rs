@@ -1,4 +1,4 @@
-//! The data export: `GET /api/me/export` → `200` JSON, as an attachment (API.md §6;
+//! The data export: `GET /api/me/export` → `200` JSON, as an attachment (docs/contract.md §6;
 //! GDPR Art. 15 and 20).
 //!
 //! Everything held about the caller, by record kind:

@@ -25,7 +25,7 @@ fn consents_round_trip_and_withdrawal_is_one_request() {
     let kit = Kit::new();
     let alice = kit.user("alice@example.com", &[]);
     let (status, empty) = answer(&kit.get(&alice, "/api/me/consents"));
-    assert_eq!((status, empty), (200, json!({"consents": {}})));
+    assert_eq!((status, empty), (200, undecided()));
 
     let granted = put_consents(
         &kit,
@@ -72,10 +72,49 @@ fn consents_round_trip_and_withdrawal_is_one_request() {
     assert!(repeat.audit.is_empty(), "no change, no event");
 
     let bob = kit.user("bob@example.com", &[]);
+    assert_eq!(answer(&kit.get(&bob, "/api/me/consents")).1, undecided());
+}
+
+/// The consents of a user who decided nothing: every known purpose, not granted.
+fn undecided() -> serde_json::Value {
+    let nothing = json!({"granted": false, "version": null, "updated_at": null});
+    json!({"consents": {
+        "analytics": nothing, "marketing_email": nothing, "product_updates": nothing,
+    }})
+}
+
+#[test]
+fn consents_list_every_known_purpose_before_any_decision() {
+    let kit = Kit::new();
+    let alice = kit.user("alice@example.com", &[]);
+    let (status, body) = answer(&kit.get(&alice, "/api/me/consents"));
+    assert_eq!(status, 200);
+    let purposes: Vec<&str> = body["consents"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut known = super::consents::PURPOSES.to_vec();
+    known.sort_unstable();
+    assert_eq!(purposes, known, "every purpose the service knows");
+    assert_eq!(body, undecided());
+    // One decision fills in that purpose; the others stay listed, undecided.
+    let (_, after) = answer(&put_consents(
+        &kit,
+        &alice,
+        json!({"consents": {"analytics": {"granted": true, "version": "v1"}}}),
+    ));
+    assert_eq!(after["consents"]["analytics"]["granted"], true);
+    assert_eq!(after["consents"]["analytics"]["version"], "v1");
     assert_eq!(
-        answer(&kit.get(&bob, "/api/me/consents")).1,
-        json!({"consents": {}})
+        after["consents"]["marketing_email"],
+        undecided()["consents"]["marketing_email"]
     );
+    assert_eq!(after["consents"].as_object().unwrap().len(), 3);
+    // The export shows the same view.
+    let (_, export) = answer(&kit.get(&alice, "/api/me/export"));
+    assert_eq!(export["consents"], after["consents"]);
 }
 
 #[test]
@@ -277,33 +316,20 @@ mod erase {
         assert_eq!(event.subject_id.as_deref(), Some(alice.user_id.as_str()));
         assert_eq!(code(&kit.get(&alice, "/api/me")), "unauthenticated");
 
-        // Nothing but pseudonymous audit events (and the per-user API rate-limit
-        // counter, a number that expires with its one-minute window) names the
-        // account, and nothing at all holds the address.
+        // Nothing but pseudonymous audit events names the account, nothing at all
+        // holds the address or is keyed by it (the lockout state of the wrong
+        // password above included).
         for (key, _) in records_holding(&kit, &alice.user_id) {
-            let allowed = key.starts_with("audit/")
-                || key.starts_with(&format!("\u{0}atomic/ratelimit/user/{}/", alice.user_id));
-            assert!(allowed, "left behind: {key}");
-        }
-        kit.env.advance_secs(180);
-        for (key, _) in records_holding(&kit, &alice.user_id) {
-            assert!(
-                key.starts_with("audit/"),
-                "left behind after the window: {key}"
-            );
+            assert!(key.starts_with("audit/"), "left behind: {key}");
         }
         assert!(records_holding(&kit, "alice@example.com").is_empty());
         let config = &kit.env.config;
         for index in crate::model::email::email_index_candidates(config, "alice@example.com") {
-            // The lockout state of the address (one wrong password above) stays: it is
-            // keyed by the address's keyed MAC, exists alike for addresses without an
-            // account, links to no account and expires on its own (docs/api.md).
             let left: Vec<String> = records_holding(&kit, &index)
                 .into_iter()
                 .map(|(key, _)| key)
-                .filter(|key| !key.starts_with(&format!("\u{0}atomic/lockout/{index}/")))
                 .collect();
-            assert!(left.is_empty(), "email index left: {left:?}");
+            assert!(left.is_empty(), "keyed by the address: {left:?}");
         }
         assert_eq!(
             kit.get(&bob, &format!("/api/documents/{mine}"))
@@ -323,6 +349,70 @@ mod erase {
         // The address can register again.
         let again = kit.user("alice@example.com", &[]);
         assert_ne!(again.user_id, alice.user_id);
+    }
+
+    #[test]
+    fn erasure_deletes_reset_tokens_mfa_challenges_and_what_is_keyed_by_the_address() {
+        use crate::ctx::Services;
+        let kit = Kit::new();
+        let alice = kit.user_with_password("alice@example.com", &[]);
+        // A reset token (and the address's reset-mail counter), an open MFA challenge,
+        // a lockout state (one wrong password), the per-user API counter.
+        use crate::testkit::RequestExt;
+        let forgot = kit.env.serve::<crate::functions::Reset>(
+            &testkit::request(Method::Post, "/auth/password/forgot")
+                .json(json!({"email": "alice@example.com"})),
+        );
+        assert_eq!(forgot.mails.len(), 1, "a reset token was issued");
+        let alice_record =
+            pollster::block_on(crate::model::user::load(kit.env.atomic(), &alice.user_id))
+                .unwrap()
+                .unwrap();
+        pollster::block_on(crate::flows::mfa::challenge::issue(
+            kit.env.atomic(),
+            kit.env.random(),
+            &alice_record,
+            crate::model::session::Mode::Token,
+            testkit::START_MS,
+        ))
+        .unwrap();
+        assert_eq!(
+            code(&erase(&kit, &alice, "not the password")),
+            "invalid_credentials"
+        );
+        let config = &kit.env.config;
+        let indexes = crate::model::email::email_index_candidates(config, "alice@example.com");
+        let keyed = |kit: &Kit| -> Vec<String> {
+            let dump = kit.env.store.dump();
+            dump.into_iter()
+                .map(|(key, _)| key)
+                .filter(|key| {
+                    key.starts_with("\u{0}atomic/reset/")
+                        || key.starts_with("\u{0}atomic/mfa-login/")
+                        || key.starts_with("\u{0}atomic/ratelimit/user/")
+                        || indexes.iter().any(|index| key.contains(index.as_str()))
+                })
+                .collect()
+        };
+        let before = keyed(&kit);
+        for kind in [
+            "/reset/",
+            "/mfa-login/",
+            "/lockout/",
+            "/ratelimit/email/",
+            "/ratelimit/user/",
+        ] {
+            assert!(
+                before.iter().any(|key| key.contains(kind)),
+                "{kind} in {before:#?}"
+            );
+        }
+
+        assert_eq!(erase(&kit, &alice, PASSWORD).response.status, 204);
+        assert_eq!(keyed(&kit), Vec::<String>::new(), "left behind");
+        for (key, _) in records_holding(&kit, &alice.user_id) {
+            assert!(key.starts_with("audit/"), "left behind: {key}");
+        }
     }
 
     #[test]

@@ -332,11 +332,11 @@ fn a_disabled_account_counts_its_correct_password_as_a_failure() {
 }
 
 #[test]
-fn malformed_addresses_are_answered_like_unknown_ones_without_state() {
+fn malformed_addresses_are_refused_without_state() {
     let env = TestEnv::new();
     for _ in 0..7 {
         let outcome = login_from(&env, "198.51.100.36", "not-an-address", WRONG);
-        assert_eq!(outcome.response.status, 401);
+        assert_eq!(outcome.response.status, 400);
     }
     assert!(!env.store.dump().iter().any(|(k, _)| k.contains("lockout/")));
 }

@@ -1,27 +1,37 @@
 //! The MFA token: what `POST /auth/login` answers with, instead of a session, when
 //! the account has TOTP on — `200 {"mfa_required": true, "mfa_token": "…"}`, and no
-//! cookie (API.md §5).
+//! cookie (docs/contract.md §5).
 //!
 //! The token is 256 random bits, base64url (43 characters). Only its SHA-256 is
 //! stored: AtomicStore shard `mfa-login/{sha256 hex}`, name `challenge`, value
-//! `{user_id, mode, expires_at_ms, wrong_codes}`, with the store expiry set to the
-//! same instant, 5 minutes after the password was accepted. It remembers the
-//! delivery `mode` of the first step, so `POST /auth/login/mfa` answers in it.
+//! `{user_id, mode, expires_at_ms, wrong_codes, attempts, epoch}`, with the store
+//! expiry set to the same instant, 5 minutes after the password was accepted. It
+//! remembers the delivery `mode` of the first step, so `POST /auth/login/mfa` answers
+//! in it, and the user's session `epoch` the password was checked under: once the
+//! epoch moves on (a password reset, say) the token is dead
+//! ([`crate::policy::session_epoch`]). A
+//! pointer in the user's shard ([`crate::model::pending`]) lets erasing the account
+//! delete an open challenge at once.
 //!
 //! Lifecycle, every change a compare-and-swap on the exact text read:
+//! - **admission** ([`admit`]): before a code is checked, `attempts` is incremented;
+//!   once [`MAX_WRONG_CODES`] codes have been admitted the token takes no more, so a
+//!   parallel burst of codes on one token gets at most three checked, whatever the
+//!   timing. An admitted code that turns out right consumes the token, so nothing
+//!   needs refunding;
 //! - **success** consumes it (`raw → absent`): of concurrent second steps with one
 //!   token at most one gets a session;
 //! - **a wrong code** increments `wrong_codes`; the [`MAX_WRONG_CODES`]th wrong code
 //!   deletes it, and the user starts again with the password. (Typos stay cheap,
 //!   while each password-backed token is good for at most three guesses, on top of
 //!   the account lockout that counts every failure);
-//! - a token that is unknown, expired, used or killed is `401 unauthenticated` —
-//!   the client must sign in again — while a wrong code on a live token is
-//!   `401 invalid_mfa`.
+//! - a token that is unknown, expired, used, killed or out of admissions is
+//!   `401 unauthenticated` — the client must sign in again — while a wrong code on a
+//!   live token is `401 invalid_mfa`.
 //!
 //! Security considerations: a stolen store yields only hashes of 256-bit tokens; the
 //! token is not an access token (no route but `/auth/login/mfa` reads it, and
-//! `auth::authenticate` refuses it: it is not a JWT), so it grants nothing alone;
+//! `flows::auth::authenticate` refuses it: it is not a JWT), so it grants nothing alone;
 //! its shape is checked before it becomes part of a storage key.
 
 use alloc::string::String;
@@ -36,15 +46,17 @@ use crate::model::session::Mode;
 use crate::model::user::UserRecord;
 use crate::store::{AtomicKey, AtomicStore};
 
-/// Lifetime of an MFA token (API.md §5: 5 minutes).
+/// Lifetime of an MFA token (docs/contract.md §5: 5 minutes).
 pub const TOKEN_TTL_MS: u64 = 5 * 60 * 1000;
 /// Wrong codes a token survives: the third wrong code ends it.
 pub const MAX_WRONG_CODES: u32 = 3;
 /// Shard prefix of MFA token records.
 pub const SHARD_PREFIX: &str = "mfa-login/";
 const NAME: &str = "challenge";
-/// How often a change is recomputed after losing a race before giving up.
-const ATTEMPTS: usize = 8;
+/// How often a change is recomputed after losing a race before giving up. Every
+/// lost race is another request's successful write, and a token takes at most
+/// `MAX_WRONG_CODES` admissions, as many wrong-code counts and one consumption.
+const ATTEMPTS: usize = 12;
 
 /// The stored state behind an MFA token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +70,12 @@ pub struct Challenge {
     /// Wrong codes so far.
     #[serde(default)]
     pub wrong_codes: u32,
+    /// Codes admitted to a check so far (wrong, right or still being checked).
+    #[serde(default)]
+    pub attempts: u32,
+    /// The user's session epoch when the password was accepted.
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 /// A live challenge as read from the store, with what a later swap needs.
@@ -84,11 +102,12 @@ fn encode(challenge: &Challenge) -> Result<String, ApiError> {
         .map_err(|_| ApiError::Internal(Internal("mfa challenge encoding")))
 }
 
-/// Stores a new challenge for `user_id` and returns its token.
+/// Stores a new challenge for `user` (as read before the password was checked) and
+/// returns its token.
 pub async fn issue(
     atomic: &impl AtomicStore,
     random: &impl crate::Random,
-    user_id: &str,
+    user: &UserRecord,
     mode: Mode,
     now_ms: u64,
 ) -> Result<String, ApiError> {
@@ -97,10 +116,12 @@ pub async fn issue(
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("mfa token shape")))?;
     let expires_at_ms = now_ms.saturating_add(TOKEN_TTL_MS);
     let value = encode(&Challenge {
-        user_id: user_id.into(),
+        user_id: user.id.clone(),
         mode,
         expires_at_ms,
         wrong_codes: 0,
+        attempts: 0,
+        epoch: user.session_epoch,
     })?;
     let stored = atomic
         .compare_and_swap(
@@ -114,6 +135,8 @@ pub async fn issue(
         // A collision of 256 random bits means the random source is broken.
         return Err(ApiError::Unavailable(Internal("mfa token collision")));
     }
+    // Erasing the account erases the open challenge too (gdpr::pending).
+    crate::model::pending::track(atomic, &user.id, &shard, NAME, expires_at_ms).await?;
     Ok(token)
 }
 
@@ -127,7 +150,7 @@ pub async fn respond<S: Services>(
     let token = issue(
         ctx.services.atomic(),
         ctx.services.random(),
-        &user.id,
+        user,
         mode,
         ctx.now_ms,
     )
@@ -170,6 +193,51 @@ async fn read(
         raw,
         shard,
     }))
+}
+
+/// Admits one code check on the challenge, before the code is looked at. Returns the
+/// challenge as admitted (pass it to [`consume`] or [`count_wrong_code`]), or `None`
+/// when it already admitted [`MAX_WRONG_CODES`] codes or is gone.
+pub async fn admit(
+    atomic: &impl AtomicStore,
+    open: &Open,
+    now_ms: u64,
+) -> Result<Option<Open>, ApiError> {
+    let mut current = open.clone();
+    for _ in 0..ATTEMPTS {
+        // Records written before admissions existed count their wrong codes.
+        let admitted = current
+            .challenge
+            .attempts
+            .max(current.challenge.wrong_codes);
+        if admitted >= MAX_WRONG_CODES {
+            return Ok(None);
+        }
+        let mut next = current.challenge.clone();
+        next.attempts = admitted.saturating_add(1);
+        let raw = encode(&next)?;
+        let key = AtomicKey::new(&current.shard, NAME);
+        if atomic
+            .compare_and_swap(
+                key,
+                Some(&current.raw),
+                Some(&raw),
+                Some(next.expires_at_ms),
+            )
+            .await?
+        {
+            return Ok(Some(Open {
+                challenge: next,
+                raw,
+                shard: current.shard,
+            }));
+        }
+        match read(atomic, current.shard.clone(), now_ms).await? {
+            Some(fresh) if fresh.challenge.user_id == open.challenge.user_id => current = fresh,
+            _ => return Ok(None),
+        }
+    }
+    Err(ApiError::Unavailable(Internal("mfa challenge contended")))
 }
 
 /// Consumes the challenge. `true` for exactly one caller; `false` when it was

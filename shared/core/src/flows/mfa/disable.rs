@@ -1,4 +1,4 @@
-//! Turning TOTP off: `DELETE /api/me/mfa/totp {password}` → `204` (API.md §6).
+//! Turning TOTP off: `DELETE /api/me/mfa/totp {password}` → `204` (docs/contract.md §6).
 //!
 //! Steps: authenticate (CSRF for cookie credentials — `DELETE` is unsafe), strict
 //! body, verify the password against the stored hash; then one compare-and-swap
@@ -32,7 +32,7 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::principal::Principal;
 use crate::model::{email, user};
-use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
+use crate::policy::fields::{self, PasswordField};
 use crate::policy::password::{self, Verification};
 
 #[derive(Deserialize)]
@@ -53,12 +53,7 @@ pub async fn handle<S: Services>(
     principal: &Principal,
 ) -> Result<Response, ApiError> {
     let request: DisableBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        "password: 1 to 1024 characters",
-    )?;
+    fields::password(&request.password, PasswordField::Password)?;
     let config = ctx.config;
     let caller = &principal.user;
     let address = caller.email_address(config)?;

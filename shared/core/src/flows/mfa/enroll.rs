@@ -1,6 +1,6 @@
 //! Turning TOTP on: `POST /api/me/mfa/totp/setup` → `200 {secret, otpauth_uri}`,
 //! then `POST /api/me/mfa/totp/confirm {code}` → `200 {"recovery_codes": [10]}`
-//! (API.md §6, §7). Both need an authenticated caller ([`crate::flows::auth::authenticate`],
+//! (docs/contract.md §6, §7). Both need an authenticated caller ([`crate::flows::auth::authenticate`],
 //! which enforces CSRF for cookie credentials on these unsafe methods).
 //!
 //! **Setup** draws a fresh 160-bit secret ([`totp::new_secret`]), stores it encrypted

@@ -1,5 +1,5 @@
 //! `POST /auth/login/mfa` `{mfa_token, code}` or `{mfa_token, recovery_code}` →
-//! the answer of `POST /auth/login` (API.md §5). Feature `password` (the `login`
+//! the answer of `POST /auth/login` (docs/contract.md §5). Feature `password` (the `login`
 //! function), as it finishes through [`crate::flows::sessions::sign_in::complete_with`].
 //!
 //! The login step, in order:
@@ -8,24 +8,32 @@
 //! 2. the per-address login limit ([`crate::flows::ratelimit::check_ip`], the login
 //!    route's budget: a second step is part of a login);
 //! 3. the MFA token must be live ([`challenge::open`]), else `401 unauthenticated`
-//!    (sign in again); the account must still exist, may sign in and have MFA on —
+//!    (sign in again); the account must still exist, may sign in, have MFA on and
+//!    still be in the session epoch the password was checked under (no password
+//!    reset, change, disable or revoke-all since, [`crate::policy::session_epoch`]) —
 //!    otherwise the token is consumed and the answer is `401 unauthenticated` (its
 //!    state changed since the password step: start over);
-//! 4. the account's lockout ([`crate::flows::lockout::check`], keyed by the blind index of
-//!    its address, as the password step's): a locked account gets `429` before any
-//!    code is checked;
+//! 4. **admissions, before any code is checked**: one of the token's three
+//!    ([`challenge::admit`]; none left → `401 unauthenticated`), then one of the
+//!    account's ([`crate::flows::lockout::admit`], keyed by the blind index of its address,
+//!    as the password step's: locked, or five attempts of the window already logged
+//!    → `429`). Each is a compare-and-swap, so a parallel burst gets at most three
+//!    codes checked per token and five per account and window, whatever the timing;
 //! 5. [`accept`]; a stored secret (or address) that cannot be decrypted is `503`
-//!    (logged, nothing written);
-//! 6. **accepted**: consume the token (compare-and-swap; losing means another
-//!    request finished this login first → `401 unauthenticated`, so one token yields
-//!    at most one session), then [`crate::flows::sessions::sign_in::complete_with`]: `last_login_at`, the
-//!    session, tokens or cookies in the `mode` remembered from the password step,
-//!    audit `login_succeeded` with `mfa`. A used recovery code also mails the owner;
+//!    (logged, nothing written; the admissions stay spent);
+//! 6. **accepted**: the account admission is refunded (`429` if a lock landed
+//!    meanwhile), the token consumed (compare-and-swap; losing means another request
+//!    finished this login first → `401 unauthenticated`, so one token yields at most
+//!    one session), then [`crate::flows::sessions::sign_in::complete_with`] under the
+//!    challenge's epoch:
+//!    `last_login_at`, the session, tokens or cookies in the `mode` remembered from
+//!    the password step, audit `login_succeeded` with `mfa`. A used recovery code
+//!    also mails the owner;
 //! 7. **rejected**: count the wrong code on the token ([`challenge::count_wrong_code`];
-//!    the third ends it), record the failure with the account lockout
-//!    ([`crate::flows::lockout::record_failure`]: five failures — passwords and codes
-//!    alike — in 15 minutes lock the account, with a notice mail), audit
-//!    `mfa_failed` (method, remaining tries — never the code), `401 invalid_mfa`.
+//!    the third ends it), report the failure to the account lockout (its admission
+//!    stays logged: five failures — passwords and codes alike — in 15 minutes lock
+//!    the account, with a notice mail), audit `mfa_failed` (method, remaining tries —
+//!    never the code), `401 invalid_mfa`.
 //!
 //! Guessing is thus bounded three ways: three codes per password-backed token, the
 //! lockout per account, and the login budget per client address.
@@ -113,9 +121,10 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         return Err(ApiError::Unauthenticated);
     };
     let user_id = open.challenge.user_id.as_str();
-    let eligible = user::load(atomic, user_id)
-        .await?
-        .filter(|user| user.may_sign_in(ctx.config) && is_required(user));
+    let epoch = open.challenge.epoch;
+    let eligible = user::load(atomic, user_id).await?.filter(|user| {
+        user.may_sign_in(ctx.config) && is_required(user) && user.session_epoch == epoch
+    });
     let Some(eligible) = eligible else {
         challenge::consume(atomic, &open, now).await?;
         return Err(ApiError::Unauthenticated);
@@ -123,15 +132,21 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     // An unreadable address fails now (`503`), before a code is spent.
     let address = eligible.email_address(ctx.config)?;
     let lockout_index = email::email_index(ctx.config, &address);
-    lockout::check(ctx, &lockout_index).await?;
+
+    // Both admissions come before the code is looked at, so a parallel burst cannot
+    // get more codes checked than the token and the account allow.
+    let Some(admitted) = challenge::admit(atomic, &open, now).await? else {
+        return Err(ApiError::Unauthenticated);
+    };
+    let attempt = lockout::admit(ctx, &lockout_index).await?;
 
     let Some(user) = accept(ctx, user_id, factor).await? else {
-        let left = challenge::count_wrong_code(atomic, &open, now).await?;
+        let left = challenge::count_wrong_code(atomic, &admitted, now).await?;
         let account = lockout::Account {
             user_id,
             address: &address,
         };
-        lockout::record_failure(ctx, &lockout_index, Some(account)).await?;
+        attempt.failed(ctx, Some(account)).await?;
         let left_text = alloc::format!("{left}");
         ctx.audit(
             AuditKind::MfaFailed,
@@ -145,7 +160,10 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         )?;
         return Err(ApiError::InvalidMfa);
     };
-    if !challenge::consume(atomic, &open, now).await? {
+    // Refunds the account admission; `429` if a lock landed while the code was
+    // checked (a right code during a lock is refused, as a right password is).
+    attempt.succeeded(ctx).await?;
+    if !challenge::consume(atomic, &admitted, now).await? {
         return Err(ApiError::Unauthenticated);
     }
     if let Factor::RecoveryCode(_) = factor {
@@ -155,6 +173,13 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             user.mfa.recovery_codes.len(),
         ));
     }
-    sessions::sign_in::complete_with(ctx, &user, open.challenge.mode, None, Some(factor.name()))
-        .await
+    sessions::sign_in::complete_with(
+        ctx,
+        &user,
+        epoch,
+        admitted.challenge.mode,
+        None,
+        Some(factor.name()),
+    )
+    .await
 }

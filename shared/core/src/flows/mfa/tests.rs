@@ -14,6 +14,8 @@ use crate::policy::mfa::{base32, recovery, totp};
 use crate::testkit::mfa::*;
 use crate::testkit::{self, Client, TestEnv};
 
+mod admission;
+
 fn events(outcome: &crate::app::Outcome) -> Vec<AuditKind> {
     outcome.audit.iter().map(|event| event.event).collect()
 }

@@ -104,3 +104,36 @@ async fn read_count(atomic: &impl AtomicStore, shard: &str, name: &str) -> Resul
         .map(|text| text.parse::<u64>().unwrap_or(u64::MAX))
         .unwrap_or(0))
 }
+
+/// Deletes the counters of `name` that can still be live at `now_ms` (the current
+/// and the previous window's) — when what they count is erased (an account's). A
+/// counter incremented meanwhile is re-read and deleted again; one that keeps
+/// changing is left to its expiry (at most two windows).
+pub async fn clear(
+    atomic: &impl AtomicStore,
+    shard: &str,
+    name: &str,
+    window: SlidingWindow,
+    now_ms: u64,
+) -> Result<(), ApiError> {
+    let k = window.index(now_ms);
+    for index in [Some(k), k.checked_sub(1)].into_iter().flatten() {
+        let counter = format!("{name}/{index}");
+        let key = AtomicKey::new(shard, &counter);
+        for _ in 0..CLEAR_ATTEMPTS {
+            let Some(count) = atomic.get(key).await? else {
+                break;
+            };
+            if atomic
+                .compare_and_swap(key, Some(&count), None, None)
+                .await?
+            {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rounds of [`clear`] on one counter before it is left to expire.
+const CLEAR_ATTEMPTS: usize = 4;

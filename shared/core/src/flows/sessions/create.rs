@@ -6,7 +6,8 @@
 //! did the swap would refuse rather than overwrite another session.
 //!
 //! Security considerations: the first refresh secret is 256 fresh random bits; only
-//! its hash is stored. The access token's `exp` is capped at the session's end.
+//! its hash is stored, and the token carries the issue tag of the active data key
+//! ([`crate::model::refresh_token`]). The access token's `exp` is capped at the session's end.
 
 use alloc::string::String;
 
@@ -49,6 +50,8 @@ pub fn access_token<S: Services>(
 }
 
 /// Creates a session for `user` delivered in `mode`, and issues its first tokens.
+/// The session belongs to `user.session_epoch` ([`crate::policy::session_epoch`]): pass the record
+/// the sign-in was decided on.
 pub async fn start<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -57,7 +60,12 @@ pub async fn start<S: Services>(
     let random = ctx.services.random();
     let session_id = user::new_id(random)?;
     let secret: [u8; SECRET_BYTES] = crate::env::random_array(random)?;
-    let refresh_token = RefreshToken::new(&user.id, &session_id, Secret::new(secret.to_vec()));
+    let refresh_token = RefreshToken::issue(
+        ctx.config.data_encryption_keys.active(),
+        &user.id,
+        &session_id,
+        Secret::new(secret.to_vec()),
+    );
     let user_agent: Option<String> = ctx
         .request
         .header("user-agent")
@@ -78,6 +86,7 @@ pub async fn start<S: Services>(
             rotated_at_ms: ctx.now_ms,
             successor_key_id: None,
         },
+        epoch: user.session_epoch,
     };
     if !session::swap(ctx.services.atomic(), ctx.config, None, &session).await? {
         return Err(ApiError::Unavailable(Internal("session id collision")));

@@ -1,4 +1,4 @@
-//! Delivering a session's tokens in the two modes of API.md §4, and taking them away.
+//! Delivering a session's tokens in the two modes of docs/contract.md §4, and taking them away.
 //!
 //! The answer of login, MFA login and refresh is one shape:
 //! `200 {"user":{id,email,roles}, "session_id", "access_expires_at"}` plus

@@ -6,8 +6,10 @@
 //! access tokens stop working at once, on every function, and its refresh tokens are
 //! refused ([`super::rotate`]).
 //!
-//! [`revoke_all`] is the entry point for other flows: password reset and change,
-//! admin disable and "revoke sessions", account deletion.
+//! [`revoke_all`] marks the sessions that exist now: password reset and change,
+//! admin disable and "revoke sessions", `logout-all`. Those flows also move the
+//! user's session epoch on ([`crate::policy::session_epoch`]), which is what ends a session that a
+//! login in flight writes after the listing.
 //!
 //! Security considerations: a revocation never un-revokes and never extends a
 //! session; a record that vanished meanwhile (expired) counts as ended.
@@ -19,6 +21,8 @@ use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
 use crate::flows::kill_switch;
 use crate::model::session::{self, SessionRecord};
+use crate::model::user::UserRecord;
+use crate::policy::session_epoch;
 
 const ATTEMPTS: usize = 6;
 
@@ -90,17 +94,18 @@ pub async fn revoke_all<S: Services>(
     Ok(count)
 }
 
-/// The live sessions of `user_id`, most recently used first.
+/// The live sessions of `user` (as read now), most recently used first.
 pub async fn live_sessions<S: Services>(
     ctx: &Ctx<'_, S>,
-    user_id: &str,
+    user: &UserRecord,
 ) -> Result<Vec<SessionRecord>, ApiError> {
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    let mut sessions: Vec<SessionRecord> = session::list_raw(ctx.services.atomic(), user_id)
+    let mut sessions: Vec<SessionRecord> = session::list_raw(ctx.services.atomic(), &user.id)
         .await?
         .into_iter()
         .map(|(session, _)| session)
         .filter(|session| session.is_live(ctx.config, revoked_before, ctx.now_ms))
+        .filter(|session| session_epoch::admits(user, session))
         .collect();
     sessions.sort_by(|a, b| {
         b.last_used_at_ms

@@ -1,7 +1,7 @@
-//! Refresh-token rotation with a grace window and reuse detection (API.md §4,
+//! Refresh-token rotation with a grace window and reuse detection (docs/contract.md §4,
 //! RFC 9700 §4.14.2).
 //!
-//! Given a presented token `T = user.session.secret`, read the session record `R`:
+//! Given a presented token `T = user.session.secret.tag`, read the session record `R`:
 //! 1. `R` missing, revoked, expired (idle or absolute) or before the kill switch →
 //!    `401 unauthenticated`.
 //! 2. `hash(secret) == R.current_hash` → **rotate**: derive the successor `S` from
@@ -12,9 +12,13 @@
 //! 3. `hash(secret) == R.previous_hash` and `now - R.rotated_at <= 30 s` → **retry**:
 //!    recompute `S` from `secret` exactly as the winner did and answer it (checked
 //!    against `R.current_hash`). Nothing is written.
-//! 4. Anything else — an older token, the previous one after the window, or a secret
-//!    never issued for this session — is **reuse**: mark `R` revoked (by swap, retried
-//!    on a fresh read), audit `refresh_reuse_detected`, answer `401`.
+//! 4. A secret of the session's chain that is no longer usable — the previous one
+//!    after the window (its hash is stored), or any older one (its tag is valid) — is
+//!    **reuse**: mark `R` revoked (by swap, retried on a fresh read), audit
+//!    `refresh_reuse_detected`, answer `401`.
+//! 5. Anything else — a secret that matches neither hash and carries no valid tag (a
+//!    forgery, a token from before tags, or one whose key has left the ring) — is a
+//!    plain `401` that changes nothing: nothing proves it was ever the session's.
 //!
 //! Atomicity: every state change is a compare-and-swap against the exact text read,
 //! on a strongly consistent store. For one record state at most one swap can succeed,
@@ -26,17 +30,23 @@
 //! revocation racing a rotation is likewise ordered by CAS: whichever lands second
 //! re-reads and sees the other's result (a rotation never un-revokes).
 //!
-//! Security considerations: a secret that matches neither hash is treated as reuse
-//! even though it might be a forgery: forging requires the user and session ids, and
-//! the reaction (ending that session) is the safe one either way.
+//! Security considerations: the user and session ids are not secret (access tokens'
+//! `sid`, the audit log), so a token built from them with a made-up secret must not
+//! end the session — only a secret the session really issued counts as reuse, and
+//! the issue tag is what proves it for secrets whose hash is no longer stored.
+//! Forgeries are not audited (no event kind fits; the log line records the `401`).
+//! The session's user must still be allowed to use it (enabled, and the session not
+//! ended by the user's session epoch, [`crate::policy::session_epoch`]); that is checked before the
+//! swap, so a refused refresh consumes nothing.
 
 use super::create::{access_token, Issued};
 use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
 use crate::model::audit::AuditKind;
-use crate::model::refresh_token::RefreshToken;
+use crate::model::refresh_token::{Provenance, RefreshToken};
 use crate::model::session::{self, SessionRecord};
 use crate::model::user::{self, UserRecord};
+use crate::policy::session_epoch;
 
 /// How long the immediately previous token is still answered with its successor.
 pub const GRACE_WINDOW_MS: u64 = 30_000;
@@ -86,12 +96,11 @@ pub async fn refresh<S: Services>(
             continue;
         }
         let within_grace = now.saturating_sub(rotation.rotated_at_ms) <= GRACE_WINDOW_MS;
-        if within_grace
-            && rotation
-                .previous_hash
-                .as_deref()
-                .is_some_and(|previous| presented.matches(previous))
-        {
+        let is_previous = rotation
+            .previous_hash
+            .as_deref()
+            .is_some_and(|previous| presented.matches(previous));
+        if within_grace && is_previous {
             let successor = rotation
                 .successor_key_id
                 .as_deref()
@@ -107,20 +116,26 @@ pub async fn refresh<S: Services>(
             let user = live_user(ctx, &session).await?;
             return issue(ctx, user, session, successor);
         }
-        return Err(reuse_detected(ctx, session, raw).await);
+        if is_previous || presented.provenance(config) == Provenance::Issued {
+            return Err(reuse_detected(ctx, session, raw).await);
+        }
+        return Err(ApiError::Unauthenticated);
     }
     Err(ApiError::Unavailable(Internal(
         "session rotation contended",
     )))
 }
 
-/// The session's user, when it may still hold a session.
+/// The session's user, when it may still hold this session (enabled, and the
+/// session not ended by the user's session epoch).
 async fn live_user<S: Services>(
     ctx: &Ctx<'_, S>,
     session: &SessionRecord,
 ) -> Result<UserRecord, ApiError> {
     match user::load(ctx.services.atomic(), &session.user_id).await? {
-        Some(user) if user.may_sign_in(ctx.config) => Ok(user),
+        Some(user) if user.may_sign_in(ctx.config) && session_epoch::admits(&user, session) => {
+            Ok(user)
+        }
         _ => Err(ApiError::Unauthenticated),
     }
 }

@@ -1,4 +1,4 @@
-//! The session routes of the `refresh` function (API.md §5).
+//! The session routes of the `refresh` function (docs/contract.md §5).
 //!
 //! | route | credential | answer |
 //! |---|---|---|
@@ -9,7 +9,14 @@
 //! | `GET /auth/sessions` | access token | `{"sessions":[…]}`, most recently used first |
 //! | `DELETE /auth/sessions/{id}` | access token | `204`; `404` unless a live session of the caller |
 //!
-//! Choices where the contract is silent (also in `docs/sessions.md`):
+//! The four routes authenticated by an access token (all but refresh and logout) are
+//! signed-in routes of the `refresh` table ([`crate::functions::Refresh`]): the
+//! pipeline authenticates the caller and counts the request against the caller's
+//! `RATE_LIMIT_SESSIONS_PER_USER` budget (`429` with `Retry-After` when over;
+//! [`crate::flows::ratelimit::PerUser::Sessions`]) before the handler runs, and hands
+//! it the principal.
+//!
+//! Choices this module makes (stated in docs/contract.md; reasons in `docs/sessions.md`):
 //! - `expires_at` of `GET /auth/session` is when the *session* ends (idle or
 //!   absolute, whichever is first), not the access token (`access_expires_at` of
 //!   login tells that).
@@ -34,6 +41,7 @@ use crate::flows::auth;
 use crate::flows::kill_switch;
 use crate::http::{body, cookies, Response};
 use crate::model::audit::AuditKind;
+use crate::model::principal::Principal;
 use crate::model::refresh_token::RefreshToken;
 use crate::model::session::{self, Mode, SessionRecord};
 use crate::model::user::{self, UserSummary};
@@ -90,8 +98,10 @@ struct CurrentSession {
 }
 
 /// `GET /auth/session`.
-pub async fn current<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
+pub async fn current<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
     Ok(Response::json(
         200,
         &CurrentSession {
@@ -150,9 +160,12 @@ pub async fn logout<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
 }
 
 /// `POST /auth/session/logout-all`.
-pub async fn logout_all<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
-    let count = revoke::revoke_all(ctx, principal.user_id(), None).await?;
+pub async fn logout_all<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    // A new session epoch, so a login in flight ends with the rest.
+    let count = super::epoch::end_all(ctx, principal.user_id()).await?;
     ctx.audit(
         AuditKind::Logout,
         Some(principal.user_id()),
@@ -178,9 +191,11 @@ struct SessionList {
 }
 
 /// `GET /auth/sessions`.
-pub async fn list<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
-    let sessions = revoke::live_sessions(ctx, principal.user_id())
+pub async fn list<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    let sessions = revoke::live_sessions(ctx, &principal.user)
         .await?
         .into_iter()
         .map(|session| SessionItem {
@@ -196,8 +211,11 @@ pub async fn list<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
 }
 
 /// `DELETE /auth/sessions/{id}`.
-pub async fn delete<S: Services>(ctx: &Ctx<'_, S>, session_id: &str) -> Result<Response, ApiError> {
-    let principal = auth::authenticate(ctx).await?;
+pub async fn delete<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    session_id: &str,
+) -> Result<Response, ApiError> {
     if !user::is_id(session_id) || !revoke::revoke(ctx, principal.user_id(), session_id).await? {
         return Err(ApiError::NotFound);
     }

@@ -6,8 +6,11 @@
 //! so both finish identically.
 //!
 //! Security considerations: the stored address is decrypted before anything is
-//! written, so an unreadable record fails (`503`) before a session exists; the hash
-//! upgrade only replaces the hash that was verified (a concurrent change wins).
+//! written, so an unreadable record fails (`503`) before a session exists; the login
+//! is recorded only while the user's session epoch is the one the credentials were
+//! checked under, so a flow that ended all sessions meanwhile leaves no session
+//! behind ([`crate::policy::session_epoch`]); the hash upgrade only replaces the hash
+//! that was verified (a concurrent change wins).
 
 use alloc::string::String;
 
@@ -20,21 +23,32 @@ use crate::model::session::Mode;
 use crate::model::user::{self, UserRecord};
 
 /// Records the login on the user (and the upgraded hash, if any), starts the session
-/// and answers with its tokens.
+/// and answers with its tokens. `user` is the record the password was checked
+/// against: its session epoch must still be the stored one.
 pub async fn complete<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
     mode: Mode,
     rehash: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
-    complete_with(ctx, user, mode, rehash, None).await
+    complete_with(ctx, user, user.session_epoch, mode, rehash, None).await
 }
 
-/// [`complete`], naming the second factor that was accepted (`totp`,
-/// `recovery_code`) in the `login_succeeded` audit event. The MFA step's finish.
+/// [`complete`] for a login whose password was checked under session epoch
+/// `verified_under` (the MFA step's challenge records it), naming the second factor
+/// that was accepted (`totp`, `recovery_code`) in the `login_succeeded` audit event.
+///
+/// The login is recorded by a compare-and-swap on the user record that requires the
+/// epoch to be still `verified_under`: after a password reset or change, a disable or
+/// a revoke-all since the password check, no session is created
+/// ([`crate::policy::session_epoch`]; audit `login_failed`, `reason=sessions_ended`;
+/// `401 invalid_credentials`, or `401 unauthenticated` at the MFA step, whose token
+/// died with the epoch). The session written after the swap belongs to that epoch,
+/// so an epoch change landing between the two ends it as well.
 pub async fn complete_with<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
+    verified_under: u64,
     mode: Mode,
     rehash: Option<(String, String)>,
     second_factor: Option<&str>,
@@ -43,7 +57,12 @@ pub async fn complete_with<S: Services>(
     // here, `503`, before anything is written or a session exists.
     user.email_address(ctx.config)?;
     let now = ctx.now_ms;
+    let mut ended = false;
     let user = user::update(ctx.services.atomic(), &user.id, |stored| {
+        ended = stored.session_epoch != verified_under;
+        if ended {
+            return false;
+        }
         stored.last_login_at_ms = Some(now);
         if let Some((verified, upgraded)) = &rehash {
             if stored.password_hash == *verified {
@@ -54,6 +73,18 @@ pub async fn complete_with<S: Services>(
     })
     .await?
     .ok_or(ApiError::InvalidCredentials)?;
+    if ended {
+        ctx.audit(
+            AuditKind::LoginFailed,
+            None,
+            Some(&user.id),
+            &[("reason", "sessions_ended")],
+        )?;
+        return Err(match second_factor {
+            Some(_) => ApiError::Unauthenticated,
+            None => ApiError::InvalidCredentials,
+        });
+    }
     let issued = start(ctx, &user, mode).await?;
     let mut detail = alloc::vec![
         ("mode", mode.as_str()),

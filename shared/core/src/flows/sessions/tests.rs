@@ -110,14 +110,85 @@ fn a_replay_two_rotations_old_revokes_the_session() {
     assert_eq!(me_status(&env, &third), 401);
 }
 
+/// The victim's refresh token with its secret (and tag) replaced: what anyone who
+/// knows the user and session ids (an access token's `sid`, the audit log) can build.
+fn forgeries(client: &Client) -> Vec<Client> {
+    let ids = client
+        .refresh
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
+    let secret = crate::encoding::b64url(&[7u8; 32]);
+    let tag = crate::encoding::b64url(&[9u8; 16]);
+    let genuine_tag = client.refresh.split('.').nth(3).unwrap_or_default();
+    [
+        alloc::format!("{ids}.{secret}"),
+        alloc::format!("{ids}.{secret}.{tag}"),
+        alloc::format!("{ids}.{secret}.{genuine_tag}"),
+    ]
+    .into_iter()
+    .map(|refresh| Client {
+        refresh,
+        ..client.clone()
+    })
+    .collect()
+}
+
 #[test]
-fn a_forged_secret_for_a_live_session_counts_as_reuse() {
+fn a_forged_refresh_token_for_a_live_session_is_refused_and_ends_nothing() {
+    for mode in ["token", "cookie"] {
+        let (env, client) = signed_in(mode);
+        let client = rotated(&env, &client);
+        for forged in forgeries(&client) {
+            let (response, events) = refresh(&env, &forged);
+            assert_eq!(response.status, 401, "{mode} {}", forged.refresh);
+            assert_eq!(testkit::body(&response)["code"], "unauthenticated");
+            assert!(events.is_empty(), "not reuse: {events:?}");
+            let session = testkit::stored_session(&env, &client.user_id, &client.session_id);
+            assert!(!session.revoked, "{mode}: a forgery revoked the session");
+        }
+        assert_eq!(me_status(&env, &client), 200, "{mode}");
+        assert_eq!(refresh(&env, &client).0.status, 200, "{mode}");
+    }
+}
+
+#[test]
+fn a_replay_from_many_rotations_ago_still_revokes_the_session() {
+    let (env, first) = signed_in("token");
+    let mut client = rotated(&env, &first);
+    for _ in 0..40 {
+        client = rotated(&env, &client);
+    }
+    let (response, events) = refresh(&env, &first);
+    assert_eq!(response.status, 401);
+    assert_eq!(events, [AuditKind::RefreshReuseDetected]);
+    assert!(testkit::stored_session(&env, &client.user_id, &client.session_id).revoked);
+    assert_eq!(me_status(&env, &client), 401);
+}
+
+#[test]
+fn a_token_issued_before_tags_still_rotates_and_its_previous_one_still_counts_as_reuse() {
     let (env, client) = signed_in("token");
-    let mut forged = client.clone();
-    let (prefix, _) = client.refresh.rsplit_once('.').unwrap();
-    forged.refresh = alloc::format!("{prefix}.{}", crate::encoding::b64url(&[7u8; 32]));
-    assert_eq!(refresh(&env, &forged).0.status, 401);
-    assert_eq!(refresh(&env, &client).0.status, 401);
+    let untagged = |c: &Client| Client {
+        refresh: c.refresh.split('.').take(3).collect::<Vec<_>>().join("."),
+        ..c.clone()
+    };
+    let legacy = untagged(&client);
+    assert_eq!(legacy.refresh.split('.').count(), 3);
+    let next = rotated(&env, &legacy);
+    assert_eq!(next.refresh.split('.').count(), 4, "successors are tagged");
+    let _after = rotated(&env, &next);
+    env.advance_secs(31);
+    // The legacy token is the one before the previous: its hash is gone and it has no
+    // tag, so nothing proves it was the session's — a plain 401.
+    let (response, events) = refresh(&env, &legacy);
+    assert_eq!(response.status, 401);
+    assert!(events.is_empty());
+    // The previous one (hash stored), presented untagged, is reuse.
+    let (response, events) = refresh(&env, &untagged(&next));
+    assert_eq!(response.status, 401);
+    assert_eq!(events, [AuditKind::RefreshReuseDetected]);
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn table() -> &'static [Route<TestEnv>] {
     Api::routes::<TestEnv>()
 }
 
-/// The access policy of API.md §6, stated here a second time on purpose: a change to
+/// The access policy of docs/contract.md §6, stated here a second time on purpose: a change to
 /// the table must change this list too, in review.
 #[test]
 fn each_route_declares_exactly_its_permission() {

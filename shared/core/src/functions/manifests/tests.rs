@@ -45,6 +45,9 @@ fn every_manifest_lists_the_routes_of_the_route_tables() {
     check("tools/local.mjs", |text| {
         between_markers(text, &local_body()).expect("tools/local.mjs: route markers")
     });
+    check("tools/wrangler-dev/router.mjs", |text| {
+        between_markers(text, &router_body()).expect("router.mjs: route markers")
+    });
 }
 
 #[test]

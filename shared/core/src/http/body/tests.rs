@@ -80,23 +80,86 @@ fn length_checks_count_characters() {
     assert!(check_length(&"a".repeat(11), 0, 10, "x").is_err());
 }
 
+/// A body of `total` bytes delivered in chunks of `chunk` bytes, counting how many
+/// chunks were read (and failing at the end when `fails`).
+struct Chunks<'a> {
+    left: usize,
+    chunk: usize,
+    fails: bool,
+    read: &'a core::cell::Cell<usize>,
+}
+
+impl BodyChunks for Chunks<'_> {
+    type Chunk = Vec<u8>;
+    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, BodyFailed>> {
+        if self.left == 0 {
+            return self.fails.then_some(Err(BodyFailed));
+        }
+        let n = self.chunk.min(self.left);
+        self.left -= n;
+        self.read.set(self.read.get() + 1);
+        Some(Ok(vec![1u8; n]))
+    }
+}
+
+fn read_body(method: Method, length: Option<&str>, total: usize, chunk: usize) -> (usize, usize) {
+    let read = core::cell::Cell::new(0);
+    let body = pollster::block_on(capped(method, length, || {
+        Some(Chunks {
+            left: total,
+            chunk,
+            fails: false,
+            read: &read,
+        })
+    }));
+    (body.len(), read.get())
+}
+
 #[test]
 fn capped_reads_only_what_the_core_may_need() {
-    let read = |n: usize| move || async move { vec![1u8; n] };
-    let body =
-        |method, length: Option<&str>, n| pollster::block_on(capped(method, length, read(n)));
-    assert_eq!(body(Method::Post, None, 10).len(), 10);
+    assert_eq!(read_body(Method::Post, None, 10, 4).0, 10);
     assert_eq!(
-        body(Method::Post, None, MAX_BODY_BYTES * 3).len(),
+        read_body(Method::Post, None, MAX_BODY_BYTES * 3, 1000).0,
         MAX_BODY_BYTES + 1,
         "a chunked body is cut one byte past the limit"
     );
-    assert!(body(Method::Get, Some("5"), 5).is_empty());
-    assert!(body(Method::Head, None, 5).is_empty());
+    assert_eq!(read_body(Method::Get, Some("5"), 5, 5), (0, 0));
+    assert_eq!(read_body(Method::Head, None, 5, 5), (0, 0));
     let declared = alloc::format!("{}", MAX_BODY_BYTES + 1);
-    let refused = pollster::block_on(capped(Method::Post, Some(&declared), || async {
-        unreachable!("a body declared too long is never read")
-    }));
+    let refused = pollster::block_on(capped(
+        Method::Post,
+        Some(&declared),
+        || -> Option<Chunks<'_>> { unreachable!("a body declared too long is never opened") },
+    ));
     assert_eq!(refused.len(), MAX_BODY_BYTES + 1);
-    assert_eq!(body(Method::Post, Some(" 12 "), 12).len(), 12);
+    assert_eq!(read_body(Method::Post, Some(" 12 "), 12, 5).0, 12);
+}
+
+#[test]
+fn a_streamed_body_is_read_no_further_than_one_byte_past_the_limit() {
+    // 50 MiB in 64 KiB chunks: one chunk is read, the rest never is.
+    let (len, chunks) = read_body(Method::Post, None, 50 << 20, 64 << 10);
+    assert_eq!((len, chunks), (MAX_BODY_BYTES + 1, 1));
+    // In 1 KiB chunks: exactly the chunks that reach the limit plus one byte.
+    let (len, chunks) = read_body(Method::Post, None, 50 << 20, 1024);
+    assert_eq!(
+        (len, chunks),
+        (MAX_BODY_BYTES + 1, MAX_BODY_BYTES / 1024 + 1)
+    );
+}
+
+#[test]
+fn a_body_that_fails_or_cannot_be_opened_reads_as_empty() {
+    let read = core::cell::Cell::new(0);
+    let failed = pollster::block_on(capped(Method::Post, None, || {
+        Some(Chunks {
+            left: 10,
+            chunk: 4,
+            fails: true,
+            read: &read,
+        })
+    }));
+    assert!(failed.is_empty());
+    let unopened = pollster::block_on(capped(Method::Post, None, || None::<Chunks<'_>>));
+    assert!(unopened.is_empty());
 }

@@ -22,6 +22,7 @@ fn notices_keep_the_lines_adapters_used_to_write_by_hand() {
             Notice::MailFailed {
                 status: Some(500),
                 cause: None,
+                hint: None,
             },
             r#"{"kind":"mail_failed","status":500}"#,
             true,
@@ -30,6 +31,7 @@ fn notices_keep_the_lines_adapters_used_to_write_by_hand() {
             Notice::MailFailed {
                 status: None,
                 cause: Some("unreachable"),
+                hint: None,
             },
             r#"{"kind":"mail_failed","cause":"unreachable"}"#,
             true,

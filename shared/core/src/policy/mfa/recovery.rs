@@ -1,5 +1,5 @@
 //! Recovery codes: ten single-use codes shown once when TOTP is confirmed
-//! (API.md §6 `POST /api/me/mfa/totp/confirm`), stored only as keyed hashes.
+//! (docs/contract.md §6 `POST /api/me/mfa/totp/confirm`), stored only as keyed hashes.
 //!
 //! A code is 12 characters from a 32-symbol alphabet in three groups,
 //! `xxxx-xxxx-xxxx` — 60 bits of entropy. The alphabet is Crockford's base32 in lower

@@ -1,4 +1,4 @@
-//! TOTP (RFC 6238) as API.md §7 fixes it: HMAC-SHA-1, 6 digits, 30-second steps from
+//! TOTP (RFC 6238) as docs/contract.md §7 fixes it: HMAC-SHA-1, 6 digits, 30-second steps from
 //! the Unix epoch, one step of tolerance either side, 160-bit secrets.
 //!
 //! The public interface is that one profile; SHA-256/SHA-512 and 8 digits exist only

@@ -1,4 +1,4 @@
-//! Unicode NFKC normalisation of passwords (API.md §7; NIST SP 800-63B §5.1.1.2).
+//! Unicode NFKC normalisation of passwords (docs/contract.md §7; NIST SP 800-63B §5.1.1.2).
 //!
 //! Why NFKC rather than NFC: compatibility forms typed by different keyboards and
 //! input methods (fullwidth Latin, ligatures, superscripts, the Ohm sign for Omega)

@@ -1,4 +1,4 @@
-//! The policy for new passwords (API.md §7): register, reset and change.
+//! The policy for new passwords (docs/contract.md §7): register, reset and change.
 //!
 //! Rules, checked in this order on the NFKC form (the form that is hashed), each with
 //! its own static `detail` in a `400 weak_password` problem:
@@ -31,8 +31,9 @@ use super::filter;
 use super::normalize::normalize;
 use crate::error::{ApiError, Internal};
 
-/// The longest password accepted, in characters after NFKC.
-pub const MAX_PASSWORD_CHARS: usize = 256;
+/// The longest password accepted, in characters after NFKC (the same number bounds
+/// the password fields as typed, [`crate::policy::fields`]).
+pub const MAX_PASSWORD_CHARS: usize = crate::policy::fields::MAX_PASSWORD_CHARS;
 /// The configured minimum length is never taken below this.
 pub const MIN_PASSWORD_CHARS_FLOOR: usize = 8;
 /// Local parts shorter than this are not searched for (too many accidental matches).

@@ -1,4 +1,4 @@
-//! Access tokens: EdDSA-signed JWTs (API.md §4), issued and verified.
+//! Access tokens: EdDSA-signed JWTs (docs/contract.md §4), issued and verified.
 //!
 //! Shape: header `{"alg":"EdDSA","kid":<key id>,"typ":"at+jwt"}`; claims `iss` = `aud`
 //! = `PUBLIC_ORIGIN`, `sub` (user id), `sid` (session id), `roles`, `iat`, `exp`,
@@ -48,7 +48,10 @@ use crate::error::{ApiError, Internal};
 pub const TOKEN_TYPE: &str = "at+jwt";
 /// Clock-skew leeway for `exp`, `nbf` and `iat`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
-const _: () = assert!(LEEWAY_SECS <= 60, "API.md §4 allows at most 60 s of leeway");
+const _: () = assert!(
+    LEEWAY_SECS <= 60,
+    "docs/contract.md §4 allows at most 60 s of leeway"
+);
 /// Longest token accepted for parsing; ours are far below this.
 pub const MAX_TOKEN_BYTES: usize = 4096;
 

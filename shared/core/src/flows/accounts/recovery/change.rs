@@ -1,5 +1,5 @@
 //! `POST /auth/password/change {current_password, new_password}` →
-//! `200 {"status":"changed"}` (API.md §5).
+//! `200 {"status":"changed"}` (docs/contract.md §5).
 //!
 //! Steps:
 //! 1. authenticate ([`crate::flows::auth::authenticate()`]: Bearer, or the access cookie with
@@ -13,11 +13,14 @@
 //! 4. wrong current password → the attempt counts as a failure (it can lock the
 //!    account, with the notice mail) and `401 invalid_credentials`;
 //! 5. right → hash the new one and write it only if the stored hash is still the one
-//!    just verified (a concurrent change or reset wins; this request gets `401`);
+//!    just verified and the caller's session still counts (a concurrent change,
+//!    reset, disable or revoke-all wins; this request gets `401`). The same swap
+//!    moves the session epoch on, keeping only the caller's session
+//!    ([`crate::policy::session_epoch`]): a login in flight with the old password ends too;
 //! 6. revoke every *other* session of the user (the caller's stays signed in), notice
 //!    mail, audit `password_changed`.
 //!
-//! Security considerations: the caller's current session is kept, as API.md says;
+//! Security considerations: the caller's current session is kept, as docs/contract.md says;
 //! a thief holding that very session can still change the password — which is why the
 //! current password is required and the owner is mailed. Outstanding reset tokens
 //! die with the old hash ([`super::token`]).
@@ -36,8 +39,9 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::email;
 use crate::model::user;
+use crate::policy::fields::{self, PasswordField};
 use crate::policy::password;
-use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
+use crate::policy::session_epoch;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,25 +63,13 @@ impl core::fmt::Debug for ChangeBody {
     }
 }
 
-const FIELD_LENGTH: &str = "password: 1 to 1024 characters";
-
 /// `POST /auth/password/change`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
     let principal = auth::authenticate(ctx).await?;
     let request: ChangeBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.current_password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        FIELD_LENGTH,
-    )?;
-    body::check_length(
-        &request.new_password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        FIELD_LENGTH,
-    )?;
+    fields::password(&request.current_password, PasswordField::Current)?;
+    fields::password(&request.new_password, PasswordField::New)?;
     let holder = &principal.user;
     let address = holder.email_address(config)?;
     let mut new_password =
@@ -96,9 +88,13 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let verified = holder.password_hash.clone();
     let mut changed = false;
     user::update(ctx.services.atomic(), &holder.id, |stored| {
-        changed = stored.password_hash == verified;
+        // The caller's session must still count (no reset, disable or revoke-all
+        // since it was authenticated): the change keeps it.
+        changed =
+            stored.password_hash == verified && session_epoch::admits(stored, &principal.session);
         if changed {
             stored.password_hash.clone_from(&hashed);
+            session_epoch::advance(stored, Some(principal.session_id()));
         }
         changed
     })

@@ -1,20 +1,23 @@
 //! `POST /auth/password/forgot {email}` → always `202 {"status":"accepted"}`
-//! (API.md §5).
+//! (docs/contract.md §5).
 //!
 //! Steps:
-//! 1. strict body, address validation (`400 invalid_request` — a statement about
-//!    the input, the same for every address of that shape);
+//! 1. strict body, the email field rules of [`crate::policy::fields`] (`400
+//!    invalid_request` — a statement about the input, the same for every address of
+//!    that shape);
 //! 2. the per-address limit (`RATE_LIMIT_FORGOT_PER_IP`, `429`);
 //! 3. from here on the same store work for every address: a per-email mail cap
 //!    counter, the account lookup (under every data key), reading a user record,
-//!    drawing a token, and one compare-and-swap on a `reset/…` key;
+//!    drawing a token, one compare-and-swap on a `reset/…` key, and the read and
+//!    compare-and-swap of the token's pointer in that user's shard;
 //! 4. a known, enabled account under its mail cap gets a token stored (hashed,
-//!    30 minutes, bound to its current password hash) and a reset mail. Everyone
-//!    else gets no mail: for them the record read is of a random user id and the
-//!    swap is one that cannot match ([`token::store_nothing`]);
+//!    30 minutes, bound to its current password hash, with its pointer for erasure,
+//!    [`crate::model::pending`]) and a reset mail. Everyone else gets no mail: for
+//!    them the record read is of a random user id and the swaps are ones that cannot
+//!    match ([`token::store_nothing`]);
 //! 5. audit `password_reset_requested` with an `outcome`, and `202`.
 //!
-//! Choices where the contract is silent:
+//! Choices this module makes (stated in docs/contract.md):
 //! - **Unverified accounts get the mail.** The link reaches the address itself, so
 //!   using it proves control of the address, and the reset then also marks it
 //!   verified. Refusing would strand the real owner of an address someone else
@@ -45,6 +48,7 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::email;
 use crate::model::user;
+use crate::policy::fields;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,13 +64,7 @@ fn accepted() -> Response {
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
     let request: ForgotBody = body::parse_json(ctx.request)?;
-    body::check_length(
-        &request.email,
-        1,
-        email::MAX_FIELD_CHARS,
-        email::FIELD_LENGTH,
-    )?;
-    let address = email::normalize(&request.email)?;
+    let address = fields::email(&request.email)?;
     ratelimit::check_ip(ctx, Scope::Forgot).await?;
 
     let atomic = ctx.services.atomic();
@@ -75,8 +73,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let cap = limiter::hit(
         atomic,
         &ctx.memory.settled,
-        &alloc::format!("ratelimit/email/{index}"),
-        "forgot",
+        &ratelimit::email_shard(&index),
+        Scope::Forgot.as_str(),
         ratelimit::sliding(config.rate_limits.forgot_per_ip),
         ctx.now_ms,
     )
@@ -98,7 +96,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             ("mail_sent", Some(found.id.as_str()))
         }
         Some(found) if owner.is_some() => {
-            token::store_nothing(atomic, &drawn).await?;
+            token::store_nothing(atomic, &drawn, &found.id).await?;
             let outcome = if found.disabled {
                 "disabled"
             } else {
@@ -107,7 +105,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             (outcome, Some(found.id.as_str()))
         }
         _ => {
-            token::store_nothing(atomic, &drawn).await?;
+            token::store_nothing(atomic, &drawn, &stand_in).await?;
             ("unknown_account", None)
         }
     };

@@ -1,5 +1,5 @@
 //! `POST /auth/password/reset {token, password}` → `200 {"status":"reset"}`
-//! (API.md §5).
+//! (docs/contract.md §5).
 //!
 //! Steps:
 //! 1. strict body; the token is looked up (read only): malformed, unknown, used or
@@ -14,8 +14,15 @@
 //!    concurrent uses exactly one proceeds), then the one hash;
 //! 5. the new hash is written by compare-and-swap *only if* the stored hash is still
 //!    the token's (two different tokens redeemed at once: one wins, the other gets
-//!    `400`). The address is marked verified — the token came through it — and a
-//!    bootstrap admin address gets `admin`, as at verification;
+//!    `400`). The address is marked verified — the token came through it. If that is
+//!    its *first* verification and the address is a bootstrap admin's, `admin` is
+//!    granted, exactly as `POST /auth/email/verify` would have (the last-admin guard's
+//!    set first, [`crate::model::admins`]). An address verified before gets no
+//!    role from a reset: bootstrap applies once, and an admin's later decision about
+//!    the account (a demotion, say) stands;
+//!    The same swap moves the user's session epoch on ([`crate::policy::session_epoch`]):
+//!    a login that checked the old password, or an MFA token it obtained, cannot
+//!    produce a live session afterwards;
 //! 6. every session of the user is revoked ([`crate::flows::sessions::revoke_all`]), the
 //!    address's lockout is lifted ([`crate::flows::lockout::clear`]: the owner proved control
 //!    of the address), a notice mail is sent, `password_reset` is audited (and
@@ -42,8 +49,9 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::email;
 use crate::model::user::{self, ROLE_ADMIN};
+use crate::policy::fields::{self, PasswordField};
 use crate::policy::password;
-use crate::policy::password::MAX_PASSWORD_FIELD_CHARS;
+use crate::policy::session_epoch;
 
 /// The `detail` of every unusable token.
 pub const INVALID_TOKEN: &str = "the token is invalid or has expired";
@@ -76,12 +84,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let config = ctx.config;
     let request: ResetBody = body::parse_json(ctx.request)?;
     body::check_length(&request.token, 1, 128, INVALID_TOKEN)?;
-    body::check_length(
-        &request.password,
-        1,
-        MAX_PASSWORD_FIELD_CHARS,
-        "password: 1 to 1024 characters",
-    )?;
+    fields::password(&request.password, PasswordField::Password)?;
     let atomic = ctx.services.atomic();
     let found = token::find(atomic, &request.token, ctx.now_ms)
         .await?
@@ -116,7 +119,13 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         }
     };
 
-    let bootstrap_admin = email::is_bootstrap_admin(config, &address);
+    // Bootstrap applies at the first verification only (see step 5).
+    let bootstrap_admin = !holder.email_verified && email::is_bootstrap_admin(config, &address);
+    if bootstrap_admin {
+        // Into the last-admin guard's set before the profile says admin. Best effort,
+        // as at verification: an admin the set misses only makes the guard stricter.
+        let _ = crate::model::admins::add(atomic, ctx.services.records(), &holder.id).await;
+    }
     let (mut superseded, mut verified_now, mut admin_now) = (false, false, false);
     let updated = user::update(ctx.services.atomic(), &holder.id, |stored| {
         superseded = stored.disabled || !token::still_current(&found, stored);
@@ -124,9 +133,12 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             return false;
         }
         stored.password_hash.clone_from(&hashed);
+        // Ends every session in the same swap, including one that a login with the
+        // old password is about to write (session::epoch).
+        session_epoch::advance(stored, None);
         verified_now = !stored.email_verified;
         stored.email_verified = true;
-        admin_now = bootstrap_admin && !stored.has_role(ROLE_ADMIN);
+        admin_now = bootstrap_admin && verified_now && !stored.has_role(ROLE_ADMIN);
         if admin_now {
             stored.grant_role(ROLE_ADMIN);
         }

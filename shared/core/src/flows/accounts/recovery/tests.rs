@@ -12,6 +12,8 @@ use crate::model::audit::AuditKind;
 use crate::testkit::from_ip;
 use crate::testkit::{self, request, Client, RequestExt, TestEnv, ORIGIN};
 
+mod bootstrap;
+
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "a brand new passphrase 2026";
 
@@ -179,9 +181,37 @@ fn forgot_answers_unknown_and_disabled_addresses_identically_without_mail() {
         .store
         .dump()
         .iter()
-        .filter(|(key, _)| key.contains("/reset/"))
+        .filter(|(key, _)| key.starts_with("\u{0}atomic/reset/"))
         .count();
     assert_eq!(tokens, 1);
+}
+
+#[test]
+fn forgot_makes_the_same_atomic_store_operations_for_every_address() {
+    // Known, unknown and disabled addresses: the same operations in the same order on
+    // the same shards (the token record and its pointer included); only whether a
+    // swap writes differs (docs/abuse.md §6, residual differences).
+    let env = TestEnv::new();
+    account(&env, "known@example.com", true);
+    let disabled = account(&env, "off@example.com", true);
+    testkit::edit_user(&env, &disabled, |user| user.disabled = true);
+    let ops = |address: &str| -> Vec<String> {
+        let (outcome, ops) = env.recording().serve::<Reset>(
+            &request(Method::Post, "/auth/password/forgot").json(json!({"email": address})),
+        );
+        assert_eq!(outcome.response.status, 202);
+        ops.into_iter()
+            .filter(|op| op.starts_with("atomic "))
+            .map(|op| op.split(" -> ").next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let known = ops("known@example.com");
+    assert!(
+        known.contains(&"atomic cas user/#3 pending/reset/#4/token".to_string()),
+        "{known:#?}"
+    );
+    assert_eq!(ops("nobody@example.com"), known);
+    assert_eq!(ops("off@example.com"), known);
 }
 
 #[test]
@@ -516,4 +546,171 @@ fn passwords_and_tokens_never_reach_the_audit_log() {
             assert!(!audit.contains(secret));
         }
     }
+}
+
+/// Passwords every route refuses with `400 invalid_request` (accounts::fields).
+fn malformed_passwords() -> Vec<String> {
+    alloc::vec![
+        "x".repeat(1000),
+        "y".repeat(257),
+        "correct horse\u{0}battery".into(),
+        "correct horse\u{7}battery".into(),
+    ]
+}
+
+/// Addresses every route refuses with `400 invalid_request` (accounts::fields).
+fn malformed_emails() -> Vec<String> {
+    alloc::vec![
+        "ada@example.com\u{0}".into(),
+        "a\u{0}da@example.com".into(),
+        alloc::format!("ada@{}.com", "b".repeat(247)),
+        "not-an-address".into(),
+        "ada@@example.com".into(),
+    ]
+}
+
+#[test]
+fn every_route_refuses_malformed_emails_and_passwords_before_any_store_work() {
+    let env = TestEnv::new();
+    let id = account(&env, "ada@example.com", true);
+    let client = testkit::sign_in(&env, &id, "token");
+    let token = "A".repeat(43);
+    // (function, method, path, body, field named in the detail, authenticated)
+    let mut cases: Vec<(&str, Method, &str, Value, &str, bool)> = Vec::new();
+    for email in malformed_emails() {
+        for (function, path) in [
+            ("login", "/auth/register"),
+            ("login", "/auth/login"),
+            ("reset", "/auth/password/forgot"),
+        ] {
+            let body = if path.ends_with("forgot") {
+                json!({ "email": email })
+            } else {
+                json!({ "email": email, "password": NEW_PASSWORD })
+            };
+            cases.push((function, Method::Post, path, body, "email:", false));
+        }
+    }
+    for password in malformed_passwords() {
+        let known = "ada@example.com";
+        cases.extend([
+            (
+                "login",
+                Method::Post,
+                "/auth/register",
+                json!({"email": "new@example.com", "password": password}),
+                "password:",
+                false,
+            ),
+            (
+                "login",
+                Method::Post,
+                "/auth/login",
+                json!({"email": known, "password": password}),
+                "password:",
+                false,
+            ),
+            (
+                "reset",
+                Method::Post,
+                "/auth/password/reset",
+                json!({"token": token, "password": password}),
+                "password:",
+                false,
+            ),
+            (
+                "reset",
+                Method::Post,
+                "/auth/password/change",
+                json!({"current_password": password, "new_password": NEW_PASSWORD}),
+                "current_password:",
+                true,
+            ),
+            (
+                "reset",
+                Method::Post,
+                "/auth/password/change",
+                json!({"current_password": PASSWORD, "new_password": password}),
+                "new_password:",
+                true,
+            ),
+            (
+                "api",
+                Method::Delete,
+                "/api/me",
+                json!({"password": password}),
+                "password:",
+                true,
+            ),
+            (
+                "api",
+                Method::Delete,
+                "/api/me/mfa/totp",
+                json!({"password": password}),
+                "password:",
+                true,
+            ),
+        ]);
+    }
+    for (function, method, path, body, field, authenticated) in cases {
+        let mut req = request(method, path).json(body.clone());
+        if authenticated {
+            req = client.authorize(req);
+        }
+        let recording = env.recording();
+        let (outcome, ops) = match function {
+            "login" => recording.serve::<Login>(&req),
+            "reset" => recording.serve::<Reset>(&req),
+            _ => recording.serve::<Api>(&req),
+        };
+        let what = alloc::format!("{path} {body}");
+        assert_eq!(outcome.response.status, 400, "{what}");
+        assert_eq!(code(&outcome.response), "invalid_request", "{what}");
+        let detail = testkit::body(&outcome.response)["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(detail.starts_with(field), "{what}: {detail}");
+        assert!(
+            outcome.audit.is_empty() && outcome.mails.is_empty(),
+            "{what}"
+        );
+        if authenticated {
+            // Authentication reads the session and the user; the per-user API limit
+            // counts the request. Nothing of the flow: no lockout, no lookup, no hash.
+            assert!(
+                ops.iter()
+                    .all(|op| op.starts_with("atomic get") || op.contains("ratelimit/user/")),
+                "{what}: {ops:#?}"
+            );
+        } else {
+            assert_eq!(ops, Vec::<String>::new(), "{what}: no store access");
+        }
+    }
+    // Nothing was counted: the account is not locked and the right password works.
+    assert_eq!(
+        login(&env, "ada@example.com", PASSWORD).response.status,
+        200
+    );
+}
+
+#[test]
+fn malformed_login_input_is_answered_alike_for_known_and_unknown_addresses() {
+    let env = TestEnv::new();
+    account(&env, "ada@example.com", true);
+    for password in malformed_passwords() {
+        let known = login(&env, "ada@example.com", &password);
+        let unknown = login(&env, "nobody@example.com", &password);
+        assert_eq!(known.response.status, 400);
+        let strip = |outcome: &Outcome| {
+            let mut body = testkit::body(&outcome.response);
+            body.as_object_mut().unwrap().remove("request_id");
+            body
+        };
+        assert_eq!(strip(&known), strip(&unknown));
+    }
+    // The longest password the policy allows is still a password.
+    let longest = "é".repeat(256);
+    let outcome = login(&env, "ada@example.com", &longest);
+    assert_eq!(code(&outcome.response), "invalid_credentials");
 }

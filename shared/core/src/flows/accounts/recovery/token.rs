@@ -19,6 +19,10 @@
 //! Single use: redeeming swaps the record from the exact text read to nothing; only
 //! the request whose swap lands may proceed.
 //!
+//! A pointer in the user's shard ([`crate::model::pending`]) lets erasing the account
+//! delete the token at once, rather than leave it (a user id and a password-hash
+//! fingerprint) to its 30-minute expiry.
+//!
 //! Security considerations: a stolen store yields hashes of 256-bit random values
 //! (useless) and a SHA-256 of a salted argon2 string (which the store holds anyway);
 //! tokens never reach a log line or the audit log; bad, expired, used and superseded
@@ -34,7 +38,7 @@ use crate::error::{ApiError, Internal};
 use crate::model::user::UserRecord;
 use crate::store::{AtomicKey, AtomicStore};
 
-/// How long a reset token lives (API.md §5: 30 minutes).
+/// How long a reset token lives (docs/contract.md §5: 30 minutes).
 pub const TOKEN_TTL_MS: u64 = 30 * 60 * 1000;
 /// The front-end page that reads the token from the fragment.
 pub const RESET_PATH: &str = "/reset-password";
@@ -110,17 +114,24 @@ pub async fn store(
         // A collision of 256 random bits means the random source is broken.
         return Err(ApiError::Unavailable(Internal("reset token collision")));
     }
-    Ok(())
+    // Erasing the account erases the pending token too (gdpr::pending).
+    crate::model::pending::track(atomic, &user.id, &drawn.shard, NAME, expires_at_ms).await
 }
 
-/// The store work of [`store`] without its effect, for addresses that get no mail:
-/// a compare-and-swap on the drawn token's key that can never match, so the
-/// request touches the same kind of record in the same way and writes nothing.
-pub async fn store_nothing(atomic: &impl AtomicStore, drawn: &Drawn) -> Result<(), ApiError> {
+/// The store work of [`store`] without its effect, for addresses that get no mail: a
+/// compare-and-swap on the drawn token's key that can never match, and the pointer's
+/// read and swap in `user_id`'s shard ([`crate::model::pending::track_nothing`]; the
+/// owner's, or the random stand-in id's the request already read), so the request
+/// touches the same kinds of record in the same order and writes nothing.
+pub async fn store_nothing(
+    atomic: &impl AtomicStore,
+    drawn: &Drawn,
+    user_id: &str,
+) -> Result<(), ApiError> {
     atomic
         .compare_and_swap(AtomicKey::new(&drawn.shard, NAME), Some(NEVER), None, None)
         .await?;
-    Ok(())
+    crate::model::pending::track_nothing(atomic, user_id, &drawn.shard, NAME).await
 }
 
 /// A live token's record, as read.

@@ -194,6 +194,109 @@ fn bad_parameters_and_foreign_cursors_are_a_400() {
     assert!(limited["events"].as_array().unwrap().len() <= 200);
 }
 
+/// `client`'s request to the `api` function from another network and browser;
+/// its audit events are persisted.
+fn call_from_elsewhere(
+    kit: &Kit,
+    client: &Client,
+    method: crate::http::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> crate::app::Outcome {
+    use crate::testkit::{request, RequestExt};
+    let mut req = request(method, path).json(body);
+    for (name, value) in &mut req.headers {
+        if name.eq_ignore_ascii_case("CF-Connecting-IP") {
+            *value = "198.51.100.77".into();
+        } else if name.eq_ignore_ascii_case("User-Agent") {
+            *value = "AdminConsole/9.9".into();
+        }
+    }
+    let outcome = kit
+        .env
+        .serve::<crate::functions::Api>(&client.authorize(req));
+    pollster::block_on(crate::flows::audit::log::persist(
+        &kit.env,
+        &kit.env.config,
+        &outcome.audit,
+    ))
+    .unwrap();
+    kit.env.clock.advance(1);
+    outcome
+}
+
+#[test]
+fn activity_shows_that_an_admin_acted_but_not_who_or_from_where() {
+    use crate::http::Method;
+    let kit = Kit::new();
+    let admin = kit.user("admin@example.com", &["admin"]);
+    let alice = kit.user("alice@example.com", &[]);
+    let roles = format!("/api/admin/users/{}/roles", alice.user_id);
+    let changed = call_from_elsewhere(
+        &kit,
+        &admin,
+        Method::Put,
+        &roles,
+        serde_json::json!({"roles": ["user", "auditor"]}),
+    );
+    assert_eq!(changed.response.status, 200);
+    // Alice's own action, from her own browser.
+    let consent = kit.call(
+        Some(&alice),
+        Method::Put,
+        "/api/me/consents",
+        Some(serde_json::json!({"consents": {"analytics": {"granted": true, "version": "v1"}}})),
+    );
+    assert_eq!(consent.response.status, 200);
+
+    let (status, body) = answer(&kit.get(&alice, "/api/me/activity"));
+    assert_eq!(status, 200);
+    let text = body.to_string();
+    for hidden in [admin.user_id.as_str(), "198.51.100", "AdminConsole"] {
+        assert!(!text.contains(hidden), "{hidden} in {text}");
+    }
+    let events = body["events"].as_array().unwrap();
+    let by_admin = events
+        .iter()
+        .find(|e| e["event"] == "role_changed")
+        .unwrap();
+    assert_eq!(by_admin["actor_role"], "admin", "which role acted");
+    assert_eq!(by_admin["subject_id"], alice.user_id.as_str());
+    assert_eq!(by_admin["detail"]["granted"], "auditor", "what was done");
+    for field in ["actor_id", "ip_prefix", "user_agent", "request_id"] {
+        assert!(by_admin[field].is_null(), "{field}: {}", by_admin[field]);
+    }
+    let own = events
+        .iter()
+        .find(|e| e["event"] == "consent_changed")
+        .unwrap();
+    assert_eq!(own["actor_id"], alice.user_id.as_str());
+    assert_eq!(
+        own["ip_prefix"], "203.0.113.0/24",
+        "her own network, as stored"
+    );
+    assert_eq!(own["user_agent"], "TestBrowser/1.0");
+    assert!(own.get("actor_role").is_none());
+
+    // The export shows the same view; the audit log shows everything to admins.
+    let (_, export) = answer(&kit.get(&alice, "/api/me/export"));
+    assert!(!export["activity"].to_string().contains("198.51.100"));
+    assert!(!export["activity"].to_string().contains(&admin.user_id));
+    let (_, log) = answer(&kit.get(
+        &admin,
+        &format!(
+            "/api/admin/audit?user_id={}&event=role_changed",
+            alice.user_id
+        ),
+    ));
+    assert_eq!(log["events"][0]["actor_id"], admin.user_id.as_str());
+    assert_eq!(log["events"][0]["ip_prefix"], "198.51.100.0/24");
+    assert_eq!(log["events"][0]["user_agent"], "AdminConsole/9.9");
+    // The admin's own activity shows their own action as they made it.
+    let (_, mine) = answer(&kit.get(&admin, "/api/me/activity?event=role_changed"));
+    assert_eq!(mine["events"][0]["ip_prefix"], "198.51.100.0/24");
+}
+
 #[test]
 fn activity_shows_only_the_callers_own_events() {
     let kit = Kit::new();

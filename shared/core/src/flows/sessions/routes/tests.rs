@@ -75,9 +75,10 @@ fn token_mode_returns_tokens_and_sets_no_cookies() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
     assert!(body["access_token"].as_str().unwrap().split('.').count() == 3);
+    // user id . session id . secret . issue tag
     assert_eq!(
         body["refresh_token"].as_str().unwrap().split('.').count(),
-        3
+        4
     );
 }
 

@@ -1,0 +1,55 @@
+// Mail to a local HTTP endpoint on Spin with the committed spin.toml: its
+// allowed_outbound_hosts is the `mail_origin` variable, which tools/dev-spin.mjs (and
+// this harness) set from MAIL_HTTP_URL, so `MAIL_HTTP_URL=http://127.0.0.1:PORT/send
+// bash tools/dev.sh --spin` delivers without editing the manifest. A mail the
+// manifest does not let out is logged with its cause and what to set.
+// Spin only: Workers have no outbound allow-list.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { configWith, start, TARGET } from "./harness/target.mjs";
+import { startMailSink } from "./harness/mail.mjs";
+import { Client } from "./harness/http.mjs";
+import { register, registerAndVerify, strongPassword, uniqueEmail } from "./harness/flows.mjs";
+
+const skip = TARGET !== "spin" && "allowed_outbound_hosts is Spin's";
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+let sink;
+before(async () => { if (!skip) sink = await startMailSink(); });
+after(async () => { await sink?.close(); });
+
+test("spin: the committed manifest admits only the mail_origin variable", { skip }, () => {
+  const manifest = readFileSync(join(root, "spin.toml"), "utf8");
+  const lists = [...manifest.matchAll(/^allowed_outbound_hosts = (.*)$/gm)].map((m) => m[1]);
+  assert.deepEqual(lists, Array(4).fill('["{{ mail_origin }}"]'));
+  assert.match(manifest, /^mail_origin = \{ default = "https:\/\/\*:443" \}$/m);
+});
+
+test("spin: mail reaches a local HTTP sink with the manifest unchanged", { skip }, async () => {
+  const server = await start({ vars: configWith(sink.vars()) });
+  try {
+    const email = uniqueEmail("spin-mail");
+    await registerAndVerify(new Client(server.url), email, strongPassword(), sink);
+    assert.equal(sink.refused.unauthorized + sink.refused.malformed + sink.refused.other, 0);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("spin: a mail the manifest does not let out is logged as outbound_denied", { skip }, async () => {
+  const server = await start({ vars: configWith(sink.vars()), spin: { mailOrigin: null } });
+  try {
+    const email = uniqueEmail("denied");
+    assert.equal((await register(new Client(server.url), email, strongPassword())).status, 202);
+    const denied = server.logs().find((line) => line.includes('"kind":"mail_failed"'));
+    assert.ok(denied, server.logs().join("\n"));
+    assert.match(denied, /"cause":"outbound_denied"/);
+    assert.match(denied, /mail_origin/);
+    assert.ok(!sink.mails.some((mail) => mail.to === email), "nothing reached the sink");
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,103 @@
+// `bash tools/deploy.sh ENV --dry-run`: the whole first deploy of an environment, offline.
+// Every step runs as `wrangler deploy --dry-run` on the prebuilt Workers, and the
+// secret and KV commands are printed instead of run.
+//
+// What is proved: the bootstrap order — api without its LOGIN service binding, then
+// login, reset, refresh, then api with it — and that each step's config resolves and
+// bundles with its bindings and secrets; that the script gathers the secrets and the
+// KV namespace first; and that it refuses to deploy when the config doctor finds an
+// error. What a dry run cannot prove: how Cloudflare's API answers (e.g. whether it
+// refuses a binding to a Worker that does not exist yet).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const CONFIGS = ["wrangler.toml", "functions/login/wrangler.toml", "functions/reset/wrangler.toml",
+  "functions/refresh/wrangler.toml"];
+
+function deploy(args, secrets = {}) {
+  const env = { ...process.env, EDGEAUTH_PREBUILT: "1" };
+  // Secrets exported in the caller's shell would be taken as the values to deploy.
+  for (const name of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN", "PASSWORD_PEPPER"]) delete env[name];
+  Object.assign(env, secrets);
+  const result = spawnSync("bash", ["tools/deploy.sh", ...args], { cwd: root, env, encoding: "utf8", timeout: 300_000 });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+// Production only: tools/deploy-dry-run.mjs checks every config of both environments.
+for (const env of ["production"]) {
+  test(`the ${env} dry run deploys api without LOGIN, then login, reset, refresh, then api with LOGIN`, () => {
+    const before = Object.fromEntries(CONFIGS.map((c) => [c, readFileSync(join(root, c), "utf8")]));
+    const { code, output } = deploy([env, "--dry-run"]);
+    assert.equal(code, 0, output);
+    const steps = output.split(/^--- step /m).slice(1);
+    assert.deepEqual(steps.map((step) => step.split(":")[1].trim()), [
+      "api without its LOGIN binding (login does not exist yet)", "login", "reset", "refresh", "api with its LOGIN binding"]);
+    const configs = steps.map((step) => /-c (\S+)/.exec(step)[1]);
+    assert.deepEqual(configs, ["wrangler.bootstrap.toml", ...CONFIGS.slice(1), "wrangler.toml"]);
+    for (const step of steps) {
+      assert.match(step, /--dry-run: exiting now/, step);
+      assert.match(step, /env\.ATOMIC \(AtomicShard/, step);
+      assert.match(step, /env\.EDGEAUTH_KV/, step);
+    }
+    assert.doesNotMatch(steps[0], /env\.LOGIN/, "the bootstrap api has no LOGIN binding");
+    assert.match(steps[4], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
+    // Each Worker's secrets travel with its first upload, never in clear.
+    for (const index of [0, 1, 2, 3]) {
+      for (const secret of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN"]) {
+        assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
+      }
+    }
+    assert.doesNotMatch(output, /dry-run-placeholder/);
+    assert.doesNotMatch(steps[4], /--secrets-file/, "api's secrets went with its first step");
+    // The commands it would run against the account.
+    for (const config of CONFIGS) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    assert.match(output, new RegExp(`would run: .*kv namespace create EDGEAUTH_KV --env ${env}`));
+    assert.match(output, new RegExp(`edgeauth-doctor: 0 error\\(s\\)`));
+    assert.match(output, new RegExp(`deploy dry run of ${env}: 5 steps passed`));
+    // Nothing written: configs untouched, no bootstrap config left behind.
+    for (const config of CONFIGS) assert.equal(readFileSync(join(root, config), "utf8"), before[config], config);
+    assert.ok(!existsSync(join(root, "wrangler.bootstrap.toml")));
+  });
+}
+
+test("the deploy script refuses to deploy when the config doctor reports an error", () => {
+  const dir = mkdtempSync(join(tmpdir(), "edgeauth-deploy-bad-"));
+  try {
+    for (const config of CONFIGS) {
+      mkdirSync(dirname(join(dir, config)), { recursive: true });
+      cpSync(join(root, config), join(dir, config));
+    }
+    // One insecure setting in one Worker's production section: a wildcard CORS origin.
+    const reset = join(dir, "functions/reset/wrangler.toml");
+    const text = readFileSync(reset, "utf8");
+    const bad = text.replace(/(\[env\.production\][^]*?ALLOWED_ORIGINS = ")[^"]*"/, '$1*"');
+    assert.notEqual(bad, text);
+    writeFileSync(reset, bad);
+    const { code, output } = deploy(["production", "--dry-run", "--root", dir]);
+    assert.equal(code, 1, output);
+    assert.match(output, /error\[wildcard-origin\] functions\/reset\/wrangler\.toml \[env\.production\] ALLOWED_ORIGINS/);
+    assert.match(output, /refusing to deploy: the config doctor reported errors/);
+    assert.doesNotMatch(output, /--- step /, "no wrangler deploy ran");
+    assert.doesNotMatch(output, /kv namespace create/, "nothing after the doctor ran");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("secrets to be deployed are checked by the doctor first: a development key is refused", () => {
+  // The published development signing key of config/development.env.
+  const material = "7rpAkmsWGjVxwmG0gHkb4PsVjAMLiezd_Ys3xF3wobQ";
+  const { code, output } = deploy(["production", "--dry-run"], { JWT_SIGNING_KEYS: `prod-sign-1:${material}` });
+  assert.equal(code, 1, output);
+  assert.match(output, /error\[development-key\] wrangler\.toml \[env\.production\] JWT_SIGNING_KEYS/);
+  assert.match(output, /refusing to deploy/);
+  assert.doesNotMatch(output, /--- step /);
+  assert.ok(!output.includes(material), "the value is never printed");
+});
