@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# All four functions under `wrangler dev`, the command Workers developers type first,
+# All five functions (and the example app) under `wrangler dev`, the command Workers developers type first,
 # as one multi-config session on http://127.0.0.1:8787:
 #
 #   bash tools/wrangler-dev.sh [wrangler dev options, e.g. --port 8788]
@@ -30,4 +30,5 @@ persist=(--persist-to .wrangler/state)
 for arg in "$@"; do [[ "$arg" == --persist-to* ]] && persist=(); done
 exec node node_modules/wrangler/bin/wrangler.js dev \
   -c tools/wrangler-dev/wrangler.toml -c wrangler.toml -c functions/login/wrangler.toml \
-  -c functions/reset/wrangler.toml -c functions/refresh/wrangler.toml "${persist[@]}" "$@"
+  -c functions/reset/wrangler.toml -c functions/refresh/wrangler.toml -c functions/pages/wrangler.toml \
+  -c examples/protected-app/wrangler.toml "${persist[@]}" "$@"

@@ -1,7 +1,7 @@
 // /sign-in: email and password, then the second factor when the account has one
 // (a TOTP code, or a recovery code), then back to the validated return path.
 //
-// Extension point (docs/contract.md §9): when the server renders "Continue with …"
+// Extension point (docs/contract.md §10): when the server renders "Continue with …"
 // links (flows/pages/methods.rs) they get the return path appended here; when it
 // renders the passkey button, pressing it loads /assets/pages/passkey.js, a module
 // the passkey feature provides, and calls its `signInWithPasskey({client, returnTo})`.

@@ -1,4 +1,4 @@
-// The hosted pages (docs/contract.md §9) and the example app in headless Chromium,
+// The hosted pages (docs/contract.md §10) and the example app in headless Chromium,
 // against the built functions on one origin — on Workers (Miniflare) and, with
 // EDGEAUTH_TARGET=spin, on the local Spin host (the example app is a JavaScript Worker:
 // its tests run on Workers only).

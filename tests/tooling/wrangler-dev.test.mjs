@@ -19,13 +19,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { OWNERS, ownerOf } from "../../tools/wrangler-dev/router.mjs";
+import { EXAMPLE, OWNERS, ownerOf } from "../../tools/wrangler-dev/router.mjs";
 import { strongPassword, uniqueEmail } from "../harness/flows.mjs";
 import { fragmentToken } from "../harness/mail.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CONFIGS = { LOGIN: "functions/login/wrangler.toml", RESET: "functions/reset/wrangler.toml",
-  REFRESH: "functions/refresh/wrangler.toml", API: "wrangler.toml" };
+  REFRESH: "functions/refresh/wrangler.toml", API: "wrangler.toml", PAGES: "functions/pages/wrangler.toml" };
 
 const freePort = () => new Promise((resolvePort) => {
   const server = createServer().listen(0, "127.0.0.1", () => {
@@ -146,4 +146,10 @@ test("the dev router owns paths exactly as the production routes do", () => {
   assert.equal(ownerOf("/.well-known/jwks.json"), "REFRESH");
   assert.equal(ownerOf("/api/me"), "API");
   assert.equal(ownerOf("/auth"), "API", "unowned paths go to api for its 404");
+  assert.equal(ownerOf("/sign-in"), "PAGES");
+  assert.equal(ownerOf("/assets/edgeauth/index.js"), "PAGES");
+  assert.equal(ownerOf("/example/dashboard"), "EXAMPLE");
+  for (const env of ["staging", "production"]) {
+    assert.deepEqual(EXAMPLE.EXAMPLE, productionPatterns("examples/protected-app/wrangler.toml", env));
+  }
 });

@@ -1,5 +1,5 @@
 //! The `pages` function: the hosted pages and their assets, served by
-//! [`edgeauth_core::functions::Pages`] (docs/contract.md §9).
+//! [`edgeauth_core::functions::Pages`] (docs/contract.md §10).
 //!
 //! Each entry point only resolves the runtime, builds the context and calls the
 //! core; all decisions live in `edgeauth-core`.

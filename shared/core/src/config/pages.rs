@@ -1,4 +1,4 @@
-//! The hosted pages' settings (docs/contract.md §9): `PRODUCT_NAME`, `BRAND_COLOR`,
+//! The hosted pages' settings (docs/contract.md §10): `PRODUCT_NAME`, `BRAND_COLOR`,
 //! `RETURN_TO_PATHS`.
 //!
 //! Security considerations:

@@ -1,4 +1,4 @@
-//! The hosted pages (docs/contract.md §9): HTML shells rendered per request, so that
+//! The hosted pages (docs/contract.md §10): HTML shells rendered per request, so that
 //! each carries a fresh CSP nonce, and their static assets, embedded in the wasm.
 //!
 //! - [`views`]: the pages (`/sign-in`, `/sign-up`, `/verify-email`,

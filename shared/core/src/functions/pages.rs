@@ -1,4 +1,4 @@
-//! The `pages` function (docs/contract.md §9): the hosted sign-in, registration,
+//! The `pages` function (docs/contract.md §10): the hosted sign-in, registration,
 //! password, account and admin pages, and their static assets under `/assets/`.
 //!
 //! All its routes are public `GET`s: the pages are shells whose scripts call the

@@ -1,4 +1,4 @@
-//! The Content Security Policy of the hosted pages' HTML (docs/contract.md §9), with
+//! The Content Security Policy of the hosted pages' HTML (docs/contract.md §10), with
 //! a fresh nonce per response.
 //!
 //! Security considerations, directive by directive:

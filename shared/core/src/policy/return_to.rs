@@ -1,5 +1,5 @@
 //! Where a sign-in may send the browser afterwards: the `return_to` query parameter
-//! of the hosted pages (docs/contract.md §9), checked against `RETURN_TO_PATHS`.
+//! of the hosted pages (docs/contract.md §10), checked against `RETURN_TO_PATHS`.
 //!
 //! Security considerations: an open redirect turns a trusted sign-in page into a
 //! phishing relay, so the rule is an allowlist of same-origin paths, checked on the

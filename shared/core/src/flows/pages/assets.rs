@@ -5,7 +5,7 @@
 //! Why embedded rather than a platform's static hosting: Spin's file server is a
 //! separate component fetched from outside the package registries, and the pages need
 //! a server for their nonces anyway (docs/ARCHITECTURE.md, "Hosted pages"); the files
-//! are small (the whole set is listed in docs/contract.md §9).
+//! are small (the whole set is listed in docs/contract.md §10).
 //!
 //! Caching: `Cache-Control: no-cache` with a strong `ETag` (a hash of the bytes):
 //! browsers keep the files but revalidate each use, and an unchanged file costs a

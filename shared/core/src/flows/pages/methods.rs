@@ -1,5 +1,5 @@
 //! The sign-in methods offered besides email and password: the extension point of
-//! the sign-in page (docs/contract.md §9, "Extension points").
+//! the sign-in page (docs/contract.md §10, "Extension points").
 //!
 //! The sign-in page renders what [`sign_in_methods`] returns: one "Continue with …"
 //! link per provider, and a passkey button when passkeys are on. Today edgeauth has
