@@ -63,7 +63,7 @@ fn every_page_is_html_under_its_own_nonce_csp_with_the_other_security_headers() 
             }
         }
         assert_eq!(response.header("Cache-Control"), Some("no-store"));
-        assert_eq!(response.header("Strict-Transport-Security").is_some(), true);
+        assert!(response.header("Strict-Transport-Security").is_some());
         let html = body(&response);
         let nonce = nonce(&response);
         assert!(html.contains(&alloc::format!("<script type=\"module\" nonce=\"{nonce}\"")));
