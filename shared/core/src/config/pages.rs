@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 pub struct PagesConfig {
     /// `PRODUCT_NAME` (default `edgeauth`): shown in titles and headings.
     pub product_name: String,
-    /// `BRAND_COLOR` (default `#1d4ed8`) and its readable text colour.
+    /// `BRAND_COLOR` (default `#2563eb`) and its readable text colour.
     pub brand: Brand,
     /// `RETURN_TO_PATHS` (default `/account,/admin`): path prefixes a sign-in may
     /// return to. An entry ending in `/` allows every path below it; any other entry
@@ -125,8 +125,10 @@ impl Brand {
     }
 }
 
-/// The default brand colour: a blue with 6.7:1 against white text.
-pub const DEFAULT_BRAND_COLOR: Rgb = Rgb(0x1d, 0x4e, 0xd8);
+/// The default brand colour: a blue with 5.2:1 against white text, and at least 3:1
+/// against both themes' backgrounds (white, `#121212`), so its buttons stand out in
+/// either (the config doctor warns about colours that do not).
+pub const DEFAULT_BRAND_COLOR: Rgb = Rgb(0x25, 0x63, 0xeb);
 /// The default product name.
 pub const DEFAULT_PRODUCT_NAME: &str = "edgeauth";
 /// The default return paths: the hosted account and admin pages.

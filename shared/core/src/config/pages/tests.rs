@@ -121,3 +121,10 @@ fn return_to_entries_must_be_plain_paths() {
         assert!(is_plain_path(good), "{good}");
     }
 }
+
+#[test]
+fn the_default_brand_stands_out_from_both_themes_backgrounds() {
+    let light = DEFAULT_BRAND_COLOR.contrast(&Rgb(0xff, 0xff, 0xff));
+    let dark = DEFAULT_BRAND_COLOR.contrast(&Rgb(0x12, 0x12, 0x12));
+    assert!(light >= 3.0 && dark >= 3.0, "{light:.2} / {dark:.2}");
+}
