@@ -121,6 +121,16 @@ test("one wrangler dev session serves a route of each of the four functions on o
   assert.equal(nobody.json.code, "not_found");
 });
 
+test("the session serves the hosted pages, their assets and the example app through the router", async () => {
+  for (const [path, type] of [["/sign-in", "text/html"], ["/assets/edgeauth/index.js", "text/javascript"],
+    ["/example/", "text/html"]]) {
+    const response = await fetch(`${base}${path}`);
+    assert.equal(response.status, 200, path);
+    assert.ok(response.headers.get("content-type").startsWith(type), path);
+    assert.match(response.headers.get("content-security-policy"), /default-src 'none'/, path);
+  }
+});
+
 /** The path patterns of the `routes` of [env.<env>] in a wrangler config, host removed. */
 function productionPatterns(config, env) {
   const text = readFileSync(join(root, config), "utf8");
