@@ -11,7 +11,7 @@
 # login over its LOGIN binding, as deployed. Vars are the configs' top-level
 # (development) [vars]; state persists in .wrangler/state.
 #
-# The four functions are built once here (tools/build.mjs, as tools/dev.sh does) and
+# The five functions are built once here (tools/build.mjs, as tools/dev.sh does) and
 # wrangler's per-config build steps reuse that build (EDGEAUTH_PREBUILT=1): building
 # each function alone would compile everything once per function. After a Rust change,
 # restart this command. `bash tools/dev.sh` (Miniflare) remains the supported server.
