@@ -26,9 +26,13 @@ const KIB = 1024;
 // both merged, 621.0 with the software signature verifier every Spin component links
 // (ES256 and RS256 for ID tokens and passkeys: p256 and rsa, +56 KiB gzip measured; a
 // Spin host has no native verifier, Workers use WebCrypto).
+// - pages: the hosted pages' HTML and their embedded files (~95 KiB of CSS and
+//   JavaScript, ~30 KiB gzip) on the shared pipeline and configuration parser:
+//   229.3 KiB gzip on Workers and 361.6 KiB on Spin when added (before the signature
+//   verifier); budgets 260 and 440.
 const GZIP_BUDGET_KIB = {
-  workers: { api: 300, login: 800, reset: 800, refresh: 800 },
-  spin: { api: 640, login: 800, reset: 800, refresh: 800 },
+  workers: { api: 300, login: 800, reset: 800, refresh: 800, pages: 260 },
+  spin: { api: 640, login: 800, reset: 800, refresh: 800, pages: 440 },
 };
 
 const artifacts = {

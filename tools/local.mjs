@@ -1,4 +1,4 @@
-// One Miniflare instance serving all four functions on one origin, as in production:
+// One Miniflare instance serving all five functions on one origin, as in production:
 // routing by path, one KV namespace and one Durable Object namespace shared by all.
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
@@ -19,6 +19,7 @@ export const CONFIG_VARIABLES = [
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
   "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
+  "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS",
 ];
 
 /** Reads a KEY=VALUE file (comments and blank lines ignored). */
@@ -64,14 +65,19 @@ export const ROUTES = {
   reset: ["*/auth/password/*", "*/auth/email/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
+  pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/assets/*"],
   // (end of generated routes)
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
   contract: ["*/__contract/*"],
   "e2e-static": ["*/__e2e/*"],
+  // The example app (examples/protected-app): a JavaScript Worker beside the functions.
+  example: ["*/example*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
+/** Functions that read no store (their wrangler.toml binds none): no KV, no Durable Object. */
+const STORELESS = ["pages"];
 /** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`. */
 const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login" } };
 
@@ -89,13 +95,15 @@ function workerOptions(name, vars) {
     compatibilityDate: "2026-07-01",
     routes: ROUTES[name],
     bindings: vars,
-    kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
     serviceBindings: SERVICE_BINDINGS[name] ?? {},
-    durableObjects: {
-      ATOMIC: name === DURABLE_OBJECT_HOST
-        ? { className: "AtomicShard", useSQLite: true }
-        : { className: "AtomicShard", scriptName: `edgeauth-${DURABLE_OBJECT_HOST}` },
-    },
+    ...(STORELESS.includes(name) ? {} : {
+      kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
+      durableObjects: {
+        ATOMIC: name === DURABLE_OBJECT_HOST
+          ? { className: "AtomicShard", useSQLite: true }
+          : { className: "AtomicShard", scriptName: `edgeauth-${DURABLE_OBJECT_HOST}` },
+      },
+    }),
   };
 }
 
@@ -139,14 +147,31 @@ function e2eStaticWorker() {
   };
 }
 
+/** The example app of examples/protected-app (its wrangler.toml routes it at /example*). */
+function exampleWorker() {
+  const dir = join(root, "examples/protected-app");
+  return {
+    name: "edgeauth-example",
+    modules: true,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRoot: dir,
+    modulesRules: [
+      { type: "Text", include: ["static/**"], fallthrough: false },
+      { type: "ESModule", include: ["**/*.mjs"] },
+    ],
+    compatibilityDate: "2026-07-01",
+    routes: ROUTES.example,
+  };
+}
+
 /**
- * Starts all four functions on one origin.
+ * Starts all five functions on one origin, and the example app under /example/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
-  const order = ["api", "login", "reset", "refresh"];
+  const order = ["api", "login", "reset", "refresh", "pages"];
   // Test-only worker that runs the store contract against this KV + Durable Object.
   if (options.withContractWorker) order.push("contract");
   const mf = new Miniflare({
@@ -160,6 +185,7 @@ export async function startLocal(options = {}) {
     ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
     workers: [
       ...order.map((name) => workerOptions(name, vars)),
+      exampleWorker(),
       // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
       ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
     ],

@@ -14,9 +14,11 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
+pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
+pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
 use alloc::string::String;
@@ -59,6 +61,9 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_IDLE_TIMEOUT_SECS",
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
+    "PRODUCT_NAME",
+    "BRAND_COLOR",
+    "RETURN_TO_PATHS",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -275,6 +280,8 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
+    /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
+    pub pages: PagesConfig,
 }
 
 impl Config {

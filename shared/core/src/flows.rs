@@ -13,6 +13,7 @@
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
 //! - [`gdpr`]: export, erasure, consents, retention.
 //! - [`audit`]: where audit events are kept and how they are listed.
+//! - [`pages`]: the hosted pages' HTML and assets.
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
 //!
@@ -30,5 +31,6 @@ pub mod gdpr;
 pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
+pub mod pages;
 pub mod ratelimit;
 pub mod sessions;
