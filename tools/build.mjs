@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the four functions as Cloudflare Workers: release wasm, once, for all tests.
+// Builds the five functions as Cloudflare Workers: release wasm, once, for all tests.
 //
 // worker-build is wasm-bindgen + a JS shim + esbuild, and it downloads wasm-bindgen
 // and wasm-opt from GitHub at build time (which fails on machines that only reach
@@ -21,9 +21,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const FUNCTIONS = ["login", "reset", "refresh", "api"];
+export const FUNCTIONS = ["login", "reset", "refresh", "api", "pages"];
 const CRATES = { login: "edgeauth-fn-login", reset: "edgeauth-fn-reset", refresh: "edgeauth-fn-refresh",
-  api: "edgeauth-fn-api", contract: "edgeauth-contract-worker" };
+  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", contract: "edgeauth-contract-worker" };
 
 function parseArgs(argv) {
   const wanted = [];
@@ -81,14 +81,15 @@ export class AtomicShard extends DurableObject {
 // unifies features across the packages it builds together). `api` must not get the
 // `password` feature that `login` and `reset` enable — its password routes would link
 // argon2, bcrypt and the NFKC tables again (~90 KiB gzip, over its 300 KiB budget) —
-// so it is built in an invocation of its own; the others share one.
-const BUILT_ALONE = ["api"];
+// so it is built in an invocation of its own, with `pages` (which shares its feature
+// set: no password code, `ed25519-small`); the others share one.
+const SEPARATE_GROUP = ["api", "pages"];
 
 export function build({ functions, skipCargo }) {
   if (!skipCargo) {
     const groups = [
-      functions.filter((name) => !BUILT_ALONE.includes(name)),
-      ...functions.filter((name) => BUILT_ALONE.includes(name)).map((name) => [name]),
+      functions.filter((name) => !SEPARATE_GROUP.includes(name)),
+      functions.filter((name) => SEPARATE_GROUP.includes(name)),
     ].filter((group) => group.length > 0);
     for (const group of groups) {
       const packages = group.flatMap((name) => ["-p", CRATES[name]]);

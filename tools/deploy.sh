@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploys the four Workers of one environment, first deploy included (README, "Deploy").
+# Deploys the five Workers of one environment, first deploy included (README, "Deploy").
 #
 #   bash tools/deploy.sh staging|production [--dry-run] [--bootstrap] [--root DIR]
 #
@@ -21,7 +21,8 @@
 #      first deploy of an environment (the login Worker does not exist yet, a new KV
 #      namespace, or --bootstrap): api without its LOGIN service binding (login does not
 #      exist yet; api hosts the Durable Object the others bind), login, reset, refresh,
-#      then api with LOGIN. Otherwise: api, login, reset, refresh.
+#      pages, then api with LOGIN. Otherwise: api, login, reset, refresh, pages.
+#      (pages binds no store: it needs no KV id, only the same variables and secrets).
 #
 # --dry-run runs every deploy step as `wrangler deploy --dry-run` (the bootstrap order,
 # with placeholder secrets in the secrets file) and prints the secret and KV commands
@@ -49,9 +50,13 @@ done
 cd "$ROOT"
 setup_node >/dev/null
 
-CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml)
+CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
+  functions/pages/wrangler.toml)
+# The Workers bound to the KV namespace (pages reads no store).
+KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml)
 declare -A WORKER=([wrangler.toml]=api [functions/login/wrangler.toml]=login
-  [functions/reset/wrangler.toml]=reset [functions/refresh/wrangler.toml]=refresh)
+  [functions/reset/wrangler.toml]=reset [functions/refresh/wrangler.toml]=refresh
+  [functions/pages/wrangler.toml]=pages)
 WRANGLER=(node "$EDGEAUTH_ROOT/node_modules/wrangler/bin/wrangler.js")
 # The secrets files live here: memory-backed when the machine has /dev/shm.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then scratch=/dev/shm; else scratch="${TMPDIR:-/tmp}"; fi
@@ -79,7 +84,7 @@ kv_id() {
 }
 
 # ---------------------------------------------------------------------------------
-say "1/4 secrets of the four $ENV_NAME Workers"
+say "1/4 secrets of the five $ENV_NAME Workers"
 REQUIRED=(JWT_SIGNING_KEYS DATA_ENCRYPTION_KEYS)
 [ "$(env_var wrangler.toml MAIL_TRANSPORT)" = http ] && REQUIRED+=(MAIL_HTTP_TOKEN)
 [ -n "${PASSWORD_PEPPER:-}" ] && REQUIRED+=(PASSWORD_PEPPER)
@@ -154,19 +159,19 @@ fi
 
 # ---------------------------------------------------------------------------------
 say "3/4 KV namespace EDGEAUTH_KV"
-ids=$(for config in "${CONFIGS[@]}"; do kv_id "$config"; done | sort -u)
+ids=$(for config in "${KV_CONFIGS[@]}"; do kv_id "$config"; done | sort -u)
 [ "$(wc -l <<<"$ids")" -eq 1 ] && [ -n "$ids" ] || {
   echo "the four configs name different EDGEAUTH_KV ids for $ENV_NAME: $(tr '\n' ' ' <<<"$ids")" >&2; exit 1; }
 if [ -z "$(tr -d "${ids:0:1}" <<<"$ids")" ]; then   # one digit repeated: the example id
   if $DRY_RUN; then
     would "$SHOWN kv namespace create EDGEAUTH_KV --env $ENV_NAME"
-    echo "would write its id in place of $ids in [env.$ENV_NAME] of ${CONFIGS[*]}"
+    echo "would write its id in place of $ids in [env.$ENV_NAME] of ${KV_CONFIGS[*]}"
   else
     created=$("${WRANGLER[@]}" kv namespace create EDGEAUTH_KV --env "$ENV_NAME")
     echo "$created"
     id=$(grep -oE '[0-9a-f]{32}' <<<"$created" | head -1)
     [ -n "$id" ] || { echo "no namespace id in wrangler's answer" >&2; exit 1; }
-    for config in "${CONFIGS[@]}"; do
+    for config in "${KV_CONFIGS[@]}"; do
       sed -i "/^\[env\.$ENV_NAME\]/,/^\[env\./ s/\(kv_namespaces = .*id = \"\)$ids\"/\1$id\"/" "$config"
       [ "$(kv_id "$config")" = "$id" ] || { echo "could not write the id into $config" >&2; exit 1; }
     done
@@ -182,7 +187,7 @@ say "4/4 deploy"
 $LOGIN_EXISTS || BOOTSTRAP=true
 $DRY_RUN && BOOTSTRAP=true   # the dry run proves the first deploy's order
 if [ "${EDGEAUTH_PREBUILT:-}" != 1 ]; then
-  node "$EDGEAUTH_ROOT/tools/build.mjs"   # one build for all four (wrangler's build steps reuse it)
+  node "$EDGEAUTH_ROOT/tools/build.mjs"   # one build for all five (wrangler's build steps reuse it)
 fi
 export EDGEAUTH_PREBUILT=1
 steps=()
@@ -194,7 +199,7 @@ else
   steps+=("api:wrangler.toml:api (hosts the Durable Object the others bind)")
 fi
 steps+=("login:functions/login/wrangler.toml:login" "reset:functions/reset/wrangler.toml:reset"
-  "refresh:functions/refresh/wrangler.toml:refresh")
+  "refresh:functions/refresh/wrangler.toml:refresh" "pages:functions/pages/wrangler.toml:pages")
 $BOOTSTRAP && steps+=("api:wrangler.toml:api with its LOGIN binding")
 n=0
 for step in "${steps[@]}"; do

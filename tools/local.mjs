@@ -1,4 +1,4 @@
-// One Miniflare instance serving all four functions on one origin, as in production:
+// One Miniflare instance serving all five functions on one origin, as in production:
 // routing by path, one KV namespace and one Durable Object namespace shared by all.
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
@@ -21,6 +21,7 @@ export const CONFIG_VARIABLES = [
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
   "WEBHOOK_ENDPOINTS", "WEBHOOK_SECRETS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_RETRY_BASE_SECS",
   "WEBHOOK_RETRY_MAX_SECS", "ALERT_ERROR_BURST", "ALERT_MFA_FAILURES", "SENTRY_DSN", "METRICS_FLUSH_SECS",
+  "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS",
 ];
 
 /** Reads a KEY=VALUE file (comments and blank lines ignored). */
@@ -81,14 +82,20 @@ export const ROUTES = {
   reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
+  pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/assets/*"],
   // (end of generated routes)
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
   contract: ["*/__contract/*"],
   "e2e-static": ["*/__e2e/*"],
+  // The example app (examples/protected-app): a JavaScript Worker beside the functions.
+  example: ["*/example*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
+/** Functions that read no store (their wrangler.toml binds none): no KV, no Durable Object. */
+const STORELESS = ["pages"];
+
 /** The security-webhook Queue (`[[queues.*]]` in the wrangler configs): every function produces, `refresh` consumes. */
 export const WEBHOOK_QUEUE = "edgeauth-webhooks";
 /** The Analytics Engine dataset metrics go to (a no-op locally: Miniflare's simulator keeps nothing). */
@@ -110,19 +117,22 @@ function workerOptions(name, vars) {
     compatibilityDate: "2026-07-01",
     routes: ROUTES[name],
     bindings: vars,
-    kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
     serviceBindings: SERVICE_BINDINGS[name] ?? {},
-    queueProducers: name === "contract" ? {} : { WEBHOOKS: { queueName: WEBHOOK_QUEUE } },
+    ...(STORELESS.includes(name) ? {} : {
+      kvNamespaces: { EDGEAUTH_KV: "edgeauth-kv" },
+      durableObjects: {
+        ATOMIC: name === DURABLE_OBJECT_HOST
+          ? { className: "AtomicShard", useSQLite: true }
+          : { className: "AtomicShard", scriptName: `edgeauth-${DURABLE_OBJECT_HOST}` },
+      },
+    }),
+    // The pages Worker reads no store and raises no alert: no Queue for it.
+    queueProducers: ["contract", ...STORELESS].includes(name) ? {} : { WEBHOOKS: { queueName: WEBHOOK_QUEUE } },
     // The core decides when to give up (WEBHOOK_MAX_ATTEMPTS ≤ 50): the queue's own
     // limit is above it. Small batches, flushed after a second.
     queueConsumers: name === "refresh"
       ? { [WEBHOOK_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 100 } } : {},
     analyticsEngineDatasets: name === "contract" ? {} : { METRICS: { dataset: METRICS_DATASET } },
-    durableObjects: {
-      ATOMIC: name === DURABLE_OBJECT_HOST
-        ? { className: "AtomicShard", useSQLite: true }
-        : { className: "AtomicShard", scriptName: `edgeauth-${DURABLE_OBJECT_HOST}` },
-    },
   };
 }
 
@@ -166,14 +176,31 @@ function e2eStaticWorker() {
   };
 }
 
+/** The example app of examples/protected-app (its wrangler.toml routes it at /example*). */
+function exampleWorker() {
+  const dir = join(root, "examples/protected-app");
+  return {
+    name: "edgeauth-example",
+    modules: true,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRoot: dir,
+    modulesRules: [
+      { type: "Text", include: ["static/**"], fallthrough: false },
+      { type: "ESModule", include: ["**/*.mjs"] },
+    ],
+    compatibilityDate: "2026-07-01",
+    routes: ROUTES.example,
+  };
+}
+
 /**
- * Starts all four functions on one origin.
+ * Starts all five functions on one origin, and the example app under /example/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
-  const order = ["api", "login", "reset", "refresh"];
+  const order = ["api", "login", "reset", "refresh", "pages"];
   // Test-only worker that runs the store contract against this KV + Durable Object.
   if (options.withContractWorker) order.push("contract");
   const mf = new Miniflare({
@@ -187,6 +214,7 @@ export async function startLocal(options = {}) {
     ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
     workers: [
       ...order.map((name) => workerOptions(name, vars)),
+      exampleWorker(),
       // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
       ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
     ],

@@ -36,10 +36,19 @@ js_client() {
   node --test --test-reporter=spec "clients/js/test/*.test.mjs" && tsc -p clients/js && tsc -p clients/js/test/types
 }
 
-# The client in headless Chromium against the built Workers (tests/e2e). One file at a
-# time: each starts its own server and browser.
+# The client, the hosted pages and the example app in headless Chromium against the
+# built Workers (tests/e2e). One file at a time: each starts its own server and browser.
+# Then the README's screenshots are taken again (into .edgeauth/, not over the committed
+# ones: pixels differ from run to run), which drives every page once more.
 browser_e2e() {
-  node --test --test-concurrency=1 --test-reporter=spec "tests/e2e/*.test.mjs"
+  node --test --test-concurrency=1 --test-reporter=spec "tests/e2e/*.test.mjs" \
+    && node tests/e2e/screenshots.mjs --out .edgeauth/screenshots
+}
+
+# The hosted pages in Chromium on the local Spin host (the example app is a Workers-only
+# JavaScript Worker, and the client's test pages are served by a Miniflare-only worker).
+browser_e2e_spin() {
+  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs
 }
 
 integration() {
@@ -56,7 +65,7 @@ fi
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-unknown \
-  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api \
+  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api -p edgeauth-fn-pages \
   -p edgeauth-contract-worker -- -D warnings
 step "unit and property tests (native)" cargo test --workspace --all-features
 step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
@@ -64,13 +73,14 @@ step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
 step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
 step "integration + contract suite on Workers (Miniflare)" integration workers
 step "JavaScript client: unit tests (node:test) and declarations (tsc)" js_client
+step "vendored QR-code encoder matches its npm package (tools/vendor-qr.mjs --check)" node tools/vendor-qr.mjs --check
 
 if [ "$QUICK" = false ]; then
-  step "browser end-to-end (Chromium)" browser_e2e
+  step "browser end-to-end (Chromium): client, hosted pages, example app, screenshots" browser_e2e
   step "config doctor: the committed production configs" \
     cargo run -q -p edgeauth-doctor -- --env production --no-spin --assume-secrets-set --ignore-process-env
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
-  step "tools/deploy.sh --dry-run (first-deploy order) and wrangler dev (four Workers)" \
+  step "tools/deploy.sh --dry-run (first-deploy order) and wrangler dev (five Workers)" \
     node --test --test-concurrency=1 --test-reporter=spec "tests/tooling/*.test.mjs"
   setup_python
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
@@ -78,6 +88,7 @@ if [ "$QUICK" = false ]; then
     setup_spin_host
     step "build the Spin components (release wasm)" node tools/build-spin.mjs --with-test-workers
     step "integration + contract suite on Spin (local Spin host)" integration spin
+    step "hosted pages in Chromium on Spin (local Spin host)" browser_e2e_spin
   fi
   step "fuzz smoke: every cargo-fuzz target briefly from its seeds" bash tools/ci/fuzz-smoke.sh
   step "dependency, licence and secret checks" bash tools/ci/security-checks.sh

@@ -11,9 +11,10 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
+use edgeauth_core::crypto::signature::SoftwareEd25519;
 use edgeauth_core::memory::TokenCache;
 use edgeauth_core::policy::password::{self, Verification};
-use edgeauth_core::policy::token::{self, Grant, NoMemory, SoftwareEd25519};
+use edgeauth_core::policy::token::{self, Grant, NoMemory};
 use edgeauth_core::{Config, Random, RandomError, Vars};
 
 /// Runs a future that never waits (token verification in software) to completion.

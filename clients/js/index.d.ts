@@ -102,6 +102,19 @@ export interface CurrentSession {
   readonly expiresAt: Date;
 }
 
+/** One of the caller's sessions (`GET /auth/sessions`). */
+export interface SessionInfo {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  /** The browser's user agent when the session started, if known. */
+  readonly userAgent: string | null;
+  /** The coarse address (IPv4 /24, IPv6 /48), never the full one. */
+  readonly ipPrefix: string | null;
+  /** True for the session of this browser. */
+  readonly current: boolean;
+}
+
 export interface RefreshOutcome {
   /** Whether this tab sent the refresh, or found that another tab just had. */
   readonly refreshedBy: "this_tab" | "another_tab";
@@ -142,6 +155,10 @@ export interface EdgeauthClient {
   signOut(): Promise<void>;
   /** `POST /auth/session/logout-all`: every session of the user, every tab. */
   signOutEverywhere(): Promise<void>;
+  /** `GET /auth/sessions`: the user's live sessions, newest first. */
+  listSessions(): Promise<SessionInfo[]>;
+  /** `DELETE /auth/sessions/{id}`: ends one of the user's sessions (`not_found` for any other id). */
+  revokeSession(id: string): Promise<void>;
   /** `GET /auth/session` (refreshing if needed); null when signed out. */
   currentSession(): Promise<CurrentSession | null>;
   /** The user of `currentSession()`, or null. */

@@ -3,7 +3,8 @@
 //! token we signed ever verify (no `alg: none`, no key confusion, no forged signature).
 //! Input: a token as text, or 0x00 + position + bytes spliced into a genuine token.
 #![no_main]
-use edgeauth_core::policy::token::{verify, NoMemory, SoftwareEd25519};
+use edgeauth_core::crypto::signature::SoftwareEd25519;
+use edgeauth_core::policy::token::{verify, NoMemory};
 use edgeauth_fuzz::{development_config, jwt};
 use libfuzzer_sys::fuzz_target;
 

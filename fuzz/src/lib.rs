@@ -84,7 +84,7 @@ impl Services for FuzzServices {
     type Atomic = MemoryStore<FakeClock>;
     type Clock = FakeClock;
     type Random = SeededRandom;
-    type Signatures = edgeauth_core::policy::token::SoftwareEd25519;
+    type Signatures = edgeauth_core::crypto::signature::SoftwareEd25519;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -98,7 +98,7 @@ impl Services for FuzzServices {
         &self.random
     }
     fn signatures(&self) -> &Self::Signatures {
-        &edgeauth_core::policy::token::SoftwareEd25519
+        &edgeauth_core::crypto::signature::SoftwareEd25519
     }
 }
 

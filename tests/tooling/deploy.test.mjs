@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CONFIGS = ["wrangler.toml", "functions/login/wrangler.toml", "functions/reset/wrangler.toml",
-  "functions/refresh/wrangler.toml"];
+  "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml"];
 
 function deploy(args, secrets = {}) {
   const env = { ...process.env, EDGEAUTH_PREBUILT: "1" };
@@ -32,35 +32,37 @@ function deploy(args, secrets = {}) {
 
 // Production only: tools/deploy-dry-run.mjs checks every config of both environments.
 for (const env of ["production"]) {
-  test(`the ${env} dry run deploys api without LOGIN, then login, reset, refresh, then api with LOGIN`, () => {
+  test(`the ${env} dry run deploys api without LOGIN, then login, reset, refresh, pages, then api with LOGIN`, () => {
     const before = Object.fromEntries(CONFIGS.map((c) => [c, readFileSync(join(root, c), "utf8")]));
     const { code, output } = deploy([env, "--dry-run"]);
     assert.equal(code, 0, output);
     const steps = output.split(/^--- step /m).slice(1);
     assert.deepEqual(steps.map((step) => step.split(":")[1].trim()), [
-      "api without its LOGIN binding (login does not exist yet)", "login", "reset", "refresh", "api with its LOGIN binding"]);
+      "api without its LOGIN binding (login does not exist yet)", "login", "reset", "refresh", "pages", "api with its LOGIN binding"]);
     const configs = steps.map((step) => /-c (\S+)/.exec(step)[1]);
     assert.deepEqual(configs, ["wrangler.bootstrap.toml", ...CONFIGS.slice(1), "wrangler.toml"]);
-    for (const step of steps) {
+    for (const [index, step] of steps.entries()) {
       assert.match(step, /--dry-run: exiting now/, step);
-      assert.match(step, /env\.ATOMIC \(AtomicShard/, step);
-      assert.match(step, /env\.EDGEAUTH_KV/, step);
+      // pages (step 5) reads no store: no KV namespace, no Durable Object.
+      const storeless = index === 4;
+      assert.equal(/env\.ATOMIC \(AtomicShard/.test(step), !storeless, step);
+      assert.equal(/env\.EDGEAUTH_KV/.test(step), !storeless, step);
     }
     assert.doesNotMatch(steps[0], /env\.LOGIN/, "the bootstrap api has no LOGIN binding");
-    assert.match(steps[4], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
+    assert.match(steps[5], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
     // Each Worker's secrets travel with its first upload, never in clear.
-    for (const index of [0, 1, 2, 3]) {
+    for (const index of [0, 1, 2, 3, 4]) {
       for (const secret of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN"]) {
         assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
       }
     }
     assert.doesNotMatch(output, /dry-run-placeholder/);
-    assert.doesNotMatch(steps[4], /--secrets-file/, "api's secrets went with its first step");
+    assert.doesNotMatch(steps[5], /--secrets-file/, "api's secrets went with its first step");
     // The commands it would run against the account.
     for (const config of CONFIGS) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
     assert.match(output, new RegExp(`would run: .*kv namespace create EDGEAUTH_KV --env ${env}`));
     assert.match(output, new RegExp(`edgeauth-doctor: 0 error\\(s\\)`));
-    assert.match(output, new RegExp(`deploy dry run of ${env}: 5 steps passed`));
+    assert.match(output, new RegExp(`deploy dry run of ${env}: 6 steps passed`));
     // Nothing written: configs untouched, no bootstrap config left behind.
     for (const config of CONFIGS) assert.equal(readFileSync(join(root, config), "utf8"), before[config], config);
     assert.ok(!existsSync(join(root, "wrangler.bootstrap.toml")));

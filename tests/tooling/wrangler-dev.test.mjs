@@ -19,13 +19,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { OWNERS, ownerOf } from "../../tools/wrangler-dev/router.mjs";
+import { EXAMPLE, OWNERS, ownerOf } from "../../tools/wrangler-dev/router.mjs";
 import { strongPassword, uniqueEmail } from "../harness/flows.mjs";
 import { fragmentToken } from "../harness/mail.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CONFIGS = { LOGIN: "functions/login/wrangler.toml", RESET: "functions/reset/wrangler.toml",
-  REFRESH: "functions/refresh/wrangler.toml", API: "wrangler.toml" };
+  REFRESH: "functions/refresh/wrangler.toml", API: "wrangler.toml", PAGES: "functions/pages/wrangler.toml" };
 
 const freePort = () => new Promise((resolvePort) => {
   const server = createServer().listen(0, "127.0.0.1", () => {
@@ -121,6 +121,16 @@ test("one wrangler dev session serves a route of each of the four functions on o
   assert.equal(nobody.json.code, "not_found");
 });
 
+test("the session serves the hosted pages, their assets and the example app through the router", async () => {
+  for (const [path, type] of [["/sign-in", "text/html"], ["/assets/edgeauth/index.js", "text/javascript"],
+    ["/example/", "text/html"]]) {
+    const response = await fetch(`${base}${path}`);
+    assert.equal(response.status, 200, path);
+    assert.ok(response.headers.get("content-type").startsWith(type), path);
+    assert.match(response.headers.get("content-security-policy"), /default-src 'none'/, path);
+  }
+});
+
 /** The path patterns of the `routes` of [env.<env>] in a wrangler config, host removed. */
 function productionPatterns(config, env) {
   const text = readFileSync(join(root, config), "utf8");
@@ -146,4 +156,10 @@ test("the dev router owns paths exactly as the production routes do", () => {
   assert.equal(ownerOf("/.well-known/jwks.json"), "REFRESH");
   assert.equal(ownerOf("/api/me"), "API");
   assert.equal(ownerOf("/auth"), "API", "unowned paths go to api for its 404");
+  assert.equal(ownerOf("/sign-in"), "PAGES");
+  assert.equal(ownerOf("/assets/edgeauth/index.js"), "PAGES");
+  assert.equal(ownerOf("/example/dashboard"), "EXAMPLE");
+  for (const env of ["staging", "production"]) {
+    assert.deepEqual(EXAMPLE.EXAMPLE, productionPatterns("examples/protected-app/wrangler.toml", env));
+  }
 });

@@ -1,4 +1,5 @@
-// Dev-only router for `wrangler dev` with the four functions' configs in one session
+// Dev-only router for `wrangler dev` with the five functions' configs (and the example
+// app's) in one session
 // (tools/wrangler-dev.sh). wrangler dev serves only the first config's Worker on its
 // port and ignores `routes` locally, so this Worker comes first and forwards each
 // request, unchanged, to the function that owns its path in production, over the
@@ -19,12 +20,15 @@ export const OWNERS = {
   RESET: ["/auth/password/*", "/auth/email/*", "/auth/security/*"],
   REFRESH: ["/auth/session*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
+  PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/account*", "/admin*", "/assets/*"],
   // end of generated routes
 };
+/** Beside the functions: the example app (examples/protected-app/wrangler.toml). */
+export const EXAMPLE = { EXAMPLE: ["/example*"] };
 const FALLBACK = "API";
 
 const escape = (text) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-const MATCHERS = Object.entries(OWNERS).flatMap(([binding, patterns]) =>
+const MATCHERS = Object.entries({ ...OWNERS, ...EXAMPLE }).flatMap(([binding, patterns]) =>
   patterns.map((pattern) => [binding, new RegExp(`^${pattern.split("*").map(escape).join(".*")}$`)]));
 
 /** The service binding that owns `pathname`. */

@@ -50,7 +50,7 @@ async fn fetch(request: Request, _env: Env, _ctx: Context) -> Result<Response> {
                 let verified = edgeauth_core::policy::token::verify(
                     &config,
                     &edgeauth_core::policy::token::NoMemory,
-                    &edgeauth_workers::WebCryptoEd25519,
+                    &edgeauth_workers::WebCryptoVerifier,
                     token,
                     now,
                 )

@@ -231,6 +231,21 @@ export function createClient(options = {}) {
     return { user: state.user, sessionId: body.session_id, expiresAt };
   }
 
+  /** A session of `GET /auth/sessions`, with dates; throws on another shape. */
+  function sessionInfoOf(item, response) {
+    const createdAt = new Date(item?.created_at);
+    const lastUsedAt = new Date(item?.last_used_at);
+    if (typeof item?.id !== "string" || Number.isNaN(createdAt.getTime()) || Number.isNaN(lastUsedAt.getTime())
+        || typeof item.current !== "boolean") {
+      throw unexpectedResponse(response);
+    }
+    return {
+      id: item.id, createdAt, lastUsedAt, current: item.current,
+      userAgent: typeof item.user_agent === "string" ? item.user_agent : null,
+      ipPrefix: typeof item.ip_prefix === "string" ? item.ip_prefix : null,
+    };
+  }
+
   const statusOnly = async (method, path, body, options) => ({ status: (await call(method, path, body, options)).body.status });
 
   return Object.freeze({
@@ -261,6 +276,18 @@ export function createClient(options = {}) {
     // logout accepts the refresh cookie when the access token has expired: no refresh.
     signOut: () => endSession("/auth/session/logout", false),
     signOutEverywhere: () => endSession("/auth/session/logout-all", true),
+
+    async listSessions() {
+      const { body, response } = await call("GET", "/auth/sessions", undefined, { retry: true });
+      if (!Array.isArray(body?.sessions)) throw unexpectedResponse(response);
+      return body.sessions.map((item) => sessionInfoOf(item, response));
+    },
+
+    async revokeSession(id) {
+      // An id is opaque: encoded as one path segment, so it cannot name another route.
+      if (typeof id !== "string" || id.length === 0) throw new TypeError("revokeSession needs a session id");
+      await call("DELETE", `/auth/sessions/${encodeURIComponent(id)}`, undefined, { retry: true });
+    },
 
     currentSession,
     async currentUser() {

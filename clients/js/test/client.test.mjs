@@ -267,6 +267,45 @@ describe("session operations", () => {
     assert.equal(server.count("POST /auth/session/refresh"), 1);
   });
 
+  test("listSessions answers the user's sessions with dates, the current one marked", async () => {
+    const { tab, server } = setup();
+    await browser.signIn(tab);
+    const sessions = await tab.listSessions();
+    assert.equal(lastRequest(server).path, "/auth/sessions");
+    assert.equal(sessions.length, 1);
+    const [session] = sessions;
+    assert.deepEqual(Object.keys(session).sort(), ["createdAt", "current", "id", "ipPrefix", "lastUsedAt", "userAgent"]);
+    assert.ok(session.createdAt instanceof Date && session.lastUsedAt instanceof Date);
+    assert.equal(session.current, true);
+    assert.equal(session.ipPrefix, "203.0.113.0/24");
+  });
+
+  test("listSessions refuses an answer of another shape", async () => {
+    const { tab, server } = setup();
+    await browser.signIn(tab);
+    server.hooks["GET /auth/sessions"] = () => new Response(JSON.stringify({ sessions: [{ id: 1 }] }),
+      { status: 200, headers: { "Content-Type": "application/json" } });
+    const error = await tab.listSessions().catch((e) => e);
+    assert.equal(error.code, "unexpected_response");
+  });
+
+  test("revokeSession deletes one session with the CSRF header, the id encoded as one segment", async () => {
+    const { tab, server } = setup();
+    await browser.signIn(tab);
+    const other = browser.tab();
+    await browser.signIn(other);
+    const [target] = (await tab.listSessions()).filter((s) => !s.current);
+    await tab.revokeSession(target.id);
+    assert.equal(lastRequest(server).method, "DELETE");
+    assert.equal(lastRequest(server).path, `/auth/sessions/${target.id}`);
+    assert.equal(lastRequest(server).csrf, browser.jar.get("__Host-csrf"));
+    assert.equal((await tab.listSessions()).length, 1);
+    const error = await tab.revokeSession("../../api/me").catch((e) => e);
+    assert.equal(lastRequest(server).path, "/auth/sessions/..%2F..%2Fapi%2Fme");
+    assert.equal(error.code, "not_found");
+    await assert.rejects(tab.revokeSession(""), TypeError);
+  });
+
   test("currentUser is null when signed out", async () => {
     const { tab } = setup();
     assert.equal(await tab.currentUser(), null);

@@ -143,7 +143,9 @@ export class FakeServer {
       contentType: request.headers.get("content-type"), body,
     };
     this.requests.push(entry);
-    const route = `${request.method} ${url.pathname}`;
+    const route = `${request.method} ${url.pathname.replace(/^\/auth\/sessions\/[^/]+$/, "/auth/sessions/{id}")}`;
+    const sessionId = /^\/auth\/sessions\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (sessionId !== undefined) entry.sessionId = sessionId;
     if (this.hooks[route]) {
       const answer = await this.hooks[route](request, { jar, cookies, body });
       if (answer) return answer;
@@ -194,6 +196,21 @@ export class FakeServer {
         session.revoked = true;
         this.clearCookies(jar);
         return new Response(null, { status: 204, headers: { "Clear-Site-Data": '"cookies", "storage"' } });
+      }
+      case "GET /auth/sessions":
+      case "DELETE /auth/sessions/{id}": {
+        const session = this.accessSession(cookies);
+        if (!session) return problem(401, "unauthenticated");
+        const mine = [...this.sessions.values()].filter((s) => s.user === session.user && !s.revoked);
+        if (route.startsWith("GET")) {
+          return json(200, { sessions: mine.map((s) => ({ id: s.id, created_at: new Date(0).toISOString(),
+            last_used_at: new Date().toISOString(), user_agent: "Fake/1.0", ip_prefix: "203.0.113.0/24", current: s === session })) });
+        }
+        if (!this.csrfOk(session, csrf, cookies)) return problem(403, "csrf_failed");
+        const target = mine.find((s) => s.id === decodeURIComponent(this.requests.at(-1).sessionId ?? ""));
+        if (!target) return problem(404, "not_found");
+        target.revoked = true;
+        return new Response(null, { status: 204 });
       }
       case "POST /auth/password/change":
       case "GET /api/me":

@@ -59,6 +59,10 @@ pub trait Function {
     /// one request each (Spin), only these compare the active signing key with the
     /// stored one ([`crate::flows::monitoring::signing_key`]).
     const SIGNS_TOKENS: bool = false;
+    /// Whether the function's Worker binds the stores: the monitoring work after a
+    /// response (the `5xx` count, the metrics snapshot) skips the store for one that
+    /// does not (`pages`).
+    const USES_STORE: bool = true;
     /// Every route the function serves ([`route`]).
     fn routes<S: Services>() -> &'static [Route<S>];
 }

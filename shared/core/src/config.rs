@@ -15,10 +15,12 @@
 //!   minimums, a minimum password length below 8.
 
 pub mod monitoring;
+pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
+pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
 use alloc::string::String;
@@ -70,6 +72,9 @@ pub const VARIABLES: &[&str] = &[
     "ALERT_MFA_FAILURES",
     "SENTRY_DSN",
     "METRICS_FLUSH_SECS",
+    "PRODUCT_NAME",
+    "BRAND_COLOR",
+    "RETURN_TO_PATHS",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -290,6 +295,8 @@ pub struct Config {
     pub sessions_revoked_before: u64,
     /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
     pub monitoring: Monitoring,
+    /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
+    pub pages: PagesConfig,
 }
 
 impl Config {

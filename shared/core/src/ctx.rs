@@ -15,8 +15,9 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use crate::config::Config;
+use crate::crypto::signature::SignatureVerifier;
 use crate::encoding;
-use crate::env::{Clock, Random, SignatureVerifier};
+use crate::env::{Clock, Random};
 use crate::error::ApiError;
 use crate::http::Request;
 use crate::memory::IsolateMemory;
@@ -36,8 +37,8 @@ pub trait Services: 'static {
     type Clock: Clock;
     /// Randomness.
     type Random: Random;
-    /// Ed25519 signature checks (the platform's native verifier, or
-    /// [`crate::policy::token::SoftwareEd25519`]).
+    /// Signature checks: the platform's native verifier (WebCrypto on Workers) or the
+    /// software one (`crate::crypto::signature`).
     type Signatures: SignatureVerifier;
     /// Record storage.
     fn records(&self) -> &Self::Records;
@@ -47,7 +48,7 @@ pub trait Services: 'static {
     fn clock(&self) -> &Self::Clock;
     /// Randomness.
     fn random(&self) -> &Self::Random;
-    /// Ed25519 signature checks.
+    /// Signature checks.
     fn signatures(&self) -> &Self::Signatures;
 }
 
@@ -64,7 +65,7 @@ pub struct Platform<R, A, C, N, V> {
     pub clock: C,
     /// Randomness.
     pub random: N,
-    /// Ed25519 signature checks.
+    /// Signature checks.
     pub signatures: V,
 }
 

@@ -13,6 +13,7 @@
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
 //! - [`gdpr`]: export, erasure, consents, retention.
 //! - [`audit`]: where audit events are kept and how they are listed.
+//! - [`pages`]: the hosted pages' HTML and assets.
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
 //! - [`notices`]: security notices to an account's owner, with a "this wasn't me"
@@ -36,5 +37,6 @@ pub mod lockout;
 pub mod mfa;
 pub mod monitoring;
 pub mod notices;
+pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

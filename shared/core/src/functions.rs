@@ -1,4 +1,4 @@
-//! The four deployable functions (docs/contract.md §1), each one route table
+//! The five deployable functions (docs/contract.md §1, §10), each one route table
 //! ([`crate::app::route`]).
 //!
 //! Each function is a separate type so that a deployment links only its own flows:
@@ -10,10 +10,12 @@ pub mod api;
 pub mod login;
 #[cfg(all(test, feature = "password-policy"))]
 mod manifests;
+pub mod pages;
 pub mod refresh;
 pub mod reset;
 
 pub use api::Api;
 pub use login::Login;
+pub use pages::Pages;
 pub use refresh::Refresh;
 pub use reset::Reset;

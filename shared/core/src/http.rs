@@ -11,6 +11,7 @@
 
 pub mod body;
 pub mod cookies;
+pub mod html;
 pub mod problem;
 
 use alloc::string::String;

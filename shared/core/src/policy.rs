@@ -5,6 +5,8 @@
 //! - Access: [`rbac`] (roles → permissions), [`documents`] (object-level access),
 //!   [`csrf`] (the CSRF and `Origin` policy).
 //! - HTTP: [`cors`], [`security_headers`], [`https_redirect`].
+//! - Hosted pages: [`page_csp`] (their nonce-based CSP), [`return_to`] (where a
+//!   sign-in may go back to).
 //! - Abuse: [`window`] (sliding-window arithmetic), [`lockout`] (the lock state
 //!   machine), [`net`] (client addresses, coarsened).
 //! - Input: [`fields`] (the rules of every email and password field).
@@ -29,10 +31,12 @@ pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
 pub mod net;
+pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod rbac;
+pub mod return_to;
 pub mod security_headers;
 pub mod session_epoch;
 pub mod token;

@@ -192,7 +192,7 @@ impl Services for TestEnv {
     type Atomic = InterleavingStore;
     type Clock = FakeClock;
     type Random = SeededRandom;
-    type Signatures = crate::policy::token::SoftwareEd25519;
+    type Signatures = crate::crypto::signature::SoftwareVerifier;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -206,7 +206,7 @@ impl Services for TestEnv {
         &self.random
     }
     fn signatures(&self) -> &Self::Signatures {
-        &crate::policy::token::SoftwareEd25519
+        &crate::crypto::signature::SoftwareVerifier
     }
 }
 
@@ -295,7 +295,7 @@ pub(crate) fn full_check(
     pollster::block_on(crate::policy::token::verify(
         config,
         &crate::policy::token::NoMemory,
-        &crate::policy::token::SoftwareEd25519,
+        &crate::crypto::signature::SoftwareVerifier,
         token,
         now_ms,
     ))
@@ -326,7 +326,7 @@ impl Services for Recorded {
     type Atomic = Traced<InterleavingStore>;
     type Clock = FakeClock;
     type Random = SeededRandom;
-    type Signatures = crate::policy::token::SoftwareEd25519;
+    type Signatures = crate::crypto::signature::SoftwareVerifier;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -340,7 +340,7 @@ impl Services for Recorded {
         &self.random
     }
     fn signatures(&self) -> &Self::Signatures {
-        &crate::policy::token::SoftwareEd25519
+        &crate::crypto::signature::SoftwareVerifier
     }
 }
 

@@ -5,8 +5,11 @@
 //! - [`kdf`]: HMAC, HKDF and the one list of derivation purposes and labels.
 //! - [`keys`]: `JWT_SIGNING_KEYS` and `DATA_ENCRYPTION_KEYS` entries, with every key
 //!   derived from them computed once at parse.
-//! - [`eddsa`]: Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`, and the software
-//!   [`eddsa::SoftwareEd25519`] verifier.
+//! - [`eddsa`]: Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`: signing access tokens.
+//! - [`signature`]: the one [`signature::SignatureVerifier`] trait for EdDSA, ES256 and
+//!   RS256 (access tokens, ID tokens, passkeys), the SubjectPublicKeyInfo encoders and
+//!   the software verifiers.
+//! - [`jwk`]: JSON Web Keys and key sets read into key id, algorithm and SPKI.
 //! - [`aead`]: XChaCha20-Poly1305 with self-describing ciphertexts
 //!   (`v1.<key_id>.<nonce>.<ciphertext+tag>`), bound to the record they belong to.
 //! - [`blind_index`]: a keyed, deterministic index of an email address, so accounts
@@ -32,9 +35,11 @@
 pub mod aead;
 pub mod blind_index;
 pub mod eddsa;
+pub mod jwk;
 pub mod kdf;
 pub mod keys;
 pub mod rotation;
+pub mod signature;
 pub mod webhook;
 
 use core::fmt;

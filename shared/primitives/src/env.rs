@@ -1,4 +1,6 @@
-//! The environment the core is given rather than reaching for: time and randomness.
+//! The environment the core is given rather than reaching for: time and randomness
+//! (signature verification, the third platform service, is
+//! [`crate::crypto::signature`]).
 //!
 //! Security considerations: the core never reads a wall clock or an OS random source
 //! directly (`clippy.toml` bans them). Adapters supply `Date.now()` / `getrandom` on
@@ -28,21 +30,6 @@ impl fmt::Display for RandomError {
 pub trait Random {
     /// Fills `buf` with random bytes.
     fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError>;
-}
-
-/// Ed25519 signature verification (RFC 8032), supplied by the platform when it has a
-/// native one. Access-token signatures are checked through it
-/// (the core's `token::verify`); [`crate::crypto::eddsa::SoftwareEd25519`] is the
-/// reference implementation (native, Spin, tests). An implementation must answer
-/// exactly as the reference does for every input — a platform failure is the
-/// implementation's to handle (the Workers one falls back to the reference), never a
-/// `true`.
-#[allow(async_fn_in_trait)]
-pub trait SignatureVerifier {
-    /// Whether `signature` is a valid Ed25519 signature of `message` under the 32-byte
-    /// `public_key`. Any other length of `signature` is `false`.
-    async fn verify_ed25519(&self, public_key: &[u8; 32], message: &[u8], signature: &[u8])
-        -> bool;
 }
 
 /// Draws `N` random bytes.

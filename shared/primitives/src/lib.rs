@@ -7,11 +7,12 @@
 //! - [`secret`]: [`Secret`], bytes with a redacted `Debug`, constant-time equality,
 //!   zeroized on drop.
 //! - [`mod@env`]: the environment the core is handed rather than reaching for — a
-//!   [`Clock`], a [`Random`] source, a [`SignatureVerifier`] — and their fakes.
+//!   [`Clock`], a [`Random`] source — and their fakes.
 //! - [`crypto`]: HMAC/HKDF with one list of derivation purposes ([`crypto::kdf`]),
 //!   keyrings whose derived keys are computed once at parse ([`crypto::keys`]),
-//!   Ed25519 ([`crypto::eddsa`]), the data-at-rest cipher, the email blind index and
-//!   the rotation helpers.
+//!   Ed25519 signing ([`crypto::eddsa`]), the one [`SignatureVerifier`] for EdDSA,
+//!   ES256 and RS256 ([`crypto::signature`]), JWK parsing ([`crypto::jwk`]), the
+//!   data-at-rest cipher, the email blind index and the rotation helpers.
 //! - [`store`]: the [`RecordStore`] and [`AtomicStore`] traits every runtime
 //!   implements, the in-memory store and the contract suite they all pass.
 //!
@@ -47,9 +48,12 @@ pub mod secret;
 pub mod store;
 
 // The curated public interface.
-pub use crypto::eddsa::SoftwareEd25519;
+pub use crypto::jwk::{parse_jwk, parse_jwks, Jwk, JwkError};
 pub use crypto::keys::{KeyEntry, Keyring, KeyringError};
+#[cfg(feature = "software-signatures")]
+pub use crypto::signature::SoftwareVerifier;
+pub use crypto::signature::{Algorithm, SignatureCheck, SignatureVerifier, SoftwareEd25519};
 pub use crypto::CryptoError;
-pub use env::{Clock, Random, RandomError, SignatureVerifier};
+pub use env::{Clock, Random, RandomError};
 pub use secret::Secret;
 pub use store::{AtomicKey, AtomicStore, RecordStore, StoreError};

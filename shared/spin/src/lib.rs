@@ -40,8 +40,8 @@ use edgeauth_core::app::{self, Function};
 use edgeauth_core::config::VARIABLES;
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
-use edgeauth_core::policy::token::SoftwareEd25519;
 use edgeauth_core::{Clock, Config, Vars};
+use edgeauth_primitives::crypto::signature::SoftwareVerifier;
 use edgeauth_primitives::env::OsRandom;
 
 use edgeauth_core::Random;
@@ -97,10 +97,10 @@ impl Clock for SpinClock {
 }
 
 /// The services of one request: the `default` key-value store for records and
-/// atomics, WASI clocks and random, and the core's software Ed25519 (wasmtime has no
-/// native one for guests).
+/// atomics, WASI clocks and random, and the software signature verifier (EdDSA, ES256,
+/// RS256; a Spin host offers guests no native one).
 pub type SpinServices =
-    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareEd25519>;
+    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareVerifier>;
 
 /// Opens the `default` store for records and atomics.
 pub async fn services() -> SpinServices {
@@ -109,7 +109,7 @@ pub async fn services() -> SpinServices {
         atomic: atomic::KvAtomic::open(),
         clock: SpinClock,
         random: OsRandom,
-        signatures: SoftwareEd25519,
+        signatures: SoftwareVerifier,
     }
 }
 

@@ -175,9 +175,10 @@ pub async fn verify_authentication<V: SignatureVerifier>(
     let mut message = Vec::with_capacity(response.authenticator_data.len() + 32);
     message.extend_from_slice(response.authenticator_data);
     message.extend_from_slice(&Sha256::digest(response.client_data_json));
+    let spki = public_key.to_spki_der();
     let check = SignatureCheck {
         algorithm: public_key.algorithm(),
-        public_key: &public_key,
+        public_key_spki: &spki,
         message: &message,
         signature: &signature,
     };

@@ -1,7 +1,7 @@
 //! COSE public keys (RFC 9052/9053, RFC 8230) as authenticators send them: ES256 on P-256,
-//! EdDSA on Ed25519 and RS256 — parsed, checked for consistency, and re-expressed as a
-//! SubjectPublicKeyInfo that WebCrypto's `importKey("spki", …)` and the software verifiers
-//! both accept.
+//! EdDSA on Ed25519 and RS256 — parsed, checked for consistency, and re-expressed as the
+//! SubjectPublicKeyInfo of a `SignatureCheck` (`edgeauth_primitives::crypto::signature`),
+//! which WebCrypto's `importKey("spki", …)` and the software verifier both accept.
 //!
 //! Security considerations:
 //! - The key's `kty`, `crv` and `alg` must agree (an EC2 key claiming EdDSA, an OKP key on
@@ -9,70 +9,23 @@
 //!   with is the one the key was registered for, never one an attacker names later.
 //! - Lengths are exact (32-byte coordinates and Ed25519 keys); a private component
 //!   (`d`, label -4) is refused outright, as is any repeated label.
-//! - RSA keys: modulus of 2048–4096 bits (no leading zero byte), public exponent odd and
-//!   between 65537 and 2³²−1 (NIST SP 800-89's lower bound), so neither tiny keys nor
-//!   degenerate exponents are accepted.
+//! - RSA keys: the primitives' RSA policy (`spki::check_rsa`) — modulus of 2048–4096 bits
+//!   (no leading zero byte), public exponent odd and between 65537 and 2³²−1 (NIST SP
+//!   800-89's lower bound), so neither tiny keys nor degenerate exponents are accepted.
 //! - Whether an EC point is on the curve is checked by the verifier when it imports the
 //!   key (the software one through `p256`, WebCrypto in `importKey`), i.e. at first use.
 
 use alloc::vec::Vec;
 use core::fmt;
 
+use edgeauth_primitives::crypto::signature::{spki, Algorithm};
+
 use crate::cbor::{Key, Reader, SeenKeys};
 use crate::error::{Error, Malformed, Part};
 
-/// Smallest RSA modulus accepted, in bits.
-pub const RSA_MIN_BITS: usize = 2048;
-/// Largest RSA modulus accepted, in bits.
-pub const RSA_MAX_BITS: usize = 4096;
-/// Smallest RSA public exponent accepted.
-pub const RSA_MIN_EXPONENT: u32 = 65_537;
-
-/// A COSE signature algorithm this crate verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CoseAlgorithm {
-    /// ECDSA on P-256 with SHA-256 (COSE -7).
-    Es256,
-    /// EdDSA on Ed25519 (COSE -8).
-    EdDsa,
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (COSE -257).
-    Rs256,
-}
-
-impl CoseAlgorithm {
-    /// Every supported algorithm, in the order relying parties usually list them.
-    pub const ALL: [CoseAlgorithm; 3] = [Self::Es256, Self::EdDsa, Self::Rs256];
-
-    /// The COSE algorithm identifier (what `pubKeyCredParams[].alg` carries).
-    pub const fn id(self) -> i64 {
-        match self {
-            Self::Es256 => -7,
-            Self::EdDsa => -8,
-            Self::Rs256 => -257,
-        }
-    }
-
-    /// The algorithm with COSE identifier `id`, if this crate supports it.
-    pub const fn from_id(id: i64) -> Option<Self> {
-        match id {
-            -7 => Some(Self::Es256),
-            -8 => Some(Self::EdDsa),
-            -257 => Some(Self::Rs256),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for CoseAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Es256 => "ES256",
-            Self::EdDsa => "EdDSA",
-            Self::Rs256 => "RS256",
-        })
-    }
-}
+pub use edgeauth_primitives::crypto::signature::spki::{
+    RSA_MAX_BITS, RSA_MIN_BITS, RSA_MIN_EXPONENT,
+};
 
 /// A credential public key, parsed from its COSE form.
 #[derive(Clone, PartialEq, Eq)]
@@ -107,12 +60,12 @@ impl fmt::Debug for PublicKey {
 }
 
 impl PublicKey {
-    /// The algorithm this key verifies.
-    pub fn algorithm(&self) -> CoseAlgorithm {
+    /// The algorithm this key verifies (one per key type).
+    pub fn algorithm(&self) -> Algorithm {
         match self {
-            Self::P256 { .. } => CoseAlgorithm::Es256,
-            Self::Ed25519(_) => CoseAlgorithm::EdDsa,
-            Self::Rsa { .. } => CoseAlgorithm::Rs256,
+            Self::P256 { .. } => Algorithm::Es256,
+            Self::Ed25519(_) => Algorithm::EdDsa,
+            Self::Rsa { .. } => Algorithm::Rs256,
         }
     }
 
@@ -127,11 +80,18 @@ impl PublicKey {
         Ok(key)
     }
 
-    /// The key as a DER SubjectPublicKeyInfo (RFC 5280): the format `crypto.subtle.importKey`
-    /// takes as `"spki"` for ECDSA P-256, Ed25519 and RSASSA-PKCS1-v1_5, and that the
-    /// software verifiers decode as well.
+    /// The key as a DER SubjectPublicKeyInfo (RFC 5280), what a `SignatureCheck` carries:
+    /// the format `crypto.subtle.importKey` takes as `"spki"` for ECDSA P-256, Ed25519 and
+    /// RSASSA-PKCS1-v1_5, and that the software verifier reads as well (encoded by
+    /// `edgeauth_primitives::crypto::signature::spki`).
     pub fn to_spki_der(&self) -> Vec<u8> {
-        crate::spki::encode(self)
+        match self {
+            Self::P256 { x, y } => spki::p256(x, y).to_vec(),
+            Self::Ed25519(key) => spki::ed25519(key).to_vec(),
+            // Checked by the same policy when parsed, so never refused here; an empty
+            // key would fail every verification anyway.
+            Self::Rsa { n, e } => spki::rsa(n, *e).unwrap_or_default(),
+        }
     }
 }
 
@@ -180,9 +140,9 @@ pub(crate) fn read_cose_key(reader: &mut Reader<'_>) -> Result<PublicKey, Error>
     }
     let alg = alg.ok_or_else(|| bad("COSE key without an alg"))?;
     // A well-formed key for an algorithm we do not implement (ES384, PS256, ML-DSA…).
-    let alg = CoseAlgorithm::from_id(alg).ok_or(Error::UnsupportedAlgorithm)?;
+    let alg = Algorithm::from_cose_id(alg).ok_or(Error::UnsupportedAlgorithm)?;
     match (kty.ok_or_else(|| bad("COSE key without a kty"))?, alg) {
-        (KTY_EC2, CoseAlgorithm::Es256) => {
+        (KTY_EC2, Algorithm::Es256) => {
             if minus1.and_then(Param::int) != Some(CRV_P256) {
                 return Err(bad("ES256 needs an EC2 key on P-256"));
             }
@@ -197,7 +157,7 @@ pub(crate) fn read_cose_key(reader: &mut Reader<'_>) -> Result<PublicKey, Error>
                 y: y.try_into().map_err(|_| bad("P-256 y must be 32 bytes"))?,
             })
         }
-        (KTY_OKP, CoseAlgorithm::EdDsa) => {
+        (KTY_OKP, Algorithm::EdDsa) => {
             if minus1.and_then(Param::int) != Some(CRV_ED25519) {
                 return Err(bad("EdDSA needs an OKP key on Ed25519"));
             }
@@ -211,7 +171,7 @@ pub(crate) fn read_cose_key(reader: &mut Reader<'_>) -> Result<PublicKey, Error>
                 x.try_into().map_err(|_| bad("Ed25519 keys are 32 bytes"))?,
             ))
         }
-        (KTY_RSA, CoseAlgorithm::Rs256) => {
+        (KTY_RSA, Algorithm::Rs256) => {
             if minus3.is_some() {
                 return Err(bad("an RSA public key has no parameter -3"));
             }
@@ -228,31 +188,10 @@ pub(crate) fn read_cose_key(reader: &mut Reader<'_>) -> Result<PublicKey, Error>
 }
 
 fn rsa_key(n: &[u8], e: &[u8]) -> Result<PublicKey, Malformed> {
-    let bad = |reason| Malformed::new(Part::CoseKey, reason);
-    match n.first() {
-        Some(0) | None => return Err(bad("RSA modulus with a leading zero byte")),
-        Some(_) => {}
-    }
-    let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
-    if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
-        return Err(bad("RSA modulus must be 2048 to 4096 bits"));
-    }
-    if n.last().is_some_and(|b| b & 1 == 0) {
-        return Err(bad("RSA modulus must be odd"));
-    }
-    if e.is_empty() || e.len() > 4 || e.first() == Some(&0) {
-        return Err(bad(
-            "RSA exponent must be 1 to 4 bytes without leading zeros",
-        ));
-    }
-    let exponent = e.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
-    if exponent < RSA_MIN_EXPONENT || exponent & 1 == 0 {
-        return Err(bad("RSA exponent must be odd and at least 65537"));
-    }
-    Ok(PublicKey::Rsa {
-        n: n.to_vec(),
-        e: exponent,
-    })
+    let bad = |error: spki::RsaKeyError| Malformed::new(Part::CoseKey, error.reason());
+    let e = spki::rsa_exponent(e).map_err(bad)?;
+    spki::check_rsa(n, e).map_err(bad)?;
+    Ok(PublicKey::Rsa { n: n.to_vec(), e })
 }
 
 /// A parameter whose meaning depends on `kty`.

@@ -25,9 +25,6 @@ pub mod error;
 pub mod registration;
 pub mod relying_party;
 pub mod signature;
-#[cfg(feature = "software")]
-pub mod software;
-mod spki;
 
 #[cfg(test)]
 mod tests;
@@ -41,10 +38,10 @@ pub use authentication::{
 pub use authenticator_data::{parse_authenticator_data, AuthenticatorData, Flags};
 pub use cbor::{MAX_DEPTH as MAX_CBOR_DEPTH, MAX_ITEMS as MAX_CBOR_ITEMS};
 pub use client_data::{parse_client_data, ClientData};
-pub use cose::{CoseAlgorithm, PublicKey};
+pub use cose::PublicKey;
 pub use error::{Error, Malformed, Part};
 pub use registration::{
     verify_registration, RegisteredCredential, RegistrationExpectations, RegistrationResponse,
 };
 pub use relying_party::{RelyingParty, UserVerification};
-pub use signature::{ecdsa_der_to_raw, SignatureCheck, SignatureVerifier};
+pub use signature::{ecdsa_der_to_raw, Algorithm, SignatureCheck, SignatureVerifier};

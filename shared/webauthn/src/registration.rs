@@ -15,9 +15,10 @@ use alloc::vec::Vec;
 use crate::attestation::{self, parse_attestation_object, AttestationPolicy};
 use crate::authenticator_data::parse_authenticator_data;
 use crate::client_data::{self, parse_client_data, Ceremony};
-use crate::cose::{CoseAlgorithm, PublicKey};
+use crate::cose::PublicKey;
 use crate::error::Error;
 use crate::relying_party::{check_challenge, RelyingParty, UserVerification};
+use crate::signature::Algorithm;
 
 /// What a registration must match.
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ pub struct RegistrationExpectations<'a> {
     /// Whether UV must be set.
     pub user_verification: UserVerification,
     /// The algorithms offered in `pubKeyCredParams` (non-empty).
-    pub allowed_algorithms: &'a [CoseAlgorithm],
+    pub allowed_algorithms: &'a [Algorithm],
     /// Which attestation formats are accepted.
     pub attestation: AttestationPolicy,
 }
@@ -55,7 +56,7 @@ pub struct RegisteredCredential {
     /// The same key, parsed.
     pub public_key: PublicKey,
     /// Its algorithm (one of the allowed ones).
-    pub algorithm: CoseAlgorithm,
+    pub algorithm: Algorithm,
     /// The initial signature counter.
     pub sign_count: u32,
     /// BE: a multi-device (syncable) credential. Never changes for a credential.

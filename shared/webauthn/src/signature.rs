@@ -1,60 +1,27 @@
 //! Assertion signatures, checked by an injected [`SignatureVerifier`] (sans-IO, like the
-//! core's `Clock` and `Random`): this crate decides *what* must verify and hands the platform
-//! a [`SignatureCheck`]; the platform (WebCrypto on Workers, [`crate::software`] on Spin,
-//! natively and in tests) says whether it does.
-//!
-//! The check is in the form WebCrypto's `crypto.subtle.verify` takes, so a Workers verifier
-//! is a thin call:
-//!
-//! | [`CoseAlgorithm`] | `importKey("spki", …)` algorithm | `verify` algorithm | signature |
-//! |---|---|---|---|
-//! | ES256 | `{name: "ECDSA", namedCurve: "P-256"}` | `{name: "ECDSA", hash: "SHA-256"}` | raw `r‖s`, 64 bytes |
-//! | EdDSA | `{name: "Ed25519"}` | `{name: "Ed25519"}` | 64 bytes |
-//! | RS256 | `{name: "RSASSA-PKCS1-v1_5", hash: "SHA-256"}` | `{name: "RSASSA-PKCS1-v1_5"}` | modulus-sized |
+//! core's `Clock` and `Random`): this crate decides *what* must verify and hands the
+//! platform a [`SignatureCheck`]; the platform (WebCrypto on Workers, the software verifier
+//! on Spin, natively and in tests) says whether it does. The trait, the check and the
+//! [`Algorithm`]s are edgeauth's one signature primitive
+//! (`edgeauth_primitives::crypto::signature`), shared with ID tokens and access tokens;
+//! its module docs have the WebCrypto table.
 //!
 //! Security considerations:
-//! - Authenticators send ES256 signatures DER-encoded; WebCrypto wants IEEE P1363 `r‖s`.
+//! - Authenticators send ES256 signatures DER-encoded; the check carries IEEE P1363 `r‖s`.
 //!   [`ecdsa_der_to_raw`] converts strictly (one SEQUENCE of two minimal positive INTEGERs
 //!   of at most 32 significant bytes, nothing after) so that a signature has one accepted
 //!   encoding. Zero `r`/`s` and values ≥ n are left to the verifier, which refuses them.
 //! - An RS256 signature must be exactly as long as the modulus (RFC 8017 §8.2.2).
-//! - A verifier answers `true` only for a real, valid signature: a platform failure is
-//!   never `true` (fall back to the software verifier, as the core's Workers Ed25519
-//!   verifier does, or answer `false`).
+//! - The algorithm checked is always the stored key's, never one the client names.
 
 use alloc::vec::Vec;
 
-use crate::cose::{CoseAlgorithm, PublicKey};
+pub use edgeauth_primitives::crypto::signature::{
+    Algorithm, SignatureCheck, SignatureVerifier, MAX_SIGNATURE_LEN,
+};
+
+use crate::cose::PublicKey;
 use crate::error::{Malformed, Part};
-
-/// Largest signature accepted from a client (an RS256 signature under a 4096-bit key).
-pub const MAX_SIGNATURE_LEN: usize = 512;
-
-/// One signature to verify, in WebCrypto's terms.
-#[derive(Debug, Clone, Copy)]
-pub struct SignatureCheck<'a> {
-    /// The algorithm (always the one the key was registered for).
-    pub algorithm: CoseAlgorithm,
-    /// The credential public key; [`PublicKey::to_spki_der`] gives the `importKey` form.
-    pub public_key: &'a PublicKey,
-    /// The signed message: `authenticatorData ‖ SHA-256(clientDataJSON)`.
-    pub message: &'a [u8],
-    /// The signature in WebCrypto's form (see the module table): raw `r‖s` for ES256.
-    pub signature: &'a [u8],
-}
-
-/// Verifies WebAuthn assertion signatures (ES256, EdDSA, RS256).
-///
-/// The multi-algorithm generalisation of the core's Ed25519-only `env::SignatureVerifier`:
-/// async because WebCrypto is promise-based; one method, because the algorithm travels in
-/// the check. An implementation must answer exactly as [`crate::software::SoftwareVerifier`]
-/// does for every input, and never `true` because something failed.
-#[allow(async_fn_in_trait)]
-pub trait SignatureVerifier {
-    /// Whether `check.signature` is a valid signature of `check.message` under
-    /// `check.public_key` with `check.algorithm`.
-    async fn verify(&self, check: &SignatureCheck<'_>) -> bool;
-}
 
 /// The client's signature in the form [`SignatureCheck`] carries, or why it cannot be.
 pub(crate) fn normalize(key: &PublicKey, signature: &[u8]) -> Result<Vec<u8>, Malformed> {

@@ -3,7 +3,7 @@
 //! The Cloudflare Workers adapter. It does the IO the core decides on:
 //! converts a `worker::Request` into a core [`Request`](edgeauth_core::Request),
 //! provides the core's services (KV records, Durable Object atomics, `Date.now()`,
-//! `crypto.getRandomValues`, WebCrypto Ed25519), calls the core, and lends the core
+//! `crypto.getRandomValues`, WebCrypto signature verification), calls the core, and lends the core
 //! its transport to carry out the outcome ([`edgeauth_core::app::carry_out`]: the
 //! console, `fetch`, the webhook Queue, Analytics Engine); mail, alerts, error
 //! reports and metrics leave after the response, through `waitUntil`, so that their
@@ -32,7 +32,9 @@ pub use atomic::AtomicShard;
 pub use effects::{METRICS_BINDING, WEBHOOKS_BINDING};
 pub use queue::webhook_queue;
 pub use scheduled::retention_sweep;
-pub use webcrypto::WebCryptoEd25519;
+#[cfg(feature = "contract-tests")]
+pub use webcrypto::WebCryptoOnly;
+pub use webcrypto::WebCryptoVerifier;
 
 use core::cell::OnceCell;
 use edgeauth_core::app::{self, Function};
@@ -86,9 +88,9 @@ impl Clock for WorkersClock {
 }
 
 /// The services of one request: KV records, Durable Object atomics, `Date.now()`,
-/// `crypto.getRandomValues`, WebCrypto Ed25519.
+/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256).
 pub type WorkersServices =
-    Platform<records::KvRecords, atomic::DoAtomic, WorkersClock, OsRandom, WebCryptoEd25519>;
+    Platform<records::KvRecords, atomic::DoAtomic, WorkersClock, OsRandom, WebCryptoVerifier>;
 
 /// The services bound in `env`.
 fn services(env: &Env) -> WorkersServices {
@@ -97,7 +99,7 @@ fn services(env: &Env) -> WorkersServices {
         atomic: atomic::DoAtomic::bind(env, ATOMIC_BINDING),
         clock: WorkersClock,
         random: OsRandom,
-        signatures: WebCryptoEd25519,
+        signatures: WebCryptoVerifier,
     }
 }
 

@@ -1,84 +1,145 @@
-//! Access-token signatures checked by the runtime's WebCrypto (`crypto.subtle`,
-//! Ed25519): the core's [`SignatureVerifier`] on Workers.
+//! Signatures checked by the runtime's WebCrypto (`crypto.subtle`): the core's
+//! [`SignatureVerifier`] on Workers, for EdDSA (access tokens, ID tokens, passkeys),
+//! ES256 and RS256 (ID tokens, passkeys).
 //!
 //! Why: Ed25519 compiled to wasm32 is several times slower than workerd's native
-//! implementation (its field arithmetic multiplies `u128`s through a helper call);
-//! jose on Workers uses WebCrypto too. docs/benchmarks.md measures both.
+//! implementation (its field arithmetic multiplies `u128`s through a helper call), and
+//! P-256 and RSA in software would add their code to every Worker's bundle. WebCrypto
+//! has all three: `importKey("spki", …)` then `verify`, with the algorithm objects of
+//! the table in `edgeauth_primitives::crypto::signature`. docs/benchmarks.md measures
+//! the Ed25519 path.
 //!
 //! Security considerations:
-//! - Same answers as the core's reference verifier: a valid signature verifies, and
-//!   anything else — wrong length, flipped bit, non-canonical `S` — does not (both
-//!   reject `S ≥ L`). The key is always one we derived from our own seed.
+//! - Same answers as the software reference: [`SignatureCheck::key`] runs first, so a
+//!   malformed key or signature, a key of another type than the algorithm, or an RSA
+//!   key outside the policy (which WebCrypto alone would import) is `false` before any
+//!   JS is called.
 //! - A runtime failure (no `crypto.subtle`, an unsupported algorithm, a rejected
-//!   promise) is never read as valid: the check falls back to the core's software
-//!   verifier, so an answer is always a real verification.
-//! - Imported keys are kept per isolate (at most [`MAX_KEYS`]; they are public keys).
+//!   promise, a key WebCrypto will not import) is never read as valid. For EdDSA the
+//!   check falls back to the software verifier, so an answer is always a real
+//!   verification; ES256 and RS256 have no software path here (it would put `p256` and
+//!   `rsa` into every Worker) and answer `false`: they fail closed.
+//! - Imported keys are cached per isolate — at most [`MAX_KEYS`], the oldest dropped
+//!   first — under the algorithm and the SHA-256 of the SPKI, so a cached key is only
+//!   ever used for the exact bytes it was imported from. They are public keys.
 
 use core::cell::RefCell;
-use edgeauth_core::env::SignatureVerifier;
-use edgeauth_core::policy::token::SoftwareEd25519;
+use edgeauth_primitives::crypto::kdf::sha256;
+use edgeauth_primitives::crypto::signature::{
+    Algorithm, SignatureCheck, SignatureVerifier, SoftwareEd25519,
+};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Crypto, CryptoKey, SubtleCrypto};
 
-/// Imported public keys kept per isolate (a keyring holds a handful).
-const MAX_KEYS: usize = 8;
+/// Imported public keys kept per isolate: a signing keyring, a few OpenID providers'
+/// keys and the passkeys of recent sign-ins.
+const MAX_KEYS: usize = 32;
 
-thread_local! {
-    static KEYS: RefCell<Vec<([u8; 32], CryptoKey)>> = const { RefCell::new(Vec::new()) };
-    /// `crypto.subtle` and the `{name: "Ed25519"}` algorithm object, looked up once
-    /// per isolate (each lookup is a crossing into JS).
-    static RUNTIME: RefCell<Option<(SubtleCrypto, Object)>> = const { RefCell::new(None) };
+/// A cached key: the algorithm it was imported for and the SHA-256 of its SPKI.
+type KeyId = (Algorithm, [u8; 32]);
+
+/// `importKey` and `verify` algorithm objects of one algorithm.
+#[derive(Clone)]
+struct Params {
+    import: Object,
+    verify: Object,
 }
 
-/// [`SignatureVerifier`] over `crypto.subtle.verify("Ed25519", …)`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WebCryptoEd25519;
+thread_local! {
+    static KEYS: RefCell<Vec<(KeyId, CryptoKey)>> = const { RefCell::new(Vec::new()) };
+    /// `crypto.subtle` and the algorithm objects, built once per isolate (each lookup
+    /// and object is a crossing into JS).
+    static RUNTIME: RefCell<Option<(SubtleCrypto, [Params; 3])>> = const { RefCell::new(None) };
+}
 
-impl SignatureVerifier for WebCryptoEd25519 {
-    async fn verify_ed25519(
-        &self,
-        public_key: &[u8; 32],
-        message: &[u8],
-        signature: &[u8],
-    ) -> bool {
-        if signature.len() != 64 {
+/// [`SignatureVerifier`] over `crypto.subtle` (see the module docs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebCryptoVerifier;
+
+impl SignatureVerifier for WebCryptoVerifier {
+    async fn verify(&self, check: &SignatureCheck<'_>) -> bool {
+        if check.key().is_none() {
             return false;
         }
-        match verify(public_key, message, signature).await {
+        match verify(check).await {
             Ok(valid) => valid,
-            Err(_) => {
-                SoftwareEd25519
-                    .verify_ed25519(public_key, message, signature)
-                    .await
-            }
+            Err(_) if check.algorithm == Algorithm::EdDsa => SoftwareEd25519.verify(check).await,
+            Err(_) => false,
         }
     }
 }
 
-/// `crypto.subtle` and the algorithm object (cached per isolate).
-fn runtime() -> Result<(SubtleCrypto, Object), JsValue> {
+/// WebCrypto alone, without the software fallback: `false` for a failed runtime too.
+/// Test-only (feature `contract-tests`): the contract worker compares it with
+/// [`WebCryptoVerifier`] to show that an answer came from WebCrypto.
+#[cfg(feature = "contract-tests")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebCryptoOnly;
+
+#[cfg(feature = "contract-tests")]
+impl SignatureVerifier for WebCryptoOnly {
+    async fn verify(&self, check: &SignatureCheck<'_>) -> bool {
+        check.key().is_some() && verify(check).await.unwrap_or(false)
+    }
+}
+
+/// A JS object `{name, …}` from string pairs.
+fn object(pairs: &[(&str, &str)]) -> Result<Object, JsValue> {
+    let object = Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&object, &(*key).into(), &(*value).into())?;
+    }
+    Ok(object)
+}
+
+/// `crypto.subtle` and the algorithm objects, indexed like [`index`] (cached per
+/// isolate).
+fn runtime() -> Result<(SubtleCrypto, [Params; 3]), JsValue> {
     if let Some(known) = RUNTIME.with(|cell| cell.borrow().clone()) {
         return Ok(known);
     }
     let crypto: Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
-    let algorithm = Object::new();
-    Reflect::set(&algorithm, &"name".into(), &"Ed25519".into())?;
-    let found = (crypto.subtle(), algorithm);
+    let ed25519 = object(&[("name", "Ed25519")])?;
+    let params = [
+        Params {
+            import: ed25519.clone(),
+            verify: ed25519,
+        },
+        Params {
+            import: object(&[("name", "ECDSA"), ("namedCurve", "P-256")])?,
+            verify: object(&[("name", "ECDSA"), ("hash", "SHA-256")])?,
+        },
+        Params {
+            import: object(&[("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")])?,
+            verify: object(&[("name", "RSASSA-PKCS1-v1_5")])?,
+        },
+    ];
+    let found = (crypto.subtle(), params);
     RUNTIME.with(|cell| *cell.borrow_mut() = Some(found.clone()));
     Ok(found)
 }
 
+/// The position of `algorithm`'s objects in [`runtime`]'s array.
+fn index(algorithm: Algorithm) -> usize {
+    match algorithm {
+        Algorithm::EdDsa => 0,
+        Algorithm::Es256 => 1,
+        Algorithm::Rs256 => 2,
+    }
+}
+
 async fn key_for(
     subtle: &SubtleCrypto,
-    algorithm: &Object,
-    public_key: &[u8; 32],
+    params: &Params,
+    check: &SignatureCheck<'_>,
 ) -> Result<CryptoKey, JsValue> {
+    let id: KeyId = (check.algorithm, sha256(check.public_key_spki));
     let known = KEYS.with(|keys| {
         keys.borrow()
             .iter()
-            .find(|(bytes, _)| bytes == public_key)
+            .find(|(cached, _)| *cached == id)
             .map(|(_, key)| key.clone())
     });
     if let Some(key) = known {
@@ -86,9 +147,9 @@ async fn key_for(
     }
     let usages = Array::of1(&"verify".into());
     let promise = subtle.import_key_with_object(
-        "raw",
-        &Uint8Array::from(&public_key[..]),
-        algorithm,
+        "spki",
+        &Uint8Array::from(check.public_key_spki),
+        &params.import,
         false,
         &usages,
     )?;
@@ -98,15 +159,22 @@ async fn key_for(
         if keys.len() >= MAX_KEYS {
             keys.remove(0);
         }
-        keys.push((*public_key, key.clone()));
+        keys.push((id, key.clone()));
     });
     Ok(key)
 }
 
-async fn verify(public_key: &[u8; 32], message: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
-    let (subtle, algorithm) = runtime()?;
-    let key = key_for(&subtle, &algorithm, public_key).await?;
-    let promise = subtle
-        .verify_with_object_and_u8_array_and_u8_array(&algorithm, &key, signature, message)?;
+async fn verify(check: &SignatureCheck<'_>) -> Result<bool, JsValue> {
+    let (subtle, params) = runtime()?;
+    let params = params
+        .get(index(check.algorithm))
+        .ok_or_else(|| JsValue::from_str("no parameters"))?;
+    let key = key_for(&subtle, params, check).await?;
+    let promise = subtle.verify_with_object_and_u8_array_and_u8_array(
+        &params.verify,
+        &key,
+        check.signature,
+        check.message,
+    )?;
     Ok(JsFuture::from(promise).await?.as_bool().unwrap_or(false))
 }

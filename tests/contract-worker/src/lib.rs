@@ -12,6 +12,12 @@
 //! - `POST /__contract/swap?shard=S&name=N&expected=E&new=V` → `{"swapped": bool}`:
 //!   `cas` with percent-decoded parameters, so a test can write arbitrary text (a
 //!   tampered ciphertext inside a JSON record) and check the product fails closed
+//! - `POST /__contract/verify` with `{"alg", "jwk" | "spki", "message", "signature"}`
+//!   (the key a JWK object read by `crypto::jwk::parse_jwk`, or SPKI bytes; bytes as
+//!   base64url) → `{"valid": bool}` from the runtime's signature verifier — WebCrypto on
+//!   Workers, the software verifier on Spin — or `400 {"error": …}` for a refused JWK.
+//!   On Workers the answer also has `"webcrypto"`: WebCrypto's own answer, without the
+//!   software fallback, so a test can tell that the platform verified
 
 /// Query parameter `name` of a query string (test inputs are plain ASCII).
 #[cfg(target_arch = "wasm32")]
@@ -28,7 +34,57 @@ fn decoded_param(query: &str, name: &str) -> Option<String> {
     query_param(query, name).map(|value| edgeauth_core::encoding::percent_decode(&value))
 }
 
-/// Every route but `/__contract/store`, for both runtimes: the status and body to
+/// `POST /__contract/verify` for both runtimes: one signature check through `verifier`.
+#[cfg(target_arch = "wasm32")]
+async fn verify_probe(
+    verifier: &impl edgeauth_core::crypto::signature::SignatureVerifier,
+    native: Option<&impl edgeauth_core::crypto::signature::SignatureVerifier>,
+    body: &[u8],
+) -> (u16, String) {
+    use edgeauth_core::crypto::jwk::parse_jwk;
+    use edgeauth_core::crypto::signature::{Algorithm, SignatureCheck};
+    use edgeauth_core::encoding::b64url_decode;
+    let Ok(input) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return (400, r#"{"error":"body is not JSON"}"#.into());
+    };
+    let bytes = |name: &str| input[name].as_str().and_then(b64url_decode);
+    let spki = match (&input["jwk"], bytes("spki")) {
+        (serde_json::Value::Null, Some(spki)) => spki,
+        (jwk, None) if jwk.is_object() => match parse_jwk(jwk.to_string().as_bytes()) {
+            Ok(key) => key.spki,
+            Err(error) => {
+                return (
+                    400,
+                    serde_json::json!({ "error": error.cause() }).to_string(),
+                )
+            }
+        },
+        _ => return (400, r#"{"error":"give either jwk or spki"}"#.into()),
+    };
+    let (Some(algorithm), Some(message), Some(signature)) = (
+        input["alg"].as_str().and_then(Algorithm::from_jose_name),
+        bytes("message"),
+        bytes("signature"),
+    ) else {
+        return (
+            400,
+            r#"{"error":"alg, message and signature are required"}"#.into(),
+        );
+    };
+    let check = SignatureCheck {
+        algorithm,
+        public_key_spki: &spki,
+        message: &message,
+        signature: &signature,
+    };
+    let mut reply = serde_json::json!({ "valid": verifier.verify(&check).await });
+    if let Some(native) = native {
+        reply["webcrypto"] = native.verify(&check).await.into();
+    }
+    (200, reply.to_string())
+}
+
+/// Every route but `/__contract/store` and `/__contract/verify`, for both runtimes: the status and body to
 /// answer. `get` and `swap` take percent-decoded parameters, `incr` and `cas` raw ones.
 #[cfg(target_arch = "wasm32")]
 async fn probe(store: &impl edgeauth_core::AtomicStore, path: &str, query: &str) -> (u16, String) {
@@ -75,10 +131,20 @@ mod workers {
     use worker::{event, Context, Env, Request, Response, Result};
 
     #[event(fetch)]
-    async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+    async fn fetch(mut request: Request, env: Env, _ctx: Context) -> Result<Response> {
         let url = request.url()?;
         if url.path() == "/__contract/store" {
             return Response::from_json(&edgeauth_workers::store_contract(&env).await);
+        }
+        if url.path() == "/__contract/verify" {
+            let body = request.bytes().await?;
+            let (status, body) = super::verify_probe(
+                &edgeauth_workers::WebCryptoVerifier,
+                Some(&edgeauth_workers::WebCryptoOnly),
+                &body,
+            )
+            .await;
+            return Ok(Response::ok(body)?.with_status(status));
         }
         let store = edgeauth_workers::atomic_store(&env);
         let (status, body) =
@@ -89,6 +155,8 @@ mod workers {
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod spin {
+    use edgeauth_core::crypto::signature::SoftwareVerifier;
+    use spin_sdk::http::body::IncomingBodyExt;
     use spin_sdk::http::{IntoResponse, Request};
     use spin_sdk::http_service;
 
@@ -105,6 +173,13 @@ mod spin {
         if path == "/__contract/store" {
             let report = edgeauth_spin::store_contract().await;
             return reply(200, serde_json::to_string(&report).unwrap_or_default());
+        }
+        if path == "/__contract/verify" {
+            // The verifier of `edgeauth_spin::SpinServices`.
+            let body = request.into_body().bytes().await.unwrap_or_default();
+            let (status, body) =
+                super::verify_probe(&SoftwareVerifier, None::<&SoftwareVerifier>, &body).await;
+            return reply(status, body);
         }
         let store = edgeauth_spin::atomic::KvAtomic::open_for_tests();
         let (status, body) = super::probe(&store, &path, &query).await;

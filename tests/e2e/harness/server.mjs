@@ -19,14 +19,16 @@ export function freePort() {
 }
 
 /**
- * Starts the functions and the /__e2e/ pages on `http://127.0.0.1:<port>`.
- * `vars`: config overrides (e.g. the mail sink's, a short ACCESS_TOKEN_TTL_SECS).
+ * Starts the functions (and, unless `withE2eStatic: false`, the /__e2e/ pages, which
+ * exist on Workers only) on `http://127.0.0.1:<port>`, on the runtime of
+ * EDGEAUTH_TARGET. `vars`: config overrides (e.g. the mail sink's, a short
+ * ACCESS_TOKEN_TTL_SECS).
  * @returns {Promise<{url: string, port: number, stop: () => Promise<void>}>}
  */
-export async function startE2eServer(vars = {}) {
+export async function startE2eServer(vars = {}, { withE2eStatic = true } = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = await start({ port, withE2eStatic: true, vars: configWith({ PUBLIC_ORIGIN: origin, ...vars }) });
+  const server = await start({ port, withE2eStatic, vars: configWith({ PUBLIC_ORIGIN: origin, ...vars }) });
   if (server.url !== origin) throw new Error(`server on ${server.url}, expected ${origin}`);
   return { ...server, port };
 }

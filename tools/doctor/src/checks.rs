@@ -3,7 +3,7 @@
 use edgeauth_core::config::keys::{
     DEVELOPMENT_DATA_ENCRYPTION_KEYS, DEVELOPMENT_JWT_SIGNING_KEYS, DEVELOPMENT_KEY_PREFIX,
 };
-use edgeauth_core::config::PasswordHashParams;
+use edgeauth_core::config::{PasswordHashParams, Rgb};
 use edgeauth_core::{Config, Vars};
 
 use crate::cpu::{self, Budget, CostModel};
@@ -67,6 +67,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     }
     accounts(&resolved, development, &mut push);
     kill_switch(&resolved, options.now_secs, &mut push);
+    pages(&resolved, &mut push);
     client_ip(&resolved, development, options, &mut push);
 
     // Last, the core's own verdict, unless a finding above already names its variable.
@@ -555,6 +556,47 @@ fn accounts(resolved: &Resolved, development: bool, push: &mut impl FnMut(Findin
             Some("REQUIRE_EMAIL_VERIFICATION"),
             "is off: accounts can be registered for addresses their owners never confirmed".into(),
         ));
+    }
+}
+
+/// The hosted pages' settings the core accepts but an operator may regret: a return
+/// path of `/` (every path of the origin may end a sign-in, the API's included), and a
+/// brand colour whose buttons barely stand out from one of the two themes' backgrounds
+/// (under 3:1, WCAG 1.4.11; the button's text is always readable, see `config::pages`).
+fn pages(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
+    if let Some(paths) = resolved.get("RETURN_TO_PATHS") {
+        if paths.split(',').any(|entry| entry.trim() == "/") {
+            push(
+                resolved.finding(
+                    Severity::Warning,
+                    "return-to-anywhere",
+                    Some("RETURN_TO_PATHS"),
+                    "lists `/`: a sign-in may return to any path of the origin, the API's \
+                 included; list the app's own prefixes (e.g. /account,/app/)"
+                        .into(),
+                ),
+            );
+        }
+    }
+    if let Some(color) = resolved
+        .get("BRAND_COLOR")
+        .and_then(|text| Rgb::parse_hex(text.trim()))
+    {
+        let light = color.contrast(&Rgb(0xff, 0xff, 0xff));
+        let dark = color.contrast(&Rgb(0x12, 0x12, 0x12));
+        if light < 3.0 || dark < 3.0 {
+            let theme = if light < dark { "light" } else { "dark" };
+            push(resolved.finding(
+                Severity::Warning,
+                "brand-low-contrast",
+                Some("BRAND_COLOR"),
+                format!(
+                    "has {:.1}:1 against the {theme} theme's background (WCAG asks 3:1 for a \
+                     control's shape); its buttons will be hard to make out there",
+                    light.min(dark)
+                ),
+            ));
+        }
     }
 }
 

@@ -62,6 +62,8 @@ fn bad_workers_config_exits_non_zero_listing_each_problem() {
         "warning[workers-dev] wrangler.toml [env.production]",
         "warning[not-inherited] wrangler.toml [env.production] MAIL_FROM",
         "warning[spoofable-client-ip] wrangler.toml [env.production] CLIENT_IP_HEADER",
+        "warning[return-to-anywhere] wrangler.toml [env.production] RETURN_TO_PATHS",
+        "warning[brand-low-contrast] wrangler.toml [env.production] BRAND_COLOR",
     ] {
         assert!(
             output.lines().any(|line| line.starts_with(expected)),

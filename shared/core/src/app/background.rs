@@ -125,7 +125,7 @@ impl Background {
             ));
             self.alerts.extend(watch.await);
         }
-        if let Some(status) = self.server_error {
+        if let Some(status) = self.server_error.filter(|_| F::USES_STORE) {
             match monitoring::errors::count(services, config, status).await {
                 Ok(alert) => self.alerts.extend(alert),
                 Err(error) => failed(output, "error_count", error.cause()),
@@ -146,7 +146,7 @@ impl Background {
             errors::report(config, output, report).await;
         }
         if let Some(snapshot) = self.metrics.take() {
-            flush_metrics(memory, services, output, snapshot).await;
+            flush_metrics(memory, services, output, snapshot, F::USES_STORE).await;
         }
         // With a queue, the queue retries; there are no retry records.
         if !O::QUEUE && self.retry_webhooks && !config.monitoring.webhooks.is_empty() {
@@ -294,6 +294,7 @@ async fn flush_metrics<S: Services>(
     services: &S,
     output: &impl Output,
     mut snapshot: Snapshot,
+    store: bool,
 ) {
     snapshot.isolate = memory.metrics.isolate_id(|| {
         let mut bytes = [0u8; 8];
@@ -307,6 +308,9 @@ async fn flush_metrics<S: Services>(
         },
     );
     output.data_points(&data_points(&snapshot));
+    if !store {
+        return;
+    }
     if let Err(error) = metrics::store(services.records(), &snapshot).await {
         failed(output, "metrics_flush", error.cause());
     }

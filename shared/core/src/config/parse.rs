@@ -6,6 +6,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::keys::{self, Keyring, KeyringError};
+use super::pages::PagesError;
 use super::{
     Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
     SessionTimes,
@@ -305,6 +306,17 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
 
     let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
 
+    let pages = super::pages::parse(
+        get(vars, "PRODUCT_NAME"),
+        get(vars, "BRAND_COLOR"),
+        get(vars, "RETURN_TO_PATHS"),
+    )
+    .map_err(|error| match error {
+        PagesError::ProductName => ConfigError::Malformed("PRODUCT_NAME"),
+        PagesError::BrandColor => ConfigError::Malformed("BRAND_COLOR"),
+        PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
+    })?;
+
     Ok(Config {
         environment,
         public_origin,
@@ -323,6 +335,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         rate_limits,
         sessions,
         sessions_revoked_before,
+        pages,
         // Parsed next, by `Config::from_vars` (config::monitoring).
         monitoring: Monitoring::default(),
     })

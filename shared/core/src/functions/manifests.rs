@@ -19,7 +19,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{Api, Login, Refresh, Reset};
+use super::{Api, Login, Pages, Refresh, Reset};
 use crate::app::{Function, Route};
 use crate::testkit::TestEnv;
 
@@ -38,7 +38,7 @@ pub(crate) struct Mount {
 }
 
 /// Every function, in manifest order, with its namespace and its table.
-pub(crate) fn functions() -> [(&'static str, Option<&'static str>, Vec<&'static str>); 4] {
+pub(crate) fn functions() -> [(&'static str, Option<&'static str>, Vec<&'static str>); 5] {
     fn patterns<F: Function>() -> Vec<&'static str> {
         let table: &[Route<TestEnv>] = F::routes::<TestEnv>();
         table.iter().map(|route| route.pattern).collect()
@@ -48,6 +48,7 @@ pub(crate) fn functions() -> [(&'static str, Option<&'static str>, Vec<&'static 
         (Reset::NAME, Reset::NAMESPACE, patterns::<Reset>()),
         (Refresh::NAME, Refresh::NAMESPACE, patterns::<Refresh>()),
         (Api::NAME, Api::NAMESPACE, patterns::<Api>()),
+        (Pages::NAME, Pages::NAMESPACE, patterns::<Pages>()),
     ]
 }
 
@@ -78,18 +79,22 @@ pub(crate) fn mounts(name: &str) -> Vec<Mount> {
             continue;
         }
         let segments: Vec<&str> = pattern.split('/').skip(1).collect();
+        // The first two segments, or fewer when a parameter comes first
+        // (`/assets/{file}` mounts `/assets` and below).
+        let fixed = segments
+            .iter()
+            .take(2)
+            .take_while(|segment| !segment.starts_with('{'))
+            .count();
+        assert!(fixed > 0, "{pattern}: a parameter in the first segment");
         let head = format!(
             "/{}",
             segments
                 .iter()
-                .take(2)
+                .take(fixed)
                 .copied()
                 .collect::<Vec<_>>()
                 .join("/")
-        );
-        assert!(
-            !head.contains('{'),
-            "{pattern}: a parameter in the first two segments"
         );
         let index = match mounts.iter().position(|mount| mount.prefix == head) {
             Some(index) => index,
@@ -102,12 +107,23 @@ pub(crate) fn mounts(name: &str) -> Vec<Mount> {
                 mounts.len() - 1
             }
         };
-        if segments.len() <= 2 {
+        if segments.len() <= fixed {
             mounts[index].exact = true;
         } else {
             mounts[index].subtree = true;
         }
     }
+    // A mount below another one's subtree adds nothing (`/assets/edgeauth` under `/assets`).
+    let covered: Vec<String> = mounts
+        .iter()
+        .filter(|mount| mount.subtree)
+        .map(|mount| format!("{}/", mount.prefix))
+        .collect();
+    mounts.retain(|mount| {
+        !covered
+            .iter()
+            .any(|below| mount.prefix.starts_with(below.as_str()))
+    });
     mounts
 }
 

@@ -18,7 +18,6 @@
 pub mod access;
 pub mod jwks;
 
-pub use crate::crypto::eddsa::SoftwareEd25519;
 pub use access::{
     check_times, issue, verify, Grant, IssuedAccessToken, NoMemory, Remembered, Times, TokenError,
     TokenMemory, VerifiedAccessToken,

@@ -1,4 +1,6 @@
-//! Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`, over `ed25519-compact`.
+//! Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`, over `ed25519-compact`: signing
+//! edgeauth's access tokens, and the Ed25519 arithmetic of
+//! [`super::signature::SoftwareEd25519`].
 //!
 //! `jwt-compact` ships an Ed25519 backend of its own behind its `ed25519-compact`
 //! feature. We plug in this one instead, for two reasons (a deliberate deviation from
@@ -23,7 +25,6 @@ use core::num::NonZeroUsize;
 use ed25519_compact::{KeyPair, PublicKey, SecretKey, Seed, Signature};
 use jwt_compact::{Algorithm, AlgorithmSignature};
 
-use crate::env::SignatureVerifier;
 use crate::secret::Secret;
 
 /// The JOSE algorithm name (RFC 8037 §3.1).
@@ -102,22 +103,6 @@ impl EdVerifyingKey {
         Signature::from_slice(signature)
             .and_then(|signature| self.0.verify(message, &signature))
             .is_ok()
-    }
-}
-
-/// Ed25519 verification in software (ed25519-compact): the reference
-/// [`SignatureVerifier`], used wherever the platform offers no native one.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SoftwareEd25519;
-
-impl SignatureVerifier for SoftwareEd25519 {
-    async fn verify_ed25519(
-        &self,
-        public_key: &[u8; 32],
-        message: &[u8],
-        signature: &[u8],
-    ) -> bool {
-        EdVerifyingKey::from_bytes(public_key).is_some_and(|key| key.verify(message, signature))
     }
 }
 

@@ -8,7 +8,8 @@
 //! Derived keys are computed once, at parse: every entry's per-purpose subkeys
 //! ([`KeyEntry::subkey`], HKDF under the labels of [`super::kdf::Purpose`]) and, for a
 //! signing ring ([`Keyring::parse_signing`]), the expanded Ed25519 key and its public
-//! half. A configuration parsed once per isolate therefore never derives a key on a
+//! half, raw and as the SubjectPublicKeyInfo a [`super::signature::SignatureCheck`]
+//! carries. A configuration parsed once per isolate therefore never derives a key on a
 //! request path; the keys live exactly as long as the material they come from.
 //!
 //! Security considerations: key material is held in [`Secret`], derived keys in
@@ -25,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use super::eddsa::EdSigningKey;
 use super::kdf::{self, Purpose, SubKey};
+use super::signature::spki;
 use crate::secret::Secret;
 
 /// Key ids with this prefix are development keys.
@@ -52,6 +54,8 @@ pub struct KeyEntry {
     subkeys: [SubKey; Purpose::ALL.len()],
     /// Signing rings only: the expanded Ed25519 key of the seed and its public half.
     ed25519: Option<(EdSigningKey, [u8; 32])>,
+    /// Signing rings only: the public half as a SubjectPublicKeyInfo.
+    spki: Option<[u8; 44]>,
 }
 
 impl KeyEntry {
@@ -66,6 +70,7 @@ impl KeyEntry {
             });
         Self {
             id,
+            spki: ed25519.as_ref().map(|(_, public)| spki::ed25519(public)),
             fingerprint: Sha256::digest(material.expose()).into(),
             subkeys: Purpose::ALL.map(|purpose| kdf::derive(material.expose(), purpose)),
             ed25519,
@@ -90,6 +95,12 @@ impl KeyEntry {
     /// The Ed25519 public key (entries of a signing ring, derived at parse).
     pub fn public_key(&self) -> Option<&[u8; 32]> {
         self.ed25519.as_ref().map(|(_, public)| public)
+    }
+
+    /// The Ed25519 public key as a DER SubjectPublicKeyInfo, what a
+    /// [`super::signature::SignatureCheck`] carries (signing rings, encoded at parse).
+    pub fn public_key_spki(&self) -> Option<&[u8]> {
+        self.spki.as_ref().map(|spki| spki.as_slice())
     }
 }
 

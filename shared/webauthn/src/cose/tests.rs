@@ -200,9 +200,43 @@ fn ignores_unknown_parameters_but_not_trailing_bytes() {
 }
 
 #[test]
-fn algorithm_identifiers_round_trip() {
-    for alg in CoseAlgorithm::ALL {
-        assert_eq!(CoseAlgorithm::from_id(alg.id()), Some(alg));
+fn algorithm_identifiers_are_the_primitives_cose_ids() {
+    for alg in Algorithm::ALL {
+        assert_eq!(Algorithm::from_cose_id(alg.cose_id()), Some(alg));
     }
-    assert_eq!(CoseAlgorithm::from_id(-35), None);
+    assert_eq!(Algorithm::from_cose_id(-35), None);
+}
+
+#[test]
+fn every_key_type_becomes_the_spki_of_its_members() {
+    use edgeauth_primitives::crypto::signature::spki::{decode, SpkiKey};
+    let es256 = PublicKey::from_cose(&key(&[
+        b"\x01\x02",
+        b"\x03\x26",
+        b"\x20\x01",
+        &x32(),
+        &y32(),
+    ]))
+    .unwrap();
+    assert_eq!(
+        decode(&es256.to_spki_der()),
+        Some(SpkiKey::P256 {
+            x: &[0x11; 32],
+            y: &[0x22; 32]
+        })
+    );
+    for (len, e) in [(256, 65_537u32), (512, u32::MAX)] {
+        let e_bytes = e.to_be_bytes();
+        let e_bytes: &[u8] = if e == 65_537 { &e_bytes[1..] } else { &e_bytes };
+        let parsed = PublicKey::from_cose(&rsa(len, 0x80, e_bytes)).unwrap();
+        let PublicKey::Rsa { n, .. } = &parsed else {
+            panic!()
+        };
+        assert_eq!(decode(&parsed.to_spki_der()), Some(SpkiKey::Rsa { n, e }));
+    }
+    // RFC 8410 §10.1: MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=
+    let ed = *b"\x19\xbf\x44\x09\x69\x84\xcd\xfe\x85\x41\xba\xc1\x67\xdc\x3b\x96\xc8\x50\x86\xaa\x30\xb6\xb6\xcb\x0c\x5c\x38\xad\x70\x31\x66\xe1";
+    let mut expected = b"\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00".to_vec();
+    expected.extend_from_slice(&ed);
+    assert_eq!(PublicKey::Ed25519(ed).to_spki_der(), expected);
 }

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::vec::Vec;
 
 use super::support::*;
-use crate::software::SoftwareVerifier;
 use crate::{
     parse_attestation_object, parse_authenticator_data, verify_authentication,
     AuthenticationExpectations, AuthenticationOutcome, AuthenticationResponse, CounterPolicy,
     CounterStatus, Error, Part, RelyingParty, StoredCredential, UserVerification,
 };
+use edgeauth_primitives::crypto::signature::SoftwareVerifier;
 
 /// One assertion with the credential it belongs to, as owned bytes.
 #[derive(Debug, Clone)]
@@ -456,11 +456,11 @@ impl crate::SignatureVerifier for Recording {
         use base64::Engine as _;
         self.0.borrow_mut().push(serde_json::json!({
             "algorithm": std::format!("{}", check.algorithm),
-            "spki": b64(&check.public_key.to_spki_der()),
+            "spki": b64(check.public_key_spki),
             "message": b64(check.message),
             "signature": b64(check.signature),
         }));
-        crate::software::verify(check)
+        SoftwareVerifier::verify_now(check)
     }
 }
 

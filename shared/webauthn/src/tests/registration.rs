@@ -2,8 +2,8 @@
 
 use super::support::*;
 use crate::{
-    verify_registration, AttestationPolicy, CoseAlgorithm, Error, Malformed, PublicKey,
-    RelyingParty, UserVerification,
+    verify_registration, Algorithm, AttestationPolicy, Error, Malformed, PublicKey, RelyingParty,
+    UserVerification,
 };
 
 fn w3c_rp(w3c: &W3c) -> RelyingParty<'_> {
@@ -21,7 +21,7 @@ fn registers_the_w3c_es256_credential_with_no_attestation() {
     )
     .unwrap();
     assert_eq!(credential.id, reg.credential_id);
-    assert_eq!(credential.algorithm, CoseAlgorithm::Es256);
+    assert_eq!(credential.algorithm, Algorithm::Es256);
     assert!(matches!(credential.public_key, PublicKey::P256 { .. }));
     assert_eq!(credential.sign_count, 0);
     // Flags 0x59: UP, BE, BS, AT.
@@ -62,7 +62,7 @@ fn registers_recorded_es256_and_rs256_credentials_from_py_webauthn() {
         &reg.response(),
     )
     .unwrap();
-    assert_eq!(credential.algorithm, CoseAlgorithm::Es256);
+    assert_eq!(credential.algorithm, Algorithm::Es256);
     assert_eq!(credential.sign_count, 23);
     assert_eq!(
         credential.public_key_cose,
@@ -77,7 +77,7 @@ fn registers_recorded_es256_and_rs256_credentials_from_py_webauthn() {
         &reg.response(),
     )
     .unwrap();
-    assert_eq!(credential.algorithm, CoseAlgorithm::Rs256);
+    assert_eq!(credential.algorithm, Algorithm::Rs256);
     assert!(matches!(&credential.public_key, PublicKey::Rsa { n, e: 65537 } if n.len() == 256));
 }
 
@@ -116,9 +116,9 @@ fn registers_eddsa_and_rs256_authenticator_data_as_a_browser_returns_it_for_none
     let w3c = w3c();
     let rp = w3c_rp(&w3c);
     for (name, algorithm) in [
-        ("packed-rs256", CoseAlgorithm::Rs256),
-        ("packed-eddsa", CoseAlgorithm::EdDsa),
-        ("packed-es256", CoseAlgorithm::Es256),
+        ("packed-rs256", Algorithm::Rs256),
+        ("packed-eddsa", Algorithm::EdDsa),
+        ("packed-es256", Algorithm::Es256),
     ] {
         let mut reg = Registration::from(&w3c.vector(name).registration);
         reg.attestation_object = as_none_attestation(&reg.attestation_object);
@@ -139,7 +139,7 @@ fn registers_eddsa_and_rs256_authenticator_data_as_a_browser_returns_it_for_none
         &reg.response(),
     )
     .unwrap();
-    assert_eq!(credential.algorithm, CoseAlgorithm::EdDsa);
+    assert_eq!(credential.algorithm, Algorithm::EdDsa);
     assert_eq!(credential.id.len(), 128);
 }
 
@@ -162,7 +162,7 @@ fn refuses_an_algorithm_the_relying_party_did_not_offer() {
     let rp = RelyingParty::new(&py.rp_id, &py.origin).unwrap();
     let reg = Registration::from(py.registration("rs256-none"));
     let mut expected = registration_expectations(&rp, &reg.challenge);
-    expected.allowed_algorithms = &[CoseAlgorithm::Es256, CoseAlgorithm::EdDsa];
+    expected.allowed_algorithms = &[Algorithm::Es256, Algorithm::EdDsa];
     assert_eq!(
         verify_registration(&expected, &reg.response()),
         Err(Error::AlgorithmNotAllowed)
@@ -409,7 +409,7 @@ fn parses_extension_outputs_recorded_from_an_android_device() {
         sha2::Sha256::digest(reg.rp_id.as_bytes())[..]
     );
     let credential = auth_data.attested_credential.unwrap();
-    assert_eq!(credential.public_key.algorithm(), CoseAlgorithm::Es256);
+    assert_eq!(credential.public_key.algorithm(), Algorithm::Es256);
     assert_eq!(credential.credential_id.len(), 16);
     // The extensions map is exactly what follows the key.
     assert_eq!(

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 
 use crate::{
-    AttestationPolicy, CoseAlgorithm, RegistrationExpectations, RegistrationResponse, RelyingParty,
+    Algorithm, AttestationPolicy, RegistrationExpectations, RegistrationResponse, RelyingParty,
     UserVerification,
 };
 
@@ -189,7 +189,7 @@ pub(crate) fn registration_expectations<'a>(
         relying_party: rp,
         challenge,
         user_verification: UserVerification::NotRequired,
-        allowed_algorithms: &CoseAlgorithm::ALL,
+        allowed_algorithms: &Algorithm::ALL,
         attestation: AttestationPolicy::NoneOnly,
     }
 }

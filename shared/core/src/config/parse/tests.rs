@@ -109,3 +109,37 @@ fn errors_name_the_variable_but_not_the_value() {
     assert!(text.contains("JWT_SIGNING_KEYS"));
     assert!(!text.contains("supersecretvalue"));
 }
+
+#[test]
+fn the_pages_variables_are_parsed_and_named_in_errors() {
+    let mut vars = production();
+    vars.insert("PRODUCT_NAME", "Acme");
+    vars.insert("BRAND_COLOR", "#ffeb3b");
+    vars.insert("RETURN_TO_PATHS", "/account,/example/");
+    let config = Config::from_vars(&MapVars(vars)).unwrap();
+    assert_eq!(config.pages.product_name, "Acme");
+    assert_eq!(config.pages.brand.color.hex(), "#ffeb3b");
+    assert_eq!(config.pages.return_to_paths, ["/account", "/example/"]);
+
+    for (name, value, expected) in [
+        (
+            "PRODUCT_NAME",
+            "a\nb",
+            ConfigError::Malformed("PRODUCT_NAME"),
+        ),
+        ("BRAND_COLOR", "red", ConfigError::Malformed("BRAND_COLOR")),
+        (
+            "RETURN_TO_PATHS",
+            "/account,//evil.example",
+            ConfigError::Insecure("RETURN_TO_PATHS"),
+        ),
+    ] {
+        let mut vars = production();
+        vars.insert(name, value);
+        assert_eq!(
+            Config::from_vars(&MapVars(vars)),
+            Err(expected),
+            "{name}={value}"
+        );
+    }
+}

@@ -34,6 +34,7 @@ fn every_manifest_lists_the_routes_of_the_route_tables() {
         ("login", "functions/login/wrangler.toml"),
         ("reset", "functions/reset/wrangler.toml"),
         ("refresh", "functions/refresh/wrangler.toml"),
+        ("pages", "functions/pages/wrangler.toml"),
     ] {
         let patterns = workers_patterns(&mounts(name));
         check(path, |text| wrangler(text, &patterns));
@@ -71,6 +72,29 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
         ["/auth/password/*", "/auth/email/*", "/auth/security/*"]
     );
     assert_eq!(workers_patterns(&mounts("api")), ["/api/*"]);
+}
+
+#[test]
+fn pages_mount_each_page_and_the_assets_subtree_once() {
+    let pages = mounts("pages");
+    assert_eq!(
+        spin_routes(&pages),
+        [
+            "/sign-in",
+            "/sign-up",
+            "/verify-email",
+            "/forgot-password",
+            "/reset-password",
+            "/account",
+            "/admin",
+            "/assets/...",
+        ],
+        "a parameter in the second segment mounts the first one's subtree; nested mounts fold"
+    );
+    assert_eq!(
+        workers_patterns(&pages).last().map(String::as_str),
+        Some("/assets/*")
+    );
 }
 
 #[test]

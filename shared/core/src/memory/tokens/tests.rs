@@ -10,13 +10,13 @@ use serde_json::json;
 use crate::config::keys::Keyring;
 use crate::config::Config;
 use crate::crypto::eddsa::EdSigningKey;
+use crate::crypto::signature::{Algorithm, SignatureCheck, SignatureVerifier, SoftwareVerifier};
 use crate::encoding::b64url;
 use crate::env::fake::SeededRandom;
 use crate::memory::tokens::{TokenCache, CAPACITY};
 use crate::policy::token::access::{
     issue, verify, Grant, NoMemory, TokenError, VerifiedAccessToken, LEEWAY_SECS,
 };
-use crate::policy::token::SoftwareEd25519;
 use crate::secret::Secret;
 use crate::testkit::{self, ORIGIN, START_MS};
 
@@ -38,7 +38,7 @@ fn token(config: &Config, seed: u64, now_ms: u64) -> String {
 
 /// The full check: a memory that remembers nothing, the software verifier.
 fn full(config: &Config, token: &str, now_ms: u64) -> Result<VerifiedAccessToken, TokenError> {
-    pollster::block_on(verify(config, &NoMemory, &SoftwareEd25519, token, now_ms))
+    pollster::block_on(verify(config, &NoMemory, &SoftwareVerifier, token, now_ms))
 }
 
 /// The check with an isolate's memory.
@@ -48,7 +48,7 @@ fn remembered(
     token: &str,
     now_ms: u64,
 ) -> Result<VerifiedAccessToken, TokenError> {
-    pollster::block_on(verify(config, memory, &SoftwareEd25519, token, now_ms))
+    pollster::block_on(verify(config, memory, &SoftwareVerifier, token, now_ms))
 }
 
 fn ring(text: &str) -> Keyring {
@@ -271,8 +271,8 @@ proptest! {
     }
 }
 
-/// One question put to a verifier: public key, message, signature.
-type Question = ([u8; 32], String, alloc::vec::Vec<u8>);
+/// One question put to a verifier: algorithm, public key, message, signature.
+type Question = (Algorithm, alloc::vec::Vec<u8>, String, alloc::vec::Vec<u8>);
 
 /// A platform verifier that records what it is asked and answers as told.
 struct Recording {
@@ -280,34 +280,30 @@ struct Recording {
     calls: core::cell::RefCell<alloc::vec::Vec<Question>>,
 }
 
-impl crate::env::SignatureVerifier for Recording {
-    async fn verify_ed25519(
-        &self,
-        public_key: &[u8; 32],
-        message: &[u8],
-        signature: &[u8],
-    ) -> bool {
+impl SignatureVerifier for Recording {
+    async fn verify(&self, check: &SignatureCheck<'_>) -> bool {
         self.calls.borrow_mut().push((
-            *public_key,
-            String::from_utf8(message.to_vec()).unwrap(),
-            signature.to_vec(),
+            check.algorithm,
+            check.public_key_spki.to_vec(),
+            String::from_utf8(check.message.to_vec()).unwrap(),
+            check.signature.to_vec(),
         ));
         self.answer
     }
 }
 
-/// `verify` hands the platform verifier exactly the JWS signing input, the
-/// signature and our public key; its "no" is `BadSignature` and is not remembered; a
+/// `verify` hands the platform verifier exactly an EdDSA check of the JWS signing
+/// input, the signature and our public key's SPKI; its "no" is `BadSignature` and is
+/// not remembered; a
 /// remembered token does not ask it again; and steps 1–4 refuse before it is asked.
 #[test]
 fn the_platform_verifier_decides_step_5_only() {
-    use crate::env::SignatureVerifier;
     let config = testkit::config(&[]);
     let memory = TokenCache::default();
     let token = token(&config, 1, START_MS);
     let (signed, signature) = token.rsplit_once('.').unwrap();
     let key = config.jwt_signing_keys.active();
-    let public = *key.public_key().unwrap();
+    let public = key.public_key_spki().unwrap().to_vec();
 
     let refusing = Recording {
         answer: false,
@@ -318,9 +314,10 @@ fn the_platform_verifier_decides_step_5_only() {
     assert!(memory.is_empty(), "a refusal is not remembered");
     let calls = refusing.calls.borrow();
     assert_eq!(calls.len(), 1);
-    assert_eq!(calls[0].0, public);
-    assert_eq!(calls[0].1, signed);
-    assert_eq!(b64url(&calls[0].2), signature);
+    assert_eq!(calls[0].0, Algorithm::EdDsa);
+    assert_eq!(calls[0].1, public);
+    assert_eq!(calls[0].2, signed);
+    assert_eq!(b64url(&calls[0].3), signature);
 
     let accepting = Recording {
         answer: true,
@@ -362,18 +359,19 @@ fn the_platform_verifier_decides_step_5_only() {
     let mut tampered = token.clone();
     tampered.pop();
     tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-    assert!(!pollster::block_on(
-        crate::policy::token::SoftwareEd25519.verify_ed25519(
-            &public,
-            signed.as_bytes(),
-            &[0u8; 63]
-        )
-    ));
+    assert!(!pollster::block_on(SoftwareVerifier.verify(
+        &SignatureCheck {
+            algorithm: Algorithm::EdDsa,
+            public_key_spki: &public,
+            message: signed.as_bytes(),
+            signature: &[0u8; 63],
+        }
+    )));
     assert_eq!(
         pollster::block_on(verify(
             &testkit::config(&[]),
             &NoMemory,
-            &crate::policy::token::SoftwareEd25519,
+            &SoftwareVerifier,
             &tampered,
             START_MS
         ))

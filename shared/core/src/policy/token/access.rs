@@ -40,8 +40,9 @@ use crate::config::Config;
 use crate::config::KeyEntry;
 use crate::crypto::eddsa::{EdDsa, ALG};
 use crate::crypto::kdf::sha256;
+use crate::crypto::signature::{Algorithm, SignatureCheck, SignatureVerifier};
 use crate::encoding;
-use crate::env::{Random, SignatureVerifier};
+use crate::env::Random;
 use crate::error::{ApiError, Internal};
 
 /// The JWT `typ` of access tokens (RFC 9068 §2.1).
@@ -271,10 +272,11 @@ impl TokenMemory for NoMemory {
 /// A token `memory` holds (same bytes, same `PUBLIC_ORIGIN`, same key material under
 /// its `kid`) skips steps 1–6 and has its time claims checked again at `now_ms` by the
 /// same rule as a full check ([`check_times`]), so the answer is the one a full check
-/// would give. Otherwise every step runs, the signature (step 5) through `verifier` —
-/// WebCrypto on Workers, where a native Ed25519 is several times faster than ours
-/// compiled to wasm; [`crate::crypto::eddsa::SoftwareEd25519`] elsewhere — and a
-/// token that passes is remembered. Refusals are never remembered.
+/// would give. Otherwise every step runs, the signature (step 5) through `verifier` as
+/// an EdDSA [`SignatureCheck`] under the key's SubjectPublicKeyInfo — WebCrypto on
+/// Workers, where a native Ed25519 is several times faster than ours compiled to wasm;
+/// the software verifier elsewhere — and a token that passes is remembered. Refusals
+/// are never remembered.
 pub async fn verify<M: TokenMemory, V: SignatureVerifier>(
     config: &Config,
     memory: &M,
@@ -295,11 +297,12 @@ pub async fn verify<M: TokenMemory, V: SignatureVerifier>(
     }
     let prechecked = precheck(config, token)?;
     let valid = verifier
-        .verify_ed25519(
-            &prechecked.public_key,
-            prechecked.signed_data,
-            prechecked.untrusted.signature_bytes(),
-        )
+        .verify(&SignatureCheck {
+            algorithm: Algorithm::EdDsa,
+            public_key_spki: prechecked.public_key_spki,
+            message: prechecked.signed_data,
+            signature: prechecked.untrusted.signature_bytes(),
+        })
         .await;
     let entry = finish(config, &prechecked, valid, digest, now_ms)?;
     let token = entry.token.clone();
@@ -344,7 +347,8 @@ struct Prechecked<'t> {
     /// The JWS signing input: `header.payload` as sent.
     signed_data: &'t [u8],
     key: &'t KeyEntry,
-    public_key: [u8; 32],
+    /// The key's Ed25519 public key as a SubjectPublicKeyInfo (encoded at parse).
+    public_key_spki: &'t [u8],
 }
 
 /// Steps 1–4.
@@ -366,7 +370,7 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
         .as_deref()
         .and_then(|kid| config.jwt_signing_keys.get(kid))
         .ok_or(TokenError::UnknownKey)?;
-    let public_key = *key.public_key().ok_or(TokenError::UnknownKey)?;
+    let public_key_spki = key.public_key_spki().ok_or(TokenError::UnknownKey)?;
     // `try_from` above accepted three dot-separated parts, so the last dot exists.
     let signed_data = token
         .rsplit_once('.')
@@ -376,7 +380,7 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
         untrusted,
         signed_data,
         key,
-        public_key,
+        public_key_spki,
     })
 }
 

@@ -39,6 +39,22 @@ fn only_signing_rings_expand_ed25519_keys() {
 }
 
 #[test]
+fn a_signing_key_carries_its_public_key_as_the_spki_node_exports() {
+    // The RFC 8037 seed; the SPKI Node exports for its public key (RFC 8037 A.2).
+    let rfc8037: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/vectors/rfc8037.json")).unwrap();
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/vectors/jws-signatures.json")).unwrap();
+    let node = vectors["vectors"][2]["spki"].as_str().unwrap();
+    let seed = rfc8037["d"].as_str().unwrap();
+    let ring = Keyring::parse_signing(&alloc::format!("k1:{seed}"), false).unwrap();
+    let spki = ring.active().public_key_spki().unwrap();
+    assert_eq!(crate::encoding::b64url(spki), node);
+    let data = Keyring::parse(&alloc::format!("k1:{seed}"), false).unwrap();
+    assert_eq!(data.active().public_key_spki(), None);
+}
+
+#[test]
 fn debug_shows_ids_and_never_derived_keys() {
     let ring = Keyring::parse_signing(&alloc::format!("k1:{KEY_A}"), false).unwrap();
     let text = alloc::format!("{ring:?}");

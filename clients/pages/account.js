@@ -1,0 +1,227 @@
+// /account: the signed-in user's security settings — profile, password, two-step
+// verification (QR code drawn here, recovery codes shown once), sessions, recent
+// activity, consents, data export and account deletion. Everything goes through the
+// JSON API with the client (CSRF header, refresh), which enforces every rule; this
+// page only shows what it answers.
+
+import {
+  $, client, element, field, getJson, go, humanize, messageFor, onSubmit, ready, reveal, row, say,
+  sendJson, signedInPage, signInAndReturn, when,
+} from "./common.js";
+import { drawQr } from "./qr.js";
+
+/** The version of the consent texts above the checkboxes (what a user agreed to). */
+const CONSENT_VERSION = "2026-01";
+const PURPOSES = ["product_updates", "marketing_email", "analytics"];
+
+async function start() {
+  try {
+    const me = await loadProfile();
+    for (const id of ["password-username", "mfa-username", "delete-username"]) $(id).value = me.email;
+    showMfa(me.mfa_enabled);
+    $("loading").hidden = true;
+    $("account").hidden = false;
+    await Promise.all([loadSessions(), loadActivity(), loadConsents()]);
+    ready();
+  } catch (error) {
+    $("loading").hidden = true;
+    say("account-error", messageFor(error));
+  }
+}
+
+async function loadProfile() {
+  const me = await getJson("/api/me");
+  $("profile-email").textContent = me.email;
+  $("profile-verified").textContent = me.email_verified ? "Yes" : "No";
+  $("profile-roles").textContent = me.roles.join(", ");
+  $("profile-mfa").textContent = me.mfa_enabled ? "On" : "Off";
+  $("profile-created").textContent = when(me.created_at);
+  return me;
+}
+
+// --- password ------------------------------------------------------------------------
+
+onSubmit($("password-form"), "password-error", async (data) => {
+  const newPassword = field(data, "new-password");
+  if (newPassword !== field(data, "new-password-repeat")) return "The two new passwords are not the same.";
+  $("password-done").hidden = true;
+  await client.changePassword({ currentPassword: field(data, "current-password"), newPassword });
+  $("password-form").reset();
+  reveal($("password-done"));
+  await loadSessions();
+  return undefined;
+});
+
+// --- two-step verification -------------------------------------------------------------
+
+function showMfa(enabled) {
+  $("mfa-off").hidden = enabled;
+  $("mfa-on").hidden = !enabled;
+  $("mfa-setup").hidden = true;
+}
+
+$("mfa-start").addEventListener("click", async () => {
+  say("mfa-confirm-error", null);
+  try {
+    const setup = await sendJson("POST", "/api/me/mfa/totp/setup");
+    drawQr($("mfa-qr"), setup.otpauth_uri, "QR code for your authenticator app");
+    $("mfa-secret").textContent = setup.secret.match(/.{1,4}/g).join(" ");
+    $("mfa-off").hidden = true;
+    $("mfa-setup").hidden = false;
+    $("mfa-code").focus();
+  } catch (error) {
+    $("mfa-setup").hidden = false;
+    say("mfa-confirm-error", messageFor(error));
+  }
+});
+
+onSubmit($("mfa-confirm-form"), "mfa-confirm-error", async (data) => {
+  const answer = await sendJson("POST", "/api/me/mfa/totp/confirm", { code: field(data, "code").replace(/\s+/g, "") });
+  $("mfa-confirm-form").reset();
+  $("mfa-setup").hidden = true;
+  $("mfa-qr").replaceChildren();
+  $("mfa-secret").textContent = "";
+  const list = $("recovery-codes");
+  list.replaceChildren(...answer.recovery_codes.map((code) => element("li", code)));
+  reveal($("mfa-recovery"));
+  await loadProfile();
+  return undefined;
+});
+
+$("recovery-download").addEventListener("click", () => {
+  const codes = [...$("recovery-codes").children].map((item) => item.textContent);
+  download(`${codes.join("\n")}\n`, "text/plain", "recovery-codes.txt");
+});
+
+$("recovery-done").addEventListener("click", () => {
+  // Shown once: gone from the page as soon as the user says they are saved.
+  $("recovery-codes").replaceChildren();
+  $("mfa-recovery").hidden = true;
+  showMfa(true);
+  $("mfa-title").focus();
+});
+
+onSubmit($("mfa-disable-form"), "mfa-disable-error", async (data) => {
+  await sendJson("DELETE", "/api/me/mfa/totp", { password: field(data, "mfa-password") });
+  $("mfa-disable-form").reset();
+  showMfa(false);
+  await loadProfile();
+  $("mfa-start").focus();
+  return undefined;
+});
+
+// --- sessions --------------------------------------------------------------------------
+
+async function loadSessions() {
+  say("sessions-error", null);
+  try {
+    const sessions = await client.listSessions();
+    $("sessions").replaceChildren(...sessions.map(sessionItem));
+  } catch (error) {
+    say("sessions-error", messageFor(error));
+  }
+}
+
+function sessionItem(session) {
+  const item = element("li");
+  item.dataset.sessionId = session.id;
+  const text = element("div");
+  text.append(element("div", session.userAgent ?? "Unknown device"));
+  const meta = `Signed in ${when(session.createdAt)} · last used ${when(session.lastUsedAt)}${session.ipPrefix ? ` · ${session.ipPrefix}` : ""}`;
+  text.append(element("div", meta, { class: "meta" }));
+  item.append(text);
+  if (session.current) {
+    item.append(element("span", "This browser", { class: "tag" }));
+  } else {
+    const button = element("button", "Sign out", { type: "button", class: "secondary" });
+    button.setAttribute("aria-label", `Sign out ${session.userAgent ?? "unknown device"}, signed in ${when(session.createdAt)}`);
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await client.revokeSession(session.id);
+        await loadSessions();
+        $("sessions-title").focus();
+      } catch (error) {
+        button.disabled = false;
+        say("sessions-error", messageFor(error));
+      }
+    });
+    item.append(button);
+  }
+  return item;
+}
+$("sessions-title").setAttribute("tabindex", "-1");
+
+$("sign-out-everywhere").addEventListener("click", async () => {
+  try {
+    await client.signOutEverywhere();
+    go("/sign-in");
+  } catch (error) {
+    say("sessions-error", messageFor(error));
+  }
+});
+
+// --- activity --------------------------------------------------------------------------
+
+async function loadActivity() {
+  const { events } = await getJson("/api/me/activity?limit=20");
+  const body = $("activity").tBodies[0];
+  body.replaceChildren(...events.map((event) => row([when(event.at), humanize(event.event), event.ip_prefix, event.user_agent])));
+  if (events.length === 0) body.append(row(["No activity yet.", "", "", ""]));
+}
+
+// --- consents --------------------------------------------------------------------------
+
+async function loadConsents() {
+  const { consents } = await getJson("/api/me/consents");
+  for (const purpose of PURPOSES) $(`consent-${purpose}`).checked = consents?.[purpose]?.granted === true;
+}
+
+onSubmit($("consents-form"), "consents-error", async () => {
+  $("consents-done").hidden = true;
+  const consents = Object.fromEntries(PURPOSES.map((purpose) => [purpose,
+    { granted: $(`consent-${purpose}`).checked, version: CONSENT_VERSION }]));
+  await sendJson("PUT", "/api/me/consents", { consents });
+  reveal($("consents-done"));
+  await loadActivity();
+  return undefined;
+});
+
+// --- export ----------------------------------------------------------------------------
+
+$("export").addEventListener("click", async () => {
+  say("export-error", null);
+  try {
+    const response = await client.fetch("/api/me/export", { headers: { Accept: "application/json" } });
+    const name = /filename="?([\w.-]+)"?/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "my-data.json";
+    download(await response.text(), "application/json", name);
+  } catch (error) {
+    say("export-error", messageFor(error));
+  }
+});
+
+/** Saves `text` as a file: a Blob URL on a temporary link (no HTML, nothing sent). */
+function download(text, type, name) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = element("a", null, { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// --- deletion --------------------------------------------------------------------------
+
+onSubmit($("delete-form"), "delete-error", async (data) => {
+  if (!$("delete-confirm").checked) return "Tick the box to confirm.";
+  await sendJson("DELETE", "/api/me", { password: field(data, "delete-password") });
+  // Every session ended with the account; this tells the other tabs too.
+  await client.signOut().catch(() => undefined);
+  go("/sign-in");
+  return undefined;
+});
+
+// Last, once every handler above is attached.
+const session = await signedInPage({ protectedPage: true });
+if (!session) signInAndReturn();
+else await start();

@@ -1,0 +1,30 @@
+//! The `pages` function: the hosted pages and their assets, served by
+//! [`edgeauth_core::functions::Pages`] (docs/contract.md §10).
+//!
+//! Each entry point only resolves the runtime, builds the context and calls the
+//! core; all decisions live in `edgeauth-core`.
+
+/// Cloudflare Workers entry point (`wasm32-unknown-unknown`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod workers {
+    use edgeauth_core::functions::Pages;
+    use worker::{event, Context, Env, Request, Response, Result};
+
+    #[event(fetch)]
+    async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+        edgeauth_workers::serve::<Pages>(request, env, ctx).await
+    }
+}
+
+/// Spin entry point (`wasm32-wasip2`, WASIp3 `wasi:http/handler`).
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+mod spin {
+    use edgeauth_core::functions::Pages;
+    use spin_sdk::http::{IntoResponse, Request};
+    use spin_sdk::http_service;
+
+    #[http_service]
+    async fn handle(request: Request) -> impl IntoResponse {
+        edgeauth_spin::serve::<Pages>(request).await
+    }
+}
