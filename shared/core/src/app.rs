@@ -59,10 +59,12 @@ pub trait Function {
     /// one request each (Spin), only these compare the active signing key with the
     /// stored one ([`crate::flows::monitoring::signing_key`]).
     const SIGNS_TOKENS: bool = false;
-    /// Whether the function's Worker binds the stores: the monitoring work after a
-    /// response (the `5xx` count, the metrics snapshot) skips the store for one that
-    /// does not (`pages`).
-    const USES_STORE: bool = true;
+    /// Whether the function's work after a response may use the stores and outbound
+    /// requests: the `5xx` count, alerts and their webhooks, error reports to the
+    /// tracker, the metrics snapshot in the store. `pages` reads no store and, on
+    /// Spin, may make no outbound request: its error reports and metrics go to the
+    /// log only, and none of that code is linked into it.
+    const DOES_IO: bool = true;
     /// Every route the function serves ([`route`]).
     fn routes<S: Services>() -> &'static [Route<S>];
 }

@@ -125,8 +125,20 @@ impl Background {
             ));
             self.alerts.extend(watch.await);
         }
-        if let Some(status) = self.server_error.filter(|_| F::USES_STORE) {
-            match monitoring::errors::count(services, config, status).await {
+        if !F::DOES_IO {
+            // `pages`: to the log only.
+            if let Some(report) = &self.error {
+                errors::log(output, report);
+            }
+            if let Some(snapshot) = self.metrics.take() {
+                notice(output, &Notice::Metrics { snapshot: &snapshot });
+            }
+            return;
+        }
+        if let Some(status) = self.server_error {
+            let count: Later<'_, _> =
+                Box::pin(monitoring::errors::count(services, config, status));
+            match count.await {
                 Ok(alert) => self.alerts.extend(alert),
                 Err(error) => failed(output, "error_count", error.cause()),
             }
@@ -135,7 +147,8 @@ impl Background {
             log_alerts(config, output, &self.alerts);
             let deliveries = webhooks::fan_out(config, &self.alerts);
             if O::QUEUE {
-                enqueue(output, &deliveries).await;
+                let queued: Later<'_, ()> = Box::pin(enqueue(output, &deliveries));
+                queued.await;
             } else if !deliveries.is_empty() {
                 let direct: Later<'_, ()> =
                     Box::pin(webhooks::deliver_now(config, services, output, deliveries));
@@ -143,10 +156,13 @@ impl Background {
             }
         }
         if let Some(report) = &self.error {
-            errors::report(config, output, report).await;
+            let sent: Later<'_, ()> = Box::pin(errors::report(config, output, report));
+            sent.await;
         }
         if let Some(snapshot) = self.metrics.take() {
-            flush_metrics(memory, services, output, snapshot, F::USES_STORE).await;
+            let flushed: Later<'_, ()> =
+                Box::pin(flush_metrics(memory, services, output, snapshot));
+            flushed.await;
         }
         // With a queue, the queue retries; there are no retry records.
         if !O::QUEUE && self.retry_webhooks && !config.monitoring.webhooks.is_empty() {
@@ -294,7 +310,6 @@ async fn flush_metrics<S: Services>(
     services: &S,
     output: &impl Output,
     mut snapshot: Snapshot,
-    store: bool,
 ) {
     snapshot.isolate = memory.metrics.isolate_id(|| {
         let mut bytes = [0u8; 8];
@@ -308,9 +323,6 @@ async fn flush_metrics<S: Services>(
         },
     );
     output.data_points(&data_points(&snapshot));
-    if !store {
-        return;
-    }
     if let Err(error) = metrics::store(services.records(), &snapshot).await {
         failed(output, "metrics_flush", error.cause());
     }

@@ -88,6 +88,22 @@ pub fn envelope(config: &Config, dsn: &SentryDsn, report: &ErrorReport) -> Strin
     )
 }
 
+/// Logs one report (the `error_report` line with `sink: "log"`).
+pub fn log(output: &impl Output, report: &ErrorReport) {
+    notice(
+        output,
+        &Notice::ErrorReport {
+            function: report.function,
+            method: report.method,
+            route: report.route,
+            request_id: &report.request_id,
+            cause: &report.cause,
+            sink: "log",
+            status: None,
+        },
+    );
+}
+
 /// Sends (or logs) one report.
 pub async fn report(config: &Config, output: &impl Output, report: &ErrorReport) {
     let line = |sink, status| Notice::ErrorReport {
@@ -100,7 +116,7 @@ pub async fn report(config: &Config, output: &impl Output, report: &ErrorReport)
         status,
     };
     let Some(dsn) = &config.monitoring.sentry else {
-        notice(output, &line("log", None));
+        log(output, report);
         return;
     };
     let auth = alloc::format!(

@@ -19,7 +19,7 @@ pub struct Pages;
 
 impl Function for Pages {
     const NAME: &'static str = "pages";
-    const USES_STORE: bool = false;
+    const DOES_IO: bool = false;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {
