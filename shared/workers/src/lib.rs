@@ -19,12 +19,14 @@
 
 mod atomic;
 mod effects;
+mod outbound;
 mod records;
 mod request;
 mod scheduled;
 mod webcrypto;
 
 pub use atomic::AtomicShard;
+pub use outbound::WorkersHttp;
 pub use scheduled::retention_sweep;
 #[cfg(feature = "contract-tests")]
 pub use webcrypto::WebCryptoOnly;
@@ -82,9 +84,15 @@ impl Clock for WorkersClock {
 }
 
 /// The services of one request: KV records, Durable Object atomics, `Date.now()`,
-/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256).
-pub type WorkersServices =
-    Platform<records::KvRecords, atomic::DoAtomic, WorkersClock, OsRandom, WebCryptoVerifier>;
+/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256), `fetch`.
+pub type WorkersServices = Platform<
+    records::KvRecords,
+    atomic::DoAtomic,
+    WorkersClock,
+    OsRandom,
+    WebCryptoVerifier,
+    WorkersHttp,
+>;
 
 /// The services bound in `env`.
 fn services(env: &Env) -> WorkersServices {
@@ -94,6 +102,7 @@ fn services(env: &Env) -> WorkersServices {
         clock: WorkersClock,
         random: OsRandom,
         signatures: WebCryptoVerifier,
+        http: WorkersHttp,
     }
 }
 

@@ -80,6 +80,10 @@ pub struct Route<S: Services> {
     /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
     /// routes"): the Workers `api` forwards these to `login`.
     pub verifies_password: bool,
+    /// The route takes an `application/x-www-form-urlencoded` body besides JSON: a
+    /// provider's `form_post` callback (Sign in with Apple), which a browser posts
+    /// across sites. Every other route takes JSON only (docs/contract.md §2).
+    pub accepts_form: bool,
 }
 
 impl<S: Services> Route<S> {
@@ -91,6 +95,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Public(handler),
             per_user: None,
             verifies_password: false,
+            accepts_form: false,
         }
     }
 
@@ -108,6 +113,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
             verifies_password: false,
+            accepts_form: false,
         }
     }
 
@@ -124,12 +130,19 @@ impl<S: Services> Route<S> {
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
             verifies_password: false,
+            accepts_form: false,
         }
     }
 
     /// Marks a route whose handler verifies the caller's password.
     pub const fn verifying_password(mut self) -> Self {
         self.verifies_password = true;
+        self
+    }
+
+    /// Marks a route that takes a form body (a provider's `form_post` callback).
+    pub const fn accepting_form(mut self) -> Self {
+        self.accepts_form = true;
         self
     }
 
@@ -150,6 +163,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
+            .field("accepts_form", &self.accepts_form)
             .finish()
     }
 }

@@ -33,7 +33,7 @@ use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 #[cfg(not(feature = "password"))]
 use crate::error::Internal;
-use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
+use crate::flows::{accounts, admin, audit, documents, gdpr, mfa, oauth};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::Permission;
@@ -84,6 +84,22 @@ impl Function for Api {
                     Box::pin(disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                Route::protected(
+                    Get,
+                    "/api/me/identities",
+                    IdentitiesManage,
+                    |ctx, who, _| Box::pin(oauth::identities::list(ctx, who)),
+                ),
+                Route::protected(
+                    Delete,
+                    "/api/me/identities/{provider}",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { oauth::identities::unlink(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                ),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
