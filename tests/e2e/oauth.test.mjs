@@ -84,7 +84,8 @@ test("Continue with Acme on /sign-in: the provider's login and consent, then sig
 
 test("a callback replayed in another browser context signs nobody in", async () => {
   op.setAccount("e2e-replay", { email: uniqueEmail("e2e-replay"), email_verified: true });
-  const page = await open("/sign-in");
+  const first = await launchBrowser();
+  const page = await open("/sign-in", first);
   await page.locator('main[data-ready="true"]').waitFor();
   let callback;
   page.on("request", (request) => {
@@ -104,17 +105,19 @@ test("a callback replayed in another browser context signs nobody in", async () 
     assert.ok(!cookies.some((cookie) => cookie.name === "__Host-access"));
   } finally {
     await other.close();
+    await first.close();
   }
 });
 
 test("an existing password account is not taken over, then its owner links the provider on /account", async () => {
   const owner = { email: uniqueEmail("e2e-owner"), password: strongPassword() };
   const owners = await launchBrowser();
+  const impostors = await launchBrowser();
   try {
     await registerThroughPages((path) => open(path, owners), sink, owner);
     // Someone else's provider account claims the owner's address: refused, with a message.
     op.setAccount("e2e-impostor", { email: owner.email, email_verified: true });
-    const page = await open("/sign-in");
+    const page = await open("/sign-in", impostors);
     await page.locator('main[data-ready="true"]').waitFor();
     await page.getByRole("link", { name: "Continue with Acme" }).click();
     await loginAtProvider(page, "e2e-impostor");
@@ -138,12 +141,13 @@ test("an existing password account is not taken over, then its owner links the p
     await type(signIn, "#current-password", owner.password);
   } finally {
     await owners.close();
+    await impostors.close();
   }
 });
 
 test("the pages of these flows saw no CSP violation, no web-storage write and no serious axe finding", async () => {
   for (const { page, browser: owner } of visited) {
-    if (page.isClosed()) continue;
+    if (page.isClosed() || owner !== browser) continue;
     assert.deepEqual(cspViolations(owner, page), [], page.url());
     assert.deepEqual(storageWrites(owner, page), [], page.url());
   }
