@@ -16,10 +16,15 @@ const KIB = 1024;
 //   login over a service binding (the api route table's verifies_password entries) — and no Ed25519
 //   signing table (feature `ed25519-small`: api only verifies). 288.6 KiB after the
 //   merge of main (the session epoch, MFA admission, refresh issue tags, the field
-//   rules, the streamed body cap); 290.2 with WebCrypto verifying ES256 and RS256 too.
+//   rules, the streamed body cap); 290.2 with WebCrypto verifying ES256 and RS256 too;
+//   297.4 with social sign-in (the identity record, export and erasure of identities,
+//   the outbound-HTTP service; its identity routes are forwarded to login like the
+//   password routes, and it reads no provider variable: core feature `oauth` is off).
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
+// Spin login: 808.6 KiB gzip with social sign-in (the OpenID/GitHub flows and ES256
+// signing for Sign in with Apple's client secret); budget 840.
 // Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
 // the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
 // refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
@@ -32,7 +37,7 @@ const KIB = 1024;
 //   verifier); budgets 260 and 440.
 const GZIP_BUDGET_KIB = {
   workers: { api: 300, login: 800, reset: 800, refresh: 800, pages: 260 },
-  spin: { api: 640, login: 800, reset: 800, refresh: 800, pages: 440 },
+  spin: { api: 640, login: 840, reset: 800, refresh: 800, pages: 440 },
 };
 
 const artifacts = {

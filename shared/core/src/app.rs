@@ -222,6 +222,18 @@ async fn dispatch<S: Services>(
     handler(ctx, &principal, params).await
 }
 
+/// Whether the Workers `api` passes `method path` to `login`: a route of `F` that
+/// verifies the caller's password ([`verifies_password`]) or whose code `login` holds
+/// ([`Route::served_by_login`]).
+pub fn forwarded_to_login<F: Function, S: Services>(method: &str, path: &str) -> bool {
+    let parsed = Method::parse(method);
+    F::routes::<S>().iter().any(|route| {
+        (route.verifies_password || route.served_by_login)
+            && route.method == parsed
+            && match_pattern(route.pattern, path).is_some()
+    })
+}
+
 /// Whether `F` serves `method path` with a handler that verifies the caller's
 /// password ([`Route::verifies_password`]): what the Workers `api` forwards to
 /// `login`. `method` is the raw token (`delete` is not `DELETE`).

@@ -150,7 +150,8 @@ pub async fn serve<F: Function>(
 }
 
 /// As [`serve`], except that a request for a route of `F` whose handler verifies
-/// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
+/// the caller's password, or whose code `login` holds ([`app::forwarded_to_login`], read
+/// from `F`'s route table), is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
 /// returned as is. The `api` Worker uses it so that it need not link password
 /// verification. Without the binding the request is served here, where a build that
@@ -162,7 +163,7 @@ pub async fn serve_forwarding<F: Function>(
     binding: &str,
 ) -> worker::Result<worker::Response> {
     let method = request.inner().method();
-    if app::verifies_password::<F, WorkersServices>(&method, &request::path(&request)?) {
+    if app::forwarded_to_login::<F, WorkersServices>(&method, &request::path(&request)?) {
         if let Ok(service) = env.service(binding) {
             return service.fetch_request(request).await;
         }

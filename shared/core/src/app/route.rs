@@ -80,6 +80,10 @@ pub struct Route<S: Services> {
     /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
     /// routes"): the Workers `api` forwards these to `login`.
     pub verifies_password: bool,
+    /// The route's code lives in `login` on Workers though another function's table
+    /// lists it (the `api` identity routes, which need the provider machinery only
+    /// `login` links): the Workers `api` forwards it as it forwards the password routes.
+    pub served_by_login: bool,
     /// The route takes an `application/x-www-form-urlencoded` body besides JSON: a
     /// provider's `form_post` callback (Sign in with Apple), which a browser posts
     /// across sites. Every other route takes JSON only (docs/contract.md §2).
@@ -95,6 +99,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Public(handler),
             per_user: None,
             verifies_password: false,
+            served_by_login: false,
             accepts_form: false,
         }
     }
@@ -113,6 +118,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
             verifies_password: false,
+            served_by_login: false,
             accepts_form: false,
         }
     }
@@ -130,6 +136,7 @@ impl<S: Services> Route<S> {
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
             verifies_password: false,
+            served_by_login: false,
             accepts_form: false,
         }
     }
@@ -137,6 +144,13 @@ impl<S: Services> Route<S> {
     /// Marks a route whose handler verifies the caller's password.
     pub const fn verifying_password(mut self) -> Self {
         self.verifies_password = true;
+        self
+    }
+
+    /// Marks a route whose code `login` holds on Workers (forwarded like the password
+    /// routes).
+    pub const fn served_by_login(mut self) -> Self {
+        self.served_by_login = true;
         self
     }
 
@@ -163,6 +177,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
+            .field("served_by_login", &self.served_by_login)
             .field("accepts_form", &self.accepts_form)
             .finish()
     }

@@ -21,11 +21,12 @@
 //! or malformed variable refuses the whole configuration (`503` and the variable in
 //! the log), never a silently disabled button.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
+#[cfg(any(feature = "oauth", test))]
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::parse::ConfigError;
-use crate::crypto::es256;
 use crate::secret::Secret;
 
 /// Most providers one deployment lists.
@@ -198,12 +199,19 @@ fn is_name(name: &str) -> bool {
 /// Whether `host` is a loopback name or address (`localhost`, `*.localhost`,
 /// `127.0.0.0/8`, `[::1]`).
 pub(crate) fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host
-            .parse::<core::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    // 127.0.0.0/8 as four decimal octets (no address parser: a few bytes matter in
+    // the size-limited `api` Worker, which parses this configuration too).
+    let loopback_v4 = host.strip_prefix("127.").is_some_and(|rest| {
+        let octets: alloc::vec::Vec<&str> = rest.split('.').collect();
+        octets.len() == 3
+            && octets.iter().all(|octet| {
+                !octet.is_empty()
+                    && octet.len() <= 3
+                    && octet.bytes().all(|b| b.is_ascii_digit())
+                    && octet.parse::<u16>().is_ok_and(|n| n <= 255)
+            })
+    });
+    host == "localhost" || host.ends_with(".localhost") || host == "[::1]" || loopback_v4
 }
 
 /// Whether `url` may be a provider URL: `https://host[:port][/path]` without query,
@@ -230,11 +238,13 @@ pub(crate) fn is_provider_url(url: &str, development: bool) -> bool {
         }
 }
 
+#[cfg(any(feature = "oauth", test))]
 /// A text value: 1 to `max` printable characters, no control characters.
 fn text(value: &str, max: usize) -> bool {
     !value.is_empty() && value.chars().count() <= max && !value.chars().any(char::is_control)
 }
 
+#[cfg(any(feature = "oauth", test))]
 /// The default label: the name with its first letter in upper case.
 fn default_label(id: &str) -> String {
     let mut chars = id.chars();
@@ -244,7 +254,35 @@ fn default_label(id: &str) -> String {
     }
 }
 
+/// The Apple key's private scalar. Only the function that signs with it (`login`,
+/// feature `apple`) reads the PKCS#8 structure and refuses a malformed key; the others
+/// keep the text, which they never use (the bytes of parsing it are kept out of the
+/// size-limited `api` Worker).
+#[cfg(all(any(feature = "oauth", test), any(feature = "apple", test)))]
+fn apple_key(pem: &str) -> Result<Secret, ConfigError> {
+    crate::crypto::es256::p256_scalar_from_pkcs8(pem.as_bytes())
+        .ok_or(ConfigError::Malformed("OAUTH_APPLE_PRIVATE_KEY"))
+}
+
+#[cfg(all(feature = "oauth", not(any(feature = "apple", test))))]
+fn apple_key(pem: &str) -> Result<Secret, ConfigError> {
+    Ok(Secret::new(pem.as_bytes().to_vec()))
+}
+
 /// Reads the providers. `get` returns a variable's trimmed, non-empty value.
+///
+/// Without the core's `oauth` feature (the functions that use no provider) nothing is
+/// read and no provider is configured.
+#[cfg(not(any(feature = "oauth", test)))]
+pub(crate) fn parse(
+    _get: &dyn Fn(&str) -> Option<String>,
+    _development: bool,
+) -> Result<OAuthConfig, ConfigError> {
+    Ok(OAuthConfig::default())
+}
+
+/// Reads the providers (see above).
+#[cfg(any(feature = "oauth", test))]
 pub(crate) fn parse(
     get: &dyn Fn(&str) -> Option<String>,
     development: bool,
@@ -265,6 +303,7 @@ pub(crate) fn parse(
     Ok(OAuthConfig { providers })
 }
 
+#[cfg(any(feature = "oauth", test))]
 /// The variable names of a preset (`&'static` for [`ConfigError`]) or, for a generic
 /// provider, the placeholder names the log shows.
 struct Names {
@@ -273,6 +312,7 @@ struct Names {
     label: &'static str,
 }
 
+#[cfg(any(feature = "oauth", test))]
 fn names(id: &str) -> Names {
     match id {
         "google" => Names {
@@ -303,6 +343,7 @@ fn names(id: &str) -> Names {
     }
 }
 
+#[cfg(any(feature = "oauth", test))]
 fn provider(
     get: &dyn Fn(&str) -> Option<String>,
     id: &str,
@@ -365,8 +406,7 @@ fn provider(
             let pem = var("PRIVATE_KEY")
                 .ok_or(ConfigError::Missing("OAUTH_APPLE_PRIVATE_KEY"))?
                 .replace("\\n", "\n");
-            let private_key = es256::p256_scalar_from_pkcs8(pem.as_bytes())
-                .ok_or(ConfigError::Malformed("OAUTH_APPLE_PRIVATE_KEY"))?;
+            let private_key = apple_key(&pem)?;
             (
                 ProviderKind::Apple {
                     team_id,

@@ -33,7 +33,9 @@ use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 #[cfg(not(feature = "password"))]
 use crate::error::Internal;
-use crate::flows::{accounts, admin, audit, documents, gdpr, mfa, oauth};
+#[cfg(feature = "password")]
+use crate::flows::oauth;
+use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::Permission;
@@ -88,18 +90,18 @@ impl Function for Api {
                     Get,
                     "/api/me/identities",
                     IdentitiesManage,
-                    |ctx, who, _| Box::pin(oauth::identities::list(ctx, who)),
-                ),
+                    |ctx, who, _| Box::pin(list_identities(ctx, who)),
+                )
+                .served_by_login(),
                 Route::protected(
                     Delete,
                     "/api/me/identities/{provider}",
                     IdentitiesManage,
                     |ctx, who, p| {
-                        Box::pin(
-                            async move { oauth::identities::unlink(ctx, who, param(p, 0)?).await },
-                        )
+                        Box::pin(async move { unlink_identity(ctx, who, param(p, 0)?).await })
                     },
-                ),
+                )
+                .served_by_login(),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
@@ -229,6 +231,33 @@ pub(crate) async fn disable_totp<S: Services>(
     return mfa::disable::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
     return without_password(ctx, principal);
+}
+
+/// `GET /api/me/identities` (served by `login` on Workers, [`Route::served_by_login`]:
+/// the Workers `api`, built without `password`, keeps none of the social sign-in code).
+pub(crate) async fn list_identities<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::list(ctx, principal).await;
+    #[cfg(not(feature = "password"))]
+    return without_password(ctx, principal);
+}
+
+/// `DELETE /api/me/identities/{provider}` (served by `login` on Workers).
+pub(crate) async fn unlink_identity<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    provider: &str,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::unlink(ctx, principal, provider).await;
+    #[cfg(not(feature = "password"))]
+    {
+        let _ = provider;
+        without_password(ctx, principal)
+    }
 }
 
 /// A password route in a build that cannot verify a password: `503`, never a

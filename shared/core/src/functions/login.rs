@@ -82,6 +82,25 @@ impl Function for Login {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                // The `api` identity routes, whose code only `login` links on Workers.
+                Route::protected(
+                    Get,
+                    "/api/me/identities",
+                    IdentitiesManage,
+                    |ctx, who, _| Box::pin(super::api::list_identities(ctx, who)),
+                )
+                .served_by_login(),
+                Route::protected(
+                    Delete,
+                    "/api/me/identities/{provider}",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(async move {
+                            super::api::unlink_identity(ctx, who, param(p, 0)?).await
+                        })
+                    },
+                )
+                .served_by_login(),
             ]
         }
     }

@@ -240,7 +240,7 @@ mod password_routes_in_login {
     }
 
     fn forwarded(method: &str, path: &str) -> bool {
-        crate::app::verifies_password::<Api, TestEnv>(method, path)
+        crate::app::forwarded_to_login::<Api, TestEnv>(method, path)
     }
 
     #[test]
@@ -251,11 +251,12 @@ mod password_routes_in_login {
                 route.pattern,
                 route.permission(),
                 route.verifies_password,
+                route.served_by_login,
             )
         };
         let in_api: Vec<_> = table()
             .iter()
-            .filter(|route| route.verifies_password)
+            .filter(|route| route.verifies_password || route.served_by_login)
             .map(describe)
             .collect();
         let in_login: Vec<_> = Login::routes::<TestEnv>()
@@ -264,13 +265,19 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 2);
+        assert_eq!(in_api.len(), 4);
     }
 
     #[test]
     fn are_exactly_the_password_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        assert!(forwarded("GET", "/api/me/identities"));
+        assert!(forwarded("DELETE", "/api/me/identities/google"));
+        assert!(!crate::app::verifies_password::<Api, TestEnv>(
+            "GET",
+            "/api/me/identities"
+        ));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));
