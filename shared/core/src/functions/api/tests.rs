@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 25] = [
+    let expected: [(&str, &str, Option<Permission>); 27] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -43,6 +43,12 @@ fn each_route_declares_exactly_its_permission() {
         ("POST", "/api/me/mfa/totp/setup", Some(MfaManage)),
         ("POST", "/api/me/mfa/totp/confirm", Some(MfaManage)),
         ("DELETE", "/api/me/mfa/totp", Some(MfaManage)),
+        ("GET", "/api/me/identities", Some(IdentitiesManage)),
+        (
+            "DELETE",
+            "/api/me/identities/{provider}",
+            Some(IdentitiesManage),
+        ),
         ("POST", "/api/admin/data-keys/sweep", Some(DataKeysRotate)),
         (
             "POST",
