@@ -65,7 +65,7 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
     );
     assert_eq!(
         workers_patterns(&login),
-        ["/auth/register*", "/auth/login*"]
+        ["/auth/register*", "/auth/login*", "/auth/oauth/*"]
     );
     assert_eq!(
         workers_patterns(&mounts("refresh")),
