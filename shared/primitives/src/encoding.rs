@@ -66,7 +66,7 @@ pub fn b64_decode_lenient_whitespace(text: &str) -> Option<Vec<u8>> {
         });
     }
     let unpadded = compact.trim_end_matches('=');
-    if compact.len() - unpadded.len() > 2 || compact.len() % 4 != 0 {
+    if compact.len() - unpadded.len() > 2 || !compact.len().is_multiple_of(4) {
         return None;
     }
     b64url_decode(unpadded)

@@ -272,9 +272,9 @@ fn oauth_providers(
             let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
             let problem = if url.contains('*') {
                 Some("contains a wildcard: a provider is one exact URL")
-            } else if url.starts_with("https://") {
-                None
-            } else if url.starts_with("http://") && development && loopback {
+            } else if url.starts_with("https://")
+                || (url.starts_with("http://") && development && loopback)
+            {
                 None
             } else {
                 Some("is not https: codes, tokens and the client secret would travel in clear (plain http only to a loopback host in development)")

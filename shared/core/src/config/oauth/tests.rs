@@ -97,7 +97,8 @@ fn refuses_missing_variables_bad_names_and_insecure_issuers() {
             ("OAUTH_ACME_ISSUER", issuer),
         ]
     }
-    let cases: alloc::vec::Vec<(alloc::vec::Vec<(&str, &str)>, bool, ConfigError)> = alloc::vec![
+    type Case<'a> = (alloc::vec::Vec<(&'a str, &'a str)>, bool, ConfigError);
+    let cases: alloc::vec::Vec<Case<'_>> = alloc::vec![
         (
             alloc::vec![("OAUTH_PROVIDERS", "Acme")],
             false,

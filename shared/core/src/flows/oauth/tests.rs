@@ -287,7 +287,8 @@ fn a_replayed_successful_callback_is_refused() {
 fn id_tokens_of_another_flow_audience_or_time_are_refused() {
     let (env, provider) = env_with_provider();
     let now = testkit::START_MS / 1000;
-    let cases: Vec<(&str, fn(&mut serde_json::Map<String, Value>))> = alloc::vec![
+    type Change = fn(&mut serde_json::Map<String, Value>);
+    let cases: Vec<(&str, Change)> = alloc::vec![
         ("nonce of another flow", |c| {
             c.insert("nonce".into(), json!("another"));
         }),
