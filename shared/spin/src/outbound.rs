@@ -12,7 +12,7 @@
 use core::future::Future;
 use core::pin::pin;
 use core::task::Poll;
-use std::time::Duration;
+use core::time::Duration;
 
 use edgeauth_core::outbound::{
     append_capped, OutboundError, OutboundHttp, OutboundMethod, OutboundRequest, OutboundResponse,
