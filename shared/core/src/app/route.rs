@@ -80,10 +80,11 @@ pub struct Route<S: Services> {
     /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
     /// routes"): the Workers `api` forwards these to `login`.
     pub verifies_password: bool,
-    /// The route's code lives in `login` on Workers though another function's table
-    /// lists it (the `api` identity routes, which need the provider machinery only
-    /// `login` links): the Workers `api` forwards it as it forwards the password routes.
-    pub served_by_login: bool,
+    /// On Workers the `api` forwards this route, unchanged, to the named function's
+    /// Worker (service binding: the name in capitals), whose table lists the same
+    /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
+    /// the admin routes run").
+    pub served_by: Option<&'static str>,
     /// The route takes an `application/x-www-form-urlencoded` body besides JSON: a
     /// provider's `form_post` callback (Sign in with Apple), which a browser posts
     /// across sites. Every other route takes JSON only (docs/contract.md §2).
@@ -99,7 +100,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Public(handler),
             per_user: None,
             verifies_password: false,
-            served_by_login: false,
+            served_by: None,
             accepts_form: false,
         }
     }
@@ -118,7 +119,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
             verifies_password: false,
-            served_by_login: false,
+            served_by: None,
             accepts_form: false,
         }
     }
@@ -136,7 +137,7 @@ impl<S: Services> Route<S> {
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
             verifies_password: false,
-            served_by_login: false,
+            served_by: None,
             accepts_form: false,
         }
     }
@@ -147,10 +148,9 @@ impl<S: Services> Route<S> {
         self
     }
 
-    /// Marks a route whose code `login` holds on Workers (forwarded like the password
-    /// routes).
-    pub const fn served_by_login(mut self) -> Self {
-        self.served_by_login = true;
+    /// Marks a route the Workers `api` forwards to `function` ([`Route::served_by`]).
+    pub const fn served_by(mut self, function: &'static str) -> Self {
+        self.served_by = Some(function);
         self
     }
 
@@ -177,7 +177,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
-            .field("served_by_login", &self.served_by_login)
+            .field("served_by", &self.served_by)
             .field("accepts_form", &self.accepts_form)
             .finish()
     }

@@ -39,6 +39,7 @@ pub struct Login;
 
 impl Function for Login {
     const NAME: &'static str = "login";
+    const SIGNS_TOKENS: bool = true;
 
     #[cfg(feature = "password-policy")]
     fn routes<S: Services>() -> &'static [Route<S>] {
@@ -89,7 +90,7 @@ impl Function for Login {
                     IdentitiesManage,
                     |ctx, who, _| Box::pin(super::api::list_identities(ctx, who)),
                 )
-                .served_by_login(),
+                .served_by("login"),
                 Route::protected(
                     Delete,
                     "/api/me/identities/{provider}",
@@ -100,7 +101,7 @@ impl Function for Login {
                         })
                     },
                 )
-                .served_by_login(),
+                .served_by("login"),
             ]
         }
     }

@@ -68,6 +68,12 @@ pub enum AuditKind {
     IdentityUnlinked,
     /// A social sign-in or link failed after the provider answered.
     OauthFailed,
+    /// The active signing key changed (the first request to see a new first key of
+    /// `JWT_SIGNING_KEYS` records it once).
+    SigningKeyRotated,
+    /// A user followed a notice's "this wasn't me" link: their sessions were revoked
+    /// and a password reset was started.
+    CompromiseReported,
 }
 
 impl AuditKind {
@@ -101,6 +107,8 @@ impl AuditKind {
             Self::IdentityLinked => "identity_linked",
             Self::IdentityUnlinked => "identity_unlinked",
             Self::OauthFailed => "oauth_failed",
+            Self::SigningKeyRotated => "signing_key_rotated",
+            Self::CompromiseReported => "compromise_reported",
         }
     }
 }

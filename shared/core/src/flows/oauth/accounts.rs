@@ -147,6 +147,8 @@ async fn create<S: Services>(
         session_epoch: 0,
         session_epoch_keeps: None,
         identities: alloc::vec![link.clone()],
+        known_devices: alloc::vec::Vec::new(),
+        known_countries: alloc::vec::Vec::new(),
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {
