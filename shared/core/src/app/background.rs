@@ -131,13 +131,17 @@ impl Background {
                 errors::log(output, report);
             }
             if let Some(snapshot) = self.metrics.take() {
-                notice(output, &Notice::Metrics { snapshot: &snapshot });
+                notice(
+                    output,
+                    &Notice::Metrics {
+                        snapshot: &snapshot,
+                    },
+                );
             }
             return;
         }
         if let Some(status) = self.server_error {
-            let count: Later<'_, _> =
-                Box::pin(monitoring::errors::count(services, config, status));
+            let count: Later<'_, _> = Box::pin(monitoring::errors::count(services, config, status));
             match count.await {
                 Ok(alert) => self.alerts.extend(alert),
                 Err(error) => failed(output, "error_count", error.cause()),
