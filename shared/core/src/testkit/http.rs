@@ -28,6 +28,8 @@ pub(crate) struct FakeHttp {
     sent: RefCell<Vec<Sent>>,
 }
 
+// Used by the sign-in provider tests only (`flows::oauth::tests`, feature `password-policy`).
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 impl FakeHttp {
     /// Installs the handler that answers from now on.
     pub(crate) fn answer_with(
@@ -44,6 +46,7 @@ impl FakeHttp {
 }
 
 /// A JSON answer.
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 pub(crate) fn json(
     status: u16,
     value: &serde_json::Value,
