@@ -152,10 +152,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         // Wrong codes recorded on this token: what `ALERT_MFA_FAILURES` counts. A token
         // that ended meanwhile recorded none of this code, so the event carries no
         // count (a vanished token never reads as its last allowed wrong code).
-        let wrong_text = Some(alloc::format!(
-            "{}",
-            challenge::MAX_WRONG_CODES.saturating_sub(counted.tries_left())
-        ));
+        let wrong_text = counted
+            .wrong_codes()
+            .map(|wrong_codes| alloc::format!("{wrong_codes}"));
         let mut detail = alloc::vec![
             ("stage", "login"),
             ("method", factor.name()),
