@@ -337,6 +337,7 @@ impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
         let mut config = parse::parse(vars)?;
+        config.oauth = oauth::parse(&|name| parse::get(vars, name), config.is_development())?;
         config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
         Ok(config)
     }

@@ -318,8 +318,6 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
-    let oauth = super::oauth::parse(&|name| get(vars, name), development)?;
-
     Ok(Config {
         environment,
         public_origin,
@@ -339,8 +337,9 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions,
         sessions_revoked_before,
         pages,
-        oauth,
-        // Parsed next, by `Config::from_vars` (config::monitoring).
+        // Parsed next, by `Config::from_vars` (config::oauth and config::monitoring,
+        // which use this module's errors and variable access).
+        oauth: Default::default(),
         monitoring: Monitoring::default(),
     })
 }
