@@ -20,7 +20,7 @@ use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
 use crate::env::{Clock, Random};
 use crate::error::{ApiError, Internal};
-use crate::flows::{auth, ratelimit};
+use crate::flows::{auth, oauth, ratelimit};
 use crate::http::{body, problem, Method, Request, Response};
 use crate::memory::IsolateMemory;
 use crate::model::audit::AuditEvent;
@@ -192,7 +192,11 @@ async fn route_and_dispatch<F: Function, S: Services>(
         return Err(ApiError::MethodNotAllowed(route::method_set(&entries)));
     };
     if !request.method.is_safe() {
-        body::check_envelope(request)?;
+        if route.form_body {
+            body::check_form_envelope(request)?;
+        } else {
+            body::check_envelope(request)?;
+        }
     }
     dispatch(ctx, route, &params).await
 }
@@ -209,13 +213,30 @@ async fn dispatch<S: Services>(
 ) -> Result<Response, ApiError> {
     let (principal, handler) = match route.handler {
         Handler::Public(handler) => return handler(ctx, params).await,
-        Handler::Protected(permission, handler) => (auth::gate(ctx, permission).await?, handler),
+        Handler::Protected(permission, handler) => {
+            (protected_gate(ctx, permission).await?, handler)
+        }
         Handler::SignedIn(handler) => (auth::authenticate(ctx).await?, handler),
     };
     if let Some(budget) = route.per_user {
         ratelimit::per_user(ctx, budget, principal.user_id()).await?;
     }
     handler(ctx, &principal, params).await
+}
+
+/// The gate of a protected route: edgeauth's own session ([`auth::gate`]), else a
+/// client's access token for the `api` resource ([`oauth::resource::principal`]),
+/// which opens only the routes its scopes allow.
+async fn protected_gate<S: Services>(
+    ctx: &Ctx<'_, S>,
+    permission: crate::policy::rbac::Permission,
+) -> Result<crate::model::principal::Principal, ApiError> {
+    match auth::gate(ctx, permission).await {
+        Err(ApiError::Unauthenticated) => oauth::resource::principal(ctx, permission)
+            .await?
+            .ok_or(ApiError::Unauthenticated),
+        other => other,
+    }
 }
 
 /// Whether `F` serves `method path` with a handler that verifies the caller's

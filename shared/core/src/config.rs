@@ -14,10 +14,12 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
+pub mod oauth;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
+pub use oauth::{OAuthConfig, Registration};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -64,6 +66,13 @@ pub const VARIABLES: &[&str] = &[
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
+    "OIDC_RSA_SIGNING_KEYS",
+    "OAUTH_RESOURCES",
+    "OAUTH_SCOPES",
+    "OAUTH_DYNAMIC_REGISTRATION",
+    "OAUTH_REGISTRATION_ALLOWLIST",
+    "RATE_LIMIT_OAUTH_PER_IP",
+    "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -72,6 +81,7 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OIDC_RSA_SIGNING_KEYS",
 ];
 
 /// The deployment environment.
@@ -282,6 +292,9 @@ pub struct Config {
     pub sessions_revoked_before: u64,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
+    /// The OAuth / OpenID Connect provider's settings (`OIDC_RSA_SIGNING_KEYS`,
+    /// `OAUTH_*`, `RATE_LIMIT_OAUTH_*`).
+    pub oauth: OAuthConfig,
 }
 
 impl Config {

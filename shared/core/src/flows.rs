@@ -14,6 +14,8 @@
 //! - [`gdpr`]: export, erasure, consents, retention.
 //! - [`audit`]: where audit events are kept and how they are listed.
 //! - [`pages`]: the hosted pages' HTML and assets.
+//! - [`oauth`]: the OAuth 2.1 / OpenID Connect provider (authorization, consent,
+//!   tokens, registration, revocation, introspection, userinfo, logout, discovery).
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
 //!
@@ -31,6 +33,7 @@ pub mod gdpr;
 pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
+pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

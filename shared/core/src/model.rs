@@ -9,6 +9,8 @@
 //! - [`document`]: documents, shares and the per-user index.
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
+//! - [`oauth`]: the OAuth provider's clients, pending authorization requests, codes,
+//!   remembered consents and grants.
 //! - [`audit`], [`mail`], [`log`]: the values flows return for adapters to persist,
 //!   send and print.
 //!
@@ -26,6 +28,7 @@ pub mod document;
 pub mod email;
 pub mod log;
 pub mod mail;
+pub mod oauth;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;

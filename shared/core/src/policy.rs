@@ -13,6 +13,9 @@
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
 //! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
+//! - The OAuth / OpenID Connect provider: [`oauth`] (parameters, redirect URIs, PKCE,
+//!   scopes, client metadata, client assertions, the tokens issued to clients, and the
+//!   protocol's error answers).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //!
 //! Security considerations: most modules here are pure and property-tested; the few
@@ -27,6 +30,7 @@ pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
 pub mod net;
+pub mod oauth;
 pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]

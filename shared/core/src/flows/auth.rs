@@ -146,7 +146,9 @@ async fn load_session_and_user(
         )));
     };
     let session = match session_raw {
-        Some(raw) => Some(session::from_raw(raw, user_id, session_id)?.0),
+        Some(raw) => Some(session::from_raw(raw, user_id, session_id)?.0)
+            // A session's name never holds an OAuth grant; one that did is not a session.
+            .filter(|session| session.kind() == session::Kind::Session),
         None => None,
     };
     let user = match user_raw {

@@ -13,6 +13,8 @@
 //! | register | 5 / 3600 s (`RATE_LIMIT_REGISTER_PER_IP`) | client address | `POST /auth/register`, after validation and policy, before any lookup or hash |
 //! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
+//! | oauth | 120 / 60 s (`RATE_LIMIT_OAUTH_PER_IP`) | client address | `GET /oauth/authorize`, `POST /oauth/token`, `/oauth/revoke`, `/oauth/introspect`, before any store work |
+//! | oauth-register | 10 / 3600 s (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`) | client address | `POST /oauth/register`, before the metadata is read |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
 //! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
 //!
@@ -78,6 +80,11 @@ pub enum Scope {
     Forgot,
     /// `POST /auth/session/refresh`.
     Refresh,
+    /// The OAuth provider's authorization, token, revocation and introspection
+    /// endpoints (`RATE_LIMIT_OAUTH_PER_IP`).
+    OAuth,
+    /// `POST /oauth/register` (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
+    OAuthRegister,
 }
 
 impl Scope {
@@ -88,15 +95,20 @@ impl Scope {
             Self::Register => "register",
             Self::Forgot => "forgot",
             Self::Refresh => "refresh",
+            Self::OAuth => "oauth",
+            Self::OAuthRegister => "oauth-register",
         }
     }
 
-    fn limit(self, limits: &crate::config::RateLimits) -> RateLimit {
+    fn limit(self, config: &Config) -> RateLimit {
+        let limits = &config.rate_limits;
         match self {
             Self::Login => limits.login_per_ip,
             Self::Register => limits.register_per_ip,
             Self::Forgot => limits.forgot_per_ip,
             Self::Refresh => limits.refresh_per_ip,
+            Self::OAuth => config.oauth.per_ip,
+            Self::OAuthRegister => config.oauth.register_per_ip,
         }
     }
 }
@@ -127,7 +139,7 @@ pub fn enforce(decision: Decision) -> Result<(), ApiError> {
 /// Counts this request against its client address's `scope` limit; `429` when over.
 pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(), ApiError> {
     let shard = format!("ratelimit/ip/{}", client_key(ctx));
-    let window = sliding(scope.limit(&ctx.config.rate_limits));
+    let window = sliding(scope.limit(ctx.config));
     let decision = limiter::hit(
         ctx.services.atomic(),
         &ctx.memory.settled,

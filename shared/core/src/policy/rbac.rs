@@ -87,11 +87,13 @@ pub enum Permission {
     DataKeysRotate,
     /// `POST /api/admin/sessions/revoke-all`: the kill switch, every user's sessions.
     SessionsRevokeAll,
+    /// `/oauth/admin/clients…`: list, create, disable, enable and delete OAuth clients.
+    OAuthClientsManage,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -107,6 +109,7 @@ impl Permission {
         Permission::UsersRevokeSessions,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::OAuthClientsManage,
     ];
 
     /// A stable name (docs, logs, tests).
@@ -127,6 +130,7 @@ impl Permission {
             Self::UsersRevokeSessions => "users:revoke_sessions",
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
+            Self::OAuthClientsManage => "oauth_clients:manage",
         }
     }
 }
@@ -157,6 +161,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
             Permission::AuditRead,
+            Permission::OAuthClientsManage,
         ],
     ),
 ];

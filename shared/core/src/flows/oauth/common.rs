@@ -1,0 +1,157 @@
+//! What the provider's flows share: its endpoints and resource identifiers, the
+//! audience rule of RFC 8707, and reading a client or a grant that is still live.
+//!
+//! Security considerations: [`live_grant`] is the one check of a grant's life — the
+//! record exists, is not revoked or past its idle or absolute end, is not older than
+//! the kill switch, its user may still sign in and the user's session epoch has not
+//! moved past it — used by token refresh (through the sessions' rotation, which makes
+//! the same checks), introspection, userinfo and the `api`; a client is live when it
+//! exists and is not disabled.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::config::oauth::{API_RESOURCE_PATH, USERINFO_PATH};
+use crate::config::Config;
+use crate::ctx::{Ctx, Services};
+use crate::error::{ApiError, Internal};
+use crate::flows::kill_switch;
+use crate::http::Response;
+use crate::model::oauth::client::{self, ClientRecord};
+use crate::model::oauth::grant::{self, Grant};
+use crate::model::session::{self, SessionRecord};
+use crate::model::user::{self, UserRecord};
+use crate::policy::oauth::error::OAuthError;
+use crate::policy::oauth::scope::OPENID;
+use crate::policy::session_epoch;
+use crate::store::AtomicStore;
+
+/// The provider's URL of `path`.
+pub fn url(config: &Config, path: &str) -> String {
+    alloc::format!("{}{path}", config.public_origin)
+}
+
+/// The `api` function's resource identifier: `PUBLIC_ORIGIN/api`.
+pub fn api_resource(config: &Config) -> String {
+    url(config, API_RESOURCE_PATH)
+}
+
+/// The userinfo endpoint's identifier: the audience of tokens issued without a
+/// resource indicator.
+pub fn userinfo_resource(config: &Config) -> String {
+    url(config, USERINFO_PATH)
+}
+
+/// Whether a client may ask for `resource`: the `api`, or one of `OAUTH_RESOURCES`.
+pub fn is_known_resource(config: &Config, resource: &str) -> bool {
+    resource == api_resource(config) || config.oauth.resources.iter().any(|r| r == resource)
+}
+
+/// Every resource a client may ask for, the `api` first.
+pub fn resources(config: &Config) -> Vec<String> {
+    let mut all = alloc::vec![api_resource(config)];
+    all.extend(config.oauth.resources.iter().cloned());
+    all
+}
+
+/// The audience of an access token for `grant` (RFC 8707 §2.2): the `resource` the
+/// token request names, which must be one of the grant's (or userinfo's, when the grant
+/// has `openid`); without one, the grant's only resource, or userinfo's when it has
+/// none. A grant of several resources needs the request to name one.
+pub fn audience(
+    config: &Config,
+    grant: &Grant,
+    requested: Option<&str>,
+) -> Result<String, OAuthError> {
+    let userinfo = userinfo_resource(config);
+    let openid = grant.scopes.iter().any(|scope| scope == OPENID);
+    match requested {
+        Some(resource) if grant.resources.iter().any(|r| r == resource) => Ok(resource.into()),
+        Some(resource) if resource == userinfo && openid => Ok(userinfo),
+        Some(_) => Err(OAuthError::InvalidTarget),
+        None => match grant.resources.as_slice() {
+            [] => Ok(userinfo),
+            [only] => Ok(only.clone()),
+            _ => Err(OAuthError::InvalidTarget),
+        },
+    }
+}
+
+/// The client `client_id`, when it exists and is not disabled.
+pub async fn live_client<S: Services>(
+    ctx: &Ctx<'_, S>,
+    client_id: &str,
+) -> Result<Option<ClientRecord>, ApiError> {
+    Ok(client::load(ctx.services.atomic(), client_id)
+        .await?
+        .filter(|client| !client.disabled))
+}
+
+/// A grant that is still live, with its user as stored now.
+#[derive(Debug, Clone)]
+pub struct LiveGrant {
+    /// The grant's record (a session record named `grant/{id}`).
+    pub record: SessionRecord,
+    /// What it covers.
+    pub grant: Grant,
+    /// Its user.
+    pub user: UserRecord,
+}
+
+/// Grant `grant_id` of `user_id`, when it is live (see the module docs); one store
+/// round trip for the grant and the user (both in the user's shard).
+pub async fn live_grant<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    grant_id: &str,
+) -> Result<Option<LiveGrant>, ApiError> {
+    if !user::is_id(user_id) || !user::is_id(grant_id) {
+        return Ok(None);
+    }
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
+    let name = grant::name(grant_id);
+    let mut values = ctx
+        .services
+        .atomic()
+        .get_many(&user::shard(user_id), &[&name, user::PROFILE])
+        .await?
+        .into_iter();
+    let (Some(grant_raw), Some(user_raw)) = (values.next(), values.next()) else {
+        return Err(ApiError::Unavailable(Internal(
+            "store answered too few values",
+        )));
+    };
+    let (Some(grant_raw), Some(user_raw)) = (grant_raw, user_raw) else {
+        return Ok(None);
+    };
+    let (record, _) = session::from_raw(grant_raw, user_id, grant_id)?;
+    let user = user::decode(&user_raw)?;
+    let Some(grant) = record.oauth.clone() else {
+        return Err(ApiError::Internal(Internal(
+            "grant record without its grant",
+        )));
+    };
+    let live = record.is_live(ctx.config, revoked_before, ctx.now_ms)
+        && user.may_sign_in(ctx.config)
+        && session_epoch::admits(&user, &record);
+    Ok(live.then_some(LiveGrant {
+        record,
+        grant,
+        user,
+    }))
+}
+
+/// Marks an answer as never to be cached (RFC 6749 §5.1: `Cache-Control: no-store`
+/// and `Pragma: no-cache` on token answers).
+pub fn no_store(mut response: Response) -> Response {
+    response.set_header("Cache-Control", "no-store");
+    response.set_header("Pragma", "no-cache");
+    response
+}
+
+/// A `303 See Other` to `location`.
+pub fn see_other(location: &str) -> Response {
+    let mut response = Response::empty(303);
+    response.set_header("Location", location);
+    response
+}
