@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the five functions as Cloudflare Workers: release wasm, once, for all tests.
+// Builds the six functions as Cloudflare Workers: release wasm, once, for all tests.
 //
 // worker-build is wasm-bindgen + a JS shim + esbuild, and it downloads wasm-bindgen
 // and wasm-opt from GitHub at build time (which fails on machines that only reach
@@ -21,9 +21,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const FUNCTIONS = ["login", "reset", "refresh", "api", "pages"];
+export const FUNCTIONS = ["login", "reset", "refresh", "api", "pages", "oauth"];
 const CRATES = { login: "edgeauth-fn-login", reset: "edgeauth-fn-reset", refresh: "edgeauth-fn-refresh",
-  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", contract: "edgeauth-contract-worker" };
+  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", oauth: "edgeauth-fn-oauth", contract: "edgeauth-contract-worker" };
 
 function parseArgs(argv) {
   const wanted = [];
@@ -82,7 +82,9 @@ export class AtomicShard extends DurableObject {
 // `password` feature that `login` and `reset` enable — its password routes would link
 // argon2, bcrypt and the NFKC tables again (~90 KiB gzip, over its 300 KiB budget) —
 // so it is built in an invocation of its own, with `pages` (which shares its feature
-// set: no password code, `ed25519-small`); the others share one.
+// set: no password code, `ed25519-small`); the others share one (`oauth` with them:
+// it signs tokens, so it keeps Ed25519's signing table, and it references no
+// password code, so the unified `password-policy` adds nothing to it).
 const SEPARATE_GROUP = ["api", "pages"];
 
 export function build({ functions, skipCargo }) {

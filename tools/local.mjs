@@ -1,4 +1,4 @@
-// One Miniflare instance serving all five functions on one origin, as in production:
+// One Miniflare instance serving all six functions on one origin, as in production:
 // routing by path, one KV namespace and one Durable Object namespace shared by all.
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
@@ -20,6 +20,8 @@ export const CONFIG_VARIABLES = [
   "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
   "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS",
+  "OIDC_RSA_SIGNING_KEYS", "OAUTH_RESOURCES", "OAUTH_SCOPES", "OAUTH_DYNAMIC_REGISTRATION",
+  "OAUTH_REGISTRATION_ALLOWLIST", "RATE_LIMIT_OAUTH_PER_IP", "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
 ];
 
 /** Reads a KEY=VALUE file (comments and blank lines ignored). */
@@ -65,7 +67,8 @@ export const ROUTES = {
   reset: ["*/auth/password/*", "*/auth/email/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
-  pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/assets/*"],
+  pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/consent*", "*/assets/*"],
+  oauth: ["*/.well-known/openid-configuration*", "*/.well-known/oauth-authorization-server*", "*/.well-known/oauth-protected-resource*", "*/oauth/authorize*", "*/oauth/continue*", "*/oauth/requests/*", "*/oauth/token*", "*/oauth/revoke*", "*/oauth/introspect*", "*/oauth/userinfo*", "*/oauth/end-session*", "*/oauth/register*", "*/oauth/consents*", "*/oauth/admin/*"],
   // (end of generated routes)
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
@@ -165,13 +168,13 @@ function exampleWorker() {
 }
 
 /**
- * Starts all five functions on one origin, and the example app under /example/.
+ * Starts all six functions on one origin, and the example app under /example/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
-  const order = ["api", "login", "reset", "refresh", "pages"];
+  const order = ["api", "login", "reset", "refresh", "pages", "oauth"];
   // Test-only worker that runs the store contract against this KV + Durable Object.
   if (options.withContractWorker) order.push("contract");
   const mf = new Miniflare({
