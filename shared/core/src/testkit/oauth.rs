@@ -261,7 +261,7 @@ pub(crate) fn base64_standard(bytes: &[u8]) -> String {
             other => other,
         })
         .collect();
-    while text.len() % 4 != 0 {
+    while !text.len().is_multiple_of(4) {
         text.push('=');
     }
     text

@@ -119,7 +119,7 @@ async fn inspect<S: Services>(
         return Ok(Introspection::default());
     }
     let live = common::live_grant(ctx, &access.user_id, &access.grant_id).await?;
-    if !live.is_some_and(|live| live.grant.client_id == client.id) {
+    if live.is_none_or(|live| live.grant.client_id != client.id) {
         return Ok(Introspection::default());
     }
     Ok(Introspection {

@@ -47,7 +47,7 @@ pub async fn principal<S: Services>(
     let Some(live) = live.filter(|live| live.grant.client_id == access.client_id) else {
         return Ok(None);
     };
-    if common::live_client(ctx, &access.client_id).await?.is_none() {
+    if !crate::model::oauth::client::is_enabled(ctx.services.atomic(), &access.client_id).await? {
         return Ok(None);
     }
     if !scope::allows_api(&access.scopes, permission)

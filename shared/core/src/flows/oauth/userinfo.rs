@@ -56,7 +56,7 @@ pub async fn userinfo<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiErro
     let Some(live) = live.filter(|live| live.grant.client_id == access.client_id) else {
         return Ok(error::bearer(OAuthError::InvalidToken));
     };
-    if common::live_client(ctx, &access.client_id).await?.is_none() {
+    if !crate::model::oauth::client::is_enabled(ctx.services.atomic(), &access.client_id).await? {
         return Ok(error::bearer(OAuthError::InvalidToken));
     }
     let has = |name: &str| access.scopes.iter().any(|scope| scope == name);

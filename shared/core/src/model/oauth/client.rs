@@ -172,6 +172,27 @@ pub async fn load_raw(
     Ok(Some((record, raw)))
 }
 
+/// Whether client `client_id` exists and is not disabled, reading only that much of
+/// the record (the `api`'s resource check, where the rest of a client is not needed).
+pub async fn is_enabled(atomic: &impl AtomicStore, client_id: &str) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct Status {
+        id: String,
+        #[serde(default)]
+        disabled: bool,
+    }
+    if !user::is_id(client_id) {
+        return Ok(false);
+    }
+    let shard = shard(client_id);
+    let Some(raw) = atomic.get(AtomicKey::new(&shard, NAME)).await? else {
+        return Ok(false);
+    };
+    let status: Status = serde_json::from_str(&raw)
+        .map_err(|_| ApiError::Internal(Internal("client record corrupt")))?;
+    Ok(status.id == client_id && !status.disabled)
+}
+
 /// Reads a client.
 pub async fn load(
     atomic: &impl AtomicStore,

@@ -14,6 +14,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use serde::de::{Deserializer, IgnoredAny};
 use serde::Deserialize;
 
 use crate::crypto::eddsa::EdSigningKey;
@@ -33,16 +34,22 @@ pub struct Header {
     /// The type.
     #[serde(default)]
     pub typ: Option<String>,
-    #[serde(default)]
-    crit: Option<serde_json::Value>,
-    #[serde(default)]
-    jwk: Option<serde_json::Value>,
-    #[serde(default)]
-    jku: Option<serde_json::Value>,
-    #[serde(default)]
-    x5u: Option<serde_json::Value>,
-    #[serde(default)]
-    x5c: Option<serde_json::Value>,
+    // Refused when present, whatever their value (read for their presence only).
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+    #[serde(default, deserialize_with = "present")]
+    jwk: bool,
+    #[serde(default, deserialize_with = "present")]
+    jku: bool,
+    #[serde(default, deserialize_with = "present")]
+    x5u: bool,
+    #[serde(default, deserialize_with = "present")]
+    x5c: bool,
+}
+
+/// A member that is present, whatever its value (even `null`).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 /// A parsed, not yet verified, compact JWS.
@@ -69,12 +76,7 @@ pub fn parse(token: &str) -> Option<Unverified<'_>> {
         return None;
     }
     let header: Header = serde_json::from_slice(&b64url_decode(header)?).ok()?;
-    if header.crit.is_some()
-        || header.jwk.is_some()
-        || header.jku.is_some()
-        || header.x5u.is_some()
-        || header.x5c.is_some()
-    {
+    if header.crit || header.jwk || header.jku || header.x5u || header.x5c {
         return None;
     }
     let signing_input = token.rsplit_once('.')?.0.as_bytes();

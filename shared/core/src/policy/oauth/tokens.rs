@@ -33,6 +33,7 @@ use crate::encoding;
 use crate::env::Random;
 use crate::error::{ApiError, Internal};
 use crate::model::user;
+use crate::policy::token::access::verify_signed;
 use crate::policy::token::{check_times, Times, TokenError};
 
 /// The `typ` of access tokens.
@@ -137,7 +138,7 @@ pub struct ClientAccess {
 }
 
 #[derive(Deserialize)]
-struct AccessClaims {
+struct ClientClaims {
     iss: String,
     aud: String,
     sub: String,
@@ -145,15 +146,18 @@ struct AccessClaims {
     #[serde(default)]
     scope: String,
     sid: String,
-    iat: Option<u64>,
-    exp: Option<u64>,
-    nbf: Option<u64>,
     jti: String,
+    exp: Option<u64>,
+    iat: Option<u64>,
+    nbf: Option<u64>,
 }
 
 /// Verifies a client access token at `now_ms` (see the module docs). `audience`: the
 /// identifier of the resource asking (`None`: any of ours, for introspection and
-/// revocation, which report or act on the token's own audience).
+/// revocation, which report or act on the token's own audience). The header, key and
+/// signature are checked by the session tokens' own parser
+/// ([`crate::policy::token::access::verify_signed`]), so both kinds of token pass one
+/// set of rules up to their claims.
 pub async fn verify_access<V: SignatureVerifier>(
     config: &Config,
     verifier: &V,
@@ -161,66 +165,43 @@ pub async fn verify_access<V: SignatureVerifier>(
     now_ms: u64,
     audience: Option<&str>,
 ) -> Result<ClientAccess, TokenError> {
-    let jws = jws::parse(token).ok_or(TokenError::Malformed)?;
-    if jws.header.alg != "EdDSA" {
-        return Err(TokenError::UnsupportedAlgorithm);
-    }
-    let typ = jws.header.typ.as_deref().unwrap_or("");
-    let typ = typ.strip_prefix("application/").unwrap_or(typ);
-    if !typ.eq_ignore_ascii_case(ACCESS_TOKEN_TYPE) {
-        return Err(TokenError::WrongType);
-    }
-    let key = jws
-        .header
-        .kid
-        .as_deref()
-        .and_then(|kid| config.jwt_signing_keys.get(kid))
-        .ok_or(TokenError::UnknownKey)?;
-    let spki = key.public_key_spki().ok_or(TokenError::UnknownKey)?;
-    let valid = verifier
-        .verify(&SignatureCheck {
-            algorithm: Algorithm::EdDsa,
-            public_key_spki: spki,
-            message: jws.signing_input,
-            signature: &jws.signature,
-        })
-        .await;
-    if !valid {
-        return Err(TokenError::BadSignature);
-    }
-    let claims: AccessClaims =
-        serde_json::from_slice(&jws.payload).map_err(|_| TokenError::Malformed)?;
-    if claims.iss != config.public_origin {
+    let payload = verify_signed(config, verifier, token).await?;
+    let claims_custom: ClientClaims =
+        serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+    let times = Times {
+        expires_at_secs: claims_custom.exp,
+        issued_at_secs: claims_custom.iat,
+        not_before_secs: claims_custom.nbf,
+    };
+    if claims_custom.iss != config.public_origin {
         return Err(TokenError::WrongIssuer);
     }
-    if claims.aud == config.public_origin || audience.is_some_and(|aud| aud != claims.aud) {
+    if claims_custom.aud == config.public_origin
+        || audience.is_some_and(|aud| aud != claims_custom.aud)
+    {
         return Err(TokenError::WrongAudience);
     }
-    check_times(
-        &Times {
-            expires_at_secs: claims.exp,
-            issued_at_secs: claims.iat,
-            not_before_secs: claims.nbf,
-        },
-        now_ms,
-    )?;
-    if !user::is_id(&claims.sub) || !user::is_id(&claims.sid) || !user::is_id(&claims.client_id) {
+    check_times(&times, now_ms)?;
+    if !user::is_id(&claims_custom.sub)
+        || !user::is_id(&claims_custom.sid)
+        || !user::is_id(&claims_custom.client_id)
+    {
         return Err(TokenError::Malformed);
     }
     Ok(ClientAccess {
-        user_id: claims.sub,
-        grant_id: claims.sid,
-        client_id: claims.client_id,
-        scopes: claims
+        user_id: claims_custom.sub,
+        grant_id: claims_custom.sid,
+        client_id: claims_custom.client_id,
+        scopes: claims_custom
             .scope
             .split(' ')
             .filter(|scope| !scope.is_empty())
             .map(String::from)
             .collect(),
-        audience: claims.aud,
-        issued_at_secs: claims.iat.unwrap_or(0),
-        expires_at_secs: claims.exp.unwrap_or(0),
-        token_id: claims.jti,
+        audience: claims_custom.aud,
+        issued_at_secs: times.issued_at_secs.unwrap_or(0),
+        expires_at_secs: times.expires_at_secs.unwrap_or(0),
+        token_id: claims_custom.jti,
     })
 }
 

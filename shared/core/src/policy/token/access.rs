@@ -341,6 +341,33 @@ pub fn check_times(times: &Times, now_ms: u64) -> Result<(), TokenError> {
     }
 }
 
+/// Steps 1–5 for a token whose claims have another shape — the access tokens the OAuth
+/// provider issues to clients (`policy::oauth::tokens`): the same size limit, `alg`,
+/// `crit`, `typ` (`at+jwt`), key and signature rules, through the same parser; then the
+/// decoded claims bytes, for the caller to read and check (issuer, audience, times:
+/// steps 6–7). Nothing is remembered.
+pub(crate) async fn verify_signed<V: SignatureVerifier>(
+    config: &Config,
+    verifier: &V,
+    token: &str,
+) -> Result<Vec<u8>, TokenError> {
+    let prechecked = precheck(config, token)?;
+    let valid = verifier
+        .verify(&SignatureCheck {
+            algorithm: Algorithm::EdDsa,
+            public_key_spki: prechecked.public_key_spki,
+            message: prechecked.signed_data,
+            signature: prechecked.untrusted.signature_bytes(),
+        })
+        .await;
+    if !valid {
+        return Err(TokenError::BadSignature);
+    }
+    // The parser accepted `header.payload.signature`: the payload is the middle part.
+    let payload = token.split('.').nth(1).ok_or(TokenError::Malformed)?;
+    encoding::b64url_decode(payload).ok_or(TokenError::Malformed)
+}
+
 /// A token that passed steps 1–4, with what step 5 needs.
 struct Prechecked<'t> {
     untrusted: UntrustedToken<'t, ExtraHeader>,
