@@ -83,6 +83,11 @@ pub struct Route<S: Services> {
     /// The body is `application/x-www-form-urlencoded` rather than JSON (the OAuth
     /// endpoints whose RFCs say so: token, revocation, introspection, userinfo).
     pub form_body: bool,
+    /// On Workers the `api` forwards this route, unchanged, to the named function's
+    /// Worker (service binding: the name in capitals), whose table lists the same
+    /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
+    /// the admin routes run").
+    pub served_by: Option<&'static str>,
 }
 
 impl<S: Services> Route<S> {
@@ -95,6 +100,7 @@ impl<S: Services> Route<S> {
             per_user: None,
             verifies_password: false,
             form_body: false,
+            served_by: None,
         }
     }
 
@@ -113,6 +119,7 @@ impl<S: Services> Route<S> {
             per_user: Some(PerUser::Api),
             verifies_password: false,
             form_body: false,
+            served_by: None,
         }
     }
 
@@ -130,6 +137,7 @@ impl<S: Services> Route<S> {
             per_user: Some(budget),
             verifies_password: false,
             form_body: false,
+            served_by: None,
         }
     }
 
@@ -144,6 +152,12 @@ impl<S: Services> Route<S> {
     /// Marks a route whose handler verifies the caller's password.
     pub const fn verifying_password(mut self) -> Self {
         self.verifies_password = true;
+        self
+    }
+
+    /// Marks a route the Workers `api` forwards to `function` ([`Route::served_by`]).
+    pub const fn served_by(mut self, function: &'static str) -> Self {
+        self.served_by = Some(function);
         self
     }
 
@@ -165,6 +179,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
             .field("form_body", &self.form_body)
+            .field("served_by", &self.served_by)
             .finish()
     }
 }

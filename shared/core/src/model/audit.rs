@@ -84,6 +84,12 @@ pub enum AuditKind {
     OauthTokenRevoked,
     /// A genuine refresh token was presented by another client: the grant was revoked.
     OauthRefreshClientMismatch,
+    /// The active signing key changed (the first request to see a new first key of
+    /// `JWT_SIGNING_KEYS` records it once).
+    SigningKeyRotated,
+    /// A user followed a notice's "this wasn't me" link: their sessions were revoked
+    /// and a password reset was started.
+    CompromiseReported,
 }
 
 impl AuditKind {
@@ -125,6 +131,8 @@ impl AuditKind {
             Self::OauthCodeReuseDetected => "oauth_code_reuse_detected",
             Self::OauthTokenRevoked => "oauth_token_revoked",
             Self::OauthRefreshClientMismatch => "oauth_refresh_client_mismatch",
+            Self::SigningKeyRotated => "signing_key_rotated",
+            Self::CompromiseReported => "compromise_reported",
         }
     }
 }

@@ -89,11 +89,15 @@ pub enum Permission {
     SessionsRevokeAll,
     /// `/oauth/admin/clients…`: list, create, disable, enable and delete OAuth clients.
     OAuthClientsManage,
+    /// `GET /api/admin/webhooks/deliveries` and `GET /api/admin/metrics`: monitoring.
+    MonitoringRead,
+    /// `POST /api/admin/webhooks/retry`: run the due webhook retries now.
+    WebhooksRetry,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -110,6 +114,8 @@ impl Permission {
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
         Permission::OAuthClientsManage,
+        Permission::MonitoringRead,
+        Permission::WebhooksRetry,
     ];
 
     /// A stable name (docs, logs, tests).
@@ -131,6 +137,8 @@ impl Permission {
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
             Self::OAuthClientsManage => "oauth_clients:manage",
+            Self::MonitoringRead => "monitoring:read",
+            Self::WebhooksRetry => "webhooks:retry",
         }
     }
 }
@@ -162,6 +170,8 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::SessionsRevokeAll,
             Permission::AuditRead,
             Permission::OAuthClientsManage,
+            Permission::MonitoringRead,
+            Permission::WebhooksRetry,
         ],
     ),
 ];
