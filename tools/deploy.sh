@@ -18,8 +18,8 @@
 #      namespace create` and its id written into [env.<ENV>] of the five configs
 #      (commit them).
 #   4. one release build (tools/build.mjs), then `wrangler deploy` per Worker. On the
-#      first deploy of an environment (the login Worker does not exist yet, a new KV
-#      namespace, or --bootstrap): api without its LOGIN service binding (login does not
+#      first deploy of an environment (the login or the oauth Worker does not exist yet,
+#      a new KV namespace, or --bootstrap): api without its service bindings (login does not
 #      exist yet; api hosts the Durable Object the others bind), login, reset, refresh,
 #      pages, oauth, then api with LOGIN. Otherwise: api, login, reset, refresh, pages,
 #      oauth (after refresh, which publishes the JWKS the provider's tokens verify with).
@@ -106,6 +106,9 @@ for config in "${CONFIGS[@]}"; do
   elif grep -qiE '10007|not found|does not exist' "$WORK/error"; then
     have=""   # the Worker does not exist yet: it lacks everything
     [ "$config" = functions/login/wrangler.toml ] && LOGIN_EXISTS=false
+    # api binds oauth too (OAUTH): an environment deployed before the provider existed
+    # takes the bootstrap order once.
+    [ "$config" = functions/oauth/wrangler.toml ] && LOGIN_EXISTS=false
   else
     # Anything else (not logged in, no network): do not guess, or secrets already set
     # would be replaced by new values.

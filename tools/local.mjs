@@ -103,8 +103,8 @@ const STORELESS = ["pages"];
 export const WEBHOOK_QUEUE = "edgeauth-webhooks";
 /** The Analytics Engine dataset metrics go to (a no-op locally: Miniflare's simulator keeps nothing). */
 const METRICS_DATASET = "edgeauth_metrics";
-/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`, its monitoring admin routes to `refresh`. */
-const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login", REFRESH: "edgeauth-refresh" } };
+/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`, its monitoring admin routes to `refresh`, requests bearing an OAuth client's token to `oauth`. */
+const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login", REFRESH: "edgeauth-refresh", OAUTH: "edgeauth-oauth" } };
 
 function workerOptions(name, vars) {
   const dir = join(root, "build/workers", name);

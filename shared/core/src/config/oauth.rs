@@ -14,7 +14,9 @@
 //! - The RSA ring follows the other keyrings: `dev-` ids only in development, ids
 //!   unique across both signing rings (they share one JWKS).
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
+#[cfg(any(test, feature = "oauth"))]
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::RateLimit;
@@ -85,6 +87,7 @@ impl Default for OAuthConfig {
 }
 
 /// Why an OAuth variable was refused.
+#[cfg(any(test, feature = "oauth"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OAuthError {
     /// `OAUTH_RESOURCES`: not an absolute https URI, a fragment or query, too long,
@@ -167,6 +170,7 @@ pub fn is_scope_token(scope: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b":._/-".contains(&b))
 }
 
+#[cfg(any(test, feature = "oauth"))]
 pub(crate) struct OAuthVars {
     pub(crate) resources: Option<String>,
     pub(crate) scopes: Option<String>,
@@ -174,6 +178,7 @@ pub(crate) struct OAuthVars {
     pub(crate) allowlist: Option<String>,
 }
 
+#[cfg(any(test, feature = "oauth"))]
 fn list(text: Option<String>) -> Vec<String> {
     text.unwrap_or_default()
         .split(',')
@@ -185,6 +190,7 @@ fn list(text: Option<String>) -> Vec<String> {
 
 /// Parses the variables (each `None` when unset) into `config` (whose keyring and
 /// rate limits the caller has filled in).
+#[cfg(any(test, feature = "oauth"))]
 pub(crate) fn parse(
     vars: OAuthVars,
     public_origin: &str,

@@ -6,12 +6,15 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::keys::{self, Keyring, KeyringError};
-use super::oauth::{OAuthConfig, OAuthError, OAuthVars};
+use super::oauth::OAuthConfig;
+#[cfg(any(test, feature = "oauth"))]
+use super::oauth::{OAuthError, OAuthVars};
 use super::pages::PagesError;
 use super::{
     Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
     SessionTimes,
 };
+#[cfg(any(test, feature = "oauth"))]
 use crate::crypto::rsa::{RsaKeyring, RsaKeyringError};
 use crate::secret::Secret;
 
@@ -319,7 +322,12 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
+    // Only the builds that use them read the provider's variables (feature `oauth`);
+    // elsewhere they keep their defaults and their parser is not linked.
+    #[cfg(any(test, feature = "oauth"))]
     let oauth = oauth(vars, &public_origin, environment, &jwt_signing_keys)?;
+    #[cfg(not(any(test, feature = "oauth")))]
+    let oauth = OAuthConfig::default();
 
     Ok(Config {
         environment,
@@ -347,6 +355,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
 }
 
 /// The provider's variables (config::oauth).
+#[cfg(any(test, feature = "oauth"))]
 fn oauth(
     vars: &impl Vars,
     public_origin: &str,

@@ -12,7 +12,9 @@
 //! Who may call what: the protocol endpoints are public (they authenticate the client
 //! or the user themselves); the consent page's API and the connected-apps routes are
 //! signed-in routes (the session cookie, the CSRF header for changes, the sessions
-//! budget); client management needs `oauth_clients:manage` (admins). The token,
+//! budget); client management needs `oauth_clients:manage` (admins); the `api` routes
+//! a client's scope can open are listed here too, for the requests the `api` Worker
+//! forwards (they bear a client's token), with the `api` table's permissions. The token,
 //! revocation, introspection and userinfo `POST`s take form bodies, as their RFCs say.
 
 use alloc::boxed::Box;
@@ -24,8 +26,9 @@ use crate::flows::oauth::{
     revocation, token, userinfo,
 };
 use crate::flows::ratelimit::PerUser::Sessions;
-use crate::http::Method::{Delete, Get, Post};
-use crate::policy::rbac::Permission::OAuthClientsManage;
+use crate::flows::{accounts, documents};
+use crate::http::Method::{Delete, Get, Post, Put};
+use crate::policy::rbac::Permission::{DocumentsUse, OAuthClientsManage, ProfileRead};
 
 /// The `oauth` function.
 #[derive(Debug)]
@@ -33,6 +36,8 @@ pub struct OAuth;
 
 impl Function for OAuth {
     const NAME: &'static str = "oauth";
+    // Its access and ID tokens are signed with `JWT_SIGNING_KEYS` as the sessions' are.
+    const SIGNS_TOKENS: bool = true;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {
@@ -141,6 +146,56 @@ impl Function for OAuth {
                     |ctx, who, p| {
                         Box::pin(async move {
                             clients::set_disabled(ctx, who, param(p, 0)?, false).await
+                        })
+                    },
+                ),
+                // Forwarded by the `api` Worker when they bear a client's token
+                // (`app::bears_client_token`): the `api` table's entries that a scope can
+                // open, with the same permissions and handlers, so that the `api` bundle
+                // need not verify clients' tokens (a test keeps the lists equal).
+                Route::protected(Get, "/api/me", ProfileRead, |ctx, who, _| {
+                    Box::pin(accounts::me::handle(ctx, who))
+                }),
+                Route::protected(Get, "/api/documents", DocumentsUse, |ctx, who, _| {
+                    Box::pin(documents::routes::list(ctx, who))
+                }),
+                Route::protected(Post, "/api/documents", DocumentsUse, |ctx, who, _| {
+                    Box::pin(documents::routes::create(ctx, who))
+                }),
+                Route::protected(Get, "/api/documents/{id}", DocumentsUse, |ctx, who, p| {
+                    Box::pin(async move { documents::routes::get(ctx, who, param(p, 0)?).await })
+                }),
+                Route::protected(Put, "/api/documents/{id}", DocumentsUse, |ctx, who, p| {
+                    Box::pin(async move { documents::routes::update(ctx, who, param(p, 0)?).await })
+                }),
+                Route::protected(
+                    Delete,
+                    "/api/documents/{id}",
+                    DocumentsUse,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { documents::routes::delete(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                ),
+                Route::protected(
+                    Post,
+                    "/api/documents/{id}/shares",
+                    DocumentsUse,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { documents::routes::share(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                ),
+                Route::protected(
+                    Delete,
+                    "/api/documents/{id}/shares/{user_id}",
+                    DocumentsUse,
+                    |ctx, who, p| {
+                        Box::pin(async move {
+                            let (id, user_id) = (param(p, 0)?, param(p, 1)?);
+                            documents::routes::unshare(ctx, who, id, user_id).await
                         })
                     },
                 ),

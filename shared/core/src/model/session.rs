@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{ApiError, Internal};
-use crate::model::oauth::grant::{self, Grant};
+use crate::model::oauth::grant::{self, Grant, GrantText};
 use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 
@@ -109,9 +109,9 @@ pub struct SessionRecord {
     #[serde(default)]
     pub epoch: u64,
     /// Set only on an OAuth grant (stored as `grant/{id}`): the client and what the
-    /// user granted it.
+    /// user granted it ([`SessionRecord::grant`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth: Option<Grant>,
+    pub oauth: Option<GrantText>,
 }
 
 /// Which kind of record a session record is, by its name.
@@ -145,6 +145,11 @@ impl SessionRecord {
     /// The record's name within the user's shard.
     pub fn name(&self) -> String {
         name_of(self.kind(), &self.id)
+    }
+
+    /// What an OAuth grant's record grants; `None` for a session (or a damaged grant).
+    pub fn grant(&self) -> Option<Grant> {
+        self.oauth.as_ref().and_then(GrantText::read)
     }
 
     /// A session or an OAuth grant.

@@ -15,16 +15,14 @@ use crate::config::oauth::{API_RESOURCE_PATH, USERINFO_PATH};
 use crate::config::Config;
 use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
-use crate::flows::kill_switch;
+use crate::flows::auth;
 use crate::http::Response;
 use crate::model::oauth::client::{self, ClientRecord};
-use crate::model::oauth::grant::{self, Grant};
-use crate::model::session::{self, SessionRecord};
-use crate::model::user::{self, UserRecord};
+use crate::model::oauth::grant::Grant;
+use crate::model::session::{Kind, SessionRecord};
+use crate::model::user::UserRecord;
 use crate::policy::oauth::error::OAuthError;
 use crate::policy::oauth::scope::OPENID;
-use crate::policy::session_epoch;
-use crate::store::AtomicStore;
 
 /// The provider's URL of `path`.
 pub fn url(config: &Config, path: &str) -> String {
@@ -105,36 +103,15 @@ pub async fn live_grant<S: Services>(
     user_id: &str,
     grant_id: &str,
 ) -> Result<Option<LiveGrant>, ApiError> {
-    if !user::is_id(user_id) || !user::is_id(grant_id) {
-        return Ok(None);
-    }
-    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    let name = grant::name(grant_id);
-    let mut values = ctx
-        .services
-        .atomic()
-        .get_many(&user::shard(user_id), &[&name, user::PROFILE])
-        .await?
-        .into_iter();
-    let (Some(grant_raw), Some(user_raw)) = (values.next(), values.next()) else {
-        return Err(ApiError::Unavailable(Internal(
-            "store answered too few values",
-        )));
-    };
-    let (Some(grant_raw), Some(user_raw)) = (grant_raw, user_raw) else {
+    let Some((record, user)) = auth::admit(ctx, Kind::Grant, user_id, grant_id).await? else {
         return Ok(None);
     };
-    let (record, _) = session::from_raw(grant_raw, user_id, grant_id)?;
-    let user = user::decode(&user_raw)?;
-    let Some(grant) = record.oauth.clone() else {
+    let Some(grant) = record.grant() else {
         return Err(ApiError::Internal(Internal(
             "grant record without its grant",
         )));
     };
-    let live = record.is_live(ctx.config, revoked_before, ctx.now_ms)
-        && user.may_sign_in(ctx.config)
-        && session_epoch::admits(&user, &record);
-    Ok(live.then_some(LiveGrant {
+    Ok(Some(LiveGrant {
         record,
         grant,
         user,

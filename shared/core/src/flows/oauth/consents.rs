@@ -65,8 +65,7 @@ pub async fn list<S: Services>(
             .iter()
             .filter(|(grant, _)| {
                 grant
-                    .oauth
-                    .as_ref()
+                    .grant()
                     .is_some_and(|g| g.client_id == consent.client_id)
                     && grant.is_live(ctx.config, revoked_before, ctx.now_ms)
                     && session_epoch::admits(&principal.user, grant)
@@ -99,10 +98,7 @@ pub async fn revoke<S: Services>(
     let forgotten = consent::remove(atomic, principal.user_id(), client_id).await?;
     let mut revoked = 0usize;
     for (grant, raw) in session::list_grants_raw(atomic, principal.user_id()).await? {
-        if grant
-            .oauth
-            .as_ref()
-            .is_some_and(|g| g.client_id == client_id)
+        if grant.grant().is_some_and(|g| g.client_id == client_id)
             && revoke_from(ctx, grant, raw).await?
         {
             revoked += 1;

@@ -93,7 +93,7 @@ async fn revoke_token<S: Services>(
     let Some((grant, raw)) = located else {
         return Ok(());
     };
-    if grant.oauth.as_ref().map(|g| g.client_id.as_str()) != Some(client.id.as_str()) {
+    if grant.grant().map(|g| g.client_id).as_deref() != Some(client.id.as_str()) {
         return Ok(());
     }
     let user_id = grant.user_id.clone();

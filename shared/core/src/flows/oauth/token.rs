@@ -44,7 +44,7 @@ use crate::http::Response;
 use crate::model::audit::AuditKind;
 use crate::model::oauth::client::ClientRecord;
 use crate::model::oauth::code::{self, CodeRecord, CodeState, LIFETIME_MS};
-use crate::model::oauth::grant::Grant;
+use crate::model::oauth::grant::{Grant, GrantText};
 use crate::model::refresh_token::{Provenance, RefreshToken, SECRET_BYTES};
 use crate::model::session::{self, Kind, Mode, Rotation, SessionRecord, MAX_USER_AGENT_CHARS};
 use crate::model::user;
@@ -189,7 +189,7 @@ async fn exchange<S: Services>(
             successor_key_id: None,
         },
         epoch: record.epoch,
-        oauth: Some(grant.clone()),
+        oauth: Some(GrantText::of(&grant)?),
     };
     if !session::swap(atomic, ctx.config, None, &grant_record).await? {
         return Err(second_use(ctx, &key, record, raw).await);
@@ -284,7 +284,8 @@ async fn refresh<S: Services>(
     )
     .await?
     .ok_or(BAD_REFRESH)?;
-    let holder = stored.oauth.as_ref().map(|grant| grant.client_id.as_str());
+    let stored_grant = stored.grant();
+    let holder = stored_grant.as_ref().map(|grant| grant.client_id.as_str());
     if holder != Some(client.id.as_str()) {
         let genuine = presented.matches(&stored.rotation.current_hash)
             || stored
@@ -315,7 +316,7 @@ async fn refresh<S: Services>(
         return Err(OAuthError::UnauthorizedClient.into());
     }
     // Scope and audience are checked before the token is consumed.
-    let stored_grant = stored.oauth.clone().ok_or(BAD_REFRESH)?;
+    let stored_grant = stored_grant.ok_or(BAD_REFRESH)?;
     let scopes: Vec<String> = match requested_scope {
         None => stored_grant.scopes.clone(),
         Some(text) => {
@@ -335,7 +336,7 @@ async fn refresh<S: Services>(
         Err(ApiError::Unauthenticated) => return Err(BAD_REFRESH.into()),
         Err(error) => return Err(error.into()),
     };
-    let grant = rotated.record.oauth.clone().ok_or(BAD_REFRESH)?;
+    let grant = rotated.record.grant().ok_or(BAD_REFRESH)?;
     if grant != stored_grant || !session_epoch::admits(&rotated.user, &rotated.record) {
         return Err(BAD_REFRESH.into());
     }

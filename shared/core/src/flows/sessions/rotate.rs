@@ -200,7 +200,8 @@ async fn reuse_detected<S: Services>(
 ) -> ApiError {
     let revoked = super::revoke::revoke_from(ctx, session.clone(), raw).await;
     let subject = session.user_id.as_str();
-    let client = session.oauth.as_ref().map(|grant| grant.client_id.as_str());
+    let grant = session.grant();
+    let client = grant.as_ref().map(|grant| grant.client_id.as_str());
     let detail: &[(&str, &str)] = match client {
         Some(client_id) => &[
             ("session_id", session.id.as_str()),

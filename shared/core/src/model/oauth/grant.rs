@@ -16,6 +16,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ApiError, Internal};
+
 /// Prefix of grant record names within a user's shard.
 pub const NAME_PREFIX: &str = "grant/";
 
@@ -35,4 +37,27 @@ pub struct Grant {
     pub resources: Vec<String>,
     /// When the user signed in for it (Unix seconds): the ID token's `auth_time`.
     pub auth_time_secs: u64,
+}
+
+/// A [`Grant`] as its record keeps it: its JSON text, read with [`GrantText::read`].
+/// Kept as text so that the functions that load session records but never read a
+/// grant (the `api`) link no parser for one; `SessionRecord::oauth` being present is
+/// all they look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GrantText(String);
+
+impl GrantText {
+    /// The text of `grant`.
+    pub fn of(grant: &Grant) -> Result<Self, ApiError> {
+        serde_json::to_string(grant)
+            .map(Self)
+            .map_err(|_| ApiError::Internal(Internal("grant encoding")))
+    }
+
+    /// The grant; `None` when the text is not one (a damaged record, which then holds
+    /// no client's grant).
+    pub fn read(&self) -> Option<Grant> {
+        serde_json::from_str(&self.0).ok()
+    }
 }

@@ -82,14 +82,24 @@ pub fn description(scope: &str) -> &'static str {
     }
 }
 
+/// The scope that opens `api` routes needing `permission` to a client's token; `None`:
+/// no scope does (administration, export, erasure, MFA, consents).
+fn scope_for(permission: Permission) -> Option<&'static str> {
+    match permission {
+        Permission::ProfileRead => Some(PROFILE),
+        Permission::DocumentsUse => Some(DOCUMENTS),
+        _ => None,
+    }
+}
+
+/// Whether some scope opens `api` routes needing `permission` to a client's token.
+pub fn opens(permission: Permission) -> bool {
+    scope_for(permission).is_some()
+}
+
 /// Whether a client token with `scopes` may use an `api` route needing `permission`.
 pub fn allows_api(scopes: &[String], permission: Permission) -> bool {
-    let needed = match permission {
-        Permission::ProfileRead => PROFILE,
-        Permission::DocumentsUse => DOCUMENTS,
-        _ => return false,
-    };
-    scopes.iter().any(|scope| scope == needed)
+    scope_for(permission).is_some_and(|needed| scopes.iter().any(|scope| scope == needed))
 }
 
 #[cfg(test)]

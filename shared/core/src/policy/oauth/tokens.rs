@@ -166,42 +166,37 @@ pub async fn verify_access<V: SignatureVerifier>(
     audience: Option<&str>,
 ) -> Result<ClientAccess, TokenError> {
     let payload = verify_signed(config, verifier, token).await?;
-    let claims_custom: ClientClaims =
+    let claims: ClientClaims =
         serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
     let times = Times {
-        expires_at_secs: claims_custom.exp,
-        issued_at_secs: claims_custom.iat,
-        not_before_secs: claims_custom.nbf,
+        expires_at_secs: claims.exp,
+        issued_at_secs: claims.iat,
+        not_before_secs: claims.nbf,
     };
-    if claims_custom.iss != config.public_origin {
+    if claims.iss != config.public_origin {
         return Err(TokenError::WrongIssuer);
     }
-    if claims_custom.aud == config.public_origin
-        || audience.is_some_and(|aud| aud != claims_custom.aud)
-    {
+    if claims.aud == config.public_origin || audience.is_some_and(|aud| aud != claims.aud) {
         return Err(TokenError::WrongAudience);
     }
     check_times(&times, now_ms)?;
-    if !user::is_id(&claims_custom.sub)
-        || !user::is_id(&claims_custom.sid)
-        || !user::is_id(&claims_custom.client_id)
-    {
+    if !user::is_id(&claims.sub) || !user::is_id(&claims.sid) || !user::is_id(&claims.client_id) {
         return Err(TokenError::Malformed);
     }
     Ok(ClientAccess {
-        user_id: claims_custom.sub,
-        grant_id: claims_custom.sid,
-        client_id: claims_custom.client_id,
-        scopes: claims_custom
+        user_id: claims.sub,
+        grant_id: claims.sid,
+        client_id: claims.client_id,
+        scopes: claims
             .scope
             .split(' ')
             .filter(|scope| !scope.is_empty())
             .map(String::from)
             .collect(),
-        audience: claims_custom.aud,
+        audience: claims.aud,
         issued_at_secs: times.issued_at_secs.unwrap_or(0),
         expires_at_secs: times.expires_at_secs.unwrap_or(0),
-        token_id: claims_custom.jti,
+        token_id: claims.jti,
     })
 }
 

@@ -70,11 +70,27 @@ fn a_client_token_is_never_a_session_token() {
 }
 
 #[test]
+fn a_client_token_for_our_own_origin_is_still_not_a_session_token() {
+    // Even with the sessions' audience (which no resource may have), a client's token
+    // lacks the `roles` a session's claims require.
+    let config = testkit::config(&[]);
+    let issued = issue(&config, &config.public_origin);
+    assert_eq!(
+        testkit::full_check(&config, &issued.token, START_MS).map(|_| ()),
+        Err(TokenError::Malformed)
+    );
+}
+
+#[test]
 fn a_session_token_is_never_a_client_token() {
     let env = testkit::TestEnv::new();
     let user = testkit::seed_user(&env, "session@example.com", true);
     let session = testkit::sign_in(&env, &user.id, "token");
-    assert!(verify(&env.config, &session.access, None, START_MS).is_err());
+    // No `client_id`.
+    assert_eq!(
+        verify(&env.config, &session.access, None, START_MS),
+        Err(TokenError::Malformed)
+    );
 }
 
 #[test]
