@@ -11,7 +11,7 @@
 //
 // The browser's part (sign-in, the consent page's decision) is played by the suite's
 // HTTP client with the session cookies and the CSRF header, exactly as the consent
-// page's script calls the API; tests/e2e/oauth.test.mjs drives the same flow in
+// page's script calls the API; tests/e2e/oauth-provider.test.mjs drives the same flow in
 // Chromium.
 
 import { after, before, describe, test } from "node:test";
@@ -21,7 +21,7 @@ import * as oauth from "oauth4webapi";
 import { TARGET } from "./harness/target.mjs";
 import { startE2eServer } from "./e2e/harness/server.mjs";
 import { startMailSink } from "./harness/mail.mjs";
-import { newSession, uniqueEmail } from "./harness/flows.mjs";
+import { login, newSession, uniqueEmail } from "./harness/flows.mjs";
 import { Client } from "./harness/http.mjs";
 import { freePort, startResourceServer } from "./harness/resource-server.mjs";
 
@@ -441,10 +441,15 @@ describe(`${TARGET}: grants end with the user's sessions`, () => {
     const tokens = (await form("/oauth/token", { grant_type: "authorization_code", code, redirect_uri: REDIRECT,
       code_verifier: verifier }, basic(registered))).json;
     const refresh = (token) => form("/oauth/token", { grant_type: "refresh_token", refresh_token: token }, basic(registered));
+    // Signing out of the browser session the grant was approved in leaves the grant.
+    const single = await session.client.request("POST", "/auth/session/logout", session.auth());
+    assert.equal(single.status, 204, single.text);
     const next = (await refresh(tokens.refresh_token)).json;
-    assert.ok(next.refresh_token);
-    const everywhere = await session.client.request("POST", "/auth/session/logout-all", session.auth());
-    assert.equal(everywhere.status, 204);
+    assert.ok(next.refresh_token, "the grant outlives the browser session");
+    // Signing out everywhere (the user's session epoch moves) ends it.
+    const again = await login(new Client(issuer), session.email, session.password, "token");
+    const everywhere = await again.client.request("POST", "/auth/session/logout-all", again.auth());
+    assert.equal(everywhere.status, 204, everywhere.text);
     assert.equal((await refresh(next.refresh_token)).json.error, "invalid_grant");
   });
 
