@@ -47,7 +47,7 @@ before(async () => {
     OAUTH_SCOPES: "mcp:tools",
     OAUTH_DYNAMIC_REGISTRATION: "open",
     // One client address for the whole suite: lift the per-address limits.
-    RATE_LIMIT_OAUTH_PER_IP: "100000/60",
+    RATE_LIMIT_OAUTH_PROVIDER_PER_IP: "100000/60",
     RATE_LIMIT_OAUTH_REGISTER_PER_IP: "1000/3600",
   }, { withE2eStatic: false });
   issuer = server.url;

@@ -20,8 +20,8 @@ use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
 use crate::env::{Clock, Random};
 use crate::error::{ApiError, Internal};
-#[cfg(any(test, feature = "oauth"))]
-use crate::flows::oauth;
+#[cfg(any(test, feature = "oauth-provider"))]
+use crate::flows::oauth_provider;
 use crate::flows::{auth, ratelimit};
 use crate::http::{body, problem, Method, Request, Response};
 use crate::memory::metrics::Sample;
@@ -32,7 +32,7 @@ use crate::model::log::RequestLog;
 use crate::model::mail::Mail;
 use crate::model::metrics::{Outcomes, Snapshot};
 use crate::policy::alerts;
-use crate::policy::oauth::scope as oauth_scope;
+use crate::policy::oauth_provider::scope as oauth_scope;
 use crate::policy::security_headers::{self, Hsts};
 use crate::policy::{cors, https_redirect};
 
@@ -270,7 +270,7 @@ async fn route_and_dispatch<F: Function, S: Services>(
     };
     if !request.method.is_safe() {
         if route.form_body {
-            body::check_form_envelope(request)?;
+            body::check_oauth_form_envelope(request)?;
         } else {
             body::check_envelope(request)?;
         }
@@ -302,8 +302,8 @@ async fn dispatch<S: Services>(
 }
 
 /// The gate of a protected route: edgeauth's own session ([`auth::gate`]), else — in
-/// builds with feature `oauth` — a client's access token for the `api` resource
-/// ([`oauth::resource::principal`]), which opens only the routes its scopes allow. The
+/// builds with feature `oauth-provider` — a client's access token for the `api` resource
+/// ([`oauth_provider::resource::principal`]), which opens only the routes its scopes allow. The
 /// Workers `api`, built without it, forwards such requests to `oauth`
 /// ([`bears_client_token`]).
 async fn protected_gate<S: Services>(
@@ -311,8 +311,8 @@ async fn protected_gate<S: Services>(
     permission: crate::policy::rbac::Permission,
 ) -> Result<crate::model::principal::Principal, ApiError> {
     match auth::gate(ctx, permission).await {
-        #[cfg(any(test, feature = "oauth"))]
-        Err(ApiError::Unauthenticated) => oauth::resource::principal(ctx, permission)
+        #[cfg(any(test, feature = "oauth-provider"))]
+        Err(ApiError::Unauthenticated) => oauth_provider::resource::principal(ctx, permission)
             .await?
             .ok_or(ApiError::Unauthenticated),
         other => other,

@@ -15,13 +15,13 @@
 //!   minimums, a minimum password length below 8.
 
 pub mod monitoring;
-pub mod oauth;
+pub mod oauth_provider;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
-pub use oauth::{OAuthConfig, Registration};
+pub use oauth_provider::{OAuthProviderConfig, Registration};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -82,7 +82,7 @@ pub const VARIABLES: &[&str] = &[
     "OAUTH_SCOPES",
     "OAUTH_DYNAMIC_REGISTRATION",
     "OAUTH_REGISTRATION_ALLOWLIST",
-    "RATE_LIMIT_OAUTH_PER_IP",
+    "RATE_LIMIT_OAUTH_PROVIDER_PER_IP",
     "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
 ];
 
@@ -309,7 +309,7 @@ pub struct Config {
     pub pages: PagesConfig,
     /// The OAuth / OpenID Connect provider's settings (`OIDC_RSA_SIGNING_KEYS`,
     /// `OAUTH_*`, `RATE_LIMIT_OAUTH_*`).
-    pub oauth: OAuthConfig,
+    pub oauth_provider: OAuthProviderConfig,
 }
 
 impl Config {

@@ -39,7 +39,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod monitoring;
 pub mod notices;
-pub mod oauth;
+pub mod oauth_provider;
 pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

@@ -31,7 +31,7 @@ pub mod email;
 pub mod log;
 pub mod mail;
 pub mod metrics;
-pub mod oauth;
+pub mod oauth_provider;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;

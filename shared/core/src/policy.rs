@@ -34,7 +34,7 @@ pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
 pub mod net;
-pub mod oauth;
+pub mod oauth_provider;
 pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]

@@ -14,7 +14,7 @@
 pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
-pub(crate) mod oauth;
+pub(crate) mod oauth_provider;
 pub(crate) mod output;
 pub(crate) mod sessions;
 // Used by the tests of the password flows (register, forgot), hence the feature.

@@ -188,7 +188,7 @@ pub async fn serve_forwarding<F: Function>(
         }
     }
     // Requests that bear an OAuth client's access token, to `oauth`, which verifies
-    // them (the `api` is built without feature `oauth`: it would answer `401`).
+    // them (the `api` is built without feature `oauth-provider`: it would answer `401`).
     let authorization = request.headers().get("authorization").ok().flatten();
     if app::bears_client_token::<F, WorkersServices>(&method, &path, authorization.as_deref()) {
         if let Ok(service) = env.service(OAUTH_BINDING) {

@@ -6,15 +6,15 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::keys::{self, Keyring, KeyringError};
-use super::oauth::OAuthConfig;
-#[cfg(any(test, feature = "oauth"))]
-use super::oauth::{OAuthError, OAuthVars};
+use super::oauth_provider::OAuthProviderConfig;
+#[cfg(any(test, feature = "oauth-provider"))]
+use super::oauth_provider::{OAuthError, OAuthVars};
 use super::pages::PagesError;
 use super::{
     Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
     SessionTimes,
 };
-#[cfg(any(test, feature = "oauth"))]
+#[cfg(any(test, feature = "oauth-provider"))]
 use crate::crypto::rsa::{RsaKeyring, RsaKeyringError};
 use crate::secret::Secret;
 
@@ -322,12 +322,12 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
-    // Only the builds that use them read the provider's variables (feature `oauth`);
+    // Only the builds that use them read the provider's variables (feature `oauth-provider`);
     // elsewhere they keep their defaults and their parser is not linked.
-    #[cfg(any(test, feature = "oauth"))]
-    let oauth = oauth(vars, &public_origin, environment, &jwt_signing_keys)?;
-    #[cfg(not(any(test, feature = "oauth")))]
-    let oauth = OAuthConfig::default();
+    #[cfg(any(test, feature = "oauth-provider"))]
+    let oauth_provider = oauth_provider(vars, &public_origin, environment, &jwt_signing_keys)?;
+    #[cfg(not(any(test, feature = "oauth-provider")))]
+    let oauth_provider = OAuthProviderConfig::default();
 
     Ok(Config {
         environment,
@@ -348,22 +348,22 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions,
         sessions_revoked_before,
         pages,
-        oauth,
+        oauth_provider,
         // Parsed next, by `Config::from_vars` (config::monitoring).
         monitoring: Monitoring::default(),
     })
 }
 
-/// The provider's variables (config::oauth).
-#[cfg(any(test, feature = "oauth"))]
-fn oauth(
+/// The provider's variables (config::oauth_provider).
+#[cfg(any(test, feature = "oauth-provider"))]
+fn oauth_provider(
     vars: &impl Vars,
     public_origin: &str,
     environment: Environment,
     jwt_signing_keys: &Keyring,
-) -> Result<OAuthConfig, ConfigError> {
+) -> Result<OAuthProviderConfig, ConfigError> {
     let development = environment == Environment::Development;
-    let defaults = OAuthConfig::default();
+    let defaults = OAuthProviderConfig::default();
     let name = "OIDC_RSA_SIGNING_KEYS";
     let rsa_signing_keys = match get(vars, name) {
         None => None,
@@ -382,9 +382,9 @@ fn oauth(
             Some(ring)
         }
     };
-    let mut config = OAuthConfig {
+    let mut config = OAuthProviderConfig {
         rsa_signing_keys,
-        per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PER_IP", defaults.per_ip)?,
+        per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PROVIDER_PER_IP", defaults.per_ip)?,
         register_per_ip: rate_limit(
             vars,
             "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
@@ -392,7 +392,7 @@ fn oauth(
         )?,
         ..defaults
     };
-    super::oauth::parse(
+    super::oauth_provider::parse(
         OAuthVars {
             resources: get(vars, "OAUTH_RESOURCES"),
             scopes: get(vars, "OAUTH_SCOPES"),

@@ -13,7 +13,7 @@
 //! | register | 5 / 3600 s (`RATE_LIMIT_REGISTER_PER_IP`) | client address | `POST /auth/register`, after validation and policy, before any lookup or hash |
 //! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
-//! | oauth | 120 / 60 s (`RATE_LIMIT_OAUTH_PER_IP`) | client address | `GET /oauth/authorize`, `POST /oauth/token`, `/oauth/revoke`, `/oauth/introspect`, before any store work |
+//! | oauth-provider | 120 / 60 s (`RATE_LIMIT_OAUTH_PROVIDER_PER_IP`) | client address | `GET /oauth/authorize`, `POST /oauth/token`, `/oauth/revoke`, `/oauth/introspect`, before any store work |
 //! | oauth-register | 10 / 3600 s (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`) | client address | `POST /oauth/register`, before the metadata is read |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
 //! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
@@ -81,8 +81,8 @@ pub enum Scope {
     /// `POST /auth/session/refresh`.
     Refresh,
     /// The OAuth provider's authorization, token, revocation and introspection
-    /// endpoints (`RATE_LIMIT_OAUTH_PER_IP`).
-    OAuth,
+    /// endpoints (`RATE_LIMIT_OAUTH_PROVIDER_PER_IP`).
+    OAuthProvider,
     /// `POST /oauth/register` (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
     OAuthRegister,
 }
@@ -95,7 +95,7 @@ impl Scope {
             Self::Register => "register",
             Self::Forgot => "forgot",
             Self::Refresh => "refresh",
-            Self::OAuth => "oauth",
+            Self::OAuthProvider => "oauth-provider",
             Self::OAuthRegister => "oauth-register",
         }
     }
@@ -107,8 +107,8 @@ impl Scope {
             Self::Register => limits.register_per_ip,
             Self::Forgot => limits.forgot_per_ip,
             Self::Refresh => limits.refresh_per_ip,
-            Self::OAuth => config.oauth.per_ip,
-            Self::OAuthRegister => config.oauth.register_per_ip,
+            Self::OAuthProvider => config.oauth_provider.per_ip,
+            Self::OAuthRegister => config.oauth_provider.register_per_ip,
         }
     }
 }

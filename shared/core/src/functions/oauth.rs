@@ -21,7 +21,7 @@ use alloc::boxed::Box;
 
 use crate::app::{param, Function, Route};
 use crate::ctx::Services;
-use crate::flows::oauth::{
+use crate::flows::oauth_provider::{
     authorize, clients, consents, discovery, end_session, interaction, introspection, registration,
     revocation, token, userinfo,
 };

@@ -109,7 +109,7 @@ pub fn is_form_content_type(value: &str) -> bool {
 /// [`check_envelope`] for a route whose body is a form (the OAuth endpoints of RFC
 /// 6749, 7009, 7662): the same size limit, and `application/x-www-form-urlencoded`
 /// in place of JSON.
-pub fn check_form_envelope(request: &Request) -> Result<(), ApiError> {
+pub fn check_oauth_form_envelope(request: &Request) -> Result<(), ApiError> {
     if request.body.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }

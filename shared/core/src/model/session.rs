@@ -23,7 +23,7 @@
 //!
 //! The same record, under the name `grant/{grant_id}` and with [`SessionRecord::oauth`]
 //! set, is an OAuth grant: what a client's refresh tokens rotate on
-//! ([`crate::model::oauth::grant`]). Its own name keeps it out of every listing and
+//! ([`crate::model::oauth_provider::grant`]). Its own name keeps it out of every listing and
 //! lookup of browser sessions, so a client's refresh token can never be presented as a
 //! session's (and an older build, which knows only `session/`, never reads one).
 //!
@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{ApiError, Internal};
-use crate::model::oauth::grant::{self, Grant, GrantText};
+use crate::model::oauth_provider::grant::{self, Grant, GrantText};
 use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 

@@ -66,7 +66,7 @@ fn it_lists_exactly_the_api_routes_a_scope_can_open_with_their_permissions() {
             .iter()
             .filter(|route| route.pattern.starts_with("/api/"))
             .filter_map(|route| Some((route.method, route.pattern, route.permission()?)))
-            .filter(|(_, _, permission)| crate::policy::oauth::scope::opens(*permission))
+            .filter(|(_, _, permission)| crate::policy::oauth_provider::scope::opens(*permission))
             .collect()
     }
     let api = opened::<crate::functions::Api>();
@@ -87,11 +87,11 @@ fn the_api_passes_a_clients_token_on_to_oauth_only_for_routes_a_scope_can_open()
     let env = TestEnv::new();
     let user = crate::testkit::seed_user(&env, "fwd@example.com", true);
     let session = crate::testkit::sign_in(&env, &user.id, "fwd");
-    let client = crate::policy::oauth::tokens::issue_access(
+    let client = crate::policy::oauth_provider::tokens::issue_access(
         &env.config,
         &crate::env::fake::SeededRandom::new(3),
         crate::testkit::START_MS,
-        crate::policy::oauth::tokens::AccessGrant {
+        crate::policy::oauth_provider::tokens::AccessGrant {
             user_id: &user.id,
             grant_id: "fedcba9876543210fedcba9876543210",
             client_id: "00112233445566778899aabbccddeeff",

@@ -94,7 +94,7 @@ struct ExtraHeader {
     crit: Option<serde_json::Value>,
 }
 
-/// The non-time claims. The OAuth provider's client tokens (`policy::oauth::tokens`)
+/// The non-time claims. The OAuth provider's client tokens (`policy::oauth_provider::tokens`)
 /// have no `roles` and another audience: they never pass as these.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct AccessClaims {
@@ -343,7 +343,7 @@ pub fn check_times(times: &Times, now_ms: u64) -> Result<(), TokenError> {
 }
 
 /// Steps 1–5 for a token whose claims have another shape — the access tokens the OAuth
-/// provider issues to clients (`policy::oauth::tokens`): the same size limit, `alg`,
+/// provider issues to clients (`policy::oauth_provider::tokens`): the same size limit, `alg`,
 /// `crit`, `typ` (`at+jwt`), key and signature rules, through the same parser; then the
 /// decoded claims, for the caller to read and check (issuer, audience, times: steps
 /// 6–7). Nothing is remembered.

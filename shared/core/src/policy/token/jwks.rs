@@ -114,7 +114,7 @@ pub fn key_set(config: &Config) -> Result<Jwks, ApiError> {
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let rsa_keys = config
-        .oauth
+        .oauth_provider
         .rsa_signing_keys
         .iter()
         .flat_map(|ring| ring.iter())
