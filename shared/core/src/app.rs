@@ -271,6 +271,8 @@ async fn route_and_dispatch<F: Function, S: Services>(
     if !request.method.is_safe() {
         if route.form_body {
             body::check_oauth_form_envelope(request)?;
+        } else if route.accepts_form {
+            body::check_form_envelope(request)?;
         } else {
             body::check_envelope(request)?;
         }

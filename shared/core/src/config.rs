@@ -15,12 +15,14 @@
 //!   minimums, a minimum password length below 8.
 
 pub mod monitoring;
+pub mod oauth;
 pub mod oauth_provider;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
+pub use oauth::{OAuthConfig, Provider, ProviderKind};
 pub use oauth_provider::{OAuthProviderConfig, Registration};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
@@ -84,6 +86,26 @@ pub const VARIABLES: &[&str] = &[
     "OAUTH_REGISTRATION_ALLOWLIST",
     "RATE_LIMIT_OAUTH_PROVIDER_PER_IP",
     "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
+    "RATE_LIMIT_OAUTH_PER_IP",
+    "OAUTH_PROVIDERS",
+    // The presets' variables (config/oauth.rs); a generic provider's are named after
+    // it: `oauth::generic_variables`.
+    "OAUTH_GOOGLE_CLIENT_ID",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_GOOGLE_LABEL",
+    "OAUTH_MICROSOFT_CLIENT_ID",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_TENANT",
+    "OAUTH_MICROSOFT_LABEL",
+    "OAUTH_APPLE_CLIENT_ID",
+    "OAUTH_APPLE_TEAM_ID",
+    "OAUTH_APPLE_KEY_ID",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_APPLE_LABEL",
+    "OAUTH_GITHUB_CLIENT_ID",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+    "OAUTH_GITHUB_URL",
+    "OAUTH_GITHUB_LABEL",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -93,6 +115,10 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
     "OIDC_RSA_SIGNING_KEYS",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_GITHUB_CLIENT_SECRET",
     "WEBHOOK_SECRETS",
     "SENTRY_DSN",
 ];
@@ -196,6 +222,8 @@ pub struct RateLimits {
     pub api_per_user: RateLimit,
     /// Per user: the `refresh` function's authenticated session routes.
     pub sessions_per_user: RateLimit,
+    /// Per IP: social sign-in starts and callbacks (`RATE_LIMIT_OAUTH_PER_IP`).
+    pub oauth_per_ip: RateLimit,
     /// Per email: failed logins before a lock.
     pub lockout_failures: RateLimit,
     /// First lock duration in seconds (doubles on repeat).
@@ -229,6 +257,10 @@ impl Default for RateLimits {
             },
             sessions_per_user: RateLimit {
                 limit: 120,
+                window_secs: 60,
+            },
+            oauth_per_ip: RateLimit {
+                limit: 30,
                 window_secs: 60,
             },
             lockout_failures: RateLimit {
@@ -308,8 +340,12 @@ pub struct Config {
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
     /// The OAuth / OpenID Connect provider's settings (`OIDC_RSA_SIGNING_KEYS`,
-    /// `OAUTH_*`, `RATE_LIMIT_OAUTH_*`).
+    /// `OAUTH_RESOURCES`, `OAUTH_SCOPES`, `OAUTH_DYNAMIC_REGISTRATION`,
+    /// `OAUTH_REGISTRATION_ALLOWLIST`, `RATE_LIMIT_OAUTH_PROVIDER_PER_IP`,
+    /// `RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
     pub oauth_provider: OAuthProviderConfig,
+    /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
+    pub oauth: OAuthConfig,
 }
 
 impl Config {

@@ -88,6 +88,10 @@ pub struct Route<S: Services> {
     /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
     /// the admin routes run").
     pub served_by: Option<&'static str>,
+    /// The route takes an `application/x-www-form-urlencoded` body besides JSON: a
+    /// provider's `form_post` callback (Sign in with Apple), which a browser posts
+    /// across sites. Every other route takes JSON only (docs/contract.md §2).
+    pub accepts_form: bool,
 }
 
 impl<S: Services> Route<S> {
@@ -101,6 +105,7 @@ impl<S: Services> Route<S> {
             verifies_password: false,
             form_body: false,
             served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -120,6 +125,7 @@ impl<S: Services> Route<S> {
             verifies_password: false,
             form_body: false,
             served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -138,6 +144,7 @@ impl<S: Services> Route<S> {
             verifies_password: false,
             form_body: false,
             served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -161,6 +168,12 @@ impl<S: Services> Route<S> {
         self
     }
 
+    /// Marks a route that takes a form body (a provider's `form_post` callback).
+    pub const fn accepting_form(mut self) -> Self {
+        self.accepts_form = true;
+        self
+    }
+
     /// The permission the route requires (`None`: public or signed-in).
     pub fn permission(&self) -> Option<Permission> {
         match self.handler {
@@ -180,6 +193,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("verifies_password", &self.verifies_password)
             .field("form_body", &self.form_body)
             .field("served_by", &self.served_by)
+            .field("accepts_form", &self.accepts_form)
             .finish()
     }
 }

@@ -276,6 +276,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
             "RATE_LIMIT_SESSIONS_PER_USER",
             defaults.sessions_per_user,
         )?,
+        oauth_per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PER_IP", defaults.oauth_per_ip)?,
         lockout_failures: rate_limit(vars, "LOCKOUT_FAILURES", defaults.lockout_failures)?,
         lockout_base_secs: number(vars, "LOCKOUT_BASE_SECS", defaults.lockout_base_secs)?,
         lockout_max_secs: number(vars, "LOCKOUT_MAX_SECS", defaults.lockout_max_secs)?,
@@ -328,6 +329,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
     let oauth_provider = oauth_provider(vars, &public_origin, environment, &jwt_signing_keys)?;
     #[cfg(not(any(test, feature = "oauth-provider")))]
     let oauth_provider = OAuthProviderConfig::default();
+    let oauth = super::oauth::parse(&|name| get(vars, name), development)?;
 
     Ok(Config {
         environment,
@@ -349,6 +351,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions_revoked_before,
         pages,
         oauth_provider,
+        oauth,
         // Parsed next, by `Config::from_vars` (config::monitoring).
         monitoring: Monitoring::default(),
     })

@@ -15,6 +15,7 @@
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
 //! | oauth-provider | 120 / 60 s (`RATE_LIMIT_OAUTH_PROVIDER_PER_IP`) | client address | `GET /oauth/authorize`, `POST /oauth/token`, `/oauth/revoke`, `/oauth/introspect`, before any store work |
 //! | oauth-register | 10 / 3600 s (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`) | client address | `POST /oauth/register`, before the metadata is read |
+//! | social sign-in | 30 / 60 s (`RATE_LIMIT_OAUTH_PER_IP`) | client address | `GET /auth/oauth/{provider}/start`, `POST …/link`, `GET|POST …/callback`, before any store or provider work |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
 //! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
 //!
@@ -85,6 +86,9 @@ pub enum Scope {
     OAuthProvider,
     /// `POST /oauth/register` (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
     OAuthRegister,
+    /// The social sign-in routes: `GET /auth/oauth/{provider}/start`, the link start
+    /// and the callback.
+    OAuth,
 }
 
 impl Scope {
@@ -97,6 +101,7 @@ impl Scope {
             Self::Refresh => "refresh",
             Self::OAuthProvider => "oauth-provider",
             Self::OAuthRegister => "oauth-register",
+            Self::OAuth => "oauth",
         }
     }
 
@@ -109,6 +114,7 @@ impl Scope {
             Self::Refresh => limits.refresh_per_ip,
             Self::OAuthProvider => config.oauth_provider.per_ip,
             Self::OAuthRegister => config.oauth_provider.register_per_ip,
+            Self::OAuth => limits.oauth_per_ip,
         }
     }
 }

@@ -84,6 +84,14 @@ pub enum AuditKind {
     OauthTokenRevoked,
     /// A genuine refresh token was presented by another client: the grant was revoked.
     OauthRefreshClientMismatch,
+    /// A session started through a sign-in provider.
+    OauthLogin,
+    /// A provider account was linked to a user.
+    IdentityLinked,
+    /// A provider account was unlinked from a user.
+    IdentityUnlinked,
+    /// A social sign-in or link failed after the provider answered.
+    OauthFailed,
     /// The active signing key changed (the first request to see a new first key of
     /// `JWT_SIGNING_KEYS` records it once).
     SigningKeyRotated,
@@ -131,6 +139,10 @@ impl AuditKind {
             Self::OauthCodeReuseDetected => "oauth_code_reuse_detected",
             Self::OauthTokenRevoked => "oauth_token_revoked",
             Self::OauthRefreshClientMismatch => "oauth_refresh_client_mismatch",
+            Self::OauthLogin => "oauth_login",
+            Self::IdentityLinked => "identity_linked",
+            Self::IdentityUnlinked => "identity_unlinked",
+            Self::OauthFailed => "oauth_failed",
             Self::SigningKeyRotated => "signing_key_rotated",
             Self::CompromiseReported => "compromise_reported",
         }
