@@ -17,6 +17,7 @@ fn page_problem(response: &crate::http::Response) -> String {
 }
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 #[test]
 fn discovery_documents_name_the_issuer_endpoints_and_capabilities() {
@@ -407,4 +408,66 @@ fn a_registered_loopback_redirect_uri_accepts_any_port() {
         target.starts_with("http://127.0.0.1:53682/native?code="),
         "{target}"
     );
+}
+
+// OpenID conformance `oidcc-response-type-missing`: the error goes to the validated
+// redirect URI, with the state and the issuer.
+#[test]
+fn a_missing_response_type_is_invalid_request_at_the_redirect_uri() {
+    let env = oauth_provider::env();
+    let client = oauth_provider::seed_client(&env, AuthMethod::None, false);
+    let path = authorize_path(client.id(), &[]).replace("response_type=code&", "");
+    assert!(!path.contains("response_type"), "{path}");
+    let response = get(&env, &path, None).response;
+    assert_eq!(response.status, 303);
+    let target = location(&response);
+    assert!(target.starts_with(REDIRECT), "{target}");
+    assert_eq!(param(&target, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(param(&target, "state").as_deref(), Some("st-1"));
+    assert_eq!(
+        param(&target, "iss").as_deref(),
+        Some(crate::testkit::ORIGIN)
+    );
+    assert!(param(&target, "code").is_none());
+}
+
+// OpenID conformance `oidcc-ensure-request-with-unknown-parameter-succeeds`,
+// `oidcc-display-page`/`-popup`, `oidcc-login-hint`, `oidcc-ui-locales`,
+// `oidcc-claims-locales`, `oidcc-acr-values`, `oidcc-id-token-hint`: accepted and
+// ignored — the request goes on to a code, for a signed-out browser through sign-in.
+#[test]
+fn unknown_parameters_and_hints_are_ignored_and_the_request_goes_on() {
+    let env = oauth_provider::env();
+    let client = oauth_provider::seed_client(&env, AuthMethod::None, false);
+    let extras: [&[(&str, &str)]; 7] = [
+        &[("vendor_extension", "whatever"), ("another", "")],
+        &[("display", "page")],
+        &[("display", "popup")],
+        &[("login_hint", "someone@example.com")],
+        &[("ui_locales", "de-CH fr")],
+        &[
+            ("claims_locales", "de"),
+            ("acr_values", "urn:mace:incommon:iap:silver"),
+        ],
+        &[("id_token_hint", "not.a.token")],
+    ];
+    for extra in extras {
+        let mut params: Vec<(&str, &str)> = alloc::vec![("scope", "openid")];
+        params.extend_from_slice(extra);
+        let signed_out = get(&env, &authorize_path(client.id(), &params), None).response;
+        assert_eq!(signed_out.status, 303, "{extra:?}");
+        assert!(
+            location(&signed_out).starts_with("/sign-in?return_to="),
+            "{extra:?}: {}",
+            location(&signed_out)
+        );
+    }
+    let browser = oauth_provider::browser(&env, "hints@example.com");
+    for extra in extras {
+        let mut params: Vec<(&str, &str)> = alloc::vec![("scope", "openid")];
+        params.extend_from_slice(extra);
+        // The first asks for consent (remembered from then on), each gets a code.
+        let code = oauth_provider::code(&env, &browser, client.id(), &params);
+        assert!(!code.is_empty(), "{extra:?}");
+    }
 }
