@@ -132,7 +132,7 @@ fn read_request<S: Services>(
     match one("response_type") {
         Some("code") => {}
         Some(_) => return Err(OAuthError::UnsupportedResponseType),
-        None => {}
+        None => return Err(OAuthError::InvalidRequest("response_type is required")),
     }
     if !matches!(one("response_mode"), None | Some("query")) {
         return Err(OAuthError::InvalidRequest("response_mode must be query"));
