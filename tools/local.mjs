@@ -61,7 +61,7 @@ export function mailOrigin(mailHttpUrl) {
 // whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
 export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
-  login: ["*/auth/register*", "*/auth/login*"],
+  login: ["*/auth/register*", "*/auth/login*", "*/auth/passkey/*"],
   reset: ["*/auth/password/*", "*/auth/email/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],

@@ -16,10 +16,12 @@
 
 pub mod pages;
 mod parse;
+pub mod passkeys;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
+pub use passkeys::Passkeys;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -64,6 +66,7 @@ pub const VARIABLES: &[&str] = &[
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
+    "PASSKEYS",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -282,6 +285,9 @@ pub struct Config {
     pub sessions_revoked_before: u64,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
+    /// `PASSKEYS` (default on where `PUBLIC_ORIGIN` allows): the relying party of
+    /// passkey ceremonies, or `None` when passkeys are off (their routes answer `404`).
+    pub passkeys: Option<Passkeys>,
 }
 
 impl Config {

@@ -9,6 +9,8 @@
 //! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions;
 //!   [`kill_switch`]: the cut-off every session check reads.
 //! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
+//! - [`passkeys`]: registering and managing passkeys, signing in with one,
+//!   confirming the signed-in user with one (the second factor is in [`mfa`]).
 //! - [`documents`]: the document routes.
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
 //! - [`gdpr`]: export, erasure, consents, retention.
@@ -32,5 +34,6 @@ pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
 pub mod pages;
+pub mod passkeys;
 pub mod ratelimit;
 pub mod sessions;

@@ -7,6 +7,9 @@
 //!   hash and successors; [`cookies`]: the names and paths of the session cookies.
 //! - [`principal`]: who is calling (user and session as stored now).
 //! - [`document`]: documents, shares and the per-user index.
+//! - [`passkey`]: registered passkeys and the credential index; [`ceremony`]: the
+//!   single-use WebAuthn challenges; [`sign_in_methods`]: how many ways a user can
+//!   sign in.
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
 //! - [`audit`], [`mail`], [`log`]: the values flows return for adapters to persist,
@@ -21,13 +24,16 @@
 
 pub mod admins;
 pub mod audit;
+pub mod ceremony;
 pub mod cookies;
 pub mod document;
 pub mod email;
 pub mod log;
 pub mod mail;
+pub mod passkey;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;
 pub mod session;
+pub mod sign_in_methods;
 pub mod user;

@@ -12,7 +12,8 @@
 //! - Input: [`fields`] (the rules of every email and password field).
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
-//! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
+//! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch),
+//!   [`reauth`] (when a sign-in counts as recent, for adding or removing a passkey).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //!
 //! Security considerations: most modules here are pure and property-tested; the few
@@ -32,6 +33,7 @@ pub mod paging;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod rbac;
+pub mod reauth;
 pub mod return_to;
 pub mod security_headers;
 pub mod session_epoch;

@@ -14,6 +14,8 @@
 pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+#[cfg(all(feature = "passkeys", feature = "password-policy"))]
+pub(crate) mod passkeys;
 pub(crate) mod sessions;
 // Used by the tests of the password flows (register, forgot), hence the feature.
 #[cfg(feature = "password-policy")]
@@ -485,6 +487,7 @@ pub(crate) fn seed_user(
         last_login_at_ms: None,
         session_epoch: 0,
         session_epoch_keeps: None,
+        webauthn_user_handle: None,
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

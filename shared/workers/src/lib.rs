@@ -45,7 +45,8 @@ pub const KV_BINDING: &str = "EDGEAUTH_KV";
 /// The Durable Object namespace binding.
 pub const ATOMIC_BINDING: &str = "ATOMIC";
 /// The service binding of the `api` Worker to the `login` Worker, over which it
-/// forwards the routes that verify a password (the `api` route table's `verifies_password` entries).
+/// forwards the routes that verify a credential — a password or a WebAuthn response (the
+/// `api` route table's `verifies_credentials` entries).
 pub const LOGIN_BINDING: &str = "LOGIN";
 
 thread_local! {
@@ -141,10 +142,10 @@ pub async fn serve<F: Function>(
 }
 
 /// As [`serve`], except that a request for a route of `F` whose handler verifies
-/// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
+/// a credential ([`app::verifies_credentials`], read from `F`'s route table) is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
-/// returned as is. The `api` Worker uses it so that it need not link password
-/// verification. Without the binding the request is served here, where a build that
+/// returned as is. The `api` Worker uses it so that it need not link password or
+/// WebAuthn verification. Without the binding the request is served here, where a build that
 /// lacks the route's code answers `503` (fail closed, never a success).
 pub async fn serve_forwarding<F: Function>(
     request: worker::Request,
@@ -153,7 +154,7 @@ pub async fn serve_forwarding<F: Function>(
     binding: &str,
 ) -> worker::Result<worker::Response> {
     let method = request.inner().method();
-    if app::verifies_password::<F, WorkersServices>(&method, &request::path(&request)?) {
+    if app::verifies_credentials::<F, WorkersServices>(&method, &request::path(&request)?) {
         if let Ok(service) = env.service(binding) {
             return service.fetch_request(request).await;
         }

@@ -312,6 +312,13 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
+    let passkeys = match get(vars, "PASSKEYS") {
+        None => None,
+        Some(_) => Some(boolean(vars, "PASSKEYS", true)?),
+    };
+    let passkeys = super::passkeys::parse(&public_origin, passkeys)
+        .map_err(|_| ConfigError::Insecure("PASSKEYS"))?;
+
     Ok(Config {
         environment,
         public_origin,
@@ -331,6 +338,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions,
         sessions_revoked_before,
         pages,
+        passkeys,
     })
 }
 

@@ -10,30 +10,33 @@
 //! [`crate::policy::documents`]). A path the table does not list is `404`, a method it
 //! does not list `405`.
 //!
-//! **Password routes.** Two handlers verify the caller's password (docs/contract.md §6:
-//! erasure and turning TOTP off re-authenticate), marked
-//! [`Route::verifies_password`]. Password verification links argon2, bcrypt and the
-//! NFKC tables — a third of the `api` Worker — so on Workers the `api` function is
-//! built without the `password` feature and forwards exactly these requests,
-//! unchanged, to the `login` function over a service binding
-//! ([`crate::app::verifies_password`]); `login` lists the same routes with the same
+//! **Credential routes.** Four handlers verify a credential, marked
+//! [`Route::verifies_credentials`]: two the caller's password (docs/contract.md §6:
+//! erasure and turning TOTP off re-authenticate), one a WebAuthn registration
+//! (`POST /api/me/passkeys`), one a password or a passkey assertion
+//! (`POST /api/me/reauthenticate`). Password verification links argon2, bcrypt and
+//! the NFKC tables — a third of the `api` Worker — and WebAuthn verification CBOR,
+//! COSE and `clientDataJSON` parsing, so on Workers the `api` function is built
+//! without the `password` and `passkeys` features and forwards exactly these
+//! requests, unchanged, to the `login` function over a service binding
+//! ([`crate::app::verifies_credentials`]); `login` lists the same routes with the same
 //! permissions and handlers ([`super::login`]). On Spin (no bundle limit) `api` links
-//! `password` and serves them itself.
+//! both and serves them itself.
 //!
 //! Security considerations: the gate is in one place, ahead of every protected
 //! handler, and a protected handler's signature takes the principal, so neither can
-//! be forgotten; `HEAD` is decided as `GET`. A build without `password` answers the
-//! password routes `503` (reached only when forwarding is not configured), never a
-//! success without re-authentication.
+//! be forgotten; `HEAD` is decided as `GET`. A build without `password` (`passkeys`)
+//! answers the credential routes `503` (reached only when forwarding is not
+//! configured), never a success without re-authentication.
 
 use alloc::boxed::Box;
 
 use crate::app::{param, Function, Route};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-#[cfg(not(feature = "password"))]
+#[cfg(not(all(feature = "password", feature = "passkeys")))]
 use crate::error::Internal;
-use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
+use crate::flows::{accounts, admin, audit, documents, gdpr, mfa, passkeys};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::Permission;
@@ -58,7 +61,7 @@ impl Function for Api {
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(erase_account(ctx, who))
                 })
-                .verifying_password(),
+                .verifying_credentials(),
                 Route::protected(Get, "/api/me/export", DataExport, |ctx, who, _| {
                     Box::pin(gdpr::export::handle(ctx, who))
                 }),
@@ -83,7 +86,57 @@ impl Function for Api {
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(disable_totp(ctx, who))
                 })
-                .verifying_password(),
+                .verifying_credentials(),
+                Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
+                    Box::pin(passkeys::manage::list(ctx, who))
+                }),
+                Route::protected(
+                    Post,
+                    "/api/me/passkeys",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(register_passkey(ctx, who)),
+                )
+                .verifying_credentials(),
+                // Before `{id}`: the first pattern that matches a path decides its routes.
+                Route::protected(
+                    Post,
+                    "/api/me/passkeys/options",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(passkeys::manage::registration_options(ctx, who)),
+                ),
+                Route::protected(
+                    Put,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { passkeys::manage::rename(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                ),
+                Route::protected(
+                    Delete,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { passkeys::manage::remove(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                ),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(reauthenticate(ctx, who)),
+                )
+                .verifying_credentials(),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate/options",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(passkeys::manage::reauthentication_options(ctx, who)),
+                ),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
@@ -201,7 +254,7 @@ pub(crate) async fn erase_account<S: Services>(
     #[cfg(feature = "password")]
     return gdpr::erase::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
-    return without_password(ctx, principal);
+    return without_credentials(ctx, principal);
 }
 
 /// `DELETE /api/me/mfa/totp` (verifies the password).
@@ -212,19 +265,41 @@ pub(crate) async fn disable_totp<S: Services>(
     #[cfg(feature = "password")]
     return mfa::disable::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
-    return without_password(ctx, principal);
+    return without_credentials(ctx, principal);
 }
 
-/// A password route in a build that cannot verify a password: `503`, never a
+/// `POST /api/me/passkeys` (verifies a WebAuthn registration).
+pub(crate) async fn register_passkey<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "passkeys")]
+    return passkeys::register::handle(ctx, principal).await;
+    #[cfg(not(feature = "passkeys"))]
+    return without_credentials(ctx, principal);
+}
+
+/// `POST /api/me/reauthenticate` (verifies a password or a passkey assertion).
+pub(crate) async fn reauthenticate<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    #[cfg(all(feature = "password", feature = "passkeys"))]
+    return passkeys::reauth::handle(ctx, principal).await;
+    #[cfg(not(all(feature = "password", feature = "passkeys")))]
+    return without_credentials(ctx, principal);
+}
+
+/// A credential route in a build that cannot verify that credential: `503`, never a
 /// success without re-authentication (reached only when the adapter's forwarding is
 /// not configured).
-#[cfg(not(feature = "password"))]
-fn without_password<S: Services>(
+#[cfg(not(all(feature = "password", feature = "passkeys")))]
+fn without_credentials<S: Services>(
     _ctx: &Ctx<'_, S>,
     _principal: &Principal,
 ) -> Result<Response, ApiError> {
     Err(ApiError::Unavailable(Internal(
-        "password route reached a build without password verification (LOGIN binding missing?)",
+        "credential route reached a build without its verification (LOGIN binding missing?)",
     )))
 }
 

@@ -1,18 +1,20 @@
 //! The `login` function (docs/contract.md §1): `POST /auth/register`, `POST /auth/login`,
-//! `POST /auth/login/mfa`.
+//! `POST /auth/login/mfa`, and with passkeys `POST /auth/passkey/options`,
+//! `POST /auth/passkey/verify` and `POST /auth/login/mfa/passkey/options`.
 //!
 //! Its flows need password hashing and the password policy, so the routes exist only
 //! with the core's `password-policy` feature (which the `login` function crate
-//! enables); without it the table is empty and every path answers `404` through the
-//! layer, never a fake success.
+//! enables), the passkey routes also with `passkeys`; without them the table is
+//! empty and every path answers `404` through the layer, never a fake success.
 //!
-//! It also serves the `api` routes that verify a password (`DELETE /api/me`,
-//! `DELETE /api/me/mfa/totp`, marked [`Route::verifies_password`] in both tables),
-//! which the `api` Worker forwards here over a service binding so that it need not
-//! link the password code: the same permissions, gate, per-user limit and handlers
-//! as `api` (a unit test holds the two tables to that). Public routing never sends
-//! `/api/*` here (they are under the `api` namespace, not mounted for `login`), and a request
-//! that did arrive directly would meet exactly the same checks.
+//! It also serves the `api` routes that verify a credential (`DELETE /api/me`,
+//! `DELETE /api/me/mfa/totp`, `POST /api/me/passkeys`, `POST /api/me/reauthenticate`,
+//! marked [`Route::verifies_credentials`] in both tables), which the `api` Worker
+//! forwards here over a service binding so that it need not link the password and
+//! WebAuthn code: the same permissions, gate, per-user limit and handlers as `api` (a
+//! unit test holds the two tables to that). Public routing never sends `/api/*` here
+//! (they are under the `api` namespace, not mounted for `login`), and a request that
+//! did arrive directly would meet exactly the same checks.
 
 #[cfg(feature = "password-policy")]
 use alloc::boxed::Box;
@@ -24,7 +26,7 @@ use crate::flows::{accounts, mfa};
 #[cfg(feature = "password-policy")]
 use crate::http::Method::{Delete, Post};
 #[cfg(feature = "password-policy")]
-use crate::policy::rbac::Permission::{AccountErase, MfaManage};
+use crate::policy::rbac::Permission::{AccountErase, CredentialsManage, MfaManage};
 
 /// The `login` function.
 #[derive(Debug)]
@@ -46,15 +48,41 @@ impl Function for Login {
                 Route::public(Post, "/auth/login/mfa", |ctx, _| {
                     Box::pin(mfa::login_step::handle(ctx))
                 }),
+                #[cfg(feature = "passkeys")]
+                Route::public(Post, "/auth/login/mfa/passkey/options", |ctx, _| {
+                    Box::pin(mfa::passkey_options::handle(ctx))
+                }),
+                #[cfg(feature = "passkeys")]
+                Route::public(Post, "/auth/passkey/options", |ctx, _| {
+                    Box::pin(crate::flows::passkeys::sign_in::options(ctx))
+                }),
+                #[cfg(feature = "passkeys")]
+                Route::public(Post, "/auth/passkey/verify", |ctx, _| {
+                    Box::pin(crate::flows::passkeys::sign_in::verify(ctx))
+                }),
                 // Forwarded by the `api` Worker: the `api` table's entries.
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(super::api::erase_account(ctx, who))
                 })
-                .verifying_password(),
+                .verifying_credentials(),
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
-                .verifying_password(),
+                .verifying_credentials(),
+                Route::protected(
+                    Post,
+                    "/api/me/passkeys",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(super::api::register_passkey(ctx, who)),
+                )
+                .verifying_credentials(),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(super::api::reauthenticate(ctx, who)),
+                )
+                .verifying_credentials(),
             ]
         }
     }

@@ -60,6 +60,17 @@ pub enum AuditKind {
     DocumentReadByAdmin,
     /// An admin ran one page of the data-key rotation sweep.
     DataKeysSwept,
+    /// A passkey was registered.
+    PasskeyRegistered,
+    /// A passkey was removed.
+    PasskeyRemoved,
+    /// A passwordless sign-in with a passkey started a session.
+    PasskeyLogin,
+    /// A passkey ceremony was refused (sign-in, second factor, registration or
+    /// re-authentication).
+    PasskeyFailed,
+    /// The signed-in user confirmed who they are (password or passkey).
+    Reauthenticated,
 }
 
 impl AuditKind {
@@ -89,6 +100,11 @@ impl AuditKind {
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
+            Self::PasskeyRegistered => "passkey_registered",
+            Self::PasskeyRemoved => "passkey_removed",
+            Self::PasskeyLogin => "passkey_login",
+            Self::PasskeyFailed => "passkey_failed",
+            Self::Reauthenticated => "reauthenticated",
         }
     }
 }

@@ -68,6 +68,9 @@ pub enum Permission {
     ConsentsManage,
     /// `/api/me/mfa/…`: one's own second factor.
     MfaManage,
+    /// `/api/me/passkeys…` and `/api/me/reauthenticate…`: one's own passkeys, and
+    /// confirming who one is before changing them.
+    CredentialsManage,
     /// `/api/documents…`: create documents and use those one owns or that are shared
     /// with one (the object-level check decides which).
     DocumentsUse,
@@ -91,13 +94,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
         Permission::AccountErase,
         Permission::ConsentsManage,
         Permission::MfaManage,
+        Permission::CredentialsManage,
         Permission::DocumentsUse,
         Permission::DocumentsReadAny,
         Permission::AuditRead,
@@ -118,6 +122,7 @@ impl Permission {
             Self::AccountErase => "account:erase",
             Self::ConsentsManage => "consents:manage",
             Self::MfaManage => "mfa:manage",
+            Self::CredentialsManage => "credentials:manage",
             Self::DocumentsUse => "documents:use",
             Self::DocumentsReadAny => "documents:read_any",
             Self::AuditRead => "audit:read",
@@ -142,6 +147,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::AccountErase,
             Permission::ConsentsManage,
             Permission::MfaManage,
+            Permission::CredentialsManage,
             Permission::DocumentsUse,
         ],
     ),

@@ -198,6 +198,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         last_login_at_ms: None,
         session_epoch: 0,
         session_epoch_keeps: None,
+        webauthn_user_handle: None,
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {

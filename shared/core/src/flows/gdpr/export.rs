@@ -9,6 +9,7 @@
 //! | `roles` | the user record |
 //! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
 //! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
+//! | `passkeys` | every registered passkey: its public data (credential id, COSE public key, algorithm, AAGUID, transports, backup flags, counter) and its name and times; `profile.webauthn_user_handle` is the handle authenticators store |
 //! | `consents` | [`super::consents`] |
 //! | `documents.owned` | documents the caller owns, with their shares |
 //! | `documents.shared_with_me` | documents shared with the caller, with the caller's level (not the other sharees) |
@@ -40,6 +41,7 @@ use crate::flows::audit;
 use crate::http::Response;
 use crate::model::audit::AuditKind;
 use crate::model::document::{self as documents, DocumentRecord, ShareLevel};
+use crate::model::passkey;
 use crate::model::principal::Principal;
 use crate::model::session as sessions;
 
@@ -56,6 +58,24 @@ struct Profile {
     disabled: bool,
     created_at: String,
     last_login_at: Option<String>,
+    webauthn_user_handle: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PasskeyExport {
+    id: String,
+    name: String,
+    credential_id: String,
+    public_key_cose: String,
+    algorithm: Option<&'static str>,
+    aaguid: String,
+    transports: Vec<String>,
+    backup_eligible: bool,
+    backed_up: bool,
+    sign_count: u32,
+    created_at: String,
+    last_used_at: Option<String>,
+    counter_regressed_at: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -111,6 +131,7 @@ struct Export {
     roles: Vec<String>,
     mfa: crate::model::user::mfa::MfaStatus,
     sessions: Vec<SessionView>,
+    passkeys: Vec<PasskeyExport>,
     consents: serde_json::Value,
     documents: Documents,
     activity: Vec<serde_json::Value>,
@@ -183,6 +204,26 @@ pub async fn handle<S: Services>(
         }
     }
 
+    let passkeys = passkey::list(atomic, user_id)
+        .await?
+        .into_iter()
+        .map(|(passkey, _)| PasskeyExport {
+            algorithm: crate::crypto::signature::Algorithm::from_cose_id(passkey.algorithm)
+                .map(|algorithm| algorithm.jose_name()),
+            created_at: encoding::rfc3339(passkey.created_at_ms),
+            last_used_at: passkey.last_used_at_ms.map(encoding::rfc3339),
+            counter_regressed_at: passkey.counter_regressed_at_ms.map(encoding::rfc3339),
+            id: passkey.id,
+            name: passkey.name,
+            credential_id: passkey.credential_id,
+            public_key_cose: passkey.public_key,
+            aaguid: passkey.aaguid,
+            transports: passkey.transports,
+            backup_eligible: passkey.backup_eligible,
+            backed_up: passkey.backup_state,
+            sign_count: passkey.sign_count,
+        })
+        .collect();
     let (consents, _) = consents::load(atomic, user_id).await?;
     let (activity, activity_complete) =
         audit::query::all_of_user(ctx.services.records(), user_id, MAX_ACTIVITY).await?;
@@ -197,10 +238,12 @@ pub async fn handle<S: Services>(
             disabled: user.disabled,
             created_at: encoding::rfc3339(user.created_at_ms),
             last_login_at: user.last_login_at_ms.map(encoding::rfc3339),
+            webauthn_user_handle: user.webauthn_user_handle.clone(),
         },
         roles: user.roles.clone(),
         mfa: crate::model::user::mfa::status(user),
         sessions: session_views,
+        passkeys,
         consents: consents::view(&consents)
             .get("consents")
             .cloned()

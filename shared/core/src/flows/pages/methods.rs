@@ -2,9 +2,12 @@
 //! the sign-in page (docs/contract.md §10, "Extension points").
 //!
 //! The sign-in page renders what [`sign_in_methods`] returns: one "Continue with …"
-//! link per provider, and a passkey button when passkeys are on. Today edgeauth has
-//! neither, so it returns nothing and the page shows no such section. A feature that
-//! adds a method fills it in from its own configuration here:
+//! link per provider, and a passkey button when passkeys are on (`PASSKEYS`, and a
+//! `PUBLIC_ORIGIN` that can be a WebAuthn RP: [`crate::config::passkeys`]) — with the
+//! button also come the passkey autofill of the email field (conditional mediation),
+//! the "Use a passkey instead" choice of the second step, and the account page's
+//! passkeys section. A feature that adds a method fills it in from its own
+//! configuration here:
 //! - a social/OIDC login adds a [`ProviderButton`] per configured provider, whose
 //!   `start_path` is the route of its own function that starts the flow (the page
 //!   appends `?return_to=` with the validated value);
@@ -40,7 +43,10 @@ pub struct SignInMethods {
     pub passkeys: bool,
 }
 
-/// The methods `config` enables (none yet: see the module docs).
-pub fn sign_in_methods(_config: &Config) -> SignInMethods {
-    SignInMethods::default()
+/// The methods `config` enables.
+pub fn sign_in_methods(config: &Config) -> SignInMethods {
+    SignInMethods {
+        providers: Vec::new(),
+        passkeys: config.passkeys.is_some(),
+    }
 }

@@ -2,8 +2,8 @@
 //! recorded on the user (with an upgraded password hash, if any), the session starts,
 //! `login_succeeded` is audited, and the answer carries the tokens.
 //!
-//! Shared by [`crate::flows::accounts::login`] and [`crate::flows::mfa::login_step`],
-//! so both finish identically.
+//! Shared by [`crate::flows::accounts::login`], [`crate::flows::mfa::login_step`] and
+//! the passkey sign-in (`crate::flows::passkeys::sign_in`), so all finish identically.
 //!
 //! Security considerations: the stored address is decrypted before anything is
 //! written, so an unreadable record fails (`503`) before a session exists; the login
@@ -34,17 +34,30 @@ pub async fn complete<S: Services>(
     complete_with(ctx, user, user.session_epoch, mode, rehash, None).await
 }
 
+/// How the user proved who they are: decides the audit event of the sign-in and the
+/// answer when the session epoch moved meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof<'a> {
+    /// A password alone.
+    Password,
+    /// A password, then a second factor (`totp`, `recovery_code`, `passkey`; with the
+    /// passkey's id for `passkey`).
+    SecondFactor {
+        /// The factor's name in the audit event (`mfa`).
+        factor: &'a str,
+        /// The passkey that served as the factor, if one did.
+        passkey_id: Option<&'a str>,
+    },
+    /// A passkey alone (passwordless sign-in).
+    Passkey {
+        /// The passkey's id.
+        passkey_id: &'a str,
+    },
+}
+
 /// [`complete`] for a login whose password was checked under session epoch
 /// `verified_under` (the MFA step's challenge records it), naming the second factor
 /// that was accepted (`totp`, `recovery_code`) in the `login_succeeded` audit event.
-///
-/// The login is recorded by a compare-and-swap on the user record that requires the
-/// epoch to be still `verified_under`: after a password reset or change, a disable or
-/// a revoke-all since the password check, no session is created
-/// ([`crate::policy::session_epoch`]; audit `login_failed`, `reason=sessions_ended`;
-/// `401 invalid_credentials`, or `401 unauthenticated` at the MFA step, whose token
-/// died with the epoch). The session written after the swap belongs to that epoch,
-/// so an epoch change landing between the two ends it as well.
 pub async fn complete_with<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -52,6 +65,35 @@ pub async fn complete_with<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
     second_factor: Option<&str>,
+) -> Result<Response, ApiError> {
+    let proof = match second_factor {
+        Some(factor) => Proof::SecondFactor {
+            factor,
+            passkey_id: None,
+        },
+        None => Proof::Password,
+    };
+    finish(ctx, user, verified_under, mode, rehash, proof).await
+}
+
+/// Ends a sign-in whose credentials were checked under session epoch `verified_under`.
+///
+/// The login is recorded by a compare-and-swap on the user record that requires the
+/// epoch to be still `verified_under`: after a password reset or change, a disable or
+/// a revoke-all since the credentials were checked, no session is created
+/// ([`crate::policy::session_epoch`]; audit `login_failed`, `reason=sessions_ended`;
+/// `401 invalid_credentials`, or `401 unauthenticated` at the MFA step, whose token
+/// died with the epoch). The session written after the swap belongs to that epoch,
+/// so an epoch change landing between the two ends it as well. The audit event is
+/// `login_succeeded` (with `mfa`, and `passkey_id` for a passkey as second factor),
+/// or `passkey_login` for a passwordless sign-in.
+pub async fn finish<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: &UserRecord,
+    verified_under: u64,
+    mode: Mode,
+    rehash: Option<(String, String)>,
+    proof: Proof<'_>,
 ) -> Result<Response, ApiError> {
     // The answer shows the address: an unreadable one (unknown key, tampered) fails
     // here, `503`, before anything is written or a session exists.
@@ -80,9 +122,9 @@ pub async fn complete_with<S: Services>(
             Some(&user.id),
             &[("reason", "sessions_ended")],
         )?;
-        return Err(match second_factor {
-            Some(_) => ApiError::Unauthenticated,
-            None => ApiError::InvalidCredentials,
+        return Err(match proof {
+            Proof::SecondFactor { .. } => ApiError::Unauthenticated,
+            Proof::Password | Proof::Passkey { .. } => ApiError::InvalidCredentials,
         });
     }
     let issued = start(ctx, &user, mode).await?;
@@ -90,14 +132,20 @@ pub async fn complete_with<S: Services>(
         ("mode", mode.as_str()),
         ("session_id", issued.session.id.as_str())
     ];
-    if let Some(factor) = second_factor {
-        detail.push(("mfa", factor));
-    }
-    ctx.audit(
-        AuditKind::LoginSucceeded,
-        Some(&user.id),
-        Some(&user.id),
-        &detail,
-    )?;
+    let kind = match proof {
+        Proof::Password => AuditKind::LoginSucceeded,
+        Proof::SecondFactor { factor, passkey_id } => {
+            detail.push(("mfa", factor));
+            if let Some(passkey_id) = passkey_id {
+                detail.push(("passkey_id", passkey_id));
+            }
+            AuditKind::LoginSucceeded
+        }
+        Proof::Passkey { passkey_id } => {
+            detail.push(("passkey_id", passkey_id));
+            AuditKind::PasskeyLogin
+        }
+    };
+    ctx.audit(kind, Some(&user.id), Some(&user.id), &detail)?;
     delivery::respond(ctx, &user, &issued, mode)
 }

@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 25] = [
+    let expected: [(&str, &str, Option<Permission>); 32] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -43,6 +43,17 @@ fn each_route_declares_exactly_its_permission() {
         ("POST", "/api/me/mfa/totp/setup", Some(MfaManage)),
         ("POST", "/api/me/mfa/totp/confirm", Some(MfaManage)),
         ("DELETE", "/api/me/mfa/totp", Some(MfaManage)),
+        ("GET", "/api/me/passkeys", Some(CredentialsManage)),
+        ("POST", "/api/me/passkeys", Some(CredentialsManage)),
+        ("POST", "/api/me/passkeys/options", Some(CredentialsManage)),
+        ("PUT", "/api/me/passkeys/{id}", Some(CredentialsManage)),
+        ("DELETE", "/api/me/passkeys/{id}", Some(CredentialsManage)),
+        ("POST", "/api/me/reauthenticate", Some(CredentialsManage)),
+        (
+            "POST",
+            "/api/me/reauthenticate/options",
+            Some(CredentialsManage),
+        ),
         ("POST", "/api/admin/data-keys/sweep", Some(DataKeysRotate)),
         (
             "POST",
@@ -215,10 +226,11 @@ fn roles_are_read_from_the_store_on_every_request() {
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
 }
 
-/// The Workers `api` forwards its password routes ([`Route::verifies_password`]) to
-/// the `login` function; what `login` answers there must be what `api` answers: same
-/// permissions, gate and handlers.
-#[cfg(feature = "password-policy")]
+/// The Workers `api` forwards its credential routes ([`Route::verifies_credentials`]:
+/// the password routes and the two that verify a WebAuthn response) to the `login`
+/// function; what `login` answers there must be what `api` answers: same permissions,
+/// gate and handlers.
+#[cfg(all(feature = "password-policy", feature = "passkeys"))]
 mod password_routes_in_login {
     use super::*;
     use crate::functions::Login;
@@ -240,7 +252,7 @@ mod password_routes_in_login {
     }
 
     fn forwarded(method: &str, path: &str) -> bool {
-        crate::app::verifies_password::<Api, TestEnv>(method, path)
+        crate::app::verifies_credentials::<Api, TestEnv>(method, path)
     }
 
     #[test]
@@ -250,12 +262,12 @@ mod password_routes_in_login {
                 route.method,
                 route.pattern,
                 route.permission(),
-                route.verifies_password,
+                route.verifies_credentials,
             )
         };
         let in_api: Vec<_> = table()
             .iter()
-            .filter(|route| route.verifies_password)
+            .filter(|route| route.verifies_credentials)
             .map(describe)
             .collect();
         let in_login: Vec<_> = Login::routes::<TestEnv>()
@@ -264,13 +276,22 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 2);
+        assert_eq!(in_api.len(), 4);
     }
 
     #[test]
-    fn are_exactly_the_password_routes() {
+    fn are_exactly_the_credential_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        assert!(forwarded("POST", "/api/me/passkeys"));
+        assert!(forwarded("POST", "/api/me/reauthenticate"));
+        assert!(!forwarded("POST", "/api/me/passkeys/options"));
+        assert!(!forwarded("POST", "/api/me/reauthenticate/options"));
+        assert!(!forwarded("GET", "/api/me/passkeys"));
+        assert!(!forwarded(
+            "DELETE",
+            "/api/me/passkeys/0123456789abcdef0123456789abcdef"
+        ));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));

@@ -1,0 +1,95 @@
+use super::*;
+use crate::ctx::Services;
+use crate::testkit::TestEnv;
+
+fn record(user_id: &str, id: &str, credential: &[u8]) -> PasskeyRecord {
+    PasskeyRecord {
+        id: id.into(),
+        user_id: user_id.into(),
+        credential_id: encoding::b64url(credential),
+        public_key: "pQ".into(),
+        algorithm: -8,
+        sign_count: 0,
+        backup_eligible: false,
+        backup_state: false,
+        aaguid: "00".repeat(16),
+        transports: Vec::new(),
+        name: "Key".into(),
+        created_at_ms: 1,
+        last_used_at_ms: None,
+        counter_regressed_at_ms: None,
+        removing_since_ms: None,
+    }
+}
+
+const ALICE: &str = "a0000000000000000000000000000000";
+const BOB: &str = "b0000000000000000000000000000000";
+const ONE: &str = "10000000000000000000000000000000";
+const TWO: &str = "20000000000000000000000000000000";
+
+#[test]
+fn a_credential_id_is_claimed_once_and_found_by_its_index() {
+    let env = TestEnv::new();
+    pollster::block_on(async {
+        assert!(insert(env.atomic(), &record(ALICE, ONE, b"cred"))
+            .await
+            .unwrap());
+        assert!(!insert(env.atomic(), &record(BOB, TWO, b"cred"))
+            .await
+            .unwrap());
+        assert!(
+            list(env.atomic(), BOB).await.unwrap().is_empty(),
+            "the loser's record is gone"
+        );
+        let entry = lookup(env.atomic(), b"cred").await.unwrap().unwrap();
+        assert_eq!(
+            (entry.user_id.as_str(), entry.passkey_id.as_str()),
+            (ALICE, ONE)
+        );
+        assert_eq!(lookup(env.atomic(), b"other").await.unwrap(), None);
+    });
+}
+
+#[test]
+fn removal_releases_the_index_and_erasure_removes_everything() {
+    let env = TestEnv::new();
+    pollster::block_on(async {
+        insert(env.atomic(), &record(ALICE, ONE, b"one"))
+            .await
+            .unwrap();
+        insert(env.atomic(), &record(ALICE, TWO, b"two"))
+            .await
+            .unwrap();
+        let (first, raw) = load(env.atomic(), ALICE, ONE).await.unwrap().unwrap();
+        assert!(remove(env.atomic(), &first, &raw).await.unwrap());
+        assert_eq!(lookup(env.atomic(), b"one").await.unwrap(), None);
+        assert_eq!(erase_all(env.atomic(), ALICE).await.unwrap(), 1);
+        assert_eq!(lookup(env.atomic(), b"two").await.unwrap(), None);
+        assert!(list(env.atomic(), ALICE).await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn ids_of_the_wrong_shape_or_owner_read_as_absent() {
+    let env = TestEnv::new();
+    pollster::block_on(async {
+        insert(env.atomic(), &record(ALICE, ONE, b"one"))
+            .await
+            .unwrap();
+        assert!(load(env.atomic(), BOB, ONE).await.unwrap().is_none());
+        assert!(load(env.atomic(), ALICE, "../profile")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(load(env.atomic(), ALICE, ONE).await.unwrap().is_some());
+    });
+}
+
+#[test]
+fn a_removal_mark_holds_for_a_minute() {
+    let mut passkey = record(ALICE, ONE, b"one");
+    assert!(!passkey.being_removed(10));
+    passkey.removing_since_ms = Some(1_000);
+    assert!(passkey.being_removed(1_000 + REMOVAL_MARK_MS - 1));
+    assert!(!passkey.being_removed(1_000 + REMOVAL_MARK_MS));
+}
