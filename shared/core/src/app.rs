@@ -218,14 +218,12 @@ async fn dispatch<S: Services>(
     handler(ctx, &principal, params).await
 }
 
-/// Whether `F` serves `method path` with a handler that verifies a credential — a
-/// password or a WebAuthn response ([`Route::verifies_credentials`]): what the
-/// Workers `api` forwards to `login`. `method` is the raw token (`delete` is not `DELETE`).
-pub fn verifies_credentials<F: Function, S: Services>(method: &str, path: &str) -> bool {
+/// Whether `F` serves `method path` with the credential code — password verification
+/// or passkeys ([`Route::credentials`]): what the Workers `api` forwards to
+/// `login`. `method` is the raw token (`delete` is not `DELETE`).
+pub fn is_credential_route<F: Function, S: Services>(method: &str, path: &str) -> bool {
     let method = Method::parse(method);
     F::routes::<S>().iter().any(|route| {
-        route.verifies_credentials
-            && route.method == method
-            && match_pattern(route.pattern, path).is_some()
+        route.credentials && route.method == method && match_pattern(route.pattern, path).is_some()
     })
 }

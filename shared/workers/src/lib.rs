@@ -46,7 +46,7 @@ pub const KV_BINDING: &str = "EDGEAUTH_KV";
 pub const ATOMIC_BINDING: &str = "ATOMIC";
 /// The service binding of the `api` Worker to the `login` Worker, over which it
 /// forwards the routes that verify a credential — a password or a WebAuthn response (the
-/// `api` route table's `verifies_credentials` entries).
+/// `api` route table's `credential_route` entries).
 pub const LOGIN_BINDING: &str = "LOGIN";
 
 thread_local! {
@@ -142,7 +142,7 @@ pub async fn serve<F: Function>(
 }
 
 /// As [`serve`], except that a request for a route of `F` whose handler verifies
-/// a credential ([`app::verifies_credentials`], read from `F`'s route table) is
+/// a credential ([`app::is_credential_route`], read from `F`'s route table) is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
 /// returned as is. The `api` Worker uses it so that it need not link password or
 /// WebAuthn verification. Without the binding the request is served here, where a build that
@@ -154,7 +154,7 @@ pub async fn serve_forwarding<F: Function>(
     binding: &str,
 ) -> worker::Result<worker::Response> {
     let method = request.inner().method();
-    if app::verifies_credentials::<F, WorkersServices>(&method, &request::path(&request)?) {
+    if app::is_credential_route::<F, WorkersServices>(&method, &request::path(&request)?) {
         if let Ok(service) = env.service(binding) {
             return service.fetch_request(request).await;
         }

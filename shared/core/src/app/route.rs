@@ -4,7 +4,7 @@
 //! The table is the only place a route is written: dispatch, `404`/`405` with
 //! `Allow`, preflights, the permission gate, the per-user limits
 //! ([`Route::per_user`]), the routes the Workers `api` forwards to `login`
-//! ([`Route::verifies_credentials`]) and the platform manifests (`cargo xtask
+//! ([`Route::credentials`]) and the platform manifests (`cargo xtask
 //! manifests`) all read it.
 //!
 //! Who may call a route is part of the handler's type: a [`Handler::Public`] handler
@@ -77,10 +77,11 @@ pub struct Route<S: Services> {
     /// The per-user budget the route spends once the gate has a principal (`None`
     /// for a public route): [`PerUser::Api`] for a protected route.
     pub per_user: Option<PerUser>,
-    /// The handler verifies a credential — the caller's password, or a WebAuthn
-    /// response (docs/ARCHITECTURE.md, "Credential routes"): the Workers `api`, built
-    /// without that code, forwards these to `login`.
-    pub verifies_credentials: bool,
+    /// The route is served by the credential code — password verification or passkeys
+    /// (WebAuthn verification, passkey storage and management; docs/ARCHITECTURE.md,
+    /// "Credential routes"): the Workers `api`, built without that code, forwards
+    /// these to `login`.
+    pub credentials: bool,
 }
 
 impl<S: Services> Route<S> {
@@ -91,7 +92,7 @@ impl<S: Services> Route<S> {
             pattern,
             handler: Handler::Public(handler),
             per_user: None,
-            verifies_credentials: false,
+            credentials: false,
         }
     }
 
@@ -108,7 +109,7 @@ impl<S: Services> Route<S> {
             pattern,
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
-            verifies_credentials: false,
+            credentials: false,
         }
     }
 
@@ -124,13 +125,13 @@ impl<S: Services> Route<S> {
             pattern,
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
-            verifies_credentials: false,
+            credentials: false,
         }
     }
 
     /// Marks a route whose handler verifies a password or a WebAuthn response.
-    pub const fn verifying_credentials(mut self) -> Self {
-        self.verifies_credentials = true;
+    pub const fn credential_route(mut self) -> Self {
+        self.credentials = true;
         self
     }
 
@@ -150,7 +151,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("pattern", &self.pattern)
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
-            .field("verifies_credentials", &self.verifies_credentials)
+            .field("credentials", &self.credentials)
             .finish()
     }
 }

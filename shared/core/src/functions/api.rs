@@ -10,18 +10,19 @@
 //! [`crate::policy::documents`]). A path the table does not list is `404`, a method it
 //! does not list `405`.
 //!
-//! **Credential routes.** Four handlers verify a credential, marked
-//! [`Route::verifies_credentials`]: two the caller's password (docs/contract.md §6:
-//! erasure and turning TOTP off re-authenticate), one a WebAuthn registration
-//! (`POST /api/me/passkeys`), one a password or a passkey assertion
-//! (`POST /api/me/reauthenticate`). Password verification links argon2, bcrypt and
-//! the NFKC tables — a third of the `api` Worker — and WebAuthn verification CBOR,
-//! COSE and `clientDataJSON` parsing, so on Workers the `api` function is built
-//! without the `password` and `passkeys` features and forwards exactly these
-//! requests, unchanged, to the `login` function over a service binding
-//! ([`crate::app::verifies_credentials`]); `login` lists the same routes with the same
-//! permissions and handlers ([`super::login`]). On Spin (no bundle limit) `api` links
-//! both and serves them itself.
+//! **Credential routes.** The routes of the credential code are marked
+//! [`Route::credentials`]: two verify the caller's password (docs/contract.md §6:
+//! erasure and turning TOTP off re-authenticate), and every passkey route
+//! (`/api/me/passkeys…`, `/api/me/reauthenticate…`: WebAuthn verification, and the
+//! passkey storage and management around it). Password verification links argon2,
+//! bcrypt and the NFKC tables — a third of the `api` Worker — and passkeys CBOR, COSE
+//! and `clientDataJSON` parsing and their flows (~20 KiB gzip, more than the `api`
+//! Worker's budget had left), so on Workers the `api` function is built without the
+//! `password` and `passkeys` features and forwards exactly these requests, unchanged,
+//! to the `login` function over a service binding ([`crate::app::is_credential_route`]);
+//! `login` lists the same routes with the same permissions and handlers
+//! ([`super::login`]). On Spin (no bundle limit) `api` links both and serves them
+//! itself.
 //!
 //! Security considerations: the gate is in one place, ahead of every protected
 //! handler, and a protected handler's signature takes the principal, so neither can
@@ -36,7 +37,7 @@ use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 #[cfg(not(all(feature = "password", feature = "passkeys")))]
 use crate::error::Internal;
-use crate::flows::{accounts, admin, audit, documents, gdpr, mfa, passkeys};
+use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
 use crate::policy::rbac::Permission;
@@ -61,7 +62,7 @@ impl Function for Api {
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(erase_account(ctx, who))
                 })
-                .verifying_credentials(),
+                .credential_route(),
                 Route::protected(Get, "/api/me/export", DataExport, |ctx, who, _| {
                     Box::pin(gdpr::export::handle(ctx, who))
                 }),
@@ -86,57 +87,63 @@ impl Function for Api {
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(disable_totp(ctx, who))
                 })
-                .verifying_credentials(),
+                .credential_route(),
+                // Passkeys: served by `login` on Workers (credential routes).
                 Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
-                    Box::pin(passkeys::manage::list(ctx, who))
-                }),
+                    Box::pin(passkey_routes::list(ctx, who))
+                })
+                .credential_route(),
                 Route::protected(
                     Post,
                     "/api/me/passkeys",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(register_passkey(ctx, who)),
+                    |ctx, who, _| Box::pin(passkey_routes::register(ctx, who)),
                 )
-                .verifying_credentials(),
+                .credential_route(),
                 // Before `{id}`: the first pattern that matches a path decides its routes.
                 Route::protected(
                     Post,
                     "/api/me/passkeys/options",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkeys::manage::registration_options(ctx, who)),
-                ),
+                    |ctx, who, _| Box::pin(passkey_routes::registration_options(ctx, who)),
+                )
+                .credential_route(),
                 Route::protected(
                     Put,
                     "/api/me/passkeys/{id}",
                     CredentialsManage,
                     |ctx, who, p| {
                         Box::pin(
-                            async move { passkeys::manage::rename(ctx, who, param(p, 0)?).await },
+                            async move { passkey_routes::rename(ctx, who, param(p, 0)?).await },
                         )
                     },
-                ),
+                )
+                .credential_route(),
                 Route::protected(
                     Delete,
                     "/api/me/passkeys/{id}",
                     CredentialsManage,
                     |ctx, who, p| {
                         Box::pin(
-                            async move { passkeys::manage::remove(ctx, who, param(p, 0)?).await },
+                            async move { passkey_routes::remove(ctx, who, param(p, 0)?).await },
                         )
                     },
-                ),
+                )
+                .credential_route(),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(reauthenticate(ctx, who)),
+                    |ctx, who, _| Box::pin(passkey_routes::reauthenticate(ctx, who)),
                 )
-                .verifying_credentials(),
+                .credential_route(),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate/options",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkeys::manage::reauthentication_options(ctx, who)),
-                ),
+                    |ctx, who, _| Box::pin(passkey_routes::reauthentication_options(ctx, who)),
+                )
+                .credential_route(),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
@@ -268,26 +275,67 @@ pub(crate) async fn disable_totp<S: Services>(
     return without_credentials(ctx, principal);
 }
 
-/// `POST /api/me/passkeys` (verifies a WebAuthn registration).
-pub(crate) async fn register_passkey<S: Services>(
-    ctx: &Ctx<'_, S>,
-    principal: &Principal,
-) -> Result<Response, ApiError> {
+/// The passkey routes (`crate::flows::passkeys`): in a build with the `passkeys`
+/// feature the flows, otherwise `503` (the Workers `api` forwards them to `login`).
+pub(crate) mod passkey_routes {
+    use super::*;
     #[cfg(feature = "passkeys")]
-    return passkeys::register::handle(ctx, principal).await;
-    #[cfg(not(feature = "passkeys"))]
-    return without_credentials(ctx, principal);
-}
+    use crate::flows::passkeys::{manage, register as registration};
 
-/// `POST /api/me/reauthenticate` (verifies a password or a passkey assertion).
-pub(crate) async fn reauthenticate<S: Services>(
-    ctx: &Ctx<'_, S>,
-    principal: &Principal,
-) -> Result<Response, ApiError> {
-    #[cfg(all(feature = "password", feature = "passkeys"))]
-    return passkeys::reauth::handle(ctx, principal).await;
-    #[cfg(not(all(feature = "password", feature = "passkeys")))]
-    return without_credentials(ctx, principal);
+    macro_rules! passkey_route {
+        ($(#[$doc:meta])* $name:ident ($($arg:ident: $ty:ty),*) => $($flow:tt)+) => {
+            $(#[$doc])*
+            pub(crate) async fn $name<S: Services>(
+                ctx: &Ctx<'_, S>,
+                principal: &Principal,
+                $($arg: $ty),*
+            ) -> Result<Response, ApiError> {
+                #[cfg(feature = "passkeys")]
+                return $($flow)+(ctx, principal $(, $arg)*).await;
+                #[cfg(not(feature = "passkeys"))]
+                {
+                    $(let _ = $arg;)*
+                    return without_credentials(ctx, principal);
+                }
+            }
+        };
+    }
+
+    passkey_route!(
+        /// `GET /api/me/passkeys`.
+        list() => manage::list
+    );
+    passkey_route!(
+        /// `POST /api/me/passkeys/options`.
+        registration_options() => manage::registration_options
+    );
+    passkey_route!(
+        /// `POST /api/me/passkeys` (verifies a WebAuthn registration).
+        register() => registration::handle
+    );
+    passkey_route!(
+        /// `PUT /api/me/passkeys/{id}`.
+        rename(id: &str) => manage::rename
+    );
+    passkey_route!(
+        /// `DELETE /api/me/passkeys/{id}`.
+        remove(id: &str) => manage::remove
+    );
+    passkey_route!(
+        /// `POST /api/me/reauthenticate/options`.
+        reauthentication_options() => manage::reauthentication_options
+    );
+
+    /// `POST /api/me/reauthenticate` (verifies a password or a passkey assertion).
+    pub(crate) async fn reauthenticate<S: Services>(
+        ctx: &Ctx<'_, S>,
+        principal: &Principal,
+    ) -> Result<Response, ApiError> {
+        #[cfg(all(feature = "password", feature = "passkeys"))]
+        return crate::flows::passkeys::reauth::handle(ctx, principal).await;
+        #[cfg(not(all(feature = "password", feature = "passkeys")))]
+        return without_credentials(ctx, principal);
+    }
 }
 
 /// A credential route in a build that cannot verify that credential: `503`, never a

@@ -7,11 +7,11 @@
 //! enables), the passkey routes also with `passkeys`; without them the table is
 //! empty and every path answers `404` through the layer, never a fake success.
 //!
-//! It also serves the `api` routes that verify a credential (`DELETE /api/me`,
-//! `DELETE /api/me/mfa/totp`, `POST /api/me/passkeys`, `POST /api/me/reauthenticate`,
-//! marked [`Route::verifies_credentials`] in both tables), which the `api` Worker
-//! forwards here over a service binding so that it need not link the password and
-//! WebAuthn code: the same permissions, gate, per-user limit and handlers as `api` (a
+//! It also serves the `api` routes of the credential code (`DELETE /api/me`,
+//! `DELETE /api/me/mfa/totp`, which verify the password, and every route of
+//! `/api/me/passkeys…` and `/api/me/reauthenticate…`; marked [`Route::credentials`]
+//! in both tables), which the `api` Worker forwards here over a service binding so
+//! that it need not link the password and passkey code: the same permissions, gate, per-user limit and handlers as `api` (a
 //! unit test holds the two tables to that). Public routing never sends `/api/*` here
 //! (they are under the `api` namespace, not mounted for `login`), and a request that
 //! did arrive directly would meet exactly the same checks.
@@ -19,12 +19,16 @@
 #[cfg(feature = "password-policy")]
 use alloc::boxed::Box;
 
+#[cfg(feature = "password-policy")]
+use super::api::passkey_routes;
+#[cfg(feature = "password-policy")]
+use crate::app::param;
 use crate::app::{Function, Route};
 use crate::ctx::Services;
 #[cfg(feature = "password-policy")]
 use crate::flows::{accounts, mfa};
 #[cfg(feature = "password-policy")]
-use crate::http::Method::{Delete, Post};
+use crate::http::Method::{Delete, Get, Post, Put};
 #[cfg(feature = "password-policy")]
 use crate::policy::rbac::Permission::{AccountErase, CredentialsManage, MfaManage};
 
@@ -64,25 +68,65 @@ impl Function for Login {
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(super::api::erase_account(ctx, who))
                 })
-                .verifying_credentials(),
+                .credential_route(),
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
-                .verifying_credentials(),
+                .credential_route(),
+                Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
+                    Box::pin(passkey_routes::list(ctx, who))
+                })
+                .credential_route(),
                 Route::protected(
                     Post,
                     "/api/me/passkeys",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(super::api::register_passkey(ctx, who)),
+                    |ctx, who, _| Box::pin(passkey_routes::register(ctx, who)),
                 )
-                .verifying_credentials(),
+                .credential_route(),
+                Route::protected(
+                    Post,
+                    "/api/me/passkeys/options",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(passkey_routes::registration_options(ctx, who)),
+                )
+                .credential_route(),
+                Route::protected(
+                    Put,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { passkey_routes::rename(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                )
+                .credential_route(),
+                Route::protected(
+                    Delete,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    |ctx, who, p| {
+                        Box::pin(
+                            async move { passkey_routes::remove(ctx, who, param(p, 0)?).await },
+                        )
+                    },
+                )
+                .credential_route(),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(super::api::reauthenticate(ctx, who)),
+                    |ctx, who, _| Box::pin(passkey_routes::reauthenticate(ctx, who)),
                 )
-                .verifying_credentials(),
+                .credential_route(),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate/options",
+                    CredentialsManage,
+                    |ctx, who, _| Box::pin(passkey_routes::reauthentication_options(ctx, who)),
+                )
+                .credential_route(),
             ]
         }
     }

@@ -239,7 +239,13 @@ pub async fn remove(
     record: &PasskeyRecord,
     expected: &str,
 ) -> Result<bool, ApiError> {
-    release_index(atomic, record).await?;
+    release_index(
+        atomic,
+        &record.user_id,
+        &record.id,
+        &record.credential_id_bytes(),
+    )
+    .await?;
     let shard = user::shard(&record.user_id);
     Ok(atomic
         .compare_and_swap(
@@ -251,16 +257,25 @@ pub async fn remove(
         .await?)
 }
 
-/// Deletes the index entry of `record` if it names this passkey.
-async fn release_index(atomic: &impl AtomicStore, record: &PasskeyRecord) -> Result<(), ApiError> {
-    let index = index_shard(&record.credential_id_bytes());
+/// Deletes the index entry of `credential_id` if it names passkey `passkey_id` of
+/// `user_id`.
+async fn release_index(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+    passkey_id: &str,
+    credential_id: &[u8],
+) -> Result<(), ApiError> {
+    let index = index_shard(credential_id);
     let key = AtomicKey::new(&index, INDEX_NAME);
     for _ in 0..ATTEMPTS {
         let Some(raw) = atomic.get(key).await? else {
             return Ok(());
         };
-        let ours = serde_json::from_str::<IndexEntry>(&raw)
-            .is_ok_and(|entry| entry.user_id == record.user_id && entry.passkey_id == record.id);
+        // Read as a JSON value (already in every build) rather than through a derived
+        // decoder: the Workers `api` links this for erasure only, and is size-bound.
+        let entry = serde_json::from_str::<serde_json::Value>(&raw).unwrap_or_default();
+        let field = |name: &str| entry.get(name).and_then(serde_json::Value::as_str);
+        let ours = field("user_id") == Some(user_id) && field("passkey_id") == Some(passkey_id);
         if !ours || atomic.compare_and_swap(key, Some(&raw), None, None).await? {
             return Ok(());
         }
@@ -268,12 +283,44 @@ async fn release_index(atomic: &impl AtomicStore, record: &PasskeyRecord) -> Res
     Err(ApiError::Unavailable(Internal("passkey index contended")))
 }
 
+/// Every passkey record of a user as a JSON value, with its name and raw text (the
+/// export and erasure, which must not depend on this build's decoder). Records of
+/// another user are skipped.
+pub async fn list_values(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+) -> Result<Vec<(String, String, serde_json::Value)>, ApiError> {
+    if !user::is_id(user_id) {
+        return Ok(Vec::new());
+    }
+    Ok(atomic
+        .list(&user::shard(user_id), NAME_PREFIX)
+        .await?
+        .into_iter()
+        .filter_map(|(name, raw)| {
+            let value: serde_json::Value = serde_json::from_str(&raw).ok()?;
+            let owner = value.get("user_id").and_then(serde_json::Value::as_str);
+            (owner == Some(user_id)).then_some((name, raw, value))
+        })
+        .collect())
+}
+
 /// Erasure: releases the index entry of every passkey of `user_id` and deletes the
-/// records. Returns how many passkeys there were.
+/// records. Returns how many passkeys there were. Works on the records as JSON values,
+/// so a record this build cannot decode is erased all the same.
 pub async fn erase_all(atomic: &impl AtomicStore, user_id: &str) -> Result<usize, ApiError> {
-    let passkeys = list(atomic, user_id).await?;
-    for (record, raw) in &passkeys {
-        remove(atomic, record, raw).await?;
+    let passkeys = list_values(atomic, user_id).await?;
+    let shard = user::shard(user_id);
+    for (name, raw, value) in &passkeys {
+        let text = |name: &str| value.get(name).and_then(serde_json::Value::as_str);
+        let credential = text("credential_id")
+            .and_then(encoding::b64url_decode)
+            .unwrap_or_default();
+        let id = text("id").unwrap_or_default();
+        release_index(atomic, user_id, id, &credential).await?;
+        atomic
+            .compare_and_swap(AtomicKey::new(&shard, name), Some(raw), None, None)
+            .await?;
     }
     Ok(passkeys.len())
 }

@@ -61,21 +61,37 @@ struct Profile {
     webauthn_user_handle: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct PasskeyExport {
-    id: String,
-    name: String,
-    credential_id: String,
-    public_key_cose: String,
-    algorithm: Option<&'static str>,
-    aaguid: String,
-    transports: Vec<String>,
-    backup_eligible: bool,
-    backed_up: bool,
-    sign_count: u32,
-    created_at: String,
-    last_used_at: Option<String>,
-    counter_regressed_at: Option<String>,
+/// A stored passkey as exported: its public data under the export's names. Read as a
+/// JSON value rather than decoded (the Workers `api` links no passkey decoder).
+fn passkey_export(stored: &serde_json::Value) -> serde_json::Value {
+    let field = |name: &str| stored.get(name).cloned().unwrap_or_default();
+    let time = |name: &str| {
+        stored
+            .get(name)
+            .and_then(serde_json::Value::as_u64)
+            .map(|ms| serde_json::Value::from(encoding::rfc3339(ms)))
+            .unwrap_or_default()
+    };
+    let algorithm = stored
+        .get("algorithm")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(crate::crypto::signature::Algorithm::from_cose_id)
+        .map(|algorithm| algorithm.jose_name());
+    serde_json::json!({
+        "id": field("id"),
+        "name": field("name"),
+        "credential_id": field("credential_id"),
+        "public_key_cose": field("public_key"),
+        "algorithm": algorithm,
+        "aaguid": field("aaguid"),
+        "transports": stored.get("transports").cloned().unwrap_or_else(|| serde_json::json!([])),
+        "backup_eligible": field("backup_eligible"),
+        "backed_up": field("backup_state"),
+        "sign_count": field("sign_count"),
+        "created_at": time("created_at_ms"),
+        "last_used_at": time("last_used_at_ms"),
+        "counter_regressed_at": time("counter_regressed_at_ms"),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -131,7 +147,7 @@ struct Export {
     roles: Vec<String>,
     mfa: crate::model::user::mfa::MfaStatus,
     sessions: Vec<SessionView>,
-    passkeys: Vec<PasskeyExport>,
+    passkeys: Vec<serde_json::Value>,
     consents: serde_json::Value,
     documents: Documents,
     activity: Vec<serde_json::Value>,
@@ -204,25 +220,10 @@ pub async fn handle<S: Services>(
         }
     }
 
-    let passkeys = passkey::list(atomic, user_id)
+    let passkeys = passkey::list_values(atomic, user_id)
         .await?
-        .into_iter()
-        .map(|(passkey, _)| PasskeyExport {
-            algorithm: crate::crypto::signature::Algorithm::from_cose_id(passkey.algorithm)
-                .map(|algorithm| algorithm.jose_name()),
-            created_at: encoding::rfc3339(passkey.created_at_ms),
-            last_used_at: passkey.last_used_at_ms.map(encoding::rfc3339),
-            counter_regressed_at: passkey.counter_regressed_at_ms.map(encoding::rfc3339),
-            id: passkey.id,
-            name: passkey.name,
-            credential_id: passkey.credential_id,
-            public_key_cose: passkey.public_key,
-            aaguid: passkey.aaguid,
-            transports: passkey.transports,
-            backup_eligible: passkey.backup_eligible,
-            backed_up: passkey.backup_state,
-            sign_count: passkey.sign_count,
-        })
+        .iter()
+        .map(|(_, _, stored)| passkey_export(stored))
         .collect();
     let (consents, _) = consents::load(atomic, user_id).await?;
     let (activity, activity_complete) =

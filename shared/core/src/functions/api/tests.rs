@@ -226,7 +226,7 @@ fn roles_are_read_from_the_store_on_every_request() {
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
 }
 
-/// The Workers `api` forwards its credential routes ([`Route::verifies_credentials`]:
+/// The Workers `api` forwards its credential routes ([`Route::credentials`]:
 /// the password routes and the two that verify a WebAuthn response) to the `login`
 /// function; what `login` answers there must be what `api` answers: same permissions,
 /// gate and handlers.
@@ -252,7 +252,7 @@ mod password_routes_in_login {
     }
 
     fn forwarded(method: &str, path: &str) -> bool {
-        crate::app::verifies_credentials::<Api, TestEnv>(method, path)
+        crate::app::is_credential_route::<Api, TestEnv>(method, path)
     }
 
     #[test]
@@ -262,12 +262,12 @@ mod password_routes_in_login {
                 route.method,
                 route.pattern,
                 route.permission(),
-                route.verifies_credentials,
+                route.credentials,
             )
         };
         let in_api: Vec<_> = table()
             .iter()
-            .filter(|route| route.verifies_credentials)
+            .filter(|route| route.credentials)
             .map(describe)
             .collect();
         let in_login: Vec<_> = Login::routes::<TestEnv>()
@@ -276,22 +276,23 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 4);
+        assert_eq!(in_api.len(), 9);
     }
 
     #[test]
     fn are_exactly_the_credential_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        let passkey = "/api/me/passkeys/0123456789abcdef0123456789abcdef";
         assert!(forwarded("POST", "/api/me/passkeys"));
+        assert!(forwarded("GET", "/api/me/passkeys"));
+        assert!(forwarded("POST", "/api/me/passkeys/options"));
+        assert!(forwarded("PUT", passkey));
+        assert!(forwarded("DELETE", passkey));
         assert!(forwarded("POST", "/api/me/reauthenticate"));
-        assert!(!forwarded("POST", "/api/me/passkeys/options"));
-        assert!(!forwarded("POST", "/api/me/reauthenticate/options"));
-        assert!(!forwarded("GET", "/api/me/passkeys"));
-        assert!(!forwarded(
-            "DELETE",
-            "/api/me/passkeys/0123456789abcdef0123456789abcdef"
-        ));
+        assert!(forwarded("POST", "/api/me/reauthenticate/options"));
+        assert!(!forwarded("GET", "/api/me/export"));
+        assert!(!forwarded("POST", "/api/me/passkeys/x/y"));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));
