@@ -13,18 +13,24 @@ export async function signInWithPasskey({ client }) {
   return client.signInWithPasskey();
 }
 
+/** How often the offer starts again after the API refused a chosen passkey. */
+const RESTARTS = 3;
+
 /**
  * Offers the user's passkeys in the autofill of `autocomplete="username webauthn"`
  * fields, until one is chosen (then `onSignedIn(session)`) or `stop()` is called.
  * Nothing happens in browsers without conditional mediation. `onError(error)` hears a
- * refused passkey; the offer then starts again.
+ * passkey the API refused; the offer then starts again (a few times at most: each start
+ * asks the API for a challenge, which counts toward the address's sign-in limit). When
+ * the browser ends the request itself (no passkey for this site, or it declined), the
+ * offer ends quietly.
  */
 export function offerInAutofill({ client, onSignedIn, onError }) {
   let controller = null;
   let stopped = false;
   (async () => {
     if (!client.passkeysAvailable() || !(await client.conditionalMediationAvailable())) return;
-    while (!stopped) {
+    for (let start = 0; start <= RESTARTS && !stopped; start += 1) {
       controller = new AbortController();
       try {
         const session = await client.signInWithPasskey({ mediation: "conditional", signal: controller.signal });
@@ -32,8 +38,10 @@ export function offerInAutofill({ client, onSignedIn, onError }) {
         onSignedIn(session);
       } catch (error) {
         if (stopped || controller.signal.aborted) return;
-        // The user dismissed the prompt (NotAllowedError): offer again, quietly.
-        if (error?.name !== "NotAllowedError") onError(error);
+        // Only an answer of the API (an EdgeauthError, with a code) starts the offer
+        // again; the browser's own refusals (NotAllowedError, …) end it.
+        if (typeof error?.code !== "string") return;
+        onError(error);
       }
     }
   })();

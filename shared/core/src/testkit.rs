@@ -212,6 +212,17 @@ impl Services for TestEnv {
 }
 
 impl TestEnv {
+    /// The atomic store, for tests below the request context (which do not name
+    /// [`Services`]).
+    pub(crate) fn atomic_store(&self) -> &InterleavingStore {
+        &self.atomic
+    }
+
+    /// The random source, likewise.
+    pub(crate) fn random_source(&self) -> &SeededRandom {
+        &self.random
+    }
+
     /// A fresh environment with the default test configuration.
     pub(crate) fn new() -> Self {
         Self::with_config(config(&[]))

@@ -1,5 +1,4 @@
 use super::*;
-use crate::ctx::Services;
 use crate::testkit::TestEnv;
 
 fn record(user_id: &str, id: &str, credential: &[u8]) -> PasskeyRecord {
@@ -31,22 +30,22 @@ const TWO: &str = "20000000000000000000000000000000";
 fn a_credential_id_is_claimed_once_and_found_by_its_index() {
     let env = TestEnv::new();
     pollster::block_on(async {
-        assert!(insert(env.atomic(), &record(ALICE, ONE, b"cred"))
+        assert!(insert(env.atomic_store(), &record(ALICE, ONE, b"cred"))
             .await
             .unwrap());
-        assert!(!insert(env.atomic(), &record(BOB, TWO, b"cred"))
+        assert!(!insert(env.atomic_store(), &record(BOB, TWO, b"cred"))
             .await
             .unwrap());
         assert!(
-            list(env.atomic(), BOB).await.unwrap().is_empty(),
+            list(env.atomic_store(), BOB).await.unwrap().is_empty(),
             "the loser's record is gone"
         );
-        let entry = lookup(env.atomic(), b"cred").await.unwrap().unwrap();
+        let entry = lookup(env.atomic_store(), b"cred").await.unwrap().unwrap();
         assert_eq!(
             (entry.user_id.as_str(), entry.passkey_id.as_str()),
             (ALICE, ONE)
         );
-        assert_eq!(lookup(env.atomic(), b"other").await.unwrap(), None);
+        assert_eq!(lookup(env.atomic_store(), b"other").await.unwrap(), None);
     });
 }
 
@@ -54,18 +53,18 @@ fn a_credential_id_is_claimed_once_and_found_by_its_index() {
 fn removal_releases_the_index_and_erasure_removes_everything() {
     let env = TestEnv::new();
     pollster::block_on(async {
-        insert(env.atomic(), &record(ALICE, ONE, b"one"))
+        insert(env.atomic_store(), &record(ALICE, ONE, b"one"))
             .await
             .unwrap();
-        insert(env.atomic(), &record(ALICE, TWO, b"two"))
+        insert(env.atomic_store(), &record(ALICE, TWO, b"two"))
             .await
             .unwrap();
-        let (first, raw) = load(env.atomic(), ALICE, ONE).await.unwrap().unwrap();
-        assert!(remove(env.atomic(), &first, &raw).await.unwrap());
-        assert_eq!(lookup(env.atomic(), b"one").await.unwrap(), None);
-        assert_eq!(erase_all(env.atomic(), ALICE).await.unwrap(), 1);
-        assert_eq!(lookup(env.atomic(), b"two").await.unwrap(), None);
-        assert!(list(env.atomic(), ALICE).await.unwrap().is_empty());
+        let (first, raw) = load(env.atomic_store(), ALICE, ONE).await.unwrap().unwrap();
+        assert!(remove(env.atomic_store(), &first, &raw).await.unwrap());
+        assert_eq!(lookup(env.atomic_store(), b"one").await.unwrap(), None);
+        assert_eq!(erase_all(env.atomic_store(), ALICE).await.unwrap(), 1);
+        assert_eq!(lookup(env.atomic_store(), b"two").await.unwrap(), None);
+        assert!(list(env.atomic_store(), ALICE).await.unwrap().is_empty());
     });
 }
 
@@ -73,15 +72,15 @@ fn removal_releases_the_index_and_erasure_removes_everything() {
 fn ids_of_the_wrong_shape_or_owner_read_as_absent() {
     let env = TestEnv::new();
     pollster::block_on(async {
-        insert(env.atomic(), &record(ALICE, ONE, b"one"))
+        insert(env.atomic_store(), &record(ALICE, ONE, b"one"))
             .await
             .unwrap();
-        assert!(load(env.atomic(), BOB, ONE).await.unwrap().is_none());
-        assert!(load(env.atomic(), ALICE, "../profile")
+        assert!(load(env.atomic_store(), BOB, ONE).await.unwrap().is_none());
+        assert!(load(env.atomic_store(), ALICE, "../profile")
             .await
             .unwrap()
             .is_none());
-        assert!(load(env.atomic(), ALICE, ONE).await.unwrap().is_some());
+        assert!(load(env.atomic_store(), ALICE, ONE).await.unwrap().is_some());
     });
 }
 

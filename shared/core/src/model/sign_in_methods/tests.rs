@@ -1,5 +1,4 @@
 use super::*;
-use crate::ctx::Services;
 use crate::testkit::{self, TestEnv};
 
 #[test]
@@ -17,6 +16,6 @@ fn a_password_and_each_passkey_count_as_one_method() {
             passkeys: 1
         }
     );
-    let counted = pollster::block_on(count(env.atomic(), &user, 0)).unwrap();
+    let counted = pollster::block_on(count(env.atomic_store(), &user, 0)).unwrap();
     assert_eq!(counted.count(), 0, "no passkey stored");
 }
