@@ -80,7 +80,10 @@ fn ids_of_the_wrong_shape_or_owner_read_as_absent() {
             .await
             .unwrap()
             .is_none());
-        assert!(load(env.atomic_store(), ALICE, ONE).await.unwrap().is_some());
+        assert!(load(env.atomic_store(), ALICE, ONE)
+            .await
+            .unwrap()
+            .is_some());
     });
 }
 
