@@ -14,11 +14,13 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
+pub mod monitoring;
 pub mod pages;
 mod parse;
 pub mod passkeys;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
+pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 pub use passkeys::Passkeys;
@@ -63,6 +65,15 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_IDLE_TIMEOUT_SECS",
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
+    "WEBHOOK_ENDPOINTS",
+    "WEBHOOK_SECRETS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_RETRY_BASE_SECS",
+    "WEBHOOK_RETRY_MAX_SECS",
+    "ALERT_ERROR_BURST",
+    "ALERT_MFA_FAILURES",
+    "SENTRY_DSN",
+    "METRICS_FLUSH_SECS",
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
@@ -75,6 +86,8 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "WEBHOOK_SECRETS",
+    "SENTRY_DSN",
 ];
 
 /// The deployment environment.
@@ -283,6 +296,8 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
+    /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
+    pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
     /// `PASSKEYS` (default on where `PUBLIC_ORIGIN` allows): the relying party of
@@ -293,7 +308,9 @@ pub struct Config {
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        parse::parse(vars)
+        let mut config = parse::parse(vars)?;
+        config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
+        Ok(config)
     }
 
     /// Whether plain-http loopback development is in effect for this public origin.

@@ -14,6 +14,7 @@
 pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+pub(crate) mod output;
 #[cfg(all(feature = "passkeys", feature = "password-policy"))]
 pub(crate) mod passkeys;
 pub(crate) mod sessions;
@@ -496,6 +497,8 @@ pub(crate) fn seed_user(
         mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
+        known_devices: Vec::new(),
+        known_countries: Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
         webauthn_user_handle: None,

@@ -4,7 +4,7 @@
 //! The table is the only place a route is written: dispatch, `404`/`405` with
 //! `Allow`, preflights, the permission gate, the per-user limits
 //! ([`Route::per_user`]), the routes the Workers `api` forwards to `login`
-//! ([`Route::credentials`]) and the platform manifests (`cargo xtask
+//! ([`Route::verifies_password`]) and the platform manifests (`cargo xtask
 //! manifests`) all read it.
 //!
 //! Who may call a route is part of the handler's type: a [`Handler::Public`] handler
@@ -77,11 +77,14 @@ pub struct Route<S: Services> {
     /// The per-user budget the route spends once the gate has a principal (`None`
     /// for a public route): [`PerUser::Api`] for a protected route.
     pub per_user: Option<PerUser>,
-    /// The route is served by the credential code — password verification or passkeys
-    /// (WebAuthn verification, passkey storage and management; docs/ARCHITECTURE.md,
-    /// "Credential routes"): the Workers `api`, built without that code, forwards
-    /// these to `login`.
-    pub credentials: bool,
+    /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
+    /// routes"): the Workers `api` forwards these to `login`.
+    pub verifies_password: bool,
+    /// On Workers the `api` forwards this route, unchanged, to the named function's
+    /// Worker (service binding: the name in capitals), whose table lists the same
+    /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
+    /// the admin routes run").
+    pub served_by: Option<&'static str>,
 }
 
 impl<S: Services> Route<S> {
@@ -92,7 +95,8 @@ impl<S: Services> Route<S> {
             pattern,
             handler: Handler::Public(handler),
             per_user: None,
-            credentials: false,
+            verifies_password: false,
+            served_by: None,
         }
     }
 
@@ -109,7 +113,8 @@ impl<S: Services> Route<S> {
             pattern,
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
-            credentials: false,
+            verifies_password: false,
+            served_by: None,
         }
     }
 
@@ -125,13 +130,20 @@ impl<S: Services> Route<S> {
             pattern,
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
-            credentials: false,
+            verifies_password: false,
+            served_by: None,
         }
     }
 
-    /// Marks a route whose handler verifies a password or a WebAuthn response.
-    pub const fn credential_route(mut self) -> Self {
-        self.credentials = true;
+    /// Marks a route whose handler verifies the caller's password.
+    pub const fn verifying_password(mut self) -> Self {
+        self.verifies_password = true;
+        self
+    }
+
+    /// Marks a route the Workers `api` forwards to `function` ([`Route::served_by`]).
+    pub const fn served_by(mut self, function: &'static str) -> Self {
+        self.served_by = Some(function);
         self
     }
 
@@ -151,7 +163,8 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("pattern", &self.pattern)
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
-            .field("credentials", &self.credentials)
+            .field("verifies_password", &self.verifies_password)
+            .field("served_by", &self.served_by)
             .finish()
     }
 }

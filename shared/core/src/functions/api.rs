@@ -10,24 +10,27 @@
 //! [`crate::policy::documents`]). A path the table does not list is `404`, a method it
 //! does not list `405`.
 //!
-//! **Credential routes.** The routes of the credential code are marked
-//! [`Route::credentials`]: two verify the caller's password (docs/contract.md §6:
-//! erasure and turning TOTP off re-authenticate), and every passkey route
-//! (`/api/me/passkeys…`, `/api/me/reauthenticate…`: WebAuthn verification, and the
-//! passkey storage and management around it). Password verification links argon2,
-//! bcrypt and the NFKC tables — a third of the `api` Worker — and passkeys CBOR, COSE
-//! and `clientDataJSON` parsing and their flows (~20 KiB gzip, more than the `api`
-//! Worker's budget had left), so on Workers the `api` function is built without the
-//! `password` and `passkeys` features and forwards exactly these requests, unchanged,
-//! to the `login` function over a service binding ([`crate::app::is_credential_route`]);
-//! `login` lists the same routes with the same permissions and handlers
-//! ([`super::login`]). On Spin (no bundle limit) `api` links both and serves them
-//! itself.
+//! **Password routes.** Two handlers verify the caller's password (docs/contract.md §6:
+//! erasure and turning TOTP off re-authenticate), marked
+//! [`Route::verifies_password`]. Password verification links argon2, bcrypt and the
+//! NFKC tables — a third of the `api` Worker — so on Workers the `api` function is
+//! built without the `password` feature and forwards exactly these requests,
+//! unchanged, to the `login` function over a service binding
+//! ([`crate::app::verifies_password`]); `login` lists the same routes with the same
+//! permissions and handlers ([`super::login`]). On Spin (no bundle limit) `api` links
+//! `password` and serves them itself.
+//!
+//! **Passkey routes.** Every route of `/api/me/passkeys…` and `/api/me/reauthenticate…`
+//! is marked `served_by("login")` ([`Route::served_by`]): the WebAuthn verifier and the
+//! passkey flows (~20 KiB gzip, more than the `api` Worker's budget had left;
+//! docs/passkeys.md §6) are the core's `passkeys` feature, which the Workers `api` is
+//! built without, so it forwards them to `login` like the password routes; `login`'s
+//! table lists the same entries. On Spin `api` links `passkeys` and serves them.
 //!
 //! Security considerations: the gate is in one place, ahead of every protected
 //! handler, and a protected handler's signature takes the principal, so neither can
 //! be forgotten; `HEAD` is decided as `GET`. A build without `password` (`passkeys`)
-//! answers the credential routes `503` (reached only when forwarding is not
+//! answers the password (passkey) routes `503` (reached only when forwarding is not
 //! configured), never a success without re-authentication.
 
 use alloc::boxed::Box;
@@ -35,8 +38,14 @@ use alloc::boxed::Box;
 use crate::app::{param, Function, Route};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-#[cfg(not(all(feature = "password", feature = "passkeys")))]
+#[cfg(any(
+    not(feature = "password"),
+    not(feature = "passkeys"),
+    not(any(test, feature = "admin-monitoring"))
+))]
 use crate::error::Internal;
+#[cfg(any(test, feature = "admin-monitoring"))]
+use crate::flows::monitoring;
 use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
@@ -62,7 +71,7 @@ impl Function for Api {
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(erase_account(ctx, who))
                 })
-                .credential_route(),
+                .verifying_password(),
                 Route::protected(Get, "/api/me/export", DataExport, |ctx, who, _| {
                     Box::pin(gdpr::export::handle(ctx, who))
                 }),
@@ -87,19 +96,19 @@ impl Function for Api {
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(disable_totp(ctx, who))
                 })
-                .credential_route(),
-                // Passkeys: served by `login` on Workers (credential routes).
+                .verifying_password(),
+                // Passkeys: served by `login` on Workers (the `passkeys` feature).
                 Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
                     Box::pin(passkey_routes::list(ctx, who))
                 })
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/passkeys",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::register(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 // Before `{id}`: the first pattern that matches a path decides its routes.
                 Route::protected(
                     Post,
@@ -107,7 +116,7 @@ impl Function for Api {
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::registration_options(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Put,
                     "/api/me/passkeys/{id}",
@@ -118,7 +127,7 @@ impl Function for Api {
                         )
                     },
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Delete,
                     "/api/me/passkeys/{id}",
@@ -129,21 +138,21 @@ impl Function for Api {
                         )
                     },
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::reauthenticate(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate/options",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::reauthentication_options(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
@@ -243,6 +252,24 @@ impl Function for Api {
                 Route::protected(Get, "/api/admin/audit", AuditRead, |ctx, _, _| {
                     Box::pin(audit::query::admin_audit(ctx))
                 }),
+                Route::protected(
+                    Get,
+                    "/api/admin/webhooks/deliveries",
+                    MonitoringRead,
+                    |ctx, _, _| Box::pin(webhook_deliveries(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(
+                    Post,
+                    "/api/admin/webhooks/retry",
+                    WebhooksRetry,
+                    |ctx, _, _| Box::pin(webhook_retry(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(Get, "/api/admin/metrics", MonitoringRead, |ctx, _, _| {
+                    Box::pin(metrics_summary(ctx))
+                })
+                .served_by("refresh"),
             ]
         }
     }
@@ -253,6 +280,41 @@ async fn health() -> Result<Response, ApiError> {
     Ok(Response::json(200, &serde_json::json!({"status": "ok"})))
 }
 
+/// `GET /api/admin/webhooks/deliveries` (served by `refresh` on Workers).
+pub(crate) async fn webhook_deliveries<S: Services>(
+    ctx: &Ctx<'_, S>,
+) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::deliveries::list(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// `POST /api/admin/webhooks/retry` (served by `refresh` on Workers).
+pub(crate) async fn webhook_retry<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::deliveries::retry(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// `GET /api/admin/metrics` (served by `refresh` on Workers).
+pub(crate) async fn metrics_summary<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::metrics::summary(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// A monitoring admin route in a build without it (the Workers `api`, reached only
+/// when the `REFRESH` service binding is missing): `503`, never a partial answer.
+#[cfg(not(any(test, feature = "admin-monitoring")))]
+fn not_linked<S: Services>(_ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    Err(ApiError::Unavailable(Internal(
+        "monitoring route reached a build without it (REFRESH binding missing?)",
+    )))
+}
+
 /// `DELETE /api/me` (verifies the password).
 pub(crate) async fn erase_account<S: Services>(
     ctx: &Ctx<'_, S>,
@@ -261,7 +323,7 @@ pub(crate) async fn erase_account<S: Services>(
     #[cfg(feature = "password")]
     return gdpr::erase::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
-    return without_credentials(ctx, principal);
+    return without_password(ctx, principal);
 }
 
 /// `DELETE /api/me/mfa/totp` (verifies the password).
@@ -272,7 +334,7 @@ pub(crate) async fn disable_totp<S: Services>(
     #[cfg(feature = "password")]
     return mfa::disable::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
-    return without_credentials(ctx, principal);
+    return without_password(ctx, principal);
 }
 
 /// The passkey routes (`crate::flows::passkeys`): in a build with the `passkeys`
@@ -295,7 +357,7 @@ pub(crate) mod passkey_routes {
                 #[cfg(not(feature = "passkeys"))]
                 {
                     $(let _ = $arg;)*
-                    return without_credentials(ctx, principal);
+                    return without_passkeys(ctx, principal);
                 }
             }
         };
@@ -331,23 +393,35 @@ pub(crate) mod passkey_routes {
         ctx: &Ctx<'_, S>,
         principal: &Principal,
     ) -> Result<Response, ApiError> {
-        #[cfg(all(feature = "password", feature = "passkeys"))]
+        #[cfg(feature = "passkeys")]
         return crate::flows::passkeys::reauth::handle(ctx, principal).await;
-        #[cfg(not(all(feature = "password", feature = "passkeys")))]
-        return without_credentials(ctx, principal);
+        #[cfg(not(feature = "passkeys"))]
+        return without_passkeys(ctx, principal);
     }
 }
 
-/// A credential route in a build that cannot verify that credential: `503`, never a
+/// A password route in a build that cannot verify a password: `503`, never a
 /// success without re-authentication (reached only when the adapter's forwarding is
 /// not configured).
-#[cfg(not(all(feature = "password", feature = "passkeys")))]
-fn without_credentials<S: Services>(
+#[cfg(not(feature = "password"))]
+fn without_password<S: Services>(
     _ctx: &Ctx<'_, S>,
     _principal: &Principal,
 ) -> Result<Response, ApiError> {
     Err(ApiError::Unavailable(Internal(
-        "credential route reached a build without its verification (LOGIN binding missing?)",
+        "password route reached a build without password verification (LOGIN binding missing?)",
+    )))
+}
+
+/// A passkey route in a build without passkeys (the Workers `api`, reached only when
+/// the `LOGIN` service binding is missing): `503`, never a success.
+#[cfg(not(feature = "passkeys"))]
+fn without_passkeys<S: Services>(
+    _ctx: &Ctx<'_, S>,
+    _principal: &Principal,
+) -> Result<Response, ApiError> {
+    Err(ApiError::Unavailable(Internal(
+        "passkey route reached a build without passkeys (LOGIN binding missing?)",
     )))
 }
 

@@ -7,11 +7,11 @@
 //! enables), the passkey routes also with `passkeys`; without them the table is
 //! empty and every path answers `404` through the layer, never a fake success.
 //!
-//! It also serves the `api` routes of the credential code (`DELETE /api/me`,
-//! `DELETE /api/me/mfa/totp`, which verify the password, and every route of
-//! `/api/me/passkeys…` and `/api/me/reauthenticate…`; marked [`Route::credentials`]
-//! in both tables), which the `api` Worker forwards here over a service binding so
-//! that it need not link the password and passkey code: the same permissions, gate, per-user limit and handlers as `api` (a
+//! It also serves the `api` routes that verify a password (`DELETE /api/me`,
+//! `DELETE /api/me/mfa/totp`, marked [`Route::verifies_password`] in both tables) and
+//! the passkey routes (`/api/me/passkeys…`, `/api/me/reauthenticate…`, marked
+//! `served_by("login")`, [`Route::served_by`]), which the `api` Worker forwards here
+//! over a service binding so that it need not link the password and passkey code: the same permissions, gate, per-user limit and handlers as `api` (a
 //! unit test holds the two tables to that). Public routing never sends `/api/*` here
 //! (they are under the `api` namespace, not mounted for `login`), and a request that
 //! did arrive directly would meet exactly the same checks.
@@ -38,6 +38,7 @@ pub struct Login;
 
 impl Function for Login {
     const NAME: &'static str = "login";
+    const SIGNS_TOKENS: bool = true;
 
     #[cfg(feature = "password-policy")]
     fn routes<S: Services>() -> &'static [Route<S>] {
@@ -68,29 +69,29 @@ impl Function for Login {
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(super::api::erase_account(ctx, who))
                 })
-                .credential_route(),
+                .verifying_password(),
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
-                .credential_route(),
+                .verifying_password(),
                 Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
                     Box::pin(passkey_routes::list(ctx, who))
                 })
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/passkeys",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::register(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/passkeys/options",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::registration_options(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Put,
                     "/api/me/passkeys/{id}",
@@ -101,7 +102,7 @@ impl Function for Login {
                         )
                     },
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Delete,
                     "/api/me/passkeys/{id}",
@@ -112,21 +113,21 @@ impl Function for Login {
                         )
                     },
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::reauthenticate(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate/options",
                     CredentialsManage,
                     |ctx, who, _| Box::pin(passkey_routes::reauthentication_options(ctx, who)),
                 )
-                .credential_route(),
+                .served_by("login"),
             ]
         }
     }

@@ -60,6 +60,12 @@ pub enum AuditKind {
     DocumentReadByAdmin,
     /// An admin ran one page of the data-key rotation sweep.
     DataKeysSwept,
+    /// The active signing key changed (the first request to see a new first key of
+    /// `JWT_SIGNING_KEYS` records it once).
+    SigningKeyRotated,
+    /// A user followed a notice's "this wasn't me" link: their sessions were revoked
+    /// and a password reset was started.
+    CompromiseReported,
     /// A passkey was registered.
     PasskeyRegistered,
     /// A passkey was removed.
@@ -100,6 +106,8 @@ impl AuditKind {
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
+            Self::SigningKeyRotated => "signing_key_rotated",
+            Self::CompromiseReported => "compromise_reported",
             Self::PasskeyRegistered => "passkey_registered",
             Self::PasskeyRemoved => "passkey_removed",
             Self::PasskeyLogin => "passkey_login",

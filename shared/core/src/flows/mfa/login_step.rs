@@ -205,6 +205,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         };
         attempt.failed(ctx, Some(account)).await?;
         let left_text = alloc::format!("{left}");
+        // Wrong codes on this token so far: what `ALERT_MFA_FAILURES` counts (a refused
+        // passkey is a wrong second factor too).
+        let wrong_text = alloc::format!("{}", challenge::MAX_WRONG_CODES.saturating_sub(left));
         let (kind, stage) = match refusal {
             None => (AuditKind::MfaFailed, "login"),
             Some(_) => (AuditKind::PasskeyFailed, "second_factor"),
@@ -213,6 +216,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             ("stage", stage),
             ("method", step.name()),
             ("tries_left", left_text.as_str()),
+            ("wrong_codes", wrong_text.as_str()),
         ];
         if let Some((reason, passkey)) = &refusal {
             detail.push(("reason", reason));

@@ -13,7 +13,7 @@
 //! - `PUT /api/me/passkeys/{id} {name}` → `200` view.
 //! - `DELETE /api/me/passkeys/{id}` → `204`: needs a recent authentication; refuses the
 //!   last sign-in method (`400`, [`crate::model::sign_in_methods`]); audited
-//!   `passkey_removed`; the owner is mailed.
+//!   `passkey_removed`; the owner gets a security notice ([`crate::flows::notices`]).
 //! - `POST /api/me/reauthenticate/options` → `200 {"options": request options}` for the
 //!   user's own passkeys (`400` when there are none: re-authenticate with the password).
 //!
@@ -31,10 +31,10 @@ use super::{enabled, options};
 use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::{ApiError, Internal};
+use crate::flows::notices::{self, SecurityNotice};
 use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::ceremony::{self, Ceremony, Purpose};
-use crate::model::mail::Mail;
 use crate::model::passkey::{self, PasskeyRecord, MAX_NAME_CHARS, MAX_PER_USER};
 use crate::model::principal::Principal;
 use crate::model::sign_in_methods;
@@ -192,6 +192,8 @@ pub async fn remove<S: Services>(
 ) -> Result<Response, ApiError> {
     enabled(ctx)?;
     require_recent(principal, ctx.now_ms)?;
+    // Read before anything changes: an unreadable address fails now (`503`).
+    let address = principal.user.email_address(ctx.config)?;
     let atomic = ctx.services.atomic();
     let now = ctx.now_ms;
     // 1. Mark it: from now on other removals do not count it as a method.
@@ -214,13 +216,8 @@ pub async fn remove<S: Services>(
         Some(principal.user_id()),
         &[("passkey_id", &marked.id)],
     )?;
-    if let Ok(address) = principal.user.email_address(ctx.config) {
-        ctx.send_mail(removed_notice(
-            &ctx.config.public_origin,
-            &address,
-            &marked.name,
-        ));
-    }
+    let notice = SecurityNotice::PasskeyRemoved { name: &marked.name };
+    notices::notify(ctx, principal.user_id(), &address, notice).await?;
     Ok(Response::empty(204))
 }
 
@@ -284,32 +281,4 @@ pub async fn reauthentication_options<S: Services>(
             options::Verification::Required,
         ),
     ))
-}
-
-/// The mail telling the owner a passkey was added.
-pub fn registered_notice(public_origin: &str, to: &str, name: &str) -> Mail {
-    Mail {
-        to: to.into(),
-        subject: "A passkey was added to your account".into(),
-        text: alloc::format!(
-            "A passkey named \"{name}\" was added to your account at {public_origin}. It \
-             can now be used to sign in.\n\n\
-             If this was not you, someone else is signed in to your account: remove the \
-             passkey on your account page at {public_origin}, reset your password and \
-             contact support."
-        ),
-    }
-}
-
-/// The mail telling the owner a passkey was removed.
-pub fn removed_notice(public_origin: &str, to: &str, name: &str) -> Mail {
-    Mail {
-        to: to.into(),
-        subject: "A passkey was removed from your account".into(),
-        text: alloc::format!(
-            "The passkey named \"{name}\" was removed from your account at \
-             {public_origin} and can no longer be used to sign in.\n\n\
-             If this was not you, reset your password at {public_origin} at once."
-        ),
-    }
 }

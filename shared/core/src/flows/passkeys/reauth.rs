@@ -18,7 +18,7 @@
 //! and audits `reauthenticated` with the `method`.
 //!
 //! The route verifies a credential, so the Workers `api` forwards it to `login`
-//! (`Route::credential_route`).
+//! (`Route::served_by("login")`).
 //!
 //! Security considerations: the confirmation belongs to the session that made it — a
 //! stolen access token of another session gains nothing from it; passwords and

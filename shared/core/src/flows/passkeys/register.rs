@@ -14,7 +14,8 @@
 //!    credential id matching `rawId` — else `400`;
 //! 4. at most [`MAX_PER_USER`] passkeys (`400`), then the record is written and claims
 //!    the credential id; a credential id registered already (to anyone) is `400`;
-//! 5. audit `passkey_registered`; the owner is mailed.
+//! 5. audit `passkey_registered`; the owner gets a security notice with a "this wasn't
+//!    me" link ([`crate::flows::notices`]).
 //!
 //! Recency is not checked again here: the challenge could only be issued within the
 //! recent-authentication window, and lives 5 minutes.
@@ -26,12 +27,13 @@
 use alloc::vec::Vec;
 use serde::Deserialize;
 
-use super::manage::{registered_notice, view};
+use super::manage::view;
 use super::options::{known_transports, ALGORITHMS};
 use super::response::{self, consume_ceremony, CredentialJson};
 use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::{ApiError, Internal};
+use crate::flows::notices::{self, SecurityNotice};
 use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::ceremony::Purpose;
@@ -75,6 +77,9 @@ pub async fn handle<S: Services>(
     let request: RegisterBody = body::parse_json(ctx.request)?;
     let attestation = request.credential.attestation()?;
     let name = response::name_or_default(request.name.as_deref())?;
+    // The notice goes to the address: an unreadable one fails now (`503`), before
+    // anything is consumed or stored.
+    let address = principal.user.email_address(ctx.config)?;
     let atomic = ctx.services.atomic();
 
     let Some((ceremony, challenge)) =
@@ -154,12 +159,9 @@ pub async fn handle<S: Services>(
             ),
         ],
     )?;
-    if let Ok(address) = principal.user.email_address(ctx.config) {
-        ctx.send_mail(registered_notice(
-            &ctx.config.public_origin,
-            &address,
-            &record.name,
-        ));
-    }
+    let notice = SecurityNotice::PasskeyAdded {
+        name: Some(&record.name),
+    };
+    notices::notify(ctx, principal.user_id(), &address, notice).await?;
     Ok(Response::json(201, &view(&record)))
 }

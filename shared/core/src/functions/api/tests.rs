@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 32] = [
+    let expected: [(&str, &str, Option<Permission>); 35] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -81,6 +81,13 @@ fn each_route_declares_exactly_its_permission() {
             Some(UsersRevokeSessions),
         ),
         ("GET", "/api/admin/audit", Some(AuditRead)),
+        (
+            "GET",
+            "/api/admin/webhooks/deliveries",
+            Some(MonitoringRead),
+        ),
+        ("POST", "/api/admin/webhooks/retry", Some(WebhooksRetry)),
+        ("GET", "/api/admin/metrics", Some(MonitoringRead)),
     ];
     let actual: Vec<(&str, &str, Option<Permission>)> = table()
         .iter()
@@ -136,7 +143,7 @@ fn every_protected_route_answers_401_without_credentials() {
 /// Status per role on every `/api/admin` route (bodies valid for the route, so a
 /// permitted caller reaches the handler).
 fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> Vec<(String, u16)> {
-    let routes: [(&str, String, Option<serde_json::Value>); 7] = [
+    let routes: [(&str, String, Option<serde_json::Value>); 10] = [
         ("GET", "/api/admin/users".into(), None),
         (
             "PUT",
@@ -164,6 +171,9 @@ fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> V
             "/api/admin/data-keys/sweep".into(),
             Some(serde_json::json!({})),
         ),
+        ("GET", "/api/admin/webhooks/deliveries".into(), None),
+        ("POST", "/api/admin/webhooks/retry".into(), None),
+        ("GET", "/api/admin/metrics".into(), None),
     ];
     routes
         .into_iter()
@@ -188,14 +198,18 @@ fn each_role_gets_exactly_its_admin_routes() {
             .map(|(_, status)| status)
             .collect()
     };
-    assert_eq!(statuses(&user), [403, 403, 403, 403, 403, 403, 403]);
-    assert_eq!(statuses(&auditor), [403, 403, 403, 403, 403, 200, 403]);
+    assert_eq!(statuses(&user), [403; 10]);
+    assert_eq!(
+        statuses(&auditor),
+        [403, 403, 403, 403, 403, 200, 403, 403, 403, 403]
+    );
     let admin_statuses = statuses(&admin);
     assert_eq!(&admin_statuses[..6], [200, 200, 204, 204, 204, 200]);
     assert_ne!(
         admin_statuses[6], 403,
         "the data-key sweep is an admin route"
     );
+    assert_eq!(&admin_statuses[7..], [200, 202, 200]);
 }
 
 #[test]
@@ -226,8 +240,8 @@ fn roles_are_read_from_the_store_on_every_request() {
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
 }
 
-/// The Workers `api` forwards its credential routes ([`Route::credentials`]:
-/// the password routes and the two that verify a WebAuthn response) to the `login`
+/// The Workers `api` forwards its password routes ([`Route::verifies_password`]) and
+/// its passkey routes (`served_by("login")`, [`Route::served_by`]) to the `login`
 /// function; what `login` answers there must be what `api` answers: same permissions,
 /// gate and handlers.
 #[cfg(all(feature = "password-policy", feature = "passkeys"))]
@@ -252,22 +266,24 @@ mod password_routes_in_login {
     }
 
     fn forwarded(method: &str, path: &str) -> bool {
-        crate::app::is_credential_route::<Api, TestEnv>(method, path)
+        crate::app::verifies_password::<Api, TestEnv>(method, path)
+            || crate::app::served_by::<Api, TestEnv>(method, path) == Some("login")
     }
 
     #[test]
-    fn login_lists_exactly_the_api_password_routes() {
+    fn login_lists_exactly_the_api_password_and_passkey_routes() {
         let describe = |route: &Route<TestEnv>| {
             (
                 route.method,
                 route.pattern,
                 route.permission(),
-                route.credentials,
+                route.verifies_password,
+                route.served_by,
             )
         };
         let in_api: Vec<_> = table()
             .iter()
-            .filter(|route| route.credentials)
+            .filter(|route| route.verifies_password || route.served_by == Some("login"))
             .map(describe)
             .collect();
         let in_login: Vec<_> = Login::routes::<TestEnv>()
@@ -280,7 +296,7 @@ mod password_routes_in_login {
     }
 
     #[test]
-    fn are_exactly_the_credential_routes() {
+    fn are_exactly_the_password_and_passkey_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
         let passkey = "/api/me/passkeys/0123456789abcdef0123456789abcdef";
@@ -355,5 +371,56 @@ mod password_routes_in_login {
         // Only the forwarded method: GET /api/me is not the login function's.
         let get = kit.env.serve::<Login>(&request(Method::Get, path));
         assert_eq!(get.response.status, 405);
+    }
+}
+
+mod monitoring_routes_in_refresh {
+    use super::*;
+    use crate::functions::Refresh;
+
+    #[test]
+    fn refresh_lists_exactly_the_routes_api_says_it_serves() {
+        let describe = |route: &Route<TestEnv>| {
+            (
+                route.method,
+                route.pattern,
+                route.permission(),
+                route.served_by,
+            )
+        };
+        let in_api: Vec<_> = table()
+            .iter()
+            .filter(|route| route.served_by == Some("refresh"))
+            .map(describe)
+            .collect();
+        let in_refresh: Vec<_> = Refresh::routes::<TestEnv>()
+            .iter()
+            .filter(|route| route.pattern.starts_with("/api/"))
+            .map(describe)
+            .collect();
+        assert_eq!(in_refresh, in_api);
+        assert_eq!(in_api.len(), 3);
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/admin/metrics"), Some("refresh"));
+        assert_eq!(served("POST", "/api/admin/webhooks/retry"), Some("refresh"));
+        assert_eq!(served("GET", "/api/admin/audit"), None);
+        assert_eq!(served("POST", "/api/admin/metrics"), None);
+    }
+
+    #[test]
+    fn refresh_serves_them_behind_the_same_gate() {
+        let kit = crate::testkit::api::Kit::new();
+        let user = kit.user("user@example.com", &[]);
+        let admin = kit.user("admin@example.com", &["admin"]);
+        for (client, status) in [(&user, 403), (&admin, 200)] {
+            let outcome = kit.env.serve::<Refresh>(
+                &client.authorize(crate::testkit::request(Method::Get, "/api/admin/metrics")),
+            );
+            assert_eq!(outcome.response.status, status);
+        }
+        let anonymous = kit
+            .env
+            .serve::<Refresh>(&crate::testkit::request(Method::Get, "/api/admin/metrics"));
+        assert_eq!(anonymous.response.status, 401);
     }
 }
