@@ -283,7 +283,7 @@ test(`${TARGET}: erasing the account removes its passkeys; the export shows thei
   await registerPasskey(session, authenticator);
   const exported = await session.client.get("/api/me/export", session.auth());
   assert.equal(exported.json.passkeys[0].credential_id, authenticator.id);
-  assert.equal(exported.json.passkeys[0].public_key_cose, authenticator.coseKey().toString("base64url"));
+  assert.equal(exported.json.passkeys[0].public_key, authenticator.coseKey().toString("base64url"));
   const erased = await session.client.request("DELETE", "/api/me", { json: { password }, ...session.auth() });
   assert.equal(erased.status, 204, erased.text);
   const after = await verifySignIn(authenticator.assert(await signInOptions()));

@@ -501,7 +501,6 @@ pub(crate) fn seed_user(
         known_countries: Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
-        webauthn_user_handle: None,
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

@@ -41,26 +41,31 @@ pub fn parse(public_origin: &str, requested: Option<bool>) -> Result<Option<Pass
 /// The RP id an origin can have: its host when that is a lower-case domain name
 /// (not an IP address) served over https, or `localhost` over http.
 pub fn rp_id_of(origin: &str) -> Option<String> {
-    let (scheme, rest) = origin.split_once("://")?;
-    let host = match rest.rsplit_once(':') {
+    let (secure, rest) = match origin.split_once("://")? {
+        ("https", rest) => (true, rest),
+        ("http", rest) => (false, rest),
+        _ => return None,
+    };
+    // `host[:port]`, the port all digits.
+    let host = match rest.split_once(':') {
         Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
         Some(_) => return None,
         None => rest,
     };
-    let domain = !host.is_empty()
-        && !host.starts_with(['.', '-'])
-        && !host.ends_with(['.', '-'])
-        && !host.contains("..")
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        // An IPv4 literal is digits and dots only; a domain's last label is not numeric.
-        && !host
-            .rsplit('.')
-            .next()
-            .is_some_and(|label| label.bytes().all(|b| b.is_ascii_digit()));
-    let secure = scheme == "https" || (scheme == "http" && host == "localhost");
-    (domain && secure).then(|| host.to_string())
+    // Labels of a-z, 0-9 and `-`, none empty or starting or ending with `-`; the last
+    // not all digits (an IPv4 address is digits and dots only).
+    let mut last_numeric = true;
+    for label in host.split('.') {
+        let bytes = label.as_bytes();
+        let allowed = bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+        if !allowed || bytes.first().is_none_or(|b| *b == b'-') || bytes.last() == Some(&b'-') {
+            return None;
+        }
+        last_numeric = bytes.iter().all(u8::is_ascii_digit);
+    }
+    (!last_numeric && (secure || host == "localhost")).then(|| host.to_string())
 }
 
 #[cfg(test)]

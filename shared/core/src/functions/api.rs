@@ -98,59 +98,44 @@ impl Function for Api {
                 })
                 .verifying_password(),
                 // Passkeys: served by `login` on Workers (the `passkeys` feature).
-                Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
-                    Box::pin(passkey_routes::list(ctx, who))
-                })
-                .served_by("login"),
-                Route::protected(
-                    Post,
-                    "/api/me/passkeys",
-                    CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::register(ctx, who)),
-                )
-                .served_by("login"),
+                Route::protected(Get, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
+                Route::protected(Post, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
                 // Before `{id}`: the first pattern that matches a path decides its routes.
                 Route::protected(
                     Post,
                     "/api/me/passkeys/options",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::registration_options(ctx, who)),
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Put,
                     "/api/me/passkeys/{id}",
                     CredentialsManage,
-                    |ctx, who, p| {
-                        Box::pin(
-                            async move { passkey_routes::rename(ctx, who, param(p, 0)?).await },
-                        )
-                    },
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Delete,
                     "/api/me/passkeys/{id}",
                     CredentialsManage,
-                    |ctx, who, p| {
-                        Box::pin(
-                            async move { passkey_routes::remove(ctx, who, param(p, 0)?).await },
-                        )
-                    },
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::reauthenticate(ctx, who)),
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate/options",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::reauthentication_options(ctx, who)),
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
@@ -337,91 +322,60 @@ pub(crate) async fn disable_totp<S: Services>(
     return without_password(ctx, principal);
 }
 
-/// The passkey routes (`crate::flows::passkeys`): in a build with the `passkeys`
-/// feature the flows, otherwise `503` (the Workers `api` forwards them to `login`).
-pub(crate) mod passkey_routes {
-    use super::*;
+/// The handler of every passkey route (`crate::flows::passkeys`), one function for the
+/// seven: in a build without the `passkeys` feature (the Workers `api`, which forwards
+/// them to `login`) it is one small `503` instead of seven handlers.
+pub(crate) fn passkey_handler<'a, S: Services>(
+    ctx: &'a Ctx<'a, S>,
+    principal: &'a Principal,
+    params: &'a crate::app::Params<'a>,
+) -> crate::app::HandlerFuture<'a> {
+    Box::pin(passkey_route(ctx, principal, params))
+}
+
+/// Serves the passkey route the request matched (the table routed it here: its method
+/// and path are one of the seven).
+async fn passkey_route<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    params: &crate::app::Params<'_>,
+) -> Result<Response, ApiError> {
     #[cfg(feature = "passkeys")]
-    use crate::flows::passkeys::{manage, register as registration};
-
-    macro_rules! passkey_route {
-        ($(#[$doc:meta])* $name:ident ($($arg:ident: $ty:ty),*) => $($flow:tt)+) => {
-            $(#[$doc])*
-            pub(crate) async fn $name<S: Services>(
-                ctx: &Ctx<'_, S>,
-                principal: &Principal,
-                $($arg: $ty),*
-            ) -> Result<Response, ApiError> {
-                #[cfg(feature = "passkeys")]
-                return $($flow)+(ctx, principal $(, $arg)*).await;
-                #[cfg(not(feature = "passkeys"))]
-                {
-                    $(let _ = $arg;)*
-                    return without_passkeys(ctx, principal);
-                }
+    {
+        use crate::flows::passkeys::{manage, reauth, register};
+        use Method::{Delete, Get, Head, Post, Put};
+        match (ctx.request.method, ctx.request.path.as_str()) {
+            (Get | Head, _) => manage::list(ctx, principal).await,
+            (Post, "/api/me/passkeys") => register::handle(ctx, principal).await,
+            (Post, "/api/me/passkeys/options") => {
+                manage::registration_options(ctx, principal).await
             }
-        };
+            (Put, _) => manage::rename(ctx, principal, param(params, 0)?).await,
+            (Delete, _) => manage::remove(ctx, principal, param(params, 0)?).await,
+            (Post, "/api/me/reauthenticate") => reauth::handle(ctx, principal).await,
+            (Post, "/api/me/reauthenticate/options") => {
+                manage::reauthentication_options(ctx, principal).await
+            }
+            _ => Err(ApiError::NotFound),
+        }
     }
-
-    passkey_route!(
-        /// `GET /api/me/passkeys`.
-        list() => manage::list
-    );
-    passkey_route!(
-        /// `POST /api/me/passkeys/options`.
-        registration_options() => manage::registration_options
-    );
-    passkey_route!(
-        /// `POST /api/me/passkeys` (verifies a WebAuthn registration).
-        register() => registration::handle
-    );
-    passkey_route!(
-        /// `PUT /api/me/passkeys/{id}`.
-        rename(id: &str) => manage::rename
-    );
-    passkey_route!(
-        /// `DELETE /api/me/passkeys/{id}`.
-        remove(id: &str) => manage::remove
-    );
-    passkey_route!(
-        /// `POST /api/me/reauthenticate/options`.
-        reauthentication_options() => manage::reauthentication_options
-    );
-
-    /// `POST /api/me/reauthenticate` (verifies a password or a passkey assertion).
-    pub(crate) async fn reauthenticate<S: Services>(
-        ctx: &Ctx<'_, S>,
-        principal: &Principal,
-    ) -> Result<Response, ApiError> {
-        #[cfg(feature = "passkeys")]
-        return crate::flows::passkeys::reauth::handle(ctx, principal).await;
-        #[cfg(not(feature = "passkeys"))]
-        return without_passkeys(ctx, principal);
+    #[cfg(not(feature = "passkeys"))]
+    {
+        let _ = params;
+        without_password(ctx, principal)
     }
 }
 
-/// A password route in a build that cannot verify a password: `503`, never a
-/// success without re-authentication (reached only when the adapter's forwarding is
-/// not configured).
-#[cfg(not(feature = "password"))]
+/// A password or passkey route in a build without that code (the Workers `api`,
+/// reached only when the `LOGIN` service binding is missing): `503`, never a success
+/// without re-authentication.
+#[cfg(any(not(feature = "password"), not(feature = "passkeys")))]
 fn without_password<S: Services>(
     _ctx: &Ctx<'_, S>,
     _principal: &Principal,
 ) -> Result<Response, ApiError> {
     Err(ApiError::Unavailable(Internal(
-        "password route reached a build without password verification (LOGIN binding missing?)",
-    )))
-}
-
-/// A passkey route in a build without passkeys (the Workers `api`, reached only when
-/// the `LOGIN` service binding is missing): `503`, never a success.
-#[cfg(not(feature = "passkeys"))]
-fn without_passkeys<S: Services>(
-    _ctx: &Ctx<'_, S>,
-    _principal: &Principal,
-) -> Result<Response, ApiError> {
-    Err(ApiError::Unavailable(Internal(
-        "passkey route reached a build without passkeys (LOGIN binding missing?)",
+        "password or passkey route reached a build without it (LOGIN binding missing?)",
     )))
 }
 

@@ -20,9 +20,7 @@
 use alloc::boxed::Box;
 
 #[cfg(feature = "password-policy")]
-use super::api::passkey_routes;
-#[cfg(feature = "password-policy")]
-use crate::app::param;
+use super::api::passkey_handler;
 use crate::app::{Function, Route};
 use crate::ctx::Services;
 #[cfg(feature = "password-policy")]
@@ -74,58 +72,43 @@ impl Function for Login {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
                 .verifying_password(),
-                Route::protected(Get, "/api/me/passkeys", CredentialsManage, |ctx, who, _| {
-                    Box::pin(passkey_routes::list(ctx, who))
-                })
-                .served_by("login"),
-                Route::protected(
-                    Post,
-                    "/api/me/passkeys",
-                    CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::register(ctx, who)),
-                )
-                .served_by("login"),
+                Route::protected(Get, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
+                Route::protected(Post, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/passkeys/options",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::registration_options(ctx, who)),
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Put,
                     "/api/me/passkeys/{id}",
                     CredentialsManage,
-                    |ctx, who, p| {
-                        Box::pin(
-                            async move { passkey_routes::rename(ctx, who, param(p, 0)?).await },
-                        )
-                    },
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Delete,
                     "/api/me/passkeys/{id}",
                     CredentialsManage,
-                    |ctx, who, p| {
-                        Box::pin(
-                            async move { passkey_routes::remove(ctx, who, param(p, 0)?).await },
-                        )
-                    },
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::reauthenticate(ctx, who)),
+                    passkey_handler,
                 )
                 .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/me/reauthenticate/options",
                     CredentialsManage,
-                    |ctx, who, _| Box::pin(passkey_routes::reauthentication_options(ctx, who)),
+                    passkey_handler,
                 )
                 .served_by("login"),
             ]

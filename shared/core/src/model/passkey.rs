@@ -4,12 +4,15 @@
 //! | record | shard | name | value | expiry |
 //! |---|---|---|---|---|
 //! | passkey | `user/{user_id}` | `passkey/{passkey_id}` | [`PasskeyRecord`] JSON | none |
-//! | credential index | `passkey-credential/{hex(SHA-256(credential id))}` | `owner` | [`IndexEntry`] JSON | none |
+//! | credential index | `passkey-credential/{passkey_id}` | `owner` | the owner's user id | none |
 //!
-//! A user's passkeys share the user's shard, so listing them is one shard's work and
-//! erasing the account's shard erases them; the index is the one record outside it,
-//! and [`erase_all`] releases it first. The credential id is hashed into the index's
-//! shard name so that a 1023-byte id makes a short key.
+//! The passkey id is derived from the credential id ([`id_of`]: the first 128 bits of
+//! its SHA-256, in hex): a credential has one id wherever it is looked up, a 1023-byte
+//! credential id makes a short key, and the index entry and the record name each other
+//! without being read — a removal, and an erasure, release the index from the record's
+//! name alone. A user's passkeys share the user's shard, so listing them is one shard's
+//! work and erasing the account's shard erases them; the index is the one record
+//! outside it, and [`erase_all`] releases it first.
 //!
 //! Writes are compare-and-swaps: a new passkey is written first and then claims the
 //! index with `expected = None`, so a credential id already registered (by anyone)
@@ -44,7 +47,6 @@ pub const MAX_PER_USER: usize = 20;
 pub const MAX_NAME_CHARS: usize = 64;
 /// Transports a client may report (`AuthenticatorTransport`); others are dropped.
 pub const KNOWN_TRANSPORTS: [&str; 6] = ["ble", "hybrid", "internal", "nfc", "smart-card", "usb"];
-const ATTEMPTS: usize = 6;
 /// How long a removal's mark holds (a removal that died half-way stops counting after it).
 pub const REMOVAL_MARK_MS: u64 = 60 * 1000;
 
@@ -108,8 +110,24 @@ impl PasskeyRecord {
     }
 }
 
+/// The field of the user record holding the user's WebAuthn user handle (`user.id` in
+/// passkey registrations): 32 random bytes, base64url, made at the first registration.
+/// Random rather than the user id, so that what an authenticator stores links to
+/// nothing else (docs/passkeys.md §2). Kept in the record's open fields
+/// ([`user::UserRecord::other`]) rather than a typed one: only the passkey flows read
+/// it, and the functions that do not (the Workers `api` decodes the user record on
+/// every request) carry no code for it.
+pub const USER_HANDLE_FIELD: &str = "webauthn_user_handle";
+
+/// The user's WebAuthn user handle (base64url), if one was made.
+pub fn user_handle(user: &user::UserRecord) -> Option<&str> {
+    user.other
+        .get(USER_HANDLE_FIELD)
+        .and_then(serde_json::Value::as_str)
+}
+
 /// Where the credential index points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexEntry {
     /// The owner.
     pub user_id: String,
@@ -122,12 +140,17 @@ pub fn name(passkey_id: &str) -> String {
     alloc::format!("{NAME_PREFIX}{passkey_id}")
 }
 
-/// The index shard of a credential id.
-pub fn index_shard(credential_id: &[u8]) -> String {
-    alloc::format!(
-        "{INDEX_SHARD_PREFIX}{}",
-        encoding::hex(&sha256(credential_id))
-    )
+/// The passkey id of a credential id: the first 128 bits of its SHA-256, hex (an id
+/// of the shape [`user::is_id`] accepts). Two credential ids sharing it would need a
+/// 128-bit collision; the index refuses the second one anyway.
+pub fn id_of(credential_id: &[u8]) -> String {
+    let hash = sha256(credential_id);
+    encoding::hex(hash.get(..16).unwrap_or_default())
+}
+
+/// The index shard of passkey `passkey_id`.
+pub fn index_shard(passkey_id: &str) -> String {
+    alloc::format!("{INDEX_SHARD_PREFIX}{passkey_id}")
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<String, ApiError> {
@@ -180,9 +203,15 @@ pub async fn lookup(
     atomic: &impl AtomicStore,
     credential_id: &[u8],
 ) -> Result<Option<IndexEntry>, ApiError> {
-    let shard = index_shard(credential_id);
-    let raw = atomic.get(AtomicKey::new(&shard, INDEX_NAME)).await?;
-    Ok(raw.and_then(|raw| serde_json::from_str(&raw).ok()))
+    let passkey_id = id_of(credential_id);
+    let shard = index_shard(&passkey_id);
+    let owner = atomic.get(AtomicKey::new(&shard, INDEX_NAME)).await?;
+    Ok(owner
+        .filter(|user_id| user::is_id(user_id))
+        .map(|user_id| IndexEntry {
+            user_id,
+            passkey_id,
+        }))
 }
 
 /// Stores a new passkey and claims its credential id. `false` when the credential id
@@ -192,19 +221,26 @@ pub async fn insert(atomic: &impl AtomicStore, record: &PasskeyRecord) -> Result
     let name = record.name();
     let raw = encode(record)?;
     let record_key = AtomicKey::new(&shard, &name);
+    if record.id != id_of(&record.credential_id_bytes()) {
+        return Err(ApiError::Internal(Internal(
+            "passkey id not of its credential",
+        )));
+    }
     if !atomic
         .compare_and_swap(record_key, None, Some(&raw), None)
         .await?
     {
-        return Err(ApiError::Unavailable(Internal("passkey id collision")));
+        // This user registered this credential already.
+        return Ok(false);
     }
-    let entry = encode(&IndexEntry {
-        user_id: record.user_id.clone(),
-        passkey_id: record.id.clone(),
-    })?;
-    let index = index_shard(&record.credential_id_bytes());
+    let index = index_shard(&record.id);
     if atomic
-        .compare_and_swap(AtomicKey::new(&index, INDEX_NAME), None, Some(&entry), None)
+        .compare_and_swap(
+            AtomicKey::new(&index, INDEX_NAME),
+            None,
+            Some(&record.user_id),
+            None,
+        )
         .await?
     {
         return Ok(true);
@@ -232,20 +268,14 @@ pub async fn swap(
         .await?)
 }
 
-/// Removes a passkey: its index entry first (if it still points here), then the
+/// Removes a passkey: its index entry first (if it still names the owner), then the
 /// record if it is still `expected`. Returns whether the record was removed.
 pub async fn remove(
     atomic: &impl AtomicStore,
     record: &PasskeyRecord,
     expected: &str,
 ) -> Result<bool, ApiError> {
-    release_index(
-        atomic,
-        &record.user_id,
-        &record.id,
-        &record.credential_id_bytes(),
-    )
-    .await?;
+    release_index(atomic, &record.user_id, &record.id).await?;
     let shard = user::shard(&record.user_id);
     Ok(atomic
         .compare_and_swap(
@@ -257,72 +287,61 @@ pub async fn remove(
         .await?)
 }
 
-/// Deletes the index entry of `credential_id` if it names passkey `passkey_id` of
-/// `user_id`.
+/// Deletes the index entry of passkey `passkey_id` if it names `user_id`: one
+/// compare-and-swap, so an entry of another owner (the credential registered again by
+/// someone else after a removal) is left alone.
 async fn release_index(
     atomic: &impl AtomicStore,
     user_id: &str,
     passkey_id: &str,
-    credential_id: &[u8],
 ) -> Result<(), ApiError> {
-    let index = index_shard(credential_id);
-    let key = AtomicKey::new(&index, INDEX_NAME);
-    for _ in 0..ATTEMPTS {
-        let Some(raw) = atomic.get(key).await? else {
-            return Ok(());
-        };
-        // Read as a JSON value (already in every build) rather than through a derived
-        // decoder: the Workers `api` links this for erasure only, and is size-bound.
-        let entry = serde_json::from_str::<serde_json::Value>(&raw).unwrap_or_default();
-        let field = |name: &str| entry.get(name).and_then(serde_json::Value::as_str);
-        let ours = field("user_id") == Some(user_id) && field("passkey_id") == Some(passkey_id);
-        if !ours || atomic.compare_and_swap(key, Some(&raw), None, None).await? {
-            return Ok(());
-        }
-    }
-    Err(ApiError::Unavailable(Internal("passkey index contended")))
+    let index = index_shard(passkey_id);
+    atomic
+        .compare_and_swap(
+            AtomicKey::new(&index, INDEX_NAME),
+            Some(user_id),
+            None,
+            None,
+        )
+        .await?;
+    Ok(())
 }
 
-/// Every passkey record of a user as a JSON value, with its name and raw text (the
-/// export and erasure, which must not depend on this build's decoder). Records of
-/// another user are skipped.
+/// Every passkey record in a user's shard as a JSON value (the export, which must not
+/// depend on this build's decoder); records that do not parse are skipped.
 pub async fn list_values(
     atomic: &impl AtomicStore,
     user_id: &str,
-) -> Result<Vec<(String, String, serde_json::Value)>, ApiError> {
+) -> Result<Vec<serde_json::Value>, ApiError> {
     if !user::is_id(user_id) {
         return Ok(Vec::new());
     }
-    Ok(atomic
-        .list(&user::shard(user_id), NAME_PREFIX)
-        .await?
-        .into_iter()
-        .filter_map(|(name, raw)| {
-            let value: serde_json::Value = serde_json::from_str(&raw).ok()?;
-            let owner = value.get("user_id").and_then(serde_json::Value::as_str);
-            (owner == Some(user_id)).then_some((name, raw, value))
-        })
+    let records = atomic.list(&user::shard(user_id), NAME_PREFIX).await?;
+    Ok(records
+        .iter()
+        .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
         .collect())
 }
 
 /// Erasure: releases the index entry of every passkey of `user_id` and deletes the
-/// records. Returns how many passkeys there were. Works on the records as JSON values,
-/// so a record this build cannot decode is erased all the same.
+/// records. Returns how many passkeys there were. Works from the records' names (the
+/// passkey ids), so a record this build cannot decode is erased all the same, and
+/// nothing is parsed.
 pub async fn erase_all(atomic: &impl AtomicStore, user_id: &str) -> Result<usize, ApiError> {
-    let passkeys = list_values(atomic, user_id).await?;
+    if !user::is_id(user_id) {
+        return Ok(0);
+    }
     let shard = user::shard(user_id);
-    for (name, raw, value) in &passkeys {
-        let text = |name: &str| value.get(name).and_then(serde_json::Value::as_str);
-        let credential = text("credential_id")
-            .and_then(encoding::b64url_decode)
-            .unwrap_or_default();
-        let id = text("id").unwrap_or_default();
-        release_index(atomic, user_id, id, &credential).await?;
+    let records = atomic.list(&shard, NAME_PREFIX).await?;
+    for (name, raw) in &records {
+        if let Some(passkey_id) = name.strip_prefix(NAME_PREFIX) {
+            release_index(atomic, user_id, passkey_id).await?;
+        }
         atomic
             .compare_and_swap(AtomicKey::new(&shard, name), Some(raw), None, None)
             .await?;
     }
-    Ok(passkeys.len())
+    Ok(records.len())
 }
 
 #[cfg(test)]

@@ -132,11 +132,6 @@ pub struct UserRecord {
     /// caller's own, for a password change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_epoch_keeps: Option<String>,
-    /// The WebAuthn user handle (`user.id` in passkey registrations): 32 random bytes,
-    /// base64url, made at the first registration. Random rather than the user id, so
-    /// what an authenticator stores links to nothing else (docs/passkeys.md §2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webauthn_user_handle: Option<String>,
     /// Fields written by other modules or newer deployments, kept verbatim.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,

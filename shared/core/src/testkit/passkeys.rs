@@ -171,7 +171,7 @@ pub(crate) fn api(
     env.serve::<Api>(&client.authorize(req))
 }
 
-/// The same request to `login` (the forwarded credential routes).
+/// The same request to `login` (the routes the Workers `api` forwards to it).
 pub(crate) fn forwarded(
     env: &TestEnv,
     client: &Client,

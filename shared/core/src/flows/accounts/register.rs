@@ -202,7 +202,6 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         known_countries: alloc::vec::Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
-        webauthn_user_handle: None,
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {

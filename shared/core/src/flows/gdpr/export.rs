@@ -9,7 +9,7 @@
 //! | `roles` | the user record |
 //! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
 //! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
-//! | `passkeys` | every registered passkey: its public data (credential id, COSE public key, algorithm, AAGUID, transports, backup flags, counter) and its name and times; `profile.webauthn_user_handle` is the handle authenticators store |
+//! | `passkeys` | every registered passkey as stored: its public data (`credential_id`, `public_key` — the COSE key —, the COSE `algorithm`, `aaguid`, `transports`, `backup_eligible`, `backup_state`, `sign_count`), `name`, `created_at`, `last_used_at`, `counter_regressed_at`; `profile.webauthn_user_handle` is the handle authenticators store |
 //! | `consents` | [`super::consents`] |
 //! | `documents.owned` | documents the caller owns, with their shares |
 //! | `documents.shared_with_me` | documents shared with the caller, with the caller's level (not the other sharees) |
@@ -58,40 +58,31 @@ struct Profile {
     disabled: bool,
     created_at: String,
     last_login_at: Option<String>,
-    webauthn_user_handle: Option<String>,
+    webauthn_user_handle: Option<serde_json::Value>,
 }
 
-/// A stored passkey as exported: its public data under the export's names. Read as a
-/// JSON value rather than decoded (the Workers `api` links no passkey decoder).
+/// A stored passkey as exported: the record (public data only: the credential id, the
+/// COSE public key, its COSE `algorithm`, AAGUID, transports, backup flags, counter,
+/// name) without the owner's id and the transient removal mark, its times (`…_at_ms`)
+/// as RFC 3339 (`…_at`). Read as a JSON value rather than decoded: the Workers `api`
+/// links no passkey decoder.
 fn passkey_export(stored: &serde_json::Value) -> serde_json::Value {
-    let field = |name: &str| stored.get(name).cloned().unwrap_or_default();
-    let time = |name: &str| {
-        stored
-            .get(name)
-            .and_then(serde_json::Value::as_u64)
-            .map(|ms| serde_json::Value::from(encoding::rfc3339(ms)))
-            .unwrap_or_default()
-    };
-    let algorithm = stored
-        .get("algorithm")
-        .and_then(serde_json::Value::as_i64)
-        .and_then(crate::crypto::signature::Algorithm::from_cose_id)
-        .map(|algorithm| algorithm.jose_name());
-    serde_json::json!({
-        "id": field("id"),
-        "name": field("name"),
-        "credential_id": field("credential_id"),
-        "public_key_cose": field("public_key"),
-        "algorithm": algorithm,
-        "aaguid": field("aaguid"),
-        "transports": stored.get("transports").cloned().unwrap_or_else(|| serde_json::json!([])),
-        "backup_eligible": field("backup_eligible"),
-        "backed_up": field("backup_state"),
-        "sign_count": field("sign_count"),
-        "created_at": time("created_at_ms"),
-        "last_used_at": time("last_used_at_ms"),
-        "counter_regressed_at": time("counter_regressed_at_ms"),
-    })
+    let mut out = serde_json::Map::new();
+    if let Some(fields) = stored.as_object() {
+        for (name, value) in fields {
+            match name.strip_suffix("_ms") {
+                _ if name == "user_id" || name == "removing_since_ms" => {}
+                Some(time) => {
+                    let at = value.as_u64().map(encoding::rfc3339);
+                    out.insert(time.into(), at.into());
+                }
+                None => {
+                    out.insert(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 #[derive(Debug, Serialize)]
@@ -223,7 +214,7 @@ pub async fn handle<S: Services>(
     let passkeys = passkey::list_values(atomic, user_id)
         .await?
         .iter()
-        .map(|(_, _, stored)| passkey_export(stored))
+        .map(passkey_export)
         .collect();
     let (consents, _) = consents::load(atomic, user_id).await?;
     let (activity, activity_complete) =
@@ -239,7 +230,7 @@ pub async fn handle<S: Services>(
             disabled: user.disabled,
             created_at: encoding::rfc3339(user.created_at_ms),
             last_login_at: user.last_login_at_ms.map(encoding::rfc3339),
-            webauthn_user_handle: user.webauthn_user_handle.clone(),
+            webauthn_user_handle: user.other.get(passkey::USER_HANDLE_FIELD).cloned(),
         },
         roles: user.roles.clone(),
         mfa: crate::model::user::mfa::status(user),

@@ -109,9 +109,7 @@ pub async fn verify<S: Services>(
             passkey_id: Some(stored.id.clone()),
         }))
     };
-    let handle: Vec<u8> = owner
-        .webauthn_user_handle
-        .as_deref()
+    let handle: Vec<u8> = passkey::user_handle(owner)
         .and_then(encoding::b64url_decode)
         .unwrap_or_default();
     let (Some(key), false) = (

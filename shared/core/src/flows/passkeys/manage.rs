@@ -100,16 +100,17 @@ async fn user_handle<S: Services>(ctx: &Ctx<'_, S>, user_id: &str) -> Result<Str
     let fresh: [u8; USER_HANDLE_BYTES] = crate::env::random_array(ctx.services.random())?;
     let fresh = encoding::b64url(&fresh);
     let stored = user::update(ctx.services.atomic(), user_id, |user| {
-        if user.webauthn_user_handle.is_some() {
+        if passkey::user_handle(user).is_some() {
             return false;
         }
-        user.webauthn_user_handle = Some(fresh.clone());
+        user.other
+            .insert(passkey::USER_HANDLE_FIELD.into(), fresh.clone().into());
         true
     })
     .await?
     .ok_or(ApiError::Unauthenticated)?;
-    stored
-        .webauthn_user_handle
+    passkey::user_handle(&stored)
+        .map(String::from)
         .ok_or(ApiError::Internal(Internal("user handle not stored")))
 }
 

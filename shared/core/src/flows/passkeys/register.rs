@@ -121,10 +121,9 @@ pub async fn handle<S: Services>(
     if passkey::list(atomic, principal.user_id()).await?.len() >= MAX_PER_USER {
         return Err(refused(ctx, principal, "too_many_passkeys")?);
     }
-    let id_bytes: [u8; 16] = crate::env::random_array(ctx.services.random())?;
     let transports: Vec<_> = known_transports(&attestation.transports);
     let record = PasskeyRecord {
-        id: encoding::hex(&id_bytes),
+        id: passkey::id_of(&credential.id),
         user_id: principal.user_id().into(),
         credential_id: encoding::b64url(&credential.id),
         public_key: encoding::b64url(&credential.public_key_cose),

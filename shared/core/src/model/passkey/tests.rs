@@ -1,9 +1,9 @@
 use super::*;
 use crate::testkit::TestEnv;
 
-fn record(user_id: &str, id: &str, credential: &[u8]) -> PasskeyRecord {
+fn record(user_id: &str, credential: &[u8]) -> PasskeyRecord {
     PasskeyRecord {
-        id: id.into(),
+        id: id_of(credential),
         user_id: user_id.into(),
         credential_id: encoding::b64url(credential),
         public_key: "pQ".into(),
@@ -23,17 +23,15 @@ fn record(user_id: &str, id: &str, credential: &[u8]) -> PasskeyRecord {
 
 const ALICE: &str = "a0000000000000000000000000000000";
 const BOB: &str = "b0000000000000000000000000000000";
-const ONE: &str = "10000000000000000000000000000000";
-const TWO: &str = "20000000000000000000000000000000";
 
 #[test]
 fn a_credential_id_is_claimed_once_and_found_by_its_index() {
     let env = TestEnv::new();
     pollster::block_on(async {
-        assert!(insert(env.atomic_store(), &record(ALICE, ONE, b"cred"))
+        assert!(insert(env.atomic_store(), &record(ALICE, b"cred"))
             .await
             .unwrap());
-        assert!(!insert(env.atomic_store(), &record(BOB, TWO, b"cred"))
+        assert!(!insert(env.atomic_store(), &record(BOB, b"cred"))
             .await
             .unwrap());
         assert!(
@@ -41,11 +39,52 @@ fn a_credential_id_is_claimed_once_and_found_by_its_index() {
             "the loser's record is gone"
         );
         let entry = lookup(env.atomic_store(), b"cred").await.unwrap().unwrap();
-        assert_eq!(
-            (entry.user_id.as_str(), entry.passkey_id.as_str()),
-            (ALICE, ONE)
-        );
+        assert_eq!(entry.user_id, ALICE);
+        assert_eq!(entry.passkey_id, id_of(b"cred"));
+        assert!(crate::model::user::is_id(&entry.passkey_id));
+        // The same credential for the same user again: refused, the first one stays.
+        assert!(!insert(env.atomic_store(), &record(ALICE, b"cred"))
+            .await
+            .unwrap());
+        assert_eq!(list(env.atomic_store(), ALICE).await.unwrap().len(), 1);
         assert_eq!(lookup(env.atomic_store(), b"other").await.unwrap(), None);
+    });
+}
+
+#[test]
+fn a_record_whose_id_is_not_its_credentials_is_refused() {
+    let env = TestEnv::new();
+    let mut forged = record(ALICE, b"one");
+    forged.id = id_of(b"two");
+    assert!(pollster::block_on(insert(env.atomic_store(), &forged)).is_err());
+}
+
+#[test]
+fn an_index_entry_of_another_owner_is_left_alone() {
+    let env = TestEnv::new();
+    pollster::block_on(async {
+        insert(env.atomic_store(), &record(ALICE, b"one"))
+            .await
+            .unwrap();
+        let (first, raw) = load(env.atomic_store(), ALICE, &id_of(b"one"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(remove(env.atomic_store(), &first, &raw).await.unwrap());
+        // Registered again by someone else; an erasure of the first owner that ran late
+        // must not release it.
+        assert!(insert(env.atomic_store(), &record(BOB, b"one"))
+            .await
+            .unwrap());
+        erase_all(env.atomic_store(), ALICE).await.unwrap();
+        assert_eq!(
+            lookup(env.atomic_store(), b"one")
+                .await
+                .unwrap()
+                .unwrap()
+                .user_id,
+            BOB
+        );
     });
 }
 
@@ -53,13 +92,16 @@ fn a_credential_id_is_claimed_once_and_found_by_its_index() {
 fn removal_releases_the_index_and_erasure_removes_everything() {
     let env = TestEnv::new();
     pollster::block_on(async {
-        insert(env.atomic_store(), &record(ALICE, ONE, b"one"))
+        insert(env.atomic_store(), &record(ALICE, b"one"))
             .await
             .unwrap();
-        insert(env.atomic_store(), &record(ALICE, TWO, b"two"))
+        insert(env.atomic_store(), &record(ALICE, b"two"))
             .await
             .unwrap();
-        let (first, raw) = load(env.atomic_store(), ALICE, ONE).await.unwrap().unwrap();
+        let (first, raw) = load(env.atomic_store(), ALICE, &id_of(b"one"))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(remove(env.atomic_store(), &first, &raw).await.unwrap());
         assert_eq!(lookup(env.atomic_store(), b"one").await.unwrap(), None);
         assert_eq!(erase_all(env.atomic_store(), ALICE).await.unwrap(), 1);
@@ -72,15 +114,18 @@ fn removal_releases_the_index_and_erasure_removes_everything() {
 fn ids_of_the_wrong_shape_or_owner_read_as_absent() {
     let env = TestEnv::new();
     pollster::block_on(async {
-        insert(env.atomic_store(), &record(ALICE, ONE, b"one"))
+        insert(env.atomic_store(), &record(ALICE, b"one"))
             .await
             .unwrap();
-        assert!(load(env.atomic_store(), BOB, ONE).await.unwrap().is_none());
+        assert!(load(env.atomic_store(), BOB, &id_of(b"one"))
+            .await
+            .unwrap()
+            .is_none());
         assert!(load(env.atomic_store(), ALICE, "../profile")
             .await
             .unwrap()
             .is_none());
-        assert!(load(env.atomic_store(), ALICE, ONE)
+        assert!(load(env.atomic_store(), ALICE, &id_of(b"one"))
             .await
             .unwrap()
             .is_some());
@@ -89,7 +134,7 @@ fn ids_of_the_wrong_shape_or_owner_read_as_absent() {
 
 #[test]
 fn a_removal_mark_holds_for_a_minute() {
-    let mut passkey = record(ALICE, ONE, b"one");
+    let mut passkey = record(ALICE, b"one");
     assert!(!passkey.being_removed(10));
     passkey.removing_since_ms = Some(1_000);
     assert!(passkey.being_removed(1_000 + REMOVAL_MARK_MS - 1));
