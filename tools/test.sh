@@ -45,10 +45,12 @@ browser_e2e() {
     && node tests/e2e/screenshots.mjs --out .edgeauth/screenshots
 }
 
-# The hosted pages in Chromium on the local Spin host (the example app is a Workers-only
-# JavaScript Worker, and the client's test pages are served by a Miniflare-only worker).
+# The hosted pages (and their passkeys) in Chromium on the local Spin host (the example
+# app is a Workers-only JavaScript Worker, and the client's test pages are served by a
+# Miniflare-only worker).
 browser_e2e_spin() {
-  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs
+  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec \
+    tests/e2e/pages.test.mjs tests/e2e/passkeys.test.mjs
 }
 
 integration() {
@@ -88,7 +90,7 @@ if [ "$QUICK" = false ]; then
     setup_spin_host
     step "build the Spin components (release wasm)" node tools/build-spin.mjs --with-test-workers
     step "integration + contract suite on Spin (local Spin host)" integration spin
-    step "hosted pages in Chromium on Spin (local Spin host)" browser_e2e_spin
+    step "hosted pages and passkeys in Chromium on Spin (local Spin host)" browser_e2e_spin
   fi
   step "fuzz smoke: every cargo-fuzz target briefly from its seeds" bash tools/ci/fuzz-smoke.sh
   step "dependency, licence and secret checks" bash tools/ci/security-checks.sh
