@@ -27,9 +27,25 @@ const KIB = 1024;
 //   (served_by("login")) and leave in api the export's and erasure's share and the
 //   routes' one 503 handler: 309.9 measured after merging monitoring (311.8 before the
 //   trims listed in docs/passkeys.md §6), 138 bytes under the budget.
+//   Social sign-in (issue 15) adds the identity record, export and erasure of
+//   identities and the outbound-HTTP service; its identity routes are forwarded to
+//   login (Route::served_by) and the api reads no provider variable (core feature
+//   `oauth` off): 313.1 KiB measured after merging monitoring (306.9 before, so
+//   social sign-in's share is 6.2). Budget 315 pending the lead's decision on the
+//   310 above (which monitoring already asked to revisit); not a silent raise.
+//   Merging social sign-in into passkeys (both forwarded their credential routes to
+//   login) measured 315.0 (322,601 bytes, 41 over 315 KiB): the export, which reads
+//   every credential kind's records (passkeys, linked identities), is now served by
+//   login too (Route::served_by), and api measures 307.8 KiB gzip. Budget 311.
+//   Workers login 682.0 with the export (664.8 without; target 800), pages 258.5
+//   (budget 262), reset 531.2, refresh 304.5 (targets 800).
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
+// After the merge with monitoring, Spin (measured): api 671.3, login 842.4, pages 469.1
+// KiB gzip with social sign-in (budgets 675, 850, 475).
+// Spin login: 808.6 KiB gzip with social sign-in (the OpenID/GitHub flows and ES256
+// signing for Sign in with Apple's client secret); budget 840.
 // Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
 // the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
 // refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
@@ -40,6 +56,10 @@ const KIB = 1024;
 // flows to api and login on Spin: before monitoring api 621 -> 677.2 and login
 // 730 -> 798.5 KiB gzip; with monitoring merged api 704.6 (budget 730), login 822.8
 // (860; Spin login's was Workers' 800), pages 464.8 with the passkey scripts (475).
+// Passkeys and social sign-in merged (Spin links both everywhere they are served, and
+// login's table carries the api routes it serves for the Workers api, the export
+// among them): api 721.0 (budget 725), login 924.5 (930), pages 475.5 (480); reset
+// 732.6, refresh 497.0 (800).
 // - pages: the hosted pages' HTML and their embedded files (~95 KiB of CSS and
 //   JavaScript, ~30 KiB gzip) on the shared pipeline and configuration parser:
 //   229.3 KiB gzip on Workers and 361.6 KiB on Spin when added (before the signature
@@ -49,8 +69,8 @@ const KIB = 1024;
 // monitoring code it links (the pipeline's log-only path) should weigh; not analysed
 // yet (see the issue's report).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 310, login: 800, reset: 800, refresh: 800, pages: 260 },
-  spin: { api: 730, login: 860, reset: 800, refresh: 800, pages: 475 },
+  workers: { api: 311, login: 800, reset: 800, refresh: 800, pages: 262 },
+  spin: { api: 725, login: 930, reset: 800, refresh: 800, pages: 480 },
 };
 
 const artifacts = {

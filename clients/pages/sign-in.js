@@ -8,7 +8,10 @@
 // `autocomplete="username webauthn"` (the page offers passkeys in its autofill:
 // conditional mediation) and adds "Use a passkey instead" to the second step.
 
-import { $, client, field, go, messageFor, onSubmit, ready, returnTo, say, signedInPage } from "./common.js";
+import {
+  $, client, EdgeauthError, field, fragmentMfaToken, go, messageFor, onSubmit, ready, redirectError, returnTo, say,
+  signedInPage,
+} from "./common.js";
 
 const target = returnTo();
 let mfaToken = null;
@@ -17,6 +20,13 @@ let useRecovery = false;
 let autofill = null;
 
 const PASSKEY_FAILED = "Signing in with a passkey did not work. Use your password instead.";
+
+function askForSecondFactor() {
+  $("password-form").hidden = true;
+  $("mfa-form").hidden = false;
+  $("code").required = true;
+  $("code").focus();
+}
 
 onSubmit($("password-form"), "password-error", async (data) => {
   autofill?.stop();
@@ -29,10 +39,7 @@ onSubmit($("password-form"), "password-error", async (data) => {
   }
   if (result.status === "mfa_required") {
     mfaToken = result.mfaToken;
-    $("password-form").hidden = true;
-    $("mfa-form").hidden = false;
-    $("code").required = true;
-    $("code").focus();
+    askForSecondFactor();
     return;
   }
   go(target);
@@ -78,6 +85,16 @@ for (const link of document.querySelectorAll("a.provider")) {
     url.searchParams.set("return_to", target);
     link.setAttribute("href", url.pathname + url.search);
   }
+}
+
+// Back from a provider: its problem code (docs/contract.md §3), or — when the account
+// has two-step verification — an MFA token in the fragment, for the same second step.
+const providerError = redirectError();
+if (providerError) say("password-error", messageFor(new EdgeauthError({ status: 400, code: providerError, title: "Sign-in failed" })));
+const handedOver = fragmentMfaToken();
+if (handedOver) {
+  mfaToken = handedOver;
+  askForSecondFactor();
 }
 
 const passkey = $("passkey-sign-in");
@@ -134,8 +151,9 @@ async function startAutofill() {
 }
 
 // Already signed in (another tab, or a session that is still alive): go on.
-if (await signedInPage({ protectedPage: false })) go(target);
+if (!handedOver && await signedInPage({ protectedPage: false })) go(target);
 else {
-  await startAutofill();
+  // The autofill offer belongs to the password form, not to a second step handed over.
+  if (!handedOver) await startAutofill();
   ready();
 }

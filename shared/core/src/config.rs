@@ -15,12 +15,14 @@
 //!   minimums, a minimum password length below 8.
 
 pub mod monitoring;
+pub mod oauth;
 pub mod pages;
 mod parse;
 pub mod passkeys;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
+pub use oauth::{OAuthConfig, Provider, ProviderKind};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 pub use passkeys::Passkeys;
@@ -78,6 +80,26 @@ pub const VARIABLES: &[&str] = &[
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
     "PASSKEYS",
+    "RATE_LIMIT_OAUTH_PER_IP",
+    "OAUTH_PROVIDERS",
+    // The presets' variables (config/oauth.rs); a generic provider's are named after
+    // it: `oauth::generic_variables`.
+    "OAUTH_GOOGLE_CLIENT_ID",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_GOOGLE_LABEL",
+    "OAUTH_MICROSOFT_CLIENT_ID",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_TENANT",
+    "OAUTH_MICROSOFT_LABEL",
+    "OAUTH_APPLE_CLIENT_ID",
+    "OAUTH_APPLE_TEAM_ID",
+    "OAUTH_APPLE_KEY_ID",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_APPLE_LABEL",
+    "OAUTH_GITHUB_CLIENT_ID",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+    "OAUTH_GITHUB_URL",
+    "OAUTH_GITHUB_LABEL",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -86,6 +108,10 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_GITHUB_CLIENT_SECRET",
     "WEBHOOK_SECRETS",
     "SENTRY_DSN",
 ];
@@ -189,6 +215,8 @@ pub struct RateLimits {
     pub api_per_user: RateLimit,
     /// Per user: the `refresh` function's authenticated session routes.
     pub sessions_per_user: RateLimit,
+    /// Per IP: social sign-in starts and callbacks (`RATE_LIMIT_OAUTH_PER_IP`).
+    pub oauth_per_ip: RateLimit,
     /// Per email: failed logins before a lock.
     pub lockout_failures: RateLimit,
     /// First lock duration in seconds (doubles on repeat).
@@ -222,6 +250,10 @@ impl Default for RateLimits {
             },
             sessions_per_user: RateLimit {
                 limit: 120,
+                window_secs: 60,
+            },
+            oauth_per_ip: RateLimit {
+                limit: 30,
                 window_secs: 60,
             },
             lockout_failures: RateLimit {
@@ -303,6 +335,8 @@ pub struct Config {
     /// `PASSKEYS` (default on where `PUBLIC_ORIGIN` allows): the relying party of
     /// passkey ceremonies, or `None` when passkeys are off (their routes answer `404`).
     pub passkeys: Option<Passkeys>,
+    /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
+    pub oauth: OAuthConfig,
 }
 
 impl Config {

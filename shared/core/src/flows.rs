@@ -11,6 +11,7 @@
 //! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
 //! - [`passkeys`]: registering and managing passkeys, signing in with one,
 //!   confirming the signed-in user with one (the second factor is in [`mfa`]).
+//! - [`oauth`]: social sign-in (OpenID Connect, GitHub), account linking.
 //! - [`documents`]: the document routes.
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
 //! - [`gdpr`]: export, erasure, consents, retention.
@@ -39,6 +40,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod monitoring;
 pub mod notices;
+pub mod oauth;
 pub mod pages;
 pub mod passkeys;
 pub mod ratelimit;

@@ -12,6 +12,9 @@
 //! - Input: [`fields`] (the rules of every email and password field).
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
+//! - Social sign-in: [`oauth`] (PKCE, discovery, ID tokens, Entra's issuers, Apple's
+//!   client secret, GitHub's answers). What a user can sign in with is counted in
+//!   [`crate::model::sign_in_methods`] (it reads the store).
 //! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch),
 //!   [`reauth`] (when a sign-in counts as recent, for adding or removing a passkey).
 //! - [`paging`]: sealed cursors and key walking for listings.
@@ -32,6 +35,7 @@ pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
 pub mod net;
+pub mod oauth;
 pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]

@@ -12,6 +12,7 @@
 //! ([`TestEnv::hold_next_swap`]): a request "in flight" at an exact point.
 
 pub(crate) mod api;
+pub(crate) mod http;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
 pub(crate) mod output;
@@ -187,6 +188,8 @@ pub(crate) struct TestEnv {
     pub(crate) store: Rc<MemoryStore<FakeClock>>,
     atomic: Rc<InterleavingStore>,
     random: Rc<SeededRandom>,
+    /// Outbound HTTP: a programmable fake ([`http::FakeHttp`]).
+    pub(crate) http: Rc<http::FakeHttp>,
 }
 
 impl Services for TestEnv {
@@ -195,6 +198,7 @@ impl Services for TestEnv {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = crate::crypto::signature::SoftwareVerifier;
+    type Http = http::FakeHttp;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -209,6 +213,9 @@ impl Services for TestEnv {
     }
     fn signatures(&self) -> &Self::Signatures {
         &crate::crypto::signature::SoftwareVerifier
+    }
+    fn http(&self) -> &Self::Http {
+        &self.http
     }
 }
 
@@ -247,6 +254,7 @@ impl TestEnv {
             clock,
             store,
             random: Rc::new(SeededRandom::new(0x5EED)),
+            http: Rc::new(http::FakeHttp::default()),
         }
     }
 
@@ -331,6 +339,7 @@ pub(crate) struct Recorded {
     atomic: Traced<InterleavingStore>,
     clock: Rc<FakeClock>,
     random: Rc<SeededRandom>,
+    http: Rc<http::FakeHttp>,
 }
 
 #[cfg(feature = "password-policy")]
@@ -340,6 +349,7 @@ impl Services for Recorded {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = crate::crypto::signature::SoftwareVerifier;
+    type Http = http::FakeHttp;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -354,6 +364,9 @@ impl Services for Recorded {
     }
     fn signatures(&self) -> &Self::Signatures {
         &crate::crypto::signature::SoftwareVerifier
+    }
+    fn http(&self) -> &Self::Http {
+        &self.http
     }
 }
 
@@ -391,6 +404,7 @@ impl TestEnv {
                 atomic: Traced::new(self.atomic.clone(), trace.clone()),
                 clock: self.clock.clone(),
                 random: self.random.clone(),
+                http: self.http.clone(),
                 trace,
             },
         }
@@ -501,6 +515,7 @@ pub(crate) fn seed_user(
         known_countries: Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
+        identities: alloc::vec::Vec::new(),
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

@@ -271,6 +271,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
             "RATE_LIMIT_SESSIONS_PER_USER",
             defaults.sessions_per_user,
         )?,
+        oauth_per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PER_IP", defaults.oauth_per_ip)?,
         lockout_failures: rate_limit(vars, "LOCKOUT_FAILURES", defaults.lockout_failures)?,
         lockout_base_secs: number(vars, "LOCKOUT_BASE_SECS", defaults.lockout_base_secs)?,
         lockout_max_secs: number(vars, "LOCKOUT_MAX_SECS", defaults.lockout_max_secs)?,
@@ -323,6 +324,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
     };
     let passkeys = super::passkeys::parse(&public_origin, passkeys)
         .map_err(|_| ConfigError::Insecure("PASSKEYS"))?;
+    let oauth = super::oauth::parse(&|name| get(vars, name), development)?;
 
     Ok(Config {
         environment,
@@ -344,6 +346,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions_revoked_before,
         pages,
         passkeys,
+        oauth,
         // Parsed next, by `Config::from_vars` (config::monitoring).
         monitoring: Monitoring::default(),
     })

@@ -46,6 +46,8 @@ use crate::error::ApiError;
 use crate::error::Internal;
 #[cfg(any(test, feature = "admin-monitoring"))]
 use crate::flows::monitoring;
+#[cfg(feature = "password")]
+use crate::flows::oauth;
 use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
@@ -72,9 +74,12 @@ impl Function for Api {
                     Box::pin(erase_account(ctx, who))
                 })
                 .verifying_password(),
+                // Served by `login` on Workers: the export carries every credential
+                // kind's records (passkeys, linked identities), kept out of the api.
                 Route::protected(Get, "/api/me/export", DataExport, |ctx, who, _| {
-                    Box::pin(gdpr::export::handle(ctx, who))
-                }),
+                    Box::pin(export_data(ctx, who))
+                })
+                .served_by("login"),
                 Route::protected(Get, "/api/me/activity", ActivityRead, |ctx, who, _| {
                     Box::pin(audit::query::my_activity(ctx, who))
                 }),
@@ -136,6 +141,22 @@ impl Function for Api {
                     "/api/me/reauthenticate/options",
                     CredentialsManage,
                     passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Get,
+                    "/api/me/identities",
+                    IdentitiesManage,
+                    |ctx, who, _| Box::pin(list_identities(ctx, who)),
+                )
+                .served_by("login"),
+                Route::protected(
+                    Delete,
+                    "/api/me/identities/{provider}",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(async move { unlink_identity(ctx, who, param(p, 0)?).await })
+                    },
                 )
                 .served_by("login"),
                 Route::protected(
@@ -322,6 +343,20 @@ pub(crate) async fn disable_totp<S: Services>(
     return without_password(ctx, principal);
 }
 
+/// `GET /api/me/export` (served by `login` on Workers, [`Route::served_by`]: the
+/// export reads every kind of credential record, passkeys and linked identities among
+/// them, whose code the size-limited Workers `api` leaves to `login`).
+pub(crate) async fn export_data<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    // (The core's own tests serve it from `api` in every feature set.)
+    #[cfg(any(feature = "password", test))]
+    return gdpr::export::handle(ctx, principal).await;
+    #[cfg(not(any(feature = "password", test)))]
+    return without_password(ctx, principal);
+}
+
 /// The handler of every passkey route (`crate::flows::passkeys`), one function for the
 /// seven: in a build without the `passkeys` feature (the Workers `api`, which forwards
 /// them to `login`) it is one small `503` instead of seven handlers.
@@ -366,7 +401,34 @@ async fn passkey_route<S: Services>(
     }
 }
 
-/// A password or passkey route in a build without that code (the Workers `api`,
+/// `GET /api/me/identities` (served by `login` on Workers, [`Route::served_by`]:
+/// the Workers `api`, built without `password`, keeps none of the social sign-in code).
+pub(crate) async fn list_identities<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::list(ctx, principal).await;
+    #[cfg(not(feature = "password"))]
+    return without_password(ctx, principal);
+}
+
+/// `DELETE /api/me/identities/{provider}` (served by `login` on Workers).
+pub(crate) async fn unlink_identity<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    provider: &str,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::unlink(ctx, principal, provider).await;
+    #[cfg(not(feature = "password"))]
+    {
+        let _ = provider;
+        without_password(ctx, principal)
+    }
+}
+
+/// A password, passkey, identity or export route in a build without that code (the Workers `api`,
 /// reached only when the `LOGIN` service binding is missing): `503`, never a success
 /// without re-authentication.
 #[cfg(any(not(feature = "password"), not(feature = "passkeys")))]

@@ -71,6 +71,9 @@ pub enum Permission {
     /// `/api/me/passkeys…` and `/api/me/reauthenticate…`: one's own passkeys, and
     /// confirming who one is before changing them.
     CredentialsManage,
+    /// `/api/me/identities…` and `POST /auth/oauth/{provider}/link`: one's own linked
+    /// sign-in provider accounts.
+    IdentitiesManage,
     /// `/api/documents…`: create documents and use those one owns or that are shared
     /// with one (the object-level check decides which).
     DocumentsUse,
@@ -98,7 +101,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -106,6 +109,7 @@ impl Permission {
         Permission::ConsentsManage,
         Permission::MfaManage,
         Permission::CredentialsManage,
+        Permission::IdentitiesManage,
         Permission::DocumentsUse,
         Permission::DocumentsReadAny,
         Permission::AuditRead,
@@ -129,6 +133,7 @@ impl Permission {
             Self::ConsentsManage => "consents:manage",
             Self::MfaManage => "mfa:manage",
             Self::CredentialsManage => "credentials:manage",
+            Self::IdentitiesManage => "identities:manage",
             Self::DocumentsUse => "documents:use",
             Self::DocumentsReadAny => "documents:read_any",
             Self::AuditRead => "audit:read",
@@ -156,6 +161,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::ConsentsManage,
             Permission::MfaManage,
             Permission::CredentialsManage,
+            Permission::IdentitiesManage,
             Permission::DocumentsUse,
         ],
     ),

@@ -124,6 +124,11 @@ pub async fn erase_account<S: Services>(
             lockout::forget(atomic, index).await?;
             user::release_index(atomic, index, user_id).await?;
         }
+        // The linked provider accounts' index entries: only the profile lists them,
+        // so they go before it too; the provider accounts can then sign up afresh.
+        for index in crate::model::identity::indexes(&user.identities) {
+            crate::model::identity::release(atomic, &index, user_id).await?;
+        }
     }
     // Counters derived from the account: its API counter, its address's reset-mail cap.
     ratelimit::forget_account(atomic, config, user_id, &indexes, now_ms).await?;

@@ -250,6 +250,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             factor: step.name(),
             passkey_id: passkey_id.as_deref(),
         },
+        admitted.challenge.via.as_deref(),
     )
     .await
 }

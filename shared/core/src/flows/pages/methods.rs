@@ -8,9 +8,10 @@
 //! the "Use a passkey instead" choice of the second step, and the account page's
 //! passkeys section. A feature that adds a method fills it in from its own
 //! configuration here:
-//! - a social/OIDC login adds a [`ProviderButton`] per configured provider, whose
-//!   `start_path` is the route of its own function that starts the flow (the page
-//!   appends `?return_to=` with the validated value);
+//! - social sign-in adds a [`ProviderButton`] per provider of `OAUTH_PROVIDERS`
+//!   (docs/social-login.md), whose `start_path` is `login`'s
+//!   `/auth/oauth/{provider}/start` (the page appends `?return_to=` with the validated
+//!   value);
 //! - passkeys set `passkeys: true` and serve `/assets/pages/passkey.js`, a module
 //!   whose `signInWithPasskey({client, returnTo})` the sign-in page imports when its
 //!   passkey button is pressed (`clients/pages/sign-in.js`).
@@ -43,10 +44,20 @@ pub struct SignInMethods {
     pub passkeys: bool,
 }
 
-/// The methods `config` enables.
+/// The methods `config` enables: a button per sign-in provider, in
+/// `OAUTH_PROVIDERS` order, and the passkey button when passkeys are on.
 pub fn sign_in_methods(config: &Config) -> SignInMethods {
     SignInMethods {
-        providers: Vec::new(),
+        providers: config
+            .oauth
+            .providers
+            .iter()
+            .map(|provider| ProviderButton {
+                id: provider.id.clone(),
+                label: provider.label.clone(),
+                start_path: alloc::format!("/auth/oauth/{}/start", provider.id),
+            })
+            .collect(),
         passkeys: config.passkeys.is_some(),
     }
 }

@@ -199,12 +199,15 @@ pub async fn remove<S: Services>(
     let now = ctx.now_ms;
     // 1. Mark it: from now on other removals do not count it as a method.
     let (marked, marked_raw) = mark(ctx, principal.user_id(), id, Some(now)).await?;
-    // 2. Count what remains besides every marked passkey.
-    let methods = sign_in_methods::count(atomic, &principal.user, now).await?;
-    if methods.count() == 0 {
+    // 2. Count what remains besides every marked method (the user record read afresh:
+    // a concurrent unlink's mark is in it).
+    let methods = sign_in_methods::count(atomic, principal.user_id(), now)
+        .await?
+        .map_or(0, |methods| methods.count());
+    if methods == 0 {
         mark(ctx, principal.user_id(), id, None).await?;
         return Err(ApiError::InvalidRequest(
-            "passkeys: the last way to sign in cannot be removed; add a password or another passkey first",
+            "passkeys: the last way to sign in cannot be removed; add a password, another passkey or a linked account first",
         ));
     }
     // 3. Remove it (index entry, then record).

@@ -191,6 +191,7 @@ pub async fn verify<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         Proof::Passkey {
             passkey_id: &used.id,
         },
+        None,
     )
     .await
 }

@@ -809,6 +809,112 @@ fn a_passkey_another_removal_has_marked_does_not_count_as_a_way_to_sign_in() {
     );
 }
 
+/// A linked provider account written straight into the user record (the social flows
+/// have their own tests; here it only has to count as a way to sign in).
+fn link_identity(env: &TestEnv, user_id: &str, provider: &str, marked_at: Option<u64>) {
+    testkit::edit_user(env, user_id, |user| {
+        user.identities
+            .push(crate::model::identity::LinkedIdentity {
+                provider: provider.into(),
+                subject: "ct".into(),
+                email: None,
+                index: "k.i".into(),
+                linked_at_ms: 0,
+                removing_since_ms: marked_at,
+            })
+    });
+}
+
+#[test]
+fn a_linked_identity_counts_as_a_way_to_sign_in_when_the_last_passkey_goes() {
+    let env = TestEnv::new();
+    let mut authenticator = Authenticator::new(41);
+    let (client, view) = with_passkey(&env, "linked@example.com", &mut authenticator);
+    testkit::edit_user(&env, &client.user_id, |user| user.password_hash.clear());
+    link_identity(&env, &client.user_id, "acme", None);
+    let path = alloc::format!("/api/me/passkeys/{}", view["id"].as_str().unwrap());
+    assert_eq!(
+        api(&env, &client, Method::Delete, &path, None)
+            .response
+            .status,
+        204
+    );
+    assert!(stored_passkeys(&env, &client.user_id).is_empty());
+}
+
+#[test]
+fn a_passkey_counts_as_a_way_to_sign_in_when_the_last_identity_is_unlinked() {
+    let env = TestEnv::new();
+    let mut authenticator = Authenticator::new(42);
+    let (client, _) = with_passkey(&env, "unlink@example.com", &mut authenticator);
+    testkit::edit_user(&env, &client.user_id, |user| user.password_hash.clear());
+    link_identity(&env, &client.user_id, "acme", None);
+    let unlinked = api(
+        &env,
+        &client,
+        Method::Delete,
+        "/api/me/identities/acme",
+        None,
+    );
+    assert_eq!(unlinked.response.status, 204, "{:?}", body(&unlinked));
+    assert!(testkit::stored_user(&env, &client.user_id)
+        .identities
+        .is_empty());
+    // Now the passkey is the last way in.
+    let views = body(&api(&env, &client, Method::Get, "/api/me/passkeys", None));
+    let id = views["passkeys"][0]["id"].as_str().unwrap().to_string();
+    let path = alloc::format!("/api/me/passkeys/{id}");
+    assert_eq!(
+        code(&api(&env, &client, Method::Delete, &path, None)),
+        "invalid_request"
+    );
+}
+
+#[test]
+fn a_passkey_and_an_identity_removed_concurrently_cannot_both_go() {
+    let env = TestEnv::new();
+    let mut authenticator = Authenticator::new(43);
+    let (client, view) = with_passkey(&env, "both-ways@example.com", &mut authenticator);
+    testkit::edit_user(&env, &client.user_id, |user| user.password_hash.clear());
+    let now = crate::Clock::now_ms(&*env.clock);
+    // An unlink of the identity has marked it and not yet counted: the passkey stays.
+    link_identity(&env, &client.user_id, "acme", Some(now));
+    let path = alloc::format!("/api/me/passkeys/{}", view["id"].as_str().unwrap());
+    assert_eq!(
+        code(&api(&env, &client, Method::Delete, &path, None)),
+        "invalid_request"
+    );
+    assert_eq!(
+        stored_passkeys(&env, &client.user_id)[0].removing_since_ms,
+        None
+    );
+    // A removal of the passkey has marked it and not yet counted: the identity stays,
+    // unmarked again.
+    testkit::edit_user(&env, &client.user_id, |user| {
+        user.identities[0].removing_since_ms = None
+    });
+    pollster::block_on(async {
+        let (mut record, raw) =
+            passkey::load(env.atomic(), &client.user_id, view["id"].as_str().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+        record.removing_since_ms = Some(now);
+        assert!(passkey::swap(env.atomic(), &raw, &record).await.unwrap());
+    });
+    let refused = api(
+        &env,
+        &client,
+        Method::Delete,
+        "/api/me/identities/acme",
+        None,
+    );
+    assert_eq!(code(&refused), "invalid_request");
+    let stored = testkit::stored_user(&env, &client.user_id);
+    assert_eq!(stored.identities.len(), 1);
+    assert_eq!(stored.identities[0].removing_since_ms, None);
+}
+
 #[test]
 fn another_users_passkey_ids_are_not_found() {
     let env = TestEnv::new();

@@ -39,7 +39,7 @@ pub async fn complete<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
-    complete_with(ctx, user, user.session_epoch, mode, rehash, None).await
+    complete_with(ctx, user, user.session_epoch, mode, rehash, None, None).await
 }
 
 /// How the user proved who they are: decides the audit event of the sign-in and the
@@ -66,6 +66,8 @@ pub enum Proof<'a> {
 /// [`complete`] for a login whose password was checked under session epoch
 /// `verified_under` (the MFA step's challenge records it), naming the second factor
 /// that was accepted (`totp`, `recovery_code`) in the `login_succeeded` audit event.
+/// A sign-in through a provider (`via`: its name) is audited `oauth_login` with
+/// `provider` instead.
 pub async fn complete_with<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -73,6 +75,7 @@ pub async fn complete_with<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
     second_factor: Option<&str>,
+    via: Option<&str>,
 ) -> Result<Response, ApiError> {
     let proof = match second_factor {
         Some(factor) => Proof::SecondFactor {
@@ -81,7 +84,7 @@ pub async fn complete_with<S: Services>(
         },
         None => Proof::Password,
     };
-    finish(ctx, user, verified_under, mode, rehash, proof).await
+    finish(ctx, user, verified_under, mode, rehash, proof, via).await
 }
 
 /// Ends a sign-in whose credentials were checked under session epoch `verified_under`.
@@ -94,7 +97,8 @@ pub async fn complete_with<S: Services>(
 /// died with the epoch). The session written after the swap belongs to that epoch,
 /// so an epoch change landing between the two ends it as well. The audit event is
 /// `login_succeeded` (with `mfa`, and `passkey_id` for a passkey as second factor),
-/// or `passkey_login` for a passwordless sign-in.
+/// `passkey_login` for a passwordless sign-in, or `oauth_login` (with `provider`) for
+/// a sign-in through a provider (`via`: its name), with `mfa` when a factor followed.
 pub async fn finish<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -102,6 +106,7 @@ pub async fn finish<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
     proof: Proof<'_>,
+    via: Option<&str>,
 ) -> Result<Response, ApiError> {
     // The answer shows the address: an unreadable one (unknown key, tampered) fails
     // here, `503`, before anything is written or a session exists.
@@ -166,6 +171,13 @@ pub async fn finish<S: Services>(
     if let Some(country) = country.filter(|_| new_country) {
         detail.push(("new_country", country));
     }
+    let kind = match via {
+        Some(provider) => {
+            detail.push(("provider", provider));
+            AuditKind::OauthLogin
+        }
+        None => kind,
+    };
     ctx.audit(kind, Some(&user.id), Some(&user.id), &detail)?;
     if new_device || new_country {
         notices::notify(ctx, &user.id, &address, SecurityNotice::NewDevice).await?;

@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 35] = [
+    let expected: [(&str, &str, Option<Permission>); 37] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -53,6 +53,12 @@ fn each_route_declares_exactly_its_permission() {
             "POST",
             "/api/me/reauthenticate/options",
             Some(CredentialsManage),
+        ),
+        ("GET", "/api/me/identities", Some(IdentitiesManage)),
+        (
+            "DELETE",
+            "/api/me/identities/{provider}",
+            Some(IdentitiesManage),
         ),
         ("POST", "/api/admin/data-keys/sweep", Some(DataKeysRotate)),
         (
@@ -271,7 +277,7 @@ mod password_routes_in_login {
     }
 
     #[test]
-    fn login_lists_exactly_the_api_password_and_passkey_routes() {
+    fn login_lists_exactly_the_api_routes_it_serves_for_the_workers_api() {
         let describe = |route: &Route<TestEnv>| {
             (
                 route.method,
@@ -292,11 +298,11 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 9);
+        assert_eq!(in_api.len(), 12);
     }
 
     #[test]
-    fn are_exactly_the_password_and_passkey_routes() {
+    fn are_exactly_the_password_passkey_identity_and_export_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
         let passkey = "/api/me/passkeys/0123456789abcdef0123456789abcdef";
@@ -307,8 +313,14 @@ mod password_routes_in_login {
         assert!(forwarded("DELETE", passkey));
         assert!(forwarded("POST", "/api/me/reauthenticate"));
         assert!(forwarded("POST", "/api/me/reauthenticate/options"));
-        assert!(!forwarded("GET", "/api/me/export"));
         assert!(!forwarded("POST", "/api/me/passkeys/x/y"));
+        // The identity routes go to login too, as routes it serves (not password routes).
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/me/identities"), Some("login"));
+        assert_eq!(served("DELETE", "/api/me/identities/google"), Some("login"));
+        assert!(forwarded("GET", "/api/me/identities"));
+        // The export too: it reads the passkeys and the linked identities.
+        assert_eq!(served("GET", "/api/me/export"), Some("login"));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));

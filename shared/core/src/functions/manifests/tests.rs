@@ -59,13 +59,19 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
             "/auth/register",
             "/auth/login",
             "/auth/login/...",
-            "/auth/passkey/..."
+            "/auth/passkey/...",
+            "/auth/oauth/..."
         ],
         "login's forwarded /api/ routes are the api's namespace"
     );
     assert_eq!(
         workers_patterns(&login),
-        ["/auth/register*", "/auth/login*", "/auth/passkey/*"]
+        [
+            "/auth/register*",
+            "/auth/login*",
+            "/auth/passkey/*",
+            "/auth/oauth/*"
+        ]
     );
     assert_eq!(
         workers_patterns(&mounts("refresh")),

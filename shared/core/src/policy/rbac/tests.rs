@@ -21,6 +21,7 @@ fn users_get_their_own_things_and_nothing_administrative() {
         Permission::ConsentsManage,
         Permission::MfaManage,
         Permission::CredentialsManage,
+        Permission::IdentitiesManage,
         Permission::DocumentsUse,
     ] {
         assert!(authorize(&user, permission), "{permission:?}");
