@@ -33,12 +33,17 @@ const KIB = 1024;
 //   `oauth` off): 313.1 KiB measured after merging monitoring (306.9 before, so
 //   social sign-in's share is 6.2). Budget 315 pending the lead's decision on the
 //   310 above (which monitoring already asked to revisit); not a silent raise.
+//   Measured and not kept: handing all of api's after-response IO (the 5xx count,
+//   alert fan-out, error report, metrics flush) to the Queue consumer as one message
+//   saves only 2.9 KiB (307.4 -> 304.5 before social sign-in) and makes metrics and
+//   error reports depend on the Queue; 300 needs a larger cut than monitoring's share.
 //   Merging social sign-in into passkeys (both forwarded their credential routes to
 //   login) measured 315.0 (322,601 bytes, 41 over 315 KiB): the export, which reads
 //   every credential kind's records (passkeys, linked identities), is now served by
 //   login too (Route::served_by), and api measures 307.8 KiB gzip. Budget 311.
-//   Workers login 682.0 with the export (664.8 without; target 800), pages 258.5
-//   (budget 262), reset 531.2, refresh 304.5 (targets 800).
+//   Workers login 682.0 with the export (664.8 without; target 800), pages 258.5,
+//   reset 531.2, refresh 304.5 (targets 800). With main's /security-alert page merged
+//   too: api 307.8, login 682.1, pages 259.4 (budget 263).
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
@@ -58,8 +63,8 @@ const KIB = 1024;
 // (860; Spin login's was Workers' 800), pages 464.8 with the passkey scripts (475).
 // Passkeys and social sign-in merged (Spin links both everywhere they are served, and
 // login's table carries the api routes it serves for the Workers api, the export
-// among them): api 721.0 (budget 725), login 924.5 (930), pages 475.5 (480); reset
-// 732.6, refresh 497.0 (800).
+// among them): api 721.0 (budget 725), login 924.5 (930), pages 475.5 (480; 476.5
+// with main's /security-alert page); reset 732.6, refresh 497.0 (800).
 // - pages: the hosted pages' HTML and their embedded files (~95 KiB of CSS and
 //   JavaScript, ~30 KiB gzip) on the shared pipeline and configuration parser:
 //   229.3 KiB gzip on Workers and 361.6 KiB on Spin when added (before the signature
@@ -69,7 +74,7 @@ const KIB = 1024;
 // monitoring code it links (the pipeline's log-only path) should weigh; not analysed
 // yet (see the issue's report).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 311, login: 800, reset: 800, refresh: 800, pages: 262 },
+  workers: { api: 311, login: 800, reset: 800, refresh: 800, pages: 263 },
   spin: { api: 725, login: 930, reset: 800, refresh: 800, pages: 480 },
 };
 

@@ -50,7 +50,7 @@ browser_e2e() {
 # Miniflare-only worker).
 browser_e2e_spin() {
   EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec \
-    tests/e2e/pages.test.mjs tests/e2e/passkeys.test.mjs
+    tests/e2e/pages.test.mjs tests/e2e/passkeys.test.mjs tests/e2e/security-alert.test.mjs
 }
 
 # A full run builds what its later steps need in the background, at the lowest CPU

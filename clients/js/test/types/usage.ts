@@ -41,7 +41,16 @@ const unsubscribe: () => void = client.onSessionChange((event: SessionChangeEven
   else console.log(event.user?.email);
 });
 
+async function notMe(token: string): Promise<number> {
+  const report = await client.reportCompromise(token);
+  const status: "secured" = report.status;
+  void status;
+  return report.sessionsRevoked;
+}
+
 async function misuses(): Promise<void> {
+  // @ts-expect-error the token itself, not an object
+  await client.reportCompromise({ token: "t" });
   // @ts-expect-error a code and a recovery code at once
   await client.completeMfa({ mfaToken: "t", code: "123456", recoveryCode: "abcd-efgh" });
   // @ts-expect-error the password is required
@@ -98,4 +107,4 @@ async function passkeyFlows(password: () => Promise<string>): Promise<string[]> 
   return passkeys.map((passkey) => `${passkey.name} ${passkey.backedUp} ${passkey.algorithm ?? ""}`);
 }
 
-export { signInFlow, protectedCall, unsubscribe, misuses, user, session, signedOut, accepted, other, passkeyFlows };
+export { signInFlow, protectedCall, unsubscribe, notMe, misuses, user, session, signedOut, accepted, other, passkeyFlows };

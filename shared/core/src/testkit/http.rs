@@ -28,10 +28,10 @@ pub(crate) struct FakeHttp {
     sent: RefCell<Vec<Sent>>,
 }
 
+// Used by the sign-in provider tests only (`flows::oauth::tests`, feature `password-policy`).
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 impl FakeHttp {
     /// Installs the handler that answers from now on.
-    // The users (the social sign-in flow tests) need the login flows' feature.
-    #[cfg(feature = "password-policy")]
     pub(crate) fn answer_with(
         &self,
         handler: impl Fn(&Sent) -> Result<OutboundResponse, OutboundError> + 'static,
@@ -40,14 +40,13 @@ impl FakeHttp {
     }
 
     /// Every request sent so far.
-    #[cfg(feature = "password-policy")]
     pub(crate) fn sent(&self) -> Vec<Sent> {
         self.sent.borrow().clone()
     }
 }
 
 /// A JSON answer.
-#[cfg(feature = "password-policy")]
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 pub(crate) fn json(
     status: u16,
     value: &serde_json::Value,

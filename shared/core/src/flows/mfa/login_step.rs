@@ -38,9 +38,10 @@
 //! 7. **rejected**: count the wrong code on the token ([`challenge::count_wrong_code`];
 //!    the third ends it), report the failure to the account lockout (its admission
 //!    stays logged: five failures — passwords and codes alike — in 15 minutes lock
-//!    the account, with a notice mail), audit `mfa_failed` (method, remaining tries —
-//!    never the code; for a passkey `passkey_failed` with `stage=second_factor` and the
-//!    reason), `401 invalid_mfa`.
+//!    the account, with a notice mail), audit `mfa_failed` (method, remaining tries,
+//!    the wrong codes the token recorded — none when it ended meanwhile — never the
+//!    code; for a passkey `passkey_failed` with `stage=second_factor` and the reason),
+//!    `401 invalid_mfa`.
 //!
 //! Guessing is thus bounded three ways: three codes per password-backed token, the
 //! lockout per account, and the login budget per client address.
@@ -198,16 +199,20 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             }
         };
     let Some(user) = accepted else {
-        let left = challenge::count_wrong_code(atomic, &admitted, now).await?;
+        let counted = challenge::count_wrong_code(atomic, &admitted, now).await?;
         let account = lockout::Account {
             user_id,
             address: &address,
         };
         attempt.failed(ctx, Some(account)).await?;
-        let left_text = alloc::format!("{left}");
-        // Wrong codes on this token so far: what `ALERT_MFA_FAILURES` counts (a refused
-        // passkey is a wrong second factor too).
-        let wrong_text = alloc::format!("{}", challenge::MAX_WRONG_CODES.saturating_sub(left));
+        let left_text = alloc::format!("{}", counted.tries_left());
+        // Wrong codes recorded on this token: what `ALERT_MFA_FAILURES` counts (a refused
+        // passkey is a wrong second factor too). A token that ended meanwhile recorded
+        // none of this code, so the event carries no count (a vanished token never reads
+        // as its last allowed wrong code).
+        let wrong_text = counted
+            .wrong_codes()
+            .map(|wrong_codes| alloc::format!("{wrong_codes}"));
         let (kind, stage) = match refusal {
             None => (AuditKind::MfaFailed, "login"),
             Some(_) => (AuditKind::PasskeyFailed, "second_factor"),
@@ -216,8 +221,10 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
             ("stage", stage),
             ("method", step.name()),
             ("tries_left", left_text.as_str()),
-            ("wrong_codes", wrong_text.as_str()),
         ];
+        if let Some(wrong) = &wrong_text {
+            detail.push(("wrong_codes", wrong.as_str()));
+        }
         if let Some((reason, passkey)) = &refusal {
             detail.push(("reason", reason));
             if let Some(id) = passkey {
