@@ -329,6 +329,12 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
     let oauth_provider = oauth_provider(vars, &public_origin, environment, &jwt_signing_keys)?;
     #[cfg(not(any(test, feature = "oauth-provider")))]
     let oauth_provider = OAuthProviderConfig::default();
+    let passkeys = match get(vars, "PASSKEYS") {
+        None => None,
+        Some(_) => Some(boolean(vars, "PASSKEYS", true)?),
+    };
+    let passkeys = super::passkeys::parse(&public_origin, passkeys)
+        .map_err(|_| ConfigError::Insecure("PASSKEYS"))?;
 
     Ok(Config {
         environment,
@@ -350,6 +356,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions_revoked_before,
         pages,
         oauth_provider,
+        passkeys,
         // Parsed next, by `Config::from_vars` (config::oauth and config::monitoring,
         // which use this module's errors and variable access).
         oauth: Default::default(),
