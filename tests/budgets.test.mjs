@@ -81,11 +81,16 @@ const KIB = 1024;
 //   forwarded to `oauth`) and still grows by the forwarding test and grants' admission
 //   in the session path: 315.1 KiB (313.1 before, so the provider's share is 2.0).
 //   Budget 318 pending the lead's decision on the budgets above; not a silent raise.
+// - All three merged (passkeys, social sign-in, the provider; the export served by
+//   login): Workers api 309.1, login 690.6, reset 541.7, refresh 316.8, pages 263.4,
+//   oauth 381.9 KiB gzip. Budgets: api 312 (the 300 goal is not met: passkeys' and the
+//   provider's forwarding and the grants' admission are ~9 KiB over it), pages 266,
+//   oauth 390; the rest keep 800.
 // - Spin (one cargo build, so every component links the provider's configuration and
 //   the clients'-token gate): api 684.9, login 855.0, pages 487.0, oauth 628.6 (budgets
 //   690, 860, 490, 640).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 318, login: 800, reset: 800, refresh: 800, pages: 265, oauth: 400 },
+  workers: { api: 312, login: 800, reset: 800, refresh: 800, pages: 266, oauth: 390 },
   spin: { api: 740, login: 940, reset: 800, refresh: 800, pages: 495, oauth: 660 },
 };
 
