@@ -9,13 +9,13 @@
 //! 5. routing (`404`, `405` with `Allow`);
 //! 6. body envelope (`413`, `415`) before any handler parses;
 //! 7. the handler;
-//! 8. security headers, CORS grant and `Cache-Control` on *every* response,
-//!    including errors, then one log line.
+//! 8. security headers, CORS grant, `Vary: Origin` and `Cache-Control` on *every*
+//!    response, including errors and refused preflights, then one log line.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Needs};
 use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
 use crate::env::{Clock, Random};
@@ -43,6 +43,10 @@ pub trait Function {
     /// not (`/api/` for `api`, which also answers the `404` of paths nobody owns);
     /// `None`: the platform routes exactly the paths of its routes.
     const NAMESPACE: Option<&'static str> = None;
+    /// What the function needs of the configuration: [`Needs::NoSecrets`] for one
+    /// that signs, verifies, encrypts and mails nothing, so it deploys without the
+    /// secrets (adapters parse with [`Config::for_needs`]).
+    const NEEDS: Needs = Needs::Everything;
     /// Every route the function serves ([`route`]).
     fn routes<S: Services>() -> &'static [Route<S>];
 }
@@ -102,8 +106,12 @@ pub async fn serve<F: Function, S: Services>(
             &[],
         ),
         Ok(config) => {
+            let scheme = https_redirect::client_scheme(
+                request,
+                config.trusted_proxy_proto_header.as_deref(),
+            );
             let hsts = if https_redirect::plain_http_allowed(request, config.environment)
-                && request.scheme.eq_ignore_ascii_case("http")
+                && scheme.eq_ignore_ascii_case("http")
             {
                 Hsts::OmitForLoopbackDevelopment
             } else {
@@ -131,9 +139,7 @@ pub async fn serve<F: Function, S: Services>(
         }
     };
     security_headers::apply(&mut response, &request.path, &request_id, hsts);
-    if !cors::is_preflight(request) {
-        cors::apply(&mut response, request, allowed_origins);
-    }
+    cors::apply(&mut response, request, allowed_origins);
     if request.method == Method::Head {
         response.body.clear();
     }
@@ -152,7 +158,11 @@ async fn route_and_dispatch<F: Function, S: Services>(
     log: &mut RequestLog,
 ) -> Result<Response, ApiError> {
     let request = ctx.request;
-    if let Some(redirect) = https_redirect::redirect(request, ctx.config.environment) {
+    if let Some(redirect) = https_redirect::redirect(
+        request,
+        ctx.config.environment,
+        ctx.config.trusted_proxy_proto_header.as_deref(),
+    ) {
         return Ok(redirect);
     }
     let matched = route::find(F::routes::<S>(), &request.path);

@@ -64,6 +64,7 @@ pub const VARIABLES: &[&str] = &[
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
+    "TRUSTED_PROXY_PROTO_HEADER",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -108,6 +109,9 @@ pub enum MailTransport {
         /// Bearer token (secret).
         token: Secret,
     },
+    /// No mail leaves: a function that sends none ([`Needs::NoSecrets`]); a mail queued
+    /// anyway is logged as not sent, never printed.
+    Disabled,
 }
 
 /// argon2id cost parameters.
@@ -282,12 +286,55 @@ pub struct Config {
     pub sessions_revoked_before: u64,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
+    /// `TRUSTED_PROXY_PROTO_HEADER`: the header whose value (`http`/`https`) a
+    /// TLS-terminating proxy in front of every request sets, taken as the request's
+    /// scheme for the HTTPS rule ([`crate::policy::https_redirect`]). `None` (the
+    /// default): the platform's scheme.
+    pub trusted_proxy_proto_header: Option<String>,
+}
+
+/// What a function needs of the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Every setting, the secrets included (every function that signs, encrypts,
+    /// hashes or mails).
+    Everything,
+    /// Every setting but the secrets (`JWT_SIGNING_KEYS`, `DATA_ENCRYPTION_KEYS`,
+    /// `PASSWORD_PEPPER`, `MAIL_HTTP_TOKEN`) and the mail transport: a function that
+    /// signs, verifies, encrypts and mails nothing — the hosted pages. Those variables
+    /// are not read at all, so such a function deploys without them; what it does read
+    /// is validated as strictly (fail closed). See [`Config::for_needs`].
+    NoSecrets,
 }
 
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        parse::parse(vars)
+        parse::parse(vars, None)
+    }
+
+    /// The configuration a function with these [`Needs`] runs with. With
+    /// [`Needs::NoSecrets`] the key rings hold fresh random keys drawn from `random`
+    /// (ids `unset-…`), known to nobody and never published, and mail is
+    /// [`MailTransport::Disabled`]: should such a function ever sign, verify or encrypt
+    /// after all, the result is refused everywhere (fail closed) rather than made with
+    /// a key anyone knows. A random source that fails refuses the configuration.
+    pub fn for_needs(
+        vars: &impl Vars,
+        needs: Needs,
+        random: &impl crate::env::Random,
+    ) -> Result<Self, ConfigError> {
+        match needs {
+            Needs::Everything => Self::from_vars(vars),
+            Needs::NoSecrets => {
+                let seed = Secret::new(
+                    crate::env::random_array::<64>(random)
+                        .map_err(|_| ConfigError::Unavailable("JWT_SIGNING_KEYS"))?
+                        .to_vec(),
+                );
+                parse::parse(vars, Some(&seed))
+            }
+        }
     }
 
     /// Whether plain-http loopback development is in effect for this public origin.

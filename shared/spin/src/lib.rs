@@ -115,7 +115,7 @@ pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport 
 
 /// Serves one request for function `F`: the whole body of a component's handler.
 pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Response<String> {
-    let config = Config::from_vars(&SpinVars::fetch().await);
+    let config = Config::for_needs(&SpinVars::fetch().await, F::NEEDS, &OsRandom);
     let services = services().await;
     let core_request = request::to_core(request).await;
     // One instance per request: the isolate's memory starts (and ends) empty.

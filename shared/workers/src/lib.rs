@@ -32,6 +32,7 @@ pub use webcrypto::WebCryptoVerifier;
 
 use core::cell::OnceCell;
 use edgeauth_core::app::{self, Function};
+use edgeauth_core::config::Needs;
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
 use edgeauth_core::{Clock, Config, ConfigError, Vars};
@@ -111,9 +112,13 @@ pub fn atomic_store(env: &Env) -> impl edgeauth_core::AtomicStore {
     atomic::DoAtomic::bind(env, ATOMIC_BINDING)
 }
 
-/// This isolate's configuration, parsed on first use.
-fn isolate_config(env: &Env) -> &'static Result<Config, ConfigError> {
-    CONFIG.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(Config::from_vars(&EnvVars(env))))))
+/// This isolate's configuration, parsed on first use with what its function needs
+/// (an isolate runs one Worker, so one function: `needs` is the same on every call).
+fn isolate_config(env: &Env, needs: Needs) -> &'static Result<Config, ConfigError> {
+    CONFIG.with(|cell| {
+        *cell
+            .get_or_init(|| Box::leak(Box::new(Config::for_needs(&EnvVars(env), needs, &OsRandom))))
+    })
 }
 
 /// This isolate's memory, created on first use.
@@ -127,7 +132,7 @@ pub async fn serve<F: Function>(
     env: Env,
     ctx: Context,
 ) -> worker::Result<worker::Response> {
-    let config = isolate_config(&env);
+    let config = isolate_config(&env, F::NEEDS);
     let services = services(&env);
     let core_request = request::to_core(request).await?;
     let outcome =

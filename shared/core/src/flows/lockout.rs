@@ -11,8 +11,6 @@
 //! right → attempt.succeeded(ctx).await?;              // 429 if a lock landed meanwhile
 //! ```
 //!
-//! [`record_failure`] counts a failure that had no admission (a flow that only learns
-//! of a failure afterwards); [`check`] only asks whether the address is locked;
 //! [`clear`] lifts a lock after a completed password reset; [`forget`] deletes the
 //! state when the account is erased. [`LoginGuard`] bundles
 //! what `POST /auth/login` checks before its password check (the per-address limit,
@@ -176,15 +174,6 @@ pub async fn admit<S: Services>(ctx: &Ctx<'_, S>, index: &str) -> Result<Attempt
     Err(contended())
 }
 
-/// `429` if `index` is locked now; reads only.
-pub async fn check<S: Services>(ctx: &Ctx<'_, S>, index: &str) -> Result<(), ApiError> {
-    let (state, _) = load(ctx.services.atomic(), &shard(index)).await?;
-    match state.locked_for_ms(ctx.now_ms) {
-        Some(remaining) => Err(locked(remaining)),
-        None => Ok(()),
-    }
-}
-
 impl Attempt {
     /// The attempt failed: its entry stays in the log, and if the log now holds
     /// `limit` attempts the index is locked (audit `lockout`, notice mail to
@@ -194,7 +183,7 @@ impl Attempt {
         ctx: &Ctx<'_, S>,
         account: Option<Account<'_>>,
     ) -> Result<bool, ApiError> {
-        lock_if_due(ctx, &self.index, account, None).await
+        lock_if_due(ctx, &self.index, account).await
     }
 
     /// The attempt succeeded: its entry is removed. `429` when a lock was placed
@@ -220,24 +209,14 @@ impl Attempt {
     }
 }
 
-/// Counts one failure on `index` that had no admission (say, a wrong second-factor
-/// code checked after [`check`]); locks when due. Nothing happens while locked.
-/// Returns whether this call placed the lock.
-pub async fn record_failure<S: Services>(
-    ctx: &Ctx<'_, S>,
-    index: &str,
-    account: Option<Account<'_>>,
-) -> Result<bool, ApiError> {
-    lock_if_due(ctx, index, account, Some(ctx.now_ms)).await
-}
-
-/// Reads the state, adds `failure_at` to the log if given, locks if the log is full,
-/// and swaps; on a placed lock, audits and mails.
+/// Locks `index` if its log (holding the failed, admitted attempt) is full; on a
+/// placed lock, audits and mails. The failure is already in the log (it was admitted
+/// before its check), so a lock not placed after [`MAX_ROUNDS`] lost swaps leaves the
+/// log full, which refuses further attempts all the same.
 async fn lock_if_due<S: Services>(
     ctx: &Ctx<'_, S>,
     index: &str,
     account: Option<Account<'_>>,
-    failure_at: Option<u64>,
 ) -> Result<bool, ApiError> {
     let atomic = ctx.services.atomic();
     let policy = Policy::of(&ctx.config.rate_limits);
@@ -245,36 +224,16 @@ async fn lock_if_due<S: Services>(
     let now = ctx.now_ms;
     for _ in 0..MAX_ROUNDS {
         let (state, raw) = load(atomic, &shard).await?;
-        let logged = match failure_at {
-            Some(at) => match state.with_failure(&policy, at) {
-                Some(next) => next,
-                None => return Ok(false),
-            },
-            None => state,
-        };
-        let placing = logged.should_lock(&policy, now);
-        if !placing && failure_at.is_none() {
+        if !state.should_lock(&policy, now) {
             return Ok(false);
         }
-        let next = if placing {
-            logged.lock(&policy, now)
-        } else {
-            logged
-        };
+        let next = state.lock(&policy, now);
         if swap(atomic, &shard, &policy, now, raw.as_deref(), &next).await? {
-            if placing {
-                announce(ctx, &next, account)?;
-            }
-            return Ok(placing);
+            announce(ctx, &next, account)?;
+            return Ok(true);
         }
     }
-    match failure_at {
-        // The failure is already in the log (it was admitted); a lock not placed now
-        // leaves the log full, which refuses further attempts all the same.
-        None => Ok(false),
-        // The failure could not be recorded: refuse rather than let it go uncounted.
-        Some(_) => Err(contended()),
-    }
+    Ok(false)
 }
 
 /// Audits the lock and, for a real account, mails its owner.

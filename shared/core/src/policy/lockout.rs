@@ -141,17 +141,6 @@ impl LockState {
         Admission::Admitted(next)
     }
 
-    /// This state with one failure recorded at `now_ms` without an earlier admission
-    /// (a second-factor failure, say); `None` while locked.
-    pub fn with_failure(&self, policy: &Policy, now_ms: u64) -> Option<Self> {
-        if self.locked_for_ms(now_ms).is_some() {
-            return None;
-        }
-        let mut next = self.pruned(policy, now_ms);
-        next.attempts.push(now_ms);
-        Some(next)
-    }
-
     /// Whether the log warrants a lock at `now_ms` (and none is on).
     pub fn should_lock(&self, policy: &Policy, now_ms: u64) -> bool {
         self.locked_for_ms(now_ms).is_none() && self.pending(policy, now_ms) >= policy.limit

@@ -143,3 +143,82 @@ fn the_pages_variables_are_parsed_and_named_in_errors() {
         );
     }
 }
+
+/// The hosted pages' configuration (`Needs::NoSecrets`): no secret and no mail
+/// setting is read — missing or malformed alike — while everything else is refused as
+/// strictly as for the other functions; the key rings are fresh random keys nobody
+/// knows, and mail is disabled.
+#[test]
+fn a_configuration_without_secrets_reads_none_and_holds_unknown_keys() {
+    use crate::config::Needs;
+    use crate::env::fake::SeededRandom;
+    let mut vars = production();
+    for name in [
+        "JWT_SIGNING_KEYS",
+        "DATA_ENCRYPTION_KEYS",
+        "MAIL_HTTP_TOKEN",
+    ] {
+        vars.remove(name);
+    }
+    assert!(Config::from_vars(&MapVars(vars.clone())).is_err());
+    let first = Config::for_needs(
+        &MapVars(vars.clone()),
+        Needs::NoSecrets,
+        &SeededRandom::new(1),
+    )
+    .unwrap();
+    let second = Config::for_needs(
+        &MapVars(vars.clone()),
+        Needs::NoSecrets,
+        &SeededRandom::new(2),
+    )
+    .unwrap();
+    assert!(first.jwt_signing_keys.active().id.starts_with("unset-"));
+    assert_ne!(
+        first.jwt_signing_keys.active().public_key(),
+        second.jwt_signing_keys.active().public_key(),
+        "drawn afresh, never a fixed key"
+    );
+    assert_eq!(first.mail_transport, MailTransport::Disabled);
+    assert!(first.password_pepper.is_none());
+
+    vars.insert("JWT_SIGNING_KEYS", "not a key ring");
+    vars.insert("PASSWORD_PEPPER", "short");
+    vars.insert("MAIL_TRANSPORT", "carrier-pigeon");
+    assert!(Config::for_needs(
+        &MapVars(vars.clone()),
+        Needs::NoSecrets,
+        &SeededRandom::new(3)
+    )
+    .is_ok());
+
+    vars.insert("PUBLIC_ORIGIN", "http://app.example.com");
+    assert_eq!(
+        Config::for_needs(&MapVars(vars), Needs::NoSecrets, &SeededRandom::new(4)).unwrap_err(),
+        ConfigError::Insecure("PUBLIC_ORIGIN")
+    );
+}
+
+#[test]
+fn the_trusted_proxy_proto_header_is_off_by_default_and_a_header_name() {
+    assert_eq!(
+        Config::from_vars(&MapVars(production()))
+            .unwrap()
+            .trusted_proxy_proto_header,
+        None
+    );
+    let mut vars = production();
+    vars.insert("TRUSTED_PROXY_PROTO_HEADER", "X-Forwarded-Proto");
+    assert_eq!(
+        Config::from_vars(&MapVars(vars.clone()))
+            .unwrap()
+            .trusted_proxy_proto_header
+            .as_deref(),
+        Some("X-Forwarded-Proto")
+    );
+    vars.insert("TRUSTED_PROXY_PROTO_HEADER", "X-Forwarded-Proto: https");
+    assert_eq!(
+        Config::from_vars(&MapVars(vars)).unwrap_err(),
+        ConfigError::Malformed("TRUSTED_PROXY_PROTO_HEADER")
+    );
+}

@@ -8,7 +8,7 @@
 //! | `profile` | the user record: id, email, email_verified, disabled, created_at, last_login_at |
 //! | `roles` | the user record |
 //! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
-//! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
+//! | `sessions` | every stored session, live or ended, without token hashes; `revoked` is true for a session ended one by one (a tombstone) or with all of the user's (a new session epoch, [`crate::policy::session_epoch`]) |
 //! | `consents` | [`super::consents`] |
 //! | `documents.owned` | documents the caller owns, with their shares |
 //! | `documents.shared_with_me` | documents shared with the caller, with the caller's level (not the other sharees) |
@@ -42,6 +42,7 @@ use crate::model::audit::AuditKind;
 use crate::model::document::{self as documents, DocumentRecord, ShareLevel};
 use crate::model::principal::Principal;
 use crate::model::session as sessions;
+use crate::policy::session_epoch;
 
 /// Most audit events in one export.
 pub const MAX_ACTIVITY: usize = 500;
@@ -152,7 +153,9 @@ pub async fn handle<S: Services>(
             created_at: encoding::rfc3339(session.created_at_ms),
             last_used_at: encoding::rfc3339(session.last_used_at_ms),
             mode: session.mode.as_str(),
-            revoked: session.revoked,
+            // Ended with all of the user's sessions counts as revoked too: the record
+            // itself may not say so (a login that wrote it after the listing).
+            revoked: session.revoked || !session_epoch::admits(user, &session),
             user_agent: session.user_agent,
             ip_prefix: session.ip_prefix,
             id: session.id,

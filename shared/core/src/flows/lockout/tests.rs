@@ -1,15 +1,11 @@
-//! The lockout through whole login requests (feature `password-policy`) and through
-//! its own entry points: bursts, identical answers for unknown addresses, doubling,
-//! refunds, and failures reported without an admission (the MFA step's way).
+//! The lockout through whole login requests (feature `password-policy`): bursts,
+//! identical answers for unknown addresses, doubling, refunds.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde_json::{json, Value};
 
-use super::{check, record_failure, Account};
-use crate::app::{Function, Outcome, Params, Route};
-use crate::ctx::{Ctx, Services};
-use crate::error::ApiError;
+use crate::app::Outcome;
 use crate::http::{Method, Response};
 use crate::model::audit::AuditKind;
 use crate::testkit::from_ip;
@@ -17,47 +13,6 @@ use crate::testkit::{self, request, RequestExt, TestEnv};
 
 const PASSWORD: &str = "correct horse battery staple";
 const WRONG: &str = "not the password at all";
-
-/// A function reporting failures the way a second-factor step would:
-/// `POST /fail/{address}` records one, `GET /check/{address}` asks for the lock.
-#[derive(Debug)]
-struct SecondFactor;
-
-impl Function for SecondFactor {
-    const NAME: &'static str = "second-factor";
-    fn routes<S: Services>() -> &'static [Route<S>] {
-        const {
-            &[
-                Route::public(Method::Post, "/fail/{address}", |ctx, p| {
-                    alloc::boxed::Box::pin(second_factor(ctx, false, p))
-                }),
-                Route::public(Method::Get, "/check/{address}", |ctx, p| {
-                    alloc::boxed::Box::pin(second_factor(ctx, true, p))
-                }),
-            ]
-        }
-    }
-}
-
-async fn second_factor<S: Services>(
-    ctx: &Ctx<'_, S>,
-    checking: bool,
-    params: &Params<'_>,
-) -> Result<Response, ApiError> {
-    {
-        let index = super::index_of(ctx.config, params[0]).ok_or(ApiError::NotFound)?;
-        if checking {
-            check(ctx, &index).await?;
-        } else {
-            let account = Account {
-                user_id: "0123456789abcdef0123456789abcdef",
-                address: params[0],
-            };
-            record_failure(ctx, &index, Some(account)).await?;
-        }
-        Ok(Response::empty(204))
-    }
-}
 
 fn login_from(env: &TestEnv, ip: &str, email: &str, password: &str) -> Outcome {
     env.serve::<crate::functions::Login>(&from_ip(
@@ -339,30 +294,6 @@ fn malformed_addresses_are_refused_without_state() {
         assert_eq!(outcome.response.status, 400);
     }
     assert!(!env.store.dump().iter().any(|(k, _)| k.contains("lockout/")));
-}
-
-#[test]
-fn failures_reported_afterwards_lock_the_same_address() {
-    let env = TestEnv::new();
-    account(&env, "mfa@example.com");
-    let fail = || env.serve::<SecondFactor>(&request(Method::Post, "/fail/mfa@example.com"));
-    let check = || env.serve::<SecondFactor>(&request(Method::Get, "/check/MFA@example.com"));
-    for _ in 0..4 {
-        assert_eq!(fail().response.status, 204);
-        assert_eq!(check().response.status, 204);
-    }
-    let fifth = fail();
-    assert_eq!(fifth.response.status, 204);
-    assert_eq!(fifth.audit.len(), 1);
-    assert_eq!(fifth.audit[0].event, AuditKind::Lockout);
-    assert_eq!(fifth.mails.len(), 1);
-    assert_eq!(check().response.status, 429);
-    // A password login on the address is locked too: one lock per address.
-    let login = login_from(&env, "198.51.100.37", "mfa@example.com", PASSWORD);
-    assert_eq!(login.response.status, 429);
-    // Further failures during the lock change nothing.
-    let during = fail();
-    assert!(during.audit.is_empty() && during.mails.is_empty());
 }
 
 #[test]

@@ -335,3 +335,32 @@ mod password_routes_in_login {
         assert_eq!(get.response.status, 405);
     }
 }
+
+/// docs/contract.md §2: `Vary: Origin` on every answer — a refused preflight and an
+/// allowed preflight to a path nobody owns included (their answers depend on `Origin`).
+#[test]
+fn every_preflight_answer_varies_on_origin() {
+    use crate::testkit::{request, RequestExt, ALLOWED};
+    let env = TestEnv::new();
+    let cases = [
+        ("https://evil.example", "/api/health", 403),
+        ("https://evil.example", "/nowhere", 403),
+        (ALLOWED, "/nowhere", 404),
+        (ALLOWED, "/api/health", 204),
+    ];
+    for (origin, path, status) in cases {
+        let preflight = request(Method::Options, path)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET");
+        let response = env.serve::<Api>(&preflight).response;
+        assert_eq!(response.status, status, "{origin} {path}");
+        let varies: Vec<&str> = response
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("vary"))
+            .map(|(_, value)| value.as_str())
+            .filter(|value| value.eq_ignore_ascii_case("origin"))
+            .collect();
+        assert_eq!(varies, ["Origin"], "{origin} {path}");
+    }
+}
