@@ -19,10 +19,11 @@
 //! (`ip:port`). Headers a client can send (`CF-Connecting-IP`, `X-Forwarded-For`) are
 //! only right behind a proxy that overwrites them (docs/abuse.md).
 //!
-//! Security considerations: Spin has no `waitUntil`, so mail is sent before the
-//! response; where a flow mails only real accounts (forgot password), the response
-//! time then depends on the mail provider for those accounts (docs/spin.md §5).
-//! Secrets are `secret = true` variables and never logged.
+//! Security considerations: mail is sent after the response, by a task the handler
+//! spawns before returning (WASIp3 lets a task run on after its result; Spin keeps the
+//! instance until it exits), so no response time depends on the mail provider — the
+//! forgot-password answer for a real account included (docs/spin.md §5). Secrets are
+//! `secret = true` variables and never logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;
@@ -123,7 +124,13 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
     let (response, mails) =
         app::carry_out(outcome, config.as_ref().ok(), &services, &SpinOutput).await;
-    // No `waitUntil` on Spin: mail leaves before the response.
-    mails.send(&SpinOutput).await;
+    // Mail leaves after the response, as with `waitUntil` on Workers: a WASIp3 task
+    // may keep running after it has returned its response, and Spin keeps the
+    // instance until it exits (spin-trigger-http's WASIp3 executor). So no answer
+    // waits for the mail provider, and a forgot-password for a real account answers
+    // as fast as for an unknown address.
+    if !mails.is_empty() {
+        spin_sdk::wasip3::spawn(async move { mails.send(&SpinOutput).await });
+    }
     request::from_core(response)
 }

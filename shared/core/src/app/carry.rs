@@ -1,7 +1,7 @@
 //! Carrying out an [`Outcome`]: the request's log line, the audit events, the mails —
 //! decided and rendered here, so that an adapter only supplies its transport
-//! ([`Output`]: a log and one HTTP request) and its timing (Workers sends mail after
-//! the response through `waitUntil`; Spin, which has none, before it).
+//! ([`Output`]: a log and one HTTP request) and its timing (mail leaves after the
+//! response: through `waitUntil` on Workers, from a task the handler spawns on Spin).
 //!
 //! Security considerations: audit events are persisted before the response leaves (a
 //! failure is logged with its static cause, never retried with the request's data);
@@ -9,9 +9,9 @@
 //! flags it elsewhere) the whole message, including its link, is logged so a
 //! developer can follow it; with `http` only the provider's status is logged, never
 //! the body or the token, and a mail that did not leave is logged with its cause
-//! ([`NotSent`]), never its content. Mail timing is the adapter's: on Workers mail leaves after
-//! the response, so the provider's latency never shows in it; on Spin (no
-//! `waitUntil`) it leaves before, and the response time includes it.
+//! ([`NotSent`]), never its content. Mail timing is the adapter's: on both runtimes mail
+//! leaves after the response, so the provider's latency never shows in it (a mail only
+//! a real account gets would otherwise tell accounts apart).
 
 use alloc::format;
 use alloc::string::String;
