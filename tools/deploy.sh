@@ -4,7 +4,7 @@
 #   bash tools/deploy.sh staging|production [--dry-run] [--bootstrap] [--root DIR]
 #
 # In order:
-#   1. secrets: for each Worker, `wrangler secret list` names what it lacks among
+#   1. secrets: for each Worker but pages, `wrangler secret list` names what it lacks among
 #      JWT_SIGNING_KEYS, DATA_ENCRYPTION_KEYS, MAIL_HTTP_TOKEN (with MAIL_TRANSPORT=http)
 #      and PASSWORD_PEPPER (only when exported). A missing value is taken from the
 #      environment when exported, else prompted for once, without echo, and the same
@@ -22,7 +22,8 @@
 #      namespace, or --bootstrap): api without its LOGIN service binding (login does not
 #      exist yet; api hosts the Durable Object the others bind), login, reset, refresh,
 #      pages, then api with LOGIN. Otherwise: api, login, reset, refresh, pages.
-#      (pages binds no store: it needs no KV id, only the same variables and secrets).
+#      (pages binds no store and reads no secret: it needs no KV id and no secret,
+#      only its variables; docs/contract.md §8).
 #
 # --dry-run runs every deploy step as `wrangler deploy --dry-run` (the bootstrap order,
 # with placeholder secrets in the secrets file) and prints the secret and KV commands
@@ -52,8 +53,10 @@ setup_node >/dev/null
 
 CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
   functions/pages/wrangler.toml)
-# The Workers bound to the KV namespace (pages reads no store).
+# The Workers bound to the KV namespace (pages reads no store), which are also the ones
+# that read the secrets (pages signs, encrypts and mails nothing).
 KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml)
+SECRET_CONFIGS=("${KV_CONFIGS[@]}")
 declare -A WORKER=([wrangler.toml]=api [functions/login/wrangler.toml]=login
   [functions/reset/wrangler.toml]=reset [functions/refresh/wrangler.toml]=refresh
   [functions/pages/wrangler.toml]=pages)
@@ -84,14 +87,14 @@ kv_id() {
 }
 
 # ---------------------------------------------------------------------------------
-say "1/4 secrets of the five $ENV_NAME Workers"
+say "1/4 secrets of the $ENV_NAME Workers (pages needs none)"
 REQUIRED=(JWT_SIGNING_KEYS DATA_ENCRYPTION_KEYS)
 [ "$(env_var wrangler.toml MAIL_TRANSPORT)" = http ] && REQUIRED+=(MAIL_HTTP_TOKEN)
 [ -n "${PASSWORD_PEPPER:-}" ] && REQUIRED+=(PASSWORD_PEPPER)
 declare -A MISSING=()
 declare -A VALUE=()
 LOGIN_EXISTS=true
-for config in "${CONFIGS[@]}"; do
+for config in "${SECRET_CONFIGS[@]}"; do
   if $DRY_RUN; then
     would "$SHOWN secret list --env $ENV_NAME -c $config"
     MISSING[$config]="${REQUIRED[*]}"   # as on a first deploy
@@ -114,7 +117,7 @@ for config in "${CONFIGS[@]}"; do
   for name in "${REQUIRED[@]}"; do grep -qx "$name" <<<"$have" || lacks+=("$name"); done
   MISSING[$config]="${lacks[*]}"
 done
-for config in "${CONFIGS[@]}"; do
+for config in "${SECRET_CONFIGS[@]}"; do
   for name in ${MISSING[$config]}; do
     [ -n "${VALUE[$name]+set}" ] && continue
     if [ -n "${!name:-}" ]; then
@@ -136,6 +139,7 @@ for config in "${CONFIGS[@]}"; do
    node -e 'const o = {}; for (const n of process.argv.slice(1)) o[n] = process.env[n]; process.stdout.write(JSON.stringify(o))' $names) > "$file"
   echo "${WORKER[$config]}: ${names:-no secret missing}"
 done
+echo "pages: reads no secret"
 
 # ---------------------------------------------------------------------------------
 say "2/4 config doctor (--env $ENV_NAME)"

@@ -50,16 +50,20 @@ for (const env of ["production"]) {
     }
     assert.doesNotMatch(steps[0], /env\.LOGIN/, "the bootstrap api has no LOGIN binding");
     assert.match(steps[5], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
-    // Each Worker's secrets travel with its first upload, never in clear.
+    // Each Worker's secrets travel with its first upload, never in clear; pages (step 5)
+    // reads none and is given none (docs/contract.md §8).
     for (const index of [0, 1, 2, 3, 4]) {
       for (const secret of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN"]) {
-        assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
+        const given = new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`);
+        if (index === 4) assert.doesNotMatch(steps[index], given, `${secret} given to pages`);
+        else assert.match(steps[index], given, `${secret} in step ${index + 1}`);
       }
     }
     assert.doesNotMatch(output, /dry-run-placeholder/);
     assert.doesNotMatch(steps[5], /--secrets-file/, "api's secrets went with its first step");
     // The commands it would run against the account.
-    for (const config of CONFIGS) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    for (const config of CONFIGS.slice(0, 4)) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    assert.doesNotMatch(output, /secret list --env \S+ -c functions\/pages\//);
     assert.match(output, new RegExp(`would run: .*kv namespace create EDGEAUTH_KV --env ${env}`));
     assert.match(output, new RegExp(`edgeauth-doctor: 0 error\\(s\\)`));
     assert.match(output, new RegExp(`deploy dry run of ${env}: 6 steps passed`));
