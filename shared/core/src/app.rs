@@ -32,7 +32,7 @@ use crate::policy::{cors, https_redirect};
 pub mod carry;
 pub mod route;
 
-pub use carry::{carry_out, retention_sweep, Mails, NotSent, Output};
+pub use carry::{carry_out, reclaim, retention_sweep, Mails, NotSent, Output};
 pub use route::{match_pattern, param, Handler, HandlerFuture, Params, Route};
 
 /// One deployable function: its name and its route table.

@@ -9,7 +9,14 @@
 //! (compare-and-swap; counters are CAS loops so they can carry a window expiry) on
 //! the same store. Spin's own key-value interface has no atomic operation, and the
 //! wasi one gives the same guarantee as the Durable Object on Workers: a swap only
-//! lands if the value is unchanged since it was read. See [`atomic`].
+//! lands if the value is unchanged since it was read. See [`atomic`]. The store has
+//! no TTL and no prefix listing: indexes ([`shard_index`]) list shards and record
+//! families without walking the store, and an expiry registry ([`reclaim`]) lets a
+//! bounded sweep delete what has expired. Key layout: [`layout`].
+//!
+//! Upkeep without cron: after its response, one request in [`RECLAIM_ONE_IN`] runs a
+//! step of the reclamation, and one in [`SWEEP_ONE_IN`] a run of the core's retention
+//! sweep; `POST /api/admin/retention/sweep` does both for an operator's scheduler.
 //!
 //! Variables: Spin variable names are lower case (`jwt_signing_keys`); values are read
 //! once per request (Spin instantiates a component per request) before parsing.
@@ -28,6 +35,8 @@
 
 pub mod atomic;
 mod effects;
+mod layout;
+mod reclaim;
 pub mod records;
 mod request;
 mod shard_index;
@@ -35,10 +44,11 @@ mod shard_index;
 use std::collections::BTreeMap;
 
 use edgeauth_core::app::{self, Function};
+use edgeauth_core::config::Needs;
 use edgeauth_core::config::VARIABLES;
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
-use edgeauth_core::{Clock, Config, Vars};
+use edgeauth_core::{Clock, Config, ConfigError, Random, Vars};
 use edgeauth_primitives::crypto::signature::SoftwareVerifier;
 use edgeauth_primitives::env::OsRandom;
 
@@ -47,6 +57,14 @@ use effects::SpinOutput;
 /// The request header Spin sets to the peer address of the connection (`ip:port`,
 /// `[v6]:port`): the default `CLIENT_IP_HEADER` on Spin.
 pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
+
+/// One request in this many runs a step of the store's reclamation after its response.
+pub const RECLAIM_ONE_IN: u8 = 16;
+/// Units of reclamation work that step does ([`edgeauth_core::AtomicStore::reclaim`]).
+pub const RECLAIM_BUDGET: u32 = 32;
+/// One request in this many runs the core's retention sweep after its response (the
+/// cron trigger's job on Workers: unverified accounts, interrupted erasures).
+pub const SWEEP_ONE_IN: u16 = 256;
 
 /// Variable values fetched up front (Spin's variable API is async; the core's is not).
 #[derive(Debug, Default)]
@@ -107,6 +125,44 @@ pub async fn services() -> SpinServices {
     }
 }
 
+/// The background work a request does after its response, drawn at random.
+#[derive(Debug, Clone, Copy)]
+struct Upkeep {
+    reclaim: bool,
+    sweep: bool,
+}
+
+impl Upkeep {
+    /// Draws this request's share; a function without a store (`pages`, which needs
+    /// no secret either) does none.
+    fn draw(has_store: bool) -> Self {
+        let mut bytes = [0u8; 3];
+        if !has_store || OsRandom.fill(&mut bytes).is_err() {
+            return Self {
+                reclaim: false,
+                sweep: false,
+            };
+        }
+        Self {
+            reclaim: bytes[0] % RECLAIM_ONE_IN == 0,
+            sweep: u16::from_le_bytes([bytes[1], bytes[2]]) % SWEEP_ONE_IN == 0,
+        }
+    }
+
+    fn any(self) -> bool {
+        self.reclaim || self.sweep
+    }
+
+    async fn run(self, config: Result<&Config, &ConfigError>, services: &SpinServices) {
+        if self.sweep {
+            app::retention_sweep(config, services, &SpinOutput).await;
+        }
+        if self.reclaim {
+            app::reclaim(services, &SpinOutput, RECLAIM_BUDGET).await;
+        }
+    }
+}
+
 /// Runs the core's store contract suite against this runtime's stores (tests only).
 #[cfg(feature = "contract-tests")]
 pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport {
@@ -124,13 +180,17 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
     let (response, mails) =
         app::carry_out(outcome, config.as_ref().ok(), &services, &SpinOutput).await;
-    // Mail leaves after the response, as with `waitUntil` on Workers: a WASIp3 task
-    // may keep running after it has returned its response, and Spin keeps the
+    let upkeep = Upkeep::draw(F::NEEDS == Needs::Everything);
+    // Mail and upkeep run after the response, as with `waitUntil` on Workers: a WASIp3
+    // task may keep running after it has returned its response, and Spin keeps the
     // instance until it exits (spin-trigger-http's WASIp3 executor). So no answer
     // waits for the mail provider, and a forgot-password for a real account answers
     // as fast as for an unknown address.
-    if !mails.is_empty() {
-        spin_sdk::wasip3::spawn(async move { mails.send(&SpinOutput).await });
+    if !mails.is_empty() || upkeep.any() {
+        spin_sdk::wasip3::spawn(async move {
+            mails.send(&SpinOutput).await;
+            upkeep.run(config.as_ref(), &services).await;
+        });
     }
     request::from_core(response)
 }

@@ -49,6 +49,7 @@ pub struct Runtime {
     components: BTreeMap<String, Arc<Loaded>>,
     kv: Arc<KvDb>,
     kv_stats: bool,
+    clock_offset_secs: i64,
 }
 
 struct Loaded {
@@ -69,7 +70,7 @@ impl Runtime {
     /// Compiles every component of `app` and links it against the host's
     /// interfaces; fails if a component imports something the host lacks. With
     /// `kv_stats`, each request's key-value use is printed on stderr.
-    pub fn new(app: App, kv: Arc<KvDb>, kv_stats: bool) -> Result<Self> {
+    pub fn new(app: App, kv: Arc<KvDb>, kv_stats: bool, clock_offset_secs: i64) -> Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model_async(true);
         config.epoch_interruption(true);
@@ -115,6 +116,7 @@ impl Runtime {
             components,
             kv,
             kv_stats,
+            clock_offset_secs,
         })
     }
 
@@ -131,7 +133,11 @@ impl Runtime {
                 .get(id)
                 .ok_or_else(|| format_err!("no component `{id}`"))?,
         );
-        let state = HostState::new(Arc::clone(&loaded.spec), Arc::clone(&self.kv));
+        let state = HostState::new(
+            Arc::clone(&loaded.spec),
+            Arc::clone(&self.kv),
+            self.clock_offset_secs,
+        );
         let label = format!("{id} {} {}", req.method(), req.uri().path());
         let response_label = label.clone();
         let kv_stats = self.kv_stats;

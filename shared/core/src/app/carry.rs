@@ -223,5 +223,29 @@ pub async fn retention_sweep<S: Services>(
     }
 }
 
+/// One step of the store's physical reclamation ([`crate::store::AtomicStore::reclaim`],
+/// `budget` units of work): one line with its counts when it deleted something, or its
+/// error; nothing when there was nothing to do.
+pub async fn reclaim<S: Services>(services: &S, output: &impl Output, budget: u32) {
+    use crate::store::AtomicStore;
+    match services.atomic().reclaim(budget).await {
+        Ok(report) if report.deleted == 0 && report.examined == 0 => {}
+        Ok(report) => notice(
+            output,
+            &Notice::Reclaim {
+                report: serde_json::to_value(report).ok(),
+                error: None,
+            },
+        ),
+        Err(error) => notice(
+            output,
+            &Notice::Reclaim {
+                report: None,
+                error: Some(error.cause()),
+            },
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests;

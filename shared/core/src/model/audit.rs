@@ -60,6 +60,8 @@ pub enum AuditKind {
     DocumentReadByAdmin,
     /// An admin ran one page of the data-key rotation sweep.
     DataKeysSwept,
+    /// An admin ran the retention sweep and a step of the store's reclamation.
+    RetentionSwept,
 }
 
 impl AuditKind {
@@ -89,6 +91,7 @@ impl AuditKind {
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
+            Self::RetentionSwept => "retention_swept",
         }
     }
 }

@@ -87,11 +87,14 @@ pub enum Permission {
     DataKeysRotate,
     /// `POST /api/admin/sessions/revoke-all`: the kill switch, every user's sessions.
     SessionsRevokeAll,
+    /// `POST /api/admin/retention/sweep`: one run of the retention sweep and a step of
+    /// the store's reclamation, for schedulers outside the platform (Spin).
+    RetentionSweep,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -107,6 +110,7 @@ impl Permission {
         Permission::UsersRevokeSessions,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::RetentionSweep,
     ];
 
     /// A stable name (docs, logs, tests).
@@ -127,6 +131,7 @@ impl Permission {
             Self::UsersRevokeSessions => "users:revoke_sessions",
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
+            Self::RetentionSweep => "retention:sweep",
         }
     }
 }
@@ -156,6 +161,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::DocumentsReadAny,
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
+            Permission::RetentionSweep,
             Permission::AuditRead,
         ],
     ),

@@ -688,3 +688,53 @@ fn the_export_reports_a_session_ended_by_the_epoch_as_revoked() {
         assert_eq!(session["revoked"], ended, "{session}");
     }
 }
+
+/// `POST /api/admin/retention/sweep`: what the Workers cron trigger runs, for a
+/// platform without one — it completes an interrupted erasure like the cron does, and
+/// is audited; only admins may run it.
+#[test]
+fn an_admin_runs_the_retention_sweep_over_the_api() {
+    let kit = Kit::new();
+    let admin = kit.user("root@example.com", &["admin"]);
+    let alice = kit.user("alice@example.com", &[]);
+    pollster::block_on(super::erase::mark_if(&kit.env, &alice.user_id, 0, |_| true)).unwrap();
+
+    let refused = kit.call(
+        Some(&alice),
+        Method::Post,
+        "/api/admin/retention/sweep",
+        None,
+    );
+    assert_eq!(refused.response.status, 401, "alice is locked out already");
+    let bob = kit.user("bob@example.com", &[]);
+    let refused = kit.call(Some(&bob), Method::Post, "/api/admin/retention/sweep", None);
+    assert_eq!(code(&refused), "forbidden");
+
+    let outcome = kit.call(
+        Some(&admin),
+        Method::Post,
+        "/api/admin/retention/sweep",
+        None,
+    );
+    let (status, answer) = answer(&outcome);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["retention"]["erasures_completed"], 1);
+    assert_eq!(answer["reclaimed"]["complete"], true);
+    let kinds: Vec<&str> = outcome.audit.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(kinds, ["account_deleted", "retention_swept"]);
+    assert_eq!(
+        outcome.audit[1].actor_id.as_deref(),
+        Some(admin.user_id.as_str())
+    );
+    assert!(records_holding(&kit, &alice.user_id)
+        .iter()
+        .all(|(key, _)| key.starts_with("audit/")));
+
+    let strict = kit.call(
+        Some(&admin),
+        Method::Post,
+        "/api/admin/retention/sweep",
+        Some(json!({"limit": 5})),
+    );
+    assert_eq!(code(&strict), "invalid_request");
+}

@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 25] = [
+    let expected: [(&str, &str, Option<Permission>); 26] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -49,6 +49,7 @@ fn each_route_declares_exactly_its_permission() {
             "/api/admin/sessions/revoke-all",
             Some(SessionsRevokeAll),
         ),
+        ("POST", "/api/admin/retention/sweep", Some(RetentionSweep)),
         ("GET", "/api/documents", Some(DocumentsUse)),
         ("POST", "/api/documents", Some(DocumentsUse)),
         ("GET", "/api/documents/{id}", Some(DocumentsUse)),

@@ -33,6 +33,7 @@ fn users_get_their_own_things_and_nothing_administrative() {
         Permission::DocumentsReadAny,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::RetentionSweep,
     ] {
         assert!(!authorize(&user, permission), "{permission:?}");
     }
@@ -51,6 +52,7 @@ fn auditors_read_the_audit_log_and_administer_nothing() {
         Permission::DocumentsReadAny,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::RetentionSweep,
     ] {
         assert!(!authorize(&auditor, permission), "{permission:?}");
     }
@@ -174,6 +176,7 @@ proptest! {
             Permission::DocumentsReadAny,
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
+            Permission::RetentionSweep,
         ] {
             prop_assert_eq!(authorize(&names, permission), is_admin);
         }
