@@ -15,7 +15,7 @@ const EVENTS = [
   "mfa_disabled", "mfa_failed", "refresh_reuse_detected", "session_revoked", "logout",
   "password_reset_requested", "password_reset", "password_changed", "role_changed", "user_disabled",
   "user_enabled", "data_exported", "account_deleted", "consent_changed", "all_sessions_revoked",
-  "document_read_by_admin", "data_keys_swept",
+  "document_read_by_admin", "data_keys_swept", "retention_swept",
 ];
 const KILL_PHRASE = "SIGN OUT EVERYONE";
 
