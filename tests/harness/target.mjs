@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { developmentVars, mailOrigin, startLocal } from "../../tools/local.mjs";
+import { developmentVars, mailOrigin, monitoringOrigins, startLocal } from "../../tools/local.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const TARGET = process.env.EDGEAUTH_TARGET ?? "workers";
@@ -109,6 +109,8 @@ async function startSpin(vars, withContractWorker, keptState, options) {
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const origin = options.mailOrigin === undefined ? mailOrigin(vars.MAIL_HTTP_URL) : options.mailOrigin;
   if (origin) env.SPIN_VARIABLE_MAIL_ORIGIN = origin;
+  // Webhooks and error reports may go to their configured receivers only.
+  for (const [name, value] of Object.entries(monitoringOrigins(vars))) env[`SPIN_VARIABLE_${name.toUpperCase()}`] = value;
   const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb];
   if (clientAddrFromHeader) args.push("--client-addr-from-header", clientAddrFromHeader);
   if (kvStats) args.push("--kv-stats");

@@ -14,10 +14,12 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
+pub mod monitoring;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
+pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -61,6 +63,15 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_IDLE_TIMEOUT_SECS",
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
+    "WEBHOOK_ENDPOINTS",
+    "WEBHOOK_SECRETS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_RETRY_BASE_SECS",
+    "WEBHOOK_RETRY_MAX_SECS",
+    "ALERT_ERROR_BURST",
+    "ALERT_MFA_FAILURES",
+    "SENTRY_DSN",
+    "METRICS_FLUSH_SECS",
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
@@ -73,6 +84,8 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "WEBHOOK_SECRETS",
+    "SENTRY_DSN",
 ];
 
 /// The deployment environment.
@@ -284,6 +297,8 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
+    /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
+    pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
     /// `TRUSTED_PROXY_PROTO_HEADER`: the header whose value (`http`/`https`) a
@@ -291,6 +306,34 @@ pub struct Config {
     /// scheme for the HTTPS rule ([`crate::policy::https_redirect`]). `None` (the
     /// default): the platform's scheme.
     pub trusted_proxy_proto_header: Option<String>,
+}
+
+/// What a function without secrets ([`Needs::NoSecrets`]) does not read: the secrets,
+/// the mail settings, and the webhook endpoints (whose secrets it does not have).
+pub const NOT_READ_WITHOUT_SECRETS: &[&str] = &[
+    "JWT_SIGNING_KEYS",
+    "DATA_ENCRYPTION_KEYS",
+    "PASSWORD_PEPPER",
+    "MAIL_HTTP_TOKEN",
+    "WEBHOOK_SECRETS",
+    "SENTRY_DSN",
+    "MAIL_TRANSPORT",
+    "MAIL_FROM",
+    "MAIL_HTTP_URL",
+    "WEBHOOK_ENDPOINTS",
+];
+
+/// `vars` with [`NOT_READ_WITHOUT_SECRETS`] unset.
+struct WithoutSecrets<'a, V>(&'a V);
+
+impl<V: Vars> Vars for WithoutSecrets<'_, V> {
+    fn var(&self, name: &str) -> Option<String> {
+        if NOT_READ_WITHOUT_SECRETS.contains(&name) {
+            None
+        } else {
+            self.0.var(name)
+        }
+    }
 }
 
 /// What a function needs of the configuration.
@@ -310,15 +353,19 @@ pub enum Needs {
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        parse::parse(vars, None)
+        let mut config = parse::parse(vars, None)?;
+        config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
+        Ok(config)
     }
 
     /// The configuration a function with these [`Needs`] runs with. With
-    /// [`Needs::NoSecrets`] the key rings hold fresh random keys drawn from `random`
-    /// (ids `unset-…`), known to nobody and never published, and mail is
-    /// [`MailTransport::Disabled`]: should such a function ever sign, verify or encrypt
-    /// after all, the result is refused everywhere (fail closed) rather than made with
-    /// a key anyone knows. A random source that fails refuses the configuration.
+    /// [`Needs::NoSecrets`] none of [`NOT_READ_WITHOUT_SECRETS`] is read: the key rings
+    /// hold fresh random keys drawn from `random` (ids `unset-…`), known to nobody and
+    /// never published, mail is [`MailTransport::Disabled`], and monitoring has no
+    /// webhook endpoint and no error tracker (reports go to the log): should such a
+    /// function ever sign, verify or encrypt after all, the result is refused
+    /// everywhere (fail closed) rather than made with a key anyone knows. A random
+    /// source that fails refuses the configuration.
     pub fn for_needs(
         vars: &impl Vars,
         needs: Needs,
@@ -332,7 +379,11 @@ impl Config {
                         .map_err(|_| ConfigError::Unavailable("JWT_SIGNING_KEYS"))?
                         .to_vec(),
                 );
-                parse::parse(vars, Some(&seed))
+                let vars = WithoutSecrets(vars);
+                let mut config = parse::parse(&vars, Some(&seed))?;
+                config.monitoring =
+                    monitoring::parse(&vars, config.environment, &config.public_origin)?;
+                Ok(config)
             }
         }
     }

@@ -102,10 +102,16 @@ where
 /// Effects a flow asks the adapter to carry out.
 #[derive(Debug, Default)]
 pub struct Effects {
-    /// Audit events to persist.
+    /// Audit events to persist (each may raise a security alert,
+    /// [`crate::policy::alerts`]).
     pub audit: Vec<AuditEvent>,
     /// Mails to send.
     pub mails: Vec<Mail>,
+    /// Time spent hashing passwords ([`Ctx::timed_hash`]), when any.
+    pub hash_ms: Option<u64>,
+    /// Retry the webhook deliveries that are due, after the response
+    /// (`POST /api/admin/webhooks/retry`).
+    pub retry_webhooks: bool,
 }
 
 /// Everything a handler needs for one request.
@@ -155,6 +161,24 @@ impl<'a, S: Services> Ctx<'a, S> {
     /// Queues a mail.
     pub fn send_mail(&self, mail: Mail) {
         self.effects.borrow_mut().mails.push(mail);
+    }
+
+    /// Runs a password hash (`hash`) and counts its time for the request line and the
+    /// isolate's metrics.
+    pub fn timed_hash<T>(&self, hash: impl FnOnce() -> T) -> T {
+        let clock = self.services.clock();
+        let started = clock.now_ms();
+        let result = hash();
+        let spent = clock.now_ms().saturating_sub(started);
+        if let Ok(mut effects) = self.effects.try_borrow_mut() {
+            effects.hash_ms = Some(effects.hash_ms.unwrap_or(0).saturating_add(spent));
+        }
+        result
+    }
+
+    /// Asks for the due webhook retries to run after the response.
+    pub fn retry_webhooks(&self) {
+        self.effects.borrow_mut().retry_webhooks = true;
     }
 
     /// Queues an audit event with the request's context filled in.

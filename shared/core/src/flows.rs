@@ -16,6 +16,10 @@
 //! - [`pages`]: the hosted pages' HTML and assets.
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
+//! - [`notices`]: security notices to an account's owner, with a "this wasn't me"
+//!   link.
+//! - [`monitoring`]: the signing-key watch, the `5xx` count, webhook delivery
+//!   records, metrics snapshots and their admin routes.
 //!
 //! Flows name every layer below them; nothing below names a flow.
 //!
@@ -31,6 +35,8 @@ pub mod gdpr;
 pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
+pub mod monitoring;
+pub mod notices;
 pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

@@ -12,6 +12,7 @@
 //! | [`kill_switch`] | reading the stored kill-switch cut-off on every request | re-read every 5 s; the bound is stated in `docs/sessions.md` |
 //! | [`settled`] | reading a finished rate-limit window's count again | remembered only once the window is final |
 //! | [`hashing`] | — (a bound, not a cache) | caps the password hashes one isolate takes on at once |
+//! | [`metrics`] | a store write per request for metrics; re-checking the signing key | counts only, never read by a decision; the key check runs once per isolate |
 //!
 //! Adding a memory (a per-isolate session or revocation cache, say) is a module here
 //! and a field of [`IsolateMemory`]; [`bounded::Bounded`] is the container the caches
@@ -25,11 +26,13 @@
 pub mod bounded;
 pub mod hashing;
 pub mod kill_switch;
+pub mod metrics;
 pub mod settled;
 pub mod tokens;
 
 pub use hashing::{HashGate, HashPermit};
 pub use kill_switch::KillSwitchMemory;
+pub use metrics::{Metrics, SigningKeyWatch};
 pub use settled::SettledCounts;
 pub use tokens::TokenCache;
 
@@ -44,6 +47,11 @@ pub struct IsolateMemory {
     pub settled: SettledCounts,
     /// The bound on password hashing in flight ([`hashing`]).
     pub hashing: HashGate,
+    /// Request counts, latencies, outcomes and hash time since the last flush
+    /// ([`metrics`]).
+    pub metrics: Metrics,
+    /// Whether the active signing key was compared with the stored one ([`metrics`]).
+    pub signing_key: SigningKeyWatch,
 }
 
 impl IsolateMemory {
@@ -54,6 +62,8 @@ impl IsolateMemory {
             kill_switch: KillSwitchMemory::default(),
             settled: SettledCounts::default(),
             hashing: HashGate::new(hashing::CAPACITY),
+            metrics: Metrics::default(),
+            signing_key: SigningKeyWatch::default(),
         }
     }
 }

@@ -10,7 +10,8 @@
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
 //! - [`audit`], [`mail`], [`log`]: the values flows return for adapters to persist,
-//!   send and print.
+//!   send and print; [`alert`]: security alerts and their webhook deliveries;
+//!   [`metrics`]: an isolate's counts over an interval.
 //!
 //! This layer names the configuration, the error mapping, HTTP messages and the
 //! primitives only: no policy, no per-isolate memory, no request context.
@@ -20,12 +21,14 @@
 //! AtomicStore record it changes (each module says how).
 
 pub mod admins;
+pub mod alert;
 pub mod audit;
 pub mod cookies;
 pub mod document;
 pub mod email;
 pub mod log;
 pub mod mail;
+pub mod metrics;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;

@@ -14,13 +14,17 @@
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
 //! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
 //! - [`paging`]: sealed cursors and key walking for listings.
+//! - Monitoring: [`alerts`] (which audit events raise a security alert),
+//!   [`device`] (a coarse user-agent summary for notices and alerts).
 //!
 //! Security considerations: most modules here are pure and property-tested; the few
 //! that read a store ([`paging::take_keys`]) or take the isolate's memory as a
 //! parameter ([`token::verify`], through a trait) say so.
 
+pub mod alerts;
 pub mod cors;
 pub mod csrf;
+pub mod device;
 pub mod documents;
 pub mod fields;
 pub mod https_redirect;

@@ -16,6 +16,7 @@
 pub(crate) mod api;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+pub(crate) mod output;
 pub(crate) mod sessions;
 // Used by the tests of the password flows (register, forgot), hence the feature.
 #[cfg(feature = "password-policy")]
@@ -510,6 +511,8 @@ pub(crate) fn seed_user(
         mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
+        known_devices: Vec::new(),
+        known_countries: Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
         other: BTreeMap::new(),

@@ -16,6 +16,8 @@
 //!   can be found by email without storing the address in the clear.
 //! - [`rotation`]: pure helpers an adapter-driven sweep calls per record to move
 //!   ciphertexts and indexes to the active key.
+//! - [`webhook`]: Standard Webhooks signatures (`whsec_` secrets, `v1,` HMAC-SHA256),
+//!   for the security webhooks the core sends.
 //!
 //! The operator's view (what is encrypted, the formats, the rotation runbook) is in
 //! `docs/encryption.md`.
@@ -38,6 +40,7 @@ pub mod kdf;
 pub mod keys;
 pub mod rotation;
 pub mod signature;
+pub mod webhook;
 
 use core::fmt;
 

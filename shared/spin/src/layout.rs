@@ -20,11 +20,11 @@
 //! **Record families and buckets.** Spin cannot list keys by prefix (both of its
 //! key-value interfaces return every key of the store), so records are filed for
 //! listing: a record key's *family* is what a listing asks for (`users/`,
-//! `audit/all/`, `audit/user/{id}/` — the key up to its last `/`, less a trailing
-//! 20-digit time segment), and its *bucket* within the family keeps key order: the
-//! first 13 digits of that time segment (2.8 hours of the core's newest-first audit
-//! keys), or else the first two characters of the last segment (`users/` has 256
-//! buckets of random ids). Buckets are indexed like atomic shards, and each family
+//! `audit/all/`, `audit/user/{id}/`, `webhooks/failed/`, `metrics/` — what precedes the
+//! key's first 20-digit time segment, or else the key up to its last `/`), and its
+//! *bucket* within the family keeps key order: the first 13 digits of that time
+//! segment (2.8 hours of the core's time-ordered keys), or else the first two
+//! characters of the last segment (`users/` has 256 buckets of random ids). Buckets are indexed like atomic shards, and each family
 //! keeps a directory of its buckets, so a listing reads the directory and then only
 //! the buckets it needs, in order.
 //!
@@ -147,24 +147,27 @@ fn is_time_segment(segment: &str) -> bool {
     segment.len() == TIME_DIGITS && segment.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Files a record key ([`Placement`]).
+/// Files a record key ([`Placement`]). The core writes time-ordered keys with a
+/// 20-digit segment right after the prefix it lists them by (`audit/all/{rev}/{id}`,
+/// `audit/user/{id}/{rev}/…`, `webhooks/failed/{rev}/…`, `webhooks/retrying/{due}/…`,
+/// `metrics/{until}/…`): the family is what precedes the first such segment, the bucket
+/// its first 13 digits. Any other key's family is the key up to its last `/`, its bucket
+/// the first two characters of the last segment (`users/{id}`).
 pub(crate) fn place(key: &str) -> Placement {
+    let mut start = 0;
+    for segment in key.split('/') {
+        if is_time_segment(segment) {
+            return Placement {
+                family: key[..start].to_string(),
+                bucket: format!("t{}", &segment[..TIME_BUCKET_DIGITS]),
+            };
+        }
+        start += segment.len() + 1;
+    }
     let (head, last) = match key.rfind('/') {
         Some(at) => key.split_at(at + 1),
         None => ("", key),
     };
-    // `head` ends with '/' (or is empty); look at its last segment.
-    let trimmed = head.strip_suffix('/').unwrap_or(head);
-    let (parent, segment) = match trimmed.rfind('/') {
-        Some(at) => trimmed.split_at(at + 1),
-        None => ("", trimmed),
-    };
-    if !head.is_empty() && is_time_segment(segment) {
-        return Placement {
-            family: parent.to_string(),
-            bucket: format!("t{}", &segment[..TIME_BUCKET_DIGITS]),
-        };
-    }
     let first_two: String = last.chars().take(2).collect();
     Placement {
         family: head.to_string(),
@@ -173,7 +176,9 @@ pub(crate) fn place(key: &str) -> Placement {
 }
 
 /// Whether a listing of `prefix` can be answered from the family index: `prefix` is a
-/// whole family (ends with `/`, and its last segment is not a time segment).
+/// whole family (ends with `/` and holds no time segment). A prefix that is a parent of
+/// families (`audit/user/`) is not one: its keys are filed under their own families,
+/// and such a listing must walk the store (the core makes none).
 pub(crate) fn is_family(prefix: &str) -> bool {
     prefix.ends_with('/') && place(&format!("{prefix}x")).family == prefix
 }

@@ -26,11 +26,13 @@
 //! (`ip:port`). Headers a client can send (`CF-Connecting-IP`, `X-Forwarded-For`) are
 //! only right behind a proxy that overwrites them (docs/abuse.md).
 //!
-//! Security considerations: mail is sent after the response, by a task the handler
-//! spawns before returning (WASIp3 lets a task run on after its result; Spin keeps the
-//! instance until it exits), so no response time depends on the mail provider — the
-//! forgot-password answer for a real account included (docs/spin.md §5). Secrets are
-//! `secret = true` variables and never logged.
+//! Security considerations: mail, security webhooks and error reports leave after the
+//! response, from a task the handler spawns before returning (WASIp3 lets a task run on
+//! after its result; Spin keeps the instance until it exits), so no response time
+//! depends on the mail provider — the forgot-password answer for a real account
+//! included (docs/spin.md §5); failed webhook deliveries are retried by a sample of
+//! later requests (docs/monitoring.md). Secrets are `secret = true` variables and never
+//! logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;
@@ -44,7 +46,6 @@ mod shard_index;
 use std::collections::BTreeMap;
 
 use edgeauth_core::app::{self, Function};
-use edgeauth_core::config::Needs;
 use edgeauth_core::config::VARIABLES;
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
@@ -65,6 +66,8 @@ pub const RECLAIM_BUDGET: u32 = 32;
 /// One request in this many runs the core's retention sweep after its response (the
 /// cron trigger's job on Workers: unverified accounts, interrupted erasures).
 pub const SWEEP_ONE_IN: u16 = 256;
+/// One request in this many also runs the due webhook retries (Spin has no cron).
+const RETRY_SAMPLE: u8 = 16;
 
 /// Variable values fetched up front (Spin's variable API is async; the core's is not).
 #[derive(Debug, Default)]
@@ -133,8 +136,8 @@ struct Upkeep {
 }
 
 impl Upkeep {
-    /// Draws this request's share; a function without a store (`pages`, which needs
-    /// no secret either) does none.
+    /// Draws this request's share; a function whose work after the response may not
+    /// use the stores (`pages`, [`Function::DOES_IO`]) does none.
     fn draw(has_store: bool) -> Self {
         let mut bytes = [0u8; 3];
         if !has_store || OsRandom.fill(&mut bytes).is_err() {
@@ -147,10 +150,6 @@ impl Upkeep {
             reclaim: bytes[0] % RECLAIM_ONE_IN == 0,
             sweep: u16::from_le_bytes([bytes[1], bytes[2]]) % SWEEP_ONE_IN == 0,
         }
-    }
-
-    fn any(self) -> bool {
-        self.reclaim || self.sweep
     }
 
     async fn run(self, config: Result<&Config, &ConfigError>, services: &SpinServices) {
@@ -178,19 +177,30 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     // One instance per request: the isolate's memory starts (and ends) empty.
     let memory = IsolateMemory::new();
     let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
-    let (response, mails) =
+    let (response, mut background) =
         app::carry_out(outcome, config.as_ref().ok(), &services, &SpinOutput).await;
-    let upkeep = Upkeep::draw(F::NEEDS == Needs::Everything);
-    // Mail and upkeep run after the response, as with `waitUntil` on Workers: a WASIp3
-    // task may keep running after it has returned its response, and Spin keeps the
-    // instance until it exits (spin-trigger-http's WASIp3 executor). So no answer
-    // waits for the mail provider, and a forgot-password for a real account answers
-    // as fast as for an unknown address.
-    if !mails.is_empty() || upkeep.any() {
-        spin_sdk::wasip3::spawn(async move {
-            mails.send(&SpinOutput).await;
-            upkeep.run(config.as_ref(), &services).await;
-        });
+    // One instance per request: flushing its metrics would be a store write per
+    // request; the request line carries them instead.
+    background.discard_metrics();
+    // No cron and no queue on Spin: a sample of requests retries the webhook
+    // deliveries that are due (bounded), besides `POST /api/admin/webhooks/retry`.
+    let mut draw = [0u8; 1];
+    if services.random.fill(&mut draw).is_ok() && draw[0] % RETRY_SAMPLE == 0 {
+        background.retry_webhooks();
     }
+    let upkeep = Upkeep::draw(F::DOES_IO);
+    // Mail, alerts, reports and upkeep run after the response, as with `waitUntil` on
+    // Workers: a WASIp3 task may keep running after it has returned its response, and
+    // Spin keeps the instance until it exits (spin-trigger-http's WASIp3 executor). So
+    // no answer waits for the mail provider, and a forgot-password for a real account
+    // answers as fast as for an unknown address.
+    spin_sdk::wasip3::spawn(async move {
+        if let Ok(config) = &config {
+            background
+                .run::<F, _, _>(config, &memory, &services, &SpinOutput)
+                .await;
+        }
+        upkeep.run(config.as_ref(), &services).await;
+    });
     request::from_core(response)
 }

@@ -1,12 +1,14 @@
 //! `worker::Request` → core `Request`, and core `Response` → `worker::Response`.
 //!
-//! Security considerations: the body goes through the core's cap
-//! ([`edgeauth_core::http::body::capped`]) as a stream ([`Chunks`]): not read at all
-//! when its declared length is over the limit, otherwise read only until one byte
-//! past it and then cancelled, so the core answers `413` and an upload of any size
-//! (chunked ones included) costs at most that much memory.
+//! Security considerations: the client's country comes from `request.cf.country`
+//! only (the core's [`COUNTRY_HEADER`] from a client is dropped); the body goes
+//! through the core's cap ([`edgeauth_core::http::body::capped`]) as a stream
+//! ([`Chunks`]): not read at all when its declared length is over the limit,
+//! otherwise read only until one byte past it and then cancelled, so the core
+//! answers `413` and an upload of any size (chunked ones included) costs at most that
+//! much memory.
 
-use edgeauth_core::http::body;
+use edgeauth_core::http::{body, COUNTRY_HEADER};
 use edgeauth_core::{Method, Request, Response};
 use futures_util::StreamExt;
 use worker::Headers;
@@ -56,7 +58,16 @@ pub(crate) fn path(request: &worker::Request) -> worker::Result<String> {
 /// Converts the platform request.
 pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Request> {
     let url = url_parts(&request)?;
-    let headers: Vec<(String, String)> = request.headers().entries().collect();
+    // The country header is ours alone: a client's copy is dropped, and the platform's
+    // `request.cf.country` (set by Cloudflare's edge) takes its place.
+    let mut headers: Vec<(String, String)> = request
+        .headers()
+        .entries()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case(COUNTRY_HEADER))
+        .collect();
+    if let Some(country) = request.cf().and_then(|cf| cf.country()) {
+        headers.push((COUNTRY_HEADER.to_string(), country));
+    }
     let declared = request.headers().get("content-length")?;
     // The raw method token: workers-rs maps methods it does not know to GET, which
     // would answer `QUERY /api/health` with 200 instead of 405.

@@ -16,6 +16,9 @@ use crate::Options;
 /// keyring entry whose id is not a development id (32 zero bytes, never deployed).
 const ASSUMED_KEYRING: &str = "assumed-by-doctor:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
+/// 32 zero bytes in base64: the secret assumed for each webhook endpoint.
+const ASSUMED_WEBHOOK_SECRET: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 struct ResolvedVars<'a>(&'a Resolved);
 
 /// The random source of the core's verdict on a configuration without secrets
@@ -91,6 +94,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     if needs == Needs::Everything {
         mail(&resolved, development, &mut push);
         mail_origin(&resolved, development, &mut push);
+        monitoring(&resolved, development, &mut push);
     }
     proxy_scheme(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
@@ -186,15 +190,27 @@ fn missing_secrets(resolved: &mut Resolved, options: &Options, push: &mut impl F
     if resolved.get("MAIL_TRANSPORT") == Some("http") {
         required.push("MAIL_HTTP_TOKEN");
     }
+    if resolved.get("WEBHOOK_ENDPOINTS").is_some() {
+        required.push("WEBHOOK_SECRETS");
+    }
     for name in required {
         if resolved.get(name).is_some() {
             continue;
         }
         if options.assume_secrets_set {
-            let text = if name == "MAIL_HTTP_TOKEN" {
-                "assumed-by-doctor"
-            } else {
-                ASSUMED_KEYRING
+            let assumed_webhook_secrets;
+            let text = match name {
+                "MAIL_HTTP_TOKEN" => "assumed-by-doctor",
+                // One well-formed secret per endpoint (32 zero bytes, never deployed).
+                "WEBHOOK_SECRETS" => {
+                    assumed_webhook_secrets = webhook_endpoint_names(resolved)
+                        .iter()
+                        .map(|name| format!("{name}=whsec_{ASSUMED_WEBHOOK_SECRET}"))
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    assumed_webhook_secrets.as_str()
+                }
+                _ => ASSUMED_KEYRING,
             };
             resolved.vars.insert(
                 name.into(),
@@ -435,6 +451,125 @@ fn proxy_scheme(resolved: &Resolved, development: bool, push: &mut impl FnMut(Fi
                 );
             }
         }
+    }
+}
+
+/// The names of `WEBHOOK_ENDPOINTS`' entries.
+fn webhook_endpoint_names(resolved: &Resolved) -> Vec<String> {
+    resolved
+        .get("WEBHOOK_ENDPOINTS")
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|entry| entry.split_once('='))
+        .map(|(name, _)| name.trim().to_string())
+        .collect()
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased (userinfo dropped).
+fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    (!authority.is_empty()).then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
+}
+
+/// Security webhooks and error tracking (docs/monitoring.md): every endpoint https
+/// (outside development) and not the service's own origin, every secret a
+/// `whsec_` of 24–64 bytes. Values are never printed.
+fn monitoring(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    let own = resolved.get("PUBLIC_ORIGIN").and_then(url_origin);
+    let check_url = |variable: &str, what: &str, url: &str, push: &mut dyn FnMut(Finding)| {
+        let origin = url_origin(url);
+        if origin.is_none() {
+            push(resolved.finding(
+                Severity::Error,
+                "malformed-url",
+                Some(variable),
+                format!("{what} is not an absolute URL"),
+            ));
+            return;
+        }
+        if !development && !url.trim().starts_with("https://") {
+            push(resolved.finding(
+                Severity::Error,
+                "insecure-monitoring-url",
+                Some(variable),
+                format!("{what} is not https: alerts and reports would travel in clear"),
+            ));
+        }
+        if origin.is_some() && origin == own {
+            push(resolved.finding(
+                Severity::Error,
+                "monitoring-to-self",
+                Some(variable),
+                format!(
+                    "{what} is the service's own origin (PUBLIC_ORIGIN): alerts would loop back \
+                     into edgeauth instead of reaching a receiver"
+                ),
+            ));
+        }
+    };
+    if let Some(endpoints) = resolved.get("WEBHOOK_ENDPOINTS") {
+        for entry in endpoints
+            .split(';')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let Some((name, rest)) = entry.split_once('=') else {
+                continue; // the core's verdict names the malformed variable
+            };
+            let url = rest.split('|').next().unwrap_or_default();
+            let what = format!("endpoint `{}`", name.trim());
+            check_url("WEBHOOK_ENDPOINTS", &what, url, push);
+        }
+    }
+    let secrets = resolved
+        .vars
+        .get("WEBHOOK_SECRETS")
+        .filter(|value| value.origin != Origin::Assumed)
+        .map(|value| value.text.as_str());
+    for entry in secrets.unwrap_or_default().split(';').map(str::trim) {
+        let Some((name, list)) = entry.split_once('=') else {
+            continue;
+        };
+        let count = list.split_whitespace().count();
+        for (position, secret) in list.split_whitespace().enumerate() {
+            if let Err(error) = edgeauth_core::crypto::webhook::decode_secret(secret) {
+                let reason = match error {
+                    edgeauth_core::crypto::webhook::SecretError::MissingPrefix => {
+                        "does not start with `whsec_`"
+                    }
+                    edgeauth_core::crypto::webhook::SecretError::NotBase64 => {
+                        "is not base64 after `whsec_`"
+                    }
+                    _ => "is not 24 to 64 bytes long (Standard Webhooks); generate 32 random bytes",
+                };
+                push(resolved.finding(
+                    Severity::Error,
+                    "webhook-secret",
+                    Some("WEBHOOK_SECRETS"),
+                    format!(
+                        "secret {} of endpoint `{}` {reason}",
+                        position + 1,
+                        name.trim()
+                    ),
+                ));
+            }
+        }
+        if count > 2 {
+            push(resolved.finding(
+                Severity::Error,
+                "webhook-secret",
+                Some("WEBHOOK_SECRETS"),
+                format!(
+                    "endpoint `{}` has {count} secrets: one, or two during a rotation",
+                    name.trim()
+                ),
+            ));
+        }
+    }
+    if let Some(dsn) = resolved.get("SENTRY_DSN") {
+        check_url("SENTRY_DSN", "the DSN", dsn, push);
     }
 }
 

@@ -8,7 +8,8 @@ use core::str::FromStr;
 use super::keys::{self, Keyring, KeyringError};
 use super::pages::PagesError;
 use super::{
-    Config, Environment, MailTransport, PasswordHashParams, RateLimit, RateLimits, SessionTimes,
+    Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
+    SessionTimes,
 };
 use crate::secret::Secret;
 
@@ -64,13 +65,17 @@ impl fmt::Display for ConfigError {
 /// `MAIL_FROM` when unset.
 const DEFAULT_MAIL_FROM: &str = "edgeauth <no-reply@localhost>";
 
-fn get(vars: &impl Vars, name: &str) -> Option<String> {
+pub(super) fn get(vars: &impl Vars, name: &str) -> Option<String> {
     vars.var(name)
         .map(|value| value.trim().to_string())
         .filter(|value| !value.is_empty())
 }
 
-fn number<T: FromStr>(vars: &impl Vars, name: &'static str, default: T) -> Result<T, ConfigError> {
+pub(super) fn number<T: FromStr>(
+    vars: &impl Vars,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
     match get(vars, name) {
         None => Ok(default),
         Some(text) => text.parse().map_err(|_| ConfigError::Malformed(name)),
@@ -120,7 +125,7 @@ fn keyring(
     })
 }
 
-fn rate_limit(
+pub(super) fn rate_limit(
     vars: &impl Vars,
     name: &'static str,
     default: RateLimit,
@@ -407,6 +412,8 @@ pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Con
         sessions_revoked_before,
         pages,
         trusted_proxy_proto_header,
+        // Parsed next, by `Config::from_vars` (config::monitoring).
+        monitoring: Monitoring::default(),
     })
 }
 

@@ -31,8 +31,13 @@ use alloc::boxed::Box;
 use crate::app::{param, Function, Route};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-#[cfg(not(feature = "password"))]
+#[cfg(any(
+    not(feature = "password"),
+    not(any(test, feature = "admin-monitoring"))
+))]
 use crate::error::Internal;
+#[cfg(any(test, feature = "admin-monitoring"))]
+use crate::flows::monitoring;
 use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
@@ -189,6 +194,24 @@ impl Function for Api {
                 Route::protected(Get, "/api/admin/audit", AuditRead, |ctx, _, _| {
                     Box::pin(audit::query::admin_audit(ctx))
                 }),
+                Route::protected(
+                    Get,
+                    "/api/admin/webhooks/deliveries",
+                    MonitoringRead,
+                    |ctx, _, _| Box::pin(webhook_deliveries(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(
+                    Post,
+                    "/api/admin/webhooks/retry",
+                    WebhooksRetry,
+                    |ctx, _, _| Box::pin(webhook_retry(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(Get, "/api/admin/metrics", MonitoringRead, |ctx, _, _| {
+                    Box::pin(metrics_summary(ctx))
+                })
+                .served_by("refresh"),
             ]
         }
     }
@@ -197,6 +220,41 @@ impl Function for Api {
 /// `GET /api/health`.
 async fn health() -> Result<Response, ApiError> {
     Ok(Response::json(200, &serde_json::json!({"status": "ok"})))
+}
+
+/// `GET /api/admin/webhooks/deliveries` (served by `refresh` on Workers).
+pub(crate) async fn webhook_deliveries<S: Services>(
+    ctx: &Ctx<'_, S>,
+) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::deliveries::list(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// `POST /api/admin/webhooks/retry` (served by `refresh` on Workers).
+pub(crate) async fn webhook_retry<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::deliveries::retry(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// `GET /api/admin/metrics` (served by `refresh` on Workers).
+pub(crate) async fn metrics_summary<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::metrics::summary(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// A monitoring admin route in a build without it (the Workers `api`, reached only
+/// when the `REFRESH` service binding is missing): `503`, never a partial answer.
+#[cfg(not(any(test, feature = "admin-monitoring")))]
+fn not_linked<S: Services>(_ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    Err(ApiError::Unavailable(Internal(
+        "monitoring route reached a build without it (REFRESH binding missing?)",
+    )))
 }
 
 /// `DELETE /api/me` (verifies the password).

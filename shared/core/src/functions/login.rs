@@ -32,6 +32,7 @@ pub struct Login;
 
 impl Function for Login {
     const NAME: &'static str = "login";
+    const SIGNS_TOKENS: bool = true;
 
     #[cfg(feature = "password-policy")]
     fn routes<S: Services>() -> &'static [Route<S>] {

@@ -24,6 +24,7 @@ pub struct Pages;
 impl Function for Pages {
     const NAME: &'static str = "pages";
     const NEEDS: Needs = Needs::NoSecrets;
+    const DOES_IO: bool = false;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {

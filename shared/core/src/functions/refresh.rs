@@ -7,6 +7,10 @@
 //! (`RATE_LIMIT_SESSIONS_PER_USER`, [`crate::flows::ratelimit::PerUser::Sessions`]) — listing and revoking
 //! read or write every session of the user, and polling `GET /auth/session` should
 //! not spend the API budget.
+//!
+//! On Workers it also serves the monitoring admin routes the `api` Worker forwards
+//! to it ([`crate::app::Route::served_by`]): the same entries as `api`'s, permission
+//! gate included, kept out of the `api` bundle (its size budget).
 
 use alloc::boxed::Box;
 
@@ -15,6 +19,7 @@ use crate::ctx::Services;
 use crate::flows::ratelimit::PerUser::Sessions;
 use crate::flows::sessions::routes;
 use crate::http::Method::{Delete, Get, Post};
+use crate::policy::rbac::Permission::{MonitoringRead, WebhooksRetry};
 use crate::policy::token::jwks;
 
 /// The `refresh` function.
@@ -23,6 +28,7 @@ pub struct Refresh;
 
 impl Function for Refresh {
     const NAME: &'static str = "refresh";
+    const SIGNS_TOKENS: bool = true;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {
@@ -48,6 +54,26 @@ impl Function for Refresh {
                 Route::public(Get, "/.well-known/jwks.json", |ctx, _| {
                     Box::pin(async move { jwks::response(ctx.config) })
                 }),
+                // Forwarded by the `api` Worker (`served_by("refresh")`): the `api`
+                // table's entries, so that `api`'s bundle need not hold them.
+                Route::protected(
+                    Get,
+                    "/api/admin/webhooks/deliveries",
+                    MonitoringRead,
+                    |ctx, _, _| Box::pin(super::api::webhook_deliveries(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(
+                    Post,
+                    "/api/admin/webhooks/retry",
+                    WebhooksRetry,
+                    |ctx, _, _| Box::pin(super::api::webhook_retry(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(Get, "/api/admin/metrics", MonitoringRead, |ctx, _, _| {
+                    Box::pin(super::api::metrics_summary(ctx))
+                })
+                .served_by("refresh"),
             ]
         }
     }

@@ -62,6 +62,12 @@ pub enum AuditKind {
     DataKeysSwept,
     /// An admin ran the retention sweep and a step of the store's reclamation.
     RetentionSwept,
+    /// The active signing key changed (the first request to see a new first key of
+    /// `JWT_SIGNING_KEYS` records it once).
+    SigningKeyRotated,
+    /// A user followed a notice's "this wasn't me" link: their sessions were revoked
+    /// and a password reset was started.
+    CompromiseReported,
 }
 
 impl AuditKind {
@@ -92,6 +98,8 @@ impl AuditKind {
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
             Self::RetentionSwept => "retention_swept",
+            Self::SigningKeyRotated => "signing_key_rotated",
+            Self::CompromiseReported => "compromise_reported",
         }
     }
 }

@@ -64,6 +64,23 @@ pub const ROLE_AUDITOR: &str = "auditor";
 /// Administrators.
 pub const ROLE_ADMIN: &str = "admin";
 
+/// How many devices and countries a user record remembers.
+pub const KNOWN_DEVICES: usize = 10;
+
+/// Remembers `item` as the most recent of `list` (at most [`KNOWN_DEVICES`]); whether
+/// it was new to a list that already knew something (the first one is learned, not
+/// news).
+pub fn remember(list: &mut Vec<String>, item: &str) -> bool {
+    let known = list.iter().any(|entry| entry == item);
+    let news = !known && !list.is_empty();
+    list.retain(|entry| entry != item);
+    list.push(item.into());
+    while list.len() > KNOWN_DEVICES {
+        list.remove(0);
+    }
+    news
+}
+
 /// Name of the profile record inside a user's shard.
 pub const PROFILE: &str = "profile";
 /// How many times an update is recomputed after losing a race before giving up.
@@ -98,6 +115,15 @@ pub struct UserRecord {
     /// Last successful login, Unix ms.
     #[serde(default)]
     pub last_login_at_ms: Option<u64>,
+    /// Devices (coarse summaries, [`crate::policy::device`]) the account signed in
+    /// from, most recent last, at most [`KNOWN_DEVICES`]: a sign-in from another one
+    /// is "new" ([`crate::flows::sessions::sign_in`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_devices: Vec<String>,
+    /// Countries (where the platform gives one) the account signed in from, most
+    /// recent last, at most [`KNOWN_DEVICES`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_countries: Vec<String>,
     /// The session epoch: sessions (and MFA challenges) of an earlier epoch are over
     /// ([`crate::policy::session_epoch`]). Moved on by every flow that ends all sessions.
     #[serde(default, skip_serializing_if = "is_zero")]

@@ -10,7 +10,8 @@
 //! attaches that header by itself, and a cross-origin page cannot add it without a
 //! CORS preflight, which only allowlisted origins pass. Safe methods are exempt
 //! (they change nothing). The routes without a session — register, login and its
-//! MFA step, forgot, reset and verify — check only the `Origin` ([`check_origin`]).
+//! MFA step, forgot, reset, verify and not-me — check only the `Origin`
+//! ([`check_origin`]).
 //!
 //! The CSRF token is `base64url(HMAC(K_csrf, session_id))` with `K_csrf` the CSRF
 //! subkey of the active `DATA_ENCRYPTION_KEYS` entry; every entry of the ring is

@@ -90,11 +90,15 @@ pub enum Permission {
     /// `POST /api/admin/retention/sweep`: one run of the retention sweep and a step of
     /// the store's reclamation, for schedulers outside the platform (Spin).
     RetentionSweep,
+    /// `GET /api/admin/webhooks/deliveries` and `GET /api/admin/metrics`: monitoring.
+    MonitoringRead,
+    /// `POST /api/admin/webhooks/retry`: run the due webhook retries now.
+    WebhooksRetry,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -111,6 +115,8 @@ impl Permission {
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
         Permission::RetentionSweep,
+        Permission::MonitoringRead,
+        Permission::WebhooksRetry,
     ];
 
     /// A stable name (docs, logs, tests).
@@ -132,6 +138,8 @@ impl Permission {
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
             Self::RetentionSweep => "retention:sweep",
+            Self::MonitoringRead => "monitoring:read",
+            Self::WebhooksRetry => "webhooks:retry",
         }
     }
 }
@@ -163,6 +171,8 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::SessionsRevokeAll,
             Permission::RetentionSweep,
             Permission::AuditRead,
+            Permission::MonitoringRead,
+            Permission::WebhooksRetry,
         ],
     ),
 ];

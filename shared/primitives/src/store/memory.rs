@@ -79,7 +79,7 @@ fn live(entry: &Entry, now: u64) -> bool {
 /// (shard, name) pairs share a key (`x` + `y/z` and `x/y` + `z` would otherwise), and
 /// one shard's keys share a prefix no other shard's keys have.
 fn atomic_key(key: AtomicKey<'_>) -> String {
-    alloc::format!("\u{0}atomic/{}/{}", key.shard, key.name)
+    alloc::format!("\u{0}atomic/{}/{}/{}", key.shard.len(), key.shard, key.name)
 }
 
 impl<C: Clock> RecordStore for MemoryStore<C> {

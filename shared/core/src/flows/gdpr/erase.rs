@@ -235,12 +235,14 @@ mod route {
         let address = principal.user.email_address(config)?;
         let hashing = ctx.memory.hashing.admit()?;
         let attempt = lockout::admit(ctx, &email::email_index(config, &address)).await?;
-        let verification = password::verify_password(
-            &request.password,
-            &principal.user.password_hash,
-            &config.password_hash,
-            config.password_pepper.as_ref(),
-        );
+        let verification = ctx.timed_hash(|| {
+            password::verify_password(
+                &request.password,
+                &principal.user.password_hash,
+                &config.password_hash,
+                config.password_pepper.as_ref(),
+            )
+        });
         drop(hashing);
         if !verification.is_valid() {
             let account = Account {

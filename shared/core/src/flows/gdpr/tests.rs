@@ -387,9 +387,11 @@ mod erase {
             dump.into_iter()
                 .map(|(key, _)| key)
                 .filter(|key| {
-                    key.starts_with("\u{0}atomic/reset/")
-                        || key.starts_with("\u{0}atomic/mfa-login/")
-                        || key.starts_with("\u{0}atomic/ratelimit/user/")
+                    // The in-memory store's atomic keys: `\0atomic/{shard length}/{shard}/…`.
+                    let shard = key.splitn(3, '/').nth(2).unwrap_or("");
+                    shard.starts_with("reset/")
+                        || shard.starts_with("mfa-login/")
+                        || shard.starts_with("ratelimit/user/")
                         || indexes.iter().any(|index| key.contains(index.as_str()))
                 })
                 .collect()

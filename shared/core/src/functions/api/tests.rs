@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 26] = [
+    let expected: [(&str, &str, Option<Permission>); 29] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -71,6 +71,13 @@ fn each_route_declares_exactly_its_permission() {
             Some(UsersRevokeSessions),
         ),
         ("GET", "/api/admin/audit", Some(AuditRead)),
+        (
+            "GET",
+            "/api/admin/webhooks/deliveries",
+            Some(MonitoringRead),
+        ),
+        ("POST", "/api/admin/webhooks/retry", Some(WebhooksRetry)),
+        ("GET", "/api/admin/metrics", Some(MonitoringRead)),
     ];
     let actual: Vec<(&str, &str, Option<Permission>)> = table()
         .iter()
@@ -126,7 +133,7 @@ fn every_protected_route_answers_401_without_credentials() {
 /// Status per role on every `/api/admin` route (bodies valid for the route, so a
 /// permitted caller reaches the handler).
 fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> Vec<(String, u16)> {
-    let routes: [(&str, String, Option<serde_json::Value>); 7] = [
+    let routes: [(&str, String, Option<serde_json::Value>); 10] = [
         ("GET", "/api/admin/users".into(), None),
         (
             "PUT",
@@ -154,6 +161,9 @@ fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> V
             "/api/admin/data-keys/sweep".into(),
             Some(serde_json::json!({})),
         ),
+        ("GET", "/api/admin/webhooks/deliveries".into(), None),
+        ("POST", "/api/admin/webhooks/retry".into(), None),
+        ("GET", "/api/admin/metrics".into(), None),
     ];
     routes
         .into_iter()
@@ -178,14 +188,18 @@ fn each_role_gets_exactly_its_admin_routes() {
             .map(|(_, status)| status)
             .collect()
     };
-    assert_eq!(statuses(&user), [403, 403, 403, 403, 403, 403, 403]);
-    assert_eq!(statuses(&auditor), [403, 403, 403, 403, 403, 200, 403]);
+    assert_eq!(statuses(&user), [403; 10]);
+    assert_eq!(
+        statuses(&auditor),
+        [403, 403, 403, 403, 403, 200, 403, 403, 403, 403]
+    );
     let admin_statuses = statuses(&admin);
     assert_eq!(&admin_statuses[..6], [200, 200, 204, 204, 204, 200]);
     assert_ne!(
         admin_statuses[6], 403,
         "the data-key sweep is an admin route"
     );
+    assert_eq!(&admin_statuses[7..], [200, 202, 200]);
 }
 
 #[test]
@@ -363,5 +377,56 @@ fn every_preflight_answer_varies_on_origin() {
             .filter(|value| value.eq_ignore_ascii_case("origin"))
             .collect();
         assert_eq!(varies, ["Origin"], "{origin} {path}");
+    }
+}
+
+mod monitoring_routes_in_refresh {
+    use super::*;
+    use crate::functions::Refresh;
+
+    #[test]
+    fn refresh_lists_exactly_the_routes_api_says_it_serves() {
+        let describe = |route: &Route<TestEnv>| {
+            (
+                route.method,
+                route.pattern,
+                route.permission(),
+                route.served_by,
+            )
+        };
+        let in_api: Vec<_> = table()
+            .iter()
+            .filter(|route| route.served_by == Some("refresh"))
+            .map(describe)
+            .collect();
+        let in_refresh: Vec<_> = Refresh::routes::<TestEnv>()
+            .iter()
+            .filter(|route| route.pattern.starts_with("/api/"))
+            .map(describe)
+            .collect();
+        assert_eq!(in_refresh, in_api);
+        assert_eq!(in_api.len(), 3);
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/admin/metrics"), Some("refresh"));
+        assert_eq!(served("POST", "/api/admin/webhooks/retry"), Some("refresh"));
+        assert_eq!(served("GET", "/api/admin/audit"), None);
+        assert_eq!(served("POST", "/api/admin/metrics"), None);
+    }
+
+    #[test]
+    fn refresh_serves_them_behind_the_same_gate() {
+        let kit = crate::testkit::api::Kit::new();
+        let user = kit.user("user@example.com", &[]);
+        let admin = kit.user("admin@example.com", &["admin"]);
+        for (client, status) in [(&user, 403), (&admin, 200)] {
+            let outcome = kit.env.serve::<Refresh>(
+                &client.authorize(crate::testkit::request(Method::Get, "/api/admin/metrics")),
+            );
+            assert_eq!(outcome.response.status, status);
+        }
+        let anonymous = kit
+            .env
+            .serve::<Refresh>(&crate::testkit::request(Method::Get, "/api/admin/metrics"));
+        assert_eq!(anonymous.response.status, 401);
     }
 }

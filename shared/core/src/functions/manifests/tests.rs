@@ -69,7 +69,7 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
     );
     assert_eq!(
         workers_patterns(&mounts("reset")),
-        ["/auth/password/*", "/auth/email/*"]
+        ["/auth/password/*", "/auth/email/*", "/auth/security/*"]
     );
     assert_eq!(workers_patterns(&mounts("api")), ["/api/*"]);
 }

@@ -26,7 +26,9 @@ fn the_routes_an_access_token_authenticates_are_signed_in_and_spend_the_sessions
             ("DELETE", "/auth/sessions/{id}"),
         ]
     );
-    for route in table {
+    // The monitoring admin routes the Workers `api` forwards here are `api`'s entries
+    // (functions::api's tests hold them equal); the session routes are the rest.
+    for route in table.iter().filter(|route| route.served_by.is_none()) {
         let expected = match route.handler {
             Handler::SignedIn(_) => Some(PerUser::Sessions),
             _ => None,
