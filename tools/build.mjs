@@ -81,15 +81,18 @@ export class AtomicShard extends DurableObject {
 // unifies features across the packages it builds together). `api` must not get the
 // `password` feature that `login` and `reset` enable — its password routes would link
 // argon2, bcrypt and the NFKC tables again (~90 KiB gzip, over its 300 KiB budget) —
-// so it is built in an invocation of its own, with `pages` (which shares its feature
-// set: no password code, `ed25519-small`); the others share one.
-const SEPARATE_GROUP = ["api", "pages"];
+// so it is built in an invocation of its own. So is `pages`: it needs the sign-in
+// providers' configuration (core feature `oauth`, for its "Continue with …" buttons),
+// which the Workers `api` leaves out (its identity routes are served by `login`), and
+// no password code. The others share one.
+const SEPARATE = [["api"], ["pages"]];
 
 export function build({ functions, skipCargo }) {
   if (!skipCargo) {
+    const separate = SEPARATE.flat();
     const groups = [
-      functions.filter((name) => !SEPARATE_GROUP.includes(name)),
-      functions.filter((name) => SEPARATE_GROUP.includes(name)),
+      functions.filter((name) => !separate.includes(name)),
+      ...SEPARATE.map((group) => functions.filter((name) => group.includes(name))),
     ].filter((group) => group.length > 0);
     for (const group of groups) {
       const packages = group.flatMap((name) => ["-p", CRATES[name]]);

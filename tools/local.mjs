@@ -19,10 +19,26 @@ export const CONFIG_VARIABLES = [
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
   "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
+  "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS", "RATE_LIMIT_OAUTH_PER_IP", "OAUTH_PROVIDERS",
+  "OAUTH_GOOGLE_CLIENT_ID", "OAUTH_GOOGLE_CLIENT_SECRET", "OAUTH_GOOGLE_LABEL",
+  "OAUTH_MICROSOFT_CLIENT_ID", "OAUTH_MICROSOFT_CLIENT_SECRET", "OAUTH_MICROSOFT_TENANT", "OAUTH_MICROSOFT_LABEL",
+  "OAUTH_APPLE_CLIENT_ID", "OAUTH_APPLE_TEAM_ID", "OAUTH_APPLE_KEY_ID", "OAUTH_APPLE_PRIVATE_KEY", "OAUTH_APPLE_LABEL",
+  "OAUTH_GITHUB_CLIENT_ID", "OAUTH_GITHUB_CLIENT_SECRET", "OAUTH_GITHUB_URL", "OAUTH_GITHUB_LABEL",
   "WEBHOOK_ENDPOINTS", "WEBHOOK_SECRETS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_RETRY_BASE_SECS",
   "WEBHOOK_RETRY_MAX_SECS", "ALERT_ERROR_BURST", "ALERT_MFA_FAILURES", "SENTRY_DSN", "METRICS_FLUSH_SECS",
-  "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS", "TRUSTED_PROXY_PROTO_HEADER",
+  "TRUSTED_PROXY_PROTO_HEADER",
 ];
+
+/**
+ * A generic sign-in provider's variables are named after it (`OAUTH_<NAME>_…`): the
+ * development config takes them from the environment too, for every name that
+ * OAUTH_PROVIDERS lists.
+ */
+function oauthVariables(env) {
+  const names = (env.OAUTH_PROVIDERS ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  return names.flatMap((name) => ["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL"]
+    .map((suffix) => `OAUTH_${name.toUpperCase()}_${suffix}`));
+}
 
 /** Reads a KEY=VALUE file (comments and blank lines ignored). */
 export function readEnvFile(path) {
@@ -39,7 +55,7 @@ export function readEnvFile(path) {
 /** The development config, with any §8 variable overridden from `env`. */
 export function developmentVars(env = process.env) {
   const vars = readEnvFile(join(root, "config/development.env"));
-  for (const name of CONFIG_VARIABLES) {
+  for (const name of [...CONFIG_VARIABLES, ...oauthVariables(env)]) {
     if (env[name] !== undefined) vars[name] = env[name];
   }
   return vars;
@@ -78,7 +94,7 @@ export function monitoringOrigins(vars) {
 // whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
 export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
-  login: ["*/auth/register*", "*/auth/login*"],
+  login: ["*/auth/register*", "*/auth/login*", "*/auth/oauth/*"],
   reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
   refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],

@@ -109,6 +109,17 @@ async function startSpin(vars, withContractWorker, keptState, options) {
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const origin = options.mailOrigin === undefined ? mailOrigin(vars.MAIL_HTTP_URL) : options.mailOrigin;
   if (origin) env.SPIN_VARIABLE_MAIL_ORIGIN = origin;
+  // Social sign-in: the generic provider `oidc` and GitHub may be local servers; the
+  // manifest's templated outbound hosts (spin.toml) are set to their origins, as
+  // tools/dev-spin.mjs does for mail.
+  const oidcOrigin = mailOrigin(vars.OAUTH_OIDC_ISSUER);
+  if (oidcOrigin) {
+    for (const name of ["OAUTH_OIDC_ORIGIN", "OAUTH_OIDC_TOKEN_ORIGIN", "OAUTH_OIDC_JWKS_ORIGIN"]) env[`SPIN_VARIABLE_${name}`] = oidcOrigin;
+  }
+  const githubOrigin = mailOrigin(vars.OAUTH_GITHUB_URL);
+  if (githubOrigin) {
+    for (const name of ["OAUTH_GITHUB_ORIGIN", "OAUTH_GITHUB_API_ORIGIN"]) env[`SPIN_VARIABLE_${name}`] = githubOrigin;
+  }
   // Webhooks and error reports may go to their configured receivers only.
   for (const [name, value] of Object.entries(monitoringOrigins(vars))) env[`SPIN_VARIABLE_${name.toUpperCase()}`] = value;
   const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb];

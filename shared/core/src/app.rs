@@ -276,7 +276,11 @@ async fn route_and_dispatch<F: Function, S: Services>(
         return Err(ApiError::MethodNotAllowed(route::method_set(&entries)));
     };
     if !request.method.is_safe() {
-        body::check_envelope(request)?;
+        if route.accepts_form {
+            body::check_form_envelope(request)?;
+        } else {
+            body::check_envelope(request)?;
+        }
     }
     dispatch(ctx, route, &params).await
 }

@@ -15,11 +15,13 @@
 //!   minimums, a minimum password length below 8.
 
 pub mod monitoring;
+pub mod oauth;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
+pub use oauth::{OAuthConfig, Provider, ProviderKind};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -76,6 +78,26 @@ pub const VARIABLES: &[&str] = &[
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
     "TRUSTED_PROXY_PROTO_HEADER",
+    "RATE_LIMIT_OAUTH_PER_IP",
+    "OAUTH_PROVIDERS",
+    // The presets' variables (config/oauth.rs); a generic provider's are named after
+    // it: `oauth::generic_variables`.
+    "OAUTH_GOOGLE_CLIENT_ID",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_GOOGLE_LABEL",
+    "OAUTH_MICROSOFT_CLIENT_ID",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_TENANT",
+    "OAUTH_MICROSOFT_LABEL",
+    "OAUTH_APPLE_CLIENT_ID",
+    "OAUTH_APPLE_TEAM_ID",
+    "OAUTH_APPLE_KEY_ID",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_APPLE_LABEL",
+    "OAUTH_GITHUB_CLIENT_ID",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+    "OAUTH_GITHUB_URL",
+    "OAUTH_GITHUB_LABEL",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -84,6 +106,10 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_GITHUB_CLIENT_SECRET",
     "WEBHOOK_SECRETS",
     "SENTRY_DSN",
 ];
@@ -190,6 +216,8 @@ pub struct RateLimits {
     pub api_per_user: RateLimit,
     /// Per user: the `refresh` function's authenticated session routes.
     pub sessions_per_user: RateLimit,
+    /// Per IP: social sign-in starts and callbacks (`RATE_LIMIT_OAUTH_PER_IP`).
+    pub oauth_per_ip: RateLimit,
     /// Per email: failed logins before a lock.
     pub lockout_failures: RateLimit,
     /// First lock duration in seconds (doubles on repeat).
@@ -223,6 +251,10 @@ impl Default for RateLimits {
             },
             sessions_per_user: RateLimit {
                 limit: 120,
+                window_secs: 60,
+            },
+            oauth_per_ip: RateLimit {
+                limit: 30,
                 window_secs: 60,
             },
             lockout_failures: RateLimit {
@@ -306,10 +338,14 @@ pub struct Config {
     /// scheme for the HTTPS rule ([`crate::policy::https_redirect`]). `None` (the
     /// default): the platform's scheme.
     pub trusted_proxy_proto_header: Option<String>,
+    /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
+    pub oauth: OAuthConfig,
 }
 
 /// What a function without secrets ([`Needs::NoSecrets`]) does not read: the secrets,
-/// the mail settings, and the webhook endpoints (whose secrets it does not have).
+/// the mail settings, and the webhook endpoints (whose secrets it does not have). A
+/// generic sign-in provider's client secret (`OAUTH_<NAME>_CLIENT_SECRET`,
+/// [`oauth::is_secret`]) is not read either.
 pub const NOT_READ_WITHOUT_SECRETS: &[&str] = &[
     "JWT_SIGNING_KEYS",
     "DATA_ENCRYPTION_KEYS",
@@ -321,6 +357,10 @@ pub const NOT_READ_WITHOUT_SECRETS: &[&str] = &[
     "MAIL_FROM",
     "MAIL_HTTP_URL",
     "WEBHOOK_ENDPOINTS",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_GITHUB_CLIENT_SECRET",
 ];
 
 /// `vars` with [`NOT_READ_WITHOUT_SECRETS`] unset.
@@ -328,7 +368,7 @@ struct WithoutSecrets<'a, V>(&'a V);
 
 impl<V: Vars> Vars for WithoutSecrets<'_, V> {
     fn var(&self, name: &str) -> Option<String> {
-        if NOT_READ_WITHOUT_SECRETS.contains(&name) {
+        if NOT_READ_WITHOUT_SECRETS.contains(&name) || oauth::is_secret(name) {
             None
         } else {
             self.0.var(name)

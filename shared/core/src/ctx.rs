@@ -2,7 +2,7 @@
 //! memory, the platform services, the request, and the effects the flow queues.
 //!
 //! [`Services`] is what an adapter provides (stores, clock, random, signature
-//! verifier); [`Ctx`] is built once per request by [`crate::app::serve`] and handed to
+//! verifier, outbound HTTP); [`Ctx`] is built once per request by [`crate::app::serve`] and handed to
 //! every handler; [`Effects`] are what a flow asks the adapter to carry out (audit
 //! events, mails), returned in the [`crate::app::Outcome`].
 //!
@@ -23,6 +23,7 @@ use crate::http::Request;
 use crate::memory::IsolateMemory;
 use crate::model::audit::{AuditEvent, AuditKind};
 use crate::model::mail::Mail;
+use crate::outbound::OutboundHttp;
 use crate::store::{AtomicStore, RecordStore};
 
 /// The platform services a flow may use. `'static`: an implementation owns (or
@@ -40,6 +41,8 @@ pub trait Services: 'static {
     /// Signature checks: the platform's native verifier (WebCrypto on Workers) or the
     /// software one (`crate::crypto::signature`).
     type Signatures: SignatureVerifier;
+    /// Outbound HTTP (OpenID providers): `fetch` on Workers, Spin's outbound HTTP.
+    type Http: OutboundHttp;
     /// Record storage.
     fn records(&self) -> &Self::Records;
     /// Atomic storage.
@@ -50,13 +53,15 @@ pub trait Services: 'static {
     fn random(&self) -> &Self::Random;
     /// Signature checks.
     fn signatures(&self) -> &Self::Signatures;
+    /// Outbound HTTP.
+    fn http(&self) -> &Self::Http;
 }
 
 /// [`Services`] from their parts: what every runtime's adapter builds per request
-/// (its stores, clock, random source and signature verifier), so that the trait is
-/// implemented once.
+/// (its stores, clock, random source, signature verifier and outbound HTTP client), so
+/// that the trait is implemented once.
 #[derive(Debug)]
-pub struct Platform<R, A, C, N, V> {
+pub struct Platform<R, A, C, N, V, H> {
     /// Record storage.
     pub records: R,
     /// Atomic storage.
@@ -67,21 +72,25 @@ pub struct Platform<R, A, C, N, V> {
     pub random: N,
     /// Signature checks.
     pub signatures: V,
+    /// Outbound HTTP.
+    pub http: H,
 }
 
-impl<R, A, C, N, V> Services for Platform<R, A, C, N, V>
+impl<R, A, C, N, V, H> Services for Platform<R, A, C, N, V, H>
 where
     R: RecordStore + 'static,
     A: AtomicStore + 'static,
     C: Clock + 'static,
     N: Random + 'static,
     V: SignatureVerifier + 'static,
+    H: OutboundHttp + 'static,
 {
     type Records = R;
     type Atomic = A;
     type Clock = C;
     type Random = N;
     type Signatures = V;
+    type Http = H;
     fn records(&self) -> &R {
         &self.records
     }
@@ -96,6 +105,9 @@ where
     }
     fn signatures(&self) -> &V {
         &self.signatures
+    }
+    fn http(&self) -> &H {
+        &self.http
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions;
 //!   [`kill_switch`]: the cut-off every session check reads.
 //! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
+//! - [`oauth`]: social sign-in (OpenID Connect, GitHub), account linking.
 //! - [`documents`]: the document routes.
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
 //! - [`gdpr`]: export, erasure, consents, retention.
@@ -37,6 +38,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod monitoring;
 pub mod notices;
+pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

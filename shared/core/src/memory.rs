@@ -12,6 +12,7 @@
 //! | [`kill_switch`] | reading the stored kill-switch cut-off on every request | re-read every 5 s; the bound is stated in `docs/sessions.md` |
 //! | [`settled`] | reading a finished rate-limit window's count again | remembered only once the window is final |
 //! | [`hashing`] | — (a bound, not a cache) | caps the password hashes one isolate takes on at once |
+//! | [`oidc`] | fetching a sign-in provider's metadata and keys per sign-in | public, checked when fetched; bounded lifetimes; an unknown key id refetches (rate-limited) |
 //! | [`metrics`] | a store write per request for metrics; re-checking the signing key | counts only, never read by a decision; the key check runs once per isolate |
 //!
 //! Adding a memory (a per-isolate session or revocation cache, say) is a module here
@@ -27,12 +28,14 @@ pub mod bounded;
 pub mod hashing;
 pub mod kill_switch;
 pub mod metrics;
+pub mod oidc;
 pub mod settled;
 pub mod tokens;
 
 pub use hashing::{HashGate, HashPermit};
 pub use kill_switch::KillSwitchMemory;
 pub use metrics::{Metrics, SigningKeyWatch};
+pub use oidc::OidcMemory;
 pub use settled::SettledCounts;
 pub use tokens::TokenCache;
 
@@ -47,6 +50,8 @@ pub struct IsolateMemory {
     pub settled: SettledCounts,
     /// The bound on password hashing in flight ([`hashing`]).
     pub hashing: HashGate,
+    /// Sign-in providers' metadata and key sets ([`oidc`]).
+    pub oidc: OidcMemory,
     /// Request counts, latencies, outcomes and hash time since the last flush
     /// ([`metrics`]).
     pub metrics: Metrics,
@@ -62,6 +67,7 @@ impl IsolateMemory {
             kill_switch: KillSwitchMemory::default(),
             settled: SettledCounts::default(),
             hashing: HashGate::new(hashing::CAPACITY),
+            oidc: OidcMemory::default(),
             metrics: Metrics::default(),
             signing_key: SigningKeyWatch::default(),
         }

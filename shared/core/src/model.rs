@@ -3,6 +3,7 @@
 //! - [`user`]: the user record, its AtomicStore keys, CAS updates, the email index and
 //!   the user directory; [`email`]: the normalised, indexed and stored forms of an
 //!   address; [`user::mfa`]: the second factor's state inside the user record.
+//! - [`identity`]: accounts at sign-in providers linked to a user, and their index.
 //! - [`session`]: the session record; [`refresh_token`]: the refresh token's format,
 //!   hash and successors; [`cookies`]: the names and paths of the session cookies.
 //! - [`principal`]: who is calling (user and session as stored now).
@@ -26,6 +27,7 @@ pub mod audit;
 pub mod cookies;
 pub mod document;
 pub mod email;
+pub mod identity;
 pub mod log;
 pub mod mail;
 pub mod metrics;

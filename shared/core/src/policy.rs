@@ -12,6 +12,8 @@
 //! - Input: [`fields`] (the rules of every email and password field).
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
+//! - Social sign-in: [`oauth`] (PKCE, discovery, ID tokens, Entra's issuers, Apple's
+//!   client secret, GitHub's answers); [`sign_in_methods`] (what a user can sign in with).
 //! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //! - Monitoring: [`alerts`] (which audit events raise a security alert),
@@ -31,6 +33,7 @@ pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
 pub mod net;
+pub mod oauth;
 pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]
@@ -39,5 +42,6 @@ pub mod rbac;
 pub mod return_to;
 pub mod security_headers;
 pub mod session_epoch;
+pub mod sign_in_methods;
 pub mod token;
 pub mod window;

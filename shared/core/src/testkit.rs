@@ -14,6 +14,7 @@
 //! that starts part-way through a request.
 
 pub(crate) mod api;
+pub(crate) mod http;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
 pub(crate) mod output;
@@ -197,6 +198,8 @@ pub(crate) struct TestEnv {
     pub(crate) store: Rc<MemoryStore<FakeClock>>,
     atomic: Rc<InterleavingStore>,
     random: Rc<SeededRandom>,
+    /// Outbound HTTP: a programmable fake ([`http::FakeHttp`]).
+    pub(crate) http: Rc<http::FakeHttp>,
 }
 
 impl Services for TestEnv {
@@ -205,6 +208,7 @@ impl Services for TestEnv {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = crate::crypto::signature::SoftwareVerifier;
+    type Http = http::FakeHttp;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -219,6 +223,9 @@ impl Services for TestEnv {
     }
     fn signatures(&self) -> &Self::Signatures {
         &crate::crypto::signature::SoftwareVerifier
+    }
+    fn http(&self) -> &Self::Http {
+        &self.http
     }
 }
 
@@ -247,6 +254,7 @@ impl TestEnv {
             clock,
             store,
             random: Rc::new(SeededRandom::new(0x5EED)),
+            http: Rc::new(http::FakeHttp::default()),
         }
     }
 
@@ -345,6 +353,7 @@ pub(crate) struct Recorded {
     atomic: Traced<InterleavingStore>,
     clock: Rc<FakeClock>,
     random: Rc<SeededRandom>,
+    http: Rc<http::FakeHttp>,
 }
 
 #[cfg(feature = "password-policy")]
@@ -354,6 +363,7 @@ impl Services for Recorded {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = crate::crypto::signature::SoftwareVerifier;
+    type Http = http::FakeHttp;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -368,6 +378,9 @@ impl Services for Recorded {
     }
     fn signatures(&self) -> &Self::Signatures {
         &crate::crypto::signature::SoftwareVerifier
+    }
+    fn http(&self) -> &Self::Http {
+        &self.http
     }
 }
 
@@ -405,6 +418,7 @@ impl TestEnv {
                 atomic: Traced::new(self.atomic.clone(), trace.clone()),
                 clock: self.clock.clone(),
                 random: self.random.clone(),
+                http: self.http.clone(),
                 trace,
             },
         }
@@ -515,6 +529,7 @@ pub(crate) fn seed_user(
         known_countries: Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
+        identities: alloc::vec::Vec::new(),
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

@@ -6,6 +6,8 @@
 //! - [`keys`]: `JWT_SIGNING_KEYS` and `DATA_ENCRYPTION_KEYS` entries, with every key
 //!   derived from them computed once at parse.
 //! - [`eddsa`]: Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`: signing access tokens.
+//! - [`es256`]: reading a P-256 PKCS#8 key and ES256 signing (the Sign in with Apple
+//!   client secret; feature `es256-signing`).
 //! - [`signature`]: the one [`signature::SignatureVerifier`] trait for EdDSA, ES256 and
 //!   RS256 (access tokens, ID tokens, passkeys), the SubjectPublicKeyInfo encoders and
 //!   the software verifiers.
@@ -35,6 +37,7 @@
 pub mod aead;
 pub mod blind_index;
 pub mod eddsa;
+pub mod es256;
 pub mod jwk;
 pub mod kdf;
 pub mod keys;

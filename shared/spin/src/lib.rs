@@ -38,6 +38,7 @@
 pub mod atomic;
 mod effects;
 mod layout;
+mod outbound;
 mod reclaim;
 pub mod records;
 mod request;
@@ -46,7 +47,7 @@ mod shard_index;
 use std::collections::BTreeMap;
 
 use edgeauth_core::app::{self, Function};
-use edgeauth_core::config::VARIABLES;
+use edgeauth_core::config::{oauth, VARIABLES};
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
 use edgeauth_core::{Clock, Config, ConfigError, Random, Vars};
@@ -54,6 +55,7 @@ use edgeauth_primitives::crypto::signature::SoftwareVerifier;
 use edgeauth_primitives::env::OsRandom;
 
 use effects::SpinOutput;
+pub use outbound::SpinHttp;
 
 /// The request header Spin sets to the peer address of the connection (`ip:port`,
 /// `[v6]:port`): the default `CLIENT_IP_HEADER` on Spin.
@@ -74,12 +76,20 @@ const RETRY_SAMPLE: u8 = 16;
 pub struct SpinVars(BTreeMap<String, String>);
 
 impl SpinVars {
-    /// Reads every configuration variable; unset or undeclared ones are absent.
+    /// Reads every configuration variable; unset or undeclared ones are absent. The
+    /// variables of generic sign-in providers are named after them, so they are read
+    /// once `OAUTH_PROVIDERS` is known (each must be declared in `spin.toml`).
     pub async fn fetch() -> Self {
         let mut values = BTreeMap::new();
         for name in VARIABLES {
             if let Ok(value) = spin_sdk::variables::get(name.to_ascii_lowercase()).await {
                 values.insert((*name).to_string(), value);
+            }
+        }
+        let providers = values.get("OAUTH_PROVIDERS").cloned().unwrap_or_default();
+        for name in oauth::generic_variables(&providers) {
+            if let Ok(value) = spin_sdk::variables::get(name.to_ascii_lowercase()).await {
+                values.insert(name, value);
             }
         }
         Self(values)
@@ -112,10 +122,10 @@ impl Clock for SpinClock {
 }
 
 /// The services of one request: the `default` key-value store for records and
-/// atomics, WASI clocks and random, and the software signature verifier (EdDSA, ES256,
-/// RS256; a Spin host offers guests no native one).
+/// atomics, WASI clocks and random, the software signature verifier (EdDSA, ES256,
+/// RS256; a Spin host offers guests no native one) and Spin's outbound HTTP.
 pub type SpinServices =
-    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareVerifier>;
+    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareVerifier, SpinHttp>;
 
 /// Opens the `default` store for records and atomics.
 pub async fn services() -> SpinServices {
@@ -125,6 +135,7 @@ pub async fn services() -> SpinServices {
         clock: SpinClock,
         random: OsRandom,
         signatures: SoftwareVerifier,
+        http: SpinHttp,
     }
 }
 

@@ -22,6 +22,7 @@
 
 mod atomic;
 mod effects;
+mod outbound;
 mod queue;
 mod records;
 mod request;
@@ -30,6 +31,7 @@ mod webcrypto;
 
 pub use atomic::AtomicShard;
 pub use effects::{METRICS_BINDING, WEBHOOKS_BINDING};
+pub use outbound::WorkersHttp;
 pub use queue::webhook_queue;
 pub use scheduled::retention_sweep;
 #[cfg(feature = "contract-tests")]
@@ -89,9 +91,15 @@ impl Clock for WorkersClock {
 }
 
 /// The services of one request: KV records, Durable Object atomics, `Date.now()`,
-/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256).
-pub type WorkersServices =
-    Platform<records::KvRecords, atomic::DoAtomic, WorkersClock, OsRandom, WebCryptoVerifier>;
+/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256), `fetch`.
+pub type WorkersServices = Platform<
+    records::KvRecords,
+    atomic::DoAtomic,
+    WorkersClock,
+    OsRandom,
+    WebCryptoVerifier,
+    WorkersHttp,
+>;
 
 /// The services bound in `env`.
 fn services(env: &Env) -> WorkersServices {
@@ -101,6 +109,7 @@ fn services(env: &Env) -> WorkersServices {
         clock: WorkersClock,
         random: OsRandom,
         signatures: WebCryptoVerifier,
+        http: WorkersHttp,
     }
 }
 

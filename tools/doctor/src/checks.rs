@@ -104,6 +104,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     accounts(&resolved, development, &mut push);
     kill_switch(&resolved, options.now_secs, &mut push);
     pages(&resolved, &mut push);
+    oauth_providers(&mut resolved, development, options, &mut push);
     client_ip(&resolved, development, options, &mut push);
 
     // Last, the core's own verdict, unless a finding above already names its variable.
@@ -228,6 +229,124 @@ fn missing_secrets(resolved: &mut Resolved, options: &Options, push: &mut impl F
                 format!(
                     "not set: {hint} (export it to check it here, or pass \
                      --assume-secrets-set when it is already in the secret store)"
+                ),
+            ));
+        }
+    }
+}
+
+/// Sign-in providers (docs/social-login.md): every listed provider's variables present
+/// (its secrets in the secret store, or assumed there with `--assume-secrets-set`), a
+/// generic issuer and GitHub's URL `https://` without wildcard (plain `http://` only to
+/// a loopback host in development), and a redirect URI that is https.
+fn oauth_providers(
+    resolved: &mut Resolved,
+    development: bool,
+    options: &Options,
+    push: &mut impl FnMut(Finding),
+) {
+    let Some(list) = resolved.get("OAUTH_PROVIDERS").map(String::from) else {
+        return;
+    };
+    let origin = resolved.get("PUBLIC_ORIGIN").unwrap_or("").to_string();
+    for name in list
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        let upper = name.to_ascii_uppercase();
+        let var = |suffix: &str| format!("OAUTH_{upper}_{suffix}");
+        let mut required: Vec<(String, bool)> = vec![(var("CLIENT_ID"), false)];
+        match name {
+            "apple" => {
+                required.push((var("TEAM_ID"), false));
+                required.push((var("KEY_ID"), false));
+                required.push((var("PRIVATE_KEY"), true));
+            }
+            "google" | "microsoft" | "github" => required.push((var("CLIENT_SECRET"), true)),
+            _ => {
+                required.push((var("CLIENT_SECRET"), true));
+                required.push((var("ISSUER"), false));
+            }
+        }
+        for (variable, secret) in required {
+            if resolved.get(&variable).is_some() {
+                continue;
+            }
+            if secret && (options.assume_secrets_set || development) {
+                if options.assume_secrets_set {
+                    let text = if variable.ends_with("PRIVATE_KEY") {
+                        // A well-formed P-256 PKCS#8 key (scalar 0x0101…01) nobody deploys.
+                        "MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=="
+                    } else {
+                        "assumed-by-doctor"
+                    };
+                    resolved.vars.insert(
+                        variable.clone(),
+                        Value {
+                            text: text.into(),
+                            origin: Origin::Assumed,
+                        },
+                    );
+                }
+                continue;
+            }
+            let detail = if secret {
+                format!(
+                    "not set for provider `{name}`: {}",
+                    resolved.secret_hint.replace("NAME", &variable)
+                )
+            } else {
+                format!("not set for provider `{name}` (OAUTH_PROVIDERS lists it)")
+            };
+            push(resolved.finding(
+                Severity::Error,
+                if secret {
+                    "missing-secret"
+                } else {
+                    "missing-variable"
+                },
+                Some(&variable),
+                detail,
+            ));
+        }
+        for variable in [var("ISSUER"), var("URL")] {
+            let Some(url) = resolved.get(&variable) else {
+                continue;
+            };
+            let host = url
+                .split("://")
+                .nth(1)
+                .unwrap_or("")
+                .split(['/', ':'])
+                .next()
+                .unwrap_or("");
+            let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
+            let problem = if url.contains('*') {
+                Some("contains a wildcard: a provider is one exact URL")
+            } else if url.starts_with("https://")
+                || (url.starts_with("http://") && development && loopback)
+            {
+                None
+            } else {
+                Some("is not https: codes, tokens and the client secret would travel in clear (plain http only to a loopback host in development)")
+            };
+            if let Some(problem) = problem {
+                push(resolved.finding(
+                    Severity::Error,
+                    "insecure-provider-url",
+                    Some(&variable),
+                    problem.into(),
+                ));
+            }
+        }
+        if !development && !origin.starts_with("https://") {
+            push(resolved.finding(
+                Severity::Error,
+                "insecure-redirect-uri",
+                Some("PUBLIC_ORIGIN"),
+                format!(
+                    "the redirect URI {origin}/auth/oauth/{name}/callback is not https:                      providers send the authorization code there"
                 ),
             ));
         }

@@ -580,3 +580,37 @@ fn the_committed_pages_worker_needs_no_secret() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("error[missing-secret]"), "{text}");
 }
+
+#[test]
+fn sign_in_providers_are_checked_variable_by_variable() {
+    let env = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "token"),
+    ];
+    let (code, output) = doctor("oauth", &["--env", "production", "--no-spin"], &env);
+    assert_eq!(code, 1, "{output}");
+    for expected in [
+        "error[insecure-provider-url] wrangler.toml [env.production] OAUTH_ACME_ISSUER",
+        "error[missing-secret] wrangler.toml [env.production] OAUTH_ACME_CLIENT_SECRET",
+        "error[insecure-provider-url] wrangler.toml [env.production] OAUTH_OKTA_ISSUER",
+        "error[secret-in-config] wrangler.toml [env.production] OAUTH_OKTA_CLIENT_SECRET",
+        "error[missing-secret] wrangler.toml [env.production] OAUTH_GITHUB_CLIENT_SECRET",
+        "error[missing-variable] wrangler.toml [env.production] OAUTH_APPLE_TEAM_ID",
+        "error[missing-variable] wrangler.toml [env.production] OAUTH_APPLE_KEY_ID",
+        "error[missing-secret] wrangler.toml [env.production] OAUTH_APPLE_PRIVATE_KEY",
+    ] {
+        assert!(
+            output.lines().any(|line| line.starts_with(expected)),
+            "missing `{expected}` in:\n{output}"
+        );
+    }
+    // Secrets assumed in the store: only the URL and placement problems remain.
+    let (_, output) = doctor(
+        "oauth",
+        &["--env", "production", "--no-spin", "--assume-secrets-set"],
+        &env,
+    );
+    assert!(!output.contains("missing-secret"), "{output}");
+    assert!(output.contains("error[insecure-provider-url]"), "{output}");
+}

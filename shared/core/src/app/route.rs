@@ -85,6 +85,10 @@ pub struct Route<S: Services> {
     /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
     /// the admin routes run").
     pub served_by: Option<&'static str>,
+    /// The route takes an `application/x-www-form-urlencoded` body besides JSON: a
+    /// provider's `form_post` callback (Sign in with Apple), which a browser posts
+    /// across sites. Every other route takes JSON only (docs/contract.md §2).
+    pub accepts_form: bool,
 }
 
 impl<S: Services> Route<S> {
@@ -97,6 +101,7 @@ impl<S: Services> Route<S> {
             per_user: None,
             verifies_password: false,
             served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -115,6 +120,7 @@ impl<S: Services> Route<S> {
             per_user: Some(PerUser::Api),
             verifies_password: false,
             served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -132,6 +138,7 @@ impl<S: Services> Route<S> {
             per_user: Some(budget),
             verifies_password: false,
             served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -144,6 +151,12 @@ impl<S: Services> Route<S> {
     /// Marks a route the Workers `api` forwards to `function` ([`Route::served_by`]).
     pub const fn served_by(mut self, function: &'static str) -> Self {
         self.served_by = Some(function);
+        self
+    }
+
+    /// Marks a route that takes a form body (a provider's `form_post` callback).
+    pub const fn accepting_form(mut self) -> Self {
+        self.accepts_form = true;
         self
     }
 
@@ -165,6 +178,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
             .field("served_by", &self.served_by)
+            .field("accepts_form", &self.accepts_form)
             .finish()
     }
 }

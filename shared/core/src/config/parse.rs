@@ -336,6 +336,7 @@ pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Con
             "RATE_LIMIT_SESSIONS_PER_USER",
             defaults.sessions_per_user,
         )?,
+        oauth_per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PER_IP", defaults.oauth_per_ip)?,
         lockout_failures: rate_limit(vars, "LOCKOUT_FAILURES", defaults.lockout_failures)?,
         lockout_base_secs: number(vars, "LOCKOUT_BASE_SECS", defaults.lockout_base_secs)?,
         lockout_max_secs: number(vars, "LOCKOUT_MAX_SECS", defaults.lockout_max_secs)?,
@@ -392,6 +393,9 @@ pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Con
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
+    // Without secrets (an inert seed: Needs::NoSecrets) the providers' secrets are not read.
+    let oauth = super::oauth::parse(&|name| get(vars, name), development, inert_seed.is_none())?;
+
     Ok(Config {
         environment,
         public_origin,
@@ -412,6 +416,7 @@ pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Con
         sessions_revoked_before,
         pages,
         trusted_proxy_proto_header,
+        oauth,
         // Parsed next, by `Config::from_vars` (config::monitoring).
         monitoring: Monitoring::default(),
     })

@@ -38,6 +38,8 @@ use crate::error::ApiError;
 use crate::error::Internal;
 #[cfg(any(test, feature = "admin-monitoring"))]
 use crate::flows::monitoring;
+#[cfg(feature = "password")]
+use crate::flows::oauth;
 use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
@@ -89,6 +91,22 @@ impl Function for Api {
                     Box::pin(disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                Route::protected(
+                    Get,
+                    "/api/me/identities",
+                    IdentitiesManage,
+                    |ctx, who, _| Box::pin(list_identities(ctx, who)),
+                )
+                .served_by("login"),
+                Route::protected(
+                    Delete,
+                    "/api/me/identities/{provider}",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(async move { unlink_identity(ctx, who, param(p, 0)?).await })
+                    },
+                )
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
@@ -277,6 +295,33 @@ pub(crate) async fn disable_totp<S: Services>(
     return mfa::disable::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
     return without_password(ctx, principal);
+}
+
+/// `GET /api/me/identities` (served by `login` on Workers, [`Route::served_by`]:
+/// the Workers `api`, built without `password`, keeps none of the social sign-in code).
+pub(crate) async fn list_identities<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::list(ctx, principal).await;
+    #[cfg(not(feature = "password"))]
+    return without_password(ctx, principal);
+}
+
+/// `DELETE /api/me/identities/{provider}` (served by `login` on Workers).
+pub(crate) async fn unlink_identity<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    provider: &str,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::unlink(ctx, principal, provider).await;
+    #[cfg(not(feature = "password"))]
+    {
+        let _ = provider;
+        without_password(ctx, principal)
+    }
 }
 
 /// A password route in a build that cannot verify a password: `503`, never a

@@ -62,6 +62,14 @@ pub enum AuditKind {
     DataKeysSwept,
     /// An admin ran the retention sweep and a step of the store's reclamation.
     RetentionSwept,
+    /// A session started through a sign-in provider.
+    OauthLogin,
+    /// A provider account was linked to a user.
+    IdentityLinked,
+    /// A provider account was unlinked from a user.
+    IdentityUnlinked,
+    /// A social sign-in or link failed after the provider answered.
+    OauthFailed,
     /// The active signing key changed (the first request to see a new first key of
     /// `JWT_SIGNING_KEYS` records it once).
     SigningKeyRotated,
@@ -98,6 +106,10 @@ impl AuditKind {
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
             Self::RetentionSwept => "retention_swept",
+            Self::OauthLogin => "oauth_login",
+            Self::IdentityLinked => "identity_linked",
+            Self::IdentityUnlinked => "identity_unlinked",
+            Self::OauthFailed => "oauth_failed",
             Self::SigningKeyRotated => "signing_key_rotated",
             Self::CompromiseReported => "compromise_reported",
         }

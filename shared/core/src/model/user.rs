@@ -51,6 +51,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::email::{self, StoredEmail};
+use super::identity::LinkedIdentity;
 use crate::config::Config;
 use crate::encoding;
 use crate::error::{ApiError, Internal};
@@ -132,6 +133,9 @@ pub struct UserRecord {
     /// caller's own, for a password change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_epoch_keeps: Option<String>,
+    /// Accounts at sign-in providers linked to this user ([`crate::model::identity`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<LinkedIdentity>,
     /// Fields written by other modules or newer deployments, kept verbatim.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -153,6 +157,12 @@ impl UserRecord {
     /// The user's address, decrypted ([`email::read_email`]; `503` when unreadable).
     pub fn email_address(&self, config: &Config) -> Result<String, ApiError> {
         email::read_email(config, &self.id, &self.email)
+    }
+
+    /// Whether a password is set (accounts created by a social sign-in have none until
+    /// they set one through the reset flow).
+    pub fn has_password(&self) -> bool {
+        !self.password_hash.is_empty()
     }
 
     /// Whether the user may sign in and use sessions under `config`.

@@ -68,6 +68,9 @@ pub enum Permission {
     ConsentsManage,
     /// `/api/me/mfa/…`: one's own second factor.
     MfaManage,
+    /// `/api/me/identities…` and `POST /auth/oauth/{provider}/link`: one's own linked
+    /// sign-in provider accounts.
+    IdentitiesManage,
     /// `/api/documents…`: create documents and use those one owns or that are shared
     /// with one (the object-level check decides which).
     DocumentsUse,
@@ -98,13 +101,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
         Permission::AccountErase,
         Permission::ConsentsManage,
         Permission::MfaManage,
+        Permission::IdentitiesManage,
         Permission::DocumentsUse,
         Permission::DocumentsReadAny,
         Permission::AuditRead,
@@ -128,6 +132,7 @@ impl Permission {
             Self::AccountErase => "account:erase",
             Self::ConsentsManage => "consents:manage",
             Self::MfaManage => "mfa:manage",
+            Self::IdentitiesManage => "identities:manage",
             Self::DocumentsUse => "documents:use",
             Self::DocumentsReadAny => "documents:read_any",
             Self::AuditRead => "audit:read",
@@ -155,6 +160,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::AccountErase,
             Permission::ConsentsManage,
             Permission::MfaManage,
+            Permission::IdentitiesManage,
             Permission::DocumentsUse,
         ],
     ),

@@ -199,6 +199,70 @@ fn a_configuration_without_secrets_reads_none_and_holds_unknown_keys() {
     );
 }
 
+/// The pages show the sign-in providers' buttons without their secrets: a listed
+/// provider's client secret or Apple key is neither read nor required there, while the
+/// functions that sign in with it still refuse the configuration without them.
+#[test]
+fn a_configuration_without_secrets_lists_the_providers_without_their_secrets() {
+    use crate::config::Needs;
+    use crate::env::fake::SeededRandom;
+    let mut vars = production();
+    vars.remove("JWT_SIGNING_KEYS");
+    vars.remove("DATA_ENCRYPTION_KEYS");
+    vars.remove("MAIL_HTTP_TOKEN");
+    vars.insert("OAUTH_PROVIDERS", "google,apple,acme");
+    vars.insert("OAUTH_GOOGLE_CLIENT_ID", "g-id");
+    vars.insert("OAUTH_APPLE_CLIENT_ID", "com.example.web");
+    vars.insert("OAUTH_APPLE_TEAM_ID", "TEAM123456");
+    vars.insert("OAUTH_APPLE_KEY_ID", "KEY1234567");
+    vars.insert("OAUTH_ACME_CLIENT_ID", "acme-id");
+    vars.insert("OAUTH_ACME_ISSUER", "https://id.acme.example");
+    vars.insert("OAUTH_ACME_LABEL", "Acme ID");
+    let pages = Config::for_needs(
+        &MapVars(vars.clone()),
+        Needs::NoSecrets,
+        &SeededRandom::new(5),
+    )
+    .unwrap();
+    let labels: Vec<&str> = pages
+        .oauth
+        .providers
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    assert_eq!(labels, ["Google", "Apple", "Acme ID"]);
+    // Present or not, a malformed secret is not even looked at.
+    vars.insert("OAUTH_GOOGLE_CLIENT_SECRET", "g-secret");
+    vars.insert("OAUTH_ACME_CLIENT_SECRET", "acme-secret");
+    vars.insert("OAUTH_APPLE_PRIVATE_KEY", "not a key");
+    let pages = Config::for_needs(
+        &MapVars(vars.clone()),
+        Needs::NoSecrets,
+        &SeededRandom::new(6),
+    )
+    .unwrap();
+    for provider in &pages.oauth.providers {
+        assert!(
+            provider
+                .client_secret
+                .as_ref()
+                .is_none_or(|s| s.expose().is_empty()),
+            "{} secret read",
+            provider.id
+        );
+        if let crate::config::oauth::ProviderKind::Apple { private_key, .. } = &provider.kind {
+            assert!(private_key.expose().is_empty());
+        }
+    }
+    vars.insert("JWT_SIGNING_KEYS", KEY);
+    vars.insert("DATA_ENCRYPTION_KEYS", KEY);
+    vars.insert("MAIL_HTTP_TOKEN", "t");
+    assert_eq!(
+        Config::from_vars(&MapVars(vars)).unwrap_err(),
+        ConfigError::Malformed("OAUTH_APPLE_PRIVATE_KEY")
+    );
+}
+
 #[test]
 fn the_trusted_proxy_proto_header_is_off_by_default_and_a_header_name() {
     assert_eq!(

@@ -58,6 +58,7 @@
 
 use alloc::string::String;
 use alloc::vec;
+use alloc::vec::Vec;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
@@ -202,6 +203,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         known_countries: alloc::vec::Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
+        identities: Vec::new(),
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {

@@ -46,7 +46,8 @@
 //!   consents, document index, token pointers;
 //! - for the address, under every data key's blind index: the lockout state
 //!   ([`crate::flows::lockout::forget`]) and the email index entry that points to the user
-//!   (so the address can register again);
+//!   (so the address can register again), and the index entries of its linked
+//!   provider accounts (so they can sign up afresh);
 //! - the live rate-limit counters derived from the account: its API counter and its
 //!   address's reset-mail cap ([`crate::flows::ratelimit::forget_account`]);
 //! - the user record itself, then the directory entry.
@@ -132,6 +133,11 @@ pub async fn erase_account<S: Services>(
             // the profile and resumes here).
             lockout::forget(atomic, index).await?;
             user::release_index(atomic, index, user_id).await?;
+        }
+        // The linked provider accounts' index entries: only the profile lists them,
+        // so they go before it too; the provider accounts can then sign up afresh.
+        for index in crate::model::identity::indexes(&user.identities) {
+            crate::model::identity::release(atomic, &index, user_id).await?;
         }
     }
     // Counters derived from the account: its API counter, its address's reset-mail cap.

@@ -183,6 +183,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         admitted.challenge.mode,
         None,
         Some(factor.name()),
+        admitted.challenge.via.as_deref(),
     )
     .await
 }

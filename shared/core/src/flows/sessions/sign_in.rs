@@ -39,12 +39,14 @@ pub async fn complete<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
-    complete_with(ctx, user, user.session_epoch, mode, rehash, None).await
+    complete_with(ctx, user, user.session_epoch, mode, rehash, None, None).await
 }
 
 /// [`complete`] for a login whose password was checked under session epoch
 /// `verified_under` (the MFA step's challenge records it), naming the second factor
 /// that was accepted (`totp`, `recovery_code`) in the `login_succeeded` audit event.
+/// A sign-in through a provider (`via`: its name) is audited `oauth_login` with
+/// `provider` instead.
 ///
 /// The login is recorded by a compare-and-swap on the user record that requires the
 /// epoch to be still `verified_under`: after a password reset or change, a disable or
@@ -60,6 +62,7 @@ pub async fn complete_with<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
     second_factor: Option<&str>,
+    via: Option<&str>,
 ) -> Result<Response, ApiError> {
     // The answer shows the address: an unreadable one (unknown key, tampered) fails
     // here, `503`, before anything is written or a session exists.
@@ -113,12 +116,14 @@ pub async fn complete_with<S: Services>(
     if let Some(country) = country.filter(|_| new_country) {
         detail.push(("new_country", country));
     }
-    ctx.audit(
-        AuditKind::LoginSucceeded,
-        Some(&user.id),
-        Some(&user.id),
-        &detail,
-    )?;
+    let kind = match via {
+        Some(provider) => {
+            detail.push(("provider", provider));
+            AuditKind::OauthLogin
+        }
+        None => AuditKind::LoginSucceeded,
+    };
+    ctx.audit(kind, Some(&user.id), Some(&user.id), &detail)?;
     if new_device || new_country {
         notices::notify(ctx, &user.id, &address, SecurityNotice::NewDevice).await?;
     }

@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 29] = [
+    let expected: [(&str, &str, Option<Permission>); 31] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -43,6 +43,12 @@ fn each_route_declares_exactly_its_permission() {
         ("POST", "/api/me/mfa/totp/setup", Some(MfaManage)),
         ("POST", "/api/me/mfa/totp/confirm", Some(MfaManage)),
         ("DELETE", "/api/me/mfa/totp", Some(MfaManage)),
+        ("GET", "/api/me/identities", Some(IdentitiesManage)),
+        (
+            "DELETE",
+            "/api/me/identities/{provider}",
+            Some(IdentitiesManage),
+        ),
         ("POST", "/api/admin/data-keys/sweep", Some(DataKeysRotate)),
         (
             "POST",
@@ -266,11 +272,12 @@ mod password_routes_in_login {
                 route.pattern,
                 route.permission(),
                 route.verifies_password,
+                route.served_by,
             )
         };
         let in_api: Vec<_> = table()
             .iter()
-            .filter(|route| route.verifies_password)
+            .filter(|route| route.verifies_password || route.served_by == Some("login"))
             .map(describe)
             .collect();
         let in_login: Vec<_> = Login::routes::<TestEnv>()
@@ -279,13 +286,18 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 2);
+        assert_eq!(in_api.len(), 4);
     }
 
     #[test]
     fn are_exactly_the_password_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        // The identity routes go to login too, as routes it serves (not password routes).
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/me/identities"), Some("login"));
+        assert_eq!(served("DELETE", "/api/me/identities/google"), Some("login"));
+        assert!(!forwarded("GET", "/api/me/identities"));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));
