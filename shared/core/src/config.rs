@@ -393,7 +393,7 @@ pub enum Needs {
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        let mut config = parse::parse(vars, None)?;
+        let mut config = parse::parse(vars, parse::secrets, true)?;
         config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
         Ok(config)
     }
@@ -406,6 +406,10 @@ impl Config {
     /// function ever sign, verify or encrypt after all, the result is refused
     /// everywhere (fail closed) rather than made with a key anyone knows. A random
     /// source that fails refuses the configuration.
+    ///
+    /// Always inlined: called with a constant `needs` (`Function::NEEDS`), a function
+    /// then links the one parser it uses, not both.
+    #[inline(always)]
     pub fn for_needs(
         vars: &impl Vars,
         needs: Needs,
@@ -420,7 +424,7 @@ impl Config {
                         .to_vec(),
                 );
                 let vars = WithoutSecrets(vars);
-                let mut config = parse::parse(&vars, Some(&seed))?;
+                let mut config = parse::parse(&vars, |_, _| parse::inert_secrets(&seed), false)?;
                 config.monitoring =
                     monitoring::parse(&vars, config.environment, &config.public_origin)?;
                 Ok(config)

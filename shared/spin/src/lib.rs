@@ -147,11 +147,10 @@ struct Upkeep {
 }
 
 impl Upkeep {
-    /// Draws this request's share; a function whose work after the response may not
-    /// use the stores (`pages`, [`Function::DOES_IO`]) does none.
-    fn draw(has_store: bool) -> Self {
+    /// Draws this request's share.
+    fn draw() -> Self {
         let mut bytes = [0u8; 3];
-        if !has_store || OsRandom.fill(&mut bytes).is_err() {
+        if OsRandom.fill(&mut bytes).is_err() {
             return Self {
                 reclaim: false,
                 sweep: false,
@@ -199,19 +198,34 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     if services.random.fill(&mut draw).is_ok() && draw[0] % RETRY_SAMPLE == 0 {
         background.retry_webhooks();
     }
-    let upkeep = Upkeep::draw(F::DOES_IO);
     // Mail, alerts, reports and upkeep run after the response, as with `waitUntil` on
     // Workers: a WASIp3 task may keep running after it has returned its response, and
     // Spin keeps the instance until it exits (spin-trigger-http's WASIp3 executor). So
     // no answer waits for the mail provider, and a forgot-password for a real account
     // answers as fast as for an unknown address.
-    spin_sdk::wasip3::spawn(async move {
-        if let Ok(config) = &config {
-            background
-                .run::<F, _, _>(config, &memory, &services, &SpinOutput)
-                .await;
-        }
-        upkeep.run(config.as_ref(), &services).await;
-    });
+    //
+    // A function whose work after the response may not use the stores (`pages`,
+    // [`Function::DOES_IO`]) does no upkeep. The choice is made here, outside the task,
+    // on a constant: inside one task a branch not taken would still be a state of its
+    // state machine, and the component would link the retention sweep all the same.
+    if F::DOES_IO {
+        let upkeep = Upkeep::draw();
+        spin_sdk::wasip3::spawn(async move {
+            if let Ok(config) = &config {
+                background
+                    .run::<F, _, _>(config, &memory, &services, &SpinOutput)
+                    .await;
+            }
+            upkeep.run(config.as_ref(), &services).await;
+        });
+    } else {
+        spin_sdk::wasip3::spawn(async move {
+            if let Ok(config) = &config {
+                background
+                    .run::<F, _, _>(config, &memory, &services, &SpinOutput)
+                    .await;
+            }
+        });
+    }
     request::from_core(response)
 }

@@ -151,11 +151,11 @@ pub(super) fn rate_limit(
     }
 }
 
-/// The secrets and the mail settings.
-fn secrets(
-    vars: &impl Vars,
-    environment: Environment,
-) -> Result<(Keyring, Keyring, Option<Secret>, MailTransport, String), ConfigError> {
+/// The key rings, the pepper and the mail settings (transport, sender).
+pub(super) type Secrets = (Keyring, Keyring, Option<Secret>, MailTransport, String);
+
+/// The secrets and the mail settings, read from `vars`.
+pub(super) fn secrets(vars: &impl Vars, environment: Environment) -> Result<Secrets, ConfigError> {
     let development = environment == Environment::Development;
     let jwt_signing_keys = keyring(
         vars,
@@ -207,6 +207,24 @@ fn secrets(
     ))
 }
 
+/// In place of [`secrets`] for [`super::Needs::NoSecrets`]: nothing is read, the key
+/// rings are made from `seed` (64 random bytes) and mail is disabled.
+pub(super) fn inert_secrets(seed: &Secret) -> Result<Secrets, ConfigError> {
+    let (signing, data) = seed.expose().split_at(32.min(seed.expose().len()));
+    Ok((
+        inert_ring(
+            "unset-signing",
+            signing,
+            Keyring::parse_signing,
+            "JWT_SIGNING_KEYS",
+        )?,
+        inert_ring("unset-data", data, Keyring::parse, "DATA_ENCRYPTION_KEYS")?,
+        None,
+        MailTransport::Disabled,
+        String::from(DEFAULT_MAIL_FROM),
+    ))
+}
+
 /// A ring of one fresh key from 32 bytes of `seed` (for [`super::Needs::NoSecrets`]).
 fn inert_ring(
     id: &str,
@@ -220,10 +238,15 @@ fn inert_ring(
     parse(text, false).map_err(|_| ConfigError::Unavailable(name))
 }
 
-/// Parses the variables. With `inert_seed` (64 random bytes), the secrets and the mail
-/// settings are not read: the key rings are made from the seed and mail is disabled
-/// ([`super::Needs::NoSecrets`]).
-pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Config, ConfigError> {
+/// Parses the variables; `secrets_of` gives the secrets and the mail settings
+/// ([`secrets`], or [`inert_secrets`] for [`super::Needs::NoSecrets`], which also
+/// reads no sign-in provider's secret: `reads_secrets` false). A closure rather than a
+/// value, so a function links only the one it uses.
+pub(super) fn parse<V: Vars>(
+    vars: &V,
+    secrets_of: impl FnOnce(&V, Environment) -> Result<Secrets, ConfigError>,
+    reads_secrets: bool,
+) -> Result<Config, ConfigError> {
     let environment = match get(vars, "ENVIRONMENT").as_deref() {
         Some("development") => Environment::Development,
         Some("staging") => Environment::Staging,
@@ -258,24 +281,7 @@ pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Con
     }
 
     let (jwt_signing_keys, data_encryption_keys, password_pepper, mail_transport, mail_from) =
-        match inert_seed {
-            Some(seed) => {
-                let (signing, data) = seed.expose().split_at(32.min(seed.expose().len()));
-                (
-                    inert_ring(
-                        "unset-signing",
-                        signing,
-                        Keyring::parse_signing,
-                        "JWT_SIGNING_KEYS",
-                    )?,
-                    inert_ring("unset-data", data, Keyring::parse, "DATA_ENCRYPTION_KEYS")?,
-                    None,
-                    MailTransport::Disabled,
-                    String::from(DEFAULT_MAIL_FROM),
-                )
-            }
-            None => secrets(vars, environment)?,
-        };
+        secrets_of(vars, environment)?;
 
     let bootstrap_admin_emails = get(vars, "BOOTSTRAP_ADMIN_EMAILS")
         .unwrap_or_default()
@@ -393,8 +399,8 @@ pub(super) fn parse(vars: &impl Vars, inert_seed: Option<&Secret>) -> Result<Con
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
-    // Without secrets (an inert seed: Needs::NoSecrets) the providers' secrets are not read.
-    let oauth = super::oauth::parse(&|name| get(vars, name), development, inert_seed.is_none())?;
+    // Without secrets (Needs::NoSecrets) the providers' secrets are not read.
+    let oauth = super::oauth::parse(&|name| get(vars, name), development, reads_secrets)?;
 
     Ok(Config {
         environment,
