@@ -7,7 +7,7 @@
 //!
 //! Usage: `edgeauth-spin-host [--manifest spin.toml] [--listen 127.0.0.1:3000]
 //! [--kv-db .spin/kv.sqlite] [--client-addr-from-header NAME] [--kv-stats]
-//! [--clock-offset-secs N]`.
+//! [--clock-offset-secs N] [--compile-cache DIR]`.
 //! Once ready it prints `serving on http://ADDR` (the bound address, so
 //! `--listen 127.0.0.1:0` picks a free port).
 
@@ -33,7 +33,7 @@ use wasmtime::{Result, bail};
 
 const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR] [--kv-db PATH]
                           [--client-addr-from-header NAME] [--kv-stats]
-                          [--clock-offset-secs N]
+                          [--clock-offset-secs N] [--compile-cache DIR]
 
   --manifest PATH  Spin manifest to serve (default: spin.toml)
   --listen ADDR    address to listen on (default: 127.0.0.1:3000; port 0 picks one)
@@ -49,6 +49,10 @@ const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR]
                    TESTS ONLY: components read a wall clock N seconds ahead of the
                    host's (N may be negative), so a test can let stored data expire
                    without waiting. Spin has no such option.
+  --compile-cache DIR
+                   keep compiled components in DIR and reuse them on the next start
+                   when the wasm and the engine are unchanged (wasmtime's cache,
+                   keyed by a hash of both); without it every start compiles
 
 Variables come from SPIN_VARIABLE_<NAME> environment variables, else their defaults.";
 
@@ -59,6 +63,7 @@ struct Options {
     client_addr_header: Option<http::HeaderName>,
     kv_stats: bool,
     clock_offset_secs: i64,
+    compile_cache: Option<PathBuf>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
@@ -69,6 +74,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
         client_addr_header: None,
         kv_stats: false,
         clock_offset_secs: 0,
+        compile_cache: None,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
@@ -89,6 +95,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
                     .parse::<i64>()
                     .with_context(|| format!("--clock-offset-secs: not a number: {text:?}"))?;
             }
+            "--compile-cache" => opts.compile_cache = Some(value()?.into()),
             "-h" | "--help" => return Ok(None),
             other => bail!("unknown argument {other:?}"),
         }
@@ -135,7 +142,13 @@ async fn run() -> Result<()> {
             opts.clock_offset_secs
         );
     }
-    let runtime = runtime::Runtime::new(app, Arc::new(kv), opts.kv_stats, opts.clock_offset_secs)?;
+    let runtime = runtime::Runtime::new(
+        app,
+        Arc::new(kv),
+        opts.kv_stats,
+        opts.clock_offset_secs,
+        opts.compile_cache.as_deref(),
+    )?;
     let listener = tokio::net::TcpListener::bind(&opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
