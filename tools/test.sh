@@ -48,7 +48,8 @@ browser_e2e() {
 # The hosted pages in Chromium on the local Spin host (the example app is a Workers-only
 # JavaScript Worker, and the client's test pages are served by a Miniflare-only worker).
 browser_e2e_spin() {
-  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs
+  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs \
+    tests/e2e/security-alert.test.mjs
 }
 
 # A full run builds what its later steps need in the background, at the lowest CPU

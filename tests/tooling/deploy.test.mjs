@@ -12,7 +12,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,8 @@ const CONFIGS = ["wrangler.toml", "functions/login/wrangler.toml", "functions/re
 function deploy(args, secrets = {}) {
   const env = { ...process.env, EDGEAUTH_PREBUILT: "1" };
   // Secrets exported in the caller's shell would be taken as the values to deploy.
-  for (const name of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN", "PASSWORD_PEPPER"]) delete env[name];
+  for (const name of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN", "PASSWORD_PEPPER", "WEBHOOK_SECRETS",
+    "SENTRY_DSN"]) delete env[name];
   Object.assign(env, secrets);
   const result = spawnSync("bash", ["tools/deploy.sh", ...args], { cwd: root, env, encoding: "utf8", timeout: 300_000 });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
@@ -65,6 +66,12 @@ for (const env of ["production"]) {
     for (const config of CONFIGS.slice(0, 4)) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
     assert.doesNotMatch(output, /secret list --env \S+ -c functions\/pages\//);
     assert.match(output, new RegExp(`would run: .*kv namespace create EDGEAUTH_KV --env ${env}`));
+    // The webhook Queue every config binds, checked and created before any Worker deploys.
+    assert.match(output, new RegExp(`would run: npx wrangler queues info edgeauth-webhooks-${env}\n`));
+    assert.match(output, new RegExp(`would create it when missing: npx wrangler queues create edgeauth-webhooks-${env}\n`));
+    assert.ok(output.indexOf("queues create") < output.indexOf("--- step 1/"), "the Queue before the Workers");
+    // No endpoint configured, no DSN exported: neither secret is asked for.
+    assert.doesNotMatch(output, /WEBHOOK_SECRETS|SENTRY_DSN/);
     assert.match(output, new RegExp(`edgeauth-doctor: 0 error\\(s\\)`));
     assert.match(output, new RegExp(`deploy dry run of ${env}: 6 steps passed`));
     // Nothing written: configs untouched, no bootstrap config left behind.
@@ -72,6 +79,55 @@ for (const env of ["production"]) {
     assert.ok(!existsSync(join(root, "wrangler.bootstrap.toml")));
   });
 }
+
+/** The five configs copied under a temporary directory, with the repository's build and tools. */
+function copyOfConfigs(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const config of CONFIGS) {
+    mkdirSync(dirname(join(dir, config)), { recursive: true });
+    cpSync(join(root, config), join(dir, config));
+  }
+  // The configs' `main` and `[build]` paths are relative: the prebuilt Workers and the
+  // build script (which reuses them, EDGEAUTH_PREBUILT=1) are the repository's.
+  for (const link of ["build", "tools"]) symlinkSync(join(root, link), join(dir, link));
+  return dir;
+}
+
+test("with webhook endpoints configured and a Sentry DSN exported, both secrets go to every Worker but pages", () => {
+  const dir = copyOfConfigs("edgeauth-deploy-webhooks-");
+  try {
+    for (const config of CONFIGS) {
+      const path = join(dir, config);
+      const text = readFileSync(path, "utf8");
+      const withEndpoints = text.replace(/(\[env\.production\][^]*?vars = \{ )/, '$1WEBHOOK_ENDPOINTS = "siem=https://siem.example.net/edgeauth", ');
+      assert.notEqual(withEndpoints, text, config);
+      writeFileSync(path, withEndpoints);
+    }
+    const dsn = "https://publickey@o1.ingest.example.io/42";
+    const { code, output } = deploy(["production", "--dry-run", "--root", dir], { SENTRY_DSN: dsn });
+    assert.equal(code, 0, output);
+    assert.match(output, /would prompt for WEBHOOK_SECRETS \(or take it from the environment\)/);
+    assert.doesNotMatch(output, /would prompt for SENTRY_DSN/, "the exported DSN is used");
+    for (const worker of ["api", "login", "reset", "refresh"]) {
+      assert.match(output, new RegExp(`^${worker}: .*\\bWEBHOOK_SECRETS SENTRY_DSN$`, "m"), worker);
+    }
+    // pages posts no webhook and reports its errors to its log (NOT_READ_WITHOUT_SECRETS).
+    assert.match(output, /^pages: reads no secret$/m);
+    const steps = output.split(/^--- step /m).slice(1);
+    assert.equal(steps.length, 6, output);
+    for (const index of [0, 1, 2, 3]) {
+      for (const secret of ["WEBHOOK_SECRETS", "SENTRY_DSN"]) {
+        assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
+      }
+    }
+    for (const secret of ["WEBHOOK_SECRETS", "SENTRY_DSN"]) assert.doesNotMatch(steps[4], new RegExp(secret), `${secret} given to pages`);
+    // The doctor checked the endpoints' Queue bindings with them configured.
+    assert.match(output, /edgeauth-doctor: 0 error\(s\)/);
+    assert.ok(!output.includes("publickey"), "the DSN is never printed");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("the deploy script refuses to deploy when the config doctor reports an error", () => {
   const dir = mkdtempSync(join(tmpdir(), "edgeauth-deploy-bad-"));

@@ -20,7 +20,7 @@ export const OWNERS = {
   RESET: ["/auth/password/*", "/auth/email/*", "/auth/security/*"],
   REFRESH: ["/auth/session*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
-  PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/account*", "/admin*", "/assets/*"],
+  PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/security-alert*", "/account*", "/admin*", "/assets/*"],
   // end of generated routes
 };
 /** Beside the functions: the example app (examples/protected-app/wrangler.toml). */

@@ -96,6 +96,8 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
         mail_origin(&resolved, development, &mut push);
         monitoring(&resolved, development, &mut push);
     }
+    // Names the components itself (pages sends nothing and is never named).
+    crate::delivery::check(&resolved, development, &mut push);
     proxy_scheme(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
     if !development {
@@ -506,12 +508,11 @@ fn mail_origin(resolved: &Resolved, development: bool, push: &mut impl FnMut(Fin
     else {
         return;
     };
-    let verdict = match (outbound::parse_allowed(allowed), outbound::parse_url(url)) {
-        (Some(allowed), Some(target)) if allowed.admits(&target) => return,
-        (Some(_), Some(_)) => "does not admit MAIL_HTTP_URL's origin: Spin refuses every mail",
-        (None, _) => "is not an outbound host Spin accepts (scheme://host[:port])",
-        (_, None) => return, // MAIL_HTTP_URL itself is checked by `mail` and the core
-    };
+    if outbound::admits(&[allowed.to_string()], url) {
+        return;
+    }
+    let verdict = "does not admit MAIL_HTTP_URL's origin (or is not an outbound host Spin \
+                   accepts, scheme://host[:port]): Spin refuses every mail";
     push(resolved.finding(
         if development {
             Severity::Warning

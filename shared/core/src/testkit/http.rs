@@ -28,8 +28,7 @@ pub(crate) struct FakeHttp {
     sent: RefCell<Vec<Sent>>,
 }
 
-// The social sign-in tests that program it need `password-policy` (flows/oauth.rs); a
-// native workspace build leaves that feature off (the functions enable it for wasm only).
+// Used by the sign-in provider tests only (`flows::oauth::tests`, feature `password-policy`).
 #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 impl FakeHttp {
     /// Installs the handler that answers from now on.

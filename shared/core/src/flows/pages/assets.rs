@@ -70,6 +70,11 @@ pub const ASSETS: &[Asset] = &[
         JS,
         "clients/pages/reset-password.js"
     ),
+    asset!(
+        "/assets/pages/security-alert.js",
+        JS,
+        "clients/pages/security-alert.js"
+    ),
     asset!("/assets/pages/account.js", JS, "clients/pages/account.js"),
     asset!("/assets/pages/admin.js", JS, "clients/pages/admin.js"),
     asset!("/assets/pages/qr.js", JS, "clients/pages/qr.js"),

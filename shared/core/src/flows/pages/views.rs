@@ -33,6 +33,8 @@ pub enum Page {
     ForgotPassword,
     /// `/reset-password#token=…`: the landing of the reset mail.
     ResetPassword,
+    /// `/security-alert#token=…`: the "this wasn't me" link of a security notice.
+    SecurityAlert,
     /// `/account`: the signed-in user's security settings.
     Account,
     /// `/admin`: users, audit log, kill switch (admins; auditors see the audit log).
@@ -41,12 +43,13 @@ pub enum Page {
 
 impl Page {
     /// Every page, in the order of the route table.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::SignIn,
         Self::SignUp,
         Self::VerifyEmail,
         Self::ForgotPassword,
         Self::ResetPassword,
+        Self::SecurityAlert,
         Self::Account,
         Self::Admin,
     ];
@@ -59,6 +62,7 @@ impl Page {
             Self::VerifyEmail => "verify-email",
             Self::ForgotPassword => "forgot-password",
             Self::ResetPassword => "reset-password",
+            Self::SecurityAlert => "security-alert",
             Self::Account => "account",
             Self::Admin => "admin",
         }
@@ -72,6 +76,7 @@ impl Page {
             Self::VerifyEmail => "Verify your email",
             Self::ForgotPassword => "Forgot your password",
             Self::ResetPassword => "Choose a new password",
+            Self::SecurityAlert => "Secure your account",
             Self::Account => "Account security",
             Self::Admin => "Administration",
         }
@@ -103,6 +108,7 @@ pub fn render(page: Page, view: &View<'_>) -> String {
         Page::VerifyEmail => verify_email(&mut html),
         Page::ForgotPassword => forgot_password(&mut html),
         Page::ResetPassword => reset_password(&mut html, view),
+        Page::SecurityAlert => security_alert(&mut html),
         Page::Account => account(&mut html, view),
         Page::Admin => admin(&mut html),
     }
@@ -355,6 +361,38 @@ fn reset_password(html: &mut Html, view: &View<'_>) {
          <a href=\"/sign-in\">Sign in</a> with the new password.</p>\n</div>\n\
          <p class=\"links\"><a href=\"/forgot-password\">Ask for a new link</a>\n\
          <a href=\"/sign-in\">Back to sign in</a></p>\n",
+    );
+}
+
+/// The "this wasn't me" landing: what the button does, the button (the token alone
+/// never acts: a mail scanner that opens the link changes nothing), then what
+/// happened and what to do next.
+fn security_alert(html: &mut Html) {
+    html.raw(
+        "<h1>Secure your account</h1>\n\
+         <div id=\"not-me-confirm\">\n\
+         <p>You opened the “this wasn’t me” link of a security notice \
+         we mailed you. If you did not do what the notice describes, someone else may be \
+         using your account. Securing it will:</p>\n\
+         <ul>\n<li>sign the account out on every device;</li>\n\
+         <li>stop the current password from working;</li>\n\
+         <li>send you a link to choose a new password.</li>\n</ul>\n\
+         <form id=\"not-me-form\" method=\"post\" action=\"/security-alert\">\n\
+         <button type=\"submit\" class=\"primary\">Yes, secure my account</button>\n</form>\n\
+         <p>If it was you, there is nothing to do: close this page.</p>\n</div>\n",
+    );
+    error_region(html, "not-me-error");
+    html.raw(
+        "<div id=\"not-me-done\" class=\"notice\" role=\"status\" tabindex=\"-1\" hidden>\n\
+         <h2>Your account is secured</h2>\n<p id=\"not-me-sessions\"></p>\n\
+         <p>The password no longer works. What to do next:</p>\n<ol>\n\
+         <li>Open the mail we just sent you and choose a new password with its link (it \
+         works once, for 30 minutes).</li>\n\
+         <li>If you used that password anywhere else, change it there too.</li>\n\
+         <li>Once signed in, look at the account’s recent activity and turn on \
+         two-step verification.</li>\n</ol>\n</div>\n\
+         <p class=\"links\"><a href=\"/forgot-password\">No mail? Ask for a new reset link</a>\n\
+         <a href=\"/sign-in\">Go to sign in</a></p>\n",
     );
 }
 

@@ -90,6 +90,7 @@ fn pages_mount_each_page_and_the_assets_subtree_once() {
             "/verify-email",
             "/forgot-password",
             "/reset-password",
+            "/security-alert",
             "/account",
             "/admin",
             "/assets/...",
