@@ -37,7 +37,7 @@ test("spin.toml declares every variable, secrets marked secret, mapped into the 
     const mapping = `${low} = "{{ ${low} }}"`;
     const uses = spin.split(mapping).length - 1;
     const forPages = !NOT_FOR_PAGES.includes(name);
-    assert.equal(uses, forPages ? 5 : 4, `${low} mapped into ${uses} components`);
+    assert.equal(uses, forPages ? 6 : 5, `${low} mapped into ${uses} components`);
     assert.equal(pages.includes(mapping), forPages, `${low} in the pages component`);
   }
 });
@@ -46,7 +46,7 @@ test("spin.toml routes every path of docs/contract.md §1 to the same function a
   const spin = read("spin.toml");
   const triggers = [...spin.matchAll(/route = "([^"]+)"\ncomponent = "([a-z]+)"/g)].map((m) => [m[1], m[2]]);
   const owners = Object.fromEntries(triggers);
-  for (const fn of ["login", "reset", "refresh", "api", "pages"]) assert.ok(triggers.some(([, c]) => c === fn), fn);
+  for (const fn of ["login", "reset", "refresh", "api", "pages", "oauth"]) assert.ok(triggers.some(([, c]) => c === fn), fn);
   assert.equal(owners["/..."], "api", "catch-all goes to api (404 through the layer)");
   for (const [fn, patterns] of Object.entries(ROUTES)) {
     if (fn === "contract") continue;
@@ -56,7 +56,7 @@ test("spin.toml routes every path of docs/contract.md §1 to the same function a
 
 test("no wrangler.toml holds a secret in plain text", () => {
   for (const path of ["wrangler.toml", "functions/login/wrangler.toml", "functions/reset/wrangler.toml",
-    "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml"]) {
+    "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml", "functions/oauth/wrangler.toml"]) {
     const text = read(path);
     for (const secret of coreSecrets) assert.ok(!new RegExp(`\\b${secret}\\s*=`).test(text), `${secret} in ${path}`);
   }

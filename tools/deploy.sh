@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploys the five Workers of one environment, first deploy included (README, "Deploy").
+# Deploys the six Workers of one environment, first deploy included (README, "Deploy").
 #
 #   bash tools/deploy.sh staging|production [--dry-run] [--bootstrap] [--root DIR]
 #
@@ -7,29 +7,30 @@
 #   1. secrets: for each Worker but pages, `wrangler secret list` names what it lacks among
 #      JWT_SIGNING_KEYS, DATA_ENCRYPTION_KEYS, MAIL_HTTP_TOKEN (with MAIL_TRANSPORT=http),
 #      WEBHOOK_SECRETS (when a config's [env.<ENV>] vars set WEBHOOK_ENDPOINTS),
-#      PASSWORD_PEPPER (only when exported) and SENTRY_DSN (when exported, or already
-#      set on one of the Workers, so that every function but pages reports its errors
-#      there; pages reports to its log). A missing
-#      value is taken from the environment when exported, else prompted for once,
-#      without echo, and the same
+#      PASSWORD_PEPPER and OIDC_RSA_SIGNING_KEYS (only when exported) and SENTRY_DSN
+#      (when exported, or already set on one of the Workers, so that every function but
+#      pages reports its errors there; pages reports to its log). A missing value is
+#      taken from the environment when exported, else prompted for once, without echo,
+#      and the same
 #      value goes to every Worker that lacks it. They travel with the deploy of each
 #      Worker (`--secrets-file`, a JSON file readable only by you, deleted on exit):
 #      a first deploy never serves without them, and no Worker is created by
 #      `wrangler secret put` before its code exists.
-#   2. the config doctor on the four wrangler configs, with the secrets above (nothing
+#   2. the config doctor on the six wrangler configs, with the secrets above (nothing
 #      else from your shell): any error and nothing is deployed.
 #   3. the KV namespace: when the configs still hold the example id, `wrangler kv
-#      namespace create` and its id written into [env.<ENV>] of the four configs
+#      namespace create` and its id written into [env.<ENV>] of the five configs
 #      (commit them).
 #   4. the webhook Queue(s) the configs bind (`WEBHOOKS` producers, the consumer on
 #      refresh): `wrangler queues info`, and `wrangler queues create` for one that does
 #      not exist yet — whether or not endpoints are configured, since the bindings are
 #      in the configs and wrangler refuses to deploy a Worker whose Queue is missing.
 #   5. one release build (tools/build.mjs), then `wrangler deploy` per Worker. On the
-#      first deploy of an environment (the login Worker does not exist yet, a new KV
-#      namespace, or --bootstrap): api without its LOGIN service binding (login does not
+#      first deploy of an environment (the login or the oauth Worker does not exist yet,
+#      a new KV namespace, or --bootstrap): api without its service bindings (login does not
 #      exist yet; api hosts the Durable Object the others bind), login, reset, refresh,
-#      pages, then api with LOGIN. Otherwise: api, login, reset, refresh, pages.
+#      pages, oauth, then api with LOGIN. Otherwise: api, login, reset, refresh, pages,
+#      oauth (after refresh, which publishes the JWKS the provider's tokens verify with).
 #      (pages binds no store and reads no secret: it needs no KV id and no secret,
 #      only its variables; docs/contract.md §8).
 #
@@ -60,14 +61,15 @@ cd "$ROOT"
 setup_node >/dev/null
 
 CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
-  functions/pages/wrangler.toml)
+  functions/pages/wrangler.toml functions/oauth/wrangler.toml)
 # The Workers bound to the KV namespace (pages reads no store), which are also the ones
 # that read the secrets (pages signs, encrypts and mails nothing).
-KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml)
+KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
+  functions/oauth/wrangler.toml)
 SECRET_CONFIGS=("${KV_CONFIGS[@]}")
 declare -A WORKER=([wrangler.toml]=api [functions/login/wrangler.toml]=login
   [functions/reset/wrangler.toml]=reset [functions/refresh/wrangler.toml]=refresh
-  [functions/pages/wrangler.toml]=pages)
+  [functions/pages/wrangler.toml]=pages [functions/oauth/wrangler.toml]=oauth)
 WRANGLER=(node "$EDGEAUTH_ROOT/node_modules/wrangler/bin/wrangler.js")
 # The secrets files live here: memory-backed when the machine has /dev/shm.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then scratch=/dev/shm; else scratch="${TMPDIR:-/tmp}"; fi
@@ -112,6 +114,7 @@ for config in "${CONFIGS[@]}"; do
   if [ -n "$(env_var "$config" WEBHOOK_ENDPOINTS)" ]; then REQUIRED+=(WEBHOOK_SECRETS); break; fi
 done
 [ -n "${PASSWORD_PEPPER:-}" ] && REQUIRED+=(PASSWORD_PEPPER)
+[ -n "${OIDC_RSA_SIGNING_KEYS:-}" ] && REQUIRED+=(OIDC_RSA_SIGNING_KEYS)
 [ -n "${SENTRY_DSN:-}" ] && REQUIRED+=(SENTRY_DSN)
 declare -A MISSING=()
 declare -A HAVE=()
@@ -129,6 +132,9 @@ for config in "${SECRET_CONFIGS[@]}"; do
   elif grep -qiE '10007|not found|does not exist' "$WORK/error"; then
     HAVE[$config]=""   # the Worker does not exist yet: it lacks everything
     [ "$config" = functions/login/wrangler.toml ] && LOGIN_EXISTS=false
+    # api binds oauth too (OAUTH): an environment deployed before the provider existed
+    # takes the bootstrap order once.
+    [ "$config" = functions/oauth/wrangler.toml ] && LOGIN_EXISTS=false
   else
     # Anything else (not logged in, no network): do not guess, or secrets already set
     # would be replaced by new values.
@@ -196,7 +202,7 @@ fi
 say "3/5 KV namespace EDGEAUTH_KV"
 ids=$(for config in "${KV_CONFIGS[@]}"; do kv_id "$config"; done | sort -u)
 [ "$(wc -l <<<"$ids")" -eq 1 ] && [ -n "$ids" ] || {
-  echo "the four configs name different EDGEAUTH_KV ids for $ENV_NAME: $(tr '\n' ' ' <<<"$ids")" >&2; exit 1; }
+  echo "the five configs name different EDGEAUTH_KV ids for $ENV_NAME: $(tr '\n' ' ' <<<"$ids")" >&2; exit 1; }
 if [ -z "$(tr -d "${ids:0:1}" <<<"$ids")" ]; then   # one digit repeated: the example id
   if $DRY_RUN; then
     would "$SHOWN kv namespace create EDGEAUTH_KV --env $ENV_NAME"
@@ -210,7 +216,7 @@ if [ -z "$(tr -d "${ids:0:1}" <<<"$ids")" ]; then   # one digit repeated: the ex
       sed -i "/^\[env\.$ENV_NAME\]/,/^\[env\./ s/\(kv_namespaces = .*id = \"\)$ids\"/\1$id\"/" "$config"
       [ "$(kv_id "$config")" = "$id" ] || { echo "could not write the id into $config" >&2; exit 1; }
     done
-    echo "EDGEAUTH_KV for $ENV_NAME: $id, written into the four configs (commit them)"
+    echo "EDGEAUTH_KV for $ENV_NAME: $id, written into the five configs (commit them)"
     BOOTSTRAP=true
   fi
 else
@@ -244,7 +250,7 @@ say "5/5 deploy"
 $LOGIN_EXISTS || BOOTSTRAP=true
 $DRY_RUN && BOOTSTRAP=true   # the dry run proves the first deploy's order
 if [ "${EDGEAUTH_PREBUILT:-}" != 1 ]; then
-  node "$EDGEAUTH_ROOT/tools/build.mjs"   # one build for all five (wrangler's build steps reuse it)
+  node "$EDGEAUTH_ROOT/tools/build.mjs"   # one build for all six (wrangler's build steps reuse it)
 fi
 export EDGEAUTH_PREBUILT=1
 steps=()
@@ -256,7 +262,8 @@ else
   steps+=("api:wrangler.toml:api (hosts the Durable Object the others bind)")
 fi
 steps+=("login:functions/login/wrangler.toml:login" "reset:functions/reset/wrangler.toml:reset"
-  "refresh:functions/refresh/wrangler.toml:refresh" "pages:functions/pages/wrangler.toml:pages")
+  "refresh:functions/refresh/wrangler.toml:refresh" "pages:functions/pages/wrangler.toml:pages"
+  "oauth:functions/oauth/wrangler.toml:oauth")
 $BOOTSTRAP && steps+=("api:wrangler.toml:api with its LOGIN binding")
 n=0
 for step in "${steps[@]}"; do

@@ -90,7 +90,7 @@ fi
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-unknown \
-  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api -p edgeauth-fn-pages \
+  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api -p edgeauth-fn-pages -p edgeauth-fn-oauth \
   -p edgeauth-contract-worker -- -D warnings
 step "unit and property tests (native)" cargo test --workspace --all-features
 step "no_std core and webauthn crates build for wasm32-unknown-unknown" \

@@ -3,7 +3,7 @@
 // secret and KV commands are printed instead of run.
 //
 // What is proved: the bootstrap order — api without its LOGIN service binding, then
-// login, reset, refresh, then api with it — and that each step's config resolves and
+// login, reset, refresh, pages, oauth, then api with it — and that each step's config resolves and
 // bundles with its bindings and secrets; that the script gathers the secrets and the
 // KV namespace first; and that it refuses to deploy when the config doctor finds an
 // error. What a dry run cannot prove: how Cloudflare's API answers (e.g. whether it
@@ -19,13 +19,13 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CONFIGS = ["wrangler.toml", "functions/login/wrangler.toml", "functions/reset/wrangler.toml",
-  "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml"];
+  "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml", "functions/oauth/wrangler.toml"];
 
 function deploy(args, secrets = {}) {
   const env = { ...process.env, EDGEAUTH_PREBUILT: "1" };
   // Secrets exported in the caller's shell would be taken as the values to deploy.
   for (const name of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN", "PASSWORD_PEPPER", "WEBHOOK_SECRETS",
-    "SENTRY_DSN"]) delete env[name];
+    "SENTRY_DSN", "OIDC_RSA_SIGNING_KEYS"]) delete env[name];
   Object.assign(env, secrets);
   const result = spawnSync("bash", ["tools/deploy.sh", ...args], { cwd: root, env, encoding: "utf8", timeout: 300_000 });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
@@ -33,13 +33,14 @@ function deploy(args, secrets = {}) {
 
 // Production only: tools/deploy-dry-run.mjs checks every config of both environments.
 for (const env of ["production"]) {
-  test(`the ${env} dry run deploys api without LOGIN, then login, reset, refresh, pages, then api with LOGIN`, () => {
+  test(`the ${env} dry run deploys api without LOGIN, then login, reset, refresh, pages, oauth, then api with LOGIN`, () => {
     const before = Object.fromEntries(CONFIGS.map((c) => [c, readFileSync(join(root, c), "utf8")]));
     const { code, output } = deploy([env, "--dry-run"]);
     assert.equal(code, 0, output);
     const steps = output.split(/^--- step /m).slice(1);
     assert.deepEqual(steps.map((step) => step.split(":")[1].trim()), [
-      "api without its LOGIN binding (login does not exist yet)", "login", "reset", "refresh", "pages", "api with its LOGIN binding"]);
+      "api without its LOGIN binding (login does not exist yet)", "login", "reset", "refresh", "pages", "oauth",
+      "api with its LOGIN binding"]);
     const configs = steps.map((step) => /-c (\S+)/.exec(step)[1]);
     assert.deepEqual(configs, ["wrangler.bootstrap.toml", ...CONFIGS.slice(1), "wrangler.toml"]);
     for (const [index, step] of steps.entries()) {
@@ -50,10 +51,10 @@ for (const env of ["production"]) {
       assert.equal(/env\.EDGEAUTH_KV/.test(step), !storeless, step);
     }
     assert.doesNotMatch(steps[0], /env\.LOGIN/, "the bootstrap api has no LOGIN binding");
-    assert.match(steps[5], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
+    assert.match(steps[6], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
     // Each Worker's secrets travel with its first upload, never in clear; pages (step 5)
     // reads none and is given none (docs/contract.md §8).
-    for (const index of [0, 1, 2, 3, 4]) {
+    for (const index of [0, 1, 2, 3, 4, 5]) {
       for (const secret of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN"]) {
         const given = new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`);
         if (index === 4) assert.doesNotMatch(steps[index], given, `${secret} given to pages`);
@@ -61,9 +62,11 @@ for (const env of ["production"]) {
       }
     }
     assert.doesNotMatch(output, /dry-run-placeholder/);
-    assert.doesNotMatch(steps[5], /--secrets-file/, "api's secrets went with its first step");
+    assert.doesNotMatch(steps[6], /--secrets-file/, "api's secrets went with its first step");
     // The commands it would run against the account.
-    for (const config of CONFIGS.slice(0, 4)) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    for (const config of CONFIGS.filter((c) => !c.includes("/pages/"))) {
+      assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    }
     assert.doesNotMatch(output, /secret list --env \S+ -c functions\/pages\//);
     assert.match(output, new RegExp(`would run: .*kv namespace create EDGEAUTH_KV --env ${env}`));
     // The webhook Queue every config binds, checked and created before any Worker deploys.
@@ -73,7 +76,7 @@ for (const env of ["production"]) {
     // No endpoint configured, no DSN exported: neither secret is asked for.
     assert.doesNotMatch(output, /WEBHOOK_SECRETS|SENTRY_DSN/);
     assert.match(output, new RegExp(`edgeauth-doctor: 0 error\\(s\\)`));
-    assert.match(output, new RegExp(`deploy dry run of ${env}: 6 steps passed`));
+    assert.match(output, new RegExp(`deploy dry run of ${env}: 7 steps passed`));
     // Nothing written: configs untouched, no bootstrap config left behind.
     for (const config of CONFIGS) assert.equal(readFileSync(join(root, config), "utf8"), before[config], config);
     assert.ok(!existsSync(join(root, "wrangler.bootstrap.toml")));
@@ -108,14 +111,14 @@ test("with webhook endpoints configured and a Sentry DSN exported, both secrets 
     assert.equal(code, 0, output);
     assert.match(output, /would prompt for WEBHOOK_SECRETS \(or take it from the environment\)/);
     assert.doesNotMatch(output, /would prompt for SENTRY_DSN/, "the exported DSN is used");
-    for (const worker of ["api", "login", "reset", "refresh"]) {
+    for (const worker of ["api", "login", "reset", "refresh", "oauth"]) {
       assert.match(output, new RegExp(`^${worker}: .*\\bWEBHOOK_SECRETS SENTRY_DSN$`, "m"), worker);
     }
     // pages posts no webhook and reports its errors to its log (NOT_READ_WITHOUT_SECRETS).
     assert.match(output, /^pages: reads no secret$/m);
     const steps = output.split(/^--- step /m).slice(1);
-    assert.equal(steps.length, 6, output);
-    for (const index of [0, 1, 2, 3]) {
+    assert.equal(steps.length, 7, output);
+    for (const index of [0, 1, 2, 3, 5]) {
       for (const secret of ["WEBHOOK_SECRETS", "SENTRY_DSN"]) {
         assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
       }

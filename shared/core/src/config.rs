@@ -16,12 +16,14 @@
 
 pub mod monitoring;
 pub mod oauth;
+pub mod oauth_provider;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
 pub use oauth::{OAuthConfig, Provider, ProviderKind};
+pub use oauth_provider::{OAuthProviderConfig, Registration};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -78,6 +80,13 @@ pub const VARIABLES: &[&str] = &[
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
     "TRUSTED_PROXY_PROTO_HEADER",
+    "OIDC_RSA_SIGNING_KEYS",
+    "OAUTH_RESOURCES",
+    "OAUTH_SCOPES",
+    "OAUTH_DYNAMIC_REGISTRATION",
+    "OAUTH_REGISTRATION_ALLOWLIST",
+    "RATE_LIMIT_OAUTH_PROVIDER_PER_IP",
+    "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
     "RATE_LIMIT_OAUTH_PER_IP",
     "OAUTH_PROVIDERS",
     // The presets' variables (config/oauth.rs); a generic provider's are named after
@@ -106,6 +115,7 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OIDC_RSA_SIGNING_KEYS",
     "OAUTH_GOOGLE_CLIENT_SECRET",
     "OAUTH_MICROSOFT_CLIENT_SECRET",
     "OAUTH_APPLE_PRIVATE_KEY",
@@ -338,6 +348,11 @@ pub struct Config {
     /// scheme for the HTTPS rule ([`crate::policy::https_redirect`]). `None` (the
     /// default): the platform's scheme.
     pub trusted_proxy_proto_header: Option<String>,
+    /// The OAuth / OpenID Connect provider's settings (`OIDC_RSA_SIGNING_KEYS`,
+    /// `OAUTH_RESOURCES`, `OAUTH_SCOPES`, `OAUTH_DYNAMIC_REGISTRATION`,
+    /// `OAUTH_REGISTRATION_ALLOWLIST`, `RATE_LIMIT_OAUTH_PROVIDER_PER_IP`,
+    /// `RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
+    pub oauth_provider: OAuthProviderConfig,
     /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
     pub oauth: OAuthConfig,
 }
@@ -351,6 +366,7 @@ pub const NOT_READ_WITHOUT_SECRETS: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OIDC_RSA_SIGNING_KEYS",
     "WEBHOOK_SECRETS",
     "SENTRY_DSN",
     "MAIL_TRANSPORT",
@@ -383,7 +399,8 @@ pub enum Needs {
     /// hashes or mails).
     Everything,
     /// Every setting but the secrets (`JWT_SIGNING_KEYS`, `DATA_ENCRYPTION_KEYS`,
-    /// `PASSWORD_PEPPER`, `MAIL_HTTP_TOKEN`) and the mail transport: a function that
+    /// `PASSWORD_PEPPER`, `MAIL_HTTP_TOKEN`, `OIDC_RSA_SIGNING_KEYS`, the sign-in
+    /// providers' secrets) and the mail transport: a function that
     /// signs, verifies, encrypts and mails nothing — the hosted pages. Those variables
     /// are not read at all, so such a function deploys without them; what it does read
     /// is validated as strictly (fail closed). See [`Config::for_needs`].
@@ -393,7 +410,12 @@ pub enum Needs {
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        let mut config = parse::parse(vars, parse::secrets, true)?;
+        let mut config = parse::parse(vars, parse::secrets)?;
+        config.oauth = oauth::parse(
+            &|name| parse::get(vars, name),
+            config.is_development(),
+            true,
+        )?;
         config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
         Ok(config)
     }
@@ -424,7 +446,13 @@ impl Config {
                         .to_vec(),
                 );
                 let vars = WithoutSecrets(vars);
-                let mut config = parse::parse(&vars, |_, _| parse::inert_secrets(&seed), false)?;
+                let mut config = parse::parse(&vars, |_, _| parse::inert_secrets(&seed))?;
+                // The providers' names, client ids and labels, not their secrets.
+                config.oauth = oauth::parse(
+                    &|name| parse::get(&vars, name),
+                    config.is_development(),
+                    false,
+                )?;
                 config.monitoring =
                     monitoring::parse(&vars, config.environment, &config.public_origin)?;
                 Ok(config)

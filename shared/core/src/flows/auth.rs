@@ -38,7 +38,7 @@ use crate::http::{cookies, Request};
 use crate::model::cookies::ACCESS_COOKIE;
 use crate::model::principal::Principal;
 use crate::model::session;
-use crate::model::session::SessionRecord;
+use crate::model::session::{Kind, SessionRecord};
 use crate::model::user;
 use crate::model::user::UserRecord;
 use crate::policy::csrf::{self, CsrfParts, Via};
@@ -90,23 +90,9 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
         &CsrfParts::of(ctx.request, via, &verified.session_id),
     )?;
 
-    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    let (session, user) = load_session_and_user(
-        ctx.services.atomic(),
-        &verified.user_id,
-        &verified.session_id,
-    )
-    .await?;
-    let session = match session {
-        Some(session) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => session,
-        _ => return Err(ApiError::Unauthenticated),
-    };
-    let user = match user {
-        Some(user) if user.may_sign_in(ctx.config) && session_epoch::admits(&user, &session) => {
-            user
-        }
-        _ => return Err(ApiError::Unauthenticated),
-    };
+    let (session, user) = admit(ctx, Kind::Session, &verified.user_id, &verified.session_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
     Ok(Principal { user, session, via })
 }
 
@@ -125,35 +111,46 @@ pub async fn gate<S: Services>(
     Ok(principal)
 }
 
-/// The session and the user record, read together: both live in the user's shard, so
-/// a store that batches ([`AtomicStore::get_many`]) answers with one round trip.
-async fn load_session_and_user(
-    atomic: &impl AtomicStore,
+/// The live record `id` of `kind` — a session, or an OAuth grant (which lives by
+/// the same rules: idle and absolute ends, the kill switch, the user's session epoch,
+/// whether the user may sign in) — and its user; `None` when either is missing or no
+/// longer admitted. Both records live in the user's shard, so a store that batches
+/// ([`AtomicStore::get_many`]) answers with one round trip.
+pub(crate) async fn admit<S: Services>(
+    ctx: &Ctx<'_, S>,
+    kind: Kind,
     user_id: &str,
-    session_id: &str,
-) -> Result<(Option<SessionRecord>, Option<UserRecord>), ApiError> {
-    if !user::is_id(user_id) || !user::is_id(session_id) {
-        return Ok((None, None));
+    id: &str,
+) -> Result<Option<(SessionRecord, UserRecord)>, ApiError> {
+    if !user::is_id(user_id) || !user::is_id(id) {
+        return Ok(None);
     }
-    let session_name = session::name(session_id);
-    let mut values = atomic
-        .get_many(&user::shard(user_id), &[&session_name, user::PROFILE])
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
+    let record_name = session::name_of(kind, id);
+    let mut values = ctx
+        .services
+        .atomic()
+        .get_many(&user::shard(user_id), &[&record_name, user::PROFILE])
         .await?
         .into_iter();
-    let (Some(session_raw), Some(user_raw)) = (values.next(), values.next()) else {
+    let (Some(record_raw), Some(user_raw)) = (values.next(), values.next()) else {
         return Err(ApiError::Unavailable(Internal(
             "store answered too few values",
         )));
     };
-    let session = match session_raw {
-        Some(raw) => Some(session::from_raw(raw, user_id, session_id)?.0),
-        None => None,
+    let (Some(record_raw), Some(user_raw)) = (record_raw, user_raw) else {
+        return Ok(None);
     };
-    let user = match user_raw {
-        Some(raw) => Some(user::decode(&raw)?),
-        None => None,
-    };
-    Ok((session, user))
+    let (record, _) = session::from_raw(record_raw, user_id, id)?;
+    // A session's name never holds an OAuth grant, nor a grant's a session.
+    if record.kind() != kind || !record.is_live(ctx.config, revoked_before, ctx.now_ms) {
+        return Ok(None);
+    }
+    let user = user::decode(&user_raw)?;
+    if !user.may_sign_in(ctx.config) || !session_epoch::admits(&user, &record) {
+        return Ok(None);
+    }
+    Ok(Some((record, user)))
 }
 
 #[cfg(test)]

@@ -46,6 +46,7 @@ impl Function for Pages {
                 }),
                 Route::public(Get, "/account", |ctx, _| Box::pin(page(ctx, Page::Account))),
                 Route::public(Get, "/admin", |ctx, _| Box::pin(page(ctx, Page::Admin))),
+                Route::public(Get, "/consent", |ctx, _| Box::pin(page(ctx, Page::Consent))),
                 // The embedded files: the handler matches the whole path against its table.
                 Route::public(Get, "/assets/{file}", |ctx, _| Box::pin(asset(ctx))),
                 Route::public(Get, "/assets/{dir}/{file}", |ctx, _| Box::pin(asset(ctx))),

@@ -93,6 +93,8 @@ pub enum Permission {
     /// `POST /api/admin/retention/sweep`: one run of the retention sweep and a step of
     /// the store's reclamation, for schedulers outside the platform (Spin).
     RetentionSweep,
+    /// `/oauth/admin/clients…`: list, create, disable, enable and delete OAuth clients.
+    OAuthClientsManage,
     /// `GET /api/admin/webhooks/deliveries` and `GET /api/admin/metrics`: monitoring.
     MonitoringRead,
     /// `POST /api/admin/webhooks/retry`: run the due webhook retries now.
@@ -101,7 +103,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -119,6 +121,7 @@ impl Permission {
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
         Permission::RetentionSweep,
+        Permission::OAuthClientsManage,
         Permission::MonitoringRead,
         Permission::WebhooksRetry,
     ];
@@ -143,6 +146,7 @@ impl Permission {
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
             Self::RetentionSweep => "retention:sweep",
+            Self::OAuthClientsManage => "oauth_clients:manage",
             Self::MonitoringRead => "monitoring:read",
             Self::WebhooksRetry => "webhooks:retry",
         }
@@ -177,6 +181,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::SessionsRevokeAll,
             Permission::RetentionSweep,
             Permission::AuditRead,
+            Permission::OAuthClientsManage,
             Permission::MonitoringRead,
             Permission::WebhooksRetry,
         ],

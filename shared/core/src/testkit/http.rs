@@ -1,6 +1,10 @@
 //! A programmable stand-in for outbound HTTP: a test installs a handler that answers
 //! every request (a fake provider), and reads back what was sent.
 
+// Its programmable half is used by the social sign-in flow tests only, which need
+// feature `password-policy` (`cargo test --workspace --all-features`).
+#![cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -199,6 +199,23 @@ fn a_configuration_without_secrets_reads_none_and_holds_unknown_keys() {
     );
 }
 
+/// The provider's RSA signing keys are a secret too: the pages neither read nor need
+/// them, while the functions that read the secrets refuse a malformed ring.
+#[test]
+fn a_configuration_without_secrets_reads_no_rsa_signing_key() {
+    use crate::config::Needs;
+    use crate::env::fake::SeededRandom;
+    let mut vars = production();
+    vars.insert("OIDC_RSA_SIGNING_KEYS", "not a key ring");
+    assert_eq!(
+        Config::from_vars(&MapVars(vars.clone())).unwrap_err(),
+        ConfigError::Malformed("OIDC_RSA_SIGNING_KEYS")
+    );
+    let config =
+        Config::for_needs(&MapVars(vars), Needs::NoSecrets, &SeededRandom::new(5)).unwrap();
+    assert!(config.oauth_provider.rsa_signing_keys.is_none());
+}
+
 /// The pages show the sign-in providers' buttons without their secrets: a listed
 /// provider's client secret or Apple key is neither read nor required there, while the
 /// functions that sign in with it still refuse the configuration without them.

@@ -77,6 +77,7 @@ pub const ASSETS: &[Asset] = &[
     ),
     asset!("/assets/pages/account.js", JS, "clients/pages/account.js"),
     asset!("/assets/pages/admin.js", JS, "clients/pages/admin.js"),
+    asset!("/assets/pages/consent.js", JS, "clients/pages/consent.js"),
     asset!("/assets/pages/qr.js", JS, "clients/pages/qr.js"),
     asset!(
         "/assets/vendor/qrcode-generator.js",

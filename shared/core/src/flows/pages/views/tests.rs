@@ -29,6 +29,7 @@ fn render_with(
             nonce: "n0nce_-A",
             return_to,
             methods,
+            reauthenticate: false,
         },
     )
 }
