@@ -145,3 +145,32 @@ describe("exemptions", () => {
     }
   });
 });
+
+describe("routes without a session (docs/contract.md §4, rule 1 alone)", () => {
+  test("forgot, reset and verify refuse a foreign Origin with 403 csrf_failed and send no mail", async () => {
+    const client = new Client(server.url);
+    const bodies = {
+      "/auth/password/forgot": { email: alice.email },
+      "/auth/password/reset": { token: "x".repeat(43), password: "an entirely new passphrase 9" },
+      "/auth/email/verify": { token: "x".repeat(43) },
+    };
+    const before = sink.mailsTo(alice.email).length;
+    for (const [path, body] of Object.entries(bodies)) {
+      for (const origin of FOREIGN_ORIGINS) {
+        const response = await client.post(path, body, { headers: { Origin: origin } });
+        assertProblem(response, 403, "csrf_failed");
+      }
+    }
+    await sink.expectNoMoreMail(alice.email, 300);
+    assert.equal(sink.mailsTo(alice.email).length, before);
+  });
+
+  test("forgot passes from our origin, an allowlisted one, or without Origin", async () => {
+    const client = new Client(server.url);
+    for (const origin of [PUBLIC_ORIGIN, ALLOWED_ORIGINS[0], undefined]) {
+      const headers = origin ? { Origin: origin } : {};
+      const response = await client.post("/auth/password/forgot", { email: `nobody-${randomBytes(4).toString("hex")}@example.com` }, { headers });
+      assert.equal(response.status, 202, `${origin}: ${response.text}`);
+    }
+  });
+});

@@ -146,9 +146,20 @@ describe("CORS", () => {
         });
         assertProblem(response, 403, "cors_rejected");
         assert.equal(response.headers.get("access-control-allow-origin"), null);
+        // The refusal depends on Origin: a cache must not serve it to another origin.
+        assert.match(response.headers.get("vary") ?? "", /\bOrigin\b/);
         assertSecurityHeaders(response, path);
       }
     }
+  });
+
+  test("an allowed origin's preflight to a path nobody owns is 404, varying on Origin", async () => {
+    const response = await client.request("OPTIONS", "/nowhere", {
+      headers: { Origin: ALLOWED_ORIGIN, "Access-Control-Request-Method": "GET" },
+    });
+    assertProblem(response, 404, "not_found");
+    assert.match(response.headers.get("vary") ?? "", /\bOrigin\b/);
+    assert.equal(response.headers.get("access-control-allow-origin"), null);
   });
 
   test("actual responses grant only allowlisted origins, never *", async () => {

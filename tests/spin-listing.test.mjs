@@ -1,6 +1,7 @@
-// Listing on Spin reads the listed shard, not the store (shared/spin/src/shard_index.rs):
-// with thousands of unrelated keys in the store, listing a user's sessions and
-// revoking them all read a handful of keys and list none. Counted by the Spin host
+// Listing on Spin reads the listed shard or record family, not the store
+// (shared/spin/src/shard_index.rs, layout.rs): with thousands of unrelated keys in the
+// store, listing a user's sessions, revoking them all, paging the admin user directory
+// and the audit log read a handful of keys and list none. Counted by the Spin host
 // (`--kv-stats`: each request's key-value reads, writes and keys listed).
 // Spin only: on Workers a shard is a Durable Object, which lists its own storage.
 import { after, before, test } from "node:test";
@@ -15,6 +16,7 @@ import { login, newSession } from "./harness/flows.mjs";
 
 const skip = TARGET !== "spin" && "the shard index is the Spin adapter's";
 const NOISE = 5_000;
+const ADMIN = "lister@example.com";
 
 let sink;
 let server;
@@ -23,7 +25,7 @@ before(async () => {
   if (skip) return;
   state = mkdtempSync(join(tmpdir(), "edgeauth-listing-"));
   sink = await startMailSink();
-  server = await start({ vars: configWith(sink.vars()), state, spin: { kvStats: true } });
+  server = await start({ vars: configWith({ ...sink.vars(), BOOTSTRAP_ADMIN_EMAILS: ADMIN }), state, spin: { kvStats: true } });
 });
 after(async () => {
   await server?.stop();
@@ -40,7 +42,8 @@ async function plantNoise(count) {
     const insert = db.prepare("INSERT OR REPLACE INTO spin_key_value (store, key, value) VALUES ('default', ?, ?)");
     db.exec("BEGIN");
     for (let i = 0; i < count; i++) {
-      insert.run(`a/noise/${i}/session/s${i}`, Buffer.from("0|{}"));
+      const shard = `noise/${i}`;
+      insert.run(`a/${shard.length}/${shard}/session/s${i}`, Buffer.from("0|{}"));
       insert.run(`r/noise/${i}`, Buffer.from("0|{}"));
     }
     db.exec("COMMIT");
@@ -78,4 +81,23 @@ test("spin: listing and revoking a user's sessions touch that user's shard only"
   console.log(`POST /auth/session/logout-all: ${revoke.line}`);
   assert.equal(revoke.listed, 0, revoke.line);
   assert.ok(revoke.reads + revoke.writes < 80, revoke.line);
+});
+
+test("spin: the admin user directory and the audit log read their own family's index, not the store", { skip }, async () => {
+  const keeper = await newSession(server.url, sink, { mode: "token", email: ADMIN });
+  for (let i = 0; i < 3; i++) await newSession(server.url, sink, { mode: "token" });
+  await plantNoise(NOISE);
+  for (const [path, items] of [["/api/admin/users?limit=2", "users"], ["/api/admin/audit?limit=5", "events"]]) {
+    const from = server.logs().length;
+    const page = await keeper.client.get(path, keeper.auth());
+    assert.equal(page.status, 200, page.text);
+    assert.ok(page.json[items].length > 0, path);
+    assert.ok(page.json.next_cursor, `${path} has a next page`);
+    const line = server.logs().slice(from).find((l) => l.startsWith(`kv-stats api GET ${path.split("?")[0]} `));
+    assert.ok(line, `no kv-stats line for ${path}`);
+    const [, reads, , listed] = /reads=(\d+) writes=(\d+) listed=(\d+)/.exec(line).map(Number);
+    console.log(`GET ${path} with ${2 * NOISE} unrelated keys: ${line}`);
+    assert.equal(listed, 0, line);
+    assert.ok(reads < 60, line);
+  }
 });

@@ -4,13 +4,14 @@
 #   bash tools/deploy.sh staging|production [--dry-run] [--bootstrap] [--root DIR]
 #
 # In order:
-#   1. secrets: for each Worker, `wrangler secret list` names what it lacks among
+#   1. secrets: for each Worker but pages, `wrangler secret list` names what it lacks among
 #      JWT_SIGNING_KEYS, DATA_ENCRYPTION_KEYS, MAIL_HTTP_TOKEN (with MAIL_TRANSPORT=http),
 #      WEBHOOK_SECRETS (when a config's [env.<ENV>] vars set WEBHOOK_ENDPOINTS),
 #      PASSWORD_PEPPER and OIDC_RSA_SIGNING_KEYS (only when exported) and SENTRY_DSN
-#      (when exported, or already set on one of the Workers, so that every function
-#      reports its errors). A missing value is taken from the environment when exported,
-#      else prompted for once, without echo, and the same
+#      (when exported, or already set on one of the Workers, so that every function but
+#      pages reports its errors there; pages reports to its log). A missing value is
+#      taken from the environment when exported, else prompted for once, without echo,
+#      and the same
 #      value goes to every Worker that lacks it. They travel with the deploy of each
 #      Worker (`--secrets-file`, a JSON file readable only by you, deleted on exit):
 #      a first deploy never serves without them, and no Worker is created by
@@ -30,7 +31,8 @@
 #      exist yet; api hosts the Durable Object the others bind), login, reset, refresh,
 #      pages, oauth, then api with LOGIN. Otherwise: api, login, reset, refresh, pages,
 #      oauth (after refresh, which publishes the JWKS the provider's tokens verify with).
-#      (pages binds no store: it needs no KV id, only the same variables and secrets).
+#      (pages binds no store and reads no secret: it needs no KV id and no secret,
+#      only its variables; docs/contract.md §8).
 #
 # --dry-run runs every deploy step as `wrangler deploy --dry-run` (the bootstrap order,
 # with placeholder secrets in the secrets file) and prints the secret, KV and Queue
@@ -60,9 +62,11 @@ setup_node >/dev/null
 
 CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
   functions/pages/wrangler.toml functions/oauth/wrangler.toml)
-# The Workers bound to the KV namespace (pages reads no store).
+# The Workers bound to the KV namespace (pages reads no store), which are also the ones
+# that read the secrets (pages signs, encrypts and mails nothing).
 KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
   functions/oauth/wrangler.toml)
+SECRET_CONFIGS=("${KV_CONFIGS[@]}")
 declare -A WORKER=([wrangler.toml]=api [functions/login/wrangler.toml]=login
   [functions/reset/wrangler.toml]=reset [functions/refresh/wrangler.toml]=refresh
   [functions/pages/wrangler.toml]=pages [functions/oauth/wrangler.toml]=oauth)
@@ -102,7 +106,7 @@ queues_of() {
 }
 
 # ---------------------------------------------------------------------------------
-say "1/5 secrets of the six $ENV_NAME Workers"
+say "1/5 secrets of the $ENV_NAME Workers (pages needs none)"
 REQUIRED=(JWT_SIGNING_KEYS DATA_ENCRYPTION_KEYS)
 [ "$(env_var wrangler.toml MAIL_TRANSPORT)" = http ] && REQUIRED+=(MAIL_HTTP_TOKEN)
 # Security webhooks need one signing secret per endpoint (docs/monitoring.md).
@@ -116,7 +120,7 @@ declare -A MISSING=()
 declare -A HAVE=()
 declare -A VALUE=()
 LOGIN_EXISTS=true
-for config in "${CONFIGS[@]}"; do
+for config in "${SECRET_CONFIGS[@]}"; do
   if $DRY_RUN; then
     would "$SHOWN secret list --env $ENV_NAME -c $config"
     HAVE[$config]=""   # as on a first deploy
@@ -141,16 +145,16 @@ for config in "${CONFIGS[@]}"; do
 done
 # A DSN set on some Workers only (a Worker added since, say) goes to the others too.
 if [ -z "${SENTRY_DSN:-}" ]; then
-  for config in "${CONFIGS[@]}"; do
+  for config in "${SECRET_CONFIGS[@]}"; do
     if grep -qx SENTRY_DSN <<<"${HAVE[$config]}"; then REQUIRED+=(SENTRY_DSN); break; fi
   done
 fi
-for config in "${CONFIGS[@]}"; do
+for config in "${SECRET_CONFIGS[@]}"; do
   lacks=()
   for name in "${REQUIRED[@]}"; do grep -qx "$name" <<<"${HAVE[$config]}" || lacks+=("$name"); done
   MISSING[$config]="${lacks[*]}"
 done
-for config in "${CONFIGS[@]}"; do
+for config in "${SECRET_CONFIGS[@]}"; do
   for name in ${MISSING[$config]}; do
     [ -n "${VALUE[$name]+set}" ] && continue
     if [ -n "${!name:-}" ]; then
@@ -172,6 +176,7 @@ for config in "${CONFIGS[@]}"; do
    node -e 'const o = {}; for (const n of process.argv.slice(1)) o[n] = process.env[n]; process.stdout.write(JSON.stringify(o))' $names) > "$file"
   echo "${WORKER[$config]}: ${names:-no secret missing}"
 done
+echo "pages: reads no secret"
 
 # ---------------------------------------------------------------------------------
 say "2/5 config doctor (--env $ENV_NAME)"

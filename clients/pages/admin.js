@@ -15,10 +15,10 @@ const EVENTS = [
   "mfa_disabled", "mfa_failed", "refresh_reuse_detected", "session_revoked", "logout",
   "password_reset_requested", "password_reset", "password_changed", "role_changed", "user_disabled",
   "user_enabled", "data_exported", "account_deleted", "consent_changed", "all_sessions_revoked",
-  "document_read_by_admin", "data_keys_swept", "oauth_client_created", "oauth_client_registered",
-  "oauth_client_disabled", "oauth_client_enabled", "oauth_client_deleted", "oauth_consent_granted",
-  "oauth_consent_denied", "oauth_consent_revoked", "oauth_token_issued", "oauth_code_reuse_detected",
-  "oauth_token_revoked", "oauth_refresh_client_mismatch",
+  "document_read_by_admin", "data_keys_swept", "retention_swept", "oauth_client_created",
+  "oauth_client_registered", "oauth_client_disabled", "oauth_client_enabled", "oauth_client_deleted",
+  "oauth_consent_granted", "oauth_consent_denied", "oauth_consent_revoked", "oauth_token_issued",
+  "oauth_code_reuse_detected", "oauth_token_revoked", "oauth_refresh_client_mismatch",
 ];
 const KILL_PHRASE = "SIGN OUT EVERYONE";
 

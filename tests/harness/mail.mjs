@@ -114,16 +114,22 @@ function isMail(body) {
     && keys.every((key) => typeof body[key] === "string");
 }
 
-/** Starts a sink on 127.0.0.1 with a random port; `token` is the expected bearer token. */
-export async function startMailSink({ token = "test-token" } = {}) {
+/**
+ * Starts a sink on 127.0.0.1 with a random port; `token` is the expected bearer token.
+ * `delayMs`: how long it takes to answer each request (a slow mail provider); mails
+ * are recorded when they arrive, answered after the delay.
+ */
+export async function startMailSink({ token = "test-token", delayMs = 0 } = {}) {
   let sink;
   const server = createServer((request, response) => {
     const chunks = [];
     request.on("data", (chunk) => chunks.push(chunk));
     request.on("end", () => {
       const answer = (status) => {
-        response.writeHead(status, { "Content-Type": "application/json" });
-        response.end(status === 202 ? '{"status":"queued"}' : "{}");
+        setTimeout(() => {
+          response.writeHead(status, { "Content-Type": "application/json" });
+          response.end(status === 202 ? '{"status":"queued"}' : "{}");
+        }, delayMs);
       };
       if (request.url !== "/send" || request.method !== "POST") {
         sink.refused.other++;

@@ -47,7 +47,9 @@ export function configWith(overrides = {}) {
  * `cf-connecting-ip`, the header the tests set on both runtimes; `null`: the socket's
  * peer, as real Spin does); `kvStats` — print each request's key-value use (read it
  * with `logs()`); `mailOrigin` — the `mail_origin` variable (default: the origin of
- * `MAIL_HTTP_URL`, as tools/dev-spin.mjs sets it; `null`: the manifest's default).
+ * `MAIL_HTTP_URL`, as tools/dev-spin.mjs sets it; `null`: the manifest's default);
+ * `clockOffsetSecs` — the components' wall clock runs this far ahead of the host's
+ * (tests that let stored data expire without waiting).
  * @returns {Promise<{url: string, target: string, stop: () => Promise<void>, logs?: () => string[]}>}
  */
 export async function start({ vars = configWith(), withContractWorker = false, withE2eStatic = false, port = 0, state, spin = {} } = {}) {
@@ -102,7 +104,7 @@ key_value_stores = ["default"]
 }
 
 async function startSpin(vars, withContractWorker, keptState, options) {
-  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false, port = 0 } = options;
+  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false, port = 0, clockOffsetSecs = 0 } = options;
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
   const kvDb = join(keptState ?? state, "kv.sqlite");
   const env = { ...process.env };
@@ -128,6 +130,7 @@ async function startSpin(vars, withContractWorker, keptState, options) {
     "--compile-cache", join(root, ".edgeauth/wasmtime-cache")];
   if (clientAddrFromHeader) args.push("--client-addr-from-header", clientAddrFromHeader);
   if (kvStats) args.push("--kv-stats");
+  if (clockOffsetSecs) args.push("--clock-offset-secs", String(clockOffsetSecs));
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");
   const child = spawn(host, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise((resolveUrl, reject) => {
@@ -152,7 +155,21 @@ async function startSpin(vars, withContractWorker, keptState, options) {
     // The records of one atomic-store shard in a `dumpStore` result (keys `<shard>/<name>`).
     shardRecords: async (dump, shard) => dump.filter((record) => record.store === "atomic"
       && record.key.startsWith(`${shard}/`)),
+    // The raw rows of the host's store, expired or not (`dumpStore` is the logical view).
+    rawKeys: () => rawSpinKeys(kvDb),
   };
+}
+
+/** Every key of the Spin host's SQLite store at `file`, with its raw value (text). */
+export async function rawSpinKeys(file) {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return db.prepare("SELECT key, value FROM spin_key_value").all()
+      .map((row) => ({ key: row.key, value: Buffer.from(row.value).toString("utf8") }));
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -187,13 +204,18 @@ export async function dumpStore(state) {
   const records = [];
   const push = (record) => { if (!expired(record.value)) records.push(record); };
   if (TARGET === "spin") {
-    // The Spin adapter prefixes record keys with `r/`, atomic keys with `a/{shard}/`
-    // and shard indexes with `x/{shard}`; they are reported as `kv`, `atomic` and
-    // `atomic-index` with the prefix removed.
+    // The Spin adapter (layout 2, shared/spin/src/layout.rs) prefixes record keys
+    // with `r/`, atomic keys with `a/{shard length}/{shard}/` and shard indexes with
+    // `x/{shard}`; they are reported as `kv`, `atomic` (key `<shard>/<name>`) and
+    // `atomic-index` (key `<shard>/`). Its other keys (record indexes `y/`, family
+    // directories `f/`, the expiry registry `e/`, markers `m/`) are `spin:<store>`.
     for (const row of rows(join(state, "kv.sqlite"), "SELECT store, key, value FROM spin_key_value")) {
-      const [store, key] = row.key.startsWith("r/") ? ["kv", row.key.slice(2)]
-        : row.key.startsWith("a/") ? ["atomic", row.key.slice(2)]
-          : row.key.startsWith("x/") ? ["atomic-index", `${row.key.slice(2)}/`] : [`spin:${row.store}`, row.key];
+      let store = `spin:${row.store}`;
+      let key = row.key;
+      const atomic = /^a\/(\d+)\//.exec(row.key);
+      if (row.key.startsWith("r/")) [store, key] = ["kv", row.key.slice(2)];
+      else if (atomic) [store, key] = ["atomic", row.key.slice(atomic[0].length)];
+      else if (row.key.startsWith("x/")) [store, key] = ["atomic-index", `${row.key.slice(2)}/`];
       push({ store, key, value: text(row.value) });
     }
     return records;

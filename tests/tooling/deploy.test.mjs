@@ -52,16 +52,22 @@ for (const env of ["production"]) {
     }
     assert.doesNotMatch(steps[0], /env\.LOGIN/, "the bootstrap api has no LOGIN binding");
     assert.match(steps[6], new RegExp(`env\\.LOGIN \\(edgeauth-login-${env}\\)`));
-    // Each Worker's secrets travel with its first upload, never in clear.
+    // Each Worker's secrets travel with its first upload, never in clear; pages (step 5)
+    // reads none and is given none (docs/contract.md §8).
     for (const index of [0, 1, 2, 3, 4, 5]) {
       for (const secret of ["JWT_SIGNING_KEYS", "DATA_ENCRYPTION_KEYS", "MAIL_HTTP_TOKEN"]) {
-        assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
+        const given = new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`);
+        if (index === 4) assert.doesNotMatch(steps[index], given, `${secret} given to pages`);
+        else assert.match(steps[index], given, `${secret} in step ${index + 1}`);
       }
     }
     assert.doesNotMatch(output, /dry-run-placeholder/);
     assert.doesNotMatch(steps[6], /--secrets-file/, "api's secrets went with its first step");
     // The commands it would run against the account.
-    for (const config of CONFIGS) assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    for (const config of CONFIGS.filter((c) => !c.includes("/pages/"))) {
+      assert.match(output, new RegExp(`would run: .*secret list --env ${env} -c ${config}`));
+    }
+    assert.doesNotMatch(output, /secret list --env \S+ -c functions\/pages\//);
     assert.match(output, new RegExp(`would run: .*kv namespace create EDGEAUTH_KV --env ${env}`));
     // The webhook Queue every config binds, checked and created before any Worker deploys.
     assert.match(output, new RegExp(`would run: npx wrangler queues info edgeauth-webhooks-${env}\n`));
@@ -90,7 +96,7 @@ function copyOfConfigs(prefix) {
   return dir;
 }
 
-test("with webhook endpoints configured and a Sentry DSN exported, both secrets go to every Worker", () => {
+test("with webhook endpoints configured and a Sentry DSN exported, both secrets go to every Worker but pages", () => {
   const dir = copyOfConfigs("edgeauth-deploy-webhooks-");
   try {
     for (const config of CONFIGS) {
@@ -105,16 +111,19 @@ test("with webhook endpoints configured and a Sentry DSN exported, both secrets 
     assert.equal(code, 0, output);
     assert.match(output, /would prompt for WEBHOOK_SECRETS \(or take it from the environment\)/);
     assert.doesNotMatch(output, /would prompt for SENTRY_DSN/, "the exported DSN is used");
-    for (const worker of ["api", "login", "reset", "refresh", "pages"]) {
+    for (const worker of ["api", "login", "reset", "refresh", "oauth"]) {
       assert.match(output, new RegExp(`^${worker}: .*\\bWEBHOOK_SECRETS SENTRY_DSN$`, "m"), worker);
     }
+    // pages posts no webhook and reports its errors to its log (NOT_READ_WITHOUT_SECRETS).
+    assert.match(output, /^pages: reads no secret$/m);
     const steps = output.split(/^--- step /m).slice(1);
-    assert.equal(steps.length, 6, output);
-    for (const index of [0, 1, 2, 3, 4]) {
+    assert.equal(steps.length, 7, output);
+    for (const index of [0, 1, 2, 3, 5]) {
       for (const secret of ["WEBHOOK_SECRETS", "SENTRY_DSN"]) {
         assert.match(steps[index], new RegExp(`env\\.${secret} \\("\\(hidden\\)"\\)`), `${secret} in step ${index + 1}`);
       }
     }
+    for (const secret of ["WEBHOOK_SECRETS", "SENTRY_DSN"]) assert.doesNotMatch(steps[4], new RegExp(secret), `${secret} given to pages`);
     // The doctor checked the endpoints' Queue bindings with them configured.
     assert.match(output, /edgeauth-doctor: 0 error\(s\)/);
     assert.ok(!output.includes("publickey"), "the DSN is never printed");

@@ -9,13 +9,13 @@
 //! 5. routing (`404`, `405` with `Allow`);
 //! 6. body envelope (`413`, `415`) before any handler parses;
 //! 7. the handler;
-//! 8. security headers, CORS grant and `Cache-Control` on *every* response,
-//!    including errors, then one log line.
+//! 8. security headers, CORS grant, `Vary: Origin` and `Cache-Control` on *every*
+//!    response, including errors and refused preflights, then one log line.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Needs};
 use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
 use crate::env::{Clock, Random};
@@ -45,7 +45,7 @@ pub mod route;
 pub mod webhooks;
 
 pub use background::Background;
-pub use carry::{carry_out, retention_sweep};
+pub use carry::{carry_out, reclaim, retention_sweep};
 pub use mails::Mails;
 pub use output::{notice, DataPoint, NotSent, Output};
 pub use route::{match_pattern, param, Handler, HandlerFuture, Params, Route};
@@ -58,6 +58,10 @@ pub trait Function {
     /// not (`/api/` for `api`, which also answers the `404` of paths nobody owns);
     /// `None`: the platform routes exactly the paths of its routes.
     const NAMESPACE: Option<&'static str> = None;
+    /// What the function needs of the configuration: [`Needs::NoSecrets`] for one
+    /// that signs, verifies, encrypts and mails nothing, so it deploys without the
+    /// secrets (adapters parse with [`Config::for_needs`]).
+    const NEEDS: Needs = Needs::Everything;
     /// Whether the function signs access tokens: on a runtime whose instances serve
     /// one request each (Spin), only these compare the active signing key with the
     /// stored one ([`crate::flows::monitoring::signing_key`]).
@@ -137,8 +141,12 @@ pub async fn serve<F: Function, S: Services>(
             &[],
         ),
         Ok(config) => {
+            let scheme = https_redirect::client_scheme(
+                request,
+                config.trusted_proxy_proto_header.as_deref(),
+            );
             let hsts = if https_redirect::plain_http_allowed(request, config.environment)
-                && request.scheme.eq_ignore_ascii_case("http")
+                && scheme.eq_ignore_ascii_case("http")
             {
                 Hsts::OmitForLoopbackDevelopment
             } else {
@@ -166,9 +174,7 @@ pub async fn serve<F: Function, S: Services>(
         }
     };
     security_headers::apply(&mut response, &request.path, &request_id, hsts);
-    if !cors::is_preflight(request) {
-        cors::apply(&mut response, request, allowed_origins);
-    }
+    cors::apply(&mut response, request, allowed_origins);
     if request.method == Method::Head {
         response.body.clear();
     }
@@ -229,7 +235,11 @@ async fn route_and_dispatch<F: Function, S: Services>(
     log: &mut RequestLog,
 ) -> Result<Response, ApiError> {
     let request = ctx.request;
-    if let Some(redirect) = https_redirect::redirect(request, ctx.config.environment) {
+    if let Some(redirect) = https_redirect::redirect(
+        request,
+        ctx.config.environment,
+        ctx.config.trusted_proxy_proto_header.as_deref(),
+    ) {
         return Ok(redirect);
     }
     let matched = route::find(F::routes::<S>(), &request.path);

@@ -81,6 +81,7 @@ pub const VARIABLES: &[&str] = &[
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
+    "TRUSTED_PROXY_PROTO_HEADER",
     "OIDC_RSA_SIGNING_KEYS",
     "OAUTH_RESOURCES",
     "OAUTH_SCOPES",
@@ -160,6 +161,9 @@ pub enum MailTransport {
         /// Bearer token (secret).
         token: Secret,
     },
+    /// No mail leaves: a function that sends none ([`Needs::NoSecrets`]); a mail queued
+    /// anyway is logged as not sent, never printed.
+    Disabled,
 }
 
 /// argon2id cost parameters.
@@ -342,6 +346,11 @@ pub struct Config {
     pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
+    /// `TRUSTED_PROXY_PROTO_HEADER`: the header whose value (`http`/`https`) a
+    /// TLS-terminating proxy in front of every request sets, taken as the request's
+    /// scheme for the HTTPS rule ([`crate::policy::https_redirect`]). `None` (the
+    /// default): the platform's scheme.
+    pub trusted_proxy_proto_header: Option<String>,
     /// The OAuth / OpenID Connect provider's settings (`OIDC_RSA_SIGNING_KEYS`,
     /// `OAUTH_RESOURCES`, `OAUTH_SCOPES`, `OAUTH_DYNAMIC_REGISTRATION`,
     /// `OAUTH_REGISTRATION_ALLOWLIST`, `RATE_LIMIT_OAUTH_PROVIDER_PER_IP`,
@@ -354,13 +363,107 @@ pub struct Config {
     pub oauth: OAuthConfig,
 }
 
+/// What a function without secrets ([`Needs::NoSecrets`]) does not read: the secrets,
+/// the mail settings, and the webhook endpoints (whose secrets it does not have). A
+/// generic sign-in provider's client secret (`OAUTH_<NAME>_CLIENT_SECRET`,
+/// [`oauth::is_secret`]) is not read either.
+pub const NOT_READ_WITHOUT_SECRETS: &[&str] = &[
+    "JWT_SIGNING_KEYS",
+    "DATA_ENCRYPTION_KEYS",
+    "PASSWORD_PEPPER",
+    "MAIL_HTTP_TOKEN",
+    "OIDC_RSA_SIGNING_KEYS",
+    "WEBHOOK_SECRETS",
+    "SENTRY_DSN",
+    "MAIL_TRANSPORT",
+    "MAIL_FROM",
+    "MAIL_HTTP_URL",
+    "WEBHOOK_ENDPOINTS",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+];
+
+/// `vars` with [`NOT_READ_WITHOUT_SECRETS`] unset.
+struct WithoutSecrets<'a, V>(&'a V);
+
+impl<V: Vars> Vars for WithoutSecrets<'_, V> {
+    fn var(&self, name: &str) -> Option<String> {
+        if NOT_READ_WITHOUT_SECRETS.contains(&name) || oauth::is_secret(name) {
+            None
+        } else {
+            self.0.var(name)
+        }
+    }
+}
+
+/// What a function needs of the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Every setting, the secrets included (every function that signs, encrypts,
+    /// hashes or mails).
+    Everything,
+    /// Every setting but the secrets (`JWT_SIGNING_KEYS`, `DATA_ENCRYPTION_KEYS`,
+    /// `PASSWORD_PEPPER`, `MAIL_HTTP_TOKEN`, `OIDC_RSA_SIGNING_KEYS`, the sign-in
+    /// providers' secrets) and the mail transport: a function that
+    /// signs, verifies, encrypts and mails nothing — the hosted pages. Those variables
+    /// are not read at all, so such a function deploys without them; what it does read
+    /// is validated as strictly (fail closed). See [`Config::for_needs`].
+    NoSecrets,
+}
+
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        let mut config = parse::parse(vars)?;
-        config.oauth = oauth::parse(&|name| parse::get(vars, name), config.is_development())?;
+        let mut config = parse::parse(vars, parse::secrets)?;
+        config.oauth = oauth::parse(
+            &|name| parse::get(vars, name),
+            config.is_development(),
+            true,
+        )?;
         config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
         Ok(config)
+    }
+
+    /// The configuration a function with these [`Needs`] runs with. With
+    /// [`Needs::NoSecrets`] none of [`NOT_READ_WITHOUT_SECRETS`] is read: the key rings
+    /// hold fresh random keys drawn from `random` (ids `unset-…`), known to nobody and
+    /// never published, mail is [`MailTransport::Disabled`], and monitoring has no
+    /// webhook endpoint and no error tracker (reports go to the log): should such a
+    /// function ever sign, verify or encrypt after all, the result is refused
+    /// everywhere (fail closed) rather than made with a key anyone knows. A random
+    /// source that fails refuses the configuration.
+    ///
+    /// Always inlined: called with a constant `needs` (`Function::NEEDS`), a function
+    /// then links the one parser it uses, not both.
+    #[inline(always)]
+    pub fn for_needs(
+        vars: &impl Vars,
+        needs: Needs,
+        random: &impl crate::env::Random,
+    ) -> Result<Self, ConfigError> {
+        match needs {
+            Needs::Everything => Self::from_vars(vars),
+            Needs::NoSecrets => {
+                let seed = Secret::new(
+                    crate::env::random_array::<64>(random)
+                        .map_err(|_| ConfigError::Unavailable("JWT_SIGNING_KEYS"))?
+                        .to_vec(),
+                );
+                let vars = WithoutSecrets(vars);
+                let mut config = parse::parse(&vars, |_, _| parse::inert_secrets(&seed))?;
+                // The providers' names, client ids and labels, not their secrets.
+                config.oauth = oauth::parse(
+                    &|name| parse::get(&vars, name),
+                    config.is_development(),
+                    false,
+                )?;
+                config.monitoring =
+                    monitoring::parse(&vars, config.environment, &config.public_origin)?;
+                Ok(config)
+            }
+        }
     }
 
     /// Whether plain-http loopback development is in effect for this public origin.

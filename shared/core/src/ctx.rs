@@ -226,6 +226,12 @@ impl<'a, S: Services> Ctx<'a, S> {
         Ok(())
     }
 
+    /// Queues an audit event made elsewhere (the retention sweep's, which it builds
+    /// itself because the cron trigger has no request).
+    pub fn audit_event(&self, event: AuditEvent) {
+        self.effects.borrow_mut().audit.push(event);
+    }
+
     /// The client address from `CLIENT_IP_HEADER`, when present and well-formed.
     pub fn client_ip(&self) -> Option<core::net::IpAddr> {
         self.request

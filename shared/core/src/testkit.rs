@@ -9,7 +9,9 @@
 //! interleave at every store call, as requests do on a real Durable Object, instead
 //! of each running to completion in turn. It can also hold one request at a chosen
 //! compare-and-swap while another request runs to completion
-//! ([`TestEnv::hold_next_swap`]): a request "in flight" at an exact point.
+//! ([`TestEnv::hold_next_swap`]): a request "in flight" at an exact point. And it can
+//! fail from a chosen operation on ([`TestEnv::fail_atomic_after`]): a store outage
+//! that starts part-way through a request.
 
 pub(crate) mod api;
 pub(crate) mod http;
@@ -116,6 +118,8 @@ pub(crate) struct InterleavingStore {
     hold: core::cell::RefCell<Option<String>>,
     holding: Cell<bool>,
     released: Cell<bool>,
+    /// Operations still allowed before every further one fails (`None`: no fault).
+    fault_after: Cell<Option<u32>>,
 }
 
 struct YieldOnce(bool);
@@ -144,16 +148,24 @@ pub(crate) async fn yield_times(times: usize) {
 }
 
 impl InterleavingStore {
-    async fn pause(&self) {
+    async fn pause(&self) -> Result<(), StoreError> {
         if self.interleave.get() {
             YieldOnce(false).await;
+        }
+        match self.fault_after.get() {
+            Some(0) => Err(StoreError::unavailable("test: injected store failure")),
+            Some(left) => {
+                self.fault_after.set(Some(left - 1));
+                Ok(())
+            }
+            None => Ok(()),
         }
     }
 }
 
 impl AtomicStore for InterleavingStore {
     async fn get(&self, key: AtomicKey<'_>) -> Result<Option<String>, StoreError> {
-        self.pause().await;
+        self.pause().await?;
         AtomicStore::get(&*self.inner, key).await
     }
     async fn compare_and_swap(
@@ -163,7 +175,7 @@ impl AtomicStore for InterleavingStore {
         new: Option<&str>,
         expires_at_ms: Option<u64>,
     ) -> Result<bool, StoreError> {
-        self.pause().await;
+        self.pause().await?;
         let held = self
             .hold
             .borrow()
@@ -192,11 +204,11 @@ impl AtomicStore for InterleavingStore {
         delta: u64,
         expires_at_ms: u64,
     ) -> Result<u64, StoreError> {
-        self.pause().await;
+        self.pause().await?;
         self.inner.increment(key, delta, expires_at_ms).await
     }
     async fn list(&self, shard: &str, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
-        self.pause().await;
+        self.pause().await?;
         AtomicStore::list(&*self.inner, shard, prefix).await
     }
 }
@@ -272,6 +284,7 @@ impl TestEnv {
                 hold: core::cell::RefCell::new(None),
                 holding: Cell::new(false),
                 released: Cell::new(false),
+                fault_after: Cell::new(None),
             }),
             clock,
             store,
@@ -306,6 +319,20 @@ impl TestEnv {
     #[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
     pub(crate) fn release_hold(&self) {
         self.atomic.released.set(true);
+    }
+
+    /// Lets the next `ops` atomic-store operations through and fails every one after
+    /// them (`503` for the request), until [`Self::clear_fault`]: an outage that starts
+    /// at a chosen point of a request.
+    #[cfg_attr(not(feature = "password"), allow(dead_code))]
+    pub(crate) fn fail_atomic_after(&self, ops: u32) {
+        self.atomic.fault_after.set(Some(ops));
+    }
+
+    /// Ends the outage of [`Self::fail_atomic_after`].
+    #[cfg_attr(not(feature = "password"), allow(dead_code))]
+    pub(crate) fn clear_fault(&self) {
+        self.atomic.fault_after.set(None);
     }
 
     /// How many compare-and-swaps found the value changed (lost a race) so far.

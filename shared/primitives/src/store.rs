@@ -88,6 +88,20 @@ pub trait RecordStore {
     ) -> Result<KeyPage, StoreError>;
 }
 
+/// What one step of physical reclamation did ([`AtomicStore::reclaim`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Reclaimed {
+    /// Indexes (shards, buckets) examined.
+    pub examined: u32,
+    /// Values and indexes deleted.
+    pub deleted: u32,
+    /// Registry hours finished.
+    pub hours: u32,
+    /// Whether everything reclaimable so far has been reclaimed (nothing left before
+    /// now, as far as the store can tell).
+    pub complete: bool,
+}
+
 /// A key in the [`AtomicStore`]: a shard and a name within it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AtomicKey<'a> {
@@ -131,6 +145,21 @@ pub trait AtomicStore {
 
     /// Lists live `(name, value)` pairs in a shard whose names start with `prefix`.
     async fn list(&self, shard: &str, prefix: &str) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// One bounded step of physically deleting what has expired, for a store whose
+    /// platform keeps expired values until something deletes them (Spin key-value has
+    /// no TTL): at most `budget` units of work, resumable by the next call. Stores
+    /// whose platform expires values itself, or that hold nothing expired anyway, have
+    /// nothing to do (the default). The expiry envelope already hides what this
+    /// deletes: reclamation changes no answer, only what the store holds. A store that
+    /// wraps another forwards this call.
+    async fn reclaim(&self, budget: u32) -> Result<Reclaimed, StoreError> {
+        let _ = budget;
+        Ok(Reclaimed {
+            complete: true,
+            ..Reclaimed::default()
+        })
+    }
 
     /// Reads several values of one shard, in the order of `names` (each as [`get`]
     /// would). A store that can answer them in one round trip overrides this (the

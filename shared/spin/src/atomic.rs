@@ -5,35 +5,49 @@
 //! Compare-and-swap: `Cas::new` snapshots the key, we compare the snapshot with the
 //! caller's expectation, and `swap` lands only if the key is still unchanged. A
 //! `swap` that loses a race fails, so two concurrent rotations of one refresh token
-//! cannot both succeed. Deletion is a swap to an already-expired value (the
-//! interface has no conditional delete). Counters are CAS loops rather than
-//! `increment`, because a fixed-window counter must carry its window's expiry.
+//! cannot both succeed. Deletion is a swap to a tombstone, a value that expired at the
+//! moment of deletion (the interface has no conditional delete); the tombstone is
+//! reclaimed once the grace has passed ([`crate::shard_index`]). Counters are CAS loops
+//! rather than `increment`, because a fixed-window counter must carry its window's
+//! expiry.
 //!
-//! Listing a shard reads the shard's index and that shard's values only, never the
-//! rest of the store ([`crate::shard_index`]): writes keep the index up to date.
+//! Keys: `a/{len}/{shard}/{name}` ([`crate::layout`]), so no two (shard, name) pairs
+//! share a key. Listing a shard reads the shard's index and that shard's values only,
+//! never the rest of the store ([`crate::shard_index`]): writes keep the index up to
+//! date. [`AtomicStore::reclaim`] runs a step of the expiry sweep ([`crate::reclaim`]).
 
-use edgeauth_core::store::{envelope, AtomicKey, AtomicStore, StoreError};
+use core::cell::Cell;
+
+use edgeauth_core::store::{envelope, AtomicKey, AtomicStore, Reclaimed, StoreError};
 use edgeauth_core::Clock;
 use spin_sdk::experimental::wasi::keyvalue::{atomics, store};
 
-use crate::shard_index::{self, value_key};
-use crate::SpinClock;
+use crate::layout::{self, value_key};
+use crate::shard_index::{self, Space};
+use crate::{reclaim, SpinClock};
 
 /// How often a counter retries a lost CAS before giving up with `503`.
 const MAX_CAS_RETRIES: usize = 128;
-/// A deleted value: expired long ago, so it reads as absent.
-const TOMBSTONE: &str = "1|";
+
+/// A deleted value: it expired when it was deleted, so it reads as absent and says
+/// when the grace before its reclamation started.
+fn tombstone(now: u64) -> String {
+    format!("{}|", now.max(1))
+}
 
 /// Atomic keys in the `default` bucket.
 #[derive(Debug)]
 pub struct KvAtomic {
     bucket: Option<store::Bucket>,
+    /// Whether [`layout::check`] passed in this instance (checked once).
+    checked: Cell<bool>,
 }
 
 impl KvAtomic {
     pub(crate) fn open() -> Self {
         Self {
             bucket: store::open("default").ok(),
+            checked: Cell::new(false),
         }
     }
 
@@ -44,9 +58,15 @@ impl KvAtomic {
     }
 
     fn bucket(&self) -> Result<&store::Bucket, StoreError> {
-        self.bucket
+        let bucket = self
+            .bucket
             .as_ref()
-            .ok_or(StoreError::unavailable("wasi:keyvalue bucket unavailable"))
+            .ok_or(StoreError::unavailable("wasi:keyvalue bucket unavailable"))?;
+        if !self.checked.get() {
+            layout::check(bucket)?;
+            self.checked.set(true);
+        }
+        Ok(bucket)
     }
 }
 
@@ -72,6 +92,7 @@ impl AtomicStore for KvAtomic {
         expires_at_ms: Option<u64>,
     ) -> Result<bool, StoreError> {
         let bucket = self.bucket()?;
+        let space = Space::Atomic(key.shard);
         let cas = atomics::Cas::new(bucket, &value_key(key.shard, key.name))
             .map_err(|_| StoreError::unavailable("wasi:keyvalue cas failed"))?;
         let current = cas
@@ -82,19 +103,19 @@ impl AtomicStore for KvAtomic {
             return Ok(false);
         }
         let Some(new) = new else {
-            if atomics::swap(cas, TOMBSTONE.as_bytes()).is_err() {
+            if atomics::swap(cas, tombstone(now).as_bytes()).is_err() {
                 return Ok(false);
             }
-            shard_index::forget(bucket, key.shard, key.name, now);
+            shard_index::forget(bucket, space, key.name, now);
             return Ok(true);
         };
         let creates = expected.is_none();
-        shard_index::pre_note(bucket, key.shard, key.name, expires_at_ms, now, creates)?;
+        shard_index::pre_note(bucket, space, key.name, expires_at_ms, now)?;
         if atomics::swap(cas, envelope::wrap(new, expires_at_ms).as_bytes()).is_err() {
             return Ok(false);
         }
         if creates {
-            shard_index::post_note(bucket, key.shard, key.name, expires_at_ms, now)?;
+            shard_index::post_note(bucket, space, key.name, expires_at_ms, now)?;
         }
         Ok(true)
     }
@@ -106,6 +127,7 @@ impl AtomicStore for KvAtomic {
         expires_at_ms: u64,
     ) -> Result<u64, StoreError> {
         let bucket = self.bucket()?;
+        let space = Space::Atomic(key.shard);
         let name = value_key(key.shard, key.name);
         for _ in 0..MAX_CAS_RETRIES {
             let cas = atomics::Cas::new(bucket, &name)
@@ -127,11 +149,11 @@ impl AtomicStore for KvAtomic {
                 None => (delta, Some(expires_at_ms), true),
             };
             if creates {
-                shard_index::pre_note(bucket, key.shard, key.name, expiry, now, true)?;
+                shard_index::pre_note(bucket, space, key.name, expiry, now)?;
             }
             if atomics::swap(cas, envelope::wrap(&count.to_string(), expiry).as_bytes()).is_ok() {
                 if creates {
-                    shard_index::post_note(bucket, key.shard, key.name, expiry, now)?;
+                    shard_index::post_note(bucket, space, key.name, expiry, now)?;
                 }
                 return Ok(count);
             }
@@ -143,5 +165,22 @@ impl AtomicStore for KvAtomic {
 
     async fn list(&self, shard: &str, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
         shard_index::list(self.bucket()?, shard, prefix, SpinClock.now_ms())
+    }
+
+    async fn get_many(
+        &self,
+        shard: &str,
+        names: &[&str],
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        let keys = names.iter().map(|name| value_key(shard, name)).collect();
+        let now = SpinClock.now_ms();
+        Ok(shard_index::get_many(self.bucket()?, keys)?
+            .into_iter()
+            .map(|(_, stored)| live(stored, now))
+            .collect())
+    }
+
+    async fn reclaim(&self, budget: u32) -> Result<Reclaimed, StoreError> {
+        reclaim::step(self.bucket()?, SpinClock.now_ms(), budget)
     }
 }

@@ -9,7 +9,14 @@
 //! (compare-and-swap; counters are CAS loops so they can carry a window expiry) on
 //! the same store. Spin's own key-value interface has no atomic operation, and the
 //! wasi one gives the same guarantee as the Durable Object on Workers: a swap only
-//! lands if the value is unchanged since it was read. See [`atomic`].
+//! lands if the value is unchanged since it was read. See [`atomic`]. The store has
+//! no TTL and no prefix listing: indexes ([`shard_index`]) list shards and record
+//! families without walking the store, and an expiry registry ([`reclaim`]) lets a
+//! bounded sweep delete what has expired. Key layout: [`layout`].
+//!
+//! Upkeep without cron: after its response, one request in [`RECLAIM_ONE_IN`] runs a
+//! step of the reclamation, and one in [`SWEEP_ONE_IN`] a run of the core's retention
+//! sweep; `POST /api/admin/retention/sweep` does both for an operator's scheduler.
 //!
 //! Variables: Spin variable names are lower case (`jwt_signing_keys`); values are read
 //! once per request (Spin instantiates a component per request) before parsing.
@@ -19,18 +26,20 @@
 //! (`ip:port`). Headers a client can send (`CF-Connecting-IP`, `X-Forwarded-For`) are
 //! only right behind a proxy that overwrites them (docs/abuse.md).
 //!
-//! Security considerations: Spin has no `waitUntil`, so mail is sent before the
-//! response; where a flow mails only real accounts (forgot password), the response
-//! time then depends on the mail provider for those accounts (docs/spin.md §5).
-//! Security webhooks and error reports leave before the response too (only requests
-//! that raise an alert or answer `500`), and failed deliveries are retried by a sample
-//! of later requests (docs/monitoring.md). Secrets are `secret = true` variables and
-//! never logged.
+//! Security considerations: mail, security webhooks and error reports leave after the
+//! response, from a task the handler spawns before returning (WASIp3 lets a task run on
+//! after its result; Spin keeps the instance until it exits), so no response time
+//! depends on the mail provider — the forgot-password answer for a real account
+//! included (docs/spin.md §5); failed webhook deliveries are retried by a sample of
+//! later requests (docs/monitoring.md). Secrets are `secret = true` variables and never
+//! logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;
 mod effects;
+mod layout;
 mod outbound;
+mod reclaim;
 pub mod records;
 mod request;
 mod shard_index;
@@ -41,11 +50,10 @@ use edgeauth_core::app::{self, Function};
 use edgeauth_core::config::{oauth, VARIABLES};
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
-use edgeauth_core::{Clock, Config, Vars};
+use edgeauth_core::{Clock, Config, ConfigError, Random, Vars};
 use edgeauth_primitives::crypto::signature::SoftwareVerifier;
 use edgeauth_primitives::env::OsRandom;
 
-use edgeauth_core::Random;
 use effects::SpinOutput;
 pub use outbound::SpinHttp;
 
@@ -53,6 +61,13 @@ pub use outbound::SpinHttp;
 /// `[v6]:port`): the default `CLIENT_IP_HEADER` on Spin.
 pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 
+/// One request in this many runs a step of the store's reclamation after its response.
+pub const RECLAIM_ONE_IN: u8 = 16;
+/// Units of reclamation work that step does ([`edgeauth_core::AtomicStore::reclaim`]).
+pub const RECLAIM_BUDGET: u32 = 32;
+/// One request in this many runs the core's retention sweep after its response (the
+/// cron trigger's job on Workers: unverified accounts, interrupted erasures).
+pub const SWEEP_ONE_IN: u16 = 256;
 /// One request in this many also runs the due webhook retries (Spin has no cron).
 const RETRY_SAMPLE: u8 = 16;
 
@@ -124,6 +139,39 @@ pub async fn services() -> SpinServices {
     }
 }
 
+/// The background work a request does after its response, drawn at random.
+#[derive(Debug, Clone, Copy)]
+struct Upkeep {
+    reclaim: bool,
+    sweep: bool,
+}
+
+impl Upkeep {
+    /// Draws this request's share.
+    fn draw() -> Self {
+        let mut bytes = [0u8; 3];
+        if OsRandom.fill(&mut bytes).is_err() {
+            return Self {
+                reclaim: false,
+                sweep: false,
+            };
+        }
+        Self {
+            reclaim: bytes[0] % RECLAIM_ONE_IN == 0,
+            sweep: u16::from_le_bytes([bytes[1], bytes[2]]) % SWEEP_ONE_IN == 0,
+        }
+    }
+
+    async fn run(self, config: Result<&Config, &ConfigError>, services: &SpinServices) {
+        if self.sweep {
+            app::retention_sweep(config, services, &SpinOutput).await;
+        }
+        if self.reclaim {
+            app::reclaim(services, &SpinOutput, RECLAIM_BUDGET).await;
+        }
+    }
+}
+
 /// Runs the core's store contract suite against this runtime's stores (tests only).
 #[cfg(feature = "contract-tests")]
 pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport {
@@ -133,7 +181,7 @@ pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport 
 
 /// Serves one request for function `F`: the whole body of a component's handler.
 pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Response<String> {
-    let config = Config::from_vars(&SpinVars::fetch().await);
+    let config = Config::for_needs(&SpinVars::fetch().await, F::NEEDS, &OsRandom);
     let services = services().await;
     let core_request = request::to_core(request).await;
     // One instance per request: the isolate's memory starts (and ends) empty.
@@ -150,11 +198,34 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     if services.random.fill(&mut draw).is_ok() && draw[0] % RETRY_SAMPLE == 0 {
         background.retry_webhooks();
     }
-    // No `waitUntil` on Spin: mail, alerts and reports leave before the response.
-    if let Ok(config) = &config {
-        background
-            .run::<F, _, _>(config, &memory, &services, &SpinOutput)
-            .await;
+    // Mail, alerts, reports and upkeep run after the response, as with `waitUntil` on
+    // Workers: a WASIp3 task may keep running after it has returned its response, and
+    // Spin keeps the instance until it exits (spin-trigger-http's WASIp3 executor). So
+    // no answer waits for the mail provider, and a forgot-password for a real account
+    // answers as fast as for an unknown address.
+    //
+    // A function whose work after the response may not use the stores (`pages`,
+    // [`Function::DOES_IO`]) does no upkeep. The choice is made here, outside the task,
+    // on a constant: inside one task a branch not taken would still be a state of its
+    // state machine, and the component would link the retention sweep all the same.
+    if F::DOES_IO {
+        let upkeep = Upkeep::draw();
+        spin_sdk::wasip3::spawn(async move {
+            if let Ok(config) = &config {
+                background
+                    .run::<F, _, _>(config, &memory, &services, &SpinOutput)
+                    .await;
+            }
+            upkeep.run(config.as_ref(), &services).await;
+        });
+    } else {
+        spin_sdk::wasip3::spawn(async move {
+            if let Ok(config) = &config {
+                background
+                    .run::<F, _, _>(config, &memory, &services, &SpinOutput)
+                    .await;
+            }
+        });
     }
     request::from_core(response)
 }

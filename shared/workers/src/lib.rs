@@ -129,9 +129,23 @@ pub fn atomic_store(env: &Env) -> impl edgeauth_core::AtomicStore {
     atomic::DoAtomic::bind(env, ATOMIC_BINDING)
 }
 
-/// This isolate's configuration, parsed on first use.
-fn isolate_config(env: &Env) -> &'static Result<Config, ConfigError> {
-    CONFIG.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(Config::from_vars(&EnvVars(env))))))
+/// This isolate's configuration, parsed on first use with what its function `F` needs
+/// (an isolate runs one Worker, so one function). `F::NEEDS` is a constant here, so
+/// a Worker links the parser for its own needs only.
+fn isolate_config<F: Function>(env: &Env) -> &'static Result<Config, ConfigError> {
+    config_once(|| Config::for_needs(&EnvVars(env), F::NEEDS, &OsRandom))
+}
+
+/// As [`isolate_config`], for the entry points that are not a function's `fetch` (the
+/// cron and Queue handlers of Workers that read everything).
+fn isolate_config_everything(env: &Env) -> &'static Result<Config, ConfigError> {
+    config_once(|| Config::from_vars(&EnvVars(env)))
+}
+
+fn config_once(
+    parse: impl FnOnce() -> Result<Config, ConfigError>,
+) -> &'static Result<Config, ConfigError> {
+    CONFIG.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(parse()))))
 }
 
 /// This isolate's memory, created on first use.
@@ -145,7 +159,7 @@ pub async fn serve<F: Function>(
     env: Env,
     ctx: Context,
 ) -> worker::Result<worker::Response> {
-    let config = isolate_config(&env);
+    let config = isolate_config::<F>(&env);
     let services = services(&env);
     let core_request = request::to_core(request).await?;
     let outcome =

@@ -25,7 +25,7 @@ fn call(target: &JsValue, method: &str, args: &Array) -> Result<JsValue, JsValue
 
 /// Consumes one batch of the `WEBHOOKS` Queue.
 pub async fn webhook_queue(batch: JsValue, env: Env) {
-    let config = crate::isolate_config(&env);
+    let config = crate::isolate_config_everything(&env);
     let services = crate::services(&env);
     let output = WorkersOutput::with(&env);
     let Ok(messages) = Reflect::get(&batch, &"messages".into()) else {

@@ -10,7 +10,7 @@ use crate::effects::WorkersOutput;
 
 /// Runs one retention sweep.
 pub async fn retention_sweep(env: &Env) {
-    let config = crate::isolate_config(env);
+    let config = crate::isolate_config_everything(env);
     let services = crate::services(env);
     edgeauth_core::app::retention_sweep(config.as_ref(), &services, &WorkersOutput::with(env))
         .await;

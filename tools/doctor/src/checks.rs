@@ -3,11 +3,12 @@
 use edgeauth_core::config::keys::{
     DEVELOPMENT_DATA_ENCRYPTION_KEYS, DEVELOPMENT_JWT_SIGNING_KEYS, DEVELOPMENT_KEY_PREFIX,
 };
-use edgeauth_core::config::{PasswordHashParams, Rgb};
+use edgeauth_core::config::{Needs, PasswordHashParams, Rgb};
 use edgeauth_core::{Config, Vars};
 
 use crate::cpu::{self, Budget, CostModel};
 use crate::finding::{Finding, Severity};
+use crate::outbound;
 use crate::sources::{Origin, Platform, Resolved, Value};
 use crate::Options;
 
@@ -19,6 +20,34 @@ const ASSUMED_KEYRING: &str = "assumed-by-doctor:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 const ASSUMED_WEBHOOK_SECRET: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 struct ResolvedVars<'a>(&'a Resolved);
+
+/// The random source of the core's verdict on a configuration without secrets
+/// ([`Needs::NoSecrets`]): the keys it makes are thrown away with the verdict, so
+/// any bytes do.
+struct Discarded;
+
+impl edgeauth_core::env::Random for Discarded {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), edgeauth_core::env::RandomError> {
+        buf.fill(0x5a);
+        Ok(())
+    }
+}
+
+/// What the deployed function needs of the configuration: a Workers config that
+/// deploys the `pages` function reads no secret and no mail setting (the core's
+/// `Needs::NoSecrets`); a Spin manifest configures every component at once.
+fn needs(resolved: &Resolved) -> Needs {
+    let pages = resolved.platform == Platform::Workers
+        && resolved
+            .main
+            .as_deref()
+            .is_some_and(|main| main.contains("build/workers/pages/"));
+    if pages {
+        Needs::NoSecrets
+    } else {
+        Needs::Everything
+    }
+}
 
 impl Vars for ResolvedVars<'_> {
     fn var(&self, name: &str) -> Option<String> {
@@ -54,14 +83,22 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
         _ => {}
     }
 
-    missing_secrets(&mut resolved, options, &mut push);
+    let needs = needs(&resolved);
+    if needs == Needs::Everything {
+        missing_secrets(&mut resolved, options, &mut push);
+    }
     if !development {
         development_keys(&resolved, &mut push);
     }
     origins(&resolved, development, &mut push);
-    mail(&resolved, development, &mut push);
-    monitoring(&resolved, development, &mut push);
+    if needs == Needs::Everything {
+        mail(&resolved, development, &mut push);
+        mail_origin(&resolved, development, &mut push);
+        monitoring(&resolved, development, &mut push);
+    }
+    // Names the components itself (pages sends nothing and is never named).
     crate::delivery::check(&resolved, development, &mut push);
+    proxy_scheme(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
     if !development {
         cpu_budget(&resolved, &mut push);
@@ -73,7 +110,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     client_ip(&resolved, development, options, &mut push);
 
     // Last, the core's own verdict, unless a finding above already names its variable.
-    if let Err(error) = Config::from_vars(&ResolvedVars(&resolved)) {
+    if let Err(error) = Config::for_needs(&ResolvedVars(&resolved), needs, &Discarded) {
         let variable = error.variable();
         let already = findings.iter().any(|finding| {
             finding.severity == Severity::Error && finding.variable.as_deref() == Some(variable)
@@ -454,6 +491,85 @@ fn mail(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) 
                 Some("MAIL_HTTP_URL"),
                 "not set while MAIL_TRANSPORT=http".into(),
             )),
+        }
+    }
+}
+
+/// Spin only lets mail go to `allowed_outbound_hosts`, which the manifest fills from
+/// the `mail_origin` variable: a `MAIL_HTTP_URL` it does not admit is refused on every
+/// mail (verification and reset links never arrive). Checked with Spin's rules for an
+/// outbound host (`scheme://host[:port]`; `*` for a scheme, a host, or a port; `*.`
+/// suffixes; `a..b` port ranges; the scheme's port when omitted).
+fn mail_origin(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    if resolved.platform != Platform::Spin || resolved.get("MAIL_TRANSPORT") != Some("http") {
+        return;
+    }
+    let (Some(allowed), Some(url)) = (resolved.get("MAIL_ORIGIN"), resolved.get("MAIL_HTTP_URL"))
+    else {
+        return;
+    };
+    if outbound::admits(&[allowed.to_string()], url) {
+        return;
+    }
+    let verdict = "does not admit MAIL_HTTP_URL's origin (or is not an outbound host Spin \
+                   accepts, scheme://host[:port]): Spin refuses every mail";
+    push(resolved.finding(
+        if development {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        "mail-origin",
+        Some("MAIL_ORIGIN"),
+        format!(
+            "{verdict}; set the Spin variable mail_origin to MAIL_HTTP_URL's \
+             scheme://host[:port]"
+        ),
+    ));
+}
+
+/// The scheme behind a TLS-terminating proxy. Spin builds the request URL from its
+/// own listener, so behind a load balancer or ingress it says `http` and every
+/// request is redirected to https, in a loop, unless `TRUSTED_PROXY_PROTO_HEADER`
+/// names the header the proxy sets (or Spin terminates TLS itself). On Workers the
+/// scheme is Cloudflare's, and a header the client can send would let it skip the
+/// redirect: the setting is not for Workers.
+fn proxy_scheme(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    let header = resolved.get("TRUSTED_PROXY_PROTO_HEADER");
+    match resolved.platform {
+        Platform::Spin => {
+            let https = resolved
+                .get("PUBLIC_ORIGIN")
+                .is_some_and(|origin| origin.starts_with("https://"));
+            if header.is_none() && https && !development {
+                push(
+                    resolved.finding(
+                        Severity::Warning,
+                        "spin-scheme-behind-proxy",
+                        Some("TRUSTED_PROXY_PROTO_HEADER"),
+                        "not set: Spin reports the scheme of its own listener, so behind a \
+                     TLS-terminating proxy (load balancer, ingress, SpinKube) every request is \
+                     redirected to https in a loop; set it to the header the proxy sets (e.g. \
+                     X-Forwarded-Proto), or terminate TLS in Spin (spin up --tls-cert)"
+                            .into(),
+                    ),
+                );
+            }
+        }
+        Platform::Workers => {
+            if header.is_some() && !development {
+                push(
+                    resolved.finding(
+                        Severity::Warning,
+                        "spoofable-scheme",
+                        Some("TRUSTED_PROXY_PROTO_HEADER"),
+                        "is set on Workers, where Cloudflare reports the scheme itself: a client \
+                     sending this header over plain http would skip the redirect to https; \
+                     leave it unset"
+                            .into(),
+                    ),
+                );
+            }
         }
     }
 }

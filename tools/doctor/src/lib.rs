@@ -5,7 +5,8 @@
 //! (`[variables]` defaults) — overlays the process environment, and checks the result
 //! for one environment:
 //!
-//! 1. with the core's own parser, [`edgeauth_core::Config::from_vars`], so the doctor
+//! 1. with the core's own parser, [`edgeauth_core::Config::for_needs`] (what the
+//!    deployed function needs: the `pages` Worker reads no secret), so the doctor
 //!    never disagrees with what a function will do at startup (a refusal there means
 //!    every request is answered `503 unavailable`);
 //! 2. with stricter checks the parser cannot make on its own (it sees one value at a

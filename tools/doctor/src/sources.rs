@@ -392,6 +392,17 @@ pub fn load_spin(
         }
     }
     overlay_environment(&mut resolved.vars, process_env, &["", "SPIN_VARIABLE_"]);
+    // Not a configuration variable of the functions: the manifest's outbound host for
+    // mail (`allowed_outbound_hosts = ["{{ mail_origin }}"]`), checked against
+    // MAIL_HTTP_URL.
+    if let Some(text) = process_env.get("SPIN_VARIABLE_MAIL_ORIGIN") {
+        set(
+            &mut resolved.vars,
+            "MAIL_ORIGIN",
+            text.clone(),
+            Origin::Environment,
+        );
+    }
     resolved.outbound_hosts = outbound_hosts(&document, variables, process_env);
     Ok(resolved)
 }

@@ -454,6 +454,133 @@ fn webhook_secrets_are_required_with_endpoints_unless_assumed_set() {
     assert_eq!(code, 0, "{output}");
 }
 
+const SPIN_SECRETS: [(&str, &str); 3] = [
+    ("SPIN_VARIABLE_JWT_SIGNING_KEYS", SIGNING_KEYS),
+    ("SPIN_VARIABLE_DATA_ENCRYPTION_KEYS", DATA_KEYS),
+    ("SPIN_VARIABLE_MAIL_HTTP_TOKEN", "mail-api-token"),
+];
+
+#[test]
+fn spin_mail_origin_must_admit_the_mail_url() {
+    let spin = ["--env", "production", "--spin", "spin.toml"];
+    let finding = "error[mail-origin] spin.toml [variables] MAIL_ORIGIN";
+    for (origin, admitted) in [
+        ("https://mail.example.com", true),
+        ("https://*:443", true),
+        ("https://*.example.com", true),
+        ("http://127.0.0.1:9000", false),
+        ("https://mail.example.com:8443", false),
+        ("https://other.example", false),
+    ] {
+        let env = [
+            SPIN_SECRETS.as_slice(),
+            &[("SPIN_VARIABLE_MAIL_ORIGIN", origin)],
+        ]
+        .concat();
+        let (code, output) = doctor("good", &spin, &env);
+        assert_eq!(
+            lines_with(&output, finding).is_empty(),
+            admitted,
+            "{origin}: {output}"
+        );
+        assert_eq!(code, if admitted { 0 } else { 1 }, "{origin}: {output}");
+    }
+}
+
+#[test]
+fn spin_in_production_without_a_trusted_proxy_scheme_header_is_warned_about() {
+    let spin = ["--env", "production", "--spin", "spin.toml"];
+    let warning =
+        "warning[spin-scheme-behind-proxy] spin.toml [variables] TRUSTED_PROXY_PROTO_HEADER";
+    // The good fixture sets it.
+    let (code, output) = doctor("good", &spin, &SPIN_SECRETS);
+    assert_eq!(code, 0, "{output}");
+    assert!(lines_with(&output, warning).is_empty(), "{output}");
+    // The committed manifest leaves it unset (off by default): a warning, not an error.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .envs([
+            ("SPIN_VARIABLE_PUBLIC_ORIGIN", "https://auth.example.com"),
+            ("SPIN_VARIABLE_MAIL_TRANSPORT", "http"),
+            (
+                "SPIN_VARIABLE_MAIL_HTTP_URL",
+                "https://api.mail.example/send",
+            ),
+        ])
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--env",
+            "production",
+            "--spin",
+            "spin.toml",
+            "--assume-secrets-set",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(lines_with(&text, warning).len(), 1, "{text}");
+}
+
+#[test]
+fn a_trusted_proxy_scheme_header_on_workers_is_warned_about() {
+    let env = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "mail-api-token"),
+        ("TRUSTED_PROXY_PROTO_HEADER", "X-Forwarded-Proto"),
+    ];
+    let (code, output) = doctor("good", &["--env", "production", "--no-spin"], &env);
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(
+        lines_with(
+            &output,
+            "warning[spoofable-scheme] wrangler.toml [env.production] TRUSTED_PROXY_PROTO_HEADER"
+        )
+        .len(),
+        1,
+        "{output}"
+    );
+}
+
+#[test]
+fn the_committed_pages_worker_needs_no_secret() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--env",
+            "production",
+            "--wrangler",
+            "functions/pages/wrangler.toml",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(!text.contains("missing-secret"), "{text}");
+    assert!(!text.contains("refused-by-core"), "{text}");
+    // Every other function does need them.
+    let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+        .env_clear()
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--env",
+            "production",
+            "--wrangler",
+            "functions/refresh/wrangler.toml",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[missing-secret]"), "{text}");
+}
+
 #[test]
 fn webhook_endpoints_need_the_queue_producer_on_each_sender_and_its_consumer_on_refresh() {
     let endpoints = [("WEBHOOK_ENDPOINTS", "siem=https://siem.example.net/hook")];

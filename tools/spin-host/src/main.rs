@@ -7,7 +7,7 @@
 //!
 //! Usage: `edgeauth-spin-host [--manifest spin.toml] [--listen 127.0.0.1:3000]
 //! [--kv-db .spin/kv.sqlite] [--client-addr-from-header NAME] [--kv-stats]
-//! [--compile-cache DIR]`.
+//! [--clock-offset-secs N] [--compile-cache DIR]`.
 //! Once ready it prints `serving on http://ADDR` (the bound address, so
 //! `--listen 127.0.0.1:0` picks a free port).
 
@@ -33,7 +33,7 @@ use wasmtime::{Result, bail};
 
 const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR] [--kv-db PATH]
                           [--client-addr-from-header NAME] [--kv-stats]
-                          [--compile-cache DIR]
+                          [--clock-offset-secs N] [--compile-cache DIR]
 
   --manifest PATH  Spin manifest to serve (default: spin.toml)
   --listen ADDR    address to listen on (default: 127.0.0.1:3000; port 0 picks one)
@@ -45,6 +45,10 @@ const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR]
                    such option: never use it where untrusted clients connect.
   --kv-stats       after each request, print its key-value reads, writes and listed
                    keys on stderr (`kv-stats COMPONENT METHOD PATH reads=N ...`)
+  --clock-offset-secs N
+                   TESTS ONLY: components read a wall clock N seconds ahead of the
+                   host's (N may be negative), so a test can let stored data expire
+                   without waiting. Spin has no such option.
   --compile-cache DIR
                    keep compiled components in DIR and reuse them on the next start
                    when the wasm and the engine are unchanged (wasmtime's cache,
@@ -58,6 +62,7 @@ struct Options {
     kv_db: PathBuf,
     client_addr_header: Option<http::HeaderName>,
     kv_stats: bool,
+    clock_offset_secs: i64,
     compile_cache: Option<PathBuf>,
 }
 
@@ -68,6 +73,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
         kv_db: PathBuf::from(".spin/kv.sqlite"),
         client_addr_header: None,
         kv_stats: false,
+        clock_offset_secs: 0,
         compile_cache: None,
     };
     while let Some(flag) = args.next() {
@@ -83,6 +89,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
                 opts.client_addr_header = Some(header);
             }
             "--kv-stats" => opts.kv_stats = true,
+            "--clock-offset-secs" => {
+                let text = value()?;
+                opts.clock_offset_secs = text
+                    .parse::<i64>()
+                    .with_context(|| format!("--clock-offset-secs: not a number: {text:?}"))?;
+            }
             "--compile-cache" => opts.compile_cache = Some(value()?.into()),
             "-h" | "--help" => return Ok(None),
             other => bail!("unknown argument {other:?}"),
@@ -123,10 +135,18 @@ async fn run() -> Result<()> {
              (--client-addr-from-header): clients choose their own address; development only"
         );
     }
+    if opts.clock_offset_secs != 0 {
+        eprintln!(
+            "warning: components read a wall clock {} s off the host's (--clock-offset-secs): \
+             tests only",
+            opts.clock_offset_secs
+        );
+    }
     let runtime = runtime::Runtime::new(
         app,
         Arc::new(kv),
         opts.kv_stats,
+        opts.clock_offset_secs,
         opts.compile_cache.as_deref(),
     )?;
     let listener = tokio::net::TcpListener::bind(&opts.listen)

@@ -8,6 +8,12 @@
 //! timeout below), or takes longer than [`REQUEST_TIMEOUT`] in total makes
 //! [`Runtime::call`] return an error, never a host panic; the server turns
 //! that into a 500.
+//!
+//! As Spin does (`spin-trigger-http`'s WASIp3 executor), the response is sent as
+//! soon as the guest has returned it and written its body, and the instance then
+//! keeps running until the guest's task has exited: work a component spawns to run
+//! after its response (`spin_sdk::wasip3::spawn`, say a mail) finishes, bounded by the
+//! same deadlines, without delaying the response. Its failures go to stderr only.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,9 +47,10 @@ pub type IncomingBody = http_body_util::combinators::UnsyncBoxBody<Bytes, hyper:
 /// Compiled components, ready to instantiate.
 pub struct Runtime {
     engine: Engine,
-    components: BTreeMap<String, Loaded>,
+    components: BTreeMap<String, Arc<Loaded>>,
     kv: Arc<KvDb>,
     kv_stats: bool,
+    clock_offset_secs: i64,
 }
 
 struct Loaded {
@@ -51,10 +58,20 @@ struct Loaded {
     spec: Arc<ComponentSpec>,
 }
 
+/// Where the response goes once the guest has produced it (taken once).
+type Reply =
+    Arc<std::sync::Mutex<Option<tokio::sync::oneshot::Sender<Result<http::Response<Bytes>>>>>>;
+
+fn reply(slot: &Reply, response: Result<http::Response<Bytes>>) -> bool {
+    let sender = slot.lock().ok().and_then(|mut slot| slot.take());
+    sender.is_some_and(|sender| sender.send(response).is_ok())
+}
+
 impl Runtime {
     /// Compiles every component of `app` and links it against the host's
     /// interfaces; fails if a component imports something the host lacks. With
-    /// `kv_stats`, each request's key-value use is printed on stderr. With
+    /// `kv_stats`, each request's key-value use is printed on stderr; components read a
+    /// wall clock `clock_offset_secs` ahead of the host's (tests only). With
     /// `compile_cache`, compiled components are kept in that directory and reused
     /// while the wasm and the engine stay the same: a test suite starts the host
     /// dozens of times, and compiling five components takes seconds each time.
@@ -62,6 +79,7 @@ impl Runtime {
         app: App,
         kv: Arc<KvDb>,
         kv_stats: bool,
+        clock_offset_secs: i64,
         compile_cache: Option<&Path>,
     ) -> Result<Self> {
         let mut config = Config::new();
@@ -93,10 +111,10 @@ impl Runtime {
                 .with_context(|| format!("component `{id}` cannot run on this host"))?;
             components.insert(
                 id,
-                Loaded {
+                Arc::new(Loaded {
                     pre,
                     spec: Arc::new(spec),
-                },
+                }),
             );
         }
 
@@ -122,56 +140,92 @@ impl Runtime {
             components,
             kv,
             kv_stats,
+            clock_offset_secs,
         })
     }
 
-    /// Runs one request through component `id` and returns its whole response.
+    /// Runs one request through component `id` and returns its whole response as
+    /// soon as the guest has produced it; the instance runs on until the guest's task
+    /// exits (see the module docs).
     pub async fn call(
         &self,
         id: &str,
         req: http::Request<IncomingBody>,
     ) -> Result<http::Response<Bytes>> {
-        let loaded = self
-            .components
-            .get(id)
-            .ok_or_else(|| format_err!("no component `{id}`"))?;
-        let state = HostState::new(Arc::clone(&loaded.spec), Arc::clone(&self.kv));
-        let label = self
-            .kv_stats
-            .then(|| format!("{id} {} {}", req.method(), req.uri().path()));
-        let mut store = Store::new(&self.engine, state);
-        store.set_epoch_deadline(WASM_DEADLINE_TICKS);
-        let run = async {
-            let service = loaded.pre.instantiate_async(&mut store).await?;
-            // The request-body result future only reports errors; nothing awaits it.
-            let (req, _request_io) = Request::from_http(store.data_mut().http().hooks, req);
-            store
-                .run_concurrent(async move |store| -> Result<http::Response<Bytes>> {
-                    let res = service
-                        .handle(store, req)
-                        .await?
-                        .map_err(|code| format_err!("component returned error code {code:?}"))?;
-                    let res = store.with(|mut s| res.into_http(&mut s, async { Ok(()) }))?;
-                    let (parts, body) = res.into_parts();
-                    let body = body
-                        .collect()
-                        .await
-                        .map_err(|e| format_err!("reading response body: {e:?}"))?
-                        .to_bytes();
-                    Ok(http::Response::from_parts(parts, body))
-                })
-                .await?
-        };
-        let result = tokio::time::timeout(REQUEST_TIMEOUT, run)
+        let loaded = Arc::clone(
+            self.components
+                .get(id)
+                .ok_or_else(|| format_err!("no component `{id}`"))?,
+        );
+        let state = HostState::new(
+            Arc::clone(&loaded.spec),
+            Arc::clone(&self.kv),
+            self.clock_offset_secs,
+        );
+        let label = format!("{id} {} {}", req.method(), req.uri().path());
+        let response_label = label.clone();
+        let kv_stats = self.kv_stats;
+        let engine = self.engine.clone();
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let slot: Reply = Arc::new(std::sync::Mutex::new(Some(sender)));
+        let guest_slot = Arc::clone(&slot);
+        tokio::spawn(async move {
+            let mut store = Store::new(&engine, state);
+            store.set_epoch_deadline(WASM_DEADLINE_TICKS);
+            let run = async {
+                let service = loaded.pre.instantiate_async(&mut store).await?;
+                // The request-body result future only reports errors; nothing awaits it.
+                let (req, _request_io) = Request::from_http(store.data_mut().http().hooks, req);
+                store
+                    .run_concurrent(async move |store| -> Result<()> {
+                        let res = service.handle(store, req).await?.map_err(|code| {
+                            format_err!("component returned error code {code:?}")
+                        })?;
+                        let res = store.with(|mut s| res.into_http(&mut s, async { Ok(()) }))?;
+                        let (parts, body) = res.into_parts();
+                        let body = body
+                            .collect()
+                            .await
+                            .map_err(|e| format_err!("reading response body: {e:?}"))?
+                            .to_bytes();
+                        if kv_stats {
+                            let stats = store.with(|mut s| s.data_mut().kv_stats);
+                            eprintln!(
+                                "kv-stats {response_label} reads={} writes={} listed={}",
+                                stats.reads, stats.writes, stats.listed
+                            );
+                        }
+                        reply(&guest_slot, Ok(http::Response::from_parts(parts, body)));
+                        // Spin keeps the instance until the guest's task (and what it
+                        // spawned) has exited.
+                        std::future::poll_fn(|cx| store.poll_no_interesting_tasks(cx)).await;
+                        Ok(())
+                    })
+                    .await?
+            };
+            let result = match tokio::time::timeout(REQUEST_TIMEOUT, run).await {
+                Ok(result) => result,
+                Err(_) => Err(format_err!("request timed out after {REQUEST_TIMEOUT:?}")),
+            };
+            if kv_stats {
+                // Everything the instance did, what it did after its response included.
+                let stats = store.data().kv_stats;
+                eprintln!(
+                    "kv-stats-total {label} reads={} writes={} listed={}",
+                    stats.reads, stats.writes, stats.listed
+                );
+            }
+            if let Err(error) = result {
+                // Before the response: the server answers 500 with it. After it: the
+                // work the guest did after its response failed; only the log says so.
+                let text = format!("{error:#}");
+                if !reply(&slot, Err(error)) {
+                    eprintln!("[{label}] after the response: {text}");
+                }
+            }
+        });
+        receiver
             .await
-            .map_err(|_| format_err!("request timed out after {REQUEST_TIMEOUT:?}"));
-        if let Some(label) = label {
-            let stats = store.data().kv_stats;
-            eprintln!(
-                "kv-stats {label} reads={} writes={} listed={}",
-                stats.reads, stats.writes, stats.listed
-            );
-        }
-        result?
+            .map_err(|_| format_err!("the request's task ended without an answer"))?
     }
 }

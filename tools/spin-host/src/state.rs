@@ -9,13 +9,36 @@
 
 use std::sync::Arc;
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::kv::KvDb;
 use crate::manifest::ComponentSpec;
 use crate::outbound::OutboundPolicy;
+
+/// The host's wall clock moved by a fixed number of seconds (`--clock-offset-secs`).
+struct OffsetClock(i64);
+
+impl HostWallClock for OffsetClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+
+    fn now(&self) -> Duration {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let offset = Duration::from_secs(self.0.unsigned_abs());
+        if self.0 >= 0 {
+            now.saturating_add(offset)
+        } else {
+            now.saturating_sub(offset)
+        }
+    }
+}
 
 /// What one request asked of the key-value store (`--kv-stats`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -40,10 +63,14 @@ pub struct HostState {
 }
 
 impl HostState {
-    /// State for one request to `component`.
-    pub fn new(component: Arc<ComponentSpec>, kv: Arc<KvDb>) -> Self {
+    /// State for one request to `component`; its wall clock runs `clock_offset_secs`
+    /// ahead of the host's (`--clock-offset-secs`, tests only).
+    pub fn new(component: Arc<ComponentSpec>, kv: Arc<KvDb>, clock_offset_secs: i64) -> Self {
         let mut wasi = WasiCtx::builder();
         wasi.stdout(std::io::stderr()).stderr(std::io::stderr());
+        if clock_offset_secs != 0 {
+            wasi.wall_clock(OffsetClock(clock_offset_secs));
+        }
         for (k, v) in &component.environment {
             wasi.env(k, v);
         }

@@ -2,16 +2,16 @@
 //! what may wait until after the response (mails, alerts and their webhooks, the
 //! error report, metrics) is handed to the adapter as a [`Background`], to run when
 //! its platform allows (Workers after the response through `waitUntil`; Spin, which
-//! has none, before it). An adapter only supplies its transport ([`Output`]) and that
-//! timing.
+//! has none, from a task its handler spawns before returning: WASIp3 runs it on after
+//! the response). An adapter only supplies its transport ([`Output`]) and that timing.
 //!
 //! Security considerations: audit events are persisted before the response leaves (a
 //! failure is logged with its static cause, never retried with the request's data);
 //! mail is rendered and logged by [`super::mails`] (with `MAIL_TRANSPORT=console` the
 //! whole message; with `http` only the provider's status, or the cause
 //! ([`super::output::NotSent`]) of a mail that did not leave — never its content). On
-//! Workers mail leaves after the response, so the provider's latency never shows in
-//! it; on Spin it leaves before, and the response time includes it.
+//! both runtimes mail leaves after the response, so the provider's latency never
+//! shows in it (a mail only a real account gets would otherwise tell accounts apart).
 
 use super::background::Background;
 use super::mails::Mails;
@@ -114,6 +114,30 @@ pub async fn retention_sweep<S: Services>(
                 },
             );
         }
+    }
+}
+
+/// One step of the store's physical reclamation ([`crate::store::AtomicStore::reclaim`],
+/// `budget` units of work): one line with its counts when it deleted something, or its
+/// error; nothing when there was nothing to do.
+pub async fn reclaim<S: Services>(services: &S, output: &impl Output, budget: u32) {
+    use crate::store::AtomicStore;
+    match services.atomic().reclaim(budget).await {
+        Ok(report) if report.deleted == 0 && report.examined == 0 => {}
+        Ok(report) => notice(
+            output,
+            &Notice::Reclaim {
+                report: serde_json::to_value(report).ok(),
+                error: None,
+            },
+        ),
+        Err(error) => notice(
+            output,
+            &Notice::Reclaim {
+                report: None,
+                error: Some(error.cause()),
+            },
+        ),
     }
 }
 

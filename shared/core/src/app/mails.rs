@@ -55,6 +55,16 @@ fn hint(failure: NotSent) -> Option<&'static str> {
 async fn send(output: &impl Output, transport: &MailTransport, from: &str, mail: &Mail) {
     match transport {
         MailTransport::Console => output.line(&mail.console_line(from), false),
+        // A function configured without mail (the hosted pages) never queues one; if
+        // it did, the mail is reported as not sent — never printed with its link.
+        MailTransport::Disabled => notice(
+            output,
+            &Notice::MailFailed {
+                status: None,
+                cause: Some("disabled"),
+                hint: None,
+            },
+        ),
         MailTransport::Http { url, token } => {
             let authorization = format!("Bearer {}", String::from_utf8_lossy(token.expose()));
             let line = match output

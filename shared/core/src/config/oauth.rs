@@ -19,7 +19,11 @@
 //! (a provider run locally for tests); a URL with a query, fragment or user info is
 //! refused; the Apple key must be a P-256 PKCS#8 key. A listed provider with a missing
 //! or malformed variable refuses the whole configuration (`503` and the variable in
-//! the log), never a silently disabled button.
+//! the log), never a silently disabled button. A function that reads no secret (the
+//! hosted pages, [`super::Needs::NoSecrets`]) reads the providers' names, client ids
+//! and labels for its buttons but no client secret and no Apple key: they are left
+//! empty there, so a token request made with them anyway would be refused (an empty
+//! client secret, a key that cannot sign).
 
 use alloc::string::String;
 #[cfg(any(feature = "oauth", test))]
@@ -277,15 +281,17 @@ fn apple_key(pem: &str) -> Result<Secret, ConfigError> {
 pub(crate) fn parse(
     _get: &dyn Fn(&str) -> Option<String>,
     _development: bool,
+    _secrets: bool,
 ) -> Result<OAuthConfig, ConfigError> {
     Ok(OAuthConfig::default())
 }
 
-/// Reads the providers (see above).
+/// Reads the providers (see above); with `secrets` false, not their secrets.
 #[cfg(any(feature = "oauth", test))]
 pub(crate) fn parse(
     get: &dyn Fn(&str) -> Option<String>,
     development: bool,
+    secrets: bool,
 ) -> Result<OAuthConfig, ConfigError> {
     let Some(list) = get("OAUTH_PROVIDERS") else {
         return Ok(OAuthConfig::default());
@@ -298,7 +304,7 @@ pub(crate) fn parse(
         if providers.len() == MAX_PROVIDERS {
             return Err(ConfigError::Malformed("OAUTH_PROVIDERS"));
         }
-        providers.push(provider(get, id, development)?);
+        providers.push(provider(get, id, development, secrets)?);
     }
     Ok(OAuthConfig { providers })
 }
@@ -348,6 +354,7 @@ fn provider(
     get: &dyn Fn(&str) -> Option<String>,
     id: &str,
     development: bool,
+    secrets: bool,
 ) -> Result<Provider, ConfigError> {
     let upper = id.to_ascii_uppercase();
     let var = |suffix: &str| get(&alloc::format!("OAUTH_{upper}_{suffix}"));
@@ -365,6 +372,9 @@ fn provider(
         },
     };
     let secret = |name: &'static str| -> Result<Secret, ConfigError> {
+        if !secrets {
+            return Ok(Secret::new(Vec::new()));
+        }
         let value = var("CLIENT_SECRET").ok_or(ConfigError::Missing(name))?;
         if value.len() > 1024 {
             return Err(ConfigError::Malformed(name));
@@ -402,11 +412,15 @@ fn provider(
             };
             let team_id = ten(var("TEAM_ID"), "OAUTH_APPLE_TEAM_ID")?;
             let key_id = ten(var("KEY_ID"), "OAUTH_APPLE_KEY_ID")?;
-            // An env variable may carry the PEM's line breaks as `\n`.
-            let pem = var("PRIVATE_KEY")
-                .ok_or(ConfigError::Missing("OAUTH_APPLE_PRIVATE_KEY"))?
-                .replace("\\n", "\n");
-            let private_key = apple_key(&pem)?;
+            let private_key = if secrets {
+                // An env variable may carry the PEM's line breaks as `\n`.
+                let pem = var("PRIVATE_KEY")
+                    .ok_or(ConfigError::Missing("OAUTH_APPLE_PRIVATE_KEY"))?
+                    .replace("\\n", "\n");
+                apple_key(&pem)?
+            } else {
+                Secret::new(Vec::new())
+            };
             (
                 ProviderKind::Apple {
                     team_id,

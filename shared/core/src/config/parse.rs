@@ -34,13 +34,19 @@ pub enum ConfigError {
     Malformed(&'static str),
     /// A variable parses but is unsafe (dev key outside development, `*` origin, …).
     Insecure(&'static str),
+    /// What stands in for an unread secret could not be made (the random source failed;
+    /// [`super::Needs::NoSecrets`]).
+    Unavailable(&'static str),
 }
 
 impl ConfigError {
     /// The variable at fault.
     pub fn variable(&self) -> &'static str {
         match self {
-            Self::Missing(name) | Self::Malformed(name) | Self::Insecure(name) => name,
+            Self::Missing(name)
+            | Self::Malformed(name)
+            | Self::Insecure(name)
+            | Self::Unavailable(name) => name,
         }
     }
 }
@@ -51,9 +57,18 @@ impl fmt::Display for ConfigError {
             Self::Missing(name) => write!(f, "{name} is not set"),
             Self::Malformed(name) => write!(f, "{name} is malformed"),
             Self::Insecure(name) => write!(f, "{name} is not allowed in this environment"),
+            Self::Unavailable(name) => {
+                write!(
+                    f,
+                    "{name}: no random source for this function's unused keys"
+                )
+            }
         }
     }
 }
+
+/// `MAIL_FROM` when unset.
+const DEFAULT_MAIL_FROM: &str = "edgeauth <no-reply@localhost>";
 
 pub(super) fn get(vars: &impl Vars, name: &str) -> Option<String> {
     vars.var(name)
@@ -141,40 +156,12 @@ pub(super) fn rate_limit(
     }
 }
 
-pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
-    let environment = match get(vars, "ENVIRONMENT").as_deref() {
-        Some("development") => Environment::Development,
-        Some("staging") => Environment::Staging,
-        Some("production") => Environment::Production,
-        None => return Err(ConfigError::Missing("ENVIRONMENT")),
-        Some(_) => return Err(ConfigError::Malformed("ENVIRONMENT")),
-    };
+/// The key rings, the pepper and the mail settings (transport, sender).
+pub(super) type Secrets = (Keyring, Keyring, Option<Secret>, MailTransport, String);
+
+/// The secrets and the mail settings, read from `vars`.
+pub(super) fn secrets(vars: &impl Vars, environment: Environment) -> Result<Secrets, ConfigError> {
     let development = environment == Environment::Development;
-
-    let public_origin = get(vars, "PUBLIC_ORIGIN").ok_or(ConfigError::Missing("PUBLIC_ORIGIN"))?;
-    let public_origin = public_origin.trim_end_matches('/').to_string();
-    if !is_valid_origin(&public_origin) {
-        return Err(ConfigError::Malformed("PUBLIC_ORIGIN"));
-    }
-    if !development && !public_origin.starts_with("https://") {
-        return Err(ConfigError::Insecure("PUBLIC_ORIGIN"));
-    }
-
-    let mut allowed_origins = Vec::new();
-    for origin in get(vars, "ALLOWED_ORIGINS").unwrap_or_default().split(',') {
-        let origin = origin.trim().trim_end_matches('/');
-        if origin.is_empty() {
-            continue;
-        }
-        if origin.contains('*') || origin == "null" {
-            return Err(ConfigError::Insecure("ALLOWED_ORIGINS"));
-        }
-        if !is_valid_origin(origin) {
-            return Err(ConfigError::Malformed("ALLOWED_ORIGINS"));
-        }
-        allowed_origins.push(origin.to_string());
-    }
-
     let jwt_signing_keys = keyring(
         vars,
         "JWT_SIGNING_KEYS",
@@ -214,8 +201,90 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         }
         Some(_) => return Err(ConfigError::Malformed("MAIL_TRANSPORT")),
     };
-    let mail_from =
-        get(vars, "MAIL_FROM").unwrap_or_else(|| "edgeauth <no-reply@localhost>".into());
+    let mail_from = get(vars, "MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into());
+
+    Ok((
+        jwt_signing_keys,
+        data_encryption_keys,
+        password_pepper,
+        mail_transport,
+        mail_from,
+    ))
+}
+
+/// In place of [`secrets`] for [`super::Needs::NoSecrets`]: nothing is read, the key
+/// rings are made from `seed` (64 random bytes) and mail is disabled.
+pub(super) fn inert_secrets(seed: &Secret) -> Result<Secrets, ConfigError> {
+    let (signing, data) = seed.expose().split_at(32.min(seed.expose().len()));
+    Ok((
+        inert_ring(
+            "unset-signing",
+            signing,
+            Keyring::parse_signing,
+            "JWT_SIGNING_KEYS",
+        )?,
+        inert_ring("unset-data", data, Keyring::parse, "DATA_ENCRYPTION_KEYS")?,
+        None,
+        MailTransport::Disabled,
+        String::from(DEFAULT_MAIL_FROM),
+    ))
+}
+
+/// A ring of one fresh key from 32 bytes of `seed` (for [`super::Needs::NoSecrets`]).
+fn inert_ring(
+    id: &str,
+    material: &[u8],
+    parse: fn(&str, bool) -> Result<Keyring, KeyringError>,
+    name: &'static str,
+) -> Result<Keyring, ConfigError> {
+    let text =
+        Secret::new(alloc::format!("{id}:{}", crate::encoding::b64url(material)).into_bytes());
+    let text = core::str::from_utf8(text.expose()).map_err(|_| ConfigError::Unavailable(name))?;
+    parse(text, false).map_err(|_| ConfigError::Unavailable(name))
+}
+
+/// Parses the variables; `secrets_of` gives the secrets and the mail settings
+/// ([`secrets`], or [`inert_secrets`] for [`super::Needs::NoSecrets`]). A closure
+/// rather than a value, so a function links only the one it uses.
+pub(super) fn parse<V: Vars>(
+    vars: &V,
+    secrets_of: impl FnOnce(&V, Environment) -> Result<Secrets, ConfigError>,
+) -> Result<Config, ConfigError> {
+    let environment = match get(vars, "ENVIRONMENT").as_deref() {
+        Some("development") => Environment::Development,
+        Some("staging") => Environment::Staging,
+        Some("production") => Environment::Production,
+        None => return Err(ConfigError::Missing("ENVIRONMENT")),
+        Some(_) => return Err(ConfigError::Malformed("ENVIRONMENT")),
+    };
+    let development = environment == Environment::Development;
+
+    let public_origin = get(vars, "PUBLIC_ORIGIN").ok_or(ConfigError::Missing("PUBLIC_ORIGIN"))?;
+    let public_origin = public_origin.trim_end_matches('/').to_string();
+    if !is_valid_origin(&public_origin) {
+        return Err(ConfigError::Malformed("PUBLIC_ORIGIN"));
+    }
+    if !development && !public_origin.starts_with("https://") {
+        return Err(ConfigError::Insecure("PUBLIC_ORIGIN"));
+    }
+
+    let mut allowed_origins = Vec::new();
+    for origin in get(vars, "ALLOWED_ORIGINS").unwrap_or_default().split(',') {
+        let origin = origin.trim().trim_end_matches('/');
+        if origin.is_empty() {
+            continue;
+        }
+        if origin.contains('*') || origin == "null" {
+            return Err(ConfigError::Insecure("ALLOWED_ORIGINS"));
+        }
+        if !is_valid_origin(origin) {
+            return Err(ConfigError::Malformed("ALLOWED_ORIGINS"));
+        }
+        allowed_origins.push(origin.to_string());
+    }
+
+    let (jwt_signing_keys, data_encryption_keys, password_pepper, mail_transport, mail_from) =
+        secrets_of(vars, environment)?;
 
     let bootstrap_admin_emails = get(vars, "BOOTSTRAP_ADMIN_EMAILS")
         .unwrap_or_default()
@@ -312,6 +381,16 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
 
     let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
 
+    // A header name (RFC 9110 token); the value is read per request.
+    let trusted_proxy_proto_header = get(vars, "TRUSTED_PROXY_PROTO_HEADER");
+    if trusted_proxy_proto_header.as_deref().is_some_and(|name| {
+        !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+    }) {
+        return Err(ConfigError::Malformed("TRUSTED_PROXY_PROTO_HEADER"));
+    }
+
     let pages = super::pages::parse(
         get(vars, "PRODUCT_NAME"),
         get(vars, "BRAND_COLOR"),
@@ -355,6 +434,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions,
         sessions_revoked_before,
         pages,
+        trusted_proxy_proto_header,
         oauth_provider,
         passkeys,
         // Parsed next, by `Config::from_vars` (config::oauth and config::monitoring,

@@ -171,6 +171,12 @@ impl Function for Api {
                     SessionsRevokeAll,
                     |ctx, who, _| Box::pin(admin::revoke_all::revoke_all_sessions(ctx, who)),
                 ),
+                Route::protected(
+                    Post,
+                    "/api/admin/retention/sweep",
+                    RetentionSweep,
+                    |ctx, who, _| Box::pin(gdpr::retention::run_by_admin(ctx, who)),
+                ),
                 Route::protected(Get, "/api/documents", DocumentsUse, |ctx, who, _| {
                     Box::pin(documents::routes::list(ctx, who))
                 }),

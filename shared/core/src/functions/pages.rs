@@ -4,11 +4,15 @@
 //!
 //! All its routes are public `GET`s: the pages are shells whose scripts call the
 //! JSON API of the other four functions through `clients/js`, where every
-//! permission is enforced. It reads no store and sends no mail.
+//! permission is enforced. It reads no store, signs, verifies and encrypts nothing and
+//! sends no mail, so it runs without the secrets ([`Needs::NoSecrets`]): it deploys
+//! without `JWT_SIGNING_KEYS`, `DATA_ENCRYPTION_KEYS`, `PASSWORD_PEPPER` and the mail
+//! settings, and everything it does read is validated as strictly as elsewhere.
 
 use alloc::boxed::Box;
 
 use crate::app::{Function, Route};
+use crate::config::Needs;
 use crate::ctx::Services;
 use crate::flows::pages::routes::{asset, page};
 use crate::flows::pages::views::Page;
@@ -20,6 +24,7 @@ pub struct Pages;
 
 impl Function for Pages {
     const NAME: &'static str = "pages";
+    const NEEDS: Needs = Needs::NoSecrets;
     const DOES_IO: bool = false;
 
     fn routes<S: Services>() -> &'static [Route<S>] {

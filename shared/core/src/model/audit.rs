@@ -60,6 +60,8 @@ pub enum AuditKind {
     DocumentReadByAdmin,
     /// An admin ran one page of the data-key rotation sweep.
     DataKeysSwept,
+    /// An admin ran the retention sweep and a step of the store's reclamation.
+    RetentionSwept,
     /// An admin created an OAuth client.
     OauthClientCreated,
     /// A client registered itself (dynamic registration, RFC 7591).
@@ -138,6 +140,7 @@ impl AuditKind {
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
+            Self::RetentionSwept => "retention_swept",
             Self::OauthClientCreated => "oauth_client_created",
             Self::OauthClientRegistered => "oauth_client_registered",
             Self::OauthClientDisabled => "oauth_client_disabled",

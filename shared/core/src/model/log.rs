@@ -194,6 +194,16 @@ pub enum Notice<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<&'a str>,
     },
+    /// A step of physical reclamation ran (stores that keep expired values, Spin):
+    /// its counts, or the error.
+    Reclaim {
+        /// The step's report.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        report: Option<serde_json::Value>,
+        /// The static cause of a failed step.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+    },
 }
 
 impl Notice<'_> {
@@ -216,7 +226,7 @@ impl Notice<'_> {
             | Self::Alert { .. }
             | Self::Webhook { .. }
             | Self::Metrics { .. } => false,
-            Self::RetentionSweep { error, .. } => error.is_some(),
+            Self::RetentionSweep { error, .. } | Self::Reclaim { error, .. } => error.is_some(),
         }
     }
 }

@@ -8,6 +8,9 @@
 //!   match, always with `Vary: Origin` so caches keep per-origin copies.
 //! - A preflight from any other origin gets `403 cors_rejected`, so a browser never
 //!   sends the actual cross-origin request.
+//! - Every answer says `Vary: Origin`, preflights included — refused ones and the `404`
+//!   of an unknown path too: what they say depends on the `Origin` sent, so a cache that
+//!   kept one origin's refusal must not serve it to another ([`apply`]).
 
 use crate::error::ApiError;
 use crate::http::{Request, Response};
@@ -54,8 +57,16 @@ pub fn preflight(
 }
 
 /// Adds the CORS grant to an actual (non-preflight) response when the origin is allowed,
-/// and `Vary: Origin` in every case, since the answer depends on it.
+/// and `Vary: Origin` to every response, a preflight's included (a granted preflight
+/// already carries it from [`preflight`]; a refused one and an unknown path's `404`
+/// get it here), since the answer depends on it.
 pub fn apply(response: &mut Response, request: &Request, allowed: &[String]) {
+    if is_preflight(request) {
+        if !varies_on_origin(response) {
+            response.append_header("Vary", "Origin");
+        }
+        return;
+    }
     response.append_header("Vary", "Origin");
     if let Some(origin) = request.header("origin") {
         if origin_allowed(origin, allowed) {
@@ -63,6 +74,16 @@ pub fn apply(response: &mut Response, request: &Request, allowed: &[String]) {
             response.set_header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
         }
     }
+}
+
+/// Whether some `Vary` header of `response` already names `Origin`.
+fn varies_on_origin(response: &Response) -> bool {
+    response.headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("vary")
+            && value
+                .split(',')
+                .any(|field| field.trim().eq_ignore_ascii_case("origin"))
+    })
 }
 
 fn grant(response: &mut Response, origin: &str) {

@@ -9,8 +9,9 @@
 //! Requests authenticated by `Authorization: Bearer` are exempt: a browser never
 //! attaches that header by itself, and a cross-origin page cannot add it without a
 //! CORS preflight, which only allowlisted origins pass. Safe methods are exempt
-//! (they change nothing). Login and register — which have no session yet — check
-//! only the `Origin` ([`check_origin`]).
+//! (they change nothing). The routes without a session — register, login and its
+//! MFA step, forgot, reset, verify and not-me — check only the `Origin`
+//! ([`check_origin`]).
 //!
 //! The CSRF token is `base64url(HMAC(K_csrf, session_id))` with `K_csrf` the CSRF
 //! subkey of the active `DATA_ENCRYPTION_KEYS` entry; every entry of the ring is
@@ -90,7 +91,8 @@ pub fn origin_allowed(config: &Config, origin: &str) -> bool {
         || crate::policy::cors::origin_allowed(origin, &config.allowed_origins)
 }
 
-/// The `Origin` rule alone (login and register): absent, ours, or allowlisted.
+/// The `Origin` rule alone (the routes without a session: register, login and its MFA
+/// step, forgot, reset, verify): absent, ours, or allowlisted.
 pub fn check_origin(config: &Config, request: &Request) -> Result<(), ApiError> {
     match request.header("origin") {
         Some(origin) if !origin_allowed(config, origin) => Err(ApiError::CsrfFailed),

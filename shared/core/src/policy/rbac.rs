@@ -93,6 +93,9 @@ pub enum Permission {
     DataKeysRotate,
     /// `POST /api/admin/sessions/revoke-all`: the kill switch, every user's sessions.
     SessionsRevokeAll,
+    /// `POST /api/admin/retention/sweep`: one run of the retention sweep and a step of
+    /// the store's reclamation, for schedulers outside the platform (Spin).
+    RetentionSweep,
     /// `/oauth/admin/clients…`: list, create, disable, enable and delete OAuth clients.
     OAuthClientsManage,
     /// `GET /api/admin/webhooks/deliveries` and `GET /api/admin/metrics`: monitoring.
@@ -103,7 +106,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -121,6 +124,7 @@ impl Permission {
         Permission::UsersRevokeSessions,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::RetentionSweep,
         Permission::OAuthClientsManage,
         Permission::MonitoringRead,
         Permission::WebhooksRetry,
@@ -146,6 +150,7 @@ impl Permission {
             Self::UsersRevokeSessions => "users:revoke_sessions",
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
+            Self::RetentionSweep => "retention:sweep",
             Self::OAuthClientsManage => "oauth_clients:manage",
             Self::MonitoringRead => "monitoring:read",
             Self::WebhooksRetry => "webhooks:retry",
@@ -180,6 +185,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::DocumentsReadAny,
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
+            Permission::RetentionSweep,
             Permission::AuditRead,
             Permission::OAuthClientsManage,
             Permission::MonitoringRead,

@@ -253,7 +253,43 @@ async fn atomic_checks<A: AtomicStore>(
         Err(_) => false,
     };
     report.check("atomic: list returns the shard's matching pairs", ok);
+    shard_name_checks(store, run, report).await;
     list_checks(store, now, run, report).await;
+}
+
+/// A shard and a name are two things, not one string: shard `x` with name `y/z` and
+/// shard `x/y` with name `z` are different keys, and listing shard `x` never reaches
+/// into shard `x/y` (a store that joined them with `/` would fail all three checks).
+async fn shard_name_checks<A: AtomicStore>(store: &A, run: &str, report: &mut ContractReport) {
+    let outer = format!("{run}-x");
+    let inner = format!("{run}-x/y");
+    let joined_left = AtomicKey::new(&outer, "y/z");
+    let joined_right = AtomicKey::new(&inner, "z");
+    let first = store
+        .compare_and_swap(joined_left, None, Some("left"), None)
+        .await;
+    let second = store
+        .compare_and_swap(joined_right, None, Some("right"), None)
+        .await;
+    report.check(
+        "atomic: shard x + name y/z and shard x/y + name z are different keys",
+        matches!((first, second), (Ok(true), Ok(true)))
+            && store.get(joined_left).await.ok().flatten().as_deref() == Some("left")
+            && store.get(joined_right).await.ok().flatten().as_deref() == Some("right"),
+    );
+    let listed = store.list(&outer, "").await;
+    report.check(
+        "atomic: listing shard x holds shard x's names only, not shard x/y's",
+        matches!(&listed, Ok(pairs) if pairs == &[("y/z".to_string(), "left".to_string())]),
+    );
+    let _ = store
+        .compare_and_swap(joined_left, Some("left"), None, None)
+        .await;
+    report.check(
+        "atomic: deleting shard x's name leaves shard x/y's",
+        store.get(joined_right).await.ok().flatten().as_deref() == Some("right")
+            && matches!(store.get(joined_left).await, Ok(None)),
+    );
 }
 
 /// Listing against deletion, expiry, re-creation and counters: what a store that

@@ -75,8 +75,11 @@ fn live(entry: &Entry, now: u64) -> bool {
     entry.expires_at_ms.is_none_or(|at| at > now)
 }
 
+/// The map key of an atomic value. The shard's length goes first, so that no two
+/// (shard, name) pairs share a key (`x` + `y/z` and `x/y` + `z` would otherwise), and
+/// one shard's keys share a prefix no other shard's keys have.
 fn atomic_key(key: AtomicKey<'_>) -> String {
-    alloc::format!("\u{0}atomic/{}/{}", key.shard, key.name)
+    alloc::format!("\u{0}atomic/{}/{}/{}", key.shard.len(), key.shard, key.name)
 }
 
 impl<C: Clock> RecordStore for MemoryStore<C> {

@@ -8,7 +8,7 @@ fn parse_with(vars: &[(&str, &str)], development: bool) -> Result<OAuthConfig, C
         .iter()
         .map(|(k, v)| (String::from(*k), String::from(*v)))
         .collect();
-    parse(&|name| map.get(name).cloned(), development)
+    parse(&|name| map.get(name).cloned(), development, true)
 }
 
 const APPLE_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgcpWSAK1ZYpIFmFXMDTn3vhelVejpk40d6D9QpnGsKpahRANCAASKc1Vw8JHDNtGvQFrEeeIkvayJsP9KZgoJYL62uveaZ1hQNKpI9amttogmlwP/bcq6PYk27s/fZssfgr3LqNn+";

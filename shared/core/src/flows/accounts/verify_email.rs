@@ -15,6 +15,10 @@
 //! nothing, so an admin's later decision about the account stands. (A reset that is
 //! the first verification grants it there: `flows::accounts::recovery::reset`.)
 //!
+//! `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`), as at login:
+//! the route carries no session, and the check keeps another site's page from driving
+//! it even where a CORS or routing mistake would let its request through.
+//!
 //! Security considerations: a stolen database yields hashes of high-entropy tokens,
 //! useless for verification; bad, expired and used tokens get one answer
 //! (`400 invalid_request`) so nothing distinguishes them; tokens never reach the
@@ -32,6 +36,7 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::email;
 use crate::model::user::{self, ROLE_ADMIN};
+use crate::policy::csrf;
 use crate::store::{AtomicKey, AtomicStore};
 
 /// Lifetime of a verification token.
@@ -148,6 +153,7 @@ struct VerifyBody {
 
 /// `POST /auth/email/verify {token}` → `200 {"status":"verified"}`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    csrf::check_origin(ctx.config, ctx.request)?;
     let request: VerifyBody = body::parse_json(ctx.request)?;
     body::check_length(&request.token, 1, 128, INVALID_TOKEN)?;
     let user_id = redeem(ctx.services.atomic(), &request.token, ctx.now_ms)

@@ -11,8 +11,9 @@
 //! | `DELETE /api/documents/{id}/shares/{user_id}` | `204` | owner |
 //!
 //! A document is `{id, title, body, owner_id, created_at, updated_at}`; the owner
-//! (and an admin) also see `shares: [{user_id, permission}]` — sharees do not learn
-//! who else has access. Posting a share for a user who already has one changes its
+//! and an admin also see `shares: [{user_id, permission}]`, in every answer that
+//! holds the document (the listing too) — other sharees do not learn who else has
+//! access. Posting a share for a user who already has one changes its
 //! level. `PUT` replaces title and body (both required).
 //!
 //! Security considerations: see the module docs of [`super`]. Updates are
@@ -253,7 +254,7 @@ pub async fn list<S: Services>(
     let page = ListPage {
         documents: documents
             .iter()
-            .map(|document| view(document, document.owner_id == user_id))
+            .map(|document| view(document, sees_shares(document, principal)))
             .collect(),
         next_cursor,
     };

@@ -398,3 +398,25 @@ fn a_cookie_client_needs_the_csrf_header_to_write() {
     );
     assert_eq!(outcome.response.status, 201);
 }
+
+/// docs/contract.md §6: "the owner and an admin see `shares`" — in the listing as in
+/// `GET /api/documents/{id}`; a plain sharee sees them in neither.
+#[test]
+fn the_listing_shows_shares_to_the_owner_and_an_admin_sharee_only() {
+    let kit = Kit::new();
+    let owner = kit.user("owner@example.com", &[]);
+    let admin = kit.user("admin@example.com", &["admin"]);
+    let reader = kit.user("reader@example.com", &[]);
+    let id = create(&kit, &owner, "Shared", "with two");
+    assert_eq!(share(&kit, &owner, &id, &admin.user_id, "read"), 201);
+    assert_eq!(share(&kit, &owner, &id, &reader.user_id, "read"), 201);
+    for (client, sees) in [(&owner, true), (&admin, true), (&reader, false)] {
+        let (status, page) = answer(&kit.get(client, "/api/documents"));
+        assert_eq!(status, 200);
+        let listed = &page["documents"][0];
+        assert_eq!(listed["id"], id.as_str());
+        assert_eq!(listed.get("shares").is_some(), sees, "{}", client.user_id);
+        let (_, single) = answer(&kit.get(client, &format!("/api/documents/{id}")));
+        assert_eq!(single.get("shares").is_some(), sees, "{}", client.user_id);
+    }
+}

@@ -18,9 +18,23 @@
 //!    with the user id as actor and subject — a pseudonym, no address;
 //! 5. `204`, with the session cookies cleared and `Clear-Site-Data`.
 //!
-//! If step 4 fails part-way (a store outage), the answer is `503`, the account stays
-//! locked by step 3, and the retention sweep ([`super::retention`]) finishes the
-//! erasure: it completes every marked account it meets.
+//! **A store failure part-way** answers `503`, and leaves one of two states, never a
+//! third (the core test `an_erasure_cut_short_anywhere_is_completed_by_a_retry_or_the_sweep`
+//! fails the store at every operation in turn):
+//! - before the commit (steps 1–3): nothing of the account has changed — it works, and
+//!   the same request, repeated, erases it;
+//! - after it (step 4): the erasure is committed — the account is locked and its
+//!   sessions have ended — and the retention sweep ([`super::retention`]) completes it,
+//!   as it completes every marked account it meets: a cron trigger on Workers; on Spin
+//!   `POST /api/admin/retention/sweep` and the opportunistic reclamation
+//!   (docs/spin.md §3).
+//!
+//! Why commit first rather than delete first and lock last: deleting the account's
+//! data while it still works would let a failure leave it working with part of its
+//! data gone, waiting for a retry that may never come, and would let the account
+//! write new records (a document) between the deletion and the lock that nothing
+//! would delete afterwards. Committing first makes the owner's request durable: once
+//! `503` follows the commit, the erasure happens anyway.
 //!
 //! [`erase_account`] removes, in this order (each step idempotent, so a retry or the
 //! sweep resumes anywhere):
@@ -34,7 +48,8 @@
 //!   consents, document index, token pointers;
 //! - for the address, under every data key's blind index: the lockout state
 //!   ([`crate::flows::lockout::forget`]) and the email index entry that points to the user
-//!   (so the address can register again);
+//!   (so the address can register again), and the index entries of its linked
+//!   provider accounts (so they can sign up afresh);
 //! - the live rate-limit counters derived from the account: its API counter and its
 //!   address's reset-mail cap ([`crate::flows::ratelimit::forget_account`]);
 //! - the user record itself, then the directory entry.

@@ -9,7 +9,7 @@
 //! | `roles` | the user record |
 //! | `identities` | each linked provider account: provider, subject, the address it asserted, when linked; `password_set` |
 //! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
-//! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
+//! | `sessions` | every stored session, live or ended, without token hashes; `revoked` is true for a session ended one by one (a tombstone) or with all of the user's (a new session epoch, [`crate::policy::session_epoch`]) |
 //! | `passkeys` | every registered passkey as stored: its public data (`credential_id`, `public_key` — the COSE key —, the COSE `algorithm`, `aaguid`, `transports`, `backup_eligible`, `backup_state`, `sign_count`), `name`, `created_at`, `last_used_at`, `counter_regressed_at`; `profile.webauthn_user_handle` is the handle authenticators store |
 //! | `consents` | [`super::consents`] |
 //! | `documents.owned` | documents the caller owns, with their shares |
@@ -45,6 +45,7 @@ use crate::model::document::{self as documents, DocumentRecord, ShareLevel};
 use crate::model::passkey;
 use crate::model::principal::Principal;
 use crate::model::session as sessions;
+use crate::policy::session_epoch;
 
 /// Most audit events in one export.
 pub const MAX_ACTIVITY: usize = 500;
@@ -209,7 +210,9 @@ pub async fn handle<S: Services>(
             created_at: encoding::rfc3339(session.created_at_ms),
             last_used_at: encoding::rfc3339(session.last_used_at_ms),
             mode: session.mode.as_str(),
-            revoked: session.revoked,
+            // Ended with all of the user's sessions counts as revoked too: the record
+            // itself may not say so (a login that wrote it after the listing).
+            revoked: session.revoked || !session_epoch::admits(user, &session),
             user_agent: session.user_agent,
             ip_prefix: session.ip_prefix,
             id: session.id,

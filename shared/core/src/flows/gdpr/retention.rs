@@ -17,8 +17,12 @@
 //! stopped (RecordStore key [`CURSOR_KEY`]) and starting over after the last entry,
 //! so each run's work is bounded whatever the number of accounts. On Workers a cron
 //! trigger runs it (`[triggers] crons` in `wrangler.toml`, every 15 minutes: 96
-//! batches a day). Every erasure is audited as `account_deleted` with a `reason`;
-//! the events are returned for the adapter to persist.
+//! batches a day). Spin's HTTP runtime has no cron: there a sampled fraction of
+//! requests runs it after their response, and `POST /api/admin/retention/sweep`
+//! ([`run_by_admin`]) runs it — with a step of the store's reclamation
+//! ([`crate::store::AtomicStore::reclaim`]) — for any scheduler an operator points at
+//! it. Every erasure is audited as `account_deleted` with a `reason`; the events are
+//! returned for the adapter to persist.
 //!
 //! Security considerations: the sweep only erases accounts that cannot be used
 //! (unverified past the link's life) or that their owner asked to erase; each
@@ -38,7 +42,7 @@ use crate::error::ApiError;
 use crate::model::audit::{AuditEvent, AuditKind};
 use crate::model::user;
 use crate::policy::paging::{self, Position};
-use crate::store::RecordStore;
+use crate::store::{AtomicStore, Reclaimed, RecordStore};
 
 /// Unverified accounts older than this are erased (when verification is required).
 pub const UNVERIFIED_TTL_MS: u64 = 7 * 24 * 3_600 * 1_000;
@@ -151,4 +155,60 @@ pub async fn sweep<S: Services>(
         }
     }
     Ok((report, events))
+}
+
+/// Units of reclamation work one `POST /api/admin/retention/sweep` does.
+pub const RECLAIM_BUDGET: u32 = 256;
+
+/// The body of `POST /api/admin/retention/sweep`: optional, no fields (a body, when
+/// sent, is validated like every other).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepBody {}
+
+#[derive(Debug, serde::Serialize)]
+struct SweepAnswer {
+    retention: SweepReport,
+    reclaimed: Reclaimed,
+}
+
+/// `POST /api/admin/retention/sweep` (admin; the route gate has checked
+/// `retention:sweep`): one run of [`sweep`] and one step of the store's reclamation,
+/// what the Workers cron trigger does every 15 minutes, for platforms without one.
+/// Answers both reports (counts only) and audits `retention_swept`.
+pub async fn run_by_admin<S: Services>(
+    ctx: &crate::ctx::Ctx<'_, S>,
+    admin: &crate::model::principal::Principal,
+) -> Result<crate::http::Response, ApiError> {
+    if !ctx.request.body.is_empty() {
+        let _: SweepBody = crate::http::body::parse_json(ctx.request)?;
+    }
+    let (retention, events) = sweep(ctx.services, ctx.config).await?;
+    for event in events {
+        ctx.audit_event(event);
+    }
+    let reclaimed = ctx.services.atomic().reclaim(RECLAIM_BUDGET).await?;
+    let count = |n: usize| alloc::format!("{n}");
+    ctx.audit(
+        AuditKind::RetentionSwept,
+        Some(admin.user_id()),
+        None,
+        &[
+            ("visited", &count(retention.visited)),
+            ("unverified_erased", &count(retention.unverified_erased)),
+            ("erasures_completed", &count(retention.erasures_completed)),
+            ("reclaimed", &count(reclaimed.deleted as usize)),
+            (
+                "complete",
+                if reclaimed.complete { "true" } else { "false" },
+            ),
+        ],
+    )?;
+    Ok(crate::http::Response::json(
+        200,
+        &SweepAnswer {
+            retention,
+            reclaimed,
+        },
+    ))
 }

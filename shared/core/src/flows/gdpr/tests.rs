@@ -387,9 +387,11 @@ mod erase {
             dump.into_iter()
                 .map(|(key, _)| key)
                 .filter(|key| {
-                    key.starts_with("\u{0}atomic/reset/")
-                        || key.starts_with("\u{0}atomic/mfa-login/")
-                        || key.starts_with("\u{0}atomic/ratelimit/user/")
+                    // The in-memory store's atomic keys: `\0atomic/{shard length}/{shard}/…`.
+                    let shard = key.splitn(3, '/').nth(2).unwrap_or("");
+                    shard.starts_with("reset/")
+                        || shard.starts_with("mfa-login/")
+                        || shard.starts_with("ratelimit/user/")
                         || indexes.iter().any(|index| key.contains(index.as_str()))
                 })
                 .collect()
@@ -473,6 +475,93 @@ mod erase {
         let empty = kit.call(Some(&alice), Method::Delete, "/api/me", None);
         assert_eq!(code(&empty), "invalid_request");
         assert_eq!(kit.get(&alice, "/api/me").response.status, 200);
+    }
+
+    /// docs/contract.md §3 and §6: an erasure cut short by a store outage at *any*
+    /// atomic-store operation leaves one of two states, never a third. Before its
+    /// commit nothing has changed — the account works, its document and consents are
+    /// intact — and the same request, repeated, erases it. After the commit the account
+    /// is locked and marked, and the retention sweep completes the erasure.
+    #[test]
+    fn an_erasure_cut_short_anywhere_is_completed_by_a_retry_or_the_sweep() {
+        use crate::ctx::Services;
+        let (mut untouched, mut committed) = (0, 0);
+        for ops in 0u32.. {
+            let kit = Kit::new();
+            let alice = kit.user_with_password("alice@example.com", &[]);
+            let bob = kit.user("bob@example.com", &[]);
+            let doc = answer(&kit.call(
+                Some(&alice),
+                Method::Post,
+                "/api/documents",
+                Some(json!({"title": "Mine", "body": "private"})),
+            ))
+            .1["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            kit.call(
+                Some(&alice),
+                Method::Post,
+                &format!("/api/documents/{doc}/shares"),
+                Some(json!({"user_id": bob.user_id, "permission": "read"})),
+            );
+            put_consents(
+                &kit,
+                &alice,
+                json!({"consents": {"analytics": {"granted": true, "version": "v1"}}}),
+            );
+            testkit::sign_in(&kit.env, &alice.user_id, "token");
+
+            kit.env.fail_atomic_after(ops);
+            let outcome = erase(&kit, &alice, PASSWORD);
+            kit.env.clear_fault();
+            if outcome.response.status == 204 {
+                assert!(ops > 10, "the erasure takes more than {ops} operations");
+                break;
+            }
+            assert_eq!(
+                outcome.response.status, 503,
+                "failing after {ops} operations"
+            );
+            let stored =
+                pollster::block_on(crate::model::user::load(kit.env.atomic(), &alice.user_id))
+                    .unwrap()
+                    .expect("the profile goes last: a 503 leaves it");
+            if super::super::erase::is_marked(&stored) {
+                committed += 1;
+                assert!(stored.disabled, "after {ops}: marked means locked");
+                assert_eq!(code(&kit.get(&alice, "/api/me")), "unauthenticated");
+                let (report, _) = sweep(&kit);
+                assert_eq!(report.erasures_completed, 1, "after {ops}");
+            } else {
+                untouched += 1;
+                assert!(!stored.disabled, "after {ops}: locked without the mark");
+                assert_eq!(
+                    kit.get(&alice, "/api/me").response.status,
+                    200,
+                    "after {ops}"
+                );
+                let (status, document) = answer(&kit.get(&alice, &format!("/api/documents/{doc}")));
+                assert_eq!(status, 200, "after {ops}: the document is intact");
+                assert_eq!(document["shares"][0]["user_id"], bob.user_id.as_str());
+                let (_, consents) = answer(&kit.get(&alice, "/api/me/consents"));
+                assert_eq!(
+                    consents["consents"]["analytics"]["granted"], true,
+                    "after {ops}"
+                );
+                assert_eq!(
+                    erase(&kit, &alice, PASSWORD).response.status,
+                    204,
+                    "retry after {ops}"
+                );
+            }
+            for (key, _) in records_holding(&kit, &alice.user_id) {
+                assert!(key.starts_with("audit/"), "after {ops}, left behind: {key}");
+            }
+            assert!(records_holding(&kit, "alice@example.com").is_empty());
+        }
+        assert!(untouched > 0 && committed > 0, "{untouched} / {committed}");
     }
 }
 
@@ -580,4 +669,74 @@ fn erasure_follows_pending_token_pointers() {
         records_holding(&kit, "verify/").is_empty(),
         "the token itself is gone"
     );
+}
+
+/// The export lists every stored session, and one ended by a new session epoch alone
+/// (its record never marked) is reported ended, as the session list would treat it.
+#[test]
+fn the_export_reports_a_session_ended_by_the_epoch_as_revoked() {
+    let kit = Kit::new();
+    let alice = kit.user("alice@example.com", &[]);
+    let stale = testkit::sign_in(&kit.env, &alice.user_id, "token");
+    testkit::edit_user(&kit.env, &alice.user_id, |user| {
+        crate::policy::session_epoch::advance(user, Some(&alice.session_id));
+    });
+    let (status, export) = answer(&kit.get(&alice, "/api/me/export"));
+    assert_eq!(status, 200);
+    let sessions = export["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "every stored session is exported");
+    for session in sessions {
+        let ended = session["id"] == stale.session_id.as_str();
+        assert_eq!(session["revoked"], ended, "{session}");
+    }
+}
+
+/// `POST /api/admin/retention/sweep`: what the Workers cron trigger runs, for a
+/// platform without one — it completes an interrupted erasure like the cron does, and
+/// is audited; only admins may run it.
+#[test]
+fn an_admin_runs_the_retention_sweep_over_the_api() {
+    let kit = Kit::new();
+    let admin = kit.user("root@example.com", &["admin"]);
+    let alice = kit.user("alice@example.com", &[]);
+    pollster::block_on(super::erase::mark_if(&kit.env, &alice.user_id, 0, |_| true)).unwrap();
+
+    let refused = kit.call(
+        Some(&alice),
+        Method::Post,
+        "/api/admin/retention/sweep",
+        None,
+    );
+    assert_eq!(refused.response.status, 401, "alice is locked out already");
+    let bob = kit.user("bob@example.com", &[]);
+    let refused = kit.call(Some(&bob), Method::Post, "/api/admin/retention/sweep", None);
+    assert_eq!(code(&refused), "forbidden");
+
+    let outcome = kit.call(
+        Some(&admin),
+        Method::Post,
+        "/api/admin/retention/sweep",
+        None,
+    );
+    let (status, answer) = answer(&outcome);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["retention"]["erasures_completed"], 1);
+    assert_eq!(answer["reclaimed"]["complete"], true);
+    let kinds: Vec<&str> = outcome.audit.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(kinds, ["account_deleted", "retention_swept"]);
+    assert_eq!(
+        outcome.audit[1].actor_id.as_deref(),
+        Some(admin.user_id.as_str())
+    );
+    assert!(records_holding(&kit, &alice.user_id)
+        .iter()
+        .all(|(key, _)| key.starts_with("audit/")));
+
+    let strict = kit.call(
+        Some(&admin),
+        Method::Post,
+        "/api/admin/retention/sweep",
+        Some(json!({"limit": 5})),
+    );
+    assert_eq!(code(&strict), "invalid_request");
 }

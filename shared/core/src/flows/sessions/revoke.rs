@@ -63,9 +63,35 @@ pub async fn revoke<S: Services>(
     user_id: &str,
     session_id: &str,
 ) -> Result<bool, ApiError> {
+    revoke_if(ctx, user_id, session_id, |_| true).await
+}
+
+/// Revokes one session of `user` (as read by the caller's authentication) when it is
+/// live under the user's session epoch too ([`session_epoch::admits`]): a session
+/// ended with all of the user's (logout-all, a password change) is as gone as a
+/// revoked one, and answers the same.
+pub async fn revoke_own<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: &UserRecord,
+    session_id: &str,
+) -> Result<bool, ApiError> {
+    revoke_if(ctx, &user.id, session_id, |session| {
+        session_epoch::admits(user, session)
+    })
+    .await
+}
+
+async fn revoke_if<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user_id: &str,
+    session_id: &str,
+    counts: impl Fn(&SessionRecord) -> bool,
+) -> Result<bool, ApiError> {
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     match session::load_raw(ctx.services.atomic(), user_id, session_id).await? {
-        Some((session, raw)) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => {
+        Some((session, raw))
+            if session.is_live(ctx.config, revoked_before, ctx.now_ms) && counts(&session) =>
+        {
             revoke_from(ctx, session, raw).await
         }
         _ => Ok(false),

@@ -7,7 +7,7 @@
 //! | `POST /auth/session/logout` | access token, else refresh token | `204`, cookies cleared, `Clear-Site-Data` |
 //! | `POST /auth/session/logout-all` | access token | `204`, every session revoked, cookies cleared |
 //! | `GET /auth/sessions` | access token | `{"sessions":[…]}`, most recently used first |
-//! | `DELETE /auth/sessions/{id}` | access token | `204`; `404` unless a live session of the caller |
+//! | `DELETE /auth/sessions/{id}` | access token | `204`; `404` unless a live session of the caller (under the user's session epoch too) |
 //!
 //! The four routes authenticated by an access token (all but refresh and logout) are
 //! signed-in routes of the `refresh` table ([`crate::functions::Refresh`]): the
@@ -46,6 +46,7 @@ use crate::model::refresh_token::RefreshToken;
 use crate::model::session::{self, Mode, SessionRecord};
 use crate::model::user::{self, UserSummary};
 use crate::policy::csrf::{self, CsrfParts, Via};
+use crate::policy::session_epoch;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +140,14 @@ async fn session_of_refresh_token<S: Services>(
     {
         return Err(ApiError::Unauthenticated);
     }
+    // A session ended with all of the user's (a new epoch) is no credential either,
+    // as refresh would say; a user that is gone leaves nothing to log out.
+    let user = user::load(ctx.services.atomic(), &session.user_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if !session_epoch::admits(&user, &session) {
+        return Err(ApiError::Unauthenticated);
+    }
     Ok(session)
 }
 
@@ -216,7 +225,7 @@ pub async fn delete<S: Services>(
     principal: &Principal,
     session_id: &str,
 ) -> Result<Response, ApiError> {
-    if !user::is_id(session_id) || !revoke::revoke(ctx, principal.user_id(), session_id).await? {
+    if !user::is_id(session_id) || !revoke::revoke_own(ctx, &principal.user, session_id).await? {
         return Err(ApiError::NotFound);
     }
     ctx.audit(

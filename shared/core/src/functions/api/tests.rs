@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 37] = [
+    let expected: [(&str, &str, Option<Permission>); 38] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -66,6 +66,7 @@ fn each_route_declares_exactly_its_permission() {
             "/api/admin/sessions/revoke-all",
             Some(SessionsRevokeAll),
         ),
+        ("POST", "/api/admin/retention/sweep", Some(RetentionSweep)),
         ("GET", "/api/documents", Some(DocumentsUse)),
         ("POST", "/api/documents", Some(DocumentsUse)),
         ("GET", "/api/documents/{id}", Some(DocumentsUse)),
@@ -383,6 +384,35 @@ mod password_routes_in_login {
         // Only the forwarded method: GET /api/me is not the login function's.
         let get = kit.env.serve::<Login>(&request(Method::Get, path));
         assert_eq!(get.response.status, 405);
+    }
+}
+
+/// docs/contract.md §2: `Vary: Origin` on every answer — a refused preflight and an
+/// allowed preflight to a path nobody owns included (their answers depend on `Origin`).
+#[test]
+fn every_preflight_answer_varies_on_origin() {
+    use crate::testkit::{request, RequestExt, ALLOWED};
+    let env = TestEnv::new();
+    let cases = [
+        ("https://evil.example", "/api/health", 403),
+        ("https://evil.example", "/nowhere", 403),
+        (ALLOWED, "/nowhere", 404),
+        (ALLOWED, "/api/health", 204),
+    ];
+    for (origin, path, status) in cases {
+        let preflight = request(Method::Options, path)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET");
+        let response = env.serve::<Api>(&preflight).response;
+        assert_eq!(response.status, status, "{origin} {path}");
+        let varies: Vec<&str> = response
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("vary"))
+            .map(|(_, value)| value.as_str())
+            .filter(|value| value.eq_ignore_ascii_case("origin"))
+            .collect();
+        assert_eq!(varies, ["Origin"], "{origin} {path}");
     }
 }
 

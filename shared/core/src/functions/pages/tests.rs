@@ -205,6 +205,36 @@ fn every_route_is_public_and_a_get() {
     }
 }
 
+/// `pages` declares that it needs no secret, and serves its pages with a configuration
+/// that has none (the other functions refuse it).
+#[test]
+fn pages_run_without_the_secrets_the_other_functions_need() {
+    use crate::config::{Config, Needs, Vars};
+    struct Without;
+    impl Vars for Without {
+        fn var(&self, name: &str) -> Option<String> {
+            match name {
+                "ENVIRONMENT" => Some("production".into()),
+                "PUBLIC_ORIGIN" => Some("https://app.example.com".into()),
+                _ => None,
+            }
+        }
+    }
+    assert_eq!(Pages::NEEDS, Needs::NoSecrets);
+    assert_eq!(crate::functions::Api::NEEDS, Needs::Everything);
+    assert!(Config::from_vars(&Without).is_err());
+    let config = Config::for_needs(
+        &Without,
+        Pages::NEEDS,
+        &crate::env::fake::SeededRandom::new(9),
+    )
+    .unwrap();
+    let env = TestEnv::with_config(config);
+    let response = get(&env, "/sign-in", "");
+    assert_eq!(response.status, 200);
+    assert!(body(&response).starts_with("<!doctype html>"));
+}
+
 #[test]
 fn the_link_of_security_notices_is_a_page() {
     // Notice mails link to `PUBLIC_ORIGIN` + this path (flows::notices).

@@ -69,6 +69,46 @@ fn actual_response_gets_vary_and_grant_only_for_allowed_origin() {
     assert!(response.header("access-control-allow-origin").is_none());
 }
 
+fn vary_origin_count(response: &Response) -> usize {
+    response
+        .headers
+        .iter()
+        .filter(|(name, value)| name.eq_ignore_ascii_case("vary") && value == "Origin")
+        .count()
+}
+
+#[test]
+fn a_refused_preflight_still_varies_on_origin() {
+    // The layer turns `CorsRejected` into a 403 problem body and then applies CORS.
+    let mut refused = Response::empty(403);
+    apply(
+        &mut refused,
+        &request(Method::Options, Some("https://evil.example"), true),
+        &allowlist(),
+    );
+    assert_eq!(vary_origin_count(&refused), 1);
+    assert!(refused.header("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn an_allowed_preflight_to_an_unknown_path_varies_on_origin() {
+    let mut not_found = Response::empty(404);
+    apply(
+        &mut not_found,
+        &request(Method::Options, Some("https://app.example.com"), true),
+        &allowlist(),
+    );
+    assert_eq!(vary_origin_count(&not_found), 1);
+}
+
+#[test]
+fn a_granted_preflight_names_origin_in_vary_once() {
+    let request = request(Method::Options, Some("https://app.example.com"), true);
+    let mut granted = preflight(&request, &allowlist(), &["POST"]).unwrap();
+    apply(&mut granted, &request, &allowlist());
+    assert_eq!(vary_origin_count(&granted), 1);
+}
+
 proptest! {
     #[test]
     fn never_grants_an_origin_that_is_not_listed_exactly(origin in "[a-z:/.]{0,40}") {

@@ -35,6 +35,7 @@ fn users_get_their_own_things_and_nothing_administrative() {
         Permission::DocumentsReadAny,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::RetentionSweep,
     ] {
         assert!(!authorize(&user, permission), "{permission:?}");
     }
@@ -53,6 +54,7 @@ fn auditors_read_the_audit_log_and_administer_nothing() {
         Permission::DocumentsReadAny,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::RetentionSweep,
     ] {
         assert!(!authorize(&auditor, permission), "{permission:?}");
     }
@@ -176,6 +178,7 @@ proptest! {
             Permission::DocumentsReadAny,
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
+            Permission::RetentionSweep,
         ] {
             prop_assert_eq!(authorize(&names, permission), is_admin);
         }

@@ -2,6 +2,8 @@
 //! (docs/contract.md §5).
 //!
 //! Steps:
+//! 0. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`), as at
+//!    login — before anything about the address is looked at, so it tells nothing;
 //! 1. strict body, the email field rules of [`crate::policy::fields`] (`400
 //!    invalid_request` — a statement about the input, the same for every address of
 //!    that shape);
@@ -48,7 +50,7 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::email;
 use crate::model::user;
-use crate::policy::fields;
+use crate::policy::{csrf, fields};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +65,7 @@ fn accepted() -> Response {
 /// `POST /auth/password/forgot`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
+    csrf::check_origin(config, ctx.request)?;
     let request: ForgotBody = body::parse_json(ctx.request)?;
     let address = fields::email(&request.email)?;
     ratelimit::check_ip(ctx, Scope::Forgot).await?;

@@ -4,6 +4,8 @@
 //! the URL fragment and calls this route.
 //!
 //! In order:
+//! 0. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`), as for
+//!    every route that carries no session (docs/contract.md §4);
 //! 1. strict body (`token`, 1–128 characters), the per-address forgot-password limit
 //!    (`RATE_LIMIT_FORGOT_PER_IP`: the route sends a reset mail);
 //! 2. redeem the token (single use, compare-and-swap): unknown, used, expired or
@@ -39,7 +41,7 @@ use crate::flows::sessions;
 use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::user;
-use crate::policy::{password, session_epoch};
+use crate::policy::{csrf, password, session_epoch};
 
 const INVALID_TOKEN: &str = "token: invalid or expired";
 
@@ -63,6 +65,7 @@ struct Secured {
 
 /// `POST /auth/security/not-me`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    csrf::check_origin(ctx.config, ctx.request)?;
     let request: NotMeBody = body::parse_json(ctx.request)?;
     body::check_length(&request.token, 1, 128, INVALID_TOKEN)?;
     ratelimit::check_ip(ctx, Scope::Forgot).await?;

@@ -2,6 +2,8 @@
 //! (docs/contract.md §5).
 //!
 //! Steps:
+//! 0. `Origin`, when present, must be ours or allowlisted (`403 csrf_failed`), as at
+//!    login (the route carries no session);
 //! 1. strict body; the token is looked up (read only): malformed, unknown, used or
 //!    expired → `400 invalid_request`;
 //! 2. the user must exist, be enabled, and still have the password hash the token was
@@ -49,6 +51,7 @@ use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::email;
 use crate::model::user::{self, ROLE_ADMIN};
+use crate::policy::csrf;
 use crate::policy::fields::{self, PasswordField};
 use crate::policy::password;
 use crate::policy::session_epoch;
@@ -82,6 +85,7 @@ fn invalid() -> ApiError {
 /// `POST /auth/password/reset`.
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     let config = ctx.config;
+    csrf::check_origin(config, ctx.request)?;
     let request: ResetBody = body::parse_json(ctx.request)?;
     body::check_length(&request.token, 1, 128, INVALID_TOKEN)?;
     fields::password(&request.password, PasswordField::Password)?;

@@ -181,7 +181,13 @@ fn forgot_answers_unknown_and_disabled_addresses_identically_without_mail() {
         .store
         .dump()
         .iter()
-        .filter(|(key, _)| key.starts_with("\u{0}atomic/reset/"))
+        // The in-memory store's atomic keys: `\0atomic/{shard length}/{shard}/…`.
+        .filter(|(key, _)| {
+            key.splitn(3, '/')
+                .nth(2)
+                .unwrap_or("")
+                .starts_with("reset/")
+        })
         .count();
     assert_eq!(tokens, 1);
 }
@@ -713,4 +719,50 @@ fn malformed_login_input_is_answered_alike_for_known_and_unknown_addresses() {
     let longest = "é".repeat(256);
     let outcome = login(&env, "ada@example.com", &longest);
     assert_eq!(code(&outcome.response), "invalid_credentials");
+}
+
+/// docs/contract.md §4: the routes without a session check `Origin` as login does —
+/// another site's origin is `403 csrf_failed` before anything is looked up (no mail,
+/// no token spent), while ours, an allowlisted one or none at all pass.
+#[test]
+fn forgot_reset_and_verify_refuse_a_foreign_origin_before_any_work() {
+    let env = TestEnv::new();
+    account(&env, "origin@example.com", true);
+    let routes = [
+        (
+            "/auth/password/forgot",
+            json!({"email": "origin@example.com"}),
+        ),
+        (
+            "/auth/password/reset",
+            json!({"token": "x".repeat(43), "password": NEW_PASSWORD}),
+        ),
+        ("/auth/email/verify", json!({"token": "x".repeat(43)})),
+        ("/auth/security/not-me", json!({"token": "x".repeat(43)})),
+    ];
+    for (path, body) in &routes {
+        let foreign = env.serve::<Reset>(
+            &request(Method::Post, path)
+                .json(body.clone())
+                .header("Origin", "https://evil.example"),
+        );
+        assert_eq!(foreign.response.status, 403, "{path}");
+        assert_eq!(code(&foreign.response), "csrf_failed", "{path}");
+        assert!(
+            foreign.mails.is_empty() && foreign.audit.is_empty(),
+            "{path}"
+        );
+    }
+    for origin in [Some(ORIGIN), Some(testkit::ALLOWED), None] {
+        let mut forgot = request(Method::Post, "/auth/password/forgot")
+            .json(json!({"email": "origin@example.com"}));
+        if let Some(origin) = origin {
+            forgot = forgot.header("Origin", origin);
+        }
+        assert_eq!(
+            env.serve::<Reset>(&forgot).response.status,
+            202,
+            "{origin:?}"
+        );
+    }
 }

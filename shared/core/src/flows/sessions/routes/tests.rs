@@ -319,3 +319,38 @@ fn session_routes_answer_405_for_other_methods_and_no_store() {
     );
     assert_eq!(response.header("cache-control"), Some("no-store"));
 }
+
+/// A session ended by a new session epoch alone — a login that wrote its session just
+/// after a logout-all or a password change listed the user's sessions — is as ended
+/// as a revoked one: `DELETE /auth/sessions/{id}` answers `404` for it (not `204`),
+/// and its refresh token no longer logs out (`401`, as refresh answers).
+#[test]
+fn a_session_ended_only_by_the_epoch_is_gone_for_delete_and_logout() {
+    let env = TestEnv::new();
+    let user = testkit::seed_user(&env, "quinn@example.com", true);
+    let mine = testkit::sign_in(&env, &user.id, "token");
+    let stale = testkit::sign_in(&env, &user.id, "token");
+    testkit::edit_user(&env, &user.id, |record| {
+        crate::policy::session_epoch::advance(record, Some(&mine.session_id));
+    });
+    assert!(!testkit::stored_session(&env, &user.id, &stale.session_id).revoked);
+    assert_eq!(me_status(&env, &stale), 401);
+    assert_eq!(me_status(&env, &mine), 200);
+
+    let (response, events) = serve(
+        &env,
+        &mine.authorize(request(
+            Method::Delete,
+            &alloc::format!("/auth/sessions/{}", stale.session_id),
+        )),
+    );
+    assert_eq!(response.status, 404);
+    assert_eq!(testkit::body(&response)["code"], "not_found");
+    assert!(events.is_empty());
+
+    let logout =
+        request(Method::Post, "/auth/session/logout").json(json!({"refresh_token": stale.refresh}));
+    let (response, events) = serve(&env, &logout);
+    assert_eq!(response.status, 401);
+    assert!(events.is_empty());
+}
