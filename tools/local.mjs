@@ -18,7 +18,7 @@ export const CONFIG_VARIABLES = [
   "PASSWORD_MIN_LENGTH", "RATE_LIMIT_LOGIN_PER_IP", "RATE_LIMIT_REGISTER_PER_IP",
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
   "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
-  "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
+  "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE", "SESSION_CHECK",
   "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS",
 ];
 
@@ -63,7 +63,7 @@ export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
   login: ["*/auth/register*", "*/auth/login*"],
   reset: ["*/auth/password/*", "*/auth/email/*"],
-  refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
+  refresh: ["*/auth/session*", "*/auth/introspect*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
   pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/assets/*"],
   // (end of generated routes)

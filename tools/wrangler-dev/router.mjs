@@ -18,7 +18,7 @@ export const OWNERS = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not the lines below.
   LOGIN: ["/auth/register*", "/auth/login*"],
   RESET: ["/auth/password/*", "/auth/email/*"],
-  REFRESH: ["/auth/session*", "/.well-known/jwks.json*"],
+  REFRESH: ["/auth/session*", "/auth/introspect*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
   PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/account*", "/admin*", "/assets/*"],
   // end of generated routes

@@ -8,7 +8,8 @@ use core::str::FromStr;
 use super::keys::{self, Keyring, KeyringError};
 use super::pages::PagesError;
 use super::{
-    Config, Environment, MailTransport, PasswordHashParams, RateLimit, RateLimits, SessionTimes,
+    Config, Environment, MailTransport, PasswordHashParams, RateLimit, RateLimits, SessionCheck,
+    SessionTimes,
 };
 use crate::secret::Secret;
 
@@ -300,6 +301,10 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
     }
 
     let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
+    let session_check = match get(vars, "SESSION_CHECK") {
+        None => SessionCheck::default(),
+        Some(text) => SessionCheck::parse(&text).ok_or(ConfigError::Malformed("SESSION_CHECK"))?,
+    };
 
     let pages = super::pages::parse(
         get(vars, "PRODUCT_NAME"),
@@ -330,6 +335,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         rate_limits,
         sessions,
         sessions_revoked_before,
+        session_check,
         pages,
     })
 }

@@ -12,29 +12,39 @@
 //!   times are);
 //! - for cookie credentials on unsafe methods, the CSRF policy ([`crate::policy::csrf`]);
 //! - the session record is read from the AtomicStore and must be live (not revoked,
-//!   not past its idle or absolute end, not before the kill switch) — so a logout, a
-//!   revocation or `SESSIONS_REVOKED_BEFORE` takes effect on the very next request,
-//!   whatever the token's `exp`;
+//!   not past its idle or absolute end, not before the kill switch);
 //! - the user record is read and must exist, not be disabled, (when verification is
 //!   required) be verified, and its session epoch must not have moved past the
 //!   session's ([`crate::policy::session_epoch`]: a password reset, say, ends even a session
 //!   written by a login that raced it). The principal's roles are the *stored* roles,
-//!   not the token's, so a role change applies at once too.
+//!   not the token's, so a role change applies too.
+//!
+//! **When the records are read** (`SESSION_CHECK`, docs/sessions.md §5): in `strict`
+//! mode on every request, so a logout, a revocation, a disable, a role change or
+//! `SESSIONS_REVOKED_BEFORE` applies to the very next request. In `cached` mode (the
+//! default) a request with a safe method (`GET`, `HEAD`) may use the records this
+//! isolate read for the same session less than 5 s before ([`crate::memory::sessions`]),
+//! and a request with any other method reads them now: a revocation reaches every
+//! read within 5 s and every write at once. Either way every rule above is applied
+//! again to the records at this request's time; what a snapshot saves is the store
+//! round trip, never a check.
 //!
 //! Every failure is `401 unauthenticated` (CSRF: `403 csrf_failed`); the reason is
 //! not told.
 //!
-//! Security considerations: two strongly consistent reads per authenticated request
-//! is the price of immediate revocation; both live in the user's shard and are read
+//! Security considerations: the two records live in the user's shard and are read
 //! together ([`AtomicStore::get_many`]), so on Workers they are one Durable Object
-//! call. (The kill switch's cut-off is a third value, read at most every 5 s per
-//! isolate: [`crate::flows::kill_switch`].)
+//! call when they are read. The kill switch's cut-off is a third value, read at most
+//! every 5 s per isolate ([`crate::flows::kill_switch`]) — the same bound as a reused
+//! check, so `cached` mode states one bound for every kind of revocation.
 
+use crate::config::SessionCheck;
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::error::Internal;
 use crate::flows::kill_switch;
 use crate::http::{cookies, Request};
+use crate::memory::sessions::Snapshot;
 use crate::model::cookies::ACCESS_COOKIE;
 use crate::model::principal::Principal;
 use crate::model::session;
@@ -91,29 +101,81 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
     )?;
 
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
-    let (session, user) = load_session_and_user(
-        ctx.services.atomic(),
-        &verified.user_id,
-        &verified.session_id,
-    )
-    .await?;
-    let session = match session {
-        Some(session) if session.is_live(ctx.config, revoked_before, ctx.now_ms) => session,
-        _ => return Err(ApiError::Unauthenticated),
-    };
-    let user = match user {
-        Some(user) if user.may_sign_in(ctx.config) && session_epoch::admits(&user, &session) => {
-            user
+    let reuse = may_reuse_check(ctx);
+    let recalled = reuse
+        .then(|| {
+            ctx.memory
+                .sessions
+                .recall(&verified.user_id, &verified.session_id, ctx.now_ms)
+        })
+        .flatten();
+    let read_now = recalled.is_none();
+    let snapshot = match recalled {
+        Some(snapshot) => snapshot,
+        None => {
+            let (session, user) = load_session_and_user(
+                ctx.services.atomic(),
+                &verified.user_id,
+                &verified.session_id,
+            )
+            .await?;
+            let (Some(session), Some(user)) = (session, user) else {
+                return Err(ApiError::Unauthenticated);
+            };
+            Snapshot {
+                session,
+                user,
+                read_at_ms: ctx.now_ms,
+            }
         }
-        _ => return Err(ApiError::Unauthenticated),
     };
-    Ok(Principal { user, session, via })
+    let Snapshot {
+        session,
+        user,
+        read_at_ms,
+    } = snapshot;
+    // The same rules on a fresh read and on a reused one, at this request's time.
+    let admitted = session.is_live(ctx.config, revoked_before, ctx.now_ms)
+        && user.may_sign_in(ctx.config)
+        && session_epoch::admits(&user, &session);
+    if !admitted {
+        ctx.memory
+            .sessions
+            .forget_session(&verified.user_id, &verified.session_id);
+        return Err(ApiError::Unauthenticated);
+    }
+    if ctx.config.session_check == SessionCheck::Cached {
+        if !ctx.request.method.is_safe() {
+            // This request may change the user or the session (a role, TOTP, a
+            // password): this isolate's later reads must not see the state before it.
+            ctx.memory.sessions.forget_user(&verified.user_id);
+        } else if read_now {
+            ctx.memory.sessions.remember(Snapshot {
+                session: session.clone(),
+                user: user.clone(),
+                read_at_ms,
+            });
+        }
+    }
+    Ok(Principal {
+        user,
+        session,
+        via,
+        checked_at_ms: read_at_ms,
+    })
+}
+
+/// Whether this request may use a session check this isolate made earlier: only in
+/// `cached` mode, and only for a method that changes nothing.
+fn may_reuse_check<S: Services>(ctx: &Ctx<'_, S>) -> bool {
+    ctx.config.session_check == SessionCheck::Cached && ctx.request.method.is_safe()
 }
 
 /// The gate of a protected route: authenticates the request (`401`), then asks
-/// [`rbac::authorize`] with the roles stored now (`403`). The pipeline runs it before
-/// a protected handler ([`crate::app::route::Handler::Protected`]) and hands the
-/// handler this principal, so a request costs one session read and one user read.
+/// [`rbac::authorize`] with the principal's stored roles (`403`). The pipeline runs it
+/// before a protected handler ([`crate::app::route::Handler::Protected`]) and hands the
+/// handler this principal, so a request costs at most one read of the session and the
+/// user.
 pub async fn gate<S: Services>(
     ctx: &Ctx<'_, S>,
     permission: Permission,
