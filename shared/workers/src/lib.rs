@@ -140,6 +140,12 @@ pub async fn serve<F: Function>(
     request::from_core(response)
 }
 
+/// A core response as a `worker::Response` (for code beside the core's pipeline that
+/// answers with the core's types: the guard's refusals).
+pub fn worker_response(response: edgeauth_core::Response) -> worker::Result<worker::Response> {
+    request::from_core(response)
+}
+
 /// As [`serve`], except that a request for a route of `F` whose handler verifies
 /// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
