@@ -73,6 +73,10 @@ export const ROUTES = {
   "e2e-static": ["*/__e2e/*"],
   // The example app (examples/protected-app): a JavaScript Worker beside the functions.
   example: ["*/example*"],
+  // Your own API protected by edgeauth (README "Protect your own API"): a Rust Worker
+  // and a Hono Worker, each with its wrangler.toml routes.
+  "guard-worker": ["*/rust-app*"],
+  "guard-hono": ["*/hono-app*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
@@ -165,7 +169,49 @@ function exampleWorker() {
 }
 
 /**
- * Starts all five functions on one origin, and the example app under /example/.
+ * The Workers of examples/guard-worker and examples/guard-hono as tools/build.mjs
+ * writes them: each reaches edgeauth's `refresh` Worker over the service binding
+ * EDGEAUTH and reads the guard's variables (the tokens' issuer is PUBLIC_ORIGIN; the
+ * session-check mode follows edgeauth's).
+ */
+function guardExampleWorkers(vars) {
+  const bindings = {
+    EDGEAUTH_ORIGIN: vars.PUBLIC_ORIGIN,
+    ...(vars.SESSION_CHECK ? { SESSION_CHECK: vars.SESSION_CHECK } : {}),
+  };
+  const rust = join(root, "build/examples/guard-worker");
+  const hono = join(root, "build/examples/guard-hono");
+  return [
+    {
+      name: "edgeauth-example-rust",
+      modules: true,
+      scriptPath: join(rust, "shim.mjs"),
+      modulesRoot: rust,
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      compatibilityDate: "2026-07-01",
+      routes: ROUTES["guard-worker"],
+      bindings,
+      serviceBindings: { EDGEAUTH: "edgeauth-refresh" },
+    },
+    {
+      name: "edgeauth-example-hono",
+      modules: true,
+      scriptPath: join(hono, "index.mjs"),
+      modulesRoot: hono,
+      compatibilityDate: "2026-07-01",
+      routes: ROUTES["guard-hono"],
+      bindings,
+      serviceBindings: { EDGEAUTH: "edgeauth-refresh" },
+    },
+  ];
+}
+
+/**
+ * Starts all five functions on one origin, the example app under /example/, and the
+ * guard examples under /rust-app/ and /hono-app/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
@@ -186,6 +232,7 @@ export async function startLocal(options = {}) {
     workers: [
       ...order.map((name) => workerOptions(name, vars)),
       exampleWorker(),
+      ...guardExampleWorkers(vars),
       // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
       ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
     ],

@@ -36,6 +36,7 @@ export class GuardError extends Error {
       "Content-Type": "application/problem+json",
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
+      "X-Request-Id": requestId,
     };
     if (this.retryAfter !== undefined) headers["Retry-After"] = String(this.retryAfter);
     return new Response(JSON.stringify({

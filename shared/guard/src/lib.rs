@@ -50,6 +50,7 @@ pub mod workers;
 pub use check::Guard;
 pub use config::{GuardConfig, VARIABLES};
 pub use edgeauth_core::config::SessionCheck;
+pub use edgeauth_core::error::Internal;
 pub use edgeauth_core::policy::rbac::Permission;
 pub use edgeauth_core::ApiError;
 pub use keys::KeySet;
