@@ -103,3 +103,14 @@ fn many_sessions_only_evict_the_oldest_snapshots() {
         )
         .is_some());
 }
+
+#[test]
+fn clearing_forgets_every_snapshot() {
+    let env = TestEnv::new();
+    let cache = SessionCache::default();
+    cache.remember(snapshot(&env, "f@example.com", testkit::START_MS));
+    cache.remember(snapshot(&env, "g@example.com", testkit::START_MS));
+    assert_eq!(cache.len(), 2);
+    cache.clear();
+    assert!(cache.is_empty());
+}
