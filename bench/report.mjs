@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KIB = 1024;
 // The size targets (tests/budgets.test.mjs holds the regression budgets).
-const GZIP_TARGET_KIB = { api: 300, login: 800, reset: 800, refresh: 800 };
+const GZIP_TARGET_KIB = { api: 300, login: 800, reset: 800, refresh: 800, pages: 260 };
 
 const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);

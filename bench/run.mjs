@@ -17,7 +17,8 @@
 // from Liftoff to TurboFan on hot functions). Nothing here runs in the test command.
 //
 // Options: --quick (fewer rounds, shorter wrk runs: a smoke run, not for the report),
-//          --skip-build (use the existing builds), --out FILE (default docs/benchmarks.md).
+//          --skip-build (use the existing builds), --out FILE (default docs/benchmarks.md),
+//          --http-only (only the HTTP section, printed, no report: for trying a change).
 
 import { execFileSync, spawn } from "node:child_process";
 import { createPrivateKey } from "node:crypto";
@@ -335,7 +336,7 @@ async function httpBenchmarks() {
     const baseAuth = baselineDir ? { Authorization: `Bearer ${await signIn(ports.loginBase, "bench-user@example.com")}` } : undefined;
     const urls = {
       empty: [`http://127.0.0.1:${ports.empty}/`, {}],
-      api: [`${origin}/api/me`, auth],
+      api: [`${origin}/api/me${process.env.BENCH_QUERY ?? ""}`, auth],
       apiStrict: [`http://127.0.0.1:${ports.apiStrict}/api/me`, auth],
       hono: [`http://127.0.0.1:${ports.hono}/api/me`, auth],
       ...(baselineDir ? { apiBase: [`http://127.0.0.1:${ports.apiBase}/api/me`, baseAuth] } : {}),
@@ -445,7 +446,8 @@ function sizes() {
 // hello-world worker in the same setup is the baseline (workerd's own start).
 const PROBES = {
   api: ["/api/health", 200], login: ["/auth/login", 405], reset: ["/auth/password/forgot", 405],
-  refresh: ["/.well-known/jwks.json", 200], "empty Rust worker": ["/", 200], "JS hello world": ["/", 200],
+  refresh: ["/.well-known/jwks.json", 200], pages: ["/sign-in", 200],
+  "empty Rust worker": ["/", 200], "JS hello world": ["/", 200],
 };
 
 async function timeStartup(configFile, port, [path, status]) {
@@ -553,6 +555,13 @@ async function main() {
   }, MEASURE_LIMIT_S * 1000);
   const measureStarted = performance.now();
   const loadAtStart = loadSamples.length;
+  if (option("--http-only")) {
+    const http = await httpBenchmarks();
+    clearTimeout(watchdog);
+    clearInterval(loadTimer);
+    console.log(JSON.stringify({ median: http.median, pairedRatio: http.pairedRatio, revocation: http.revocation }, null, 2));
+    return;
+  }
   const micro = await microBenchmarks();
   const http = await httpBenchmarks();
   const size = sizes();

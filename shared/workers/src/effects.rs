@@ -1,5 +1,11 @@
 //! The Workers transport for carrying out an outcome ([`edgeauth_core::app::carry`]):
 //! the console and one `fetch` POST. What is logged, persisted and sent is the core's.
+//!
+//! A log line (a JSON object, built by the core) reaches `console.log` as the object it
+//! encodes, not as its text: Workers Logs and tails keep its fields either way, and
+//! workerd spends far more CPU on a JSON-looking string than on an object — measured at
+//! about a third of a `GET /api/me` (docs/benchmarks.md, levers). Text that is not a
+//! JSON object is logged as it is.
 
 use edgeauth_core::app::{NotSent, Output};
 use worker::{console_error, console_log, Fetch, Headers, Method, Request, RequestInit};
@@ -10,10 +16,15 @@ pub(crate) struct WorkersOutput;
 
 impl Output for WorkersOutput {
     fn line(&self, line: &str, error: bool) {
-        if error {
-            console_error!("{line}");
-        } else {
-            console_log!("{line}");
+        let object = line
+            .starts_with('{')
+            .then(|| js_sys::JSON::parse(line).ok())
+            .flatten();
+        match (object, error) {
+            (Some(object), false) => web_sys::console::log_1(&object),
+            (Some(object), true) => web_sys::console::error_1(&object),
+            (None, false) => console_log!("{line}"),
+            (None, true) => console_error!("{line}"),
         }
     }
 

@@ -121,12 +121,16 @@ fn isolate_memory() -> &'static IsolateMemory {
     MEMORY.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(IsolateMemory::new()))))
 }
 
+/// The runtime's own response type: what a Worker's `fetch` hands back, built in one
+/// crossing from the core's response.
+pub type RawResponse = web_sys::Response;
+
 /// Serves one request for function `F`: the whole body of a Worker's `fetch`.
 pub async fn serve<F: Function>(
     request: worker::Request,
     env: Env,
     ctx: Context,
-) -> worker::Result<worker::Response> {
+) -> worker::Result<RawResponse> {
     let config = isolate_config(&env);
     let services = services(&env);
     let core_request = request::to_core(request).await?;
@@ -137,7 +141,7 @@ pub async fn serve<F: Function>(
     if !mails.is_empty() {
         ctx.wait_until(async move { mails.send(&WorkersOutput).await });
     }
-    request::from_core(response)
+    request::to_raw(response)
 }
 
 /// A core response as a `worker::Response` (for code beside the core's pipeline that
@@ -157,7 +161,7 @@ pub async fn serve_forwarding<F: Function>(
     env: Env,
     ctx: Context,
     binding: &str,
-) -> worker::Result<worker::Response> {
+) -> worker::Result<RawResponse> {
     let method = request.inner().method();
     if app::verifies_password::<F, WorkersServices>(&method, &request::path(&request)?) {
         if let Ok(service) = env.service(binding) {
@@ -165,7 +169,7 @@ pub async fn serve_forwarding<F: Function>(
             // The other function changed a user (erased it, turned TOTP off): this
             // isolate's session checks must not show the state before to its next reads.
             isolate_memory().sessions.clear();
-            return answer;
+            return answer.map(RawResponse::from);
         }
     }
     serve::<F>(request, env, ctx).await
