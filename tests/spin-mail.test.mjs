@@ -1,5 +1,6 @@
 // Mail to a local HTTP endpoint on Spin with the committed spin.toml: its
-// allowed_outbound_hosts is the `mail_origin` variable, which tools/dev-spin.mjs (and
+// allowed_outbound_hosts is the `mail_origin` variable (beside `webhook_origin` and
+// `sentry_origin`, docs/monitoring.md), which tools/dev-spin.mjs (and
 // this harness) set from MAIL_HTTP_URL, so `MAIL_HTTP_URL=http://127.0.0.1:PORT/send
 // bash tools/dev.sh --spin` delivers without editing the manifest. A mail the
 // manifest does not let out is logged with its cause and what to set.
@@ -21,11 +22,13 @@ let sink;
 before(async () => { if (!skip) sink = await startMailSink(); });
 after(async () => { await sink?.close(); });
 
-test("spin: the committed manifest admits only the mail_origin variable", { skip }, () => {
+test("spin: the committed manifest admits only the mail, webhook and Sentry origin variables", { skip }, () => {
   const manifest = readFileSync(join(root, "spin.toml"), "utf8");
   const lists = [...manifest.matchAll(/^allowed_outbound_hosts = (.*)$/gm)].map((m) => m[1]);
-  assert.deepEqual(lists, Array(4).fill('["{{ mail_origin }}"]'));
-  assert.match(manifest, /^mail_origin = \{ default = "https:\/\/\*:443" \}$/m);
+  assert.deepEqual(lists, Array(4).fill('["{{ mail_origin }}", "{{ webhook_origin }}", "{{ sentry_origin }}"]'));
+  for (const name of ["mail_origin", "webhook_origin", "sentry_origin"]) {
+    assert.match(manifest, new RegExp(`^${name} = \\{ default = "https://\\*:443" \\}$`, "m"));
+  }
 });
 
 test("spin: mail reaches a local HTTP sink with the manifest unchanged", { skip }, async () => {

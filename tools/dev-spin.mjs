@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { developmentVars, mailOrigin } from "./local.mjs";
+import { developmentVars, mailOrigin, monitoringOrigins } from "./local.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT ?? 8787);
@@ -33,6 +33,12 @@ if (vars.MAIL_TRANSPORT === "http" && !env.SPIN_VARIABLE_MAIL_ORIGIN) {
     console.error("warning: MAIL_TRANSPORT=http but MAIL_HTTP_URL is not an http(s) URL: "
       + "the functions answer 503 and no mail is sent");
   }
+}
+
+// Webhooks and error reports may go to their configured receivers (webhook_origin,
+// sentry_origin), unless set explicitly.
+for (const [name, value] of Object.entries(monitoringOrigins(vars))) {
+  env[`SPIN_VARIABLE_${name.toUpperCase()}`] ??= value;
 }
 
 const args = ["--manifest", join(root, "spin.toml"), "--listen", `127.0.0.1:${port}`,

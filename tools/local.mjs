@@ -19,8 +19,25 @@ export const CONFIG_VARIABLES = [
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
   "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
   "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE", "SESSION_CHECK",
-  "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS",
+  "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS", "RATE_LIMIT_OAUTH_PER_IP", "OAUTH_PROVIDERS",
+  "OAUTH_GOOGLE_CLIENT_ID", "OAUTH_GOOGLE_CLIENT_SECRET", "OAUTH_GOOGLE_LABEL",
+  "OAUTH_MICROSOFT_CLIENT_ID", "OAUTH_MICROSOFT_CLIENT_SECRET", "OAUTH_MICROSOFT_TENANT", "OAUTH_MICROSOFT_LABEL",
+  "OAUTH_APPLE_CLIENT_ID", "OAUTH_APPLE_TEAM_ID", "OAUTH_APPLE_KEY_ID", "OAUTH_APPLE_PRIVATE_KEY", "OAUTH_APPLE_LABEL",
+  "OAUTH_GITHUB_CLIENT_ID", "OAUTH_GITHUB_CLIENT_SECRET", "OAUTH_GITHUB_URL", "OAUTH_GITHUB_LABEL",
+  "WEBHOOK_ENDPOINTS", "WEBHOOK_SECRETS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_RETRY_BASE_SECS",
+  "WEBHOOK_RETRY_MAX_SECS", "ALERT_ERROR_BURST", "ALERT_MFA_FAILURES", "SENTRY_DSN", "METRICS_FLUSH_SECS",
 ];
+
+/**
+ * A generic sign-in provider's variables are named after it (`OAUTH_<NAME>_…`): the
+ * development config takes them from the environment too, for every name that
+ * OAUTH_PROVIDERS lists.
+ */
+function oauthVariables(env) {
+  const names = (env.OAUTH_PROVIDERS ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  return names.flatMap((name) => ["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL"]
+    .map((suffix) => `OAUTH_${name.toUpperCase()}_${suffix}`));
+}
 
 /** Reads a KEY=VALUE file (comments and blank lines ignored). */
 export function readEnvFile(path) {
@@ -37,7 +54,7 @@ export function readEnvFile(path) {
 /** The development config, with any §8 variable overridden from `env`. */
 export function developmentVars(env = process.env) {
   const vars = readEnvFile(join(root, "config/development.env"));
-  for (const name of CONFIG_VARIABLES) {
+  for (const name of [...CONFIG_VARIABLES, ...oauthVariables(env)]) {
     if (env[name] !== undefined) vars[name] = env[name];
   }
   return vars;
@@ -56,13 +73,28 @@ export function mailOrigin(mailHttpUrl) {
   return `${url.protocol}//${url.hostname}:${port}`;
 }
 
+/**
+ * The Spin outbound-host variables of the monitoring endpoints, in `mailOrigin`'s form:
+ * `webhook_origin` from the first endpoint of `WEBHOOK_ENDPOINTS`, `sentry_origin`
+ * from `SENTRY_DSN` (without its key). Unset ones are left out.
+ */
+export function monitoringOrigins(vars) {
+  const origins = {};
+  const firstUrl = (vars.WEBHOOK_ENDPOINTS ?? "").split(";")[0].split("=").slice(1).join("=").split("|")[0].trim();
+  const webhook = mailOrigin(firstUrl);
+  if (webhook) origins.webhook_origin = webhook;
+  const sentry = mailOrigin((vars.SENTRY_DSN ?? "").replace(/\/\/[^@/]*@/, "//"));
+  if (sentry) origins.sentry_origin = sentry;
+  return origins;
+}
+
 /** Path routes of each function, in Miniflare's `routes` syntax (host `*`). */
 // Patterns end in `*` so that a query string still matches (Miniflare matches the
 // whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
 export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
-  login: ["*/auth/register*", "*/auth/login*"],
-  reset: ["*/auth/password/*", "*/auth/email/*"],
+  login: ["*/auth/register*", "*/auth/login*", "*/auth/oauth/*"],
+  reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
   refresh: ["*/auth/session*", "*/auth/introspect*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
   pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/assets/*"],
@@ -82,8 +114,13 @@ export const ROUTES = {
 const DURABLE_OBJECT_HOST = "api";
 /** Functions that read no store (their wrangler.toml binds none): no KV, no Durable Object. */
 const STORELESS = ["pages"];
-/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`. */
-const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login" } };
+
+/** The security-webhook Queue (`[[queues.*]]` in the wrangler configs): every function produces, `refresh` consumes. */
+export const WEBHOOK_QUEUE = "edgeauth-webhooks";
+/** The Analytics Engine dataset metrics go to (a no-op locally: Miniflare's simulator keeps nothing). */
+const METRICS_DATASET = "edgeauth_metrics";
+/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`, its monitoring admin routes to `refresh`. */
+const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login", REFRESH: "edgeauth-refresh" } };
 
 function workerOptions(name, vars) {
   const dir = join(root, "build/workers", name);
@@ -108,6 +145,13 @@ function workerOptions(name, vars) {
           : { className: "AtomicShard", scriptName: `edgeauth-${DURABLE_OBJECT_HOST}` },
       },
     }),
+    // The pages Worker reads no store and raises no alert: no Queue for it.
+    queueProducers: ["contract", ...STORELESS].includes(name) ? {} : { WEBHOOKS: { queueName: WEBHOOK_QUEUE } },
+    // The core decides when to give up (WEBHOOK_MAX_ATTEMPTS ≤ 50): the queue's own
+    // limit is above it. Small batches, flushed after a second.
+    queueConsumers: name === "refresh"
+      ? { [WEBHOOK_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 100 } } : {},
+    analyticsEngineDatasets: name === "contract" ? {} : { METRICS: { dataset: METRICS_DATASET } },
   };
 }
 

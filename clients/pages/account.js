@@ -5,8 +5,8 @@
 // page only shows what it answers.
 
 import {
-  $, client, element, field, getJson, go, humanize, messageFor, onSubmit, ready, reveal, row, say,
-  sendJson, signedInPage, signInAndReturn, when,
+  $, client, EdgeauthError, element, field, getJson, go, humanize, messageFor, onSubmit, ready, redirectError,
+  reveal, row, say, sendJson, signedInPage, signInAndReturn, when,
 } from "./common.js";
 import { drawQr } from "./qr.js";
 
@@ -21,7 +21,7 @@ async function start() {
     showMfa(me.mfa_enabled);
     $("loading").hidden = true;
     $("account").hidden = false;
-    await Promise.all([loadSessions(), loadActivity(), loadConsents()]);
+    await Promise.all([loadSessions(), loadActivity(), loadConsents(), loadMethods()]);
     ready();
   } catch (error) {
     $("loading").hidden = true;
@@ -109,6 +109,69 @@ onSubmit($("mfa-disable-form"), "mfa-disable-error", async (data) => {
   $("mfa-start").focus();
   return undefined;
 });
+
+// --- sign-in methods ---------------------------------------------------------------------
+// Linked provider accounts (unlink; the API refuses to remove the last method) and the
+// providers that can be linked: `POST /auth/oauth/{provider}/link` answers the provider's
+// URL, and the browser goes there; it comes back here with `?linked=` or `?error=`.
+
+async function loadMethods() {
+  say("methods-error", null);
+  const { identities, providers, password_set: passwordSet } = await getJson("/api/me/identities");
+  $("methods-password").textContent = passwordSet
+    ? "You can sign in with your password."
+    : "No password is set: you sign in with a provider. To add a password, use “Forgot your password?” on the sign-in page.";
+  $("identities").replaceChildren(...identities.map(identityItem));
+  const linked = new Set(identities.map((identity) => identity.provider));
+  $("link-providers").replaceChildren(...providers.filter((provider) => !linked.has(provider.id)).map(linkButton));
+}
+
+function identityItem(identity) {
+  const item = element("li");
+  item.dataset.provider = identity.provider;
+  const text = element("div");
+  text.append(element("div", identity.label));
+  text.append(element("div", `${identity.email ?? "No email address"} · linked ${when(identity.linked_at)}`, { class: "meta" }));
+  item.append(text);
+  const button = element("button", "Unlink", { type: "button", class: "secondary" });
+  button.setAttribute("aria-label", `Unlink ${identity.label}`);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await sendJson("DELETE", `/api/me/identities/${encodeURIComponent(identity.provider)}`);
+      await loadMethods();
+      $("methods-title").focus();
+    } catch (error) {
+      button.disabled = false;
+      say("methods-error", messageFor(error));
+    }
+  });
+  item.append(button);
+  return item;
+}
+
+function linkButton(provider) {
+  const button = element("button", `Link ${provider.label}`, { type: "button", class: "secondary provider", "data-provider": provider.id });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const { authorization_url: url } = await sendJson("POST", `/auth/oauth/${encodeURIComponent(provider.id)}/link`);
+      location.assign(url);
+    } catch (error) {
+      button.disabled = false;
+      say("methods-error", messageFor(error));
+    }
+  });
+  return button;
+}
+
+const linkedNow = new URLSearchParams(location.search).get("linked");
+const linkError = redirectError();
+if (linkError) say("methods-error", messageFor(new EdgeauthError({ status: 400, code: linkError, title: "Linking failed" })));
+else if (linkedNow && /^[a-z0-9]{1,24}$/.test(linkedNow)) {
+  $("methods-done").textContent = "The account was linked.";
+  $("methods-done").hidden = false;
+}
 
 // --- sessions --------------------------------------------------------------------------
 

@@ -79,6 +79,14 @@ export function messageFor(error) {
       return "The request could not be verified. Reload the page and try again.";
     case "not_found":
       return "That no longer exists.";
+    case "oauth_failed":
+      return "Signing in with the provider did not work. Try again.";
+    case "oauth_email_unverified":
+      return "The provider did not confirm an email address for your account there, so no account was created. Confirm your email with the provider, or sign up with email and password.";
+    case "oauth_account_exists":
+      return "An account with this email address already exists. Sign in with your password, then link the provider on your account page.";
+    case "oauth_unavailable":
+      return "The sign-in provider is not answering right now. Try again later.";
     default:
       return `Something went wrong on our side. Try again later${error.requestId ? ` (reference ${error.requestId})` : ""}.`;
   }
@@ -140,6 +148,24 @@ export function fragmentToken() {
   const token = params.get("token");
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   return token && /^[A-Za-z0-9_-]{16,512}$/.test(token) ? token : null;
+}
+
+/**
+ * The problem code a social sign-in sent the browser back with (`?error=` on the
+ * sign-in and account pages): only codes of the API's fixed list are read, so the
+ * query cannot put arbitrary text on the page.
+ */
+export function redirectError() {
+  const code = new URLSearchParams(location.search).get("error");
+  return code && /^oauth_[a-z_]{1,32}$|^rate_limited$|^not_found$/.test(code) ? code : null;
+}
+
+/** The MFA token a social sign-in hands over in the fragment (`#mfa_token=…`), read once. */
+export function fragmentMfaToken() {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const token = params.get("mfa_token");
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : null;
 }
 
 /** JSON of a GET through the client (CSRF, refresh); throws EdgeauthError. */

@@ -6,20 +6,27 @@
 // renders the passkey button, pressing it loads /assets/pages/passkey.js, a module
 // the passkey feature provides, and calls its `signInWithPasskey({client, returnTo})`.
 
-import { $, client, field, go, onSubmit, ready, returnTo, say, signedInPage } from "./common.js";
+import {
+  $, client, EdgeauthError, field, fragmentMfaToken, go, messageFor, onSubmit, ready, redirectError, returnTo, say,
+  signedInPage,
+} from "./common.js";
 
 const target = returnTo();
 let mfaToken = null;
 let useRecovery = false;
 
+function askForSecondFactor() {
+  $("password-form").hidden = true;
+  $("mfa-form").hidden = false;
+  $("code").required = true;
+  $("code").focus();
+}
+
 onSubmit($("password-form"), "password-error", async (data) => {
   const result = await client.signIn({ email: field(data, "email").trim(), password: field(data, "password") });
   if (result.status === "mfa_required") {
     mfaToken = result.mfaToken;
-    $("password-form").hidden = true;
-    $("mfa-form").hidden = false;
-    $("code").required = true;
-    $("code").focus();
+    askForSecondFactor();
     return;
   }
   go(target);
@@ -67,6 +74,16 @@ for (const link of document.querySelectorAll("a.provider")) {
   }
 }
 
+// Back from a provider: its problem code (docs/contract.md §3), or — when the account
+// has two-step verification — an MFA token in the fragment, for the same second step.
+const providerError = redirectError();
+if (providerError) say("password-error", messageFor(new EdgeauthError({ status: 400, code: providerError, title: "Sign-in failed" })));
+const handedOver = fragmentMfaToken();
+if (handedOver) {
+  mfaToken = handedOver;
+  askForSecondFactor();
+}
+
 const passkey = $("passkey-sign-in");
 if (passkey) {
   passkey.addEventListener("click", async () => {
@@ -82,5 +99,5 @@ if (passkey) {
 }
 
 // Already signed in (another tab, or a session that is still alive): go on.
-if (await signedInPage({ protectedPage: false })) go(target);
+if (!handedOver && await signedInPage({ protectedPage: false })) go(target);
 else ready();

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { developmentVars, mailOrigin, startLocal } from "../../tools/local.mjs";
+import { developmentVars, mailOrigin, monitoringOrigins, startLocal } from "../../tools/local.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const TARGET = process.env.EDGEAUTH_TARGET ?? "workers";
@@ -147,6 +147,19 @@ async function startSpin(vars, withContractWorker, keptState, options) {
   // The guard example: tokens are issued by PUBLIC_ORIGIN, edgeauth is reached here.
   env.SPIN_VARIABLE_EDGEAUTH_ORIGIN = vars.PUBLIC_ORIGIN;
   env.SPIN_VARIABLE_EDGEAUTH_URL = `http://127.0.0.1:${port}`;
+  // Social sign-in: the generic provider `oidc` and GitHub may be local servers; the
+  // manifest's templated outbound hosts (spin.toml) are set to their origins, as
+  // tools/dev-spin.mjs does for mail.
+  const oidcOrigin = mailOrigin(vars.OAUTH_OIDC_ISSUER);
+  if (oidcOrigin) {
+    for (const name of ["OAUTH_OIDC_ORIGIN", "OAUTH_OIDC_TOKEN_ORIGIN", "OAUTH_OIDC_JWKS_ORIGIN"]) env[`SPIN_VARIABLE_${name}`] = oidcOrigin;
+  }
+  const githubOrigin = mailOrigin(vars.OAUTH_GITHUB_URL);
+  if (githubOrigin) {
+    for (const name of ["OAUTH_GITHUB_ORIGIN", "OAUTH_GITHUB_API_ORIGIN"]) env[`SPIN_VARIABLE_${name}`] = githubOrigin;
+  }
+  // Webhooks and error reports may go to their configured receivers only.
+  for (const [name, value] of Object.entries(monitoringOrigins(vars))) env[`SPIN_VARIABLE_${name.toUpperCase()}`] = value;
   const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb];
   if (clientAddrFromHeader) args.push("--client-addr-from-header", clientAddrFromHeader);
   if (kvStats) args.push("--kv-stats");

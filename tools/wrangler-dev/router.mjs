@@ -16,8 +16,8 @@
  */
 export const OWNERS = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not the lines below.
-  LOGIN: ["/auth/register*", "/auth/login*"],
-  RESET: ["/auth/password/*", "/auth/email/*"],
+  LOGIN: ["/auth/register*", "/auth/login*", "/auth/oauth/*"],
+  RESET: ["/auth/password/*", "/auth/email/*", "/auth/security/*"],
   REFRESH: ["/auth/session*", "/auth/introspect*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
   PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/account*", "/admin*", "/assets/*"],

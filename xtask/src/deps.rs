@@ -29,7 +29,7 @@ pub(crate) type Layers = &'static [(&'static str, &'static [&'static str])];
 
 /// The layers of `edgeauth-primitives`, bottom first.
 pub(crate) const PRIMITIVES_LAYERS: Layers = &[
-    ("foundations", &["encoding", "env", "secret"]),
+    ("foundations", &["encoding", "env", "outbound", "secret"]),
     ("crypto and stores", &["crypto", "store"]),
 ];
 

@@ -17,6 +17,22 @@ mod workers {
     ) -> Result<edgeauth_workers::RawResponse> {
         edgeauth_workers::serve::<Refresh>(request, env, ctx).await
     }
+
+    /// The consumer of the webhook Queue (`[[queues.consumers]]` in
+    /// `functions/refresh/wrangler.toml`): attempts each security-webhook delivery and
+    /// acknowledges or retries it. It lives here rather than in `api`, whose bundle
+    /// has the tightest size budget.
+    // Exported to the runtime by wasm-bindgen (which needs `pub`), not to Rust.
+    #[allow(unreachable_pub)]
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    pub async fn queue(
+        batch: wasm_bindgen::JsValue,
+        env: Env,
+        _ctx: wasm_bindgen::JsValue,
+    ) -> core::result::Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+        edgeauth_workers::webhook_queue(batch, env).await;
+        Ok(wasm_bindgen::JsValue::UNDEFINED)
+    }
 }
 
 /// Spin entry point (`wasm32-wasip2`, WASIp3 `wasi:http/handler`).

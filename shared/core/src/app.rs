@@ -22,17 +22,29 @@ use crate::env::{Clock, Random};
 use crate::error::{ApiError, Internal};
 use crate::flows::{auth, ratelimit};
 use crate::http::{body, problem, Method, Request, Response};
+use crate::memory::metrics::Sample;
 use crate::memory::IsolateMemory;
-use crate::model::audit::AuditEvent;
+use crate::model::alert::Alert;
+use crate::model::audit::{AuditEvent, AuditKind};
 use crate::model::log::RequestLog;
 use crate::model::mail::Mail;
+use crate::model::metrics::{Outcomes, Snapshot};
+use crate::policy::alerts;
 use crate::policy::security_headers::{self, Hsts};
 use crate::policy::{cors, https_redirect};
 
+pub mod background;
 pub mod carry;
+pub mod errors;
+pub mod mails;
+pub mod output;
 pub mod route;
+pub mod webhooks;
 
-pub use carry::{carry_out, retention_sweep, Mails, NotSent, Output};
+pub use background::Background;
+pub use carry::{carry_out, retention_sweep};
+pub use mails::Mails;
+pub use output::{notice, DataPoint, NotSent, Output};
 pub use route::{match_pattern, param, Handler, HandlerFuture, Params, Route};
 
 /// One deployable function: its name and its route table.
@@ -43,6 +55,16 @@ pub trait Function {
     /// not (`/api/` for `api`, which also answers the `404` of paths nobody owns);
     /// `None`: the platform routes exactly the paths of its routes.
     const NAMESPACE: Option<&'static str> = None;
+    /// Whether the function signs access tokens: on a runtime whose instances serve
+    /// one request each (Spin), only these compare the active signing key with the
+    /// stored one ([`crate::flows::monitoring::signing_key`]).
+    const SIGNS_TOKENS: bool = false;
+    /// Whether the function's work after a response may use the stores and outbound
+    /// requests: the `5xx` count, alerts and their webhooks, error reports to the
+    /// tracker, the metrics snapshot in the store. `pages` reads no store and, on
+    /// Spin, may make no outbound request: its error reports and metrics go to the
+    /// log only, and none of that code is linked into it.
+    const DOES_IO: bool = true;
     /// Every route the function serves ([`route`]).
     fn routes<S: Services>() -> &'static [Route<S>];
 }
@@ -58,6 +80,15 @@ pub struct Outcome {
     pub mails: Vec<Mail>,
     /// The request's log line.
     pub log: RequestLog,
+    /// Security alerts its audit events raise ([`crate::policy::alerts`]).
+    pub alerts: Vec<Alert>,
+    /// The isolate's metrics, when a flush is due ([`crate::memory::metrics`]).
+    pub metrics: Option<Snapshot>,
+    /// Compare the active signing key with the stored one (the isolate's first
+    /// request; [`crate::flows::monitoring::signing_key`]).
+    pub watch_signing_key: bool,
+    /// Run the due webhook retries (`POST /api/admin/webhooks/retry`).
+    pub retry_webhooks: bool,
 }
 
 /// Serves one request for function `F`, with the isolate's configuration and memory.
@@ -81,6 +112,7 @@ pub async fn serve<F: Function, S: Services>(
         status: 0,
         duration_ms: 0,
         request_id: request_id.clone(),
+        hash_ms: None,
         error: None,
         cause: None,
     };
@@ -138,12 +170,54 @@ pub async fn serve<F: Function, S: Services>(
         response.body.clear();
     }
     log.status = response.status;
-    log.duration_ms = services.clock().now_ms().saturating_sub(started);
+    let now = services.clock().now_ms();
+    log.duration_ms = now.saturating_sub(started);
+    log.hash_ms = effects.hash_ms;
+    memory.metrics.record(&Sample {
+        function: F::NAME,
+        method: log.method,
+        route: log.route,
+        status: log.status,
+        duration_ms: log.duration_ms,
+        at_ms: started,
+        outcomes: &outcomes_of(&effects.audit, log.status),
+        hash_ms: log.hash_ms,
+    });
+    let (alerts, metrics, watch_signing_key) = match config {
+        Ok(config) => (
+            effects
+                .audit
+                .iter()
+                .filter_map(|event| alerts::from_audit(config, event, started))
+                .collect(),
+            memory
+                .metrics
+                .take_due(now, u64::from(config.monitoring.metrics_flush_secs) * 1000),
+            F::SIGNS_TOKENS && memory.signing_key.first_check(),
+        ),
+        Err(_) => (Vec::new(), None, false),
+    };
     Outcome {
         response,
         audit: effects.audit,
         mails: effects.mails,
         log,
+        alerts,
+        metrics,
+        watch_signing_key,
+        retry_webhooks: effects.retry_webhooks,
+    }
+}
+
+/// The outcome counts of one request: from its audit events and its status.
+fn outcomes_of(audit: &[AuditEvent], status: u16) -> Outcomes {
+    let count = |kind: AuditKind| audit.iter().filter(|event| event.event == kind).count() as u64;
+    Outcomes {
+        logins_succeeded: count(AuditKind::LoginSucceeded),
+        logins_failed: count(AuditKind::LoginFailed),
+        rate_limited: u64::from(status == 429),
+        refresh_reuse_detected: count(AuditKind::RefreshReuseDetected),
+        lockouts: count(AuditKind::Lockout),
     }
 }
 
@@ -192,7 +266,11 @@ async fn route_and_dispatch<F: Function, S: Services>(
         return Err(ApiError::MethodNotAllowed(route::method_set(&entries)));
     };
     if !request.method.is_safe() {
-        body::check_envelope(request)?;
+        if route.accepts_form {
+            body::check_form_envelope(request)?;
+        } else {
+            body::check_envelope(request)?;
+        }
     }
     dispatch(ctx, route, &params).await
 }
@@ -222,6 +300,17 @@ async fn dispatch<S: Services>(
         ctx.memory.sessions.forget_user(principal.user_id());
     }
     answer
+}
+
+/// The function `F`'s table says serves `method path` on Workers instead of `F`
+/// ([`Route::served_by`]). `method` is the raw token.
+pub fn served_by<F: Function, S: Services>(method: &str, path: &str) -> Option<&'static str> {
+    let method = Method::parse(method);
+    F::routes::<S>().iter().find_map(|route| {
+        (route.method == method && match_pattern(route.pattern, path).is_some())
+            .then_some(route.served_by)
+            .flatten()
+    })
 }
 
 /// Whether `F` serves `method path` with a handler that verifies the caller's

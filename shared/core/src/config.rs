@@ -14,10 +14,14 @@
 //!   non-https public origin outside development, argon2 parameters below the OWASP
 //!   minimums, a minimum password length below 8.
 
+pub mod monitoring;
+pub mod oauth;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
+pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
+pub use oauth::{OAuthConfig, Provider, ProviderKind};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -62,9 +66,38 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
     "SESSION_CHECK",
+    "WEBHOOK_ENDPOINTS",
+    "WEBHOOK_SECRETS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_RETRY_BASE_SECS",
+    "WEBHOOK_RETRY_MAX_SECS",
+    "ALERT_ERROR_BURST",
+    "ALERT_MFA_FAILURES",
+    "SENTRY_DSN",
+    "METRICS_FLUSH_SECS",
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
+    "RATE_LIMIT_OAUTH_PER_IP",
+    "OAUTH_PROVIDERS",
+    // The presets' variables (config/oauth.rs); a generic provider's are named after
+    // it: `oauth::generic_variables`.
+    "OAUTH_GOOGLE_CLIENT_ID",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_GOOGLE_LABEL",
+    "OAUTH_MICROSOFT_CLIENT_ID",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_TENANT",
+    "OAUTH_MICROSOFT_LABEL",
+    "OAUTH_APPLE_CLIENT_ID",
+    "OAUTH_APPLE_TEAM_ID",
+    "OAUTH_APPLE_KEY_ID",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_APPLE_LABEL",
+    "OAUTH_GITHUB_CLIENT_ID",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+    "OAUTH_GITHUB_URL",
+    "OAUTH_GITHUB_LABEL",
 ];
 
 /// Variables that hold secrets (set with `wrangler secret put`; `secret = true` in Spin).
@@ -73,6 +106,12 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_APPLE_PRIVATE_KEY",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+    "WEBHOOK_SECRETS",
+    "SENTRY_DSN",
 ];
 
 /// The deployment environment.
@@ -174,6 +213,8 @@ pub struct RateLimits {
     pub api_per_user: RateLimit,
     /// Per user: the `refresh` function's authenticated session routes.
     pub sessions_per_user: RateLimit,
+    /// Per IP: social sign-in starts and callbacks (`RATE_LIMIT_OAUTH_PER_IP`).
+    pub oauth_per_ip: RateLimit,
     /// Per email: failed logins before a lock.
     pub lockout_failures: RateLimit,
     /// First lock duration in seconds (doubles on repeat).
@@ -207,6 +248,10 @@ impl Default for RateLimits {
             },
             sessions_per_user: RateLimit {
                 limit: 120,
+                window_secs: 60,
+            },
+            oauth_per_ip: RateLimit {
+                limit: 30,
                 window_secs: 60,
             },
             lockout_failures: RateLimit {
@@ -319,14 +364,20 @@ pub struct Config {
     /// `SESSION_CHECK`: whether read-only requests may reuse a session check of the
     /// last few seconds (docs/sessions.md §5).
     pub session_check: SessionCheck,
+    /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
+    pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
+    /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
+    pub oauth: OAuthConfig,
 }
 
 impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
-        parse::parse(vars)
+        let mut config = parse::parse(vars)?;
+        config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
+        Ok(config)
     }
 
     /// Whether plain-http loopback development is in effect for this public origin.

@@ -2,7 +2,7 @@
 //! memory, the platform services, the request, and the effects the flow queues.
 //!
 //! [`Services`] is what an adapter provides (stores, clock, random, signature
-//! verifier); [`Ctx`] is built once per request by [`crate::app::serve`] and handed to
+//! verifier, outbound HTTP); [`Ctx`] is built once per request by [`crate::app::serve`] and handed to
 //! every handler; [`Effects`] are what a flow asks the adapter to carry out (audit
 //! events, mails), returned in the [`crate::app::Outcome`].
 //!
@@ -23,6 +23,7 @@ use crate::http::Request;
 use crate::memory::IsolateMemory;
 use crate::model::audit::{AuditEvent, AuditKind};
 use crate::model::mail::Mail;
+use crate::outbound::OutboundHttp;
 use crate::store::{AtomicStore, RecordStore};
 
 /// The platform services a flow may use. `'static`: an implementation owns (or
@@ -40,6 +41,8 @@ pub trait Services: 'static {
     /// Signature checks: the platform's native verifier (WebCrypto on Workers) or the
     /// software one (`crate::crypto::signature`).
     type Signatures: SignatureVerifier;
+    /// Outbound HTTP (OpenID providers): `fetch` on Workers, Spin's outbound HTTP.
+    type Http: OutboundHttp;
     /// Record storage.
     fn records(&self) -> &Self::Records;
     /// Atomic storage.
@@ -50,13 +53,15 @@ pub trait Services: 'static {
     fn random(&self) -> &Self::Random;
     /// Signature checks.
     fn signatures(&self) -> &Self::Signatures;
+    /// Outbound HTTP.
+    fn http(&self) -> &Self::Http;
 }
 
 /// [`Services`] from their parts: what every runtime's adapter builds per request
-/// (its stores, clock, random source and signature verifier), so that the trait is
-/// implemented once.
+/// (its stores, clock, random source, signature verifier and outbound HTTP client), so
+/// that the trait is implemented once.
 #[derive(Debug)]
-pub struct Platform<R, A, C, N, V> {
+pub struct Platform<R, A, C, N, V, H> {
     /// Record storage.
     pub records: R,
     /// Atomic storage.
@@ -67,21 +72,25 @@ pub struct Platform<R, A, C, N, V> {
     pub random: N,
     /// Signature checks.
     pub signatures: V,
+    /// Outbound HTTP.
+    pub http: H,
 }
 
-impl<R, A, C, N, V> Services for Platform<R, A, C, N, V>
+impl<R, A, C, N, V, H> Services for Platform<R, A, C, N, V, H>
 where
     R: RecordStore + 'static,
     A: AtomicStore + 'static,
     C: Clock + 'static,
     N: Random + 'static,
     V: SignatureVerifier + 'static,
+    H: OutboundHttp + 'static,
 {
     type Records = R;
     type Atomic = A;
     type Clock = C;
     type Random = N;
     type Signatures = V;
+    type Http = H;
     fn records(&self) -> &R {
         &self.records
     }
@@ -97,15 +106,24 @@ where
     fn signatures(&self) -> &V {
         &self.signatures
     }
+    fn http(&self) -> &H {
+        &self.http
+    }
 }
 
 /// Effects a flow asks the adapter to carry out.
 #[derive(Debug, Default)]
 pub struct Effects {
-    /// Audit events to persist.
+    /// Audit events to persist (each may raise a security alert,
+    /// [`crate::policy::alerts`]).
     pub audit: Vec<AuditEvent>,
     /// Mails to send.
     pub mails: Vec<Mail>,
+    /// Time spent hashing passwords ([`Ctx::timed_hash`]), when any.
+    pub hash_ms: Option<u64>,
+    /// Retry the webhook deliveries that are due, after the response
+    /// (`POST /api/admin/webhooks/retry`).
+    pub retry_webhooks: bool,
 }
 
 /// Everything a handler needs for one request.
@@ -155,6 +173,24 @@ impl<'a, S: Services> Ctx<'a, S> {
     /// Queues a mail.
     pub fn send_mail(&self, mail: Mail) {
         self.effects.borrow_mut().mails.push(mail);
+    }
+
+    /// Runs a password hash (`hash`) and counts its time for the request line and the
+    /// isolate's metrics.
+    pub fn timed_hash<T>(&self, hash: impl FnOnce() -> T) -> T {
+        let clock = self.services.clock();
+        let started = clock.now_ms();
+        let result = hash();
+        let spent = clock.now_ms().saturating_sub(started);
+        if let Ok(mut effects) = self.effects.try_borrow_mut() {
+            effects.hash_ms = Some(effects.hash_ms.unwrap_or(0).saturating_add(spent));
+        }
+        result
+    }
+
+    /// Asks for the due webhook retries to run after the response.
+    pub fn retry_webhooks(&self) {
+        self.effects.borrow_mut().retry_webhooks = true;
     }
 
     /// Queues an audit event with the request's context filled in.

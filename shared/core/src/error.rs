@@ -47,6 +47,19 @@ pub enum ApiError {
         /// Seconds until the client may retry.
         retry_after_secs: u64,
     },
+    /// `400 oauth_failed`: a social sign-in did not complete (unknown, used or foreign
+    /// state; the provider refused; its answer failed validation). The detail is fixed
+    /// text chosen by the code, never the provider's; the cause goes to the log.
+    OAuthFailed(&'static str, Internal),
+    /// `400 oauth_email_unverified`: the provider asserted no verified address, so no
+    /// account is created.
+    OAuthEmailUnverified,
+    /// `409 oauth_account_exists`: an account with the provider's address exists; its
+    /// owner must sign in with it first and link the provider (no silent linking).
+    OAuthAccountExists,
+    /// `502 oauth_unavailable`: the provider could not be reached, answered an error
+    /// status, or sent metadata or keys that cannot be used.
+    OAuthUnavailable(Internal),
     /// `500 internal`: anything unexpected; the cause is logged, never sent.
     Internal(Internal),
     /// `503 unavailable`: storage unreachable or a secret missing/malformed.
@@ -61,7 +74,12 @@ impl ApiError {
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
         match self {
-            Self::InvalidRequest(_) | Self::WeakPassword(_) => 400,
+            Self::InvalidRequest(_)
+            | Self::WeakPassword(_)
+            | Self::OAuthFailed(..)
+            | Self::OAuthEmailUnverified => 400,
+            Self::OAuthAccountExists => 409,
+            Self::OAuthUnavailable(_) => 502,
             Self::InvalidCredentials | Self::InvalidMfa | Self::Unauthenticated => 401,
             Self::Forbidden | Self::CsrfFailed | Self::CorsRejected => 403,
             Self::NotFound => 404,
@@ -90,6 +108,10 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",
+            Self::OAuthFailed(..) => "oauth_failed",
+            Self::OAuthEmailUnverified => "oauth_email_unverified",
+            Self::OAuthAccountExists => "oauth_account_exists",
+            Self::OAuthUnavailable(_) => "oauth_unavailable",
             Self::Internal(_) => "internal",
             Self::Unavailable(_) => "unavailable",
         }
@@ -111,6 +133,10 @@ impl ApiError {
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::RateLimited { .. } => "Too many requests",
+            Self::OAuthFailed(..) => "Sign-in with the provider failed",
+            Self::OAuthEmailUnverified => "The provider did not confirm an email address",
+            Self::OAuthAccountExists => "An account with this email address already exists",
+            Self::OAuthUnavailable(_) => "The sign-in provider is unavailable",
             Self::Internal(_) => "Internal error",
             Self::Unavailable(_) => "Service unavailable",
         }
@@ -119,7 +145,9 @@ impl ApiError {
     /// The optional `detail`: static text only, never derived from input.
     pub fn detail(&self) -> Option<&'static str> {
         match self {
-            Self::InvalidRequest(detail) | Self::WeakPassword(detail) => Some(detail),
+            Self::InvalidRequest(detail)
+            | Self::WeakPassword(detail)
+            | Self::OAuthFailed(detail, _) => Some(detail),
             _ => None,
         }
     }
@@ -127,7 +155,10 @@ impl ApiError {
     /// The internal cause to log for 500/503 (never sent to the client).
     pub fn internal_cause(&self) -> Option<&'static str> {
         match self {
-            Self::Internal(Internal(cause)) | Self::Unavailable(Internal(cause)) => Some(cause),
+            Self::Internal(Internal(cause))
+            | Self::Unavailable(Internal(cause))
+            | Self::OAuthUnavailable(Internal(cause))
+            | Self::OAuthFailed(_, Internal(cause)) => Some(cause),
             _ => None,
         }
     }

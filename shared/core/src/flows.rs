@@ -9,6 +9,7 @@
 //! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions;
 //!   [`kill_switch`]: the cut-off every session check reads.
 //! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
+//! - [`oauth`]: social sign-in (OpenID Connect, GitHub), account linking.
 //! - [`documents`]: the document routes.
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
 //! - [`gdpr`]: export, erasure, consents, retention.
@@ -16,6 +17,10 @@
 //! - [`pages`]: the hosted pages' HTML and assets.
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
+//! - [`notices`]: security notices to an account's owner, with a "this wasn't me"
+//!   link.
+//! - [`monitoring`]: the signing-key watch, the `5xx` count, webhook delivery
+//!   records, metrics snapshots and their admin routes.
 //!
 //! Flows name every layer below them; nothing below names a flow.
 //!
@@ -31,6 +36,9 @@ pub mod gdpr;
 pub mod kill_switch;
 pub mod lockout;
 pub mod mfa;
+pub mod monitoring;
+pub mod notices;
+pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

@@ -20,6 +20,11 @@ use alloc::vec::Vec;
 
 pub use crate::method::{Method, Methods};
 
+/// The header an adapter sets to the client's country as its platform knows it
+/// (Workers: `request.cf.country`); adapters remove any copy a client sent, so the
+/// core can trust it. Spin knows no country and never sets it.
+pub const COUNTRY_HEADER: &str = "x-edgeauth-country";
+
 /// An incoming request, as the adapter saw it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -45,6 +50,17 @@ impl Request {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         header_value(&self.headers, name)
+    }
+
+    /// The client's country (ISO 3166-1 alpha-2, as the platform's edge set it in
+    /// [`COUNTRY_HEADER`]), when it is one.
+    pub fn country(&self) -> Option<&str> {
+        self.header(COUNTRY_HEADER).filter(|code| {
+            code.len() == 2
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        })
     }
 
     /// The value of a query parameter (first occurrence, not percent-decoded beyond `+`).

@@ -68,7 +68,7 @@ pub(crate) mod testkit;
 
 // The primitives (crate `edgeauth-primitives`), re-exported under the names the core
 // and the adapters use: `crate::store`, `crate::secret`, … name that crate's modules.
-pub use edgeauth_primitives::{crypto, encoding, env, secret, store};
+pub use edgeauth_primitives::{crypto, encoding, env, outbound, secret, store};
 
 // The curated public interface.
 pub use app::{Function, Outcome};

@@ -12,6 +12,8 @@
 //! | [`kill_switch`] | reading the stored kill-switch cut-off on every request | re-read every 5 s; the bound is stated in `docs/sessions.md` |
 //! | [`settled`] | reading a finished rate-limit window's count again | remembered only once the window is final |
 //! | [`hashing`] | — (a bound, not a cache) | caps the password hashes one isolate takes on at once |
+//! | [`oidc`] | fetching a sign-in provider's metadata and keys per sign-in | public, checked when fetched; bounded lifetimes; an unknown key id refetches (rate-limited) |
+//! | [`metrics`] | a store write per request for metrics; re-checking the signing key | counts only, never read by a decision; the key check runs once per isolate |
 //!
 //! Adding a memory is a module here
 //! and a field of [`IsolateMemory`]; [`bounded::Bounded`] is the container the caches
@@ -27,6 +29,8 @@ pub mod bounded;
 pub mod hashing;
 pub mod kill_switch;
 pub mod leases;
+pub mod metrics;
+pub mod oidc;
 pub mod sessions;
 pub mod settled;
 pub mod tokens;
@@ -34,6 +38,8 @@ pub mod tokens;
 pub use hashing::{HashGate, HashPermit};
 pub use kill_switch::KillSwitchMemory;
 pub use leases::Leases;
+pub use metrics::{Metrics, SigningKeyWatch};
+pub use oidc::OidcMemory;
 pub use sessions::SessionCache;
 pub use settled::SettledCounts;
 pub use tokens::TokenCache;
@@ -58,6 +64,13 @@ pub struct IsolateMemory {
     pub settled: SettledCounts,
     /// The bound on password hashing in flight ([`hashing`]).
     pub hashing: HashGate,
+    /// Sign-in providers' metadata and key sets ([`oidc`]).
+    pub oidc: OidcMemory,
+    /// Request counts, latencies, outcomes and hash time since the last flush
+    /// ([`metrics`]).
+    pub metrics: Metrics,
+    /// Whether the active signing key was compared with the stored one ([`metrics`]).
+    pub signing_key: SigningKeyWatch,
 }
 
 impl IsolateMemory {
@@ -70,6 +83,9 @@ impl IsolateMemory {
             leases: Leases::default(),
             settled: SettledCounts::default(),
             hashing: HashGate::new(hashing::CAPACITY),
+            oidc: OidcMemory::default(),
+            metrics: Metrics::default(),
+            signing_key: SigningKeyWatch::default(),
         }
     }
 }

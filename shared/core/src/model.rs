@@ -3,6 +3,7 @@
 //! - [`user`]: the user record, its AtomicStore keys, CAS updates, the email index and
 //!   the user directory; [`email`]: the normalised, indexed and stored forms of an
 //!   address; [`user::mfa`]: the second factor's state inside the user record.
+//! - [`identity`]: accounts at sign-in providers linked to a user, and their index.
 //! - [`session`]: the session record; [`refresh_token`]: the refresh token's format,
 //!   hash and successors; [`cookies`]: the names and paths of the session cookies.
 //! - [`principal`]: who is calling (user and session as stored now).
@@ -10,7 +11,8 @@
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
 //! - [`audit`], [`mail`], [`log`]: the values flows return for adapters to persist,
-//!   send and print.
+//!   send and print; [`alert`]: security alerts and their webhook deliveries;
+//!   [`metrics`]: an isolate's counts over an interval.
 //!
 //! This layer names the configuration, the error mapping, HTTP messages and the
 //! primitives only: no policy, no per-isolate memory, no request context.
@@ -20,12 +22,15 @@
 //! AtomicStore record it changes (each module says how).
 
 pub mod admins;
+pub mod alert;
 pub mod audit;
 pub mod cookies;
 pub mod document;
 pub mod email;
+pub mod identity;
 pub mod log;
 pub mod mail;
+pub mod metrics;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;

@@ -12,21 +12,28 @@
 //! - Input: [`fields`] (the rules of every email and password field).
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
+//! - Social sign-in: [`oauth`] (PKCE, discovery, ID tokens, Entra's issuers, Apple's
+//!   client secret, GitHub's answers); [`sign_in_methods`] (what a user can sign in with).
 //! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
 //! - [`paging`]: sealed cursors and key walking for listings.
+//! - Monitoring: [`alerts`] (which audit events raise a security alert),
+//!   [`device`] (a coarse user-agent summary for notices and alerts).
 //!
 //! Security considerations: most modules here are pure and property-tested; the few
 //! that read a store ([`paging::take_keys`]) or take the isolate's memory as a
 //! parameter ([`token::verify`], through a trait) say so.
 
+pub mod alerts;
 pub mod cors;
 pub mod csrf;
+pub mod device;
 pub mod documents;
 pub mod fields;
 pub mod https_redirect;
 pub mod lockout;
 pub mod mfa;
 pub mod net;
+pub mod oauth;
 pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]
@@ -35,5 +42,6 @@ pub mod rbac;
 pub mod return_to;
 pub mod security_headers;
 pub mod session_epoch;
+pub mod sign_in_methods;
 pub mod token;
 pub mod window;

@@ -12,8 +12,10 @@
 //! ([`TestEnv::hold_next_swap`]): a request "in flight" at an exact point.
 
 pub(crate) mod api;
+pub(crate) mod http;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+pub(crate) mod output;
 pub(crate) mod sessions;
 // Used by the tests of the password flows (register, forgot), hence the feature.
 #[cfg(feature = "password-policy")]
@@ -184,6 +186,8 @@ pub(crate) struct TestEnv {
     pub(crate) store: Rc<MemoryStore<FakeClock>>,
     atomic: Rc<InterleavingStore>,
     random: Rc<SeededRandom>,
+    /// Outbound HTTP: a programmable fake ([`http::FakeHttp`]).
+    pub(crate) http: Rc<http::FakeHttp>,
 }
 
 impl Services for TestEnv {
@@ -192,6 +196,7 @@ impl Services for TestEnv {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = crate::crypto::signature::SoftwareVerifier;
+    type Http = http::FakeHttp;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -206,6 +211,9 @@ impl Services for TestEnv {
     }
     fn signatures(&self) -> &Self::Signatures {
         &crate::crypto::signature::SoftwareVerifier
+    }
+    fn http(&self) -> &Self::Http {
+        &self.http
     }
 }
 
@@ -233,6 +241,7 @@ impl TestEnv {
             clock,
             store,
             random: Rc::new(SeededRandom::new(0x5EED)),
+            http: Rc::new(http::FakeHttp::default()),
         }
     }
 
@@ -317,6 +326,7 @@ pub(crate) struct Recorded {
     atomic: Traced<InterleavingStore>,
     clock: Rc<FakeClock>,
     random: Rc<SeededRandom>,
+    http: Rc<http::FakeHttp>,
 }
 
 #[cfg(feature = "password-policy")]
@@ -326,6 +336,7 @@ impl Services for Recorded {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = crate::crypto::signature::SoftwareVerifier;
+    type Http = http::FakeHttp;
     fn records(&self) -> &Self::Records {
         &self.records
     }
@@ -340,6 +351,9 @@ impl Services for Recorded {
     }
     fn signatures(&self) -> &Self::Signatures {
         &crate::crypto::signature::SoftwareVerifier
+    }
+    fn http(&self) -> &Self::Http {
+        &self.http
     }
 }
 
@@ -377,6 +391,7 @@ impl TestEnv {
                 atomic: Traced::new(self.atomic.clone(), trace.clone()),
                 clock: self.clock.clone(),
                 random: self.random.clone(),
+                http: self.http.clone(),
                 trace,
             },
         }
@@ -483,8 +498,11 @@ pub(crate) fn seed_user(
         mfa: Default::default(),
         created_at_ms: crate::Clock::now_ms(&*env.clock),
         last_login_at_ms: None,
+        known_devices: Vec::new(),
+        known_countries: Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
+        identities: alloc::vec::Vec::new(),
         other: BTreeMap::new(),
     };
     pollster::block_on(async {

@@ -3,7 +3,7 @@
 //! from a table (the real route is tested in the core; the examples run the guard
 //! against the built functions).
 
-use std::cell::{Cell, RefCell};
+use core::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use edgeauth_core::config::{Config, Vars};

@@ -6,6 +6,8 @@
 //! - [`keys`]: `JWT_SIGNING_KEYS` and `DATA_ENCRYPTION_KEYS` entries, with every key
 //!   derived from them computed once at parse.
 //! - [`eddsa`]: Ed25519 (`EdDSA`, RFC 8037) for `jwt-compact`: signing access tokens.
+//! - [`es256`]: reading a P-256 PKCS#8 key and ES256 signing (the Sign in with Apple
+//!   client secret; feature `es256-signing`).
 //! - [`signature`]: the one [`signature::SignatureVerifier`] trait for EdDSA, ES256 and
 //!   RS256 (access tokens, ID tokens, passkeys), the SubjectPublicKeyInfo encoders and
 //!   the software verifiers.
@@ -16,6 +18,8 @@
 //!   can be found by email without storing the address in the clear.
 //! - [`rotation`]: pure helpers an adapter-driven sweep calls per record to move
 //!   ciphertexts and indexes to the active key.
+//! - [`webhook`]: Standard Webhooks signatures (`whsec_` secrets, `v1,` HMAC-SHA256),
+//!   for the security webhooks the core sends.
 //!
 //! The operator's view (what is encrypted, the formats, the rotation runbook) is in
 //! `docs/encryption.md`.
@@ -33,11 +37,13 @@
 pub mod aead;
 pub mod blind_index;
 pub mod eddsa;
+pub mod es256;
 pub mod jwk;
 pub mod kdf;
 pub mod keys;
 pub mod rotation;
 pub mod signature;
+pub mod webhook;
 
 use core::fmt;
 

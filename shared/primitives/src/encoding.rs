@@ -21,9 +21,55 @@ pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Padded standard base64 (RFC 4648 §4), as HTTP Basic credentials use.
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Decodes unpadded base64url; `None` on any invalid input.
 pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+/// Percent-encodes `text` for a URL query or an `application/x-www-form-urlencoded`
+/// body: RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) as they are, every
+/// other byte as `%XX` (space too, never `+`).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            for nibble in [byte >> 4, byte & 0x0f] {
+                out.push(
+                    char::from_digit(u32::from(nibble), 16).map_or('0', |c| c.to_ascii_uppercase()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Decodes padded standard base64 (RFC 4648 §4), ignoring ASCII whitespace (the body
+/// of a PEM block); `None` on any invalid input.
+pub fn b64_decode_lenient_whitespace(text: &str) -> Option<Vec<u8>> {
+    // Mapped onto the URL-safe alphabet and decoded by the one engine every function
+    // links already (a second engine costs each Worker its tables and code).
+    let mut compact = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_ascii_whitespace()) {
+        compact.push(match c {
+            '+' => '-',
+            '/' => '_',
+            '-' | '_' => return None,
+            other => other,
+        });
+    }
+    let unpadded = compact.trim_end_matches('=');
+    if compact.len() - unpadded.len() > 2 || !compact.len().is_multiple_of(4) {
+        return None;
+    }
+    b64url_decode(unpadded)
 }
 
 /// Percent-decodes a query value (`+` as space); invalid escapes are kept literally.

@@ -13,6 +13,8 @@
 //!   Ed25519 signing ([`crypto::eddsa`]), the one [`SignatureVerifier`] for EdDSA,
 //!   ES256 and RS256 ([`crypto::signature`]), JWK parsing ([`crypto::jwk`]), the
 //!   data-at-rest cipher, the email blind index and the rotation helpers.
+//! - [`outbound`]: the [`outbound::OutboundHttp`] trait through which the core makes
+//!   its few outbound requests (OpenID providers), sans-IO like the stores.
 //! - [`store`]: the [`RecordStore`] and [`AtomicStore`] traits every runtime
 //!   implements, the in-memory store and the contract suite they all pass.
 //!
@@ -44,6 +46,7 @@ extern crate std;
 pub mod crypto;
 pub mod encoding;
 pub mod env;
+pub mod outbound;
 pub mod secret;
 pub mod store;
 
@@ -55,5 +58,6 @@ pub use crypto::signature::SoftwareVerifier;
 pub use crypto::signature::{Algorithm, SignatureCheck, SignatureVerifier, SoftwareEd25519};
 pub use crypto::CryptoError;
 pub use env::{Clock, Random, RandomError};
+pub use outbound::{OutboundError, OutboundHttp, OutboundRequest, OutboundResponse};
 pub use secret::Secret;
 pub use store::{AtomicKey, AtomicStore, RecordStore, StoreError};

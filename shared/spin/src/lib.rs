@@ -22,11 +22,15 @@
 //! Security considerations: Spin has no `waitUntil`, so mail is sent before the
 //! response; where a flow mails only real accounts (forgot password), the response
 //! time then depends on the mail provider for those accounts (docs/spin.md §5).
-//! Secrets are `secret = true` variables and never logged.
+//! Security webhooks and error reports leave before the response too (only requests
+//! that raise an alert or answer `500`), and failed deliveries are retried by a sample
+//! of later requests (docs/monitoring.md). Secrets are `secret = true` variables and
+//! never logged.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 pub mod atomic;
 mod effects;
+mod outbound;
 pub mod records;
 mod request;
 mod shard_index;
@@ -34,30 +38,43 @@ mod shard_index;
 use std::collections::BTreeMap;
 
 use edgeauth_core::app::{self, Function};
-use edgeauth_core::config::VARIABLES;
+use edgeauth_core::config::{oauth, VARIABLES};
 use edgeauth_core::ctx::Platform;
 use edgeauth_core::memory::IsolateMemory;
 use edgeauth_core::{Clock, Config, Vars};
 use edgeauth_primitives::crypto::signature::SoftwareVerifier;
 use edgeauth_primitives::env::OsRandom;
 
+use edgeauth_core::Random;
 use effects::SpinOutput;
+pub use outbound::SpinHttp;
 
 /// The request header Spin sets to the peer address of the connection (`ip:port`,
 /// `[v6]:port`): the default `CLIENT_IP_HEADER` on Spin.
 pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
+
+/// One request in this many also runs the due webhook retries (Spin has no cron).
+const RETRY_SAMPLE: u8 = 16;
 
 /// Variable values fetched up front (Spin's variable API is async; the core's is not).
 #[derive(Debug, Default)]
 pub struct SpinVars(BTreeMap<String, String>);
 
 impl SpinVars {
-    /// Reads every configuration variable; unset or undeclared ones are absent.
+    /// Reads every configuration variable; unset or undeclared ones are absent. The
+    /// variables of generic sign-in providers are named after them, so they are read
+    /// once `OAUTH_PROVIDERS` is known (each must be declared in `spin.toml`).
     pub async fn fetch() -> Self {
         let mut values = BTreeMap::new();
         for name in VARIABLES {
             if let Ok(value) = spin_sdk::variables::get(name.to_ascii_lowercase()).await {
                 values.insert((*name).to_string(), value);
+            }
+        }
+        let providers = values.get("OAUTH_PROVIDERS").cloned().unwrap_or_default();
+        for name in oauth::generic_variables(&providers) {
+            if let Ok(value) = spin_sdk::variables::get(name.to_ascii_lowercase()).await {
+                values.insert(name, value);
             }
         }
         Self(values)
@@ -90,10 +107,10 @@ impl Clock for SpinClock {
 }
 
 /// The services of one request: the `default` key-value store for records and
-/// atomics, WASI clocks and random, and the software signature verifier (EdDSA, ES256,
-/// RS256; a Spin host offers guests no native one).
+/// atomics, WASI clocks and random, the software signature verifier (EdDSA, ES256,
+/// RS256; a Spin host offers guests no native one) and Spin's outbound HTTP.
 pub type SpinServices =
-    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareVerifier>;
+    Platform<records::KvRecords, atomic::KvAtomic, SpinClock, OsRandom, SoftwareVerifier, SpinHttp>;
 
 /// Opens the `default` store for records and atomics.
 pub async fn services() -> SpinServices {
@@ -103,6 +120,7 @@ pub async fn services() -> SpinServices {
         clock: SpinClock,
         random: OsRandom,
         signatures: SoftwareVerifier,
+        http: SpinHttp,
     }
 }
 
@@ -127,9 +145,22 @@ pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Respo
     // One instance per request: the isolate's memory starts (and ends) empty.
     let memory = IsolateMemory::new();
     let outcome = app::serve::<F, _>(config.as_ref(), &memory, &services, &core_request).await;
-    let (response, mails) =
+    let (response, mut background) =
         app::carry_out(outcome, config.as_ref().ok(), &services, &SpinOutput).await;
-    // No `waitUntil` on Spin: mail leaves before the response.
-    mails.send(&SpinOutput).await;
+    // One instance per request: flushing its metrics would be a store write per
+    // request; the request line carries them instead.
+    background.discard_metrics();
+    // No cron and no queue on Spin: a sample of requests retries the webhook
+    // deliveries that are due (bounded), besides `POST /api/admin/webhooks/retry`.
+    let mut draw = [0u8; 1];
+    if services.random.fill(&mut draw).is_ok() && draw[0] % RETRY_SAMPLE == 0 {
+        background.retry_webhooks();
+    }
+    // No `waitUntil` on Spin: mail, alerts and reports leave before the response.
+    if let Ok(config) = &config {
+        background
+            .run::<F, _, _>(config, &memory, &services, &SpinOutput)
+            .await;
+    }
     request::from_core(response)
 }

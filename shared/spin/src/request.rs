@@ -10,6 +10,7 @@
 //!   of each only the last value is the runtime's: the others are dropped here.
 
 use edgeauth_core::http::body::{self, capped};
+use edgeauth_core::http::COUNTRY_HEADER;
 use edgeauth_core::{Method, Request, Response};
 use http_body_util::BodyExt;
 
@@ -59,10 +60,12 @@ where
 
 pub(crate) async fn to_core(request: spin_sdk::http::Request) -> Request {
     let (parts, body) = request.into_parts();
+    // Spin knows no country: a client's copy of the core's country header is dropped.
     let headers = runtime_headers(
         parts
             .headers
             .iter()
+            .filter(|(name, _)| !name.as_str().eq_ignore_ascii_case(COUNTRY_HEADER))
             .filter_map(|(name, value)| {
                 Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
             })

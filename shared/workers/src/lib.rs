@@ -5,12 +5,15 @@
 //! provides the core's services (KV records, Durable Object atomics, `Date.now()`,
 //! `crypto.getRandomValues`, WebCrypto signature verification), calls the core, and lends the core
 //! its transport to carry out the outcome ([`edgeauth_core::app::carry_out`]: the
-//! console and `fetch`); mail leaves after the response, through `waitUntil`, so that
-//! mail latency never reveals whether an account exists.
+//! console, `fetch`, the webhook Queue, Analytics Engine); mail, alerts, error
+//! reports and metrics leave after the response, through `waitUntil`, so that their
+//! latency never shows in it (mail's would reveal whether an account exists).
 //!
 //! Bindings (see `wrangler.toml`): KV namespace `EDGEAUTH_KV`, Durable Object
-//! namespace `ATOMIC` (class [`AtomicShard`], defined by the `refresh` script and
-//! bound by the others via `script_name`).
+//! namespace `ATOMIC` (class [`AtomicShard`], defined by the `api` script and
+//! bound by the others via `script_name`); the Queue `WEBHOOKS` (security webhooks,
+//! consumed by `refresh`, [`webhook_queue`]) and, optionally, the Analytics Engine
+//! dataset `METRICS`.
 //!
 //! Security considerations: configuration is parsed once per isolate and a failure
 //! answers `503` for every request (never a built-in key outside development); the
@@ -19,12 +22,17 @@
 
 mod atomic;
 mod effects;
+mod outbound;
+mod queue;
 mod records;
 mod request;
 mod scheduled;
 mod webcrypto;
 
 pub use atomic::AtomicShard;
+pub use effects::{METRICS_BINDING, WEBHOOKS_BINDING};
+pub use outbound::WorkersHttp;
+pub use queue::webhook_queue;
 pub use scheduled::retention_sweep;
 #[cfg(feature = "contract-tests")]
 pub use webcrypto::WebCryptoOnly;
@@ -82,9 +90,15 @@ impl Clock for WorkersClock {
 }
 
 /// The services of one request: KV records, Durable Object atomics, `Date.now()`,
-/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256).
-pub type WorkersServices =
-    Platform<records::KvRecords, atomic::DoAtomic, WorkersClock, OsRandom, WebCryptoVerifier>;
+/// `crypto.getRandomValues`, WebCrypto signatures (EdDSA, ES256, RS256), `fetch`.
+pub type WorkersServices = Platform<
+    records::KvRecords,
+    atomic::DoAtomic,
+    WorkersClock,
+    OsRandom,
+    WebCryptoVerifier,
+    WorkersHttp,
+>;
 
 /// The services bound in `env`.
 fn services(env: &Env) -> WorkersServices {
@@ -94,6 +108,7 @@ fn services(env: &Env) -> WorkersServices {
         clock: WorkersClock,
         random: OsRandom,
         signatures: WebCryptoVerifier,
+        http: WorkersHttp,
     }
 }
 
@@ -136,10 +151,18 @@ pub async fn serve<F: Function>(
     let core_request = request::to_core(request).await?;
     let outcome =
         app::serve::<F, _>(config.as_ref(), isolate_memory(), &services, &core_request).await;
-    let (response, mails) =
-        app::carry_out(outcome, config.as_ref().ok(), &services, &WorkersOutput).await;
-    if !mails.is_empty() {
-        ctx.wait_until(async move { mails.send(&WorkersOutput).await });
+    let output = WorkersOutput::with(&env);
+    let (response, background) =
+        app::carry_out(outcome, config.as_ref().ok(), &services, &output).await;
+    // Mail, alerts and their webhooks, the error report and the metrics flush leave
+    // after the response: their latency never shows in it.
+    if let (Ok(config), false) = (config.as_ref(), background.is_empty()) {
+        let memory = isolate_memory();
+        ctx.wait_until(async move {
+            background
+                .run::<F, _, _>(config, memory, &services, &output)
+                .await
+        });
     }
     request::to_raw(response)
 }
@@ -153,8 +176,9 @@ pub fn worker_response(response: edgeauth_core::Response) -> worker::Result<work
 /// As [`serve`], except that a request for a route of `F` whose handler verifies
 /// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
-/// returned as is. The `api` Worker uses it so that it need not link password
-/// verification. Without the binding the request is served here, where a build that
+/// returned as is; likewise a route another function serves ([`app::served_by`]) to
+/// that function's binding. The `api` Worker uses it so that it need not link password
+/// verification nor the monitoring admin routes. Without the binding the request is served here, where a build that
 /// lacks the route's code answers `503` (fail closed, never a success).
 pub async fn serve_forwarding<F: Function>(
     request: worker::Request,
@@ -163,13 +187,21 @@ pub async fn serve_forwarding<F: Function>(
     binding: &str,
 ) -> worker::Result<RawResponse> {
     let method = request.inner().method();
-    if app::verifies_password::<F, WorkersServices>(&method, &request::path(&request)?) {
+    let path = request::path(&request)?;
+    if app::verifies_password::<F, WorkersServices>(&method, &path) {
         if let Ok(service) = env.service(binding) {
             let answer = service.fetch_request(request).await;
             // The other function changed a user (erased it, turned TOTP off): this
             // isolate's session checks must not show the state before to its next reads.
             isolate_memory().sessions.clear();
             return answer.map(RawResponse::from);
+        }
+    }
+    // Routes another function serves on Workers ([`app::served_by`]): the monitoring
+    // admin routes, to `refresh` over the binding named by it in capitals.
+    if let Some(function) = app::served_by::<F, WorkersServices>(&method, &path) {
+        if let Ok(service) = env.service(&function.to_ascii_uppercase()) {
+            return service.fetch_request(request).await;
         }
     }
     serve::<F>(request, env, ctx).await

@@ -1,13 +1,15 @@
 //! `worker::Request` → core `Request`, and core `Response` → `worker::Response`.
 //!
-//! Security considerations: the body goes through the core's cap
-//! ([`edgeauth_core::http::body::capped`]) as a stream ([`Chunks`]): not read at all
-//! when its declared length is over the limit, otherwise read only until one byte
-//! past it and then cancelled, so the core answers `413` and an upload of any size
-//! (chunked ones included) costs at most that much memory.
+//! Security considerations: the client's country comes from `request.cf.country`
+//! only (the core's [`COUNTRY_HEADER`] from a client is dropped); the body goes
+//! through the core's cap ([`edgeauth_core::http::body::capped`]) as a stream
+//! ([`Chunks`]): not read at all when its declared length is over the limit,
+//! otherwise read only until one byte past it and then cancelled, so the core
+//! answers `413` and an upload of any size (chunked ones included) costs at most that
+//! much memory.
 
-use edgeauth_core::http::body;
 use edgeauth_core::http::url::{self, UrlParts};
+use edgeauth_core::http::{body, COUNTRY_HEADER};
 use edgeauth_core::{Method, Request, Response};
 use futures_util::StreamExt;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -17,10 +19,11 @@ use worker::Headers;
 // an API every crossing shows (docs/benchmarks.md). The request's method, URL and
 // headers come back as one string, fields separated by "\n" — a character no method,
 // serialized URL, header name or header value can hold (the Headers API refuses it) —
-// and the response is built from one such string and the body.
+// and the response is built from one such string and the body. The third field is
+// `request.cf.country` (Cloudflare's edge sets it; empty when absent, as locally).
 #[wasm_bindgen(inline_js = r#"
 export function edgeauth_request_head(request) {
-  let head = request.method + "\n" + request.url;
+  let head = request.method + "\n" + request.url + "\n" + (request.cf?.country ?? "");
   for (const [name, value] of request.headers) head += "\n" + name + "\n" + value;
   return head;
 }
@@ -43,7 +46,9 @@ extern "C" {
     ) -> Result<web_sys::Response, wasm_bindgen::JsValue>;
 }
 
-/// The request's method, URL parts and headers, read in one crossing.
+/// The request's method, URL parts and headers, read in one crossing. The country
+/// header is ours alone: a client's copy is dropped, and the platform's
+/// `request.cf.country` takes its place.
 struct Head {
     method: String,
     url: UrlParts,
@@ -58,9 +63,15 @@ fn head(request: &worker::Request) -> worker::Result<Head> {
         .next()
         .and_then(url::split)
         .ok_or_else(|| worker::Error::RustError("request URL unparseable".into()))?;
+    let country = fields.next().unwrap_or_default();
     let mut headers = Vec::new();
     while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
-        headers.push((name.to_string(), value.to_string()));
+        if !name.eq_ignore_ascii_case(COUNTRY_HEADER) {
+            headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    if !country.is_empty() {
+        headers.push((COUNTRY_HEADER.to_string(), country.to_string()));
     }
     Ok(Head {
         method,

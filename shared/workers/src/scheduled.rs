@@ -12,5 +12,6 @@ use crate::effects::WorkersOutput;
 pub async fn retention_sweep(env: &Env) {
     let config = crate::isolate_config(env);
     let services = crate::services(env);
-    edgeauth_core::app::retention_sweep(config.as_ref(), &services, &WorkersOutput).await;
+    edgeauth_core::app::retention_sweep(config.as_ref(), &services, &WorkersOutput::with(env))
+        .await;
 }

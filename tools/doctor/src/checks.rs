@@ -15,6 +15,9 @@ use crate::Options;
 /// keyring entry whose id is not a development id (32 zero bytes, never deployed).
 const ASSUMED_KEYRING: &str = "assumed-by-doctor:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
+/// 32 zero bytes in base64: the secret assumed for each webhook endpoint.
+const ASSUMED_WEBHOOK_SECRET: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 struct ResolvedVars<'a>(&'a Resolved);
 
 impl Vars for ResolvedVars<'_> {
@@ -57,6 +60,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     }
     origins(&resolved, development, &mut push);
     mail(&resolved, development, &mut push);
+    monitoring(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
     if !development {
         cpu_budget(&resolved, &mut push);
@@ -65,6 +69,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     kill_switch(&resolved, options.now_secs, &mut push);
     session_check(&resolved, &mut push);
     pages(&resolved, &mut push);
+    oauth_providers(&mut resolved, development, options, &mut push);
     client_ip(&resolved, development, options, &mut push);
 
     // Last, the core's own verdict, unless a finding above already names its variable.
@@ -151,15 +156,27 @@ fn missing_secrets(resolved: &mut Resolved, options: &Options, push: &mut impl F
     if resolved.get("MAIL_TRANSPORT") == Some("http") {
         required.push("MAIL_HTTP_TOKEN");
     }
+    if resolved.get("WEBHOOK_ENDPOINTS").is_some() {
+        required.push("WEBHOOK_SECRETS");
+    }
     for name in required {
         if resolved.get(name).is_some() {
             continue;
         }
         if options.assume_secrets_set {
-            let text = if name == "MAIL_HTTP_TOKEN" {
-                "assumed-by-doctor"
-            } else {
-                ASSUMED_KEYRING
+            let assumed_webhook_secrets;
+            let text = match name {
+                "MAIL_HTTP_TOKEN" => "assumed-by-doctor",
+                // One well-formed secret per endpoint (32 zero bytes, never deployed).
+                "WEBHOOK_SECRETS" => {
+                    assumed_webhook_secrets = webhook_endpoint_names(resolved)
+                        .iter()
+                        .map(|name| format!("{name}=whsec_{ASSUMED_WEBHOOK_SECRET}"))
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    assumed_webhook_secrets.as_str()
+                }
+                _ => ASSUMED_KEYRING,
             };
             resolved.vars.insert(
                 name.into(),
@@ -177,6 +194,124 @@ fn missing_secrets(resolved: &mut Resolved, options: &Options, push: &mut impl F
                 format!(
                     "not set: {hint} (export it to check it here, or pass \
                      --assume-secrets-set when it is already in the secret store)"
+                ),
+            ));
+        }
+    }
+}
+
+/// Sign-in providers (docs/social-login.md): every listed provider's variables present
+/// (its secrets in the secret store, or assumed there with `--assume-secrets-set`), a
+/// generic issuer and GitHub's URL `https://` without wildcard (plain `http://` only to
+/// a loopback host in development), and a redirect URI that is https.
+fn oauth_providers(
+    resolved: &mut Resolved,
+    development: bool,
+    options: &Options,
+    push: &mut impl FnMut(Finding),
+) {
+    let Some(list) = resolved.get("OAUTH_PROVIDERS").map(String::from) else {
+        return;
+    };
+    let origin = resolved.get("PUBLIC_ORIGIN").unwrap_or("").to_string();
+    for name in list
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        let upper = name.to_ascii_uppercase();
+        let var = |suffix: &str| format!("OAUTH_{upper}_{suffix}");
+        let mut required: Vec<(String, bool)> = vec![(var("CLIENT_ID"), false)];
+        match name {
+            "apple" => {
+                required.push((var("TEAM_ID"), false));
+                required.push((var("KEY_ID"), false));
+                required.push((var("PRIVATE_KEY"), true));
+            }
+            "google" | "microsoft" | "github" => required.push((var("CLIENT_SECRET"), true)),
+            _ => {
+                required.push((var("CLIENT_SECRET"), true));
+                required.push((var("ISSUER"), false));
+            }
+        }
+        for (variable, secret) in required {
+            if resolved.get(&variable).is_some() {
+                continue;
+            }
+            if secret && (options.assume_secrets_set || development) {
+                if options.assume_secrets_set {
+                    let text = if variable.ends_with("PRIVATE_KEY") {
+                        // A well-formed P-256 PKCS#8 key (scalar 0x0101…01) nobody deploys.
+                        "MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=="
+                    } else {
+                        "assumed-by-doctor"
+                    };
+                    resolved.vars.insert(
+                        variable.clone(),
+                        Value {
+                            text: text.into(),
+                            origin: Origin::Assumed,
+                        },
+                    );
+                }
+                continue;
+            }
+            let detail = if secret {
+                format!(
+                    "not set for provider `{name}`: {}",
+                    resolved.secret_hint.replace("NAME", &variable)
+                )
+            } else {
+                format!("not set for provider `{name}` (OAUTH_PROVIDERS lists it)")
+            };
+            push(resolved.finding(
+                Severity::Error,
+                if secret {
+                    "missing-secret"
+                } else {
+                    "missing-variable"
+                },
+                Some(&variable),
+                detail,
+            ));
+        }
+        for variable in [var("ISSUER"), var("URL")] {
+            let Some(url) = resolved.get(&variable) else {
+                continue;
+            };
+            let host = url
+                .split("://")
+                .nth(1)
+                .unwrap_or("")
+                .split(['/', ':'])
+                .next()
+                .unwrap_or("");
+            let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
+            let problem = if url.contains('*') {
+                Some("contains a wildcard: a provider is one exact URL")
+            } else if url.starts_with("https://")
+                || (url.starts_with("http://") && development && loopback)
+            {
+                None
+            } else {
+                Some("is not https: codes, tokens and the client secret would travel in clear (plain http only to a loopback host in development)")
+            };
+            if let Some(problem) = problem {
+                push(resolved.finding(
+                    Severity::Error,
+                    "insecure-provider-url",
+                    Some(&variable),
+                    problem.into(),
+                ));
+            }
+        }
+        if !development && !origin.starts_with("https://") {
+            push(resolved.finding(
+                Severity::Error,
+                "insecure-redirect-uri",
+                Some("PUBLIC_ORIGIN"),
+                format!(
+                    "the redirect URI {origin}/auth/oauth/{name}/callback is not https:                      providers send the authorization code there"
                 ),
             ));
         }
@@ -320,6 +455,125 @@ fn mail(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) 
                 "not set while MAIL_TRANSPORT=http".into(),
             )),
         }
+    }
+}
+
+/// The names of `WEBHOOK_ENDPOINTS`' entries.
+fn webhook_endpoint_names(resolved: &Resolved) -> Vec<String> {
+    resolved
+        .get("WEBHOOK_ENDPOINTS")
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|entry| entry.split_once('='))
+        .map(|(name, _)| name.trim().to_string())
+        .collect()
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased (userinfo dropped).
+fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    (!authority.is_empty()).then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
+}
+
+/// Security webhooks and error tracking (docs/monitoring.md): every endpoint https
+/// (outside development) and not the service's own origin, every secret a
+/// `whsec_` of 24–64 bytes. Values are never printed.
+fn monitoring(resolved: &Resolved, development: bool, push: &mut impl FnMut(Finding)) {
+    let own = resolved.get("PUBLIC_ORIGIN").and_then(url_origin);
+    let check_url = |variable: &str, what: &str, url: &str, push: &mut dyn FnMut(Finding)| {
+        let origin = url_origin(url);
+        if origin.is_none() {
+            push(resolved.finding(
+                Severity::Error,
+                "malformed-url",
+                Some(variable),
+                format!("{what} is not an absolute URL"),
+            ));
+            return;
+        }
+        if !development && !url.trim().starts_with("https://") {
+            push(resolved.finding(
+                Severity::Error,
+                "insecure-monitoring-url",
+                Some(variable),
+                format!("{what} is not https: alerts and reports would travel in clear"),
+            ));
+        }
+        if origin.is_some() && origin == own {
+            push(resolved.finding(
+                Severity::Error,
+                "monitoring-to-self",
+                Some(variable),
+                format!(
+                    "{what} is the service's own origin (PUBLIC_ORIGIN): alerts would loop back \
+                     into edgeauth instead of reaching a receiver"
+                ),
+            ));
+        }
+    };
+    if let Some(endpoints) = resolved.get("WEBHOOK_ENDPOINTS") {
+        for entry in endpoints
+            .split(';')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let Some((name, rest)) = entry.split_once('=') else {
+                continue; // the core's verdict names the malformed variable
+            };
+            let url = rest.split('|').next().unwrap_or_default();
+            let what = format!("endpoint `{}`", name.trim());
+            check_url("WEBHOOK_ENDPOINTS", &what, url, push);
+        }
+    }
+    let secrets = resolved
+        .vars
+        .get("WEBHOOK_SECRETS")
+        .filter(|value| value.origin != Origin::Assumed)
+        .map(|value| value.text.as_str());
+    for entry in secrets.unwrap_or_default().split(';').map(str::trim) {
+        let Some((name, list)) = entry.split_once('=') else {
+            continue;
+        };
+        let count = list.split_whitespace().count();
+        for (position, secret) in list.split_whitespace().enumerate() {
+            if let Err(error) = edgeauth_core::crypto::webhook::decode_secret(secret) {
+                let reason = match error {
+                    edgeauth_core::crypto::webhook::SecretError::MissingPrefix => {
+                        "does not start with `whsec_`"
+                    }
+                    edgeauth_core::crypto::webhook::SecretError::NotBase64 => {
+                        "is not base64 after `whsec_`"
+                    }
+                    _ => "is not 24 to 64 bytes long (Standard Webhooks); generate 32 random bytes",
+                };
+                push(resolved.finding(
+                    Severity::Error,
+                    "webhook-secret",
+                    Some("WEBHOOK_SECRETS"),
+                    format!(
+                        "secret {} of endpoint `{}` {reason}",
+                        position + 1,
+                        name.trim()
+                    ),
+                ));
+            }
+        }
+        if count > 2 {
+            push(resolved.finding(
+                Severity::Error,
+                "webhook-secret",
+                Some("WEBHOOK_SECRETS"),
+                format!(
+                    "endpoint `{}` has {count} secrets: one, or two during a rotation",
+                    name.trim()
+                ),
+            ));
+        }
+    }
+    if let Some(dsn) = resolved.get("SENTRY_DSN") {
+        check_url("SENTRY_DSN", "the DSN", dsn, push);
     }
 }
 

@@ -114,6 +114,18 @@ fn overlay_environment(
             }
         }
     }
+    // A generic sign-in provider's variables are named after it.
+    let providers = vars
+        .get("OAUTH_PROVIDERS")
+        .map(|value| value.text.clone())
+        .unwrap_or_default();
+    for name in edgeauth_core::config::oauth::generic_variables(&providers) {
+        for prefix in prefixes {
+            if let Some(text) = process_env.get(&format!("{prefix}{name}")) {
+                set(vars, &name, text.clone(), Origin::Environment);
+            }
+        }
+    }
 }
 
 /// Loads what `wrangler deploy [--env <environment>]` would deploy from `file`.
@@ -199,10 +211,14 @@ pub fn load_wrangler(
     }
     // Secrets written into the file are stored and displayed in plain text by the
     // platform and sit in version control; only `wrangler secret put` keeps them apart.
-    let secrets_in_file: Vec<&str> = SECRET_VARIABLES
-        .iter()
-        .copied()
-        .filter(|name| resolved.vars.contains_key(*name))
+    let secrets_in_file: Vec<String> = resolved
+        .vars
+        .keys()
+        .filter(|name| {
+            SECRET_VARIABLES.contains(&name.as_str())
+                || edgeauth_core::config::oauth::is_secret(name)
+        })
+        .cloned()
         .collect();
     for name in secrets_in_file {
         let finding = resolved.finding(
@@ -212,10 +228,10 @@ pub fn load_wrangler(
                 Severity::Error
             },
             "secret-in-config",
-            Some(name),
+            Some(&name),
             format!(
                 "a secret is written in plain text in the config file; remove it and {}",
-                resolved.secret_hint.replace("NAME", name)
+                resolved.secret_hint.replace("NAME", &name)
             ),
         );
         resolved.findings.push(finding);

@@ -415,3 +415,118 @@ fn reusing_key_material_across_purposes_is_a_warning() {
         "{output}"
     );
 }
+
+#[test]
+fn webhook_and_error_tracking_urls_must_be_https_and_not_the_service_itself() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let base = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "mail-api-token"),
+    ];
+    let run = |extra: &[(&str, &str)]| {
+        let env: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+        doctor("good", &["--env", "production", "--no-spin"], &env)
+    };
+    let good_secrets = format!("siem={secret};self={secret}");
+    let (code, output) = run(&[
+        (
+            "WEBHOOK_ENDPOINTS",
+            "siem=http://siem.example.net/hook;self=https://auth.example.com/api/hook",
+        ),
+        ("WEBHOOK_SECRETS", &good_secrets),
+        ("SENTRY_DSN", "https://key@AUTH.example.com/1"),
+    ]);
+    assert_eq!(code, 1, "{output}");
+    for expected in [
+        "error[insecure-monitoring-url] wrangler.toml [env.production] WEBHOOK_ENDPOINTS: endpoint `siem`",
+        "error[monitoring-to-self] wrangler.toml [env.production] WEBHOOK_ENDPOINTS: endpoint `self`",
+        "error[monitoring-to-self] wrangler.toml [env.production] SENTRY_DSN",
+    ] {
+        assert!(output.contains(expected), "{expected} in\n{output}");
+    }
+
+    let (code, output) = run(&[
+        ("WEBHOOK_ENDPOINTS", "siem=https://siem.example.net/hook"),
+        (
+            "WEBHOOK_SECRETS",
+            "siem=whsec_c2hvcnQ= MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+    ]);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("secret 1 of endpoint `siem` is not 24 to 64 bytes"),
+        "{output}"
+    );
+    assert!(
+        output.contains("secret 2 of endpoint `siem` does not start with `whsec_`"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("c2hvcnQ") && !output.contains("MfKQ9r8"),
+        "no secret printed"
+    );
+
+    let (code, output) = run(&[
+        ("WEBHOOK_ENDPOINTS", "siem=https://siem.example.net/hook"),
+        ("WEBHOOK_SECRETS", &format!("siem={secret}")),
+        ("SENTRY_DSN", "https://key@o1.ingest.example.io/42"),
+    ]);
+    assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn webhook_secrets_are_required_with_endpoints_unless_assumed_set() {
+    let env = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "mail-api-token"),
+        ("WEBHOOK_ENDPOINTS", "siem=https://siem.example.net/hook"),
+    ];
+    let (code, output) = doctor("good", &["--env", "production", "--no-spin"], &env);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("error[missing-secret] wrangler.toml [env.production] WEBHOOK_SECRETS"),
+        "{output}"
+    );
+    let (code, output) = doctor(
+        "good",
+        &["--env", "production", "--no-spin", "--assume-secrets-set"],
+        &env,
+    );
+    assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn sign_in_providers_are_checked_variable_by_variable() {
+    let env = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "token"),
+    ];
+    let (code, output) = doctor("oauth", &["--env", "production", "--no-spin"], &env);
+    assert_eq!(code, 1, "{output}");
+    for expected in [
+        "error[insecure-provider-url] wrangler.toml [env.production] OAUTH_ACME_ISSUER",
+        "error[missing-secret] wrangler.toml [env.production] OAUTH_ACME_CLIENT_SECRET",
+        "error[insecure-provider-url] wrangler.toml [env.production] OAUTH_OKTA_ISSUER",
+        "error[secret-in-config] wrangler.toml [env.production] OAUTH_OKTA_CLIENT_SECRET",
+        "error[missing-secret] wrangler.toml [env.production] OAUTH_GITHUB_CLIENT_SECRET",
+        "error[missing-variable] wrangler.toml [env.production] OAUTH_APPLE_TEAM_ID",
+        "error[missing-variable] wrangler.toml [env.production] OAUTH_APPLE_KEY_ID",
+        "error[missing-secret] wrangler.toml [env.production] OAUTH_APPLE_PRIVATE_KEY",
+    ] {
+        assert!(
+            output.lines().any(|line| line.starts_with(expected)),
+            "missing `{expected}` in:\n{output}"
+        );
+    }
+    // Secrets assumed in the store: only the URL and placement problems remain.
+    let (_, output) = doctor(
+        "oauth",
+        &["--env", "production", "--no-spin", "--assume-secrets-set"],
+        &env,
+    );
+    assert!(!output.contains("missing-secret"), "{output}");
+    assert!(output.contains("error[insecure-provider-url]"), "{output}");
+}

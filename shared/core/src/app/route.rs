@@ -80,6 +80,15 @@ pub struct Route<S: Services> {
     /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
     /// routes"): the Workers `api` forwards these to `login`.
     pub verifies_password: bool,
+    /// On Workers the `api` forwards this route, unchanged, to the named function's
+    /// Worker (service binding: the name in capitals), whose table lists the same
+    /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
+    /// the admin routes run").
+    pub served_by: Option<&'static str>,
+    /// The route takes an `application/x-www-form-urlencoded` body besides JSON: a
+    /// provider's `form_post` callback (Sign in with Apple), which a browser posts
+    /// across sites. Every other route takes JSON only (docs/contract.md §2).
+    pub accepts_form: bool,
 }
 
 impl<S: Services> Route<S> {
@@ -91,6 +100,8 @@ impl<S: Services> Route<S> {
             handler: Handler::Public(handler),
             per_user: None,
             verifies_password: false,
+            served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -108,6 +119,8 @@ impl<S: Services> Route<S> {
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
             verifies_password: false,
+            served_by: None,
+            accepts_form: false,
         }
     }
 
@@ -124,12 +137,26 @@ impl<S: Services> Route<S> {
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
             verifies_password: false,
+            served_by: None,
+            accepts_form: false,
         }
     }
 
     /// Marks a route whose handler verifies the caller's password.
     pub const fn verifying_password(mut self) -> Self {
         self.verifies_password = true;
+        self
+    }
+
+    /// Marks a route the Workers `api` forwards to `function` ([`Route::served_by`]).
+    pub const fn served_by(mut self, function: &'static str) -> Self {
+        self.served_by = Some(function);
+        self
+    }
+
+    /// Marks a route that takes a form body (a provider's `form_post` callback).
+    pub const fn accepting_form(mut self) -> Self {
+        self.accepts_form = true;
         self
     }
 
@@ -150,6 +177,8 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
+            .field("served_by", &self.served_by)
+            .field("accepts_form", &self.accepts_form)
             .finish()
     }
 }

@@ -8,8 +8,8 @@ use core::str::FromStr;
 use super::keys::{self, Keyring, KeyringError};
 use super::pages::PagesError;
 use super::{
-    Config, Environment, MailTransport, PasswordHashParams, RateLimit, RateLimits, SessionCheck,
-    SessionTimes,
+    Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
+    SessionCheck, SessionTimes,
 };
 use crate::secret::Secret;
 
@@ -50,13 +50,17 @@ impl fmt::Display for ConfigError {
     }
 }
 
-fn get(vars: &impl Vars, name: &str) -> Option<String> {
+pub(super) fn get(vars: &impl Vars, name: &str) -> Option<String> {
     vars.var(name)
         .map(|value| value.trim().to_string())
         .filter(|value| !value.is_empty())
 }
 
-fn number<T: FromStr>(vars: &impl Vars, name: &'static str, default: T) -> Result<T, ConfigError> {
+pub(super) fn number<T: FromStr>(
+    vars: &impl Vars,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
     match get(vars, name) {
         None => Ok(default),
         Some(text) => text.parse().map_err(|_| ConfigError::Malformed(name)),
@@ -106,7 +110,7 @@ fn keyring(
     })
 }
 
-fn rate_limit(
+pub(super) fn rate_limit(
     vars: &impl Vars,
     name: &'static str,
     default: RateLimit,
@@ -267,6 +271,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
             "RATE_LIMIT_SESSIONS_PER_USER",
             defaults.sessions_per_user,
         )?,
+        oauth_per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PER_IP", defaults.oauth_per_ip)?,
         lockout_failures: rate_limit(vars, "LOCKOUT_FAILURES", defaults.lockout_failures)?,
         lockout_base_secs: number(vars, "LOCKOUT_BASE_SECS", defaults.lockout_base_secs)?,
         lockout_max_secs: number(vars, "LOCKOUT_MAX_SECS", defaults.lockout_max_secs)?,
@@ -317,6 +322,8 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
+    let oauth = super::oauth::parse(&|name| get(vars, name), development)?;
+
     Ok(Config {
         environment,
         public_origin,
@@ -337,6 +344,9 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions_revoked_before,
         session_check,
         pages,
+        oauth,
+        // Parsed next, by `Config::from_vars` (config::monitoring).
+        monitoring: Monitoring::default(),
     })
 }
 

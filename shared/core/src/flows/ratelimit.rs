@@ -13,6 +13,7 @@
 //! | register | 5 / 3600 s (`RATE_LIMIT_REGISTER_PER_IP`) | client address | `POST /auth/register`, after validation and policy, before any lookup or hash |
 //! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
+//! | social sign-in | 30 / 60 s (`RATE_LIMIT_OAUTH_PER_IP`) | client address | `GET /auth/oauth/{provider}/start`, `POST …/link`, `GET|POST …/callback`, before any store or provider work |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
 //! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
 //!
@@ -82,6 +83,9 @@ pub enum Scope {
     Forgot,
     /// `POST /auth/session/refresh`.
     Refresh,
+    /// The social sign-in routes: `GET /auth/oauth/{provider}/start`, the link start
+    /// and the callback.
+    OAuth,
 }
 
 impl Scope {
@@ -92,6 +96,7 @@ impl Scope {
             Self::Register => "register",
             Self::Forgot => "forgot",
             Self::Refresh => "refresh",
+            Self::OAuth => "oauth",
         }
     }
 
@@ -101,6 +106,7 @@ impl Scope {
             Self::Register => limits.register_per_ip,
             Self::Forgot => limits.forgot_per_ip,
             Self::Refresh => limits.refresh_per_ip,
+            Self::OAuth => limits.oauth_per_ip,
         }
     }
 }

@@ -31,8 +31,15 @@ use alloc::boxed::Box;
 use crate::app::{param, Function, Route};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-#[cfg(not(feature = "password"))]
+#[cfg(any(
+    not(feature = "password"),
+    not(any(test, feature = "admin-monitoring"))
+))]
 use crate::error::Internal;
+#[cfg(any(test, feature = "admin-monitoring"))]
+use crate::flows::monitoring;
+#[cfg(feature = "password")]
+use crate::flows::oauth;
 use crate::flows::{accounts, admin, audit, documents, gdpr, mfa};
 use crate::http::{Method, Response};
 use crate::model::principal::Principal;
@@ -84,6 +91,22 @@ impl Function for Api {
                     Box::pin(disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                Route::protected(
+                    Get,
+                    "/api/me/identities",
+                    IdentitiesManage,
+                    |ctx, who, _| Box::pin(list_identities(ctx, who)),
+                )
+                .served_by("login"),
+                Route::protected(
+                    Delete,
+                    "/api/me/identities/{provider}",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(async move { unlink_identity(ctx, who, param(p, 0)?).await })
+                    },
+                )
+                .served_by("login"),
                 Route::protected(
                     Post,
                     "/api/admin/data-keys/sweep",
@@ -183,6 +206,24 @@ impl Function for Api {
                 Route::protected(Get, "/api/admin/audit", AuditRead, |ctx, _, _| {
                     Box::pin(audit::query::admin_audit(ctx))
                 }),
+                Route::protected(
+                    Get,
+                    "/api/admin/webhooks/deliveries",
+                    MonitoringRead,
+                    |ctx, _, _| Box::pin(webhook_deliveries(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(
+                    Post,
+                    "/api/admin/webhooks/retry",
+                    WebhooksRetry,
+                    |ctx, _, _| Box::pin(webhook_retry(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(Get, "/api/admin/metrics", MonitoringRead, |ctx, _, _| {
+                    Box::pin(metrics_summary(ctx))
+                })
+                .served_by("refresh"),
             ]
         }
     }
@@ -191,6 +232,41 @@ impl Function for Api {
 /// `GET /api/health`.
 async fn health() -> Result<Response, ApiError> {
     Ok(Response::json(200, &serde_json::json!({"status": "ok"})))
+}
+
+/// `GET /api/admin/webhooks/deliveries` (served by `refresh` on Workers).
+pub(crate) async fn webhook_deliveries<S: Services>(
+    ctx: &Ctx<'_, S>,
+) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::deliveries::list(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// `POST /api/admin/webhooks/retry` (served by `refresh` on Workers).
+pub(crate) async fn webhook_retry<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::deliveries::retry(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// `GET /api/admin/metrics` (served by `refresh` on Workers).
+pub(crate) async fn metrics_summary<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    #[cfg(any(test, feature = "admin-monitoring"))]
+    return monitoring::metrics::summary(ctx).await;
+    #[cfg(not(any(test, feature = "admin-monitoring")))]
+    return not_linked(ctx);
+}
+
+/// A monitoring admin route in a build without it (the Workers `api`, reached only
+/// when the `REFRESH` service binding is missing): `503`, never a partial answer.
+#[cfg(not(any(test, feature = "admin-monitoring")))]
+fn not_linked<S: Services>(_ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
+    Err(ApiError::Unavailable(Internal(
+        "monitoring route reached a build without it (REFRESH binding missing?)",
+    )))
 }
 
 /// `DELETE /api/me` (verifies the password).
@@ -213,6 +289,33 @@ pub(crate) async fn disable_totp<S: Services>(
     return mfa::disable::handle(ctx, principal).await;
     #[cfg(not(feature = "password"))]
     return without_password(ctx, principal);
+}
+
+/// `GET /api/me/identities` (served by `login` on Workers, [`Route::served_by`]:
+/// the Workers `api`, built without `password`, keeps none of the social sign-in code).
+pub(crate) async fn list_identities<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::list(ctx, principal).await;
+    #[cfg(not(feature = "password"))]
+    return without_password(ctx, principal);
+}
+
+/// `DELETE /api/me/identities/{provider}` (served by `login` on Workers).
+pub(crate) async fn unlink_identity<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    provider: &str,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "password")]
+    return oauth::identities::unlink(ctx, principal, provider).await;
+    #[cfg(not(feature = "password"))]
+    {
+        let _ = provider;
+        without_password(ctx, principal)
+    }
 }
 
 /// A password route in a build that cannot verify a password: `503`, never a

@@ -1,5 +1,6 @@
 //! The `login` function (docs/contract.md §1): `POST /auth/register`, `POST /auth/login`,
-//! `POST /auth/login/mfa`.
+//! `POST /auth/login/mfa`, and social sign-in: `GET /auth/oauth/{provider}/start`,
+//! `GET|POST /auth/oauth/{provider}/callback`, `POST /auth/oauth/{provider}/link`.
 //!
 //! Its flows need password hashing and the password policy, so the routes exist only
 //! with the core's `password-policy` feature (which the `login` function crate
@@ -17,14 +18,20 @@
 #[cfg(feature = "password-policy")]
 use alloc::boxed::Box;
 
+#[cfg(feature = "password-policy")]
+use crate::app::param;
 use crate::app::{Function, Route};
 use crate::ctx::Services;
 #[cfg(feature = "password-policy")]
+use crate::flows::oauth;
+#[cfg(feature = "password-policy")]
 use crate::flows::{accounts, mfa};
+#[cfg(feature = "password-policy")]
+use crate::http::Method::Get;
 #[cfg(feature = "password-policy")]
 use crate::http::Method::{Delete, Post};
 #[cfg(feature = "password-policy")]
-use crate::policy::rbac::Permission::{AccountErase, MfaManage};
+use crate::policy::rbac::Permission::{AccountErase, IdentitiesManage, MfaManage};
 
 /// The `login` function.
 #[derive(Debug)]
@@ -32,6 +39,7 @@ pub struct Login;
 
 impl Function for Login {
     const NAME: &'static str = "login";
+    const SIGNS_TOKENS: bool = true;
 
     #[cfg(feature = "password-policy")]
     fn routes<S: Services>() -> &'static [Route<S>] {
@@ -46,6 +54,26 @@ impl Function for Login {
                 Route::public(Post, "/auth/login/mfa", |ctx, _| {
                     Box::pin(mfa::login_step::handle(ctx))
                 }),
+                // Social sign-in (docs/social-login.md): browser hops, public.
+                Route::public(Get, "/auth/oauth/{provider}/start", |ctx, p| {
+                    Box::pin(async move { oauth::start::sign_in(ctx, param(p, 0)?).await })
+                }),
+                Route::public(Get, "/auth/oauth/{provider}/callback", |ctx, p| {
+                    Box::pin(async move { oauth::callback::handle(ctx, param(p, 0)?).await })
+                }),
+                // A provider's `form_post` answer (Sign in with Apple): a form body.
+                Route::public(Post, "/auth/oauth/{provider}/callback", |ctx, p| {
+                    Box::pin(async move { oauth::callback::handle(ctx, param(p, 0)?).await })
+                })
+                .accepting_form(),
+                Route::protected(
+                    Post,
+                    "/auth/oauth/{provider}/link",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(async move { oauth::start::link(ctx, who, param(p, 0)?).await })
+                    },
+                ),
                 // Forwarded by the `api` Worker: the `api` table's entries.
                 Route::protected(Delete, "/api/me", AccountErase, |ctx, who, _| {
                     Box::pin(super::api::erase_account(ctx, who))
@@ -55,6 +83,25 @@ impl Function for Login {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                // The `api` identity routes, whose code only `login` links on Workers.
+                Route::protected(
+                    Get,
+                    "/api/me/identities",
+                    IdentitiesManage,
+                    |ctx, who, _| Box::pin(super::api::list_identities(ctx, who)),
+                )
+                .served_by("login"),
+                Route::protected(
+                    Delete,
+                    "/api/me/identities/{provider}",
+                    IdentitiesManage,
+                    |ctx, who, p| {
+                        Box::pin(async move {
+                            super::api::unlink_identity(ctx, who, param(p, 0)?).await
+                        })
+                    },
+                )
+                .served_by("login"),
             ]
         }
     }

@@ -19,6 +19,7 @@ pub struct Pages;
 
 impl Function for Pages {
     const NAME: &'static str = "pages";
+    const DOES_IO: bool = false;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {

@@ -11,6 +11,9 @@
 //! `GET`/`POST /auth/introspect` is the session check for resource servers outside
 //! edgeauth ([`crate::flows::sessions::introspect`]); it spends the caller's API
 //! budget (`RATE_LIMIT_API_PER_USER`), being the check of an API request.
+//! On Workers it also serves the monitoring admin routes the `api` Worker forwards
+//! to it ([`crate::app::Route::served_by`]): the same entries as `api`'s, permission
+//! gate included, kept out of the `api` bundle (its size budget).
 
 use alloc::boxed::Box;
 
@@ -19,6 +22,7 @@ use crate::ctx::Services;
 use crate::flows::ratelimit::PerUser::{Api, Sessions};
 use crate::flows::sessions::{introspect, routes};
 use crate::http::Method::{Delete, Get, Post};
+use crate::policy::rbac::Permission::{MonitoringRead, WebhooksRetry};
 use crate::policy::token::jwks;
 
 /// The `refresh` function.
@@ -27,6 +31,7 @@ pub struct Refresh;
 
 impl Function for Refresh {
     const NAME: &'static str = "refresh";
+    const SIGNS_TOKENS: bool = true;
 
     fn routes<S: Services>() -> &'static [Route<S>] {
         const {
@@ -58,6 +63,26 @@ impl Function for Refresh {
                 Route::public(Get, "/.well-known/jwks.json", |ctx, _| {
                     Box::pin(async move { jwks::response(ctx.config) })
                 }),
+                // Forwarded by the `api` Worker (`served_by("refresh")`): the `api`
+                // table's entries, so that `api`'s bundle need not hold them.
+                Route::protected(
+                    Get,
+                    "/api/admin/webhooks/deliveries",
+                    MonitoringRead,
+                    |ctx, _, _| Box::pin(super::api::webhook_deliveries(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(
+                    Post,
+                    "/api/admin/webhooks/retry",
+                    WebhooksRetry,
+                    |ctx, _, _| Box::pin(super::api::webhook_retry(ctx)),
+                )
+                .served_by("refresh"),
+                Route::protected(Get, "/api/admin/metrics", MonitoringRead, |ctx, _, _| {
+                    Box::pin(super::api::metrics_summary(ctx))
+                })
+                .served_by("refresh"),
             ]
         }
     }

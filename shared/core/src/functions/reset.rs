@@ -1,6 +1,7 @@
 //! The `reset` function (docs/contract.md §1): `POST /auth/password/forgot`,
-//! `POST /auth/password/reset`, `POST /auth/password/change` and
-//! `POST /auth/email/verify`.
+//! `POST /auth/password/reset`, `POST /auth/password/change`,
+//! `POST /auth/email/verify` and `POST /auth/security/not-me` (a security notice's
+//! "this wasn't me" link, [`crate::flows::notices`]).
 //!
 //! The password routes need hashing and the password policy, so they exist only with
 //! the core's `password-policy` feature (which the `reset` function crate enables);
@@ -35,6 +36,9 @@ impl Function for Reset {
                 }),
                 Route::public(Post, "/auth/email/verify", |ctx, _| {
                     Box::pin(accounts::verify_email::handle(ctx))
+                }),
+                Route::public(Post, "/auth/security/not-me", |ctx, _| {
+                    Box::pin(accounts::recovery::not_me::handle(ctx))
                 }),
             ]
         }

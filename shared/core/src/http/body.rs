@@ -99,6 +99,34 @@ pub fn check_envelope(request: &Request) -> Result<(), ApiError> {
     }
 }
 
+/// True when the `Content-Type` is `application/x-www-form-urlencoded`.
+pub fn is_form_content_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// [`check_envelope`] for the few routes that also take a form body (a provider's
+/// `form_post` callback): the same size rule, JSON or a urlencoded form.
+pub fn check_form_envelope(request: &Request) -> Result<(), ApiError> {
+    if request.body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    match request.header("content-type") {
+        Some(value) if is_form_content_type(value) => Ok(()),
+        _ => check_envelope(request),
+    }
+}
+
+/// The value of `name` in a urlencoded form body (first occurrence, decoded).
+pub fn form_field(body: &[u8], name: &str) -> Option<alloc::string::String> {
+    let text = core::str::from_utf8(body).ok()?;
+    text.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (crate::encoding::percent_decode(key) == name)
+            .then(|| crate::encoding::percent_decode(value))
+    })
+}
+
 /// Parses the body strictly into `T`.
 pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
     check_envelope(request)?;

@@ -25,6 +25,10 @@ pub enum SameSite {
     Lax,
     /// Never sent cross-site.
     Strict,
+    /// Sent on every request, cross-site ones included (only with `Secure`): for the
+    /// social sign-in binding cookie of a provider that answers with a cross-site form
+    /// POST (Sign in with Apple's `form_post`).
+    None,
 }
 
 /// A `Set-Cookie` value to send.
@@ -56,6 +60,7 @@ impl SetCookie<'_> {
         out.push_str(match self.same_site {
             SameSite::Lax => "; SameSite=Lax",
             SameSite::Strict => "; SameSite=Strict",
+            SameSite::None => "; SameSite=None",
         });
         if let Some(max_age) = self.max_age_secs {
             out.push_str(&format!("; Max-Age={max_age}"));

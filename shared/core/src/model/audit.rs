@@ -60,6 +60,20 @@ pub enum AuditKind {
     DocumentReadByAdmin,
     /// An admin ran one page of the data-key rotation sweep.
     DataKeysSwept,
+    /// A session started through a sign-in provider.
+    OauthLogin,
+    /// A provider account was linked to a user.
+    IdentityLinked,
+    /// A provider account was unlinked from a user.
+    IdentityUnlinked,
+    /// A social sign-in or link failed after the provider answered.
+    OauthFailed,
+    /// The active signing key changed (the first request to see a new first key of
+    /// `JWT_SIGNING_KEYS` records it once).
+    SigningKeyRotated,
+    /// A user followed a notice's "this wasn't me" link: their sessions were revoked
+    /// and a password reset was started.
+    CompromiseReported,
 }
 
 impl AuditKind {
@@ -89,6 +103,12 @@ impl AuditKind {
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
+            Self::OauthLogin => "oauth_login",
+            Self::IdentityLinked => "identity_linked",
+            Self::IdentityUnlinked => "identity_unlinked",
+            Self::OauthFailed => "oauth_failed",
+            Self::SigningKeyRotated => "signing_key_rotated",
+            Self::CompromiseReported => "compromise_reported",
         }
     }
 }

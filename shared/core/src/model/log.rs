@@ -12,6 +12,8 @@
 use alloc::string::String;
 use serde::Serialize;
 
+use crate::model::metrics::Snapshot;
+
 /// What an adapter prints (as one JSON line) after each request.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RequestLog {
@@ -29,6 +31,10 @@ pub struct RequestLog {
     pub duration_ms: u64,
     /// The request id sent in `X-Request-Id`.
     pub request_id: String,
+    /// Time spent hashing passwords, when the request hashed one (platform clock:
+    /// on Workers it advances only across IO, so it reads 0 there in production).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_ms: Option<u64>,
     /// The stable error code, for 4xx/5xx.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'static str>,
@@ -74,6 +80,111 @@ pub enum Notice<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<&'a str>,
     },
+    /// A security alert was raised (docs/monitoring.md): its type, its webhook id and
+    /// how many endpoints it goes to (`0`: none configured for it).
+    Alert {
+        /// The alert's webhook `type`.
+        #[serde(rename = "type")]
+        alert: &'a str,
+        /// The `webhook-id`.
+        id: &'a str,
+        /// Endpoints it is delivered to.
+        endpoints: usize,
+    },
+    /// A webhook delivery was accepted (`2xx`).
+    Webhook {
+        /// The endpoint's configured name.
+        endpoint: &'a str,
+        /// The alert's `type`.
+        #[serde(rename = "type")]
+        alert: &'a str,
+        /// The `webhook-id`.
+        id: &'a str,
+        /// Which attempt this was (1 = first).
+        attempt: u32,
+        /// The receiver's status.
+        status: u16,
+    },
+    /// A webhook attempt failed: the receiver's status or `cause: "unreachable"`; the
+    /// wait before the next attempt, or `gave_up` after the last.
+    WebhookFailed {
+        /// The endpoint's configured name.
+        endpoint: &'a str,
+        /// The alert's `type`.
+        #[serde(rename = "type")]
+        alert: &'a str,
+        /// The `webhook-id`.
+        id: &'a str,
+        /// Which attempt this was.
+        attempt: u32,
+        /// The receiver's status, when it answered.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// Why no status came back.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cause: Option<&'a str>,
+        /// Seconds until the next attempt.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_in_secs: Option<u32>,
+        /// No further attempt: recorded under `webhooks/failed/`.
+        gave_up: bool,
+    },
+    /// A delivery could not be carried out at all (its endpoint is no longer
+    /// configured, its message is unreadable, or its record could not be written).
+    WebhookDropped {
+        /// The `webhook-id`, when readable.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+        /// The endpoint's configured name, when readable.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        endpoint: Option<&'a str>,
+        /// Static text naming the reason.
+        cause: &'a str,
+    },
+    /// An unexpected error (`500 internal`) reported: to the log (`sink: "log"`, on
+    /// the error stream), or to the Sentry-compatible endpoint with its status.
+    ErrorReport {
+        /// The function.
+        function: &'a str,
+        /// The method.
+        method: &'a str,
+        /// The route pattern.
+        route: &'a str,
+        /// The request id (also the Sentry `event_id`).
+        request_id: &'a str,
+        /// The internal cause (code-chosen text).
+        cause: &'a str,
+        /// `log` or `sentry`.
+        sink: &'static str,
+        /// The error tracker's status, when it was sent.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+    },
+    /// The error tracker refused a report or could not be reached.
+    ErrorReportFailed {
+        /// The request id.
+        request_id: &'a str,
+        /// Its status, when it answered.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// Why no status came back.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cause: Option<&'a str>,
+    },
+    /// One isolate's metrics over one interval (Workers; docs/monitoring.md).
+    Metrics {
+        /// The counts.
+        #[serde(flatten)]
+        snapshot: &'a Snapshot,
+    },
+    /// Work after the response failed (the signing-key watch, the error count, a
+    /// metrics flush): which, and the store's static cause.
+    MonitorFailed {
+        /// `signing_key_watch`, `error_count`, `metrics_flush`, `webhook_retry_sweep`.
+        task: &'static str,
+        /// Static text naming the failure.
+        cause: &'a str,
+    },
     /// The retention sweep ran: its report (counts only) as JSON, or the error.
     RetentionSweep {
         /// The sweep's report.
@@ -94,8 +205,17 @@ impl Notice<'_> {
     /// Whether the line reports a failure (adapters print it to the error stream).
     pub fn is_error(&self) -> bool {
         match self {
-            Self::AuditPersistFailed { .. } | Self::MailFailed { .. } => true,
-            Self::Mail { .. } => false,
+            Self::AuditPersistFailed { .. }
+            | Self::MailFailed { .. }
+            | Self::WebhookFailed { .. }
+            | Self::WebhookDropped { .. }
+            | Self::ErrorReportFailed { .. }
+            | Self::MonitorFailed { .. } => true,
+            Self::ErrorReport { sink, .. } => *sink == "log",
+            Self::Mail { .. }
+            | Self::Alert { .. }
+            | Self::Webhook { .. }
+            | Self::Metrics { .. } => false,
             Self::RetentionSweep { error, .. } => error.is_some(),
         }
     }

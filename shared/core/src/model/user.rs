@@ -51,6 +51,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::email::{self, StoredEmail};
+use super::identity::LinkedIdentity;
 use crate::config::Config;
 use crate::encoding;
 use crate::error::{ApiError, Internal};
@@ -63,6 +64,23 @@ pub const ROLE_USER: &str = "user";
 pub const ROLE_AUDITOR: &str = "auditor";
 /// Administrators.
 pub const ROLE_ADMIN: &str = "admin";
+
+/// How many devices and countries a user record remembers.
+pub const KNOWN_DEVICES: usize = 10;
+
+/// Remembers `item` as the most recent of `list` (at most [`KNOWN_DEVICES`]); whether
+/// it was new to a list that already knew something (the first one is learned, not
+/// news).
+pub fn remember(list: &mut Vec<String>, item: &str) -> bool {
+    let known = list.iter().any(|entry| entry == item);
+    let news = !known && !list.is_empty();
+    list.retain(|entry| entry != item);
+    list.push(item.into());
+    while list.len() > KNOWN_DEVICES {
+        list.remove(0);
+    }
+    news
+}
 
 /// Name of the profile record inside a user's shard.
 pub const PROFILE: &str = "profile";
@@ -98,6 +116,15 @@ pub struct UserRecord {
     /// Last successful login, Unix ms.
     #[serde(default)]
     pub last_login_at_ms: Option<u64>,
+    /// Devices (coarse summaries, [`crate::policy::device`]) the account signed in
+    /// from, most recent last, at most [`KNOWN_DEVICES`]: a sign-in from another one
+    /// is "new" ([`crate::flows::sessions::sign_in`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_devices: Vec<String>,
+    /// Countries (where the platform gives one) the account signed in from, most
+    /// recent last, at most [`KNOWN_DEVICES`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_countries: Vec<String>,
     /// The session epoch: sessions (and MFA challenges) of an earlier epoch are over
     /// ([`crate::policy::session_epoch`]). Moved on by every flow that ends all sessions.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -106,6 +133,9 @@ pub struct UserRecord {
     /// caller's own, for a password change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_epoch_keeps: Option<String>,
+    /// Accounts at sign-in providers linked to this user ([`crate::model::identity`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<LinkedIdentity>,
     /// Fields written by other modules or newer deployments, kept verbatim.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -127,6 +157,12 @@ impl UserRecord {
     /// The user's address, decrypted ([`email::read_email`]; `503` when unreadable).
     pub fn email_address(&self, config: &Config) -> Result<String, ApiError> {
         email::read_email(config, &self.id, &self.email)
+    }
+
+    /// Whether a password is set (accounts created by a social sign-in have none until
+    /// they set one through the reset flow).
+    pub fn has_password(&self) -> bool {
+        !self.password_hash.is_empty()
     }
 
     /// Whether the user may sign in and use sessions under `config`.

@@ -68,6 +68,9 @@ pub enum Permission {
     ConsentsManage,
     /// `/api/me/mfa/…`: one's own second factor.
     MfaManage,
+    /// `/api/me/identities…` and `POST /auth/oauth/{provider}/link`: one's own linked
+    /// sign-in provider accounts.
+    IdentitiesManage,
     /// `/api/documents…`: create documents and use those one owns or that are shared
     /// with one (the object-level check decides which).
     DocumentsUse,
@@ -87,17 +90,22 @@ pub enum Permission {
     DataKeysRotate,
     /// `POST /api/admin/sessions/revoke-all`: the kill switch, every user's sessions.
     SessionsRevokeAll,
+    /// `GET /api/admin/webhooks/deliveries` and `GET /api/admin/metrics`: monitoring.
+    MonitoringRead,
+    /// `POST /api/admin/webhooks/retry`: run the due webhook retries now.
+    WebhooksRetry,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
         Permission::AccountErase,
         Permission::ConsentsManage,
         Permission::MfaManage,
+        Permission::IdentitiesManage,
         Permission::DocumentsUse,
         Permission::DocumentsReadAny,
         Permission::AuditRead,
@@ -107,6 +115,8 @@ impl Permission {
         Permission::UsersRevokeSessions,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::MonitoringRead,
+        Permission::WebhooksRetry,
     ];
 
     /// A stable name (docs, logs, tests).
@@ -118,6 +128,7 @@ impl Permission {
             Self::AccountErase => "account:erase",
             Self::ConsentsManage => "consents:manage",
             Self::MfaManage => "mfa:manage",
+            Self::IdentitiesManage => "identities:manage",
             Self::DocumentsUse => "documents:use",
             Self::DocumentsReadAny => "documents:read_any",
             Self::AuditRead => "audit:read",
@@ -127,6 +138,8 @@ impl Permission {
             Self::UsersRevokeSessions => "users:revoke_sessions",
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
+            Self::MonitoringRead => "monitoring:read",
+            Self::WebhooksRetry => "webhooks:retry",
         }
     }
 }
@@ -142,6 +155,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::AccountErase,
             Permission::ConsentsManage,
             Permission::MfaManage,
+            Permission::IdentitiesManage,
             Permission::DocumentsUse,
         ],
     ),
@@ -157,6 +171,8 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
             Permission::AuditRead,
+            Permission::MonitoringRead,
+            Permission::WebhooksRetry,
         ],
     ),
 ];

@@ -128,6 +128,29 @@ pub fn normalize_email(email: &str) -> Result<String, InvalidEmail> {
 }
 
 /// `<key_id>.<base64url(HMAC-SHA256(email-index subkey, canonical))>`.
+/// The index of an account at a sign-in provider (`provider`'s subject `subject`) under
+/// the active key: the identity index that finds the user a provider account is linked
+/// to. Same key and shape as [`email_index`]; the input starts with a NUL byte, which no
+/// canonical address holds, so an identity index never equals an email index.
+pub fn identity_index(keyring: &Keyring, provider: &str, subject: &str) -> String {
+    index_under(keyring.active(), &identity_input(provider, subject))
+}
+
+/// [`identity_index`] under every key, active first (lookups during a key rotation).
+pub fn identity_index_candidates(keyring: &Keyring, provider: &str, subject: &str) -> Vec<String> {
+    let input = identity_input(provider, subject);
+    keyring.iter().map(|key| index_under(key, &input)).collect()
+}
+
+fn identity_input(provider: &str, subject: &str) -> String {
+    let mut input = String::with_capacity(provider.len() + subject.len() + 10);
+    input.push_str("\0identity\0");
+    input.push_str(provider);
+    input.push('\0');
+    input.push_str(subject);
+    input
+}
+
 fn index_under(key: &KeyEntry, canonical: &str) -> String {
     let tag = kdf::hmac_sha256(key.subkey(Purpose::EmailIndex), &[canonical.as_bytes()]);
     let mut out = String::with_capacity(key.id.len() + 44);

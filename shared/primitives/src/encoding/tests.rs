@@ -19,3 +19,19 @@ fn percent_decoding_is_lenient() {
     assert_eq!(percent_decode("a%20b+c"), "a b c");
     assert_eq!(percent_decode("%zz%"), "%zz%");
 }
+
+#[test]
+fn percent_encoding_keeps_unreserved_characters_only() {
+    assert_eq!(percent_encode("aZ09-._~"), "aZ09-._~");
+    assert_eq!(percent_encode("a b&c=d/é+"), "a%20b%26c%3Dd%2F%C3%A9%2B");
+    assert_eq!(percent_decode(&percent_encode("x y+z%")), "x y+z%");
+}
+
+#[test]
+fn standard_base64_ignores_whitespace_only() {
+    assert_eq!(
+        b64_decode_lenient_whitespace("aGVs\nbG8=\r\n").unwrap(),
+        b"hello"
+    );
+    assert!(b64_decode_lenient_whitespace("aGVs*bG8=").is_none());
+}

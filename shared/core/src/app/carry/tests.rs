@@ -1,44 +1,12 @@
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
-use core::cell::RefCell;
 
 use super::*;
+use crate::app::NotSent;
 use crate::model::log::RequestLog;
+use crate::model::mail::Mail;
+use crate::testkit::output::Recording;
 use crate::testkit::{self, TestEnv};
-
-/// A transport that records what it is asked to do.
-struct Recording {
-    lines: RefCell<Vec<(String, bool)>>,
-    posts: RefCell<Vec<(String, String, String)>>,
-    answer: Result<u16, NotSent>,
-}
-
-impl Default for Recording {
-    fn default() -> Self {
-        Self {
-            lines: RefCell::default(),
-            posts: RefCell::default(),
-            answer: Ok(204),
-        }
-    }
-}
-
-impl Output for Recording {
-    fn line(&self, line: &str, error: bool) {
-        self.lines.borrow_mut().push((line.to_string(), error));
-    }
-    async fn post_json(
-        &self,
-        url: &str,
-        authorization: &str,
-        body: String,
-    ) -> Result<u16, NotSent> {
-        self.posts
-            .borrow_mut()
-            .push((url.to_string(), authorization.to_string(), body));
-        self.answer
-    }
-}
 
 fn outcome_with(mails: Vec<Mail>) -> Outcome {
     Outcome {
@@ -53,9 +21,14 @@ fn outcome_with(mails: Vec<Mail>) -> Outcome {
             status: 204,
             duration_ms: 1,
             request_id: "r".into(),
+            hash_ms: None,
             error: None,
             cause: None,
         },
+        alerts: Vec::new(),
+        metrics: None,
+        watch_signing_key: false,
+        retry_webhooks: false,
     }
 }
 
@@ -83,10 +56,10 @@ fn the_request_line_is_printed_and_audit_events_are_persisted() {
         detail: Default::default(),
     });
     let output = Recording::default();
-    let (response, mails) =
+    let (response, background) =
         pollster::block_on(carry_out(outcome, Some(&env.config), &env, &output));
     assert_eq!(response.status, 204);
-    assert!(mails.is_empty());
+    assert!(background.is_empty());
     let lines = output.lines.borrow();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0]
@@ -104,13 +77,16 @@ fn the_request_line_is_printed_and_audit_events_are_persisted() {
 fn without_a_configuration_only_the_request_line_is_written() {
     let env = TestEnv::new();
     let output = Recording::default();
-    let (_, mails) = pollster::block_on(carry_out(
+    let (_, background) = pollster::block_on(carry_out(
         outcome_with(alloc::vec![mail()]),
         None,
         &env,
         &output,
     ));
-    assert!(mails.is_empty(), "no transport without a configuration");
+    assert!(
+        background.is_empty(),
+        "no transport without a configuration"
+    );
     assert_eq!(output.lines.borrow().len(), 1);
 }
 
@@ -118,13 +94,13 @@ fn without_a_configuration_only_the_request_line_is_written() {
 fn console_mail_is_logged_whole_and_http_mail_is_posted_with_its_status_logged() {
     let env = TestEnv::new();
     let output = Recording::default();
-    let (_, mails) = pollster::block_on(carry_out(
+    let (_, background) = pollster::block_on(carry_out(
         outcome_with(alloc::vec![mail()]),
         Some(&env.config),
         &env,
         &output,
     ));
-    pollster::block_on(mails.send(&output));
+    pollster::block_on(background.mails.send(&output));
     let lines = output.lines.borrow();
     assert_eq!(lines.len(), 2);
     assert!(lines[1]
@@ -160,22 +136,19 @@ fn console_mail_is_logged_whole_and_http_mail_is_posted_with_its_status_logged()
             true,
         ),
     ] {
-        let output = Recording {
-            answer,
-            ..Recording::default()
-        };
-        let (_, mails) = pollster::block_on(carry_out(
+        let output = Recording::answering(answer);
+        let (_, background) = pollster::block_on(carry_out(
             outcome_with(alloc::vec![mail()]),
             Some(&http),
             &env,
             &output,
         ));
-        pollster::block_on(mails.send(&output));
+        pollster::block_on(background.mails.send(&output));
         let posts = output.posts.borrow();
         assert_eq!(posts.len(), 1);
-        assert_eq!(posts[0].0, "https://mail.example.com/send");
-        assert_eq!(posts[0].1, "Bearer tok");
-        assert!(posts[0].2.contains(r#""to":"alice@example.com""#));
+        assert_eq!(posts[0].url, "https://mail.example.com/send");
+        assert_eq!(posts[0].header("authorization"), Some("Bearer tok"));
+        assert!(posts[0].body.contains(r#""to":"alice@example.com""#));
         let lines = output.lines.borrow();
         assert_eq!(lines[1], (expected.to_string(), error));
         assert!(

@@ -165,16 +165,27 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let guard = crate::flows::lockout::LoginGuard::begin(ctx, &request.email).await?;
 
     let Some(user) = find_user(ctx, &request.email).await? else {
-        password::dummy_verify(&request.password, &config.password_hash, pepper);
+        ctx.timed_hash(|| password::dummy_verify(&request.password, &config.password_hash, pepper));
         guard.failed(ctx, None).await?;
         return Err(failed(ctx, None, "unknown_account")?);
     };
-    let verification = password::verify_password(
-        &request.password,
-        &user.password_hash,
-        &config.password_hash,
-        pepper,
-    );
+    // An account made by a social sign-in has no password until its owner sets one
+    // (reset flow): it costs the same hash as a wrong password, and gets its answer.
+    let verification = if user.has_password() {
+        ctx.timed_hash(|| {
+            password::verify_password(
+                &request.password,
+                &user.password_hash,
+                &config.password_hash,
+                pepper,
+            )
+        })
+    } else {
+        ctx.timed_hash(|| {
+            password::dummy_verify(&request.password, &config.password_hash, pepper);
+            Verification::Invalid
+        })
+    };
     let Verification::Valid { needs_rehash } = verification else {
         guard.failed(ctx, Some(&user)).await?;
         return Err(failed(ctx, Some(&user.id), "wrong_password")?);
@@ -189,12 +200,14 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     };
     guard.succeeded(ctx).await?;
     let rehash = if needs_rehash {
-        let upgraded = password::hash_password(
-            &request.password,
-            &config.password_hash,
-            pepper,
-            ctx.services.random(),
-        )?;
+        let upgraded = ctx.timed_hash(|| {
+            password::hash_password(
+                &request.password,
+                &config.password_hash,
+                pepper,
+                ctx.services.random(),
+            )
+        })?;
         Some((user.password_hash.clone(), upgraded))
     } else {
         None

@@ -9,7 +9,9 @@
 //!   ends the other sessions.
 //! - [`token`]: the reset token (256 bits, stored as SHA-256, 30 minutes, single use,
 //!   bound to the password hash it was issued against).
-//! - [`mails`]: the reset link and the notices.
+//! - [`mails`]: the reset link and the reset notice.
+//! - [`not_me`]: `POST /auth/security/not-me` — a security notice's "this wasn't me"
+//!   link: locks the password, ends every session, mails a reset link.
 //!
 //! The whole module needs the `password-policy` feature (new passwords are checked
 //! against the policy), which the `reset` function enables.
@@ -24,6 +26,7 @@
 pub mod change;
 pub mod forgot;
 pub mod mails;
+pub mod not_me;
 pub mod reset;
 pub mod token;
 

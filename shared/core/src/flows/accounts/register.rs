@@ -58,6 +58,7 @@
 
 use alloc::string::String;
 use alloc::vec;
+use alloc::vec::Vec;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
@@ -182,7 +183,9 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     }
 
     let random = ctx.services.random();
-    let hashed = password::hash_password(&new_password, &config.password_hash, pepper, random);
+    let hashed = ctx.timed_hash(|| {
+        password::hash_password(&new_password, &config.password_hash, pepper, random)
+    });
     new_password.zeroize();
     let id = user::new_id(random)?;
     let user = UserRecord {
@@ -196,8 +199,11 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         mfa: Default::default(),
         created_at_ms: ctx.now_ms,
         last_login_at_ms: None,
+        known_devices: alloc::vec::Vec::new(),
+        known_countries: alloc::vec::Vec::new(),
         session_epoch: 0,
         session_epoch_keeps: None,
+        identities: Vec::new(),
         other: Default::default(),
     };
     if !user::insert(atomic, &user).await? {

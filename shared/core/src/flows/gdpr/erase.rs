@@ -119,6 +119,11 @@ pub async fn erase_account<S: Services>(
             lockout::forget(atomic, index).await?;
             user::release_index(atomic, index, user_id).await?;
         }
+        // The linked provider accounts' index entries: only the profile lists them,
+        // so they go before it too; the provider accounts can then sign up afresh.
+        for index in crate::model::identity::indexes(&user.identities) {
+            crate::model::identity::release(atomic, &index, user_id).await?;
+        }
     }
     // Counters derived from the account: its API counter, its address's reset-mail cap.
     ratelimit::forget_account(atomic, config, user_id, &indexes, now_ms).await?;
@@ -221,12 +226,14 @@ mod route {
         let address = principal.user.email_address(config)?;
         let hashing = ctx.memory.hashing.admit()?;
         let attempt = lockout::admit(ctx, &email::email_index(config, &address)).await?;
-        let verification = password::verify_password(
-            &request.password,
-            &principal.user.password_hash,
-            &config.password_hash,
-            config.password_pepper.as_ref(),
-        );
+        let verification = ctx.timed_hash(|| {
+            password::verify_password(
+                &request.password,
+                &principal.user.password_hash,
+                &config.password_hash,
+                config.password_pepper.as_ref(),
+            )
+        });
         drop(hashing);
         if !verification.is_valid() {
             let account = Account {

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `profile` | the user record: id, email, email_verified, disabled, created_at, last_login_at |
 //! | `roles` | the user record |
+//! | `identities` | each linked provider account: provider, subject, the address it asserted, when linked; `password_set` |
 //! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
 //! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
 //! | `consents` | [`super::consents`] |
@@ -103,6 +104,15 @@ struct Documents {
     shared_with_me: Vec<SharedDocument>,
 }
 
+/// A linked provider account: the provider, its subject and address as stored.
+#[derive(Debug, Serialize)]
+struct IdentityView {
+    provider: String,
+    subject: String,
+    email: Option<String>,
+    linked_at: String,
+}
+
 #[derive(Debug, Serialize)]
 struct Export {
     format: &'static str,
@@ -110,11 +120,30 @@ struct Export {
     profile: Profile,
     roles: Vec<String>,
     mfa: crate::model::user::mfa::MfaStatus,
+    password_set: bool,
+    identities: Vec<IdentityView>,
     sessions: Vec<SessionView>,
     consents: serde_json::Value,
     documents: Documents,
     activity: Vec<serde_json::Value>,
     activity_complete: bool,
+}
+
+fn identities<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: &crate::model::user::UserRecord,
+) -> Result<Vec<IdentityView>, ApiError> {
+    user.identities
+        .iter()
+        .map(|identity| {
+            Ok(IdentityView {
+                provider: identity.provider.clone(),
+                subject: identity.subject(ctx.config, &user.id)?,
+                email: identity.email(ctx.config, &user.id)?,
+                linked_at: encoding::rfc3339(identity.linked_at_ms),
+            })
+        })
+        .collect()
 }
 
 fn owned(document: DocumentRecord) -> OwnedDocument {
@@ -200,6 +229,8 @@ pub async fn handle<S: Services>(
         },
         roles: user.roles.clone(),
         mfa: crate::model::user::mfa::status(user),
+        password_set: user.has_password(),
+        identities: identities(ctx, user)?,
         sessions: session_views,
         consents: consents::view(&consents)
             .get("consents")

@@ -76,6 +76,10 @@ pub struct Challenge {
     /// The user's session epoch when the password was accepted.
     #[serde(default)]
     pub epoch: u64,
+    /// The provider of a social sign-in whose second step this is (`None`: a password
+    /// login), so that the finished login is audited as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// A live challenge as read from the store, with what a later swap needs.
@@ -111,6 +115,19 @@ pub async fn issue(
     mode: Mode,
     now_ms: u64,
 ) -> Result<String, ApiError> {
+    issue_via(atomic, random, user, mode, now_ms, None).await
+}
+
+/// [`issue`] for the second step of a social sign-in through `via` (a provider's
+/// name): the first factor was the provider, the rest is the same.
+pub async fn issue_via(
+    atomic: &impl AtomicStore,
+    random: &impl crate::Random,
+    user: &UserRecord,
+    mode: Mode,
+    now_ms: u64,
+    via: Option<&str>,
+) -> Result<String, ApiError> {
     let bytes: [u8; 32] = crate::env::random_array(random)?;
     let token = encoding::b64url(&bytes);
     let shard = shard_of(&token).ok_or(ApiError::Internal(Internal("mfa token shape")))?;
@@ -122,6 +139,7 @@ pub async fn issue(
         wrong_codes: 0,
         attempts: 0,
         epoch: user.session_epoch,
+        via: via.map(String::from),
     })?;
     let stored = atomic
         .compare_and_swap(

@@ -24,10 +24,10 @@ use alloc::string::String;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::notice;
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::flows::lockout;
+use crate::flows::notices::{self, SecurityNotice};
 use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
 use crate::model::principal::Principal;
@@ -59,12 +59,14 @@ pub async fn handle<S: Services>(
     let address = caller.email_address(config)?;
     let hashing = ctx.memory.hashing.admit()?;
     let attempt = lockout::admit(ctx, &email::email_index(config, &address)).await?;
-    let verification = password::verify_password(
-        &request.password,
-        &caller.password_hash,
-        &config.password_hash,
-        config.password_pepper.as_ref(),
-    );
+    let verification = ctx.timed_hash(|| {
+        password::verify_password(
+            &request.password,
+            &caller.password_hash,
+            &config.password_hash,
+            config.password_pepper.as_ref(),
+        )
+    });
     drop(hashing);
     if !matches!(verification, Verification::Valid { .. }) {
         let account = lockout::Account {
@@ -117,7 +119,7 @@ pub async fn handle<S: Services>(
             Some(&stored.id),
             &[("method", "totp")],
         )?;
-        ctx.send_mail(notice::disabled(&config.public_origin, &address));
+        notices::notify(ctx, &stored.id, &address, SecurityNotice::MfaDisabled).await?;
     }
     Ok(Response::empty(204))
 }

@@ -148,6 +148,8 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         };
         attempt.failed(ctx, Some(account)).await?;
         let left_text = alloc::format!("{left}");
+        // Wrong codes on this token so far: what `ALERT_MFA_FAILURES` counts.
+        let wrong_text = alloc::format!("{}", challenge::MAX_WRONG_CODES.saturating_sub(left));
         ctx.audit(
             AuditKind::MfaFailed,
             None,
@@ -156,6 +158,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
                 ("stage", "login"),
                 ("method", factor.name()),
                 ("tries_left", &left_text),
+                ("wrong_codes", &wrong_text),
             ],
         )?;
         return Err(ApiError::InvalidMfa);
@@ -180,6 +183,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         admitted.challenge.mode,
         None,
         Some(factor.name()),
+        admitted.challenge.via.as_deref(),
     )
     .await
 }

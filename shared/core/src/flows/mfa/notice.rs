@@ -1,4 +1,5 @@
-//! Mails that tell an account's owner their second factor changed.
+//! Mails that tell an account's owner their second factor changed (turning it off is a
+//! security notice with a "this wasn't me" link, [`crate::flows::notices`]).
 //!
 //! Why: a stolen session can turn TOTP on for an account that had none (only
 //! changing or removing an active factor needs the password), which would lock the
@@ -23,20 +24,6 @@ pub fn enabled(public_origin: &str, to: &str) -> Mail {
              app after your password.\n\n\
              If this was not you, someone else is signed in to your account: reset your \
              password at {public_origin} and contact support."
-        ),
-    }
-}
-
-/// TOTP was turned off.
-pub fn disabled(public_origin: &str, to: &str) -> Mail {
-    Mail {
-        to: to.into(),
-        subject: "Two-factor authentication was turned off".into(),
-        text: format!(
-            "Two-factor authentication was turned off for your account at \
-             {public_origin}. Signing in now needs only your password.\n\n\
-             If this was not you, reset your password at {public_origin} at once and \
-             turn two-factor authentication back on."
         ),
     }
 }

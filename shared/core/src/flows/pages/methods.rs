@@ -2,12 +2,12 @@
 //! the sign-in page (docs/contract.md §10, "Extension points").
 //!
 //! The sign-in page renders what [`sign_in_methods`] returns: one "Continue with …"
-//! link per provider, and a passkey button when passkeys are on. Today edgeauth has
-//! neither, so it returns nothing and the page shows no such section. A feature that
-//! adds a method fills it in from its own configuration here:
-//! - a social/OIDC login adds a [`ProviderButton`] per configured provider, whose
-//!   `start_path` is the route of its own function that starts the flow (the page
-//!   appends `?return_to=` with the validated value);
+//! link per provider, and a passkey button when passkeys are on. A feature that adds a
+//! method fills it in from its own configuration here:
+//! - social sign-in adds a [`ProviderButton`] per provider of `OAUTH_PROVIDERS`
+//!   (docs/social-login.md), whose `start_path` is `login`'s
+//!   `/auth/oauth/{provider}/start` (the page appends `?return_to=` with the validated
+//!   value);
 //! - passkeys set `passkeys: true` and serve `/assets/pages/passkey.js`, a module
 //!   whose `signInWithPasskey({client, returnTo})` the sign-in page imports when its
 //!   passkey button is pressed (`clients/pages/sign-in.js`).
@@ -40,7 +40,20 @@ pub struct SignInMethods {
     pub passkeys: bool,
 }
 
-/// The methods `config` enables (none yet: see the module docs).
-pub fn sign_in_methods(_config: &Config) -> SignInMethods {
-    SignInMethods::default()
+/// The methods `config` enables: a button per sign-in provider, in
+/// `OAUTH_PROVIDERS` order.
+pub fn sign_in_methods(config: &Config) -> SignInMethods {
+    SignInMethods {
+        providers: config
+            .oauth
+            .providers
+            .iter()
+            .map(|provider| ProviderButton {
+                id: provider.id.clone(),
+                label: provider.label.clone(),
+                start_path: alloc::format!("/auth/oauth/{}/start", provider.id),
+            })
+            .collect(),
+        passkeys: false,
+    }
 }

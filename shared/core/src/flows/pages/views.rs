@@ -441,6 +441,18 @@ fn account(html: &mut Html, view: &View<'_>) {
          </form>\n</div>\n</section>\n",
     );
 
+    // Sign-in methods: linked provider accounts, and the providers that can be linked
+    // (filled in by the script from `GET /api/me/identities`).
+    html.raw(
+        "<section aria-labelledby=\"methods-title\">\n<h2 id=\"methods-title\" tabindex=\"-1\">Sign-in methods</h2>\n\
+         <p id=\"methods-password\" class=\"meta\"></p>\n\
+         <ul id=\"identities\" class=\"rows\"></ul>\n\
+         <div id=\"link-providers\" class=\"providers\"></div>\n\
+         <p class=\"notice\" id=\"methods-done\" role=\"status\" hidden></p>\n",
+    );
+    error_region(html, "methods-error");
+    html.raw("</section>\n");
+
     html.raw(
         "<section aria-labelledby=\"sessions-title\">\n<h2 id=\"sessions-title\">Where you are signed in</h2>\n\
          <ul id=\"sessions\" class=\"rows\"></ul>\n",

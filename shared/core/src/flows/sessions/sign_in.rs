@@ -5,6 +5,12 @@
 //! Shared by [`crate::flows::accounts::login`] and [`crate::flows::mfa::login_step`],
 //! so both finish identically.
 //!
+//! A sign-in from a device (a coarse user-agent summary) or a country (where the
+//! platform gives one) the account has not used before is marked `new_device` /
+//! `new_country` in `login_succeeded` — which raises the `sign_in.new_device` alert —
+//! and mailed to the owner ([`crate::flows::notices`]). An account's first sign-in, and
+//! the first with a country, are learned silently.
+//!
 //! Security considerations: the stored address is decrypted before anything is
 //! written, so an unreadable record fails (`503`) before a session exists; the login
 //! is recorded only while the user's session epoch is the one the credentials were
@@ -17,10 +23,12 @@ use alloc::string::String;
 use super::{delivery, start};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
+use crate::flows::notices::{self, SecurityNotice};
 use crate::http::Response;
 use crate::model::audit::AuditKind;
 use crate::model::session::Mode;
 use crate::model::user::{self, UserRecord};
+use crate::policy::device;
 
 /// Records the login on the user (and the upgraded hash, if any), starts the session
 /// and answers with its tokens. `user` is the record the password was checked
@@ -31,12 +39,14 @@ pub async fn complete<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
-    complete_with(ctx, user, user.session_epoch, mode, rehash, None).await
+    complete_with(ctx, user, user.session_epoch, mode, rehash, None, None).await
 }
 
 /// [`complete`] for a login whose password was checked under session epoch
 /// `verified_under` (the MFA step's challenge records it), naming the second factor
 /// that was accepted (`totp`, `recovery_code`) in the `login_succeeded` audit event.
+/// A sign-in through a provider (`via`: its name) is audited `oauth_login` with
+/// `provider` instead.
 ///
 /// The login is recorded by a compare-and-swap on the user record that requires the
 /// epoch to be still `verified_under`: after a password reset or change, a disable or
@@ -52,11 +62,15 @@ pub async fn complete_with<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
     second_factor: Option<&str>,
+    via: Option<&str>,
 ) -> Result<Response, ApiError> {
     // The answer shows the address: an unreadable one (unknown key, tampered) fails
     // here, `503`, before anything is written or a session exists.
-    user.email_address(ctx.config)?;
+    let address = user.email_address(ctx.config)?;
     let now = ctx.now_ms;
+    let device = device::summary(ctx.request.header("user-agent"));
+    let country = ctx.request.country();
+    let (mut new_device, mut new_country) = (false, false);
     let mut ended = false;
     let user = user::update(ctx.services.atomic(), &user.id, |stored| {
         ended = stored.session_epoch != verified_under;
@@ -64,6 +78,9 @@ pub async fn complete_with<S: Services>(
             return false;
         }
         stored.last_login_at_ms = Some(now);
+        // Recomputed on every fresh read (the update may run again after a lost race).
+        new_device = user::remember(&mut stored.known_devices, &device);
+        new_country = country.is_some_and(|c| user::remember(&mut stored.known_countries, c));
         if let Some((verified, upgraded)) = &rehash {
             if stored.password_hash == *verified {
                 stored.password_hash.clone_from(upgraded);
@@ -93,11 +110,22 @@ pub async fn complete_with<S: Services>(
     if let Some(factor) = second_factor {
         detail.push(("mfa", factor));
     }
-    ctx.audit(
-        AuditKind::LoginSucceeded,
-        Some(&user.id),
-        Some(&user.id),
-        &detail,
-    )?;
+    if new_device {
+        detail.push(("new_device", "true"));
+    }
+    if let Some(country) = country.filter(|_| new_country) {
+        detail.push(("new_country", country));
+    }
+    let kind = match via {
+        Some(provider) => {
+            detail.push(("provider", provider));
+            AuditKind::OauthLogin
+        }
+        None => AuditKind::LoginSucceeded,
+    };
+    ctx.audit(kind, Some(&user.id), Some(&user.id), &detail)?;
+    if new_device || new_country {
+        notices::notify(ctx, &user.id, &address, SecurityNotice::NewDevice).await?;
+    }
     delivery::respond(ctx, &user, &issued, mode)
 }

@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 25] = [
+    let expected: [(&str, &str, Option<Permission>); 30] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -43,6 +43,12 @@ fn each_route_declares_exactly_its_permission() {
         ("POST", "/api/me/mfa/totp/setup", Some(MfaManage)),
         ("POST", "/api/me/mfa/totp/confirm", Some(MfaManage)),
         ("DELETE", "/api/me/mfa/totp", Some(MfaManage)),
+        ("GET", "/api/me/identities", Some(IdentitiesManage)),
+        (
+            "DELETE",
+            "/api/me/identities/{provider}",
+            Some(IdentitiesManage),
+        ),
         ("POST", "/api/admin/data-keys/sweep", Some(DataKeysRotate)),
         (
             "POST",
@@ -70,6 +76,13 @@ fn each_route_declares_exactly_its_permission() {
             Some(UsersRevokeSessions),
         ),
         ("GET", "/api/admin/audit", Some(AuditRead)),
+        (
+            "GET",
+            "/api/admin/webhooks/deliveries",
+            Some(MonitoringRead),
+        ),
+        ("POST", "/api/admin/webhooks/retry", Some(WebhooksRetry)),
+        ("GET", "/api/admin/metrics", Some(MonitoringRead)),
     ];
     let actual: Vec<(&str, &str, Option<Permission>)> = table()
         .iter()
@@ -125,7 +138,7 @@ fn every_protected_route_answers_401_without_credentials() {
 /// Status per role on every `/api/admin` route (bodies valid for the route, so a
 /// permitted caller reaches the handler).
 fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> Vec<(String, u16)> {
-    let routes: [(&str, String, Option<serde_json::Value>); 7] = [
+    let routes: [(&str, String, Option<serde_json::Value>); 10] = [
         ("GET", "/api/admin/users".into(), None),
         (
             "PUT",
@@ -153,6 +166,9 @@ fn admin_statuses(kit: &Kit, client: &crate::testkit::Client, target: &str) -> V
             "/api/admin/data-keys/sweep".into(),
             Some(serde_json::json!({})),
         ),
+        ("GET", "/api/admin/webhooks/deliveries".into(), None),
+        ("POST", "/api/admin/webhooks/retry".into(), None),
+        ("GET", "/api/admin/metrics".into(), None),
     ];
     routes
         .into_iter()
@@ -177,14 +193,18 @@ fn each_role_gets_exactly_its_admin_routes() {
             .map(|(_, status)| status)
             .collect()
     };
-    assert_eq!(statuses(&user), [403, 403, 403, 403, 403, 403, 403]);
-    assert_eq!(statuses(&auditor), [403, 403, 403, 403, 403, 200, 403]);
+    assert_eq!(statuses(&user), [403; 10]);
+    assert_eq!(
+        statuses(&auditor),
+        [403, 403, 403, 403, 403, 200, 403, 403, 403, 403]
+    );
     let admin_statuses = statuses(&admin);
     assert_eq!(&admin_statuses[..6], [200, 200, 204, 204, 204, 200]);
     assert_ne!(
         admin_statuses[6], 403,
         "the data-key sweep is an admin route"
     );
+    assert_eq!(&admin_statuses[7..], [200, 202, 200]);
 }
 
 #[test]
@@ -285,11 +305,12 @@ mod password_routes_in_login {
                 route.pattern,
                 route.permission(),
                 route.verifies_password,
+                route.served_by,
             )
         };
         let in_api: Vec<_> = table()
             .iter()
-            .filter(|route| route.verifies_password)
+            .filter(|route| route.verifies_password || route.served_by == Some("login"))
             .map(describe)
             .collect();
         let in_login: Vec<_> = Login::routes::<TestEnv>()
@@ -298,13 +319,18 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 2);
+        assert_eq!(in_api.len(), 4);
     }
 
     #[test]
     fn are_exactly_the_password_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        // The identity routes go to login too, as routes it serves (not password routes).
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/me/identities"), Some("login"));
+        assert_eq!(served("DELETE", "/api/me/identities/google"), Some("login"));
+        assert!(!forwarded("GET", "/api/me/identities"));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));
@@ -367,5 +393,56 @@ mod password_routes_in_login {
         // Only the forwarded method: GET /api/me is not the login function's.
         let get = kit.env.serve::<Login>(&request(Method::Get, path));
         assert_eq!(get.response.status, 405);
+    }
+}
+
+mod monitoring_routes_in_refresh {
+    use super::*;
+    use crate::functions::Refresh;
+
+    #[test]
+    fn refresh_lists_exactly_the_routes_api_says_it_serves() {
+        let describe = |route: &Route<TestEnv>| {
+            (
+                route.method,
+                route.pattern,
+                route.permission(),
+                route.served_by,
+            )
+        };
+        let in_api: Vec<_> = table()
+            .iter()
+            .filter(|route| route.served_by == Some("refresh"))
+            .map(describe)
+            .collect();
+        let in_refresh: Vec<_> = Refresh::routes::<TestEnv>()
+            .iter()
+            .filter(|route| route.pattern.starts_with("/api/"))
+            .map(describe)
+            .collect();
+        assert_eq!(in_refresh, in_api);
+        assert_eq!(in_api.len(), 3);
+        let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
+        assert_eq!(served("GET", "/api/admin/metrics"), Some("refresh"));
+        assert_eq!(served("POST", "/api/admin/webhooks/retry"), Some("refresh"));
+        assert_eq!(served("GET", "/api/admin/audit"), None);
+        assert_eq!(served("POST", "/api/admin/metrics"), None);
+    }
+
+    #[test]
+    fn refresh_serves_them_behind_the_same_gate() {
+        let kit = crate::testkit::api::Kit::new();
+        let user = kit.user("user@example.com", &[]);
+        let admin = kit.user("admin@example.com", &["admin"]);
+        for (client, status) in [(&user, 403), (&admin, 200)] {
+            let outcome = kit.env.serve::<Refresh>(
+                &client.authorize(crate::testkit::request(Method::Get, "/api/admin/metrics")),
+            );
+            assert_eq!(outcome.response.status, status);
+        }
+        let anonymous = kit
+            .env
+            .serve::<Refresh>(&crate::testkit::request(Method::Get, "/api/admin/metrics"));
+        assert_eq!(anonymous.response.status, 401);
     }
 }

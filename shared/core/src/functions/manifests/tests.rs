@@ -55,12 +55,17 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
     let login = mounts("login");
     assert_eq!(
         spin_routes(&login),
-        ["/auth/register", "/auth/login", "/auth/login/..."],
+        [
+            "/auth/register",
+            "/auth/login",
+            "/auth/login/...",
+            "/auth/oauth/..."
+        ],
         "login's forwarded /api/ routes are the api's namespace"
     );
     assert_eq!(
         workers_patterns(&login),
-        ["/auth/register*", "/auth/login*"]
+        ["/auth/register*", "/auth/login*", "/auth/oauth/*"]
     );
     assert_eq!(
         workers_patterns(&mounts("refresh")),
@@ -73,7 +78,7 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
     );
     assert_eq!(
         workers_patterns(&mounts("reset")),
-        ["/auth/password/*", "/auth/email/*"]
+        ["/auth/password/*", "/auth/email/*", "/auth/security/*"]
     );
     assert_eq!(workers_patterns(&mounts("api")), ["/api/*"]);
 }

@@ -28,7 +28,9 @@ fn the_routes_an_access_token_authenticates_are_signed_in_and_spend_a_per_user_b
             ("POST", "/auth/introspect"),
         ]
     );
-    for route in table {
+    // The monitoring admin routes the Workers `api` forwards here are `api`'s entries
+    // (functions::api's tests hold them equal); the session routes are the rest.
+    for route in table.iter().filter(|route| route.served_by.is_none()) {
         // The introspection is the check of an API request made elsewhere: it spends
         // the API budget; the routes on one's sessions spend their own.
         let expected = match route.handler {

@@ -154,3 +154,22 @@ proptest! {
         let _ = normalize_email(&text);
     }
 }
+
+#[test]
+fn identity_indexes_are_keyed_per_provider_and_never_equal_an_email_index() {
+    let keyring = ring(&format!("b:{KEY_B},a:{KEY_A}"));
+    let google = identity_index(&keyring, "google", "1234");
+    assert!(google.starts_with("b."));
+    assert_eq!(index_key_id(&google), Some("b"));
+    assert_ne!(google, identity_index(&keyring, "github", "1234"));
+    assert_ne!(google, identity_index(&keyring, "google", "12345"));
+    assert_eq!(
+        identity_index_candidates(&keyring, "google", "1234"),
+        alloc::vec![
+            google.clone(),
+            identity_index(&ring(&format!("a:{KEY_A}")), "google", "1234")
+        ]
+    );
+    // The NUL-led input is no canonical address: the email index of a look-alike differs.
+    assert_ne!(google, email_index(&keyring, "identity@google.1234"));
+}

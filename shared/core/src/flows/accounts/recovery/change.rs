@@ -30,10 +30,10 @@ use alloc::string::String;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::mails;
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::flows::lockout::{self, Account};
+use crate::flows::notices::{self, SecurityNotice};
 use crate::flows::{auth, sessions};
 use crate::http::{body, Response};
 use crate::model::audit::AuditKind;
@@ -104,7 +104,7 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     }
 
     let revoked = sessions::revoke_all(ctx, &holder.id, Some(principal.session_id())).await?;
-    ctx.send_mail(mails::changed_notice(&config.public_origin, &address));
+    notices::notify(ctx, &holder.id, &address, SecurityNotice::PasswordChanged).await?;
     ctx.audit(
         AuditKind::PasswordChanged,
         Some(&holder.id),
@@ -133,14 +133,15 @@ async fn hash_if_current<S: Services>(
     let pepper = config.password_pepper.as_ref();
     let _hashing = ctx.memory.hashing.admit()?;
     let attempt = lockout::admit(ctx, &email::email_index(config, address)).await?;
-    if !password::verify_password(
-        current,
-        &holder.password_hash,
-        &config.password_hash,
-        pepper,
-    )
-    .is_valid()
-    {
+    let verification = ctx.timed_hash(|| {
+        password::verify_password(
+            current,
+            &holder.password_hash,
+            &config.password_hash,
+            pepper,
+        )
+    });
+    if !verification.is_valid() {
         attempt
             .failed(
                 ctx,
@@ -162,10 +163,12 @@ async fn hash_if_current<S: Services>(
         return Err(ApiError::InvalidCredentials);
     }
     attempt.succeeded(ctx).await?;
-    password::hash_password(
-        new_password,
-        &config.password_hash,
-        pepper,
-        ctx.services.random(),
-    )
+    ctx.timed_hash(|| {
+        password::hash_password(
+            new_password,
+            &config.password_hash,
+            pepper,
+            ctx.services.random(),
+        )
+    })
 }

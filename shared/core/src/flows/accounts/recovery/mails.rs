@@ -1,4 +1,5 @@
-//! The messages of account recovery: the reset link and the two notices.
+//! The messages of account recovery: the reset link and the reset notice (a password
+//! change's notice is a security notice, [`crate::flows::notices`]).
 //!
 //! Security considerations: links are built from `PUBLIC_ORIGIN` only, the token
 //! travels in the fragment ([`crate::model::mail::link_with_fragment_token`]); notices carry
@@ -35,20 +36,6 @@ pub fn reset_notice(public_origin: &str, to: &str) -> Mail {
              address, and every device signed in to the account was signed out.\n\n\
              If this was not you, someone can read this mailbox: secure it, then reset \
              your password again at {public_origin}."
-        ),
-    }
-}
-
-/// The notice after a password change.
-pub fn changed_notice(public_origin: &str, to: &str) -> Mail {
-    Mail {
-        to: to.into(),
-        subject: "Your password was changed".into(),
-        text: format!(
-            "The password of your account was just changed from a signed-in session; \
-             every other device signed in to the account was signed out.\n\n\
-             If this was not you, reset your password at {public_origin} now: that \
-             signs out every session, including the one that made this change."
         ),
     }
 }

@@ -101,12 +101,14 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         Ok(_hashing) => {
             let consumed = token::consume(atomic, &found).await;
             let hashed = match consumed {
-                Ok(true) => password::hash_password(
-                    &new_password,
-                    &config.password_hash,
-                    config.password_pepper.as_ref(),
-                    ctx.services.random(),
-                ),
+                Ok(true) => ctx.timed_hash(|| {
+                    password::hash_password(
+                        &new_password,
+                        &config.password_hash,
+                        config.password_pepper.as_ref(),
+                        ctx.services.random(),
+                    )
+                }),
                 Ok(false) => Err(invalid()),
                 Err(error) => Err(error),
             };
