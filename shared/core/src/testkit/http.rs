@@ -30,6 +30,8 @@ pub(crate) struct FakeHttp {
 
 impl FakeHttp {
     /// Installs the handler that answers from now on.
+    // Used by the social sign-in tests (flows::oauth), compiled with the password flows.
+    #[cfg(feature = "password-policy")]
     pub(crate) fn answer_with(
         &self,
         handler: impl Fn(&Sent) -> Result<OutboundResponse, OutboundError> + 'static,
@@ -38,12 +40,14 @@ impl FakeHttp {
     }
 
     /// Every request sent so far.
+    #[cfg(feature = "password-policy")]
     pub(crate) fn sent(&self) -> Vec<Sent> {
         self.sent.borrow().clone()
     }
 }
 
-/// A JSON answer.
+/// A JSON answer (for the social sign-in tests, as above).
+#[cfg(feature = "password-policy")]
 pub(crate) fn json(
     status: u16,
     value: &serde_json::Value,
