@@ -16,7 +16,7 @@ mod worker_entry {
     use worker::{event, Context, Env, Method, Request, Response, Result};
 
     /// A JSON answer for one caller: never cached by anything in between.
-    fn json(value: &serde_json::Value, status: u16) -> std::result::Result<Response, ApiError> {
+    fn json(value: &serde_json::Value, status: u16) -> core::result::Result<Response, ApiError> {
         let response = Response::from_json(value)
             .map_err(|_| ApiError::Internal(edgeauth_guard::Internal("response")))?
             .with_status(status);
@@ -40,7 +40,7 @@ mod worker_entry {
         })
     }
 
-    async fn route(request: &mut Request, env: &Env) -> std::result::Result<Response, ApiError> {
+    async fn route(request: &mut Request, env: &Env) -> core::result::Result<Response, ApiError> {
         let path = request.path();
         let method = request.method();
         let known = matches!(

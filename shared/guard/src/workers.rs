@@ -24,7 +24,7 @@
 //! variable named in the log, never in the answer); the memory lives as long as the
 //! isolate, like edgeauth's own.
 
-use std::cell::OnceCell;
+use core::cell::OnceCell;
 
 use edgeauth_core::config::{ConfigError, Vars};
 use edgeauth_core::error::Internal;

@@ -178,8 +178,9 @@ pub fn worker_response(response: edgeauth_core::Response) -> worker::Result<work
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
 /// returned as is; likewise a route another function serves ([`app::served_by`]) to
 /// that function's binding. The `api` Worker uses it so that it need not link password
-/// verification nor the monitoring admin routes. Without the binding the request is served here, where a build that
-/// lacks the route's code answers `503` (fail closed, never a success).
+/// verification nor the monitoring admin routes. Without the binding the request is
+/// served here, where a build that lacks the route's code answers `503` (fail closed,
+/// never a success).
 pub async fn serve_forwarding<F: Function>(
     request: worker::Request,
     env: Env,
@@ -201,7 +202,7 @@ pub async fn serve_forwarding<F: Function>(
     // admin routes, to `refresh` over the binding named by it in capitals.
     if let Some(function) = app::served_by::<F, WorkersServices>(&method, &path) {
         if let Ok(service) = env.service(&function.to_ascii_uppercase()) {
-            return service.fetch_request(request).await;
+            return service.fetch_request(request).await.map(RawResponse::from);
         }
     }
     serve::<F>(request, env, ctx).await
