@@ -207,6 +207,8 @@ pub fn api_me(session_check: &str, n: u32, now_ms: &dyn Fn() -> f64) -> f64 {
         clock: FakeClock::at(start),
         random: SeededRandom::new(7),
         signatures: SoftwareEd25519,
+        // GET /api/me sends nothing out (the sign-in providers' requests are login's).
+        http: edgeauth_core::outbound::NoOutbound,
     };
     let memory = IsolateMemory::new();
     let request = |method: Method, path: &str, body: &str, authorization: Option<&str>| {
