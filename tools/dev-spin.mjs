@@ -42,7 +42,7 @@ for (const [name, value] of Object.entries(monitoringOrigins(vars))) {
 }
 
 const args = ["--manifest", join(root, "spin.toml"), "--listen", `127.0.0.1:${port}`,
-  "--kv-db", join(root, ".edgeauth/spin/kv.sqlite")];
+  "--kv-db", join(root, ".edgeauth/spin/kv.sqlite"), "--compile-cache", join(root, ".edgeauth/wasmtime-cache")];
 if (process.env.EDGEAUTH_DEV_CLIENT_ADDR_HEADER) {
   args.push("--client-addr-from-header", process.env.EDGEAUTH_DEV_CLIENT_ADDR_HEADER);
 }

@@ -52,6 +52,30 @@ browser_e2e_spin() {
   EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs
 }
 
+# A full run builds what its later steps need in the background, at the lowest CPU
+# priority, while the Workers suites run (they spend much of their time waiting on
+# timers and sockets): the local Spin host, the Spin components and the fuzz targets.
+# The steps that need them wait for it; its output is printed when it is waited for.
+background_build_pid=""
+background_build_log="$EDGEAUTH_ROOT/.edgeauth/background-build.log"
+start_background_build() {
+  mkdir -p "$(dirname "$background_build_log")"
+  (
+    renice -n 19 -p "$BASHPID" >/dev/null
+    set -e
+    setup_spin_host
+    node tools/build-spin.mjs --with-test-workers
+    bash tools/ci/fuzz-smoke.sh --build-only
+  ) >"$background_build_log" 2>&1 &
+  background_build_pid=$!
+}
+wait_background_build() {
+  local status=0
+  wait "$background_build_pid" || status=$?
+  cat "$background_build_log"
+  return "$status"
+}
+
 integration() {
   local target="$1"
   EDGEAUTH_TARGET="$target" node --test --test-concurrency=1 --test-reporter=spec "tests/*.test.mjs"
@@ -74,6 +98,14 @@ step "unit and property tests (native)" cargo test --workspace --all-features
 step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
   cargo build -p edgeauth-core -p edgeauth-webauthn --no-default-features --target wasm32-unknown-unknown --release
 step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
+spin_suites=false
+[ "$QUICK" = false ] && [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ] && spin_suites=true
+if [ "$spin_suites" = true ]; then
+  # The doctor (run by later steps) is built now: the background build holds the
+  # workspace's build directory while it builds the Spin components.
+  cargo build -q -p edgeauth-doctor
+  start_background_build
+fi
 step "integration + contract suite on Workers (Miniflare)" integration workers
 step "JavaScript client: unit tests (node:test) and declarations (tsc)" js_client
 step "vendored QR-code encoder matches its npm package (tools/vendor-qr.mjs --check)" node tools/vendor-qr.mjs --check
@@ -87,9 +119,9 @@ if [ "$QUICK" = false ]; then
     node --test --test-concurrency=1 --test-reporter=spec "tests/tooling/*.test.mjs"
   setup_python
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
-  if [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ]; then
-    setup_spin_host
-    step "build the Spin components (release wasm)" node tools/build-spin.mjs --with-test-workers
+  if [ "$spin_suites" = true ]; then
+    step "built in the background: the local Spin host, the Spin components (release wasm), the fuzz targets" \
+      wait_background_build
     step "integration + contract suite on Spin (local Spin host)" integration spin
     step "hosted pages in Chromium on Spin (local Spin host)" browser_e2e_spin
   fi

@@ -160,7 +160,10 @@ async function startSpin(vars, withContractWorker, keptState, options) {
   }
   // Webhooks and error reports may go to their configured receivers only.
   for (const [name, value] of Object.entries(monitoringOrigins(vars))) env[`SPIN_VARIABLE_${name.toUpperCase()}`] = value;
-  const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb];
+  // Compiled components are reused across the suite's many starts (the host keys them
+  // by a hash of the wasm and its engine, so a rebuilt component compiles afresh).
+  const args = ["--manifest", testManifest(state, withContractWorker), "--listen", `127.0.0.1:${port}`, "--kv-db", kvDb,
+    "--compile-cache", join(root, ".edgeauth/wasmtime-cache")];
   if (clientAddrFromHeader) args.push("--client-addr-from-header", clientAddrFromHeader);
   if (kvStats) args.push("--kv-stats");
   const host = process.env.EDGEAUTH_SPIN_HOST ?? join(root, "tools/spin-host/target/release/edgeauth-spin-host");

@@ -5,6 +5,8 @@
 #
 #   tools/ci/fuzz-smoke.sh                      # every target, ~5 s each (~35 s total)
 #   FUZZ_SECONDS=600 tools/ci/fuzz-smoke.sh jwt # one target, ten minutes
+#   tools/ci/fuzz-smoke.sh --build-only         # build every target, run none (the test
+#                                               # command builds them in the background)
 #
 # libFuzzer needs nightly-only compiler flags (sanitizers, coverage); the pinned stable
 # toolchain accepts them with RUSTC_BOOTSTRAP=1, so no nightly download is needed.
@@ -13,6 +15,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root/fuzz"
 seconds="${FUZZ_SECONDS:-5}"
+build_only=false
+if [ "${1:-}" = "--build-only" ]; then
+  build_only=true
+  shift
+fi
 export RUSTC_BOOTSTRAP=1
 # Same flags for build and run, so the run reuses the build (release + debug assertions,
 # so integer overflow is a finding too).
@@ -36,6 +43,10 @@ echo "fuzz-smoke: building ${#targets[@]} targets"
 if ! cargo fuzz build "${flags[@]}" >"$work/build.log" 2>&1; then
   cat "$work/build.log" >&2
   exit 1
+fi
+if [ "$build_only" = true ]; then
+  echo "fuzz-smoke: built ${#targets[@]} targets (--build-only)"
+  exit 0
 fi
 failed=0
 for target in "${targets[@]}"; do

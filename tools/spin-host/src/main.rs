@@ -6,7 +6,8 @@
 //! README.md for exactly what it implements and what it does not.
 //!
 //! Usage: `edgeauth-spin-host [--manifest spin.toml] [--listen 127.0.0.1:3000]
-//! [--kv-db .spin/kv.sqlite] [--client-addr-from-header NAME] [--kv-stats]`.
+//! [--kv-db .spin/kv.sqlite] [--client-addr-from-header NAME] [--kv-stats]
+//! [--compile-cache DIR]`.
 //! Once ready it prints `serving on http://ADDR` (the bound address, so
 //! `--listen 127.0.0.1:0` picks a free port).
 
@@ -32,6 +33,7 @@ use wasmtime::{Result, bail};
 
 const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR] [--kv-db PATH]
                           [--client-addr-from-header NAME] [--kv-stats]
+                          [--compile-cache DIR]
 
   --manifest PATH  Spin manifest to serve (default: spin.toml)
   --listen ADDR    address to listen on (default: 127.0.0.1:3000; port 0 picks one)
@@ -43,6 +45,10 @@ const USAGE: &str = "usage: edgeauth-spin-host [--manifest PATH] [--listen ADDR]
                    such option: never use it where untrusted clients connect.
   --kv-stats       after each request, print its key-value reads, writes and listed
                    keys on stderr (`kv-stats COMPONENT METHOD PATH reads=N ...`)
+  --compile-cache DIR
+                   keep compiled components in DIR and reuse them on the next start
+                   when the wasm and the engine are unchanged (wasmtime's cache,
+                   keyed by a hash of both); without it every start compiles
 
 Variables come from SPIN_VARIABLE_<NAME> environment variables, else their defaults.";
 
@@ -52,6 +58,7 @@ struct Options {
     kv_db: PathBuf,
     client_addr_header: Option<http::HeaderName>,
     kv_stats: bool,
+    compile_cache: Option<PathBuf>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
@@ -61,6 +68,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
         kv_db: PathBuf::from(".spin/kv.sqlite"),
         client_addr_header: None,
         kv_stats: false,
+        compile_cache: None,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
@@ -75,6 +83,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
                 opts.client_addr_header = Some(header);
             }
             "--kv-stats" => opts.kv_stats = true,
+            "--compile-cache" => opts.compile_cache = Some(value()?.into()),
             "-h" | "--help" => return Ok(None),
             other => bail!("unknown argument {other:?}"),
         }
@@ -114,7 +123,12 @@ async fn run() -> Result<()> {
              (--client-addr-from-header): clients choose their own address; development only"
         );
     }
-    let runtime = runtime::Runtime::new(app, Arc::new(kv), opts.kv_stats)?;
+    let runtime = runtime::Runtime::new(
+        app,
+        Arc::new(kv),
+        opts.kv_stats,
+        opts.compile_cache.as_deref(),
+    )?;
     let listener = tokio::net::TcpListener::bind(&opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;

@@ -10,6 +10,7 @@
 //! that into a 500.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt as _;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::error::Context as _;
-use wasmtime::{Config, Engine, Result, Store, format_err};
+use wasmtime::{Cache, CacheConfig, Config, Engine, Result, Store, format_err};
 use wasmtime_wasi_http::WasiHttpView as _;
 use wasmtime_wasi_http::p3::Request;
 use wasmtime_wasi_http::p3::bindings::ServicePre;
@@ -53,9 +54,21 @@ struct Loaded {
 impl Runtime {
     /// Compiles every component of `app` and links it against the host's
     /// interfaces; fails if a component imports something the host lacks. With
-    /// `kv_stats`, each request's key-value use is printed on stderr.
-    pub fn new(app: App, kv: Arc<KvDb>, kv_stats: bool) -> Result<Self> {
+    /// `kv_stats`, each request's key-value use is printed on stderr. With
+    /// `compile_cache`, compiled components are kept in that directory and reused
+    /// while the wasm and the engine stay the same: a test suite starts the host
+    /// dozens of times, and compiling five components takes seconds each time.
+    pub fn new(
+        app: App,
+        kv: Arc<KvDb>,
+        kv_stats: bool,
+        compile_cache: Option<&Path>,
+    ) -> Result<Self> {
         let mut config = Config::new();
+        let cache = compile_cache
+            .map(|directory| Cache::new(CacheConfig::new().with_directory(directory).clone()))
+            .transpose()?;
+        config.cache(cache.clone());
         config.wasm_component_model_async(true);
         config.epoch_interruption(true);
         let engine = Engine::new(&config)?;
@@ -84,6 +97,15 @@ impl Runtime {
                     pre,
                     spec: Arc::new(spec),
                 },
+            );
+        }
+
+        if let Some(cache) = &cache {
+            eprintln!(
+                "compile cache {}: {} components reused, {} compiled",
+                cache.directory().display(),
+                cache.cache_hits(),
+                cache.cache_misses()
             );
         }
 

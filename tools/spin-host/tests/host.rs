@@ -335,6 +335,34 @@ fn kv_stats_report_each_requests_store_use() {
 }
 
 #[test]
+fn a_second_start_reuses_the_compiled_component() {
+    let dir = TempDir::new();
+    let cache = dir.0.join("compile-cache");
+    let cache = cache.to_str().unwrap();
+    let log_line = || {
+        let log = std::fs::read_to_string(dir.0.join("host.log")).unwrap();
+        log.lines()
+            .find(|l| l.starts_with("compile cache "))
+            .unwrap_or_else(|| panic!("no compile-cache line in {log}"))
+            .to_owned()
+    };
+    for expected in [
+        "0 components reused, 1 compiled",
+        "1 components reused, 0 compiled",
+    ] {
+        let host = Host::start_with_args(
+            &dir,
+            &manifest(ROUTES, ""),
+            &[],
+            &["--compile-cache", cache],
+        );
+        assert_eq!(host.get("/echo/a").status, 200);
+        drop(host);
+        assert!(log_line().ends_with(expected), "{}", log_line());
+    }
+}
+
+#[test]
 fn answers_404_when_no_route_matches() {
     let dir = TempDir::new();
     let routes = "[[trigger.http]]\nroute = \"/echo/...\"\ncomponent = \"fixture\"\n";
