@@ -29,6 +29,10 @@ const KIB = 1024;
 //   `oauth` off): 313.1 KiB measured after merging monitoring (306.9 before, so
 //   social sign-in's share is 6.2). Budget 315 pending the lead's decision on the
 //   310 above (which monitoring already asked to revisit); not a silent raise.
+//   Measured and not kept: handing all of api's after-response IO (the 5xx count,
+//   alert fan-out, error report, metrics flush) to the Queue consumer as one message
+//   saves only 2.9 KiB (307.4 -> 304.5 before social sign-in) and makes metrics and
+//   error reports depend on the Queue; 300 needs a larger cut than monitoring's share.
 //   The protected path (issue 17: SESSION_CHECK=cached's session memory, leased
 //   per-user limits, the introspection's token-check split, the one-crossing request
 //   and response) adds 4.8 KiB: 317.9 measured after merging main (313.1). Budget 320,
@@ -56,9 +60,20 @@ const KIB = 1024;
 // delivers webhooks itself); pages 458.6 against main's 418.2 — more than the
 // monitoring code it links (the pipeline's log-only path) should weigh; not analysed
 // yet (see the issue's report).
+// The OAuth provider (issue 18), measured after merging main with social sign-in:
+// - Workers: its `oauth` Worker 381.6 KiB gzip (budget 400; 374.6 before the merge, the
+//   rest is social sign-in's configuration parser, which the shared build group's
+//   feature unification links into it as into reset and refresh). The Workers `api`
+//   verifies no client token (built without feature `oauth-provider`; such requests are
+//   forwarded to `oauth`) and still grows by the forwarding test and grants' admission
+//   in the session path: 315.1 KiB (313.1 before, so the provider's share is 2.0).
+//   Budget 318 pending the lead's decision on the budgets above; not a silent raise.
+// - Spin (one cargo build, so every component links the provider's configuration and
+//   the clients'-token gate): api 684.9, login 855.0, pages 487.0, oauth 628.6 (budgets
+//   690, 860, 490, 640).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 320, login: 800, reset: 800, refresh: 800, pages: 260 },
-  spin: { api: 680, login: 850, reset: 800, refresh: 800, pages: 480 },
+  workers: { api: 320, login: 800, reset: 800, refresh: 800, pages: 260, oauth: 400 },
+  spin: { api: 690, login: 860, reset: 800, refresh: 800, pages: 490, oauth: 640 },
 };
 
 const artifacts = {

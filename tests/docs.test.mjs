@@ -96,7 +96,7 @@ test("docs/contract.md and docs/openapi.yaml name the same routes", () => {
   }
   const contract = read(CONTRACT);
   const inContract = new Set(
-    [...contract.matchAll(/`(GET|PUT|POST|DELETE|PATCH) (\/(?:auth|api|\.well-known|sign-in|sign-up|verify-email|forgot-password|reset-password|account|admin|assets)[^\s`?#]*)/g)]
+    [...contract.matchAll(/`(GET|PUT|POST|DELETE|PATCH) (\/(?:auth|api|oauth|\.well-known|sign-in|sign-up|verify-email|forgot-password|reset-password|security-alert|account|admin|consent|assets)[^\s`?#]*)/g)]
       .map((m) => `${m[1]} ${m[2]}`));
   assert.ok(inOpenapi.size > 30, "parsed the paths of docs/openapi.yaml");
   assert.deepEqual([...inOpenapi].filter((r) => !inContract.has(r)), [], "in openapi.yaml, not in contract.md");

@@ -122,8 +122,16 @@ describe("JWKS", () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type"), /^application\/json/);
     assert.match(response.headers.get("cache-control") ?? "", /max-age=\d+/);
-    assert.equal(response.json.keys.length, 1);
-    const [key] = response.json.keys;
+    // One Ed25519 key (JWT_SIGNING_KEYS); the OAuth provider's RSA keys follow it
+    // (OIDC_RSA_SIGNING_KEYS, docs/contract.md §11), public halves only too.
+    const okp = response.json.keys.filter((key) => key.kty === "OKP");
+    assert.equal(okp.length, 1);
+    assert.equal(response.json.keys[0], okp[0], "the session tokens' key first");
+    for (const rsa of response.json.keys.filter((key) => key.kty === "RSA")) {
+      assert.deepEqual(Object.keys(rsa).sort(), ["alg", "e", "kid", "kty", "n", "use"]);
+      for (const member of PRIVATE_JWK_MEMBERS) assert.equal(rsa[member], undefined, `no RSA ${member}`);
+    }
+    const [key] = okp;
     assert.deepEqual(Object.keys(key).sort(), ["alg", "crv", "kid", "kty", "use", "x"]);
     assert.deepEqual({ ...key, x: undefined }, { kty: "OKP", crv: "Ed25519", kid: DEV_KID, alg: "EdDSA", use: "sig", x: undefined });
     for (const member of PRIVATE_JWK_MEMBERS) assert.equal(key[member], undefined, `no ${member}`);
@@ -291,7 +299,8 @@ describe("key rotation (JWT_SIGNING_KEYS across restarts)", () => {
   const meStatus = async (token) => (await new Client(running.url).get("/api/me", {
     headers: { Authorization: `Bearer ${token}` }, cookies: false,
   })).status;
-  const kids = async () => (await new Client(running.url).get("/.well-known/jwks.json")).json.keys.map((key) => key.kid);
+  const kids = async () => (await new Client(running.url).get("/.well-known/jwks.json")).json.keys
+    .filter((key) => key.kty === "OKP").map((key) => key.kid);
 
   before(async () => {
     running = await start({ vars: configWith({ ...sink.vars(), JWT_SIGNING_KEYS: oldKey }), state });

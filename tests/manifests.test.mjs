@@ -18,7 +18,7 @@ test("the local servers know every configuration variable of the core", () => {
   assert.deepEqual([...CONFIG_VARIABLES].sort(), [...coreVariables].sort());
 });
 
-test("spin.toml declares every variable, secrets marked secret, mapped into all five components", () => {
+test("spin.toml declares every variable, secrets marked secret, mapped into all six components", () => {
   const spin = read("spin.toml");
   for (const name of coreVariables) {
     const low = name.toLowerCase();
@@ -26,7 +26,7 @@ test("spin.toml declares every variable, secrets marked secret, mapped into all 
     assert.ok(declaration, `${low} not declared`);
     assert.equal(/secret = true/.test(declaration[0]), coreSecrets.includes(name), `${low} secret flag`);
     const uses = spin.split(`${low} = "{{ ${low} }}"`).length - 1;
-    assert.equal(uses, 5, `${low} mapped into ${uses} components`);
+    assert.equal(uses, 6, `${low} mapped into ${uses} components`);
   }
 });
 
@@ -34,7 +34,7 @@ test("spin.toml routes every path of docs/contract.md §1 to the same function a
   const spin = read("spin.toml");
   const triggers = [...spin.matchAll(/route = "([^"]+)"\ncomponent = "([a-z]+)"/g)].map((m) => [m[1], m[2]]);
   const owners = Object.fromEntries(triggers);
-  for (const fn of ["login", "reset", "refresh", "api", "pages"]) assert.ok(triggers.some(([, c]) => c === fn), fn);
+  for (const fn of ["login", "reset", "refresh", "api", "pages", "oauth"]) assert.ok(triggers.some(([, c]) => c === fn), fn);
   assert.equal(owners["/..."], "api", "catch-all goes to api (404 through the layer)");
   for (const [fn, patterns] of Object.entries(ROUTES)) {
     if (fn === "contract") continue;
@@ -44,7 +44,7 @@ test("spin.toml routes every path of docs/contract.md §1 to the same function a
 
 test("no wrangler.toml holds a secret in plain text", () => {
   for (const path of ["wrangler.toml", "functions/login/wrangler.toml", "functions/reset/wrangler.toml",
-    "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml"]) {
+    "functions/refresh/wrangler.toml", "functions/pages/wrangler.toml", "functions/oauth/wrangler.toml"]) {
     const text = read(path);
     for (const secret of coreSecrets) assert.ok(!new RegExp(`\\b${secret}\\s*=`).test(text), `${secret} in ${path}`);
   }

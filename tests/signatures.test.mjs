@@ -111,3 +111,32 @@ test(`${TARGET}: a JWK with a private member is refused before any verification`
   const error = await verify(checkOf(vector, { jwk: { ...vector.jwk, d: "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A" } }));
   assert.equal(error, "JWK: carries a private key");
 });
+
+// RS256 *signing* (the OAuth provider's ID tokens, edgeauth-primitives crypto::rsa): the
+// runtime's signer — WebCrypto on Workers, RustCrypto's rsa on Spin — must produce Node's
+// signature exactly (PKCS#1 v1.5 is deterministic), for the vectors' keys and a fresh one.
+const rsaVectors = JSON.parse(readFileSync(
+  new URL("../shared/primitives/tests/vectors/rsa-signing.json", import.meta.url), "utf8"));
+
+async function signRs256(pkcs8, message) {
+  const response = await fetch(`${server.url}/__contract/sign-rs256`, { method: "POST",
+    body: JSON.stringify({ pkcs8, message: b64url(message) }) });
+  const body = await response.json();
+  return response.status === 200 ? body.signature : `refused: ${body.error}`;
+}
+
+test(`${TARGET}: RS256 signatures by the runtime's signer are Node's, for the vector keys and a fresh key`, async () => {
+  for (const vector of rsaVectors.vectors) {
+    assert.equal(await signRs256(vector.pkcs8, Buffer.from(vector.message)), vector.signature, vector.name);
+  }
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const message = Buffer.from(`edgeauth RS256 ${Date.now()}`);
+  const pkcs8 = b64url(privateKey.export({ type: "pkcs8", format: "der" }));
+  assert.equal(await signRs256(pkcs8, message), b64url(sign("sha256", message, privateKey)));
+});
+
+test(`${TARGET}: the signer refuses keys outside the policy before any platform code`, async () => {
+  for (const [name, pkcs8] of Object.entries(rsaVectors.refused)) {
+    assert.match(await signRs256(pkcs8, Buffer.from("x")), /^refused: /, name);
+  }
+});

@@ -22,10 +22,27 @@ let sink;
 before(async () => { if (!skip) sink = await startMailSink(); });
 after(async () => { await sink?.close(); });
 
-test("spin: the committed manifest admits only the mail, webhook and Sentry origin variables", { skip }, () => {
+// Each component's allow-list, as the hosts it names (a list may span several lines).
+function outboundLists(manifest) {
+  const lists = {};
+  for (const [, component, body] of manifest.matchAll(/^\[component\.([a-z-]+)\]$([\s\S]*?)(?=^\[)/gm)) {
+    const list = /^allowed_outbound_hosts = \[([\s\S]*?)\]$/m.exec(body);
+    if (list) lists[component] = [...list[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  }
+  return lists;
+}
+
+test("spin: the committed manifest admits only the mail, webhook and Sentry origin variables (and login its sign-in providers)", { skip }, () => {
   const manifest = readFileSync(join(root, "spin.toml"), "utf8");
-  const lists = [...manifest.matchAll(/^allowed_outbound_hosts = (.*)$/gm)].map((m) => m[1]);
-  assert.deepEqual(lists, Array(4).fill('["{{ mail_origin }}", "{{ webhook_origin }}", "{{ sentry_origin }}"]'));
+  const lists = outboundLists(manifest);
+  const monitoring = ["{{ mail_origin }}", "{{ webhook_origin }}", "{{ sentry_origin }}"];
+  for (const [component, hosts] of Object.entries(lists)) {
+    assert.deepEqual(hosts.slice(0, 3), monitoring, component);
+    if (component !== "login") assert.deepEqual(hosts, monitoring, component);
+  }
+  // Social sign-in: the presets' fixed https hosts and the templated provider origins.
+  for (const host of lists.login.slice(3)) assert.match(host, /^(https:\/\/[a-z0-9.-]+|\{\{ oauth_[a-z_]+_origin \}\})$/);
+  assert.ok(Object.keys(lists).length >= 4, Object.keys(lists).join());
   for (const name of ["mail_origin", "webhook_origin", "sentry_origin"]) {
     assert.match(manifest, new RegExp(`^${name} = \\{ default = "https://\\*:443" \\}$`, "m"));
   }

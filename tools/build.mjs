@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the five functions as Cloudflare Workers: release wasm, once, for all tests.
+// Builds the six functions as Cloudflare Workers: release wasm, once, for all tests.
 //
 // worker-build is wasm-bindgen + a JS shim + esbuild, and it downloads wasm-bindgen
 // and wasm-opt from GitHub at build time (which fails on machines that only reach
@@ -25,11 +25,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const FUNCTIONS = ["login", "reset", "refresh", "api", "pages"];
+export const FUNCTIONS = ["login", "reset", "refresh", "api", "pages", "oauth"];
 /** The Workers examples of "Protect your own API" (README), built beside the functions. */
 export const EXAMPLES = ["guard-worker", "guard-hono"];
 const CRATES = { login: "edgeauth-fn-login", reset: "edgeauth-fn-reset", refresh: "edgeauth-fn-refresh",
-  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", contract: "edgeauth-contract-worker",
+  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", oauth: "edgeauth-fn-oauth", contract: "edgeauth-contract-worker",
   "guard-worker": "edgeauth-example-guard-worker" };
 
 function parseArgs(argv) {
@@ -97,7 +97,9 @@ export class AtomicShard extends DurableObject {
 // so it is built in an invocation of its own. So is `pages`: it needs the sign-in
 // providers' configuration (core feature `oauth`, for its "Continue with …" buttons),
 // which the Workers `api` leaves out (its identity routes are served by `login`), and
-// no password code. The others share one.
+// no password code. The others share one (`oauth`, the OAuth provider, with them: it
+// signs tokens, so it keeps Ed25519's signing table, and it references no password
+// code, so the unified `password-policy` adds nothing to it).
 // The Rust example Worker (edgeauth-guard, no password code, no signing, no `oauth`)
 // joins `api`'s invocation: it adds no feature to the crates it shares with it.
 const SEPARATE = [["api", "guard-worker"], ["pages"]];

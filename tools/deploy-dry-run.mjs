@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const configs = { api: "wrangler.toml", login: "functions/login/wrangler.toml",
   reset: "functions/reset/wrangler.toml", refresh: "functions/refresh/wrangler.toml",
-  pages: "functions/pages/wrangler.toml", example: "examples/protected-app/wrangler.toml" };
+  pages: "functions/pages/wrangler.toml", oauth: "functions/oauth/wrangler.toml",
+  example: "examples/protected-app/wrangler.toml" };
 /** Workers whose config binds no store (pages, the example app): no KV namespace, no Durable Object. */
 const STORELESS = ["pages", "example"];
 const wrangler = join(root, "node_modules/wrangler/bin/wrangler.js");

@@ -1,33 +1,41 @@
 #!/usr/bin/env bash
-# Deploys the five Workers of one environment, first deploy included (README, "Deploy").
+# Deploys the six Workers of one environment, first deploy included (README, "Deploy").
 #
 #   bash tools/deploy.sh staging|production [--dry-run] [--bootstrap] [--root DIR]
 #
 # In order:
 #   1. secrets: for each Worker, `wrangler secret list` names what it lacks among
-#      JWT_SIGNING_KEYS, DATA_ENCRYPTION_KEYS, MAIL_HTTP_TOKEN (with MAIL_TRANSPORT=http)
-#      and PASSWORD_PEPPER (only when exported). A missing value is taken from the
-#      environment when exported, else prompted for once, without echo, and the same
+#      JWT_SIGNING_KEYS, DATA_ENCRYPTION_KEYS, MAIL_HTTP_TOKEN (with MAIL_TRANSPORT=http),
+#      WEBHOOK_SECRETS (when a config's [env.<ENV>] vars set WEBHOOK_ENDPOINTS),
+#      PASSWORD_PEPPER and OIDC_RSA_SIGNING_KEYS (only when exported) and SENTRY_DSN
+#      (when exported, or already set on one of the Workers, so that every function
+#      reports its errors). A missing value is taken from the environment when exported,
+#      else prompted for once, without echo, and the same
 #      value goes to every Worker that lacks it. They travel with the deploy of each
 #      Worker (`--secrets-file`, a JSON file readable only by you, deleted on exit):
 #      a first deploy never serves without them, and no Worker is created by
 #      `wrangler secret put` before its code exists.
-#   2. the config doctor on the four wrangler configs, with the secrets above (nothing
+#   2. the config doctor on the six wrangler configs, with the secrets above (nothing
 #      else from your shell): any error and nothing is deployed.
 #   3. the KV namespace: when the configs still hold the example id, `wrangler kv
-#      namespace create` and its id written into [env.<ENV>] of the four configs
+#      namespace create` and its id written into [env.<ENV>] of the five configs
 #      (commit them).
-#   4. one release build (tools/build.mjs), then `wrangler deploy` per Worker. On the
-#      first deploy of an environment (the login Worker does not exist yet, a new KV
-#      namespace, or --bootstrap): api without its LOGIN service binding (login does not
+#   4. the webhook Queue(s) the configs bind (`WEBHOOKS` producers, the consumer on
+#      refresh): `wrangler queues info`, and `wrangler queues create` for one that does
+#      not exist yet — whether or not endpoints are configured, since the bindings are
+#      in the configs and wrangler refuses to deploy a Worker whose Queue is missing.
+#   5. one release build (tools/build.mjs), then `wrangler deploy` per Worker. On the
+#      first deploy of an environment (the login or the oauth Worker does not exist yet,
+#      a new KV namespace, or --bootstrap): api without its service bindings (login does not
 #      exist yet; api hosts the Durable Object the others bind), login, reset, refresh,
-#      pages, then api with LOGIN. Otherwise: api, login, reset, refresh, pages.
+#      pages, oauth, then api with LOGIN. Otherwise: api, login, reset, refresh, pages,
+#      oauth (after refresh, which publishes the JWKS the provider's tokens verify with).
 #      (pages binds no store: it needs no KV id, only the same variables and secrets).
 #
 # --dry-run runs every deploy step as `wrangler deploy --dry-run` (the bootstrap order,
-# with placeholder secrets in the secrets file) and prints the secret and KV commands
-# it would run instead of running them. Nothing leaves the machine. --root checks and
-# deploys the configs under DIR (tests).
+# with placeholder secrets in the secrets file) and prints the secret, KV and Queue
+# commands it would run instead of running them. Nothing leaves the machine. --root
+# checks and deploys the configs under DIR (tests).
 set -euo pipefail
 
 usage() { echo "usage: bash tools/deploy.sh staging|production [--dry-run] [--bootstrap] [--root DIR]" >&2; exit 2; }
@@ -51,12 +59,13 @@ cd "$ROOT"
 setup_node >/dev/null
 
 CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
-  functions/pages/wrangler.toml)
+  functions/pages/wrangler.toml functions/oauth/wrangler.toml)
 # The Workers bound to the KV namespace (pages reads no store).
-KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml)
+KV_CONFIGS=(wrangler.toml functions/login/wrangler.toml functions/reset/wrangler.toml functions/refresh/wrangler.toml
+  functions/oauth/wrangler.toml)
 declare -A WORKER=([wrangler.toml]=api [functions/login/wrangler.toml]=login
   [functions/reset/wrangler.toml]=reset [functions/refresh/wrangler.toml]=refresh
-  [functions/pages/wrangler.toml]=pages)
+  [functions/pages/wrangler.toml]=pages [functions/oauth/wrangler.toml]=oauth)
 WRANGLER=(node "$EDGEAUTH_ROOT/node_modules/wrangler/bin/wrangler.js")
 # The secrets files live here: memory-backed when the machine has /dev/shm.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then scratch=/dev/shm; else scratch="${TMPDIR:-/tmp}"; fi
@@ -83,26 +92,45 @@ kv_id() {
   ' "$1"
 }
 
+# The queue names of the [env.<ENV>] section of a config: `queues.producers` and
+# `queues.consumers` entries (`queue = "…"`).
+queues_of() {
+  awk -v section="[env.$ENV_NAME]" '
+    /^\[/ { inside = ($0 == section) }
+    inside && /^queues\./ { line = $0; while (match(line, /queue = "[^"]*"/)) { print substr(line, RSTART + 9, RLENGTH - 10); line = substr(line, RSTART + RLENGTH) } }
+  ' "$1"
+}
+
 # ---------------------------------------------------------------------------------
-say "1/4 secrets of the five $ENV_NAME Workers"
+say "1/5 secrets of the six $ENV_NAME Workers"
 REQUIRED=(JWT_SIGNING_KEYS DATA_ENCRYPTION_KEYS)
 [ "$(env_var wrangler.toml MAIL_TRANSPORT)" = http ] && REQUIRED+=(MAIL_HTTP_TOKEN)
+# Security webhooks need one signing secret per endpoint (docs/monitoring.md).
+for config in "${CONFIGS[@]}"; do
+  if [ -n "$(env_var "$config" WEBHOOK_ENDPOINTS)" ]; then REQUIRED+=(WEBHOOK_SECRETS); break; fi
+done
 [ -n "${PASSWORD_PEPPER:-}" ] && REQUIRED+=(PASSWORD_PEPPER)
+[ -n "${OIDC_RSA_SIGNING_KEYS:-}" ] && REQUIRED+=(OIDC_RSA_SIGNING_KEYS)
+[ -n "${SENTRY_DSN:-}" ] && REQUIRED+=(SENTRY_DSN)
 declare -A MISSING=()
+declare -A HAVE=()
 declare -A VALUE=()
 LOGIN_EXISTS=true
 for config in "${CONFIGS[@]}"; do
   if $DRY_RUN; then
     would "$SHOWN secret list --env $ENV_NAME -c $config"
-    MISSING[$config]="${REQUIRED[*]}"   # as on a first deploy
+    HAVE[$config]=""   # as on a first deploy
     continue
   fi
   if listed=$("${WRANGLER[@]}" secret list --env "$ENV_NAME" -c "$config" 2>"$WORK/error"); then
-    have=$(node -e 'for (const s of JSON.parse(process.argv[1])) console.log(s.name)' "$listed") || {
+    HAVE[$config]=$(node -e 'for (const s of JSON.parse(process.argv[1])) console.log(s.name)' "$listed") || {
       echo "cannot read the secret list of $config: $listed" >&2; exit 1; }
   elif grep -qiE '10007|not found|does not exist' "$WORK/error"; then
-    have=""   # the Worker does not exist yet: it lacks everything
+    HAVE[$config]=""   # the Worker does not exist yet: it lacks everything
     [ "$config" = functions/login/wrangler.toml ] && LOGIN_EXISTS=false
+    # api binds oauth too (OAUTH): an environment deployed before the provider existed
+    # takes the bootstrap order once.
+    [ "$config" = functions/oauth/wrangler.toml ] && LOGIN_EXISTS=false
   else
     # Anything else (not logged in, no network): do not guess, or secrets already set
     # would be replaced by new values.
@@ -110,8 +138,16 @@ for config in "${CONFIGS[@]}"; do
     echo "wrangler secret list failed for $config: nothing deployed" >&2
     exit 1
   fi
+done
+# A DSN set on some Workers only (a Worker added since, say) goes to the others too.
+if [ -z "${SENTRY_DSN:-}" ]; then
+  for config in "${CONFIGS[@]}"; do
+    if grep -qx SENTRY_DSN <<<"${HAVE[$config]}"; then REQUIRED+=(SENTRY_DSN); break; fi
+  done
+fi
+for config in "${CONFIGS[@]}"; do
   lacks=()
-  for name in "${REQUIRED[@]}"; do grep -qx "$name" <<<"$have" || lacks+=("$name"); done
+  for name in "${REQUIRED[@]}"; do grep -qx "$name" <<<"${HAVE[$config]}" || lacks+=("$name"); done
   MISSING[$config]="${lacks[*]}"
 done
 for config in "${CONFIGS[@]}"; do
@@ -138,7 +174,7 @@ for config in "${CONFIGS[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------
-say "2/4 config doctor (--env $ENV_NAME)"
+say "2/5 config doctor (--env $ENV_NAME)"
 if [ -n "${EDGEAUTH_DOCTOR:-}" ]; then doctor=("$EDGEAUTH_DOCTOR")
 else doctor=(cargo run -q --manifest-path "$EDGEAUTH_ROOT/Cargo.toml" -p edgeauth-doctor --); fi
 # Only the secrets gathered above reach it, through its environment (never its command
@@ -158,10 +194,10 @@ if ! (
 fi
 
 # ---------------------------------------------------------------------------------
-say "3/4 KV namespace EDGEAUTH_KV"
+say "3/5 KV namespace EDGEAUTH_KV"
 ids=$(for config in "${KV_CONFIGS[@]}"; do kv_id "$config"; done | sort -u)
 [ "$(wc -l <<<"$ids")" -eq 1 ] && [ -n "$ids" ] || {
-  echo "the four configs name different EDGEAUTH_KV ids for $ENV_NAME: $(tr '\n' ' ' <<<"$ids")" >&2; exit 1; }
+  echo "the five configs name different EDGEAUTH_KV ids for $ENV_NAME: $(tr '\n' ' ' <<<"$ids")" >&2; exit 1; }
 if [ -z "$(tr -d "${ids:0:1}" <<<"$ids")" ]; then   # one digit repeated: the example id
   if $DRY_RUN; then
     would "$SHOWN kv namespace create EDGEAUTH_KV --env $ENV_NAME"
@@ -175,7 +211,7 @@ if [ -z "$(tr -d "${ids:0:1}" <<<"$ids")" ]; then   # one digit repeated: the ex
       sed -i "/^\[env\.$ENV_NAME\]/,/^\[env\./ s/\(kv_namespaces = .*id = \"\)$ids\"/\1$id\"/" "$config"
       [ "$(kv_id "$config")" = "$id" ] || { echo "could not write the id into $config" >&2; exit 1; }
     done
-    echo "EDGEAUTH_KV for $ENV_NAME: $id, written into the four configs (commit them)"
+    echo "EDGEAUTH_KV for $ENV_NAME: $id, written into the five configs (commit them)"
     BOOTSTRAP=true
   fi
 else
@@ -183,11 +219,33 @@ else
 fi
 
 # ---------------------------------------------------------------------------------
-say "4/4 deploy"
+say "4/5 webhook Queue"
+# The configs bind it whether or not WEBHOOK_ENDPOINTS is set (every function but pages
+# produces, refresh consumes): it must exist before the Workers that bind it deploy.
+queues=$(for config in "${CONFIGS[@]}"; do queues_of "$config"; done | sort -u)
+for queue in $queues; do
+  if $DRY_RUN; then
+    would "$SHOWN queues info $queue"
+    echo "would create it when missing: $SHOWN queues create $queue"
+  elif "${WRANGLER[@]}" queues info "$queue" >/dev/null 2>"$WORK/error"; then
+    echo "Queue $queue: exists"
+  elif grep -qiE 'does not exist|not found' "$WORK/error"; then
+    "${WRANGLER[@]}" queues create "$queue"
+    echo "Queue $queue: created"
+  else
+    cat "$WORK/error" >&2
+    echo "wrangler queues info failed for $queue: nothing deployed" >&2
+    exit 1
+  fi
+done
+[ -n "$queues" ] || echo "no Queue bound in [env.$ENV_NAME]"
+
+# ---------------------------------------------------------------------------------
+say "5/5 deploy"
 $LOGIN_EXISTS || BOOTSTRAP=true
 $DRY_RUN && BOOTSTRAP=true   # the dry run proves the first deploy's order
 if [ "${EDGEAUTH_PREBUILT:-}" != 1 ]; then
-  node "$EDGEAUTH_ROOT/tools/build.mjs"   # one build for all five (wrangler's build steps reuse it)
+  node "$EDGEAUTH_ROOT/tools/build.mjs"   # one build for all six (wrangler's build steps reuse it)
 fi
 export EDGEAUTH_PREBUILT=1
 steps=()
@@ -199,7 +257,8 @@ else
   steps+=("api:wrangler.toml:api (hosts the Durable Object the others bind)")
 fi
 steps+=("login:functions/login/wrangler.toml:login" "reset:functions/reset/wrangler.toml:reset"
-  "refresh:functions/refresh/wrangler.toml:refresh" "pages:functions/pages/wrangler.toml:pages")
+  "refresh:functions/refresh/wrangler.toml:refresh" "pages:functions/pages/wrangler.toml:pages"
+  "oauth:functions/oauth/wrangler.toml:oauth")
 $BOOTSTRAP && steps+=("api:wrangler.toml:api with its LOGIN binding")
 n=0
 for step in "${steps[@]}"; do

@@ -1,4 +1,4 @@
-// One Miniflare instance serving all five functions on one origin, as in production:
+// One Miniflare instance serving all six functions on one origin, as in production:
 // routing by path, one KV namespace and one Durable Object namespace shared by all.
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
@@ -26,6 +26,8 @@ export const CONFIG_VARIABLES = [
   "OAUTH_GITHUB_CLIENT_ID", "OAUTH_GITHUB_CLIENT_SECRET", "OAUTH_GITHUB_URL", "OAUTH_GITHUB_LABEL",
   "WEBHOOK_ENDPOINTS", "WEBHOOK_SECRETS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_RETRY_BASE_SECS",
   "WEBHOOK_RETRY_MAX_SECS", "ALERT_ERROR_BURST", "ALERT_MFA_FAILURES", "SENTRY_DSN", "METRICS_FLUSH_SECS",
+  "OIDC_RSA_SIGNING_KEYS", "OAUTH_RESOURCES", "OAUTH_SCOPES", "OAUTH_DYNAMIC_REGISTRATION",
+  "OAUTH_REGISTRATION_ALLOWLIST", "RATE_LIMIT_OAUTH_PROVIDER_PER_IP", "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
 ];
 
 /**
@@ -97,7 +99,8 @@ export const ROUTES = {
   reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
   refresh: ["*/auth/session*", "*/auth/introspect*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
-  pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/account*", "*/admin*", "*/assets/*"],
+  pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/security-alert*", "*/account*", "*/admin*", "*/consent*", "*/assets/*"],
+  oauth: ["*/.well-known/openid-configuration*", "*/.well-known/oauth-authorization-server*", "*/.well-known/oauth-protected-resource*", "*/oauth/authorize*", "*/oauth/continue*", "*/oauth/requests/*", "*/oauth/token*", "*/oauth/revoke*", "*/oauth/introspect*", "*/oauth/userinfo*", "*/oauth/end-session*", "*/oauth/register*", "*/oauth/consents*", "*/oauth/admin/*"],
   // (end of generated routes)
   // `api` is listed first below: Miniflare sends unmatched paths to the first worker,
   // so every path nobody owns gets the layer's 404 problem body.
@@ -119,8 +122,8 @@ const STORELESS = ["pages"];
 export const WEBHOOK_QUEUE = "edgeauth-webhooks";
 /** The Analytics Engine dataset metrics go to (a no-op locally: Miniflare's simulator keeps nothing). */
 const METRICS_DATASET = "edgeauth_metrics";
-/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`, its monitoring admin routes to `refresh`. */
-const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login", REFRESH: "edgeauth-refresh" } };
+/** Service bindings (wrangler.toml `[[services]]`): `api` forwards its password routes to `login`, its monitoring admin routes to `refresh`, requests bearing an OAuth client's token to `oauth`. */
+const SERVICE_BINDINGS = { api: { LOGIN: "edgeauth-login", REFRESH: "edgeauth-refresh", OAUTH: "edgeauth-oauth" } };
 
 function workerOptions(name, vars) {
   const dir = join(root, "build/workers", name);
@@ -254,14 +257,14 @@ function guardExampleWorkers(vars) {
 }
 
 /**
- * Starts all five functions on one origin, the example app under /example/, and the
+ * Starts all six functions on one origin, the example app under /example/, and the
  * guard examples under /rust-app/ and /hono-app/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
-  const order = ["api", "login", "reset", "refresh", "pages"];
+  const order = ["api", "login", "reset", "refresh", "pages", "oauth"];
   // Test-only worker that runs the store contract against this KV + Durable Object.
   if (options.withContractWorker) order.push("contract");
   const mf = new Miniflare({

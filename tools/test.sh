@@ -49,7 +49,8 @@ browser_e2e() {
 # The hosted pages in Chromium on the local Spin host (the example app is a Workers-only
 # JavaScript Worker, and the client's test pages are served by a Miniflare-only worker).
 browser_e2e_spin() {
-  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs
+  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs \
+    tests/e2e/security-alert.test.mjs
 }
 
 # A full run builds what its later steps need in the background, at the lowest CPU
@@ -90,7 +91,7 @@ fi
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-unknown \
-  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api -p edgeauth-fn-pages \
+  -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api -p edgeauth-fn-pages -p edgeauth-fn-oauth \
   -p edgeauth-contract-worker -p edgeauth-guard -p edgeauth-example-guard-worker -- -D warnings
 step "clippy (Spin target: the guard and its example)" cargo clippy --release --target wasm32-wasip2 \
   -p edgeauth-guard -p edgeauth-example-guard-spin -- -D warnings

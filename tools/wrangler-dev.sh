@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# All five functions (and the example app) under `wrangler dev`, the command Workers developers type first,
+# All six functions (and the example app) under `wrangler dev`, the command Workers developers type first,
 # as one multi-config session on http://127.0.0.1:8787:
 #
 #   bash tools/wrangler-dev.sh [wrangler dev options, e.g. --port 8788]
@@ -11,7 +11,7 @@
 # login over its LOGIN binding, as deployed. Vars are the configs' top-level
 # (development) [vars]; state persists in .wrangler/state.
 #
-# The five functions are built once here (tools/build.mjs, as tools/dev.sh does) and
+# The six functions are built once here (tools/build.mjs, as tools/dev.sh does) and
 # wrangler's per-config build steps reuse that build (EDGEAUTH_PREBUILT=1): building
 # each function alone would compile everything once per function. After a Rust change,
 # restart this command. `bash tools/dev.sh` (Miniflare) remains the supported server.
@@ -31,4 +31,5 @@ for arg in "$@"; do [[ "$arg" == --persist-to* ]] && persist=(); done
 exec node node_modules/wrangler/bin/wrangler.js dev \
   -c tools/wrangler-dev/wrangler.toml -c wrangler.toml -c functions/login/wrangler.toml \
   -c functions/reset/wrangler.toml -c functions/refresh/wrangler.toml -c functions/pages/wrangler.toml \
+  -c functions/oauth/wrangler.toml \
   -c examples/protected-app/wrangler.toml "${persist[@]}" "$@"

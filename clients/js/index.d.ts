@@ -115,6 +115,13 @@ export interface SessionInfo {
   readonly current: boolean;
 }
 
+/** What `reportCompromise` did: the account is secured (docs/monitoring.md, "User notices"). */
+export interface CompromiseReport {
+  readonly status: "secured";
+  /** How many sessions of the account were ended (every one it had). */
+  readonly sessionsRevoked: number;
+}
+
 export interface RefreshOutcome {
   /** Whether this tab sent the refresh, or found that another tab just had. */
   readonly refreshedBy: "this_tab" | "another_tab";
@@ -151,6 +158,13 @@ export interface EdgeauthClient {
   resetPassword(args: { token: string; password: string }): Promise<{ status: "reset" }>;
   /** `POST /auth/password/change` (signed in): ends the user's other sessions. */
   changePassword(args: { currentPassword: string; newPassword: string }): Promise<{ status: "changed" }>;
+  /**
+   * `POST /auth/security/not-me` with the token of a security notice's "this wasn't me"
+   * link (`/security-alert#token=…`): ends every session of the account, locks its
+   * password and mails its owner a reset link. Needs no session. A used, expired or
+   * unknown token rejects with `invalid_request`.
+   */
+  reportCompromise(token: string): Promise<CompromiseReport>;
   /** `POST /auth/session/logout`; every tab hears `signed_out`. Resolves also when already signed out. */
   signOut(): Promise<void>;
   /** `POST /auth/session/logout-all`: every session of the user, every tab. */

@@ -21,7 +21,7 @@ async function start() {
     showMfa(me.mfa_enabled);
     $("loading").hidden = true;
     $("account").hidden = false;
-    await Promise.all([loadSessions(), loadActivity(), loadConsents(), loadMethods()]);
+    await Promise.all([loadSessions(), loadApps(), loadActivity(), loadConsents(), loadMethods()]);
     ready();
   } catch (error) {
     $("loading").hidden = true;
@@ -223,6 +223,47 @@ $("sign-out-everywhere").addEventListener("click", async () => {
     say("sessions-error", messageFor(error));
   }
 });
+
+// --- connected apps (OAuth clients the user allowed) -----------------------------------
+
+async function loadApps() {
+  say("apps-error", null);
+  try {
+    const { consents } = await getJson("/oauth/consents");
+    $("apps").replaceChildren(...consents.map(appItem));
+    $("apps-empty").hidden = consents.length > 0;
+  } catch (error) {
+    // A deployment without the oauth function answers 404: no apps to show.
+    if (error?.code === "not_found") $("apps-empty").hidden = false;
+    else say("apps-error", messageFor(error));
+  }
+}
+
+function appItem(app) {
+  const item = element("li");
+  item.dataset.clientId = app.client_id;
+  const text = element("div");
+  text.append(element("div", app.client_name));
+  const scopes = app.scopes.length ? app.scopes.join(", ") : "no scopes";
+  text.append(element("div", `Allowed ${when(app.granted_at)} · ${scopes}${app.resources.length ? ` · ${app.resources.join(", ")}` : ""}`, { class: "meta" }));
+  item.append(text);
+  const button = element("button", "Remove access", { type: "button", class: "secondary" });
+  button.setAttribute("aria-label", `Remove the access of ${app.client_name}`);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await sendJson("DELETE", `/oauth/consents/${encodeURIComponent(app.client_id)}`);
+      await loadApps();
+      $("apps-title").focus();
+    } catch (error) {
+      button.disabled = false;
+      say("apps-error", messageFor(error));
+    }
+  });
+  item.append(button);
+  return item;
+}
+$("apps-title").setAttribute("tabindex", "-1");
 
 // --- activity --------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
 // never the protection.
 
 import {
-  $, element, getJson, go, humanize, messageFor, onSubmit, ready, row, say, sendJson, signedInPage,
+  $, element, getJson, go, humanize, messageFor, onSubmit, ready, reveal, row, say, sendJson, signedInPage,
   signInAndReturn, when,
 } from "./common.js";
 
@@ -15,7 +15,10 @@ const EVENTS = [
   "mfa_disabled", "mfa_failed", "refresh_reuse_detected", "session_revoked", "logout",
   "password_reset_requested", "password_reset", "password_changed", "role_changed", "user_disabled",
   "user_enabled", "data_exported", "account_deleted", "consent_changed", "all_sessions_revoked",
-  "document_read_by_admin", "data_keys_swept",
+  "document_read_by_admin", "data_keys_swept", "oauth_client_created", "oauth_client_registered",
+  "oauth_client_disabled", "oauth_client_enabled", "oauth_client_deleted", "oauth_consent_granted",
+  "oauth_consent_denied", "oauth_consent_revoked", "oauth_token_issued", "oauth_code_reuse_detected",
+  "oauth_token_revoked", "oauth_refresh_client_mismatch",
 ];
 const KILL_PHRASE = "SIGN OUT EVERYONE";
 
@@ -32,8 +35,9 @@ async function start(roles) {
   $("audit-section").hidden = false;
   $("users-section").hidden = !isAdmin;
   $("kill-section").hidden = !isAdmin;
+  $("clients-section").hidden = !isAdmin;
   for (const event of EVENTS) $("audit-event").append(element("option", humanize(event), { value: event }));
-  await Promise.all([isAdmin ? loadUsers() : null, loadAudit(null)]);
+  await Promise.all([isAdmin ? loadUsers() : null, isAdmin ? loadClients() : null, loadAudit(null)]);
   ready();
 }
 
@@ -103,6 +107,87 @@ function action(text, label, run) {
     }
   });
   return button;
+}
+
+// --- applications (OAuth clients) ------------------------------------------------------
+
+async function loadClients() {
+  say("clients-error", null);
+  try {
+    const { clients } = await getJson("/oauth/admin/clients?limit=100");
+    const body = $("clients").tBodies[0];
+    body.replaceChildren(...clients.map(clientRow));
+    if (clients.length === 0) body.append(row(["No applications.", "", "", "", "", ""]));
+  } catch (error) {
+    // A deployment without the oauth function: the section says so.
+    say("clients-error", error?.code === "not_found" ? "The OAuth provider is not deployed." : messageFor(error));
+  }
+}
+
+function clientRow(app) {
+  const name = `${app.client_name}${app.dynamic ? " (registered itself)" : ""}`;
+  const actions = element("div");
+  const path = `/oauth/admin/clients/${encodeURIComponent(app.client_id)}`;
+  actions.append(
+    app.disabled
+      ? clientAction("Enable", `Enable ${app.client_name}`, () => sendJson("POST", `${path}/enable`), `${app.client_name} is enabled.`)
+      : clientAction("Disable", `Disable ${app.client_name}`, () => sendJson("POST", `${path}/disable`), `${app.client_name} is disabled.`),
+    clientAction("Delete", `Delete ${app.client_name}`, () => sendJson("DELETE", path), `${app.client_name} is deleted.`),
+  );
+  const tr = row([name, element("code", app.client_id), app.token_endpoint_auth_method, when(app.created_at),
+    app.disabled ? "Disabled" : "Active", actions]);
+  tr.dataset.clientId = app.client_id;
+  return tr;
+}
+
+function clientAction(text, label, run, done) {
+  const button = element("button", text, { type: "button", class: "secondary", "aria-label": label });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    say("clients-error", null);
+    $("clients-done").hidden = true;
+    try {
+      await run();
+      $("clients-done").textContent = done;
+      $("clients-done").hidden = false;
+      await loadClients();
+    } catch (error) {
+      button.disabled = false;
+      say("clients-error", messageFor(error));
+    }
+  });
+  return button;
+}
+
+onSubmit($("client-form"), "client-form-error", async (data) => {
+  $("client-created").hidden = true;
+  const redirectUris = String(data.get("redirect_uris") ?? "").split(/\s+/).filter(Boolean);
+  const metadata = {
+    client_name: String(data.get("client_name") ?? "").trim(),
+    redirect_uris: redirectUris,
+    token_endpoint_auth_method: String(data.get("token_endpoint_auth_method")),
+    id_token_signed_response_alg: String(data.get("id_token_signed_response_alg")),
+    grant_types: $("client-refresh").checked ? ["authorization_code", "refresh_token"] : ["authorization_code"],
+  };
+  const response = await fetchCreate(metadata);
+  if (response.error) return response.error_description ?? "The application could not be added.";
+  $("client-form").reset();
+  $("created-id").textContent = response.client_id;
+  $("created-secret").textContent = response.client_secret ?? "";
+  $("created-secret-line").hidden = !response.client_secret;
+  reveal($("client-created"));
+  await loadClients();
+  return undefined;
+});
+
+/** Creates a client; a refusal of its metadata comes back as an OAuth error body. */
+async function fetchCreate(metadata) {
+  try {
+    return await sendJson("POST", "/oauth/admin/clients", metadata);
+  } catch (error) {
+    if (error?.status === 400 && error.body) return error.body;
+    throw error;
+  }
 }
 
 // --- audit log -------------------------------------------------------------------------

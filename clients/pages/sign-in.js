@@ -98,6 +98,9 @@ if (passkey) {
   });
 }
 
-// Already signed in (another tab, or a session that is still alive): go on.
-if (!handedOver && await signedInPage({ protectedPage: false })) go(target);
+// Already signed in (another tab, or a session that is still alive): go on — unless an
+// application asked for a fresh sign-in (OAuth `prompt=login` or `max_age`), which the
+// server marks on <main>: then the form is shown, and signing in makes a new session.
+const reauthenticate = document.getElementById("main")?.dataset.reauthenticate === "true";
+if (!handedOver && await signedInPage({ protectedPage: false }) && !reauthenticate) go(target);
 else ready();

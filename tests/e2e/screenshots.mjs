@@ -66,6 +66,10 @@ try {
   const reset = await open(`/reset-password#token=${"A".repeat(43)}`);
   await ready(reset);
   written.push(...await shot(reset, "reset-password"));
+  // A security notice's "this wasn't me" link, at its confirmation step.
+  const notMe = await open(`/security-alert#token=${"A".repeat(43)}`);
+  await ready(notMe);
+  written.push(...await shot(notMe, "security-alert"));
 
   const landing = await registerThroughPages(open, sink, user);
   written.push(...await shot(landing, "verify-email"));

@@ -25,7 +25,8 @@ import { fragmentToken } from "../harness/mail.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CONFIGS = { LOGIN: "functions/login/wrangler.toml", RESET: "functions/reset/wrangler.toml",
-  REFRESH: "functions/refresh/wrangler.toml", API: "wrangler.toml", PAGES: "functions/pages/wrangler.toml" };
+  REFRESH: "functions/refresh/wrangler.toml", API: "wrangler.toml", PAGES: "functions/pages/wrangler.toml",
+  OAUTH: "functions/oauth/wrangler.toml" };
 
 const freePort = () => new Promise((resolvePort) => {
   const server = createServer().listen(0, "127.0.0.1", () => {
@@ -121,9 +122,12 @@ test("one wrangler dev session serves a route of each of the four functions on o
   assert.equal(nobody.json.code, "not_found");
 });
 
-test("the session serves the hosted pages, their assets and the example app through the router", async () => {
+test("the session serves the hosted pages, their assets, the provider's discovery and the example app through the router", async () => {
+  const discovery = await call("GET", "/.well-known/openid-configuration");
+  assert.equal(discovery.status, 200, `oauth: discovery: ${discovery.text}`);
+  assert.equal(discovery.json.issuer, "http://127.0.0.1:8787");
   for (const [path, type] of [["/sign-in", "text/html"], ["/assets/edgeauth/index.js", "text/javascript"],
-    ["/example/", "text/html"]]) {
+    ["/consent", "text/html"], ["/example/", "text/html"]]) {
     const response = await fetch(`${base}${path}`);
     assert.equal(response.status, 200, path);
     assert.ok(response.headers.get("content-type").startsWith(type), path);
@@ -159,6 +163,9 @@ test("the dev router owns paths exactly as the production routes do", () => {
   assert.equal(ownerOf("/sign-in"), "PAGES");
   assert.equal(ownerOf("/assets/edgeauth/index.js"), "PAGES");
   assert.equal(ownerOf("/example/dashboard"), "EXAMPLE");
+  assert.equal(ownerOf("/oauth/token"), "OAUTH");
+  assert.equal(ownerOf("/.well-known/openid-configuration"), "OAUTH");
+  assert.equal(ownerOf("/consent"), "PAGES");
   for (const env of ["staging", "production"]) {
     assert.deepEqual(EXAMPLE.EXAMPLE, productionPatterns("examples/protected-app/wrangler.toml", env));
   }

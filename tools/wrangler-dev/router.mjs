@@ -20,7 +20,8 @@ export const OWNERS = {
   RESET: ["/auth/password/*", "/auth/email/*", "/auth/security/*"],
   REFRESH: ["/auth/session*", "/auth/introspect*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
-  PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/account*", "/admin*", "/assets/*"],
+  PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/security-alert*", "/account*", "/admin*", "/consent*", "/assets/*"],
+  OAUTH: ["/.well-known/openid-configuration*", "/.well-known/oauth-authorization-server*", "/.well-known/oauth-protected-resource*", "/oauth/authorize*", "/oauth/continue*", "/oauth/requests/*", "/oauth/token*", "/oauth/revoke*", "/oauth/introspect*", "/oauth/userinfo*", "/oauth/end-session*", "/oauth/register*", "/oauth/consents*", "/oauth/admin/*"],
   // end of generated routes
 };
 /** Beside the functions: the example app (examples/protected-app/wrangler.toml). */

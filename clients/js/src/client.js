@@ -273,6 +273,21 @@ export function createClient(options = {}) {
     changePassword: ({ currentPassword, newPassword }) => statusOnly("POST", "/auth/password/change",
       { current_password: currentPassword, new_password: newPassword }, { retry: true }),
 
+    // A security notice's "this wasn't me" link (`/security-alert#token=…`): the
+    // account is signed out everywhere, its password locked and a reset link mailed.
+    // Public: it needs no session, so it is never refreshed or retried.
+    async reportCompromise(token) {
+      if (typeof token !== "string" || token.length === 0) {
+        throw new TypeError("reportCompromise needs the token of the notice's link");
+      }
+      const { body, response } = await call("POST", "/auth/security/not-me", { token });
+      const revoked = body?.sessions_revoked;
+      if (body?.status !== "secured" || !Number.isSafeInteger(revoked) || revoked < 0) {
+        throw unexpectedResponse(response);
+      }
+      return { status: /** @type {const} */ ("secured"), sessionsRevoked: revoked };
+    },
+
     // logout accepts the refresh cookie when the access token has expired: no refresh.
     signOut: () => endSession("/auth/session/logout", false),
     signOutEverywhere: () => endSession("/auth/session/logout-all", true),

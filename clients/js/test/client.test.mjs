@@ -373,6 +373,32 @@ describe("session operations", () => {
       [{ status: "changed" }, "/auth/password/change", { current_password: "a", new_password: "b" }, browser.jar.get("__Host-csrf")]);
   });
 
+  test("reportCompromise posts the notice's token to the not-me route and answers how many sessions ended", async () => {
+    const { tab, server } = setup();
+    const result = await tab.reportCompromise("notice-token");
+    assert.deepEqual(result, { status: "secured", sessionsRevoked: 2 });
+    const request = lastRequest(server);
+    assert.deepEqual([request.method, request.path, request.body, request.contentType],
+      ["POST", "/auth/security/not-me", { token: "notice-token" }, "application/json"]);
+    assert.equal(server.requests.length, 1, "a public route: no session lookup, no refresh");
+  });
+
+  test("reportCompromise rejects a used or unknown token as invalid_request, and sends nothing without a token", async () => {
+    const { tab, server } = setup();
+    await assert.rejects(tab.reportCompromise("used-token"), { status: 400, code: "invalid_request" });
+    for (const nonsense of [undefined, "", { token: "notice-token" }]) {
+      await assert.rejects(tab.reportCompromise(nonsense), TypeError);
+    }
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("reportCompromise refuses an answer of another shape", async () => {
+    const { tab, server } = setup();
+    server.hooks["POST /auth/security/not-me"] = () => new Response(JSON.stringify({ status: "secured" }),
+      { status: 200, headers: { "Content-Type": "application/json" } });
+    await assert.rejects(tab.reportCompromise("notice-token"), { code: "unexpected_response" });
+  });
+
   test("verifyEmail with a bad token rejects with invalid_request", async () => {
     const { tab } = setup();
     await assert.rejects(tab.verifyEmail({ token: "bad" }), { status: 400, code: "invalid_request" });

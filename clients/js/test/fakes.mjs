@@ -162,6 +162,9 @@ export class FakeServer {
         return body?.token === "good-token" ? json(200, { status: "verified" }) : problem(400, "invalid_request", { detail: "token" });
       case "POST /auth/password/reset":
         return json(200, { status: "reset" });
+      case "POST /auth/security/not-me":
+        return body?.token === "notice-token" ? json(200, { status: "secured", sessions_revoked: 2 })
+          : problem(400, "invalid_request", { detail: "token: invalid or expired" });
       case "POST /auth/login": {
         const user = this.users.get(body?.email);
         if (!user || user.password !== body.password || body.mode !== "cookie") return problem(401, "invalid_credentials");

@@ -20,6 +20,8 @@ use crate::ctx::{Ctx, Effects, Services};
 use crate::encoding;
 use crate::env::{Clock, Random};
 use crate::error::{ApiError, Internal};
+#[cfg(any(test, feature = "oauth-provider"))]
+use crate::flows::oauth_provider;
 use crate::flows::{auth, ratelimit};
 use crate::http::{body, problem, Method, Request, Response};
 use crate::memory::metrics::Sample;
@@ -30,6 +32,7 @@ use crate::model::log::RequestLog;
 use crate::model::mail::Mail;
 use crate::model::metrics::{Outcomes, Snapshot};
 use crate::policy::alerts;
+use crate::policy::oauth_provider::scope as oauth_scope;
 use crate::policy::security_headers::{self, Hsts};
 use crate::policy::{cors, https_redirect};
 
@@ -266,7 +269,9 @@ async fn route_and_dispatch<F: Function, S: Services>(
         return Err(ApiError::MethodNotAllowed(route::method_set(&entries)));
     };
     if !request.method.is_safe() {
-        if route.accepts_form {
+        if route.form_body {
+            body::check_oauth_form_envelope(request)?;
+        } else if route.accepts_form {
             body::check_form_envelope(request)?;
         } else {
             body::check_envelope(request)?;
@@ -287,7 +292,9 @@ async fn dispatch<S: Services>(
 ) -> Result<Response, ApiError> {
     let (principal, handler) = match route.handler {
         Handler::Public(handler) => return handler(ctx, params).await,
-        Handler::Protected(permission, handler) => (auth::gate(ctx, permission).await?, handler),
+        Handler::Protected(permission, handler) => {
+            (protected_gate(ctx, permission).await?, handler)
+        }
         Handler::SignedIn(handler) => (auth::authenticate(ctx).await?, handler),
     };
     if let Some(budget) = route.per_user {
@@ -300,6 +307,47 @@ async fn dispatch<S: Services>(
         ctx.memory.sessions.forget_user(principal.user_id());
     }
     answer
+}
+
+/// The gate of a protected route: edgeauth's own session ([`auth::gate`]), else — in
+/// builds with feature `oauth-provider` — a client's access token for the `api` resource
+/// ([`oauth_provider::resource::principal`]), which opens only the routes its scopes allow. The
+/// Workers `api`, built without it, forwards such requests to `oauth`
+/// ([`bears_client_token`]).
+async fn protected_gate<S: Services>(
+    ctx: &Ctx<'_, S>,
+    permission: crate::policy::rbac::Permission,
+) -> Result<crate::model::principal::Principal, ApiError> {
+    match auth::gate(ctx, permission).await {
+        #[cfg(any(test, feature = "oauth-provider"))]
+        Err(ApiError::Unauthenticated) => oauth_provider::resource::principal(ctx, permission)
+            .await?
+            .ok_or(ApiError::Unauthenticated),
+        other => other,
+    }
+}
+
+/// Whether the Workers `api` passes this request, unchanged, to the `oauth` function:
+/// a protected route of `F` that a client's scope can open
+/// ([`oauth_scope::opens`]) and an `Authorization: Bearer` token that names a client.
+/// The token is read *without* verification: this only routes (`oauth` verifies it
+/// as `api` would, and serves a session's token too), so a forged one gains nothing.
+/// `method` is the raw token.
+pub fn bears_client_token<F: Function, S: Services>(
+    method: &str,
+    path: &str,
+    authorization: Option<&str>,
+) -> bool {
+    let Some(token) = authorization.and_then(auth::bearer_token) else {
+        return false;
+    };
+    let method = Method::parse(method);
+    let reachable = F::routes::<S>().iter().any(|route| {
+        matches!(route.handler, Handler::Protected(permission, _) if oauth_scope::opens(permission))
+            && route.method == method
+            && match_pattern(route.pattern, path).is_some()
+    });
+    reachable && crate::policy::token::names_a_client(token)
 }
 
 /// The function `F`'s table says serves `method path` on Workers instead of `F`

@@ -16,12 +16,14 @@
 
 pub mod monitoring;
 pub mod oauth;
+pub mod oauth_provider;
 pub mod pages;
 mod parse;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
 pub use oauth::{OAuthConfig, Provider, ProviderKind};
+pub use oauth_provider::{OAuthProviderConfig, Registration};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
 
@@ -78,6 +80,13 @@ pub const VARIABLES: &[&str] = &[
     "PRODUCT_NAME",
     "BRAND_COLOR",
     "RETURN_TO_PATHS",
+    "OIDC_RSA_SIGNING_KEYS",
+    "OAUTH_RESOURCES",
+    "OAUTH_SCOPES",
+    "OAUTH_DYNAMIC_REGISTRATION",
+    "OAUTH_REGISTRATION_ALLOWLIST",
+    "RATE_LIMIT_OAUTH_PROVIDER_PER_IP",
+    "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
     "RATE_LIMIT_OAUTH_PER_IP",
     "OAUTH_PROVIDERS",
     // The presets' variables (config/oauth.rs); a generic provider's are named after
@@ -106,6 +115,7 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "DATA_ENCRYPTION_KEYS",
     "PASSWORD_PEPPER",
     "MAIL_HTTP_TOKEN",
+    "OIDC_RSA_SIGNING_KEYS",
     "OAUTH_GOOGLE_CLIENT_SECRET",
     "OAUTH_MICROSOFT_CLIENT_SECRET",
     "OAUTH_APPLE_PRIVATE_KEY",
@@ -368,6 +378,11 @@ pub struct Config {
     pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).
     pub pages: PagesConfig,
+    /// The OAuth / OpenID Connect provider's settings (`OIDC_RSA_SIGNING_KEYS`,
+    /// `OAUTH_RESOURCES`, `OAUTH_SCOPES`, `OAUTH_DYNAMIC_REGISTRATION`,
+    /// `OAUTH_REGISTRATION_ALLOWLIST`, `RATE_LIMIT_OAUTH_PROVIDER_PER_IP`,
+    /// `RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
+    pub oauth_provider: OAuthProviderConfig,
     /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
     pub oauth: OAuthConfig,
 }
@@ -376,6 +391,7 @@ impl Config {
     /// Parses and validates the configuration from the platform's variables.
     pub fn from_vars(vars: &impl Vars) -> Result<Self, ConfigError> {
         let mut config = parse::parse(vars)?;
+        config.oauth = oauth::parse(&|name| parse::get(vars, name), config.is_development())?;
         config.monitoring = monitoring::parse(vars, config.environment, &config.public_origin)?;
         Ok(config)
     }

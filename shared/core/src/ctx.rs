@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use crate::config::Config;
+use crate::crypto::rsa::Rs256Signer;
 use crate::crypto::signature::SignatureVerifier;
 use crate::encoding;
 use crate::env::{Clock, Random};
@@ -38,9 +39,10 @@ pub trait Services: 'static {
     type Clock: Clock;
     /// Randomness.
     type Random: Random;
-    /// Signature checks: the platform's native verifier (WebCrypto on Workers) or the
-    /// software one (`crate::crypto::signature`).
-    type Signatures: SignatureVerifier;
+    /// Signature checks, and RS256 signing for ID tokens: the platform's native
+    /// implementation (WebCrypto on Workers) or the software one
+    /// (`crate::crypto::signature`, `crate::crypto::rsa`).
+    type Signatures: SignatureVerifier + Rs256Signer;
     /// Outbound HTTP (OpenID providers): `fetch` on Workers, Spin's outbound HTTP.
     type Http: OutboundHttp;
     /// Record storage.
@@ -51,7 +53,7 @@ pub trait Services: 'static {
     fn clock(&self) -> &Self::Clock;
     /// Randomness.
     fn random(&self) -> &Self::Random;
-    /// Signature checks.
+    /// Signature checks and RS256 signing.
     fn signatures(&self) -> &Self::Signatures;
     /// Outbound HTTP.
     fn http(&self) -> &Self::Http;
@@ -82,7 +84,7 @@ where
     A: AtomicStore + 'static,
     C: Clock + 'static,
     N: Random + 'static,
-    V: SignatureVerifier + 'static,
+    V: SignatureVerifier + Rs256Signer + 'static,
     H: OutboundHttp + 'static,
 {
     type Records = R;

@@ -15,6 +15,8 @@
 //! - [`gdpr`]: export, erasure, consents, retention.
 //! - [`audit`]: where audit events are kept and how they are listed.
 //! - [`pages`]: the hosted pages' HTML and assets.
+//! - [`oauth`]: the OAuth 2.1 / OpenID Connect provider (authorization, consent,
+//!   tokens, registration, revocation, introspection, userinfo, logout, discovery).
 //! - [`ratelimit`], [`lockout`]: the per-address, per-user and per-account limits as
 //!   flows apply them.
 //! - [`notices`]: security notices to an account's owner, with a "this wasn't me"
@@ -39,6 +41,7 @@ pub mod mfa;
 pub mod monitoring;
 pub mod notices;
 pub mod oauth;
+pub mod oauth_provider;
 pub mod pages;
 pub mod ratelimit;
 pub mod sessions;

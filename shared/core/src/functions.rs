@@ -1,4 +1,4 @@
-//! The five deployable functions (docs/contract.md §1, §10), each one route table
+//! The six deployable functions (docs/contract.md §1, §10, §11), each one route table
 //! ([`crate::app::route`]).
 //!
 //! Each function is a separate type so that a deployment links only its own flows:
@@ -10,12 +10,14 @@ pub mod api;
 pub mod login;
 #[cfg(all(test, feature = "password-policy"))]
 mod manifests;
+pub mod oauth;
 pub mod pages;
 pub mod refresh;
 pub mod reset;
 
 pub use api::Api;
 pub use login::Login;
+pub use oauth::OAuth;
 pub use pages::Pages;
 pub use refresh::Refresh;
 pub use reset::Reset;

@@ -10,6 +10,8 @@
 //! - [`document`]: documents, shares and the per-user index.
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
+//! - [`oauth`]: the OAuth provider's clients, pending authorization requests, codes,
+//!   remembered consents and grants.
 //! - [`audit`], [`mail`], [`log`]: the values flows return for adapters to persist,
 //!   send and print; [`alert`]: security alerts and their webhook deliveries;
 //!   [`metrics`]: an isolate's counts over an interval.
@@ -31,6 +33,7 @@ pub mod identity;
 pub mod log;
 pub mod mail;
 pub mod metrics;
+pub mod oauth_provider;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;

@@ -15,6 +15,9 @@
 //! - Social sign-in: [`oauth`] (PKCE, discovery, ID tokens, Entra's issuers, Apple's
 //!   client secret, GitHub's answers); [`sign_in_methods`] (what a user can sign in with).
 //! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
+//! - The OAuth / OpenID Connect provider: [`oauth`] (parameters, redirect URIs, PKCE,
+//!   scopes, client metadata, client assertions, the tokens issued to clients, and the
+//!   protocol's error answers).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //! - Monitoring: [`alerts`] (which audit events raise a security alert),
 //!   [`device`] (a coarse user-agent summary for notices and alerts).
@@ -34,6 +37,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod net;
 pub mod oauth;
+pub mod oauth_provider;
 pub mod page_csp;
 pub mod paging;
 #[cfg(feature = "password")]

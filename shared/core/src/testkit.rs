@@ -15,6 +15,7 @@ pub(crate) mod api;
 pub(crate) mod http;
 #[cfg(feature = "password-policy")]
 pub(crate) mod mfa;
+pub(crate) mod oauth_provider;
 pub(crate) mod output;
 pub(crate) mod sessions;
 // Used by the tests of the password flows (register, forgot), hence the feature.
@@ -64,6 +65,11 @@ impl Vars for MapVars {
 /// A production configuration with `overrides` applied (the cheapest argon2
 /// parameters the configuration accepts, to keep debug-build tests fast).
 pub(crate) fn config(overrides: &[(&str, &str)]) -> Config {
+    try_config(overrides).unwrap()
+}
+
+/// [`config`], or the error the configuration is refused with.
+pub(crate) fn try_config(overrides: &[(&str, &str)]) -> Result<Config, crate::ConfigError> {
     let mut vars: BTreeMap<String, String> = [
         ("ENVIRONMENT", "production"),
         ("PUBLIC_ORIGIN", ORIGIN),
@@ -80,7 +86,23 @@ pub(crate) fn config(overrides: &[(&str, &str)]) -> Config {
     for (name, value) in overrides {
         vars.insert(name.to_string(), value.to_string());
     }
-    Config::from_vars(&MapVars(vars)).unwrap()
+    Config::from_vars(&MapVars(vars))
+}
+
+/// Test RSA signing keys (`OIDC_RSA_SIGNING_KEYS` form) from the primitives' vectors:
+/// `rsa-a` (2048 bits), then `rsa-b` (3072 bits).
+pub(crate) fn rsa_keys() -> String {
+    let file: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../primitives/tests/vectors/rsa-signing.json"
+    )))
+    .unwrap();
+    let keys = file["vectors"].as_array().unwrap();
+    alloc::format!(
+        "rsa-a:{},rsa-b:{}",
+        keys[0]["pkcs8"].as_str().unwrap(),
+        keys[1]["pkcs8"].as_str().unwrap()
+    )
 }
 
 /// An atomic store that can yield once before each operation, and hold one

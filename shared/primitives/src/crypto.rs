@@ -12,6 +12,8 @@
 //!   RS256 (access tokens, ID tokens, passkeys), the SubjectPublicKeyInfo encoders and
 //!   the software verifiers.
 //! - [`jwk`]: JSON Web Keys and key sets read into key id, algorithm and SPKI.
+//! - [`rsa`]: RSA signing keys (`OIDC_RSA_SIGNING_KEYS`) and the one RS256 signer
+//!   trait, for the ID tokens of relying parties that need RS256.
 //! - [`aead`]: XChaCha20-Poly1305 with self-describing ciphertexts
 //!   (`v1.<key_id>.<nonce>.<ciphertext+tag>`), bound to the record they belong to.
 //! - [`blind_index`]: a keyed, deterministic index of an email address, so accounts
@@ -42,6 +44,7 @@ pub mod jwk;
 pub mod kdf;
 pub mod keys;
 pub mod rotation;
+pub mod rsa;
 pub mod signature;
 pub mod webhook;
 

@@ -55,6 +55,9 @@ pub const ATOMIC_BINDING: &str = "ATOMIC";
 /// The service binding of the `api` Worker to the `login` Worker, over which it
 /// forwards the routes that verify a password (the `api` route table's `verifies_password` entries).
 pub const LOGIN_BINDING: &str = "LOGIN";
+/// The service binding of the `api` Worker to the `oauth` Worker, over which it
+/// forwards the requests that bear a client's access token ([`app::bears_client_token`]).
+pub const OAUTH_BINDING: &str = "OAUTH";
 
 thread_local! {
     // Parsed once per isolate; leaked so every request borrows it for free
@@ -177,10 +180,12 @@ pub fn worker_response(response: edgeauth_core::Response) -> worker::Result<work
 /// the caller's password ([`app::verifies_password`], read from `F`'s route table) is
 /// passed, unchanged, to the Worker behind service binding `binding`, whose answer is
 /// returned as is; likewise a route another function serves ([`app::served_by`]) to
-/// that function's binding. The `api` Worker uses it so that it need not link password
-/// verification nor the monitoring admin routes. Without the binding the request is
-/// served here, where a build that lacks the route's code answers `503` (fail closed,
-/// never a success).
+/// that function's binding, and a request that bears an OAuth client's access token
+/// ([`app::bears_client_token`]) to `oauth` ([`OAUTH_BINDING`]). The `api` Worker uses
+/// it so that it need not link password verification, the monitoring admin routes nor
+/// the check of clients' tokens. Without the binding the request is served here, where
+/// a build that lacks the route's code answers `503` (a client's token: `401`) — fail
+/// closed, never a success.
 pub async fn serve_forwarding<F: Function>(
     request: worker::Request,
     env: Env,
@@ -203,6 +208,14 @@ pub async fn serve_forwarding<F: Function>(
     if let Some(function) = app::served_by::<F, WorkersServices>(&method, &path) {
         if let Ok(service) = env.service(&function.to_ascii_uppercase()) {
             return service.fetch_request(request).await.map(RawResponse::from);
+        }
+    }
+    // Requests that bear an OAuth client's access token, to `oauth`, which verifies
+    // them (the `api` is built without feature `oauth-provider`: it would answer `401`).
+    let authorization = request.headers().get("authorization").ok().flatten();
+    if app::bears_client_token::<F, WorkersServices>(&method, &path, authorization.as_deref()) {
+        if let Ok(service) = env.service(OAUTH_BINDING) {
+            return service.fetch_request(request).await;
         }
     }
     serve::<F>(request, env, ctx).await

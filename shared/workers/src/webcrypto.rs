@@ -1,6 +1,7 @@
 //! Signatures checked by the runtime's WebCrypto (`crypto.subtle`): the core's
 //! [`SignatureVerifier`] on Workers, for EdDSA (access tokens, ID tokens, passkeys),
-//! ES256 and RS256 (ID tokens, passkeys).
+//! ES256 and RS256 (ID tokens, passkeys) — and RS256 *signing* ([`Rs256Signer`]) for the
+//! OAuth provider's ID tokens, so no Worker links RSA arithmetic.
 //!
 //! Why: Ed25519 compiled to wasm32 is several times slower than workerd's native
 //! implementation (its field arithmetic multiplies `u128`s through a helper call), and
@@ -22,12 +23,17 @@
 //! - Imported keys are cached per isolate — at most [`MAX_KEYS`], the oldest dropped
 //!   first — under the algorithm and the SHA-256 of the SPKI, so a cached key is only
 //!   ever used for the exact bytes it was imported from. They are public keys.
+//! - RS256 signing imports the PKCS#8 private key as a non-extractable `CryptoKey`
+//!   usable for `sign` only, cached per isolate under the SHA-256 of its PKCS#8 (at
+//!   most [`MAX_SIGNING_KEYS`]); a failure is `None` and the core issues nothing.
 
 use core::cell::RefCell;
 use edgeauth_primitives::crypto::kdf::sha256;
+use edgeauth_primitives::crypto::rsa::{Rs256Signer, RsaSigningKey};
 use edgeauth_primitives::crypto::signature::{
     Algorithm, SignatureCheck, SignatureVerifier, SoftwareEd25519,
 };
+use edgeauth_primitives::env::Random;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -36,6 +42,10 @@ use web_sys::{Crypto, CryptoKey, SubtleCrypto};
 /// Imported public keys kept per isolate: a signing keyring, a few OpenID providers'
 /// keys and the passkeys of recent sign-ins.
 const MAX_KEYS: usize = 32;
+
+/// Imported RS256 private keys kept per isolate (`OIDC_RSA_SIGNING_KEYS` holds at most
+/// three).
+const MAX_SIGNING_KEYS: usize = 4;
 
 /// A cached key: the algorithm it was imported for and the SHA-256 of its SPKI.
 type KeyId = (Algorithm, [u8; 32]);
@@ -49,6 +59,8 @@ struct Params {
 
 thread_local! {
     static KEYS: RefCell<Vec<(KeyId, CryptoKey)>> = const { RefCell::new(Vec::new()) };
+    /// Imported RS256 private keys, by the SHA-256 of their PKCS#8.
+    static SIGNING_KEYS: RefCell<Vec<([u8; 32], CryptoKey)>> = const { RefCell::new(Vec::new()) };
     /// `crypto.subtle` and the algorithm objects, built once per isolate (each lookup
     /// and object is a crossing into JS).
     static RUNTIME: RefCell<Option<(SubtleCrypto, [Params; 3])>> = const { RefCell::new(None) };
@@ -71,6 +83,57 @@ impl SignatureVerifier for WebCryptoVerifier {
     }
 }
 
+impl Rs256Signer for WebCryptoVerifier {
+    async fn sign_rs256<R: Random>(
+        &self,
+        key: &RsaSigningKey,
+        message: &[u8],
+        _random: &R,
+    ) -> Option<Vec<u8>> {
+        sign_rs256(key, message).await.ok()
+    }
+}
+
+/// `crypto.subtle.sign` with the RSASSA-PKCS1-v1_5 key imported from `key`'s PKCS#8.
+async fn sign_rs256(key: &RsaSigningKey, message: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let (subtle, params) = runtime()?;
+    let params = params
+        .get(index(Algorithm::Rs256))
+        .ok_or_else(|| JsValue::from_str("no parameters"))?;
+    let id = sha256(key.pkcs8().expose());
+    let known = SIGNING_KEYS.with(|keys| {
+        keys.borrow()
+            .iter()
+            .find(|(cached, _)| *cached == id)
+            .map(|(_, key)| key.clone())
+    });
+    let crypto_key = match known {
+        Some(crypto_key) => crypto_key,
+        None => {
+            let usages = Array::of1(&"sign".into());
+            let promise = subtle.import_key_with_object(
+                "pkcs8",
+                &Uint8Array::from(key.pkcs8().expose()),
+                &params.import,
+                false,
+                &usages,
+            )?;
+            let crypto_key: CryptoKey = JsFuture::from(promise).await?.dyn_into()?;
+            SIGNING_KEYS.with(|keys| {
+                let mut keys = keys.borrow_mut();
+                if keys.len() >= MAX_SIGNING_KEYS {
+                    keys.remove(0);
+                }
+                keys.push((id, crypto_key.clone()));
+            });
+            crypto_key
+        }
+    };
+    let promise = subtle.sign_with_object_and_u8_array(&params.verify, &crypto_key, message)?;
+    let signature = JsFuture::from(promise).await?;
+    Ok(Uint8Array::new(&signature).to_vec())
+}
+
 /// WebCrypto alone, without the software fallback: `false` for a failed runtime too.
 /// Test-only (feature `contract-tests`): the contract worker compares it with
 /// [`WebCryptoVerifier`] to show that an answer came from WebCrypto.
@@ -82,6 +145,18 @@ pub struct WebCryptoOnly;
 impl SignatureVerifier for WebCryptoOnly {
     async fn verify(&self, check: &SignatureCheck<'_>) -> bool {
         check.key().is_some() && verify(check).await.unwrap_or(false)
+    }
+}
+
+#[cfg(feature = "contract-tests")]
+impl Rs256Signer for WebCryptoOnly {
+    async fn sign_rs256<R: Random>(
+        &self,
+        key: &RsaSigningKey,
+        message: &[u8],
+        _random: &R,
+    ) -> Option<Vec<u8>> {
+        sign_rs256(key, message).await.ok()
     }
 }
 

@@ -18,6 +18,9 @@
 //!   Workers, the software verifier on Spin — or `400 {"error": …}` for a refused JWK.
 //!   On Workers the answer also has `"webcrypto"`: WebCrypto's own answer, without the
 //!   software fallback, so a test can tell that the platform verified
+//! - `POST /__contract/sign-rs256` with `{"pkcs8", "message"}` (base64url) →
+//!   `{"signature": …}` from the runtime's RS256 signer (WebCrypto on Workers, the
+//!   software signer on Spin), or `{"signature": null}` when it could not sign
 
 /// Query parameter `name` of a query string (test inputs are plain ASCII).
 #[cfg(target_arch = "wasm32")]
@@ -84,6 +87,32 @@ async fn verify_probe(
     (200, reply.to_string())
 }
 
+/// `POST /__contract/sign-rs256` for both runtimes: one RS256 signature by `signer`.
+#[cfg(target_arch = "wasm32")]
+async fn sign_probe(
+    signer: &impl edgeauth_core::crypto::rsa::Rs256Signer,
+    body: &[u8],
+) -> (u16, String) {
+    use edgeauth_core::crypto::rsa::RsaSigningKey;
+    use edgeauth_core::encoding::{b64url, b64url_decode};
+    let Ok(input) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return (400, r#"{"error":"body is not JSON"}"#.into());
+    };
+    let bytes = |name: &str| input[name].as_str().and_then(b64url_decode);
+    let (Some(pkcs8), Some(message)) = (bytes("pkcs8"), bytes("message")) else {
+        return (400, r#"{"error":"pkcs8 and message are required"}"#.into());
+    };
+    let Some(key) = RsaSigningKey::new("probe", pkcs8) else {
+        return (400, r#"{"error":"not an RSA key edgeauth accepts"}"#.into());
+    };
+    let random = edgeauth_core::env::OsRandom;
+    let signature = signer.sign_rs256(&key, &message, &random).await;
+    (
+        200,
+        serde_json::json!({ "signature": signature.as_deref().map(b64url) }).to_string(),
+    )
+}
+
 /// Every route but `/__contract/store` and `/__contract/verify`, for both runtimes: the status and body to
 /// answer. `get` and `swap` take percent-decoded parameters, `incr` and `cas` raw ones.
 #[cfg(target_arch = "wasm32")]
@@ -146,6 +175,11 @@ mod workers {
             .await;
             return Ok(Response::ok(body)?.with_status(status));
         }
+        if url.path() == "/__contract/sign-rs256" {
+            let body = request.bytes().await?;
+            let (status, body) = super::sign_probe(&edgeauth_workers::WebCryptoOnly, &body).await;
+            return Ok(Response::ok(body)?.with_status(status));
+        }
         let store = edgeauth_workers::atomic_store(&env);
         let (status, body) =
             super::probe(&store, url.path(), url.query().unwrap_or_default()).await;
@@ -179,6 +213,12 @@ mod spin {
             let body = request.into_body().bytes().await.unwrap_or_default();
             let (status, body) =
                 super::verify_probe(&SoftwareVerifier, None::<&SoftwareVerifier>, &body).await;
+            return reply(status, body);
+        }
+        if path == "/__contract/sign-rs256" {
+            // The signer of `edgeauth_spin::SpinServices`.
+            let body = request.into_body().bytes().await.unwrap_or_default();
+            let (status, body) = super::sign_probe(&SoftwareVerifier, &body).await;
             return reply(status, body);
         }
         let store = edgeauth_spin::atomic::KvAtomic::open_for_tests();

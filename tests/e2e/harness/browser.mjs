@@ -108,12 +108,14 @@ class InstrumentedBrowser {
 /**
  * Launches headless Chromium with a fresh user-data directory (removed on close) and
  * returns the instrumented browser. One persistent context: its pages are the tabs of
- * one browser profile (shared cookies, Web Locks, BroadcastChannel).
+ * one browser profile (shared cookies, Web Locks, BroadcastChannel). `userAgent`
+ * replaces the browser's own (e.g. to act as another device in new-device notices).
  */
-export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, userAgent } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), "edgeauth-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport,
+    ...(userAgent ? { userAgent } : {}),
   });
   const browser = new InstrumentedBrowser(context, userDataDir);
   await context.exposeBinding("__edgeauthReport", ({ page }, kind, detail) => {

@@ -61,6 +61,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     origins(&resolved, development, &mut push);
     mail(&resolved, development, &mut push);
     monitoring(&resolved, development, &mut push);
+    crate::delivery::check(&resolved, development, &mut push);
     password_hashing(&resolved, &mut push);
     if !development {
         cpu_budget(&resolved, &mut push);

@@ -182,12 +182,12 @@ pub fn check(
     // request pipeline alone (an HTML shell or an embedded file), which no argon2
     // setting changes. tools/cpu-budget.mjs does not measure it yet, so the model has
     // no route of it; judging it by the costliest password route would demand a limit
-    // 7x what its own config sets for no reason.
-    if resolved
-        .main
-        .as_deref()
-        .is_some_and(|main| main.contains("build/workers/pages/"))
-    {
+    // 7x what its own config sets for no reason. The same holds for the `oauth`
+    // function (the provider): it verifies no password either (sign-in is the hosted
+    // pages' and `login`'s), its costliest work is two signatures.
+    if resolved.main.as_deref().is_some_and(|main| {
+        main.contains("build/workers/pages/") || main.contains("build/workers/oauth/")
+    }) {
         return;
     }
     let function = function_of(resolved.main.as_deref(), model);

@@ -14,7 +14,11 @@
 //!    to the console in staging or production, environment sections that silently do
 //!    not inherit top-level `[vars]`, a kill switch set in the future, and so on;
 //! 3. on Workers, the CPU the argon2 settings cost against `[limits] cpu_ms` or the
-//!    Free plan's 10 ms, on the cost model `tools/cpu-budget.mjs` measured ([`cpu`]).
+//!    Free plan's 10 ms, on the cost model `tools/cpu-budget.mjs` measured ([`cpu`]);
+//! 4. the way security webhooks and error reports leave: with `WEBHOOK_ENDPOINTS` set,
+//!    the Workers' `WEBHOOKS` queue bindings (a producer on each function that sends,
+//!    the consumer on `refresh`), and on Spin the components' `allowed_outbound_hosts`
+//!    (`webhook_origin`, `sentry_origin`) admitting every endpoint and the DSN.
 //!
 //! Every finding has a severity, a stable id (for scripts and tests) and the variable
 //! it concerns; any error makes the command exit 1.
@@ -35,12 +39,15 @@
 
 mod checks;
 pub mod cpu;
+mod delivery;
 mod finding;
+mod outbound;
 mod sources;
 
 pub use checks::check;
+pub use delivery::check_across;
 pub use finding::{Finding, Severity};
-pub use sources::{load_spin, load_wrangler, Origin, Resolved, Value};
+pub use sources::{load_spin, load_wrangler, ComponentHosts, Origin, Resolved, Value};
 
 /// Options of one doctor run.
 #[derive(Debug, Clone, PartialEq, Eq)]

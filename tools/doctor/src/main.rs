@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use edgeauth_doctor::{check, load_spin, load_wrangler, Options, Severity};
+use edgeauth_doctor::{check, check_across, load_spin, load_wrangler, Options, Severity};
 
 const USAGE: &str = "usage: edgeauth-doctor [--env development|staging|production] [--root DIR] \
 [--wrangler FILE]... [--spin FILE] [--no-spin] [--assume-secrets-set] [--ignore-process-env] \
@@ -180,9 +180,12 @@ fn main() -> ExitCode {
         }
     );
     let (mut errors, mut warnings) = (0usize, 0usize);
+    // Checks that compare configurations (the webhook Queue's producers and consumer).
+    let across = check_across(&targets);
     for resolved in targets {
         let target = resolved.target.clone();
-        let findings = check(resolved, &options);
+        let mut findings = check(resolved, &options);
+        findings.extend(across.iter().filter(|f| f.target == target).cloned());
         if findings.is_empty() {
             println!("ok {target}");
         }

@@ -59,6 +59,25 @@ pub struct Resolved {
     pub main: Option<String>,
     /// Workers: `[limits] cpu_ms` of the environment, or of the top level (inherited).
     pub cpu_ms: Option<i64>,
+    /// Workers: the queue of the `WEBHOOKS` producer binding of the section, if any.
+    pub webhook_queue: Option<String>,
+    /// Workers: the queues the section consumes.
+    pub queue_consumers: Vec<String>,
+    /// Spin: each component's `allowed_outbound_hosts`, templates expanded with the
+    /// variables' values (`Err`: an entry does not resolve, so Spin denies the
+    /// component every outbound request).
+    pub outbound_hosts: Vec<ComponentHosts>,
+}
+
+/// A Spin component's outbound allow-list, as the doctor resolved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentHosts {
+    /// The component id (`login`).
+    pub component: String,
+    /// Its `source` (the wasm it runs), when given.
+    pub source: Option<String>,
+    /// The entries with their templates expanded.
+    pub entries: Result<Vec<String>, String>,
 }
 
 impl Resolved {
@@ -167,6 +186,9 @@ pub fn load_wrangler(
         secret_hint: format!("run `npx wrangler secret put NAME{env_flag}{config_flag}`"),
         main: None,
         cpu_ms: None,
+        webhook_queue: None,
+        queue_consumers: Vec::new(),
+        outbound_hosts: Vec::new(),
     };
     // `main` and `limits` are inheritable keys: an environment's own value wins.
     let inherited = |key: &str| {
@@ -181,6 +203,34 @@ pub fn load_wrangler(
     resolved.cpu_ms = inherited("limits")
         .and_then(|limits| limits.get("cpu_ms"))
         .and_then(toml::Value::as_integer);
+    // Bindings are not inheritable: an environment has only its own queues.
+    let queues = if development {
+        document.get("queues")
+    } else {
+        env_section.and_then(|section| section.get("queues"))
+    };
+    let entries = |kind: &str| -> Vec<&toml::Table> {
+        queues
+            .and_then(|queues| queues.get(kind))
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_table)
+            .collect()
+    };
+    fn queue_of(entry: &toml::Table) -> Option<&str> {
+        entry.get("queue").and_then(toml::Value::as_str)
+    }
+    resolved.webhook_queue = entries("producers")
+        .into_iter()
+        .find(|entry| entry.get("binding").and_then(toml::Value::as_str) == Some("WEBHOOKS"))
+        .and_then(queue_of)
+        .map(String::from);
+    resolved.queue_consumers = entries("consumers")
+        .into_iter()
+        .filter_map(queue_of)
+        .map(String::from)
+        .collect();
 
     let file_vars = if development {
         top_vars
@@ -297,6 +347,9 @@ pub fn load_spin(
             .to_string(),
         main: None,
         cpu_ms: None,
+        webhook_queue: None,
+        queue_consumers: Vec::new(),
+        outbound_hosts: Vec::new(),
     };
     let variables = document.get("variables").and_then(toml::Value::as_table);
     for (name, declaration) in variables.into_iter().flatten() {
@@ -339,5 +392,82 @@ pub fn load_spin(
         }
     }
     overlay_environment(&mut resolved.vars, process_env, &["", "SPIN_VARIABLE_"]);
+    resolved.outbound_hosts = outbound_hosts(&document, variables, process_env);
     Ok(resolved)
+}
+
+/// The value of every declared Spin variable: its default, or `SPIN_VARIABLE_<NAME>`
+/// from the environment (Spin's environment provider); `None` without either.
+fn spin_values(
+    variables: Option<&toml::Table>,
+    process_env: &BTreeMap<String, String>,
+) -> BTreeMap<String, Option<String>> {
+    variables
+        .into_iter()
+        .flatten()
+        .map(|(name, declaration)| {
+            let from_env = process_env.get(&format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase()));
+            let default = declaration.get("default").and_then(text_of);
+            (name.clone(), from_env.cloned().or(default))
+        })
+        .collect()
+}
+
+/// `entry` with its `{{ variable }}` templates replaced, or why it cannot be.
+fn expand(entry: &str, values: &BTreeMap<String, Option<String>>) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = entry;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| format!("an unclosed template in {entry:?}"))?;
+        let name = after[..end].trim();
+        match values.get(name) {
+            Some(Some(value)) => out.push_str(value),
+            Some(None) => return Err(format!("variable `{name}` has no value")),
+            None => return Err(format!("variable `{name}` is not declared")),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Every component's `allowed_outbound_hosts`, expanded.
+fn outbound_hosts(
+    document: &toml::Table,
+    variables: Option<&toml::Table>,
+    process_env: &BTreeMap<String, String>,
+) -> Vec<ComponentHosts> {
+    let values = spin_values(variables, process_env);
+    let components = document.get("component").and_then(toml::Value::as_table);
+    components
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, component)| {
+            let component = component.as_table()?;
+            let entries = component
+                .get("allowed_outbound_hosts")
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|entry| {
+                    entry
+                        .as_str()
+                        .ok_or_else(|| "an entry is not a string".to_string())
+                        .and_then(|entry| expand(entry, &values))
+                })
+                .collect();
+            Some(ComponentHosts {
+                component: id.clone(),
+                source: component
+                    .get("source")
+                    .and_then(toml::Value::as_str)
+                    .map(String::from),
+                entries,
+            })
+        })
+        .collect()
 }

@@ -498,6 +498,157 @@ fn webhook_secrets_are_required_with_endpoints_unless_assumed_set() {
 }
 
 #[test]
+fn webhook_endpoints_need_the_queue_producer_on_each_sender_and_its_consumer_on_refresh() {
+    let endpoints = [("WEBHOOK_ENDPOINTS", "siem=https://siem.example.net/hook")];
+    let args = ["--env", "production", "--no-spin", "--assume-secrets-set"];
+    let (code, output) = doctor("queues", &args, &endpoints);
+    assert_eq!(code, 1, "{output}");
+    let queue_findings: Vec<&str> = output
+        .lines()
+        .filter(|line| line.starts_with("error[webhook-"))
+        .collect();
+    assert_eq!(
+        queue_findings.len(),
+        3,
+        "api, login and refresh; pages sends nothing:\n{output}"
+    );
+    for expected in [
+        "error[webhook-queue-missing] wrangler.toml [env.production] WEBHOOK_ENDPOINTS",
+        "error[webhook-consumer-missing] functions/refresh/wrangler.toml [env.production] WEBHOOK_ENDPOINTS: refresh delivers the security webhooks but does not consume its Queue `edgeauth-webhooks-production`",
+        "error[webhook-queue-unconsumed] functions/login/wrangler.toml [env.production] WEBHOOK_ENDPOINTS: the `WEBHOOKS` binding sends to Queue `edgeauth-webhooks-elsewhere`",
+    ] {
+        assert!(
+            output.lines().any(|line| line.starts_with(expected)),
+            "missing `{expected}` in:\n{output}"
+        );
+    }
+    assert!(!output.contains("error[webhook-queue-missing] functions/pages"));
+    // Staging has every binding; and without endpoints nothing is required.
+    let staging = ["--env", "staging", "--no-spin", "--assume-secrets-set"];
+    let (code, output) = doctor("queues", &staging, &endpoints);
+    assert!(!output.contains("[webhook-"), "{output}");
+    assert_eq!(code, 0, "{output}");
+    let (_, output) = doctor("queues", &args, &[]);
+    assert!(!output.contains("[webhook-"), "{output}");
+}
+
+#[test]
+fn committed_workers_configs_deliver_webhooks_through_the_queue_when_endpoints_are_set() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for environment in ["staging", "production"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+            .env_clear()
+            .env("WEBHOOK_ENDPOINTS", "siem=https://siem.example.net/hook")
+            .arg("--root")
+            .arg(&root)
+            .args(["--env", environment, "--no-spin", "--assume-secrets-set"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{text}");
+        assert!(!text.contains("[webhook-"), "{text}");
+    }
+}
+
+#[test]
+fn spin_components_must_be_allowed_to_reach_the_webhook_endpoints_and_the_dsn() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let run = |environment: &str, env: &[(&str, &str)]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_edgeauth-doctor"))
+            .env_clear()
+            .envs(env.iter().copied())
+            .arg("--root")
+            .arg(&root)
+            .args([
+                "--env",
+                environment,
+                "--spin",
+                "spin.toml",
+                "--assume-secrets-set",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let denied = |text: &str, variable: &str| {
+        text.lines()
+            .filter(|line| {
+                line.contains("[outbound-host-denied] spin.toml [variables]")
+                    && line.contains(&format!(" {variable}: "))
+            })
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let endpoint = (
+        "SPIN_VARIABLE_WEBHOOK_ENDPOINTS",
+        "siem=https://siem.example.net/hook",
+    );
+    let dsn = (
+        "SPIN_VARIABLE_SENTRY_DSN",
+        "https://key@o1.ingest.example.io/42",
+    );
+    // The committed defaults (any https host on 443) admit both.
+    let text = run("production", &[endpoint, dsn]);
+    assert!(!text.contains("outbound-host-denied"), "{text}");
+    // Narrowed to other hosts (the mail origin too: its default admits any https host):
+    // every sending component is named, the pages never.
+    let mail = ("SPIN_VARIABLE_MAIL_ORIGIN", "https://mail.example.net");
+    let text = run(
+        "production",
+        &[
+            endpoint,
+            dsn,
+            mail,
+            ("SPIN_VARIABLE_WEBHOOK_ORIGIN", "https://pager.example.net"),
+            ("SPIN_VARIABLE_SENTRY_ORIGIN", "https://sentry.example.net"),
+        ],
+    );
+    let webhook = denied(&text, "webhook_origin");
+    assert_eq!(webhook.len(), 1, "{text}");
+    assert!(
+        webhook[0].starts_with("error[outbound-host-denied]"),
+        "{text}"
+    );
+    assert!(
+        webhook[0].contains("endpoint `siem` of WEBHOOK_ENDPOINTS is not admitted by the allowed_outbound_hosts of api, login, refresh, reset"),
+        "{text}"
+    );
+    assert!(!webhook[0].contains("siem.example.net"), "no URL printed");
+    assert_eq!(denied(&text, "sentry_origin").len(), 1, "{text}");
+    assert!(!text.contains("ingest.example.io"), "no DSN printed");
+    // A receiver on a matching origin passes; a plain-http one on the default does not
+    // (in development a warning).
+    let text = run(
+        "production",
+        &[
+            endpoint,
+            mail,
+            ("SPIN_VARIABLE_WEBHOOK_ORIGIN", "https://siem.example.net"),
+        ],
+    );
+    assert!(denied(&text, "webhook_origin").is_empty(), "{text}");
+    let local = (
+        "SPIN_VARIABLE_WEBHOOK_ENDPOINTS",
+        "dev=http://127.0.0.1:9000/hook",
+    );
+    let text = run("development", &[local]);
+    let webhook = denied(&text, "webhook_origin");
+    assert_eq!(webhook.len(), 1, "{text}");
+    assert!(
+        webhook[0].starts_with("warning[outbound-host-denied]"),
+        "{text}"
+    );
+    let text = run(
+        "development",
+        &[
+            local,
+            ("SPIN_VARIABLE_WEBHOOK_ORIGIN", "http://127.0.0.1:9000"),
+        ],
+    );
+    assert!(denied(&text, "webhook_origin").is_empty(), "{text}");
+}
+
+#[test]
 fn sign_in_providers_are_checked_variable_by_variable() {
     let env = [
         ("JWT_SIGNING_KEYS", SIGNING_KEYS),

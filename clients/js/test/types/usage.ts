@@ -41,7 +41,16 @@ const unsubscribe: () => void = client.onSessionChange((event: SessionChangeEven
   else console.log(event.user?.email);
 });
 
+async function notMe(token: string): Promise<number> {
+  const report = await client.reportCompromise(token);
+  const status: "secured" = report.status;
+  void status;
+  return report.sessionsRevoked;
+}
+
 async function misuses(): Promise<void> {
+  // @ts-expect-error the token itself, not an object
+  await client.reportCompromise({ token: "t" });
   // @ts-expect-error a code and a recovery code at once
   await client.completeMfa({ mfaToken: "t", code: "123456", recoveryCode: "abcd-efgh" });
   // @ts-expect-error the password is required
@@ -66,4 +75,4 @@ const other = [
   client.resetPassword({ token: "t", password: "p" }),
   client.changePassword({ currentPassword: "a", newPassword: "b" }),
 ];
-export { signInFlow, protectedCall, unsubscribe, misuses, user, session, signedOut, accepted, other };
+export { signInFlow, protectedCall, unsubscribe, notMe, misuses, user, session, signedOut, accepted, other };

@@ -80,6 +80,9 @@ pub struct Route<S: Services> {
     /// The handler verifies the caller's password (docs/ARCHITECTURE.md, "Password
     /// routes"): the Workers `api` forwards these to `login`.
     pub verifies_password: bool,
+    /// The body is `application/x-www-form-urlencoded` rather than JSON (the OAuth
+    /// endpoints whose RFCs say so: token, revocation, introspection, userinfo).
+    pub form_body: bool,
     /// On Workers the `api` forwards this route, unchanged, to the named function's
     /// Worker (service binding: the name in capitals), whose table lists the same
     /// entry — to keep its code out of the `api` bundle (docs/monitoring.md, "Where
@@ -100,6 +103,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Public(handler),
             per_user: None,
             verifies_password: false,
+            form_body: false,
             served_by: None,
             accepts_form: false,
         }
@@ -119,6 +123,7 @@ impl<S: Services> Route<S> {
             handler: Handler::Protected(permission, handler),
             per_user: Some(PerUser::Api),
             verifies_password: false,
+            form_body: false,
             served_by: None,
             accepts_form: false,
         }
@@ -137,9 +142,18 @@ impl<S: Services> Route<S> {
             handler: Handler::SignedIn(handler),
             per_user: Some(budget),
             verifies_password: false,
+            form_body: false,
             served_by: None,
             accepts_form: false,
         }
+    }
+
+    /// Marks a route whose body is a form (`application/x-www-form-urlencoded`): the
+    /// layer's media-type check (`415`) accepts that type instead of JSON. Such a
+    /// route must not authenticate by cookie: a cross-site form can post it.
+    pub const fn form(mut self) -> Self {
+        self.form_body = true;
+        self
     }
 
     /// Marks a route whose handler verifies the caller's password.
@@ -177,6 +191,7 @@ impl<S: Services> core::fmt::Debug for Route<S> {
             .field("handler", &self.handler)
             .field("per_user", &self.per_user)
             .field("verifies_password", &self.verifies_password)
+            .field("form_body", &self.form_body)
             .field("served_by", &self.served_by)
             .field("accepts_form", &self.accepts_form)
             .finish()

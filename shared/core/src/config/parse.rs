@@ -6,11 +6,16 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::keys::{self, Keyring, KeyringError};
+use super::oauth_provider::OAuthProviderConfig;
+#[cfg(any(test, feature = "oauth-provider"))]
+use super::oauth_provider::{OAuthError, OAuthVars};
 use super::pages::PagesError;
 use super::{
     Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
     SessionCheck, SessionTimes,
 };
+#[cfg(any(test, feature = "oauth-provider"))]
+use crate::crypto::rsa::{RsaKeyring, RsaKeyringError};
 use crate::secret::Secret;
 
 /// Read access to the platform's variables and secrets, by their §8 names.
@@ -322,7 +327,12 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         PagesError::ReturnToPaths => ConfigError::Insecure("RETURN_TO_PATHS"),
     })?;
 
-    let oauth = super::oauth::parse(&|name| get(vars, name), development)?;
+    // Only the builds that use them read the provider's variables (feature `oauth-provider`);
+    // elsewhere they keep their defaults and their parser is not linked.
+    #[cfg(any(test, feature = "oauth-provider"))]
+    let oauth_provider = oauth_provider(vars, &public_origin, environment, &jwt_signing_keys)?;
+    #[cfg(not(any(test, feature = "oauth-provider")))]
+    let oauth_provider = OAuthProviderConfig::default();
 
     Ok(Config {
         environment,
@@ -344,10 +354,70 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         sessions_revoked_before,
         session_check,
         pages,
-        oauth,
-        // Parsed next, by `Config::from_vars` (config::monitoring).
+        oauth_provider,
+        // Parsed next, by `Config::from_vars` (config::oauth and config::monitoring,
+        // which use this module's errors and variable access).
+        oauth: Default::default(),
         monitoring: Monitoring::default(),
     })
+}
+
+/// The provider's variables (config::oauth_provider).
+#[cfg(any(test, feature = "oauth-provider"))]
+fn oauth_provider(
+    vars: &impl Vars,
+    public_origin: &str,
+    environment: Environment,
+    jwt_signing_keys: &Keyring,
+) -> Result<OAuthProviderConfig, ConfigError> {
+    let development = environment == Environment::Development;
+    let defaults = OAuthProviderConfig::default();
+    let name = "OIDC_RSA_SIGNING_KEYS";
+    let rsa_signing_keys = match get(vars, name) {
+        None => None,
+        Some(text) => {
+            let ring = RsaKeyring::parse(&text, development).map_err(|error| match error {
+                RsaKeyringError::DevelopmentKey => ConfigError::Insecure(name),
+                _ => ConfigError::Malformed(name),
+            })?;
+            // Both rings are published in one JWKS, where a `kid` names one key.
+            if ring
+                .iter()
+                .any(|key| jwt_signing_keys.get(&key.id).is_some())
+            {
+                return Err(ConfigError::Malformed(name));
+            }
+            Some(ring)
+        }
+    };
+    let mut config = OAuthProviderConfig {
+        rsa_signing_keys,
+        per_ip: rate_limit(vars, "RATE_LIMIT_OAUTH_PROVIDER_PER_IP", defaults.per_ip)?,
+        register_per_ip: rate_limit(
+            vars,
+            "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
+            defaults.register_per_ip,
+        )?,
+        ..defaults
+    };
+    super::oauth_provider::parse(
+        OAuthVars {
+            resources: get(vars, "OAUTH_RESOURCES"),
+            scopes: get(vars, "OAUTH_SCOPES"),
+            registration: get(vars, "OAUTH_DYNAMIC_REGISTRATION"),
+            allowlist: get(vars, "OAUTH_REGISTRATION_ALLOWLIST"),
+        },
+        public_origin,
+        development,
+        &mut config,
+    )
+    .map_err(|error| match error {
+        OAuthError::Resources => ConfigError::Insecure("OAUTH_RESOURCES"),
+        OAuthError::Scopes => ConfigError::Malformed("OAUTH_SCOPES"),
+        OAuthError::Registration => ConfigError::Malformed("OAUTH_DYNAMIC_REGISTRATION"),
+        OAuthError::Allowlist => ConfigError::Malformed("OAUTH_REGISTRATION_ALLOWLIST"),
+    })?;
+    Ok(config)
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ use crate::memory::sessions::Snapshot;
 use crate::model::cookies::ACCESS_COOKIE;
 use crate::model::principal::Principal;
 use crate::model::session;
-use crate::model::session::SessionRecord;
+use crate::model::session::{Kind, SessionRecord};
 use crate::model::user;
 use crate::model::user::UserRecord;
 use crate::policy::csrf::{self, CsrfParts, Via};
@@ -86,7 +86,7 @@ pub fn bearer_token(value: &str) -> Option<&str> {
 pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, ApiError> {
     let (token, via) = access_credential(ctx.request)?;
     // Cached per isolate: a repeated token skips the signature, not the time claims,
-    // and never the session and user reads below.
+    // and never the session check below.
     let verified = token::verify(
         ctx.config,
         &ctx.memory.tokens,
@@ -113,13 +113,9 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
     let snapshot = match recalled {
         Some(snapshot) => snapshot,
         None => {
-            let (session, user) = load_session_and_user(
-                ctx.services.atomic(),
-                &verified.user_id,
-                &verified.session_id,
-            )
-            .await?;
-            let (Some(session), Some(user)) = (session, user) else {
+            let Some((session, user)) =
+                load(ctx, Kind::Session, &verified.user_id, &verified.session_id).await?
+            else {
                 return Err(ApiError::Unauthenticated);
             };
             Snapshot {
@@ -135,10 +131,7 @@ pub async fn authenticate<S: Services>(ctx: &Ctx<'_, S>) -> Result<Principal, Ap
         read_at_ms,
     } = snapshot;
     // The same rules on a fresh read and on a reused one, at this request's time.
-    let admitted = session.is_live(ctx.config, revoked_before, ctx.now_ms)
-        && user.may_sign_in(ctx.config)
-        && session_epoch::admits(&user, &session);
-    if !admitted {
+    if !admits(ctx, Kind::Session, revoked_before, &session, &user) {
         ctx.memory
             .sessions
             .forget_session(&verified.user_id, &verified.session_id);
@@ -187,35 +180,69 @@ pub async fn gate<S: Services>(
     Ok(principal)
 }
 
-/// The session and the user record, read together: both live in the user's shard, so
-/// a store that batches ([`AtomicStore::get_many`]) answers with one round trip.
-async fn load_session_and_user(
-    atomic: &impl AtomicStore,
+/// The live record `id` of `kind` — a session, or an OAuth grant (which lives by
+/// the same rules: idle and absolute ends, the kill switch, the user's session epoch,
+/// whether the user may sign in) — and its user, read now (never a snapshot: OAuth
+/// grants are checked on every request in both `SESSION_CHECK` modes); `None` when
+/// either is missing or no longer admitted.
+pub(crate) async fn admit<S: Services>(
+    ctx: &Ctx<'_, S>,
+    kind: Kind,
     user_id: &str,
-    session_id: &str,
-) -> Result<(Option<SessionRecord>, Option<UserRecord>), ApiError> {
-    if !user::is_id(user_id) || !user::is_id(session_id) {
-        return Ok((None, None));
+    id: &str,
+) -> Result<Option<(SessionRecord, UserRecord)>, ApiError> {
+    let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
+    Ok(load(ctx, kind, user_id, id)
+        .await?
+        .filter(|(record, user)| admits(ctx, kind, revoked_before, record, user)))
+}
+
+/// Whether `record` (of `kind`) and its user admit a request at this request's time:
+/// the kind matches (a session's name never holds an OAuth grant, nor a grant's a
+/// session), the record is live, the user may sign in and the session epoch admits it.
+fn admits<S: Services>(
+    ctx: &Ctx<'_, S>,
+    kind: Kind,
+    revoked_before: u64,
+    record: &SessionRecord,
+    user: &UserRecord,
+) -> bool {
+    record.kind() == kind
+        && record.is_live(ctx.config, revoked_before, ctx.now_ms)
+        && user.may_sign_in(ctx.config)
+        && session_epoch::admits(user, record)
+}
+
+/// The record `id` of `kind` and its user as stored, without the rules of [`admits`];
+/// `None` when either is missing. Both records live in the user's shard, so a store
+/// that batches ([`AtomicStore::get_many`]) answers with one round trip.
+async fn load<S: Services>(
+    ctx: &Ctx<'_, S>,
+    kind: Kind,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<(SessionRecord, UserRecord)>, ApiError> {
+    if !user::is_id(user_id) || !user::is_id(id) {
+        return Ok(None);
     }
-    let session_name = session::name(session_id);
-    let mut values = atomic
-        .get_many(&user::shard(user_id), &[&session_name, user::PROFILE])
+    let record_name = session::name_of(kind, id);
+    let mut values = ctx
+        .services
+        .atomic()
+        .get_many(&user::shard(user_id), &[&record_name, user::PROFILE])
         .await?
         .into_iter();
-    let (Some(session_raw), Some(user_raw)) = (values.next(), values.next()) else {
+    let (Some(record_raw), Some(user_raw)) = (values.next(), values.next()) else {
         return Err(ApiError::Unavailable(Internal(
             "store answered too few values",
         )));
     };
-    let session = match session_raw {
-        Some(raw) => Some(session::from_raw(raw, user_id, session_id)?.0),
-        None => None,
+    let (Some(record_raw), Some(user_raw)) = (record_raw, user_raw) else {
+        return Ok(None);
     };
-    let user = match user_raw {
-        Some(raw) => Some(user::decode(&raw)?),
-        None => None,
-    };
-    Ok((session, user))
+    let (record, _) = session::from_raw(record_raw, user_id, id)?;
+    let user = user::decode(&user_raw)?;
+    Ok(Some((record, user)))
 }
 
 #[cfg(test)]

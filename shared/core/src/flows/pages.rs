@@ -2,7 +2,8 @@
 //! each carries a fresh CSP nonce, and their static assets, embedded in the wasm.
 //!
 //! - [`views`]: the pages (`/sign-in`, `/sign-up`, `/verify-email`,
-//!   `/forgot-password`, `/reset-password`, `/account`, `/admin`) and their layout;
+//!   `/forgot-password`, `/reset-password`, `/security-alert`, `/account`, `/admin`)
+//!   and their layout;
 //! - [`methods`]: the sign-in methods besides the password ("Continue with …"
 //!   providers, passkeys), the extension point of the sign-in page;
 //! - [`assets`]: CSS, page scripts, the browser client (`clients/js`) and the QR-code

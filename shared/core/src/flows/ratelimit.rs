@@ -13,6 +13,8 @@
 //! | register | 5 / 3600 s (`RATE_LIMIT_REGISTER_PER_IP`) | client address | `POST /auth/register`, after validation and policy, before any lookup or hash |
 //! | forgot | 5 / 3600 s (`RATE_LIMIT_FORGOT_PER_IP`) | client address | `POST /auth/password/forgot`, after validation, before any lookup |
 //! | refresh | 60 / 60 s (`RATE_LIMIT_REFRESH_PER_IP`) | client address | `POST /auth/session/refresh`, before the token is read |
+//! | oauth-provider | 120 / 60 s (`RATE_LIMIT_OAUTH_PROVIDER_PER_IP`) | client address | `GET /oauth/authorize`, `POST /oauth/token`, `/oauth/revoke`, `/oauth/introspect`, before any store work |
+//! | oauth-register | 10 / 3600 s (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`) | client address | `POST /oauth/register`, before the metadata is read |
 //! | social sign-in | 30 / 60 s (`RATE_LIMIT_OAUTH_PER_IP`) | client address | `GET /auth/oauth/{provider}/start`, `POST …/link`, `GET|POST …/callback`, before any store or provider work |
 //! | API | 600 / 60 s (`RATE_LIMIT_API_PER_USER`) | user id | every protected `api` route, after authentication and authorisation |
 //! | sessions | 120 / 60 s (`RATE_LIMIT_SESSIONS_PER_USER`) | user id | `GET /auth/session`, `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/session/logout-all`, after authentication |
@@ -83,6 +85,11 @@ pub enum Scope {
     Forgot,
     /// `POST /auth/session/refresh`.
     Refresh,
+    /// The OAuth provider's authorization, token, revocation and introspection
+    /// endpoints (`RATE_LIMIT_OAUTH_PROVIDER_PER_IP`).
+    OAuthProvider,
+    /// `POST /oauth/register` (`RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
+    OAuthRegister,
     /// The social sign-in routes: `GET /auth/oauth/{provider}/start`, the link start
     /// and the callback.
     OAuth,
@@ -96,16 +103,21 @@ impl Scope {
             Self::Register => "register",
             Self::Forgot => "forgot",
             Self::Refresh => "refresh",
+            Self::OAuthProvider => "oauth-provider",
+            Self::OAuthRegister => "oauth-register",
             Self::OAuth => "oauth",
         }
     }
 
-    fn limit(self, limits: &crate::config::RateLimits) -> RateLimit {
+    fn limit(self, config: &Config) -> RateLimit {
+        let limits = &config.rate_limits;
         match self {
             Self::Login => limits.login_per_ip,
             Self::Register => limits.register_per_ip,
             Self::Forgot => limits.forgot_per_ip,
             Self::Refresh => limits.refresh_per_ip,
+            Self::OAuthProvider => config.oauth_provider.per_ip,
+            Self::OAuthRegister => config.oauth_provider.register_per_ip,
             Self::OAuth => limits.oauth_per_ip,
         }
     }
@@ -137,7 +149,7 @@ pub fn enforce(decision: Decision) -> Result<(), ApiError> {
 /// Counts this request against its client address's `scope` limit; `429` when over.
 pub async fn check_ip<S: Services>(ctx: &Ctx<'_, S>, scope: Scope) -> Result<(), ApiError> {
     let shard = format!("ratelimit/ip/{}", client_key(ctx));
-    let window = sliding(scope.limit(&ctx.config.rate_limits));
+    let window = sliding(scope.limit(ctx.config));
     let decision = limiter::hit(
         ctx.services.atomic(),
         &ctx.memory.settled,

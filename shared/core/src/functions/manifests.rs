@@ -19,7 +19,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{Api, Login, Pages, Refresh, Reset};
+use super::{Api, Login, OAuth, Pages, Refresh, Reset};
 use crate::app::{Function, Route};
 use crate::testkit::TestEnv;
 
@@ -38,7 +38,7 @@ pub(crate) struct Mount {
 }
 
 /// Every function, in manifest order, with its namespace and its table.
-pub(crate) fn functions() -> [(&'static str, Option<&'static str>, Vec<&'static str>); 5] {
+pub(crate) fn functions() -> [(&'static str, Option<&'static str>, Vec<&'static str>); 6] {
     fn patterns<F: Function>() -> Vec<&'static str> {
         let table: &[Route<TestEnv>] = F::routes::<TestEnv>();
         table.iter().map(|route| route.pattern).collect()
@@ -49,6 +49,7 @@ pub(crate) fn functions() -> [(&'static str, Option<&'static str>, Vec<&'static 
         (Refresh::NAME, Refresh::NAMESPACE, patterns::<Refresh>()),
         (Api::NAME, Api::NAMESPACE, patterns::<Api>()),
         (Pages::NAME, Pages::NAMESPACE, patterns::<Pages>()),
+        (OAuth::NAME, OAuth::NAMESPACE, patterns::<OAuth>()),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! The `pages` function (docs/contract.md §10): the hosted sign-in, registration,
-//! password, account and admin pages, and their static assets under `/assets/`.
+//! password, security-alert ("this wasn't me"), account and admin pages, and their
+//! static assets under `/assets/`.
 //!
 //! All its routes are public `GET`s: the pages are shells whose scripts call the
 //! JSON API of the other four functions through `clients/js`, where every
@@ -35,8 +36,12 @@ impl Function for Pages {
                 Route::public(Get, "/reset-password", |ctx, _| {
                     Box::pin(page(ctx, Page::ResetPassword))
                 }),
+                Route::public(Get, "/security-alert", |ctx, _| {
+                    Box::pin(page(ctx, Page::SecurityAlert))
+                }),
                 Route::public(Get, "/account", |ctx, _| Box::pin(page(ctx, Page::Account))),
                 Route::public(Get, "/admin", |ctx, _| Box::pin(page(ctx, Page::Admin))),
+                Route::public(Get, "/consent", |ctx, _| Box::pin(page(ctx, Page::Consent))),
                 // The embedded files: the handler matches the whole path against its table.
                 Route::public(Get, "/assets/{file}", |ctx, _| Box::pin(asset(ctx))),
                 Route::public(Get, "/assets/{dir}/{file}", |ctx, _| Box::pin(asset(ctx))),

@@ -99,10 +99,27 @@ pub fn check_envelope(request: &Request) -> Result<(), ApiError> {
     }
 }
 
-/// True when the `Content-Type` is `application/x-www-form-urlencoded`.
+/// True when the `Content-Type` is `application/x-www-form-urlencoded` (parameters
+/// allowed, case-insensitive).
 pub fn is_form_content_type(value: &str) -> bool {
     let essence = value.split(';').next().unwrap_or("").trim();
     essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// [`check_envelope`] for a route whose body is a form (the OAuth endpoints of RFC
+/// 6749, 7009, 7662): the same size limit, and `application/x-www-form-urlencoded`
+/// in place of JSON.
+pub fn check_oauth_form_envelope(request: &Request) -> Result<(), ApiError> {
+    if request.body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if request.body.is_empty() && request.header("content-type").is_none() {
+        return Ok(());
+    }
+    match request.header("content-type") {
+        Some(value) if is_form_content_type(value) => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType),
+    }
 }
 
 /// [`check_envelope`] for the few routes that also take a form body (a provider's

@@ -60,6 +60,30 @@ pub enum AuditKind {
     DocumentReadByAdmin,
     /// An admin ran one page of the data-key rotation sweep.
     DataKeysSwept,
+    /// An admin created an OAuth client.
+    OauthClientCreated,
+    /// A client registered itself (dynamic registration, RFC 7591).
+    OauthClientRegistered,
+    /// An admin disabled an OAuth client.
+    OauthClientDisabled,
+    /// An admin enabled an OAuth client.
+    OauthClientEnabled,
+    /// An admin deleted an OAuth client.
+    OauthClientDeleted,
+    /// A user approved a client's authorization request.
+    OauthConsentGranted,
+    /// A user denied a client's authorization request.
+    OauthConsentDenied,
+    /// A user revoked a client's consent and grants.
+    OauthConsentRevoked,
+    /// An authorization code was exchanged for tokens (a new grant).
+    OauthTokenIssued,
+    /// A redeemed authorization code came back: its grant was revoked.
+    OauthCodeReuseDetected,
+    /// A client revoked a token of its grant (RFC 7009).
+    OauthTokenRevoked,
+    /// A genuine refresh token was presented by another client: the grant was revoked.
+    OauthRefreshClientMismatch,
     /// A session started through a sign-in provider.
     OauthLogin,
     /// A provider account was linked to a user.
@@ -103,6 +127,18 @@ impl AuditKind {
             Self::AllSessionsRevoked => "all_sessions_revoked",
             Self::DocumentReadByAdmin => "document_read_by_admin",
             Self::DataKeysSwept => "data_keys_swept",
+            Self::OauthClientCreated => "oauth_client_created",
+            Self::OauthClientRegistered => "oauth_client_registered",
+            Self::OauthClientDisabled => "oauth_client_disabled",
+            Self::OauthClientEnabled => "oauth_client_enabled",
+            Self::OauthClientDeleted => "oauth_client_deleted",
+            Self::OauthConsentGranted => "oauth_consent_granted",
+            Self::OauthConsentDenied => "oauth_consent_denied",
+            Self::OauthConsentRevoked => "oauth_consent_revoked",
+            Self::OauthTokenIssued => "oauth_token_issued",
+            Self::OauthCodeReuseDetected => "oauth_code_reuse_detected",
+            Self::OauthTokenRevoked => "oauth_token_revoked",
+            Self::OauthRefreshClientMismatch => "oauth_refresh_client_mismatch",
             Self::OauthLogin => "oauth_login",
             Self::IdentityLinked => "identity_linked",
             Self::IdentityUnlinked => "identity_unlinked",

@@ -21,6 +21,12 @@
 //! tombstone, until that same end) rather than deleted, so a late request with one of
 //! its tokens is recognised as belonging to a revoked session.
 //!
+//! The same record, under the name `grant/{grant_id}` and with [`SessionRecord::oauth`]
+//! set, is an OAuth grant: what a client's refresh tokens rotate on
+//! ([`crate::model::oauth_provider::grant`]). Its own name keeps it out of every listing and
+//! lookup of browser sessions, so a client's refresh token can never be presented as a
+//! session's (and an older build, which knows only `session/`, never reads one).
+//!
 //! Security considerations: the record holds no token — only SHA-256 hashes of the
 //! current and the immediately previous refresh secret ([`Rotation`]); the user agent
 //! is truncated and the address kept as a /24 or /48 prefix (data minimisation).
@@ -31,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{ApiError, Internal};
+use crate::model::oauth_provider::grant::{self, Grant, GrantText};
 use crate::model::user;
 use crate::store::{AtomicKey, AtomicStore};
 
@@ -101,6 +108,19 @@ pub struct SessionRecord {
     /// the user's epoch moves past it ([`crate::policy::session_epoch`]).
     #[serde(default)]
     pub epoch: u64,
+    /// Set only on an OAuth grant (stored as `grant/{id}`): the client and what the
+    /// user granted it ([`SessionRecord::grant`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<GrantText>,
+}
+
+/// Which kind of record a session record is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A browser or API session (`session/{id}`).
+    Session,
+    /// An OAuth grant (`grant/{id}`).
+    Grant,
 }
 
 impl SessionRecord {
@@ -124,7 +144,29 @@ impl SessionRecord {
 
     /// The record's name within the user's shard.
     pub fn name(&self) -> String {
-        name(&self.id)
+        name_of(self.kind(), &self.id)
+    }
+
+    /// What an OAuth grant's record grants; `None` for a session (or a damaged grant).
+    pub fn grant(&self) -> Option<Grant> {
+        self.oauth.as_ref().and_then(GrantText::read)
+    }
+
+    /// A session or an OAuth grant.
+    pub fn kind(&self) -> Kind {
+        if self.oauth.is_some() {
+            Kind::Grant
+        } else {
+            Kind::Session
+        }
+    }
+}
+
+/// The name of record `id` of `kind` within its user's shard.
+pub fn name_of(kind: Kind, id: &str) -> String {
+    match kind {
+        Kind::Session => name(id),
+        Kind::Grant => grant::name(id),
     }
 }
 
@@ -149,13 +191,29 @@ pub async fn load_raw(
     user_id: &str,
     session_id: &str,
 ) -> Result<Option<(SessionRecord, String)>, ApiError> {
-    if !user::is_id(user_id) || !user::is_id(session_id) {
+    load_raw_of(atomic, Kind::Session, user_id, session_id).await
+}
+
+/// As [`load_raw`], for a record of `kind` (a session or an OAuth grant).
+pub async fn load_raw_of(
+    atomic: &impl AtomicStore,
+    kind: Kind,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<(SessionRecord, String)>, ApiError> {
+    if !user::is_id(user_id) || !user::is_id(id) {
         return Ok(None);
     }
     let shard = user::shard(user_id);
-    let name = name(session_id);
+    let name = name_of(kind, id);
     match atomic.get(AtomicKey::new(&shard, &name)).await? {
-        Some(raw) => from_raw(raw, user_id, session_id).map(Some),
+        Some(raw) => {
+            let (record, raw) = from_raw(raw, user_id, id)?;
+            if record.kind() != kind {
+                return Err(ApiError::Internal(Internal("session record kind mismatch")));
+            }
+            Ok(Some((record, raw)))
+        }
         None => Ok(None),
     }
 }
@@ -168,7 +226,9 @@ pub(crate) fn from_raw(
     session_id: &str,
 ) -> Result<(SessionRecord, String), ApiError> {
     let record = decode(&raw)?;
-    // The key already binds the owner; a mismatch means a corrupt record.
+    // The key already binds the owner; a mismatch means a corrupt record. (A grant is
+    // never read under a session's name: `load_raw_of` checks the kind, `list_raw`
+    // lists `session/` only, and `flows::auth` refuses a grant.)
     if record.user_id != user_id || record.id != session_id {
         return Err(ApiError::Internal(Internal("session record mismatch")));
     }
@@ -211,6 +271,24 @@ pub async fn list_raw(
         .await?
         .into_iter()
         .filter_map(|(_, raw)| decode(&raw).ok().map(|record| (record, raw)))
-        .filter(|(record, _)| record.user_id == user_id)
+        .filter(|(record, _)| record.user_id == user_id && record.kind() == Kind::Session)
+        .collect())
+}
+
+/// Every stored OAuth grant of a user, with the raw text of each (as [`list_raw`]).
+pub async fn list_grants_raw(
+    atomic: &impl AtomicStore,
+    user_id: &str,
+) -> Result<Vec<(SessionRecord, String)>, ApiError> {
+    if !user::is_id(user_id) {
+        return Ok(Vec::new());
+    }
+    let shard = user::shard(user_id);
+    Ok(atomic
+        .list(&shard, grant::NAME_PREFIX)
+        .await?
+        .into_iter()
+        .filter_map(|(_, raw)| decode(&raw).ok().map(|record| (record, raw)))
+        .filter(|(record, _)| record.user_id == user_id && record.kind() == Kind::Grant)
         .collect())
 }

@@ -90,6 +90,8 @@ pub enum Permission {
     DataKeysRotate,
     /// `POST /api/admin/sessions/revoke-all`: the kill switch, every user's sessions.
     SessionsRevokeAll,
+    /// `/oauth/admin/clients…`: list, create, disable, enable and delete OAuth clients.
+    OAuthClientsManage,
     /// `GET /api/admin/webhooks/deliveries` and `GET /api/admin/metrics`: monitoring.
     MonitoringRead,
     /// `POST /api/admin/webhooks/retry`: run the due webhook retries now.
@@ -98,7 +100,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
@@ -115,6 +117,7 @@ impl Permission {
         Permission::UsersRevokeSessions,
         Permission::DataKeysRotate,
         Permission::SessionsRevokeAll,
+        Permission::OAuthClientsManage,
         Permission::MonitoringRead,
         Permission::WebhooksRetry,
     ];
@@ -138,6 +141,7 @@ impl Permission {
             Self::UsersRevokeSessions => "users:revoke_sessions",
             Self::DataKeysRotate => "data_keys:rotate",
             Self::SessionsRevokeAll => "sessions:revoke_all",
+            Self::OAuthClientsManage => "oauth_clients:manage",
             Self::MonitoringRead => "monitoring:read",
             Self::WebhooksRetry => "webhooks:retry",
         }
@@ -171,6 +175,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::DataKeysRotate,
             Permission::SessionsRevokeAll,
             Permission::AuditRead,
+            Permission::OAuthClientsManage,
             Permission::MonitoringRead,
             Permission::WebhooksRetry,
         ],

@@ -44,7 +44,7 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
 /// Two years with subdomains, as the contract requires (RFC 6797).
 pub const HSTS_VALUE: &str = "max-age=63072000; includeSubDomains";
 
-/// Adds the security headers, `Cache-Control` for auth/api paths, and the request id.
+/// Adds the security headers, `Cache-Control` for auth/api/oauth paths, and the request id.
 pub fn apply(response: &mut Response, path: &str, request_id: &str, hsts: Hsts) {
     for (name, value) in SECURITY_HEADERS {
         response.set_default_header(name, value);
@@ -54,7 +54,11 @@ pub fn apply(response: &mut Response, path: &str, request_id: &str, hsts: Hsts) 
     }
     // Credentials and personal data must never sit in a shared or browser cache.
     // `/.well-known/jwks.json` is public and may be cached briefly by its route.
-    if path.starts_with("/auth/") || path.starts_with("/api/") || path == "/auth" || path == "/api"
+    if path.starts_with("/auth/")
+        || path.starts_with("/api/")
+        || path.starts_with("/oauth/")
+        || path == "/auth"
+        || path == "/api"
     {
         response.set_header("Cache-Control", "no-store");
     } else {

@@ -1,6 +1,10 @@
 //! A programmable stand-in for outbound HTTP: a test installs a handler that answers
 //! every request (a fake provider), and reads back what was sent.
 
+// Its programmable half is used by the social sign-in flow tests only, which need
+// feature `password-policy` (`cargo test --workspace --all-features`).
+#![cfg_attr(not(feature = "password-policy"), allow(dead_code))]
+
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,10 +32,10 @@ pub(crate) struct FakeHttp {
     sent: RefCell<Vec<Sent>>,
 }
 
+// Used by the sign-in provider tests only (`flows::oauth::tests`, feature `password-policy`).
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 impl FakeHttp {
     /// Installs the handler that answers from now on.
-    // Used by the social sign-in tests (flows::oauth), compiled with the password flows.
-    #[cfg(feature = "password-policy")]
     pub(crate) fn answer_with(
         &self,
         handler: impl Fn(&Sent) -> Result<OutboundResponse, OutboundError> + 'static,
@@ -40,14 +44,13 @@ impl FakeHttp {
     }
 
     /// Every request sent so far.
-    #[cfg(feature = "password-policy")]
     pub(crate) fn sent(&self) -> Vec<Sent> {
         self.sent.borrow().clone()
     }
 }
 
-/// A JSON answer (for the social sign-in tests, as above).
-#[cfg(feature = "password-policy")]
+/// A JSON answer.
+#[cfg_attr(not(feature = "password-policy"), allow(dead_code))]
 pub(crate) fn json(
     status: u16,
     value: &serde_json::Value,

@@ -283,19 +283,50 @@ pub async fn consume(
     Err(ApiError::Unavailable(Internal("mfa challenge contended")))
 }
 
-/// Counts a wrong code; the [`MAX_WRONG_CODES`]th deletes the challenge. Returns the
-/// wrong codes the token may still take (0: it is gone).
+/// What counting a wrong code did to the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrongCode {
+    /// Counted: the token has had `wrong_codes` wrong codes (this one included); the
+    /// [`MAX_WRONG_CODES`]th deleted it.
+    Counted {
+        /// Wrong codes on the token so far.
+        wrong_codes: u32,
+    },
+    /// The token ended meanwhile (a right code consumed it, it expired, the epoch
+    /// moved on, the account was erased): the code was counted on no token.
+    Gone,
+}
+
+impl WrongCode {
+    /// The wrong codes the token may still take (0: it is gone).
+    pub fn tries_left(self) -> u32 {
+        match self {
+            Self::Counted { wrong_codes } => MAX_WRONG_CODES.saturating_sub(wrong_codes),
+            Self::Gone => 0,
+        }
+    }
+
+    /// Wrong codes recorded on the token, this one included; `None` when it was
+    /// counted on none — never a count the token did not reach.
+    pub fn wrong_codes(self) -> Option<u32> {
+        match self {
+            Self::Counted { wrong_codes } => Some(wrong_codes),
+            Self::Gone => None,
+        }
+    }
+}
+
+/// Counts a wrong code; the [`MAX_WRONG_CODES`]th deletes the challenge.
 pub async fn count_wrong_code(
     atomic: &impl AtomicStore,
     open: &Open,
     now_ms: u64,
-) -> Result<u32, ApiError> {
+) -> Result<WrongCode, ApiError> {
     let mut current = open.clone();
     for _ in 0..ATTEMPTS {
         let mut next = current.challenge.clone();
         next.wrong_codes = next.wrong_codes.saturating_add(1);
-        let left = MAX_WRONG_CODES.saturating_sub(next.wrong_codes);
-        let new = if left == 0 {
+        let new = if next.wrong_codes >= MAX_WRONG_CODES {
             None
         } else {
             Some(encode(&next)?)
@@ -310,11 +341,13 @@ pub async fn count_wrong_code(
             )
             .await?
         {
-            return Ok(left);
+            return Ok(WrongCode::Counted {
+                wrong_codes: next.wrong_codes,
+            });
         }
         match read(atomic, current.shard.clone(), now_ms).await? {
             Some(fresh) => current = fresh,
-            None => return Ok(0),
+            None => return Ok(WrongCode::Gone),
         }
     }
     Err(ApiError::Unavailable(Internal("mfa challenge contended")))

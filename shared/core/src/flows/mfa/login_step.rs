@@ -32,8 +32,9 @@
 //! 7. **rejected**: count the wrong code on the token ([`challenge::count_wrong_code`];
 //!    the third ends it), report the failure to the account lockout (its admission
 //!    stays logged: five failures — passwords and codes alike — in 15 minutes lock
-//!    the account, with a notice mail), audit `mfa_failed` (method, remaining tries —
-//!    never the code), `401 invalid_mfa`.
+//!    the account, with a notice mail), audit `mfa_failed` (method, remaining tries,
+//!    the wrong codes the token recorded — none when it ended meanwhile — never the
+//!    code), `401 invalid_mfa`.
 //!
 //! Guessing is thus bounded three ways: three codes per password-backed token, the
 //! lockout per account, and the login budget per client address.
@@ -141,26 +142,28 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     let attempt = lockout::admit(ctx, &lockout_index).await?;
 
     let Some(user) = accept(ctx, user_id, factor).await? else {
-        let left = challenge::count_wrong_code(atomic, &admitted, now).await?;
+        let counted = challenge::count_wrong_code(atomic, &admitted, now).await?;
         let account = lockout::Account {
             user_id,
             address: &address,
         };
         attempt.failed(ctx, Some(account)).await?;
-        let left_text = alloc::format!("{left}");
-        // Wrong codes on this token so far: what `ALERT_MFA_FAILURES` counts.
-        let wrong_text = alloc::format!("{}", challenge::MAX_WRONG_CODES.saturating_sub(left));
-        ctx.audit(
-            AuditKind::MfaFailed,
-            None,
-            Some(user_id),
-            &[
-                ("stage", "login"),
-                ("method", factor.name()),
-                ("tries_left", &left_text),
-                ("wrong_codes", &wrong_text),
-            ],
-        )?;
+        let left_text = alloc::format!("{}", counted.tries_left());
+        // Wrong codes recorded on this token: what `ALERT_MFA_FAILURES` counts. A token
+        // that ended meanwhile recorded none of this code, so the event carries no
+        // count (a vanished token never reads as its last allowed wrong code).
+        let wrong_text = counted
+            .wrong_codes()
+            .map(|wrong_codes| alloc::format!("{wrong_codes}"));
+        let mut detail = alloc::vec![
+            ("stage", "login"),
+            ("method", factor.name()),
+            ("tries_left", left_text.as_str()),
+        ];
+        if let Some(wrong) = &wrong_text {
+            detail.push(("wrong_codes", wrong.as_str()));
+        }
+        ctx.audit(AuditKind::MfaFailed, None, Some(user_id), &detail)?;
         return Err(ApiError::InvalidMfa);
     };
     // Refunds the account admission; `429` if a lock landed while the code was

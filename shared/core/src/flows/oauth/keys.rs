@@ -27,7 +27,9 @@ use crate::policy::oauth::id_token::{self, Expected, IdClaims, IssuerRule};
 use crate::policy::oauth::jws;
 
 use super::fetch;
-use super::provider::INVALID_ANSWER;
+
+/// The fixed detail when the provider's answer fails a check.
+pub const INVALID_ANSWER: &str = "the provider's answer failed validation";
 
 /// Fetches and remembers `provider`'s key set.
 async fn fetch_keys<S: Services>(

@@ -35,8 +35,9 @@ use crate::policy::oauth::{apple, github, Assertion};
 
 /// The fixed detail when the token endpoint refuses the code.
 pub const REFUSED: &str = "the provider did not accept the sign-in";
-/// The fixed detail when the provider's answer fails a check.
-pub const INVALID_ANSWER: &str = "the provider's answer failed validation";
+/// The fixed detail when the provider's answer fails a check (defined beside the key
+/// checks, which need it too, so that they do not depend on this module).
+pub use super::keys::INVALID_ANSWER;
 
 /// The discovery document of an OpenID provider, from memory or fetched.
 pub async fn metadata<S: Services>(

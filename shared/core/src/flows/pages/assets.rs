@@ -70,8 +70,14 @@ pub const ASSETS: &[Asset] = &[
         JS,
         "clients/pages/reset-password.js"
     ),
+    asset!(
+        "/assets/pages/security-alert.js",
+        JS,
+        "clients/pages/security-alert.js"
+    ),
     asset!("/assets/pages/account.js", JS, "clients/pages/account.js"),
     asset!("/assets/pages/admin.js", JS, "clients/pages/admin.js"),
+    asset!("/assets/pages/consent.js", JS, "clients/pages/consent.js"),
     asset!("/assets/pages/qr.js", JS, "clients/pages/qr.js"),
     asset!(
         "/assets/vendor/qrcode-generator.js",

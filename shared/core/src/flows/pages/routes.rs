@@ -22,10 +22,12 @@ use super::views::{self, Page, View};
 pub async fn page<S: Services>(ctx: &Ctx<'_, S>, page: Page) -> Result<Response, ApiError> {
     let nonce_bytes: [u8; 16] = random_array(ctx.services.random())?;
     let nonce = encoding::b64url(&nonce_bytes);
-    let return_to = ctx
-        .request
-        .query_param("return_to")
-        .and_then(|candidate| return_to::validate(&candidate, &ctx.config.pages.return_to_paths));
+    let return_to = ctx.request.query_param("return_to").and_then(|candidate| {
+        return_to::validate(&candidate, &ctx.config.pages.return_to_paths)
+            .or_else(|| return_to::validate(&candidate, &built_in_return_paths()))
+    });
+    let reauthenticate =
+        page == Page::SignIn && ctx.request.query_param("prompt").as_deref() == Some("login");
     let methods = sign_in_methods(ctx.config);
     let view = View {
         pages: &ctx.config.pages,
@@ -33,12 +35,21 @@ pub async fn page<S: Services>(ctx: &Ctx<'_, S>, page: Page) -> Result<Response,
         nonce: &nonce,
         return_to: return_to.as_deref(),
         methods: &methods,
+        reauthenticate,
     };
     let mut response = Response::empty(200);
     response.set_header("Content-Type", "text/html; charset=utf-8");
     response.set_header("Content-Security-Policy", &page_csp::for_page(&nonce));
     response.body = views::render(page, &view).into_bytes();
     Ok(response)
+}
+
+/// Return paths every deployment accepts besides `RETURN_TO_PATHS`: where the
+/// OAuth provider resumes an authorization request after sign-in
+/// (`/oauth/continue?request=<id>`). The same rules of `policy::return_to` apply; the
+/// path is the provider's own, and what it does next is decided there.
+fn built_in_return_paths() -> [alloc::string::String; 1] {
+    [alloc::string::String::from("/oauth/continue")]
 }
 
 /// `GET /assets/…`: an embedded file, or `404`.

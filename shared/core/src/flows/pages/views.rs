@@ -33,22 +33,28 @@ pub enum Page {
     ForgotPassword,
     /// `/reset-password#token=…`: the landing of the reset mail.
     ResetPassword,
+    /// `/security-alert#token=…`: the "this wasn't me" link of a security notice.
+    SecurityAlert,
     /// `/account`: the signed-in user's security settings.
     Account,
     /// `/admin`: users, audit log, kill switch (admins; auditors see the audit log).
     Admin,
+    /// `/consent?request=…`: an application asks for access (the OAuth provider).
+    Consent,
 }
 
 impl Page {
     /// Every page, in the order of the route table.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::SignIn,
         Self::SignUp,
         Self::VerifyEmail,
         Self::ForgotPassword,
         Self::ResetPassword,
+        Self::SecurityAlert,
         Self::Account,
         Self::Admin,
+        Self::Consent,
     ];
 
     /// The page's path, and the name of its script under `/assets/pages/`.
@@ -59,8 +65,10 @@ impl Page {
             Self::VerifyEmail => "verify-email",
             Self::ForgotPassword => "forgot-password",
             Self::ResetPassword => "reset-password",
+            Self::SecurityAlert => "security-alert",
             Self::Account => "account",
             Self::Admin => "admin",
+            Self::Consent => "consent",
         }
     }
 
@@ -72,8 +80,10 @@ impl Page {
             Self::VerifyEmail => "Verify your email",
             Self::ForgotPassword => "Forgot your password",
             Self::ResetPassword => "Choose a new password",
+            Self::SecurityAlert => "Secure your account",
             Self::Account => "Account security",
             Self::Admin => "Administration",
+            Self::Consent => "Allow access",
         }
     }
 }
@@ -91,6 +101,9 @@ pub struct View<'a> {
     pub return_to: Option<&'a str>,
     /// The sign-in methods besides the password.
     pub methods: &'a SignInMethods,
+    /// The sign-in must be repeated even when a session exists (an OAuth client's
+    /// `prompt=login` or `max_age`).
+    pub reauthenticate: bool,
 }
 
 /// The whole document of `page`.
@@ -103,8 +116,10 @@ pub fn render(page: Page, view: &View<'_>) -> String {
         Page::VerifyEmail => verify_email(&mut html),
         Page::ForgotPassword => forgot_password(&mut html),
         Page::ResetPassword => reset_password(&mut html, view),
+        Page::SecurityAlert => security_alert(&mut html),
         Page::Account => account(&mut html, view),
         Page::Admin => admin(&mut html),
+        Page::Consent => consent(&mut html),
     }
     foot(&mut html);
     html.into_string()
@@ -146,6 +161,11 @@ fn head(html: &mut Html, page: Page, view: &View<'_>) {
     .raw(page.slug())
     .raw("\" data-return-to=\"")
     .text(view.return_to.unwrap_or(""))
+    .raw(if view.reauthenticate {
+        "\" data-reauthenticate=\"true"
+    } else {
+        ""
+    })
     .raw("\">\n<noscript><p class=\"error\">This page needs JavaScript.</p></noscript>\n");
 }
 
@@ -358,6 +378,38 @@ fn reset_password(html: &mut Html, view: &View<'_>) {
     );
 }
 
+/// The "this wasn't me" landing: what the button does, the button (the token alone
+/// never acts: a mail scanner that opens the link changes nothing), then what
+/// happened and what to do next.
+fn security_alert(html: &mut Html) {
+    html.raw(
+        "<h1>Secure your account</h1>\n\
+         <div id=\"not-me-confirm\">\n\
+         <p>You opened the “this wasn’t me” link of a security notice \
+         we mailed you. If you did not do what the notice describes, someone else may be \
+         using your account. Securing it will:</p>\n\
+         <ul>\n<li>sign the account out on every device;</li>\n\
+         <li>stop the current password from working;</li>\n\
+         <li>send you a link to choose a new password.</li>\n</ul>\n\
+         <form id=\"not-me-form\" method=\"post\" action=\"/security-alert\">\n\
+         <button type=\"submit\" class=\"primary\">Yes, secure my account</button>\n</form>\n\
+         <p>If it was you, there is nothing to do: close this page.</p>\n</div>\n",
+    );
+    error_region(html, "not-me-error");
+    html.raw(
+        "<div id=\"not-me-done\" class=\"notice\" role=\"status\" tabindex=\"-1\" hidden>\n\
+         <h2>Your account is secured</h2>\n<p id=\"not-me-sessions\"></p>\n\
+         <p>The password no longer works. What to do next:</p>\n<ol>\n\
+         <li>Open the mail we just sent you and choose a new password with its link (it \
+         works once, for 30 minutes).</li>\n\
+         <li>If you used that password anywhere else, change it there too.</li>\n\
+         <li>Once signed in, look at the account’s recent activity and turn on \
+         two-step verification.</li>\n</ol>\n</div>\n\
+         <p class=\"links\"><a href=\"/forgot-password\">No mail? Ask for a new reset link</a>\n\
+         <a href=\"/sign-in\">Go to sign in</a></p>\n",
+    );
+}
+
 fn account(html: &mut Html, view: &View<'_>) {
     html.raw(
         "<h1>Account security</h1>\n\
@@ -461,6 +513,11 @@ fn account(html: &mut Html, view: &View<'_>) {
     html.raw(
         "<button type=\"button\" class=\"secondary\" id=\"sign-out-everywhere\">Sign out everywhere</button>\n\
          </section>\n\
+         <section aria-labelledby=\"apps-title\">\n<h2 id=\"apps-title\">Connected apps</h2>\n\
+         <p id=\"apps-empty\" hidden>No application has access to your account.</p>\n\
+         <ul id=\"apps\" class=\"rows\"></ul>\n\
+         <p class=\"error\" id=\"apps-error\" role=\"alert\" hidden></p>\n\
+         </section>\n\
          <section aria-labelledby=\"activity-title\">\n<h2 id=\"activity-title\">Recent activity</h2>\n\
          <div class=\"scroll\" role=\"region\" aria-labelledby=\"activity-title\" tabindex=\"0\">\n\
          <table id=\"activity\">\n<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Event</th>\
@@ -513,6 +570,29 @@ fn account(html: &mut Html, view: &View<'_>) {
     );
 }
 
+fn consent(html: &mut Html) {
+    html.raw("<h1>Allow access</h1>\n<p id=\"loading\" role=\"status\">Loading the request…</p>\n");
+    error_region(html, "consent-error");
+    html.raw(
+        "<div id=\"consent\" hidden>\n\
+         <p class=\"lead\"><strong id=\"client-name\"></strong> wants to access your account.</p>\n\
+         <p class=\"notice warning\" id=\"client-unverified\" hidden>This application registered \
+         itself. Nobody has checked who runs it: allow it only if you started this sign-in.</p>\n\
+         <dl class=\"facts\">\n<dt>After you answer, you go to</dt><dd id=\"client-redirect\"></dd>\n\
+         <dt>Application id</dt><dd><code id=\"client-id\"></code></dd>\n</dl>\n\
+         <section aria-labelledby=\"scopes-title\">\n<h2 id=\"scopes-title\">It will be able to</h2>\n\
+         <ul id=\"scopes\" class=\"rows\"></ul>\n</section>\n\
+         <section id=\"resources-section\" aria-labelledby=\"resources-title\" hidden>\n\
+         <h2 id=\"resources-title\">At these services</h2>\n\
+         <ul id=\"resources\" class=\"rows\"></ul>\n</section>\n\
+         <form id=\"consent-form\" method=\"post\" action=\"/consent\">\n\
+         <p class=\"hint\">You can take this back at any time on your account page, under \
+         Connected apps.</p>\n\
+         <button type=\"submit\" class=\"primary\" id=\"allow\" value=\"allow\">Allow</button>\n\
+         <button type=\"button\" class=\"secondary\" id=\"deny\">Deny</button>\n</form>\n</div>\n",
+    );
+}
+
 fn admin(html: &mut Html) {
     html.raw("<h1>Administration</h1>\n<p id=\"loading\" role=\"status\">Loading…</p>\n");
     error_region(html, "admin-error");
@@ -548,6 +628,35 @@ fn admin(html: &mut Html) {
         "<p class=\"pager\"><button type=\"button\" class=\"secondary\" id=\"audit-first\">First page</button>\n\
          <button type=\"button\" class=\"secondary\" id=\"audit-next\" disabled>Next page</button></p>\n\
          </section>\n\
+         <section id=\"clients-section\" aria-labelledby=\"clients-title\" hidden>\n\
+         <h2 id=\"clients-title\">Applications (OAuth clients)</h2>\n\
+         <div class=\"scroll\" role=\"region\" aria-labelledby=\"clients-title\" tabindex=\"0\">\n\
+         <table id=\"clients\">\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Client id</th>\
+         <th scope=\"col\">Authentication</th><th scope=\"col\">Registered</th><th scope=\"col\">Status</th>\
+         <th scope=\"col\">Actions</th></tr></thead>\n<tbody></tbody>\n</table>\n</div>\n\
+         <p class=\"error\" id=\"clients-error\" role=\"alert\" hidden></p>\n\
+         <p class=\"notice\" id=\"clients-done\" role=\"status\" hidden></p>\n\
+         <form id=\"client-form\" method=\"post\" action=\"/admin\">\n<h3>Add an application</h3>\n\
+         <div class=\"field\">\n<label for=\"client-name\">Name</label>\n\
+         <input id=\"client-name\" name=\"client_name\" type=\"text\" required maxlength=\"100\" autocomplete=\"off\">\n</div>\n\
+         <div class=\"field\">\n<label for=\"client-redirects\">Redirect URIs, one per line</label>\n\
+         <textarea id=\"client-redirects\" name=\"redirect_uris\" rows=\"3\" required spellcheck=\"false\"></textarea>\n</div>\n\
+         <div class=\"field\">\n<label for=\"client-auth\">Client authentication</label>\n\
+         <select id=\"client-auth\" name=\"token_endpoint_auth_method\">\
+         <option value=\"client_secret_basic\">Secret (HTTP Basic)</option>\
+         <option value=\"client_secret_post\">Secret (form body)</option>\
+         <option value=\"none\">None: a public app (PKCE only)</option></select>\n</div>\n\
+         <div class=\"field\">\n<label for=\"client-alg\">ID token algorithm</label>\n\
+         <select id=\"client-alg\" name=\"id_token_signed_response_alg\">\
+         <option value=\"EdDSA\">EdDSA</option><option value=\"RS256\">RS256</option></select>\n</div>\n\
+         <div class=\"check\"><input type=\"checkbox\" id=\"client-refresh\" name=\"refresh\" checked>\
+         <label for=\"client-refresh\">Refresh tokens</label></div>\n\
+         <p class=\"error\" id=\"client-form-error\" role=\"alert\" hidden></p>\n\
+         <button type=\"submit\" class=\"secondary\">Add the application</button>\n</form>\n\
+         <div id=\"client-created\" class=\"notice\" role=\"status\" tabindex=\"-1\" hidden>\n\
+         <p>Added. Its client id is <code id=\"created-id\"></code>.</p>\n\
+         <p id=\"created-secret-line\" hidden>Its secret, shown only now: <code id=\"created-secret\" class=\"secret\"></code></p>\n\
+         </div>\n</section>\n\
          <section id=\"kill-section\" aria-labelledby=\"kill-title\" class=\"danger-zone\" hidden>\n\
          <h2 id=\"kill-title\">Sign out every user</h2>\n\
          <p>Ends every session of every user now, yours included. Accounts, passwords and \

@@ -87,6 +87,7 @@ pub async fn start<S: Services>(
             successor_key_id: None,
         },
         epoch: user.session_epoch,
+        oauth: None,
     };
     if !session::swap(ctx.services.atomic(), ctx.config, None, &session).await? {
         return Err(ApiError::Unavailable(Internal("session id collision")));

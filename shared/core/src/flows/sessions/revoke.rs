@@ -48,7 +48,7 @@ pub async fn revoke_from<S: Services>(
                 .forget_session(&session.user_id, &session.id);
             return Ok(true);
         }
-        match session::load_raw(atomic, &session.user_id, &session.id).await? {
+        match session::load_raw_of(atomic, session.kind(), &session.user_id, &session.id).await? {
             Some((fresh, fresh_raw)) => {
                 session = fresh;
                 raw = fresh_raw;

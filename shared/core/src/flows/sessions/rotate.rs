@@ -44,7 +44,7 @@ use crate::ctx::{Ctx, Services};
 use crate::error::{ApiError, Internal};
 use crate::model::audit::AuditKind;
 use crate::model::refresh_token::{Provenance, RefreshToken};
-use crate::model::session::{self, SessionRecord};
+use crate::model::session::{self, Kind, SessionRecord};
 use crate::model::user::{self, UserRecord};
 use crate::policy::session_epoch;
 
@@ -60,13 +60,40 @@ pub async fn refresh<S: Services>(
     ctx: &Ctx<'_, S>,
     presented: &RefreshToken,
 ) -> Result<(UserRecord, Issued), ApiError> {
+    let rotated = rotate(ctx, presented, Kind::Session).await?;
+    issue(ctx, rotated.user, rotated.record, rotated.refresh_token)
+}
+
+/// What a rotation hands back: the user, the record as it is stored now, and the
+/// refresh token to deliver (the successor; the same one again for a retry within the
+/// grace window).
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    /// The record's user, enabled and within its session epoch.
+    pub user: UserRecord,
+    /// The session or grant after the rotation.
+    pub record: SessionRecord,
+    /// The refresh token to deliver.
+    pub refresh_token: RefreshToken,
+}
+
+/// The rotation algorithm of the module docs on the record of `kind` the token names:
+/// a browser session (`POST /auth/session/refresh`) or an OAuth grant (the token
+/// endpoint's `refresh_token` grant) — one algorithm, with the same grace window,
+/// reuse detection, kill switch and session epoch for both. The caller issues the
+/// access token its kind needs.
+pub async fn rotate<S: Services>(
+    ctx: &Ctx<'_, S>,
+    presented: &RefreshToken,
+    kind: Kind,
+) -> Result<Rotated, ApiError> {
     let atomic = ctx.services.atomic();
     let config = ctx.config;
     let now = ctx.now_ms;
     let revoked_before = crate::flows::kill_switch::revoked_before_ms(ctx).await?;
     for _ in 0..ATTEMPTS {
         let Some((session, raw)) =
-            session::load_raw(atomic, &presented.user_id, &presented.session_id).await?
+            session::load_raw_of(atomic, kind, &presented.user_id, &presented.session_id).await?
         else {
             return Err(ApiError::Unauthenticated);
         };
@@ -91,7 +118,11 @@ pub async fn refresh<S: Services>(
             // without consuming the token.
             let user = live_user(ctx, &session).await?;
             if session::swap(atomic, config, Some(&raw), &rotated).await? {
-                return issue(ctx, user, rotated, successor);
+                return Ok(Rotated {
+                    user,
+                    record: rotated,
+                    refresh_token: successor,
+                });
             }
             continue;
         }
@@ -114,7 +145,11 @@ pub async fn refresh<S: Services>(
                 )));
             }
             let user = live_user(ctx, &session).await?;
-            return issue(ctx, user, session, successor);
+            return Ok(Rotated {
+                user,
+                record: session,
+                refresh_token: successor,
+            });
         }
         if is_previous || presented.provenance(config) == Provenance::Issued {
             return Err(reuse_detected(ctx, session, raw).await);
@@ -165,12 +200,16 @@ async fn reuse_detected<S: Services>(
 ) -> ApiError {
     let revoked = super::revoke::revoke_from(ctx, session.clone(), raw).await;
     let subject = session.user_id.as_str();
-    let audited = ctx.audit(
-        AuditKind::RefreshReuseDetected,
-        None,
-        Some(subject),
-        &[("session_id", session.id.as_str())],
-    );
+    let grant = session.grant();
+    let client = grant.as_ref().map(|grant| grant.client_id.as_str());
+    let detail: &[(&str, &str)] = match client {
+        Some(client_id) => &[
+            ("session_id", session.id.as_str()),
+            ("client_id", client_id),
+        ],
+        None => &[("session_id", session.id.as_str())],
+    };
+    let audited = ctx.audit(AuditKind::RefreshReuseDetected, None, Some(subject), detail);
     match (revoked, audited) {
         // A store failure while revoking must not look like a plain 401: fail closed
         // and loudly (503), the client retries and meets the same reuse again.

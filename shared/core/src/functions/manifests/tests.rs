@@ -35,6 +35,7 @@ fn every_manifest_lists_the_routes_of_the_route_tables() {
         ("reset", "functions/reset/wrangler.toml"),
         ("refresh", "functions/refresh/wrangler.toml"),
         ("pages", "functions/pages/wrangler.toml"),
+        ("oauth", "functions/oauth/wrangler.toml"),
     ] {
         let patterns = workers_patterns(&mounts(name));
         check(path, |text| wrangler(text, &patterns));
@@ -94,8 +95,10 @@ fn pages_mount_each_page_and_the_assets_subtree_once() {
             "/verify-email",
             "/forgot-password",
             "/reset-password",
+            "/security-alert",
             "/account",
             "/admin",
+            "/consent",
             "/assets/...",
         ],
         "a parameter in the second segment mounts the first one's subtree; nested mounts fold"
@@ -130,4 +133,27 @@ fn markers_delimit_the_generated_lines() {
         between_markers(&text, "new\n").unwrap(),
         alloc::format!("a\n# {BEGIN}\nnew\n# {END}\nb\n")
     );
+}
+
+#[test]
+fn the_provider_mounts_its_endpoints_and_well_known_documents() {
+    let patterns = workers_patterns(&mounts("oauth"));
+    for expected in [
+        "/.well-known/openid-configuration*",
+        "/.well-known/oauth-authorization-server*",
+        "/.well-known/oauth-protected-resource*",
+        "/oauth/authorize*",
+        "/oauth/token*",
+        "/oauth/requests/*",
+        "/oauth/admin/*",
+    ] {
+        assert!(
+            patterns.iter().any(|p| p == expected),
+            "{expected}: {patterns:?}"
+        );
+    }
+    // Nothing of the session functions' paths.
+    assert!(patterns
+        .iter()
+        .all(|p| !p.starts_with("/auth") && !p.starts_with("/api")));
 }

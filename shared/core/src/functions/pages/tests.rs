@@ -204,3 +204,17 @@ fn every_route_is_public_and_a_get() {
         assert_eq!(route.permission(), None, "{}", route.pattern);
     }
 }
+
+#[test]
+fn the_link_of_security_notices_is_a_page() {
+    // Notice mails link to `PUBLIC_ORIGIN` + this path (flows::notices).
+    let path = crate::flows::notices::NOT_ME_PATH;
+    assert_eq!(path, alloc::format!("/{}", Page::SecurityAlert.slug()));
+    let env = TestEnv::new();
+    let response = get(&env, path, "");
+    assert_eq!(response.status, 200);
+    assert!(body(&response).contains("src=\"/assets/pages/security-alert.js\""));
+    let script = get(&env, "/assets/pages/security-alert.js", "");
+    assert_eq!(script.status, 200);
+    assert!(body(&script).contains("client.reportCompromise(token)"));
+}

@@ -99,7 +99,8 @@ struct ExtraHeader {
     crit: Option<serde_json::Value>,
 }
 
-/// The non-time claims.
+/// The non-time claims. The OAuth provider's client tokens (`policy::oauth_provider::tokens`)
+/// have no `roles` and another audience: they never pass as these.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct AccessClaims {
     iss: String,
@@ -396,6 +397,50 @@ pub fn check_times(times: &Times, now_ms: u64) -> Result<(), TokenError> {
         Some(iat) if iat <= now.saturating_add(LEEWAY_SECS) => Ok(()),
         _ => Err(TokenError::NotYetValid),
     }
+}
+
+/// Steps 1–5 for a token whose claims have another shape — the access tokens the OAuth
+/// provider issues to clients (`policy::oauth_provider::tokens`): the same size limit, `alg`,
+/// `crit`, `typ` (`at+jwt`), key and signature rules, through the same parser; then the
+/// decoded claims, for the caller to read and check (issuer, audience, times: steps
+/// 6–7). Nothing is remembered.
+pub(crate) async fn verify_signed<V: SignatureVerifier>(
+    config: &Config,
+    verifier: &V,
+    token: &str,
+) -> Result<Vec<u8>, TokenError> {
+    let prechecked = precheck(config, token)?;
+    let valid = verifier
+        .verify(&SignatureCheck {
+            algorithm: Algorithm::EdDsa,
+            public_key_spki: prechecked.key.spki,
+            message: prechecked.signed_data,
+            signature: prechecked.untrusted.signature_bytes(),
+        })
+        .await;
+    if !valid {
+        return Err(TokenError::BadSignature);
+    }
+    // The parser accepted `header.payload.signature`: the payload is the middle part.
+    let payload = token.split('.').nth(1).ok_or(TokenError::Malformed)?;
+    encoding::b64url_decode(payload).ok_or(TokenError::Malformed)
+}
+
+/// Whether a token's claims name a client (`client_id`: the OAuth provider's access
+/// tokens), read *without* verifying anything: for routing only (the Workers `api`
+/// passes such requests to `oauth`, `crate::app::bears_client_token`), never for a
+/// decision.
+pub fn names_a_client(token: &str) -> bool {
+    const KEY: &[u8] = b"\"client_id\"";
+    if token.len() > MAX_TOKEN_BYTES {
+        return false;
+    }
+    let mut parts = token.split('.');
+    let (Some(_), Some(payload)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    encoding::b64url_decode(payload)
+        .is_some_and(|claims| claims.windows(KEY.len()).any(|window| window == KEY))
 }
 
 /// A token that passed steps 1–4, with what step 5 needs.

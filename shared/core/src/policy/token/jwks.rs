@@ -1,5 +1,6 @@
 //! `GET /.well-known/jwks.json`: the public halves of `JWT_SIGNING_KEYS` (RFC 7517,
-//! RFC 8037 §2).
+//! RFC 8037 §2), and of `OIDC_RSA_SIGNING_KEYS` when set (RS256 ID tokens of the OAuth
+//! provider, RFC 7518 §6.3).
 //!
 //! Every key of the ring is published, active first, so a verifier that caches the
 //! set keeps accepting tokens of keys being rotated out until they are removed.
@@ -12,7 +13,8 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 
 use crate::config::Config;
 use crate::crypto::eddsa::ALG;
@@ -42,11 +44,54 @@ pub struct Jwk {
     pub use_: &'static str,
 }
 
-/// The key set document.
+/// One public RSA key (RFC 7518 §6.3.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RsaJwk {
+    /// Always `RSA`.
+    pub kty: &'static str,
+    /// The modulus, base64url.
+    pub n: String,
+    /// The exponent, base64url.
+    pub e: String,
+    /// The key id.
+    pub kid: String,
+    /// Always `RS256`.
+    pub alg: &'static str,
+    /// Always `sig`.
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+}
+
+/// The key set document: `{"keys": [...]}` with the Ed25519 keys first (active
+/// first), then the RSA keys (active first).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Jwks {
-    /// Public keys, active first.
+    /// Ed25519 public keys, active first.
     pub keys: Vec<Jwk>,
+    /// RSA public keys, active first (none unless `OIDC_RSA_SIGNING_KEYS` is set).
+    pub rsa_keys: Vec<RsaJwk>,
+}
+
+impl Serialize for Jwks {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct All<'a>(&'a Jwks);
+        impl Serialize for All<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq =
+                    serializer.serialize_seq(Some(self.0.keys.len() + self.0.rsa_keys.len()))?;
+                for key in &self.0.keys {
+                    seq.serialize_element(key)?;
+                }
+                for key in &self.0.rsa_keys {
+                    seq.serialize_element(key)?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("keys", &All(self))?;
+        map.end()
+    }
 }
 
 /// The public key set of `JWT_SIGNING_KEYS`.
@@ -68,7 +113,21 @@ pub fn key_set(config: &Config) -> Result<Jwks, ApiError> {
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(Jwks { keys })
+    let rsa_keys = config
+        .oauth_provider
+        .rsa_signing_keys
+        .iter()
+        .flat_map(|ring| ring.iter())
+        .map(|key| RsaJwk {
+            kty: "RSA",
+            n: encoding::b64url(key.modulus()),
+            e: encoding::b64url(&key.exponent_bytes()),
+            kid: key.id.clone(),
+            alg: crate::crypto::rsa::ALG,
+            use_: "sig",
+        })
+        .collect();
+    Ok(Jwks { keys, rsa_keys })
 }
 
 /// The `200` response of `GET /.well-known/jwks.json`.

@@ -40,9 +40,10 @@ const RSA_ALGORITHM: [u8; 15] = [
     0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
 ];
 
-const SEQUENCE: u8 = 0x30;
-const INTEGER: u8 = 0x02;
+pub(crate) const SEQUENCE: u8 = 0x30;
+pub(crate) const INTEGER: u8 = 0x02;
 const BIT_STRING: u8 = 0x03;
+pub(crate) const OCTET_STRING: u8 = 0x04;
 
 /// A public key read from a SubjectPublicKeyInfo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +205,7 @@ pub fn decode(der: &[u8]) -> Option<SpkiKey<'_>> {
 
 /// One DER element with tag `tag` and a minimal definite length of at most two bytes:
 /// its content and what follows it.
-fn read_tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+pub(crate) fn read_tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
     let (&found, rest) = input.split_first()?;
     let (&first, rest) = rest.split_first()?;
     if found != tag {
@@ -230,7 +231,7 @@ fn read_tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
 
 /// A minimal, positive DER INTEGER: its magnitude (without the sign byte) and what
 /// follows it.
-fn read_integer(input: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(crate) fn read_integer(input: &[u8]) -> Option<(&[u8], &[u8])> {
     let (value, rest) = read_tlv(input, INTEGER)?;
     let magnitude = match value {
         [0x00, next, ..] if next & 0x80 != 0 => value.get(1..)?,

@@ -2,14 +2,19 @@
 //! are admitted before any code is checked, so a burst cannot get more codes
 //! evaluated than that, whatever the interleaving.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use serde_json::{json, Value};
 
+use super::super::challenge::{self, WrongCode};
 use super::{code_of, enrolled};
 use crate::app::Outcome;
+use crate::config::AlertKind;
+use crate::functions::Login;
+use crate::http::Method;
 use crate::model::audit::AuditKind;
 use crate::testkit::mfa::*;
-use crate::testkit::{self, Client, TestEnv};
+use crate::testkit::{self, request, Client, RequestExt, TestEnv};
 
 /// A login budget per client address that a burst from the test's one address does
 /// not reach (the budget is tested elsewhere; here the token and account bounds are).
@@ -124,4 +129,112 @@ fn a_right_code_gives_its_account_admission_back() {
         .iter()
         .any(|event| event.event == AuditKind::Lockout));
     assert_eq!(outcome.audit.len(), 2, "mfa_failed and lockout");
+}
+
+#[test]
+fn a_wrong_code_counted_after_its_token_ended_is_counted_on_none() {
+    let env = env();
+    let (id, _, _, _) = enrolled(&env, "gone@example.com");
+    let user = testkit::stored_user(&env, &id);
+    let atomic = crate::ctx::Services::atomic(&env);
+    pollster::block_on(async {
+        let token = challenge::issue(
+            atomic,
+            crate::ctx::Services::random(&env),
+            &user,
+            crate::model::session::Mode::Token,
+            testkit::START_MS,
+        )
+        .await
+        .unwrap();
+        let open = challenge::open(atomic, &token, testkit::START_MS)
+            .await
+            .unwrap()
+            .unwrap();
+        let admitted = challenge::admit(atomic, &open, testkit::START_MS)
+            .await
+            .unwrap()
+            .unwrap();
+        // Another request's right code consumes the token meanwhile.
+        assert!(challenge::consume(atomic, &open, testkit::START_MS)
+            .await
+            .unwrap());
+        let counted = challenge::count_wrong_code(atomic, &admitted, testkit::START_MS)
+            .await
+            .unwrap();
+        assert_eq!(counted, WrongCode::Gone);
+        assert_eq!((counted.tries_left(), counted.wrong_codes()), (0, None));
+    });
+}
+
+#[test]
+fn a_token_that_ends_while_a_wrong_code_is_checked_raises_no_mfa_alert() {
+    // ALERT_MFA_FAILURES is 3 by default: a vanished token used to read as three
+    // wrong codes (`count_wrong_code` answered "0 tries left").
+    let env = env();
+    let (_, _, secret, _) = enrolled(&env, "race@example.com");
+    let token = mfa_token(&env, "race@example.com", "token");
+    let right = code_now(&env, &secret);
+    let wrong = wrong_code(&right);
+    let second = |code: &str| {
+        request(Method::Post, "/auth/login/mfa").json(json!({"mfa_token": token, "code": code}))
+    };
+    let (wrong_request, right_request) = (second(wrong), second(&right));
+    // The wrong code is held at its account admission (after the token admitted it,
+    // before it is counted) while the right code signs in and consumes the token.
+    env.hold_next_swap("state");
+    let (rejected, accepted) = pollster::block_on(futures::future::join(
+        env.serve_async::<Login>(&wrong_request),
+        async {
+            env.when_held().await;
+            let accepted = env.serve_async::<Login>(&right_request).await;
+            env.release_hold();
+            accepted
+        },
+    ));
+    assert_eq!(accepted.response.status, 200);
+    assert_eq!(code_of(&rejected), "invalid_mfa");
+    let failed: Vec<_> = rejected
+        .audit
+        .iter()
+        .filter(|event| event.event == AuditKind::MfaFailed)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].detail.get("tries_left").map(String::as_str),
+        Some("0")
+    );
+    assert_eq!(
+        failed[0].detail.get("wrong_codes"),
+        None,
+        "counted on no token"
+    );
+    assert!(
+        rejected
+            .alerts
+            .iter()
+            .all(|alert| alert.kind != AlertKind::MfaFailuresExceeded),
+        "{:?}",
+        rejected.alerts
+    );
+}
+
+#[test]
+fn the_third_real_wrong_code_on_a_token_raises_the_mfa_alert_once() {
+    let env = env();
+    let (_, _, secret, _) = enrolled(&env, "three@example.com");
+    let token = mfa_token(&env, "three@example.com", "token");
+    let wrong = wrong_code(&code_now(&env, &secret));
+    let alerts: Vec<usize> = (0..3)
+        .map(|_| {
+            let outcome = second_step(&env, json!({"mfa_token": token, "code": wrong}));
+            assert_eq!(code_of(&outcome), "invalid_mfa");
+            outcome
+                .alerts
+                .iter()
+                .filter(|alert| alert.kind == AlertKind::MfaFailuresExceeded)
+                .count()
+        })
+        .collect();
+    assert_eq!(alerts, [0, 0, 1]);
 }

@@ -29,6 +29,7 @@ fn render_with(
             nonce: "n0nce_-A",
             return_to,
             methods,
+            reauthenticate: false,
         },
     )
 }
@@ -182,4 +183,24 @@ fn sign_in_renders_enabled_providers_and_passkeys_escaped() {
     );
     assert!(html.contains("id=\"passkey-sign-in\""));
     assert_eq!(html.matches("<script").count(), 1);
+}
+
+#[test]
+fn the_security_alert_page_acts_only_through_its_confirmation_button() {
+    let html = render_with(Page::SecurityAlert, "Acme", None, &SignInMethods::default());
+    // The token is in the fragment; the server renders no token and nothing to submit
+    // but the one button, whose form the script handles.
+    assert!(html.contains(
+        "<form id=\"not-me-form\" method=\"post\" action=\"/security-alert\">\n\
+         <button type=\"submit\" class=\"primary\">Yes, secure my account</button>"
+    ));
+    assert_eq!(html.matches("<button type=\"submit\"").count(), 1);
+    assert!(!html.contains("<input "), "nothing to fill in");
+    // What it does, before; what happened and what next, after (hidden until then).
+    assert!(html.contains("sign the account out on every device"));
+    assert!(html.contains(
+        "<div id=\"not-me-done\" class=\"notice\" role=\"status\" tabindex=\"-1\" hidden>"
+    ));
+    assert!(html.contains("<p class=\"error\" id=\"not-me-error\" role=\"alert\" hidden></p>"));
+    assert!(html.contains("href=\"/forgot-password\""));
 }

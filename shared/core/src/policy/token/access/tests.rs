@@ -388,3 +388,23 @@ fn jwks_publishes_every_public_key_and_nothing_secret() {
     assert_eq!(first["alg"], "EdDSA");
     assert_eq!(first["use"], "sig");
 }
+
+#[test]
+fn naming_a_client_is_read_from_the_claims_without_any_check() {
+    use crate::policy::token::access::names_a_client;
+    let config = testkit::config(&[]);
+    let session = token_at(&config, START_MS);
+    assert!(!names_a_client(&session));
+    let seed = seed_of(&config, &config.jwt_signing_keys.active().id);
+    let mut with_client = claims(START_MS / 1000);
+    with_client["client_id"] = json!("00112233445566778899aabbccddeeff");
+    assert!(names_a_client(&sign_raw(&header(), &with_client, &seed)));
+    // Unverified on purpose: a forged signature still names a client (it only routes).
+    let forged = alloc::format!(
+        "{}.AAAA",
+        parts(&sign_raw(&header(), &with_client, &seed))[..2].join(".")
+    );
+    assert!(names_a_client(&forged));
+    assert!(!names_a_client("not-a-jwt"));
+    assert!(!names_a_client("a.!!!.c"));
+}

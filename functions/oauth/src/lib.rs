@@ -1,0 +1,30 @@
+//! The `oauth` function: edgeauth as an OAuth 2.1 / OpenID Connect provider, served by
+//! [`edgeauth_core::functions::OAuth`] (docs/contract.md §11).
+//!
+//! Each entry point only resolves the runtime, builds the context and calls the
+//! core; all decisions live in `edgeauth-core`.
+
+/// Cloudflare Workers entry point (`wasm32-unknown-unknown`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod workers {
+    use edgeauth_core::functions::OAuth;
+    use worker::{event, Context, Env, Request, Response, Result};
+
+    #[event(fetch)]
+    async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+        edgeauth_workers::serve::<OAuth>(request, env, ctx).await
+    }
+}
+
+/// Spin entry point (`wasm32-wasip2`, WASIp3 `wasi:http/handler`).
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+mod spin {
+    use edgeauth_core::functions::OAuth;
+    use spin_sdk::http::{IntoResponse, Request};
+    use spin_sdk::http_service;
+
+    #[http_service]
+    async fn handle(request: Request) -> impl IntoResponse {
+        edgeauth_spin::serve::<OAuth>(request).await
+    }
+}
