@@ -215,7 +215,7 @@ pub async fn serve_forwarding<F: Function>(
     let authorization = request.headers().get("authorization").ok().flatten();
     if app::bears_client_token::<F, WorkersServices>(&method, &path, authorization.as_deref()) {
         if let Ok(service) = env.service(OAUTH_BINDING) {
-            return service.fetch_request(request).await;
+            return service.fetch_request(request).await.map(RawResponse::from);
         }
     }
     serve::<F>(request, env, ctx).await
