@@ -610,7 +610,7 @@ fn spin_components_must_be_allowed_to_reach_the_webhook_endpoints_and_the_dsn() 
         "{text}"
     );
     assert!(
-        webhook[0].contains("endpoint `siem` of WEBHOOK_ENDPOINTS is not admitted by the allowed_outbound_hosts of api, login, refresh, reset"),
+        webhook[0].contains("endpoint `siem` of WEBHOOK_ENDPOINTS is not admitted by the allowed_outbound_hosts of api, login, oauth, refresh, reset"),
         "{text}"
     );
     assert!(!webhook[0].contains("siem.example.net"), "no URL printed");

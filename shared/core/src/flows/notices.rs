@@ -12,7 +12,7 @@
 //! | [`SecurityNotice::PasswordChanged`] | `POST /auth/password/change` |
 //! | [`SecurityNotice::MfaDisabled`] | `DELETE /api/me/mfa/totp` |
 //! | [`SecurityNotice::PasskeyAdded`] | the passkey registration (to come: it calls [`notify`]) |
-//! | [`SecurityNotice::IdentityLinked`] | linking a social login (to come: it calls [`notify`]) |
+//! | [`SecurityNotice::IdentityLinked`] | linking a sign-in provider to a signed-in account ([`crate::flows::oauth::accounts::link`]) |
 //!
 //! The link is `PUBLIC_ORIGIN/security-alert#token=…`: a page (the hosted pages'
 //! function) reads the token from the fragment and calls `POST /auth/security/not-me

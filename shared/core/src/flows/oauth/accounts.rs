@@ -36,6 +36,7 @@ use crate::ctx::{Ctx, Services};
 use crate::encoding::percent_encode;
 use crate::error::{ApiError, Internal};
 use crate::flows::mfa::challenge;
+use crate::flows::notices::{self, SecurityNotice};
 use crate::flows::{kill_switch, sessions};
 use crate::http::Response;
 use crate::model::audit::AuditKind;
@@ -362,5 +363,16 @@ pub async fn link<S: Services>(
         Some(user_id),
         &[("provider", &provider.id)],
     )?;
+    // A new way into the account: its owner hears of it, with the "this wasn't me" link.
+    let address = user.email_address(ctx.config)?;
+    notices::notify(
+        ctx,
+        user_id,
+        &address,
+        SecurityNotice::IdentityLinked {
+            provider: &provider.id,
+        },
+    )
+    .await?;
     Ok(done(ctx))
 }

@@ -485,9 +485,18 @@ fn linking_after_signing_in_then_unlinking_down_to_the_last_method() {
         "someone@else.example",
         false,
     );
-    let response = callback(&env, &started);
-    assert_eq!(testkit::body(&response)["status"], "linked");
+    let linked = env.serve::<Login>(&callback_request(&started.state, Some(&started.cookie)));
+    assert_eq!(testkit::body(&linked.response)["status"], "linked");
     assert_eq!(testkit::stored_user(&env, &owner.id).identities.len(), 1);
+    // The owner is told, with the "this wasn't me" link.
+    assert_eq!(linked.mails.len(), 1, "{:?}", linked.mails);
+    assert_eq!(linked.mails[0].to, "owner@example.com");
+    assert_eq!(
+        linked.mails[0].subject,
+        "A sign-in method was linked to your account"
+    );
+    assert!(linked.mails[0].text.contains("A acme account was linked"));
+    assert!(linked.mails[0].text.contains("/security-alert#token="));
     // Now the provider account signs the owner in.
     let again = start(&env, None);
     claims(&provider, &again.nonce, "owner-sub", "x@example.com", false);
