@@ -28,6 +28,7 @@ export const CONFIG_VARIABLES = [
   "WEBHOOK_RETRY_MAX_SECS", "ALERT_ERROR_BURST", "ALERT_MFA_FAILURES", "SENTRY_DSN", "METRICS_FLUSH_SECS",
   "OIDC_RSA_SIGNING_KEYS", "OAUTH_RESOURCES", "OAUTH_SCOPES", "OAUTH_DYNAMIC_REGISTRATION",
   "OAUTH_REGISTRATION_ALLOWLIST", "RATE_LIMIT_OAUTH_PROVIDER_PER_IP", "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
+  "PASSKEYS",
 ];
 
 /**
@@ -95,7 +96,7 @@ export function monitoringOrigins(vars) {
 // whole URL); a near-miss such as `/auth/loginx` reaches the function, which answers 404.
 export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
-  login: ["*/auth/register*", "*/auth/login*", "*/auth/oauth/*"],
+  login: ["*/auth/register*", "*/auth/login*", "*/auth/passkey/*", "*/auth/oauth/*"],
   reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
   refresh: ["*/auth/session*", "*/auth/introspect*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],

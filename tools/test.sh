@@ -46,11 +46,12 @@ browser_e2e() {
     && node tests/e2e/screenshots.mjs --out .edgeauth/screenshots
 }
 
-# The hosted pages in Chromium on the local Spin host (the example app is a Workers-only
-# JavaScript Worker, and the client's test pages are served by a Miniflare-only worker).
+# The hosted pages (and their passkeys) in Chromium on the local Spin host (the example
+# app is a Workers-only JavaScript Worker, and the client's test pages are served by a
+# Miniflare-only worker).
 browser_e2e_spin() {
-  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec tests/e2e/pages.test.mjs \
-    tests/e2e/security-alert.test.mjs
+  EDGEAUTH_TARGET=spin node --test --test-concurrency=1 --test-reporter=spec \
+    tests/e2e/pages.test.mjs tests/e2e/passkeys.test.mjs tests/e2e/security-alert.test.mjs
 }
 
 # A full run builds what its later steps need in the background, at the lowest CPU
@@ -124,7 +125,7 @@ if [ "$QUICK" = false ]; then
     step "built in the background: the local Spin host, the Spin components (release wasm), the fuzz targets" \
       wait_background_build
     step "integration + contract suite on Spin (local Spin host)" integration spin
-    step "hosted pages in Chromium on Spin (local Spin host)" browser_e2e_spin
+    step "hosted pages and passkeys in Chromium on Spin (local Spin host)" browser_e2e_spin
   fi
   step "fuzz smoke: every cargo-fuzz target briefly from its seeds" bash tools/ci/fuzz-smoke.sh
   step "dependency, licence and secret checks" bash tools/ci/security-checks.sh

@@ -16,6 +16,8 @@ export type ErrorCode =
   | "invalid_mfa"
   | "unauthenticated"
   | "forbidden"
+  /** Adding or removing a passkey needs a recent sign-in: `reauthenticate…` first. */
+  | "reauthentication_required"
   | "csrf_failed"
   | "cors_rejected"
   | "not_found"
@@ -73,6 +75,13 @@ export interface ClientOptions {
   locks?: LockManager | null;
   BroadcastChannel?: { new (name: string): BroadcastChannel } | null;
   now?: () => number;
+  /** `navigator.credentials` (passkeys); `null` switches passkeys off. */
+  credentials?: Pick<CredentialsContainer, "create" | "get"> | null;
+  /** The `PublicKeyCredential` interface (its static JSON parsers and capability checks). */
+  PublicKeyCredential?: unknown | null;
+  /** Timers of the conditional request's renewal (tests). */
+  setTimeout?: (callback: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
 }
 
 /** A session that exists now. */
@@ -94,6 +103,30 @@ export interface MfaRequired {
 export type MfaStep =
   | { mfaToken: string; code: string; recoveryCode?: never }
   | { mfaToken: string; recoveryCode: string; code?: never };
+
+/** One of the caller's passkeys (`GET /api/me/passkeys`). */
+export interface Passkey {
+  readonly id: string;
+  /** The user's name for it. */
+  readonly name: string;
+  readonly createdAt: Date;
+  /** Its last sign-in (or confirmation), null if never used. */
+  readonly lastUsedAt: Date | null;
+  /** Synced to the provider's cloud (the BS flag). */
+  readonly backedUp: boolean;
+  /** May be synced (a multi-device passkey; the BE flag). */
+  readonly backupEligible: boolean;
+  /** `ES256`, `EdDSA` or `RS256`. */
+  readonly algorithm: string | null;
+  /** When an assertion with a counter that went backwards arrived (a possible clone), else null. */
+  readonly counterRegressedAt: Date | null;
+}
+
+/** A re-authentication: the session counts as freshly signed in until `recentUntil`. */
+export interface Reauthenticated {
+  readonly reauthenticatedAt: Date;
+  readonly recentUntil: Date;
+}
 
 export interface CurrentSession {
   readonly user: User;
@@ -148,6 +181,41 @@ export interface EdgeauthClient {
   signIn(credentials: { email: string; password: string }): Promise<SignedIn | MfaRequired>;
   /** `POST /auth/login/mfa` with a TOTP code or a recovery code. */
   completeMfa(step: MfaStep): Promise<SignedIn>;
+  /**
+   * Passwordless sign-in with a discoverable passkey (`POST /auth/passkey/options`,
+   * `navigator.credentials.get`, `POST /auth/passkey/verify`). With `mediation:
+   * "conditional"` the passkeys appear in the autofill of an `autocomplete="username
+   * webauthn"` field and the promise waits for the user's choice (renewing its challenge
+   * before it expires) until `signal` aborts. Throws `EdgeauthError`
+   * (`invalid_credentials` for any refused passkey), or the browser's `DOMException`
+   * (`NotAllowedError` when the user cancels, `AbortError` when aborted).
+   */
+  signInWithPasskey(options?: { mediation?: "conditional" | "optional" | "required"; signal?: AbortSignal }): Promise<SignedIn>;
+  /** The second step of a password login with a passkey instead of a code (`invalid_mfa` when refused). */
+  completeMfaWithPasskey(step: { mfaToken: string; signal?: AbortSignal }): Promise<SignedIn>;
+  /**
+   * Registers a passkey for the signed-in user (`POST /api/me/passkeys/options`,
+   * `navigator.credentials.create`, `POST /api/me/passkeys`). `reauthentication_required`
+   * when the sign-in is older than five minutes: call `reauthenticate…`, then retry.
+   */
+  registerPasskey(options?: { name?: string; signal?: AbortSignal }): Promise<Passkey>;
+  /** `GET /api/me/passkeys`, oldest first. */
+  listPasskeys(): Promise<Passkey[]>;
+  /** `PUT /api/me/passkeys/{id}`: 1–64 characters. */
+  renamePasskey(id: string, name: string): Promise<Passkey>;
+  /**
+   * `DELETE /api/me/passkeys/{id}`: needs a recent sign-in (`reauthentication_required`);
+   * the last way to sign in cannot be removed (`invalid_request`).
+   */
+  removePasskey(id: string): Promise<void>;
+  /** `POST /api/me/reauthenticate` with the password. */
+  reauthenticate(args: { password: string }): Promise<Reauthenticated>;
+  /** `POST /api/me/reauthenticate` with one of the user's passkeys. */
+  reauthenticateWithPasskey(options?: { signal?: AbortSignal }): Promise<Reauthenticated>;
+  /** Whether this browser has WebAuthn. */
+  passkeysAvailable(): boolean;
+  /** Whether this browser can offer passkeys in autofill. */
+  conditionalMediationAvailable(): Promise<boolean>;
   /** `POST /auth/register`: always `accepted` (no account enumeration); a mail follows. */
   register(account: { email: string; password: string }): Promise<{ status: "accepted" }>;
   /** `POST /auth/email/verify` with the token of the mailed link's fragment. */

@@ -1,6 +1,7 @@
 // /account: the signed-in user's security settings — profile, password, two-step
-// verification (QR code drawn here, recovery codes shown once), sessions, recent
-// activity, consents, data export and account deletion. Everything goes through the
+// verification (QR code drawn here, recovery codes shown once), passkeys (when on:
+// add, rename, remove, with a confirmation of the user when the sign-in is older than
+// five minutes), sessions, recent activity, consents, data export and account deletion. Everything goes through the
 // JSON API with the client (CSRF header, refresh), which enforces every rule; this
 // page only shows what it answers.
 
@@ -17,11 +18,13 @@ const PURPOSES = ["product_updates", "marketing_email", "analytics"];
 async function start() {
   try {
     const me = await loadProfile();
-    for (const id of ["password-username", "mfa-username", "delete-username"]) $(id).value = me.email;
+    for (const id of ["password-username", "mfa-username", "delete-username", "reauth-username"]) {
+      if ($(id)) $(id).value = me.email;
+    }
     showMfa(me.mfa_enabled);
     $("loading").hidden = true;
     $("account").hidden = false;
-    await Promise.all([loadSessions(), loadApps(), loadActivity(), loadConsents(), loadMethods()]);
+    await Promise.all([loadSessions(), loadApps(), loadActivity(), loadConsents(), loadPasskeys(), loadMethods()]);
     ready();
   } catch (error) {
     $("loading").hidden = true;
@@ -110,6 +113,142 @@ onSubmit($("mfa-disable-form"), "mfa-disable-error", async (data) => {
   return undefined;
 });
 
+// --- passkeys --------------------------------------------------------------------------
+
+const passkeysSection = $("passkeys-section");
+/** What to do once the user has confirmed who they are (adding or removing a passkey). */
+let afterReauth = null;
+
+async function loadPasskeys() {
+  if (!passkeysSection) return;
+  say("passkeys-error", null);
+  try {
+    const passkeys = await client.listPasskeys();
+    $("passkeys").replaceChildren(...passkeys.map(passkeyItem));
+    $("passkeys-empty").hidden = passkeys.length > 0;
+  } catch (error) {
+    say("passkeys-error", messageFor(error));
+  }
+}
+
+function passkeyItem(passkey) {
+  const item = element("li");
+  item.dataset.passkeyId = passkey.id;
+  const text = element("div");
+  text.append(element("div", passkey.name, { class: "passkey-name" }));
+  const synced = passkey.backedUp ? "synced" : passkey.backupEligible ? "can sync, not synced yet" : "this device only";
+  const meta = `Added ${when(passkey.createdAt)} · last used ${passkey.lastUsedAt ? when(passkey.lastUsedAt) : "never"} · ${synced}`;
+  text.append(element("div", meta, { class: "meta" }));
+  if (passkey.counterRegressedAt) {
+    text.append(element("div", `Warning: on ${when(passkey.counterRegressedAt)} this passkey was used by what looks like a copy of it. Remove it if you did not expect that.`, { class: "error" }));
+  }
+  item.append(text);
+  const rename = element("button", "Rename", { type: "button", class: "secondary" });
+  rename.setAttribute("aria-label", `Rename passkey ${passkey.name}`);
+  rename.addEventListener("click", () => item.replaceChildren(renameForm(passkey)));
+  const remove = element("button", "Remove", { type: "button", class: "danger" });
+  remove.setAttribute("aria-label", `Remove passkey ${passkey.name}`);
+  remove.addEventListener("click", () => withRecentSignIn(async () => {
+    await client.removePasskey(passkey.id);
+    done(`The passkey "${passkey.name}" was removed.`);
+  }));
+  item.append(rename, remove);
+  return item;
+}
+
+function renameForm(passkey) {
+  const form = element("form", null, { method: "post", action: "/account", class: "inline" });
+  const label = element("label", "New name", { for: `rename-${passkey.id}` });
+  const input = element("input", null, { id: `rename-${passkey.id}`, name: "name", type: "text", maxlength: "64", required: "", autocomplete: "off" });
+  input.value = passkey.name;
+  const save = element("button", "Save", { type: "submit", class: "primary" });
+  const cancel = element("button", "Cancel", { type: "button", class: "link" });
+  cancel.addEventListener("click", () => loadPasskeys());
+  form.append(label, input, save, cancel);
+  onSubmit(form, "passkeys-error", async (data) => {
+    await client.renamePasskey(passkey.id, field(data, "name").trim());
+    await loadPasskeys();
+    return undefined;
+  });
+  queueMicrotask(() => input.focus());
+  return form;
+}
+
+/** Shows a success notice and reloads the list and the activity. */
+async function done(message) {
+  await loadPasskeys();
+  $("passkeys-done").textContent = message;
+  reveal($("passkeys-done"));
+  await loadActivity();
+}
+
+/**
+ * Runs `action`; when the API answers `reauthentication_required`, asks the user to
+ * confirm who they are (password or passkey) and runs it again afterwards.
+ */
+async function withRecentSignIn(action) {
+  say("passkeys-error", null);
+  $("passkeys-done").hidden = true;
+  try {
+    await action();
+  } catch (error) {
+    if (error?.code === "reauthentication_required") {
+      afterReauth = action;
+      $("reauth-form").hidden = false;
+      $("passkey-add-form").hidden = true;
+      $("reauth-password").focus();
+      return;
+    }
+    say("passkeys-error", error?.name === "NotAllowedError" ? "The passkey prompt was closed; nothing changed." : messageFor(error));
+  }
+}
+
+function closeReauth() {
+  afterReauth = null;
+  $("reauth-form").reset();
+  $("reauth-form").hidden = true;
+  $("passkey-add-form").hidden = false;
+}
+
+async function confirmed() {
+  const action = afterReauth;
+  closeReauth();
+  if (action) await withRecentSignIn(action);
+}
+
+if (passkeysSection) {
+  onSubmit($("passkey-add-form"), "passkeys-error", async (data) => {
+    const name = field(data, "passkey-name").trim();
+    await withRecentSignIn(async () => {
+      const passkey = await client.registerPasskey({ name: name || undefined });
+      $("passkey-add-form").reset();
+      await done(`The passkey "${passkey.name}" was added. You can now sign in with it.`);
+    });
+    return undefined;
+  });
+  onSubmit($("reauth-form"), "reauth-error", async (data) => {
+    const password = field(data, "reauth-password");
+    if (!password) return "Enter your password, or use a passkey.";
+    await client.reauthenticate({ password });
+    await confirmed();
+    return undefined;
+  });
+  $("reauth-passkey").addEventListener("click", async () => {
+    say("reauth-error", null);
+    try {
+      await client.reauthenticateWithPasskey();
+      await confirmed();
+    } catch (error) {
+      say("reauth-error", error?.code === "invalid_request" ? "You have no passkey yet: use your password."
+        : error?.code === "invalid_credentials" ? "That passkey did not work." : error?.name === "NotAllowedError" ? "No passkey was chosen." : messageFor(error));
+    }
+  });
+  $("reauth-cancel").addEventListener("click", () => {
+    closeReauth();
+    $("passkeys-title").focus();
+  });
+}
+
 // --- sign-in methods ---------------------------------------------------------------------
 // Linked provider accounts (unlink; the API refuses to remove the last method) and the
 // providers that can be linked: `POST /auth/oauth/{provider}/link` answers the provider's
@@ -120,7 +259,7 @@ async function loadMethods() {
   const { identities, providers, password_set: passwordSet } = await getJson("/api/me/identities");
   $("methods-password").textContent = passwordSet
     ? "You can sign in with your password."
-    : "No password is set: you sign in with a provider. To add a password, use “Forgot your password?” on the sign-in page.";
+    : `No password is set: you sign in with ${passkeysSection ? "a provider or a passkey" : "a provider"}. To add a password, use “Forgot your password?” on the sign-in page.`;
   $("identities").replaceChildren(...identities.map(identityItem));
   const linked = new Set(identities.map((identity) => identity.provider));
   $("link-providers").replaceChildren(...providers.filter((provider) => !linked.has(provider.id)).map(linkButton));

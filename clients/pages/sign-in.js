@@ -1,10 +1,12 @@
 // /sign-in: email and password, then the second factor when the account has one
-// (a TOTP code, or a recovery code), then back to the validated return path.
+// (a TOTP code, a recovery code, or a passkey), then back to the validated return path.
 //
 // Extension point (docs/contract.md §10): when the server renders "Continue with …"
-// links (flows/pages/methods.rs) they get the return path appended here; when it
-// renders the passkey button, pressing it loads /assets/pages/passkey.js, a module
-// the passkey feature provides, and calls its `signInWithPasskey({client, returnTo})`.
+// links (flows/pages/methods.rs) they get the return path appended here; when passkeys
+// are on it renders the passkey button (which loads /assets/pages/passkey.js and calls
+// its `signInWithPasskey({client, returnTo})`), marks the email field
+// `autocomplete="username webauthn"` (the page offers passkeys in its autofill:
+// conditional mediation) and adds "Use a passkey instead" to the second step.
 
 import {
   $, client, EdgeauthError, field, fragmentMfaToken, go, messageFor, onSubmit, ready, redirectError, returnTo, say,
@@ -14,6 +16,10 @@ import {
 const target = returnTo();
 let mfaToken = null;
 let useRecovery = false;
+/** The autofill offer of passkeys, while the password form is shown. */
+let autofill = null;
+
+const PASSKEY_FAILED = "Signing in with a passkey did not work. Use your password instead.";
 
 function askForSecondFactor() {
   $("password-form").hidden = true;
@@ -23,7 +29,14 @@ function askForSecondFactor() {
 }
 
 onSubmit($("password-form"), "password-error", async (data) => {
-  const result = await client.signIn({ email: field(data, "email").trim(), password: field(data, "password") });
+  autofill?.stop();
+  let result;
+  try {
+    result = await client.signIn({ email: field(data, "email").trim(), password: field(data, "password") });
+  } catch (error) {
+    startAutofill();
+    throw error;
+  }
   if (result.status === "mfa_required") {
     mfaToken = result.mfaToken;
     askForSecondFactor();
@@ -88,13 +101,52 @@ const passkey = $("passkey-sign-in");
 if (passkey) {
   passkey.addEventListener("click", async () => {
     say("passkey-error", null);
+    autofill?.stop();
     try {
       const { signInWithPasskey } = await import("/assets/pages/passkey.js");
       await signInWithPasskey({ client, returnTo: target });
       go(target);
-    } catch {
-      say("passkey-error", "Signing in with a passkey did not work. Use your password instead.");
+    } catch (error) {
+      say("passkey-error", error?.name === "NotAllowedError" ? "No passkey was chosen." : PASSKEY_FAILED);
+      startAutofill();
     }
+  });
+}
+
+const mfaPasskey = $("mfa-passkey");
+if (mfaPasskey) {
+  mfaPasskey.addEventListener("click", async () => {
+    say("mfa-error", null);
+    if (mfaToken === null) return;
+    mfaPasskey.disabled = true;
+    try {
+      const { completeWithPasskey } = await import("/assets/pages/passkey.js");
+      await completeWithPasskey({ client, mfaToken });
+      go(target);
+    } catch (error) {
+      if (error?.code === "unauthenticated") {
+        mfaToken = null;
+        $("mfa-form").hidden = true;
+        $("password-form").hidden = false;
+        say("password-error", "The sign-in took too long. Enter your password again.");
+        return;
+      }
+      say("mfa-error", error?.code === "invalid_mfa" ? "That passkey did not work. Try again, or use a code."
+        : error?.name === "NotAllowedError" ? "No passkey was chosen." : messageFor(error));
+    } finally {
+      mfaPasskey.disabled = false;
+    }
+  });
+}
+
+/** Offers passkeys in the email field's autofill (browsers with conditional mediation). */
+async function startAutofill() {
+  if (!passkey) return;
+  const { offerInAutofill } = await import("/assets/pages/passkey.js");
+  autofill = offerInAutofill({
+    client,
+    onSignedIn: () => go(target),
+    onError: () => say("passkey-error", PASSKEY_FAILED),
   });
 }
 
@@ -103,4 +155,8 @@ if (passkey) {
 // server marks on <main>: then the form is shown, and signing in makes a new session.
 const reauthenticate = document.getElementById("main")?.dataset.reauthenticate === "true";
 if (!handedOver && await signedInPage({ protectedPage: false }) && !reauthenticate) go(target);
-else ready();
+else {
+  // The autofill offer belongs to the password form, not to a second step handed over.
+  if (!handedOver) await startAutofill();
+  ready();
+}

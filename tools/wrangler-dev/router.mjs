@@ -16,7 +16,7 @@
  */
 export const OWNERS = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not the lines below.
-  LOGIN: ["/auth/register*", "/auth/login*", "/auth/oauth/*"],
+  LOGIN: ["/auth/register*", "/auth/login*", "/auth/passkey/*", "/auth/oauth/*"],
   RESET: ["/auth/password/*", "/auth/email/*", "/auth/security/*"],
   REFRESH: ["/auth/session*", "/auth/introspect*", "/.well-known/jwks.json*"],
   API: ["/api/*"],

@@ -16,6 +16,7 @@
 //   cookies): the client says `signed_out` here and to the other tabs.
 
 import { EdgeauthError, isProblem, notSignedIn, problemError, unexpectedResponse } from "./errors.js";
+import { authenticate, conditionalMediationAvailable, creationOptions, credentialJSON } from "./passkeys.js";
 import { RefreshCoordinator } from "./refresh.js";
 import { Listeners, SessionChannel } from "./session-events.js";
 import { Transport, resolveBase } from "./transport.js";
@@ -44,6 +45,10 @@ function environment(options) {
     locks: pick("locks", globalThis.navigator?.locks ?? null),
     BroadcastChannel: pick("BroadcastChannel", globalThis.BroadcastChannel ?? null),
     now: options.now ?? Date.now,
+    credentials: pick("credentials", globalThis.navigator?.credentials ?? null),
+    PublicKeyCredential: pick("PublicKeyCredential", globalThis.PublicKeyCredential ?? null),
+    setTimeout: options.setTimeout ?? globalThis.setTimeout,
+    clearTimeout: options.clearTimeout ?? globalThis.clearTimeout,
     name,
     refreshTimeoutMs,
   };
@@ -248,6 +253,56 @@ export function createClient(options = {}) {
 
   const statusOnly = async (method, path, body, options) => ({ status: (await call(method, path, body, options)).body.status });
 
+  // --- passkeys ----------------------------------------------------------------------
+
+  /** The browser's credentials container; a TypeError where WebAuthn is missing. */
+  function webauthn() {
+    if (!env.PublicKeyCredential || typeof env.credentials?.get !== "function") {
+      throw new TypeError("edgeauth client: this browser has no WebAuthn (passkeys)");
+    }
+    return env.credentials;
+  }
+
+  /** A passkey of `GET /api/me/passkeys`, with dates; throws on another shape. */
+  function passkeyOf(item, response) {
+    const createdAt = new Date(item?.created_at);
+    if (typeof item?.id !== "string" || typeof item.name !== "string" || Number.isNaN(createdAt.getTime())) {
+      throw unexpectedResponse(response);
+    }
+    const date = (value) => (typeof value === "string" ? new Date(value) : null);
+    return {
+      id: item.id, name: item.name, createdAt, lastUsedAt: date(item.last_used_at),
+      backedUp: item.backed_up === true, backupEligible: item.backup_eligible === true,
+      algorithm: typeof item.algorithm === "string" ? item.algorithm : null,
+      counterRegressedAt: date(item.counter_regressed_at),
+    };
+  }
+
+  /**
+   * One assertion for the request options `path` answers (with `body`).
+   * @param {string} path
+   * @param {unknown} body
+   * @param {{mediation?: CredentialMediationRequirement, signal?: AbortSignal}} [options]
+   */
+  async function assertion(path, body, { mediation, signal } = {}) {
+    const credentials = webauthn();
+    const credential = await authenticate({
+      credentials, PublicKeyCredential: env.PublicKeyCredential, mediation, signal,
+      setTimeout: env.setTimeout, clearTimeout: env.clearTimeout,
+      fetchOptions: async () => (await call("POST", path, body, { retry: path.startsWith("/api/"), signal })).body.options,
+    });
+    if (!credential) throw new TypeError("edgeauth client: no passkey was chosen");
+    return credentialJSON(credential);
+  }
+
+  /** `{reauthenticatedAt, recentUntil}` of a re-authentication answer. */
+  function recentOf({ body, response }) {
+    const reauthenticatedAt = new Date(body?.reauthenticated_at);
+    const recentUntil = new Date(body?.recent_until);
+    if (Number.isNaN(reauthenticatedAt.getTime()) || Number.isNaN(recentUntil.getTime())) throw unexpectedResponse(response);
+    return { reauthenticatedAt, recentUntil };
+  }
+
   return Object.freeze({
     async signIn({ email, password }) {
       const answer = await call("POST", "/auth/login", { email, password, mode: "cookie" });
@@ -265,6 +320,61 @@ export function createClient(options = {}) {
       const body = code !== undefined ? { mfa_token: mfaToken, code } : { mfa_token: mfaToken, recovery_code: recoveryCode };
       return sessionStarted(await call("POST", "/auth/login/mfa", body));
     },
+
+    /** @param {{mediation?: CredentialMediationRequirement, signal?: AbortSignal}} [options] */
+    async signInWithPasskey({ mediation, signal } = {}) {
+      const credential = await assertion("/auth/passkey/options", undefined, { mediation, signal });
+      return sessionStarted(await call("POST", "/auth/passkey/verify", { credential, mode: "cookie" }));
+    },
+
+    /** @param {{mfaToken?: string, signal?: AbortSignal}} [step] */
+    async completeMfaWithPasskey({ mfaToken, signal } = {}) {
+      if (typeof mfaToken !== "string" || mfaToken.length === 0) throw new TypeError("completeMfaWithPasskey needs the mfaToken");
+      const credential = await assertion("/auth/login/mfa/passkey/options", { mfa_token: mfaToken }, { signal });
+      return sessionStarted(await call("POST", "/auth/login/mfa", { mfa_token: mfaToken, credential }));
+    },
+
+    /** @param {{name?: string, signal?: AbortSignal}} [options] */
+    async registerPasskey({ name, signal } = {}) {
+      const credentials = webauthn();
+      const { body } = await call("POST", "/api/me/passkeys/options", undefined, { retry: true, signal });
+      const created = await credentials.create({ publicKey: creationOptions(body.options, env.PublicKeyCredential), signal });
+      if (!created) throw new TypeError("edgeauth client: no passkey was created");
+      const payload = { credential: credentialJSON(created) };
+      if (typeof name === "string" && name.trim() !== "") payload.name = name.trim();
+      const answer = await call("POST", "/api/me/passkeys", payload, { retry: true });
+      return passkeyOf(answer.body, answer.response);
+    },
+
+    async listPasskeys() {
+      const { body, response } = await call("GET", "/api/me/passkeys", undefined, { retry: true });
+      if (!Array.isArray(body?.passkeys)) throw unexpectedResponse(response);
+      return body.passkeys.map((item) => passkeyOf(item, response));
+    },
+
+    async renamePasskey(id, name) {
+      if (typeof id !== "string" || id.length === 0) throw new TypeError("renamePasskey needs a passkey id");
+      const answer = await call("PUT", `/api/me/passkeys/${encodeURIComponent(id)}`, { name }, { retry: true });
+      return passkeyOf(answer.body, answer.response);
+    },
+
+    async removePasskey(id) {
+      if (typeof id !== "string" || id.length === 0) throw new TypeError("removePasskey needs a passkey id");
+      await call("DELETE", `/api/me/passkeys/${encodeURIComponent(id)}`, undefined, { retry: true });
+    },
+
+    async reauthenticate({ password }) {
+      return recentOf(await call("POST", "/api/me/reauthenticate", { password }, { retry: true }));
+    },
+
+    /** @param {{signal?: AbortSignal}} [options] */
+    async reauthenticateWithPasskey({ signal } = {}) {
+      const credential = await assertion("/api/me/reauthenticate/options", undefined, { signal });
+      return recentOf(await call("POST", "/api/me/reauthenticate", { credential }, { retry: true }));
+    },
+
+    passkeysAvailable: () => Boolean(env.PublicKeyCredential && typeof env.credentials?.get === "function"),
+    conditionalMediationAvailable: () => conditionalMediationAvailable(env.PublicKeyCredential),
 
     register: ({ email, password }) => statusOnly("POST", "/auth/register", { email, password }),
     verifyEmail: ({ token }) => statusOnly("POST", "/auth/email/verify", { token }),

@@ -19,6 +19,7 @@ pub mod oauth;
 pub mod oauth_provider;
 pub mod pages;
 mod parse;
+pub mod passkeys;
 
 pub use crate::crypto::keys::{self, KeyEntry, Keyring};
 pub use monitoring::{AlertKind, Monitoring, SentryDsn, WebhookEndpoint};
@@ -26,6 +27,7 @@ pub use oauth::{OAuthConfig, Provider, ProviderKind};
 pub use oauth_provider::{OAuthProviderConfig, Registration};
 pub use pages::{Brand, PagesConfig, Rgb};
 pub use parse::{ConfigError, Vars};
+pub use passkeys::Passkeys;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -87,6 +89,7 @@ pub const VARIABLES: &[&str] = &[
     "OAUTH_REGISTRATION_ALLOWLIST",
     "RATE_LIMIT_OAUTH_PROVIDER_PER_IP",
     "RATE_LIMIT_OAUTH_REGISTER_PER_IP",
+    "PASSKEYS",
     "RATE_LIMIT_OAUTH_PER_IP",
     "OAUTH_PROVIDERS",
     // The presets' variables (config/oauth.rs); a generic provider's are named after
@@ -383,6 +386,9 @@ pub struct Config {
     /// `OAUTH_REGISTRATION_ALLOWLIST`, `RATE_LIMIT_OAUTH_PROVIDER_PER_IP`,
     /// `RATE_LIMIT_OAUTH_REGISTER_PER_IP`).
     pub oauth_provider: OAuthProviderConfig,
+    /// `PASSKEYS` (default on where `PUBLIC_ORIGIN` allows): the relying party of
+    /// passkey ceremonies, or `None` when passkeys are off (their routes answer `404`).
+    pub passkeys: Option<Passkeys>,
     /// Social sign-in providers (`OAUTH_PROVIDERS`, `OAUTH_<NAME>_…`).
     pub oauth: OAuthConfig,
 }

@@ -30,6 +30,9 @@ pub enum ApiError {
     Unauthenticated,
     /// `403 forbidden`: authenticated but not permitted.
     Forbidden,
+    /// `403 reauthentication_required`: the action needs a recent sign-in or
+    /// confirmation (`POST /api/me/reauthenticate`, [`crate::policy::reauth`]).
+    ReauthenticationRequired,
     /// `403 csrf_failed`: unsafe cookie-authenticated request without CSRF proof.
     CsrfFailed,
     /// `403 cors_rejected`: preflight from an origin not on the allowlist.
@@ -81,7 +84,10 @@ impl ApiError {
             Self::OAuthAccountExists => 409,
             Self::OAuthUnavailable(_) => 502,
             Self::InvalidCredentials | Self::InvalidMfa | Self::Unauthenticated => 401,
-            Self::Forbidden | Self::CsrfFailed | Self::CorsRejected => 403,
+            Self::Forbidden
+            | Self::ReauthenticationRequired
+            | Self::CsrfFailed
+            | Self::CorsRejected => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed(_) => 405,
             Self::PayloadTooLarge => 413,
@@ -101,6 +107,7 @@ impl ApiError {
             Self::InvalidMfa => "invalid_mfa",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
+            Self::ReauthenticationRequired => "reauthentication_required",
             Self::CsrfFailed => "csrf_failed",
             Self::CorsRejected => "cors_rejected",
             Self::NotFound => "not_found",
@@ -126,6 +133,7 @@ impl ApiError {
             Self::InvalidMfa => "Invalid verification code",
             Self::Unauthenticated => "Authentication required",
             Self::Forbidden => "Forbidden",
+            Self::ReauthenticationRequired => "Recent authentication required",
             Self::CsrfFailed => "CSRF check failed",
             Self::CorsRejected => "Origin not allowed",
             Self::NotFound => "Not found",

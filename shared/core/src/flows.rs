@@ -9,6 +9,8 @@
 //! - [`sessions`]: starting, delivering, rotating, listing and revoking sessions;
 //!   [`kill_switch`]: the cut-off every session check reads.
 //! - [`mfa`]: TOTP enrolment, the second login step, turning it off.
+//! - [`passkeys`]: registering and managing passkeys, signing in with one,
+//!   confirming the signed-in user with one (the second factor is in [`mfa`]).
 //! - [`oauth`]: social sign-in (OpenID Connect, GitHub), account linking.
 //! - [`documents`]: the document routes.
 //! - [`admin`]: users, roles, sessions, the data-key sweep, revoking all sessions.
@@ -43,5 +45,6 @@ pub mod notices;
 pub mod oauth;
 pub mod oauth_provider;
 pub mod pages;
+pub mod passkeys;
 pub mod ratelimit;
 pub mod sessions;

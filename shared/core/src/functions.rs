@@ -8,7 +8,7 @@
 
 pub mod api;
 pub mod login;
-#[cfg(all(test, feature = "password-policy"))]
+#[cfg(all(test, feature = "password-policy", feature = "passkeys"))]
 mod manifests;
 pub mod oauth;
 pub mod pages;

@@ -8,6 +8,9 @@
 //!   hash and successors; [`cookies`]: the names and paths of the session cookies.
 //! - [`principal`]: who is calling (user and session as stored now).
 //! - [`document`]: documents, shares and the per-user index.
+//! - [`passkey`]: registered passkeys and the credential index; [`ceremony`]: the
+//!   single-use WebAuthn challenges; [`sign_in_methods`]: how many ways a user can
+//!   sign in.
 //! - [`admins`]: the strongly consistent set of enabled administrators (the
 //!   last-admin guard); [`pending`]: single-use tokens still outstanding per user.
 //! - [`oauth`]: the OAuth provider's clients, pending authorization requests, codes,
@@ -26,6 +29,7 @@
 pub mod admins;
 pub mod alert;
 pub mod audit;
+pub mod ceremony;
 pub mod cookies;
 pub mod document;
 pub mod email;
@@ -34,8 +38,10 @@ pub mod log;
 pub mod mail;
 pub mod metrics;
 pub mod oauth_provider;
+pub mod passkey;
 pub mod pending;
 pub mod principal;
 pub mod refresh_token;
 pub mod session;
+pub mod sign_in_methods;
 pub mod user;

@@ -13,11 +13,13 @@
 //! - Credentials: [`token`] (access tokens and the key set), [`password`] (hashing and
 //!   the new-password policy), [`mfa`] (TOTP, recovery codes, base32).
 //! - Social sign-in: [`oauth`] (PKCE, discovery, ID tokens, Entra's issuers, Apple's
-//!   client secret, GitHub's answers); [`sign_in_methods`] (what a user can sign in with).
-//! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch).
-//! - The OAuth / OpenID Connect provider: [`oauth`] (parameters, redirect URIs, PKCE,
-//!   scopes, client metadata, client assertions, the tokens issued to clients, and the
-//!   protocol's error answers).
+//!   client secret, GitHub's answers). What a user can sign in with is counted in
+//!   [`crate::model::sign_in_methods`] (it reads the store).
+//! - Sessions: [`session_epoch`] (when a session still counts under its user's epoch),
+//!   [`reauth`] (when a sign-in counts as recent, for adding or removing a passkey).
+//! - The OAuth / OpenID Connect provider: [`oauth_provider`] (parameters, redirect URIs,
+//!   PKCE, scopes, client metadata, client assertions, the tokens issued to clients, and
+//!   the protocol's error answers).
 //! - [`paging`]: sealed cursors and key walking for listings.
 //! - Monitoring: [`alerts`] (which audit events raise a security alert),
 //!   [`device`] (a coarse user-agent summary for notices and alerts).
@@ -43,9 +45,9 @@ pub mod paging;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod rbac;
+pub mod reauth;
 pub mod return_to;
 pub mod security_headers;
 pub mod session_epoch;
-pub mod sign_in_methods;
 pub mod token;
 pub mod window;

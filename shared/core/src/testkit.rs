@@ -17,6 +17,8 @@ pub(crate) mod http;
 pub(crate) mod mfa;
 pub(crate) mod oauth_provider;
 pub(crate) mod output;
+#[cfg(all(feature = "passkeys", feature = "password-policy"))]
+pub(crate) mod passkeys;
 pub(crate) mod sessions;
 // Used by the tests of the password flows (register, forgot), hence the feature.
 #[cfg(feature = "password-policy")]
@@ -240,6 +242,17 @@ impl Services for TestEnv {
 }
 
 impl TestEnv {
+    /// The atomic store, for tests below the request context (which do not name
+    /// [`Services`]).
+    pub(crate) fn atomic_store(&self) -> &InterleavingStore {
+        &self.atomic
+    }
+
+    /// The random source, likewise.
+    pub(crate) fn random_source(&self) -> &SeededRandom {
+        &self.random
+    }
+
     /// A fresh environment with the default test configuration.
     pub(crate) fn new() -> Self {
         Self::with_config(config(&[]))

@@ -217,6 +217,12 @@ export async function addVirtualAuthenticator(page, options = {}) {
     credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
     /** Whether the next ceremonies' user verification succeeds. */
     setUserVerified: (isUserVerified) => cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified }),
+    /**
+     * Whether the authenticator answers at once, as if the user touched it (default on).
+     * Off, requests wait — e.g. a conditional (autofill) request, which the virtual
+     * authenticator otherwise completes as soon as the page makes it.
+     */
+    setAutomaticPresence: (enabled) => cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled }),
     remove: async () => {
       await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
       await cdp.detach();

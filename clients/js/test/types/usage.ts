@@ -75,4 +75,36 @@ const other = [
   client.resetPassword({ token: "t", password: "p" }),
   client.changePassword({ currentPassword: "a", newPassword: "b" }),
 ];
-export { signInFlow, protectedCall, unsubscribe, notMe, misuses, user, session, signedOut, accepted, other };
+async function passkeyFlows(password: () => Promise<string>): Promise<string[]> {
+  if (!client.passkeysAvailable()) return [];
+  const controller = new AbortController();
+  if (await client.conditionalMediationAvailable()) {
+    void client.signInWithPasskey({ mediation: "conditional", signal: controller.signal }).then((done) => done.user.email);
+  }
+  try {
+    await client.registerPasskey({ name: "Laptop" });
+  } catch (error) {
+    if (!(error instanceof EdgeauthError && error.code === "reauthentication_required")) throw error;
+    const recent: Date = (await client.reauthenticate({ password: await password() })).recentUntil;
+    void recent;
+    await client.registerPasskey();
+  }
+  const passkeys = await client.listPasskeys();
+  const first = passkeys[0];
+  if (first) {
+    const renamed = await client.renamePasskey(first.id, "Phone");
+    const when: Date | null = renamed.lastUsedAt;
+    void when;
+    await client.reauthenticateWithPasskey();
+    await client.removePasskey(first.id);
+  }
+  const result = await client.signIn({ email: "a@example.com", password: await password() });
+  if (result.status === "mfa_required") await client.completeMfaWithPasskey({ mfaToken: result.mfaToken });
+  // @ts-expect-error mediation is a CredentialMediationRequirement
+  await client.signInWithPasskey({ mediation: "autofill" });
+  // @ts-expect-error the MFA token is required
+  await client.completeMfaWithPasskey({});
+  return passkeys.map((passkey) => `${passkey.name} ${passkey.backedUp} ${passkey.algorithm ?? ""}`);
+}
+
+export { signInFlow, protectedCall, unsubscribe, notMe, misuses, user, session, signedOut, accepted, other, passkeyFlows };

@@ -26,7 +26,7 @@ use alloc::string::String;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use super::parse::ConfigError;
+use super::ConfigError;
 use crate::secret::Secret;
 
 /// Most providers one deployment lists.

@@ -333,6 +333,12 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
     let oauth_provider = oauth_provider(vars, &public_origin, environment, &jwt_signing_keys)?;
     #[cfg(not(any(test, feature = "oauth-provider")))]
     let oauth_provider = OAuthProviderConfig::default();
+    let passkeys = match get(vars, "PASSKEYS") {
+        None => None,
+        Some(_) => Some(boolean(vars, "PASSKEYS", true)?),
+    };
+    let passkeys = super::passkeys::parse(&public_origin, passkeys)
+        .map_err(|_| ConfigError::Insecure("PASSKEYS"))?;
 
     Ok(Config {
         environment,
@@ -355,6 +361,7 @@ pub(super) fn parse(vars: &impl Vars) -> Result<Config, ConfigError> {
         session_check,
         pages,
         oauth_provider,
+        passkeys,
         // Parsed next, by `Config::from_vars` (config::oauth and config::monitoring,
         // which use this module's errors and variable access).
         oauth: Default::default(),

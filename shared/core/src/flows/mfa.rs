@@ -6,7 +6,9 @@
 //! - [`disable`]: `DELETE /api/me/mfa/totp` (feature `password`).
 //! - [`challenge`]: the MFA token a password login answers with when TOTP is on.
 //! - [`second_factor`]: accepting a TOTP or recovery code exactly once.
-//! - [`login_step`]: `POST /auth/login/mfa` (feature `password`).
+//! - [`login_step`]: `POST /auth/login/mfa` (feature `password`), which also accepts a
+//!   passkey assertion instead of a code (feature `passkeys`), answering the challenge
+//!   of [`passkey_options`] (`POST /auth/login/mfa/passkey/options`).
 //! - [`notice`]: the mails telling the owner that their second factor changed.
 //!
 //! ## State
@@ -56,6 +58,7 @@ pub mod enroll;
 #[cfg(feature = "password")]
 pub mod login_step;
 pub mod notice;
+pub mod passkey_options;
 pub mod second_factor;
 
 #[cfg(all(test, feature = "password-policy"))]

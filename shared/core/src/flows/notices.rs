@@ -11,7 +11,8 @@
 //! | [`SecurityNotice::NewDevice`] | a sign-in from a device (or country) the account had not used ([`crate::flows::sessions::sign_in`]) |
 //! | [`SecurityNotice::PasswordChanged`] | `POST /auth/password/change` |
 //! | [`SecurityNotice::MfaDisabled`] | `DELETE /api/me/mfa/totp` |
-//! | [`SecurityNotice::PasskeyAdded`] | the passkey registration (to come: it calls [`notify`]) |
+//! | [`SecurityNotice::PasskeyAdded`] | the passkey registration (`POST /api/me/passkeys`, [`crate::flows::passkeys`]) |
+//! | [`SecurityNotice::PasskeyRemoved`] | the passkey removal (`DELETE /api/me/passkeys/{id}`) |
 //! | [`SecurityNotice::IdentityLinked`] | linking a sign-in provider to a signed-in account ([`crate::flows::oauth::accounts::link`]) |
 //!
 //! The link is `PUBLIC_ORIGIN/security-alert#token=…`: a page (the hosted pages'
@@ -62,6 +63,11 @@ pub enum SecurityNotice<'a> {
         /// The passkey's label.
         name: Option<&'a str>,
     },
+    /// A passkey was removed (`name`: its label).
+    PasskeyRemoved {
+        /// The passkey's label.
+        name: &'a str,
+    },
     /// An identity of another provider was linked (`provider`: `google`, …).
     IdentityLinked {
         /// The provider's name.
@@ -77,6 +83,7 @@ impl SecurityNotice<'_> {
             Self::PasswordChanged => "password_changed",
             Self::MfaDisabled => "mfa_disabled",
             Self::PasskeyAdded { .. } => "passkey_added",
+            Self::PasskeyRemoved { .. } => "passkey_removed",
             Self::IdentityLinked { .. } => "identity_linked",
         }
     }
@@ -87,6 +94,7 @@ impl SecurityNotice<'_> {
             Self::PasswordChanged => "Your password was changed",
             Self::MfaDisabled => "Two-factor authentication was turned off",
             Self::PasskeyAdded { .. } => "A passkey was added to your account",
+            Self::PasskeyRemoved { .. } => "A passkey was removed from your account",
             Self::IdentityLinked { .. } => "A sign-in method was linked to your account",
         }
     }
@@ -111,6 +119,11 @@ impl SecurityNotice<'_> {
                  in without your password.",
                 name.map(|name| alloc::format!(" (\"{}\")", printable(name)))
                     .unwrap_or_default()
+            ),
+            Self::PasskeyRemoved { name } => alloc::format!(
+                "The passkey \"{}\" was removed from your account at {public_origin}: it can \
+                 no longer sign in.",
+                printable(name)
             ),
             Self::IdentityLinked { provider } => alloc::format!(
                 "A {} account was linked to your account at {public_origin}: it can now be \

@@ -32,6 +32,10 @@
 
 pub mod accounts;
 pub mod answer;
+/// The fixed detail when the provider's answer fails a check (the token endpoint's
+/// answer, [`provider`]; the ID token, [`keys`]).
+pub const INVALID_ANSWER: &str = "the provider's answer failed validation";
+
 pub mod callback;
 pub mod fetch;
 pub mod identities;

@@ -20,11 +20,18 @@
 //! permissions and handlers ([`super::login`]). On Spin (no bundle limit) `api` links
 //! `password` and serves them itself.
 //!
+//! **Passkey routes.** Every route of `/api/me/passkeys…` and `/api/me/reauthenticate…`
+//! is marked `served_by("login")` ([`Route::served_by`]): the WebAuthn verifier and the
+//! passkey flows (~20 KiB gzip, more than the `api` Worker's budget had left;
+//! docs/passkeys.md §6) are the core's `passkeys` feature, which the Workers `api` is
+//! built without, so it forwards them to `login` like the password routes; `login`'s
+//! table lists the same entries. On Spin `api` links `passkeys` and serves them.
+//!
 //! Security considerations: the gate is in one place, ahead of every protected
 //! handler, and a protected handler's signature takes the principal, so neither can
-//! be forgotten; `HEAD` is decided as `GET`. A build without `password` answers the
-//! password routes `503` (reached only when forwarding is not configured), never a
-//! success without re-authentication.
+//! be forgotten; `HEAD` is decided as `GET`. A build without `password` (`passkeys`)
+//! answers the password (passkey) routes `503` (reached only when forwarding is not
+//! configured), never a success without re-authentication.
 
 use alloc::boxed::Box;
 
@@ -33,6 +40,7 @@ use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 #[cfg(any(
     not(feature = "password"),
+    not(feature = "passkeys"),
     not(any(test, feature = "admin-monitoring"))
 ))]
 use crate::error::Internal;
@@ -66,9 +74,12 @@ impl Function for Api {
                     Box::pin(erase_account(ctx, who))
                 })
                 .verifying_password(),
+                // Served by `login` on Workers: the export carries every credential
+                // kind's records (passkeys, linked identities), kept out of the api.
                 Route::protected(Get, "/api/me/export", DataExport, |ctx, who, _| {
-                    Box::pin(gdpr::export::handle(ctx, who))
-                }),
+                    Box::pin(export_data(ctx, who))
+                })
+                .served_by("login"),
                 Route::protected(Get, "/api/me/activity", ActivityRead, |ctx, who, _| {
                     Box::pin(audit::query::my_activity(ctx, who))
                 }),
@@ -91,6 +102,47 @@ impl Function for Api {
                     Box::pin(disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                // Passkeys: served by `login` on Workers (the `passkeys` feature).
+                Route::protected(Get, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
+                Route::protected(Post, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
+                // Before `{id}`: the first pattern that matches a path decides its routes.
+                Route::protected(
+                    Post,
+                    "/api/me/passkeys/options",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Put,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Delete,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate/options",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
                 Route::protected(
                     Get,
                     "/api/me/identities",
@@ -291,6 +343,64 @@ pub(crate) async fn disable_totp<S: Services>(
     return without_password(ctx, principal);
 }
 
+/// `GET /api/me/export` (served by `login` on Workers, [`Route::served_by`]: the
+/// export reads every kind of credential record, passkeys and linked identities among
+/// them, whose code the size-limited Workers `api` leaves to `login`).
+pub(crate) async fn export_data<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
+    // (The core's own tests serve it from `api` in every feature set.)
+    #[cfg(any(feature = "password", test))]
+    return gdpr::export::handle(ctx, principal).await;
+    #[cfg(not(any(feature = "password", test)))]
+    return without_password(ctx, principal);
+}
+
+/// The handler of every passkey route (`crate::flows::passkeys`), one function for the
+/// seven: in a build without the `passkeys` feature (the Workers `api`, which forwards
+/// them to `login`) it is one small `503` instead of seven handlers.
+pub(crate) fn passkey_handler<'a, S: Services>(
+    ctx: &'a Ctx<'a, S>,
+    principal: &'a Principal,
+    params: &'a crate::app::Params<'a>,
+) -> crate::app::HandlerFuture<'a> {
+    Box::pin(passkey_route(ctx, principal, params))
+}
+
+/// Serves the passkey route the request matched (the table routed it here: its method
+/// and path are one of the seven).
+async fn passkey_route<S: Services>(
+    ctx: &Ctx<'_, S>,
+    principal: &Principal,
+    params: &crate::app::Params<'_>,
+) -> Result<Response, ApiError> {
+    #[cfg(feature = "passkeys")]
+    {
+        use crate::flows::passkeys::{manage, reauth, register};
+        use Method::{Delete, Get, Head, Post, Put};
+        match (ctx.request.method, ctx.request.path.as_str()) {
+            (Get | Head, _) => manage::list(ctx, principal).await,
+            (Post, "/api/me/passkeys") => register::handle(ctx, principal).await,
+            (Post, "/api/me/passkeys/options") => {
+                manage::registration_options(ctx, principal).await
+            }
+            (Put, _) => manage::rename(ctx, principal, param(params, 0)?).await,
+            (Delete, _) => manage::remove(ctx, principal, param(params, 0)?).await,
+            (Post, "/api/me/reauthenticate") => reauth::handle(ctx, principal).await,
+            (Post, "/api/me/reauthenticate/options") => {
+                manage::reauthentication_options(ctx, principal).await
+            }
+            _ => Err(ApiError::NotFound),
+        }
+    }
+    #[cfg(not(feature = "passkeys"))]
+    {
+        let _ = params;
+        without_password(ctx, principal)
+    }
+}
+
 /// `GET /api/me/identities` (served by `login` on Workers, [`Route::served_by`]:
 /// the Workers `api`, built without `password`, keeps none of the social sign-in code).
 pub(crate) async fn list_identities<S: Services>(
@@ -318,16 +428,16 @@ pub(crate) async fn unlink_identity<S: Services>(
     }
 }
 
-/// A password route in a build that cannot verify a password: `503`, never a
-/// success without re-authentication (reached only when the adapter's forwarding is
-/// not configured).
-#[cfg(not(feature = "password"))]
+/// A password, passkey, identity or export route in a build without that code (the Workers `api`,
+/// reached only when the `LOGIN` service binding is missing): `503`, never a success
+/// without re-authentication.
+#[cfg(any(not(feature = "password"), not(feature = "passkeys")))]
 fn without_password<S: Services>(
     _ctx: &Ctx<'_, S>,
     _principal: &Principal,
 ) -> Result<Response, ApiError> {
     Err(ApiError::Unavailable(Internal(
-        "password route reached a build without password verification (LOGIN binding missing?)",
+        "password or passkey route reached a build without it (LOGIN binding missing?)",
     )))
 }
 

@@ -1,23 +1,30 @@
 //! The `login` function (docs/contract.md §1): `POST /auth/register`, `POST /auth/login`,
-//! `POST /auth/login/mfa`, and social sign-in: `GET /auth/oauth/{provider}/start`,
-//! `GET|POST /auth/oauth/{provider}/callback`, `POST /auth/oauth/{provider}/link`.
+//! `POST /auth/login/mfa`, with passkeys `POST /auth/passkey/options`,
+//! `POST /auth/passkey/verify` and `POST /auth/login/mfa/passkey/options`, and social
+//! sign-in: `GET /auth/oauth/{provider}/start`, `GET|POST /auth/oauth/{provider}/callback`,
+//! `POST /auth/oauth/{provider}/link`.
 //!
 //! Its flows need password hashing and the password policy, so the routes exist only
 //! with the core's `password-policy` feature (which the `login` function crate
-//! enables); without it the table is empty and every path answers `404` through the
-//! layer, never a fake success.
+//! enables), the passkey routes also with `passkeys`; without them the table is
+//! empty and every path answers `404` through the layer, never a fake success.
 //!
 //! It also serves the `api` routes that verify a password (`DELETE /api/me`,
-//! `DELETE /api/me/mfa/totp`, marked [`Route::verifies_password`] in both tables),
-//! which the `api` Worker forwards here over a service binding so that it need not
-//! link the password code: the same permissions, gate, per-user limit and handlers
-//! as `api` (a unit test holds the two tables to that). Public routing never sends
-//! `/api/*` here (they are under the `api` namespace, not mounted for `login`), and a request
-//! that did arrive directly would meet exactly the same checks.
+//! `DELETE /api/me/mfa/totp`, marked [`Route::verifies_password`] in both tables) and
+//! the passkey and identity routes and the export (`/api/me/passkeys…`,
+//! `/api/me/reauthenticate…`, `/api/me/identities…`, `/api/me/export`, marked
+//! `served_by("login")`, [`Route::served_by`]), which the `api` Worker forwards here
+//! over a service binding so that it need not link the password, passkey and social
+//! sign-in code: the same permissions, gate, per-user limit and handlers as `api` (a
+//! unit test holds the two tables to that). Public routing never sends `/api/*` here
+//! (they are under the `api` namespace, not mounted for `login`), and a request that
+//! did arrive directly would meet exactly the same checks.
 
 #[cfg(feature = "password-policy")]
 use alloc::boxed::Box;
 
+#[cfg(feature = "password-policy")]
+use super::api::passkey_handler;
 #[cfg(feature = "password-policy")]
 use crate::app::param;
 use crate::app::{Function, Route};
@@ -27,11 +34,11 @@ use crate::flows::oauth;
 #[cfg(feature = "password-policy")]
 use crate::flows::{accounts, mfa};
 #[cfg(feature = "password-policy")]
-use crate::http::Method::Get;
+use crate::http::Method::{Delete, Get, Post, Put};
 #[cfg(feature = "password-policy")]
-use crate::http::Method::{Delete, Post};
-#[cfg(feature = "password-policy")]
-use crate::policy::rbac::Permission::{AccountErase, IdentitiesManage, MfaManage};
+use crate::policy::rbac::Permission::{
+    AccountErase, CredentialsManage, DataExport, IdentitiesManage, MfaManage,
+};
 
 /// The `login` function.
 #[derive(Debug)]
@@ -53,6 +60,18 @@ impl Function for Login {
                 }),
                 Route::public(Post, "/auth/login/mfa", |ctx, _| {
                     Box::pin(mfa::login_step::handle(ctx))
+                }),
+                #[cfg(feature = "passkeys")]
+                Route::public(Post, "/auth/login/mfa/passkey/options", |ctx, _| {
+                    Box::pin(mfa::passkey_options::handle(ctx))
+                }),
+                #[cfg(feature = "passkeys")]
+                Route::public(Post, "/auth/passkey/options", |ctx, _| {
+                    Box::pin(crate::flows::passkeys::sign_in::options(ctx))
+                }),
+                #[cfg(feature = "passkeys")]
+                Route::public(Post, "/auth/passkey/verify", |ctx, _| {
+                    Box::pin(crate::flows::passkeys::sign_in::verify(ctx))
                 }),
                 // Social sign-in (docs/social-login.md): browser hops, public.
                 Route::public(Get, "/auth/oauth/{provider}/start", |ctx, p| {
@@ -79,10 +98,53 @@ impl Function for Login {
                     Box::pin(super::api::erase_account(ctx, who))
                 })
                 .verifying_password(),
+                Route::protected(Get, "/api/me/export", DataExport, |ctx, who, _| {
+                    Box::pin(super::api::export_data(ctx, who))
+                })
+                .served_by("login"),
                 Route::protected(Delete, "/api/me/mfa/totp", MfaManage, |ctx, who, _| {
                     Box::pin(super::api::disable_totp(ctx, who))
                 })
                 .verifying_password(),
+                Route::protected(Get, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
+                Route::protected(Post, "/api/me/passkeys", CredentialsManage, passkey_handler)
+                    .served_by("login"),
+                Route::protected(
+                    Post,
+                    "/api/me/passkeys/options",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Put,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Delete,
+                    "/api/me/passkeys/{id}",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
+                Route::protected(
+                    Post,
+                    "/api/me/reauthenticate/options",
+                    CredentialsManage,
+                    passkey_handler,
+                )
+                .served_by("login"),
                 // The `api` identity routes, whose code only `login` links on Workers.
                 Route::protected(
                     Get,

@@ -98,6 +98,17 @@ pub enum AuditKind {
     /// A user followed a notice's "this wasn't me" link: their sessions were revoked
     /// and a password reset was started.
     CompromiseReported,
+    /// A passkey was registered.
+    PasskeyRegistered,
+    /// A passkey was removed.
+    PasskeyRemoved,
+    /// A passwordless sign-in with a passkey started a session.
+    PasskeyLogin,
+    /// A passkey ceremony was refused (sign-in, second factor, registration or
+    /// re-authentication).
+    PasskeyFailed,
+    /// The signed-in user confirmed who they are (password or passkey).
+    Reauthenticated,
 }
 
 impl AuditKind {
@@ -145,6 +156,11 @@ impl AuditKind {
             Self::OauthFailed => "oauth_failed",
             Self::SigningKeyRotated => "signing_key_rotated",
             Self::CompromiseReported => "compromise_reported",
+            Self::PasskeyRegistered => "passkey_registered",
+            Self::PasskeyRemoved => "passkey_removed",
+            Self::PasskeyLogin => "passkey_login",
+            Self::PasskeyFailed => "passkey_failed",
+            Self::Reauthenticated => "reauthenticated",
         }
     }
 }

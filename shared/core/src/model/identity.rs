@@ -4,9 +4,10 @@
 //! - in the user record, [`crate::model::user::UserRecord::identities`]: one
 //!   [`LinkedIdentity`] per linked provider account — the provider, the subject and the
 //!   provider's address as ciphertexts bound to the record, and the index entry it
-//!   owns. Linking and unlinking are compare-and-swaps on the user record, so the rule
-//!   that the last sign-in method stays ([`crate::policy::sign_in_methods`]) holds
-//!   under concurrency;
+//!   owns. Linking and unlinking are compare-and-swaps on the user record; unlinking
+//!   marks the link first (`removing_since_ms`), so the rule that the last sign-in
+//!   method stays ([`crate::model::sign_in_methods`]) holds under concurrency, with
+//!   passkey removals too;
 //! - the **identity index**, AtomicStore shard `identity/{index}`, name `owner`, value
 //!   the user id, where `index` is the keyed blind index of provider and subject
 //!   ([`crate::crypto::blind_index::identity_index`]). It finds the user at sign-in and
@@ -48,6 +49,12 @@ pub struct LinkedIdentity {
     pub index: String,
     /// When it was linked (Unix ms).
     pub linked_at_ms: u64,
+    /// Set while an unlink decides whether this link may go (the last-method rule,
+    /// [`crate::model::sign_in_methods`]); a link marked less than
+    /// [`crate::model::passkey::REMOVAL_MARK_MS`] ago does not count as a sign-in
+    /// method for other removals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removing_since_ms: Option<u64>,
 }
 
 /// The associated data binding an identity's ciphertexts to the user and the provider.
@@ -83,10 +90,19 @@ pub fn new(
         email,
         index: blind_index::identity_index(keys, provider, subject),
         linked_at_ms: now_ms,
+        removing_since_ms: None,
     })
 }
 
 impl LinkedIdentity {
+    /// Whether an unlink marked it within the last
+    /// [`crate::model::passkey::REMOVAL_MARK_MS`].
+    pub fn being_removed(&self, now_ms: u64) -> bool {
+        self.removing_since_ms.is_some_and(|since| {
+            now_ms.saturating_sub(since) < crate::model::passkey::REMOVAL_MARK_MS
+        })
+    }
+
     /// The subject, decrypted (`503` when unreadable).
     pub fn subject(&self, config: &Config, user_id: &str) -> Result<String, ApiError> {
         Ok(aead::decrypt_string(

@@ -108,6 +108,11 @@ pub struct SessionRecord {
     /// the user's epoch moves past it ([`crate::policy::session_epoch`]).
     #[serde(default)]
     pub epoch: u64,
+    /// The last time the user confirmed who they are inside this session (a password
+    /// or a passkey at `POST /api/me/reauthenticate`), Unix ms; the session's creation
+    /// counts as one too ([`crate::policy::reauth`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reauthenticated_at_ms: Option<u64>,
     /// Set only on an OAuth grant (stored as `grant/{id}`): the client and what the
     /// user granted it ([`SessionRecord::grant`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

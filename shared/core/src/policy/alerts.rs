@@ -6,13 +6,13 @@
 //! |---|---|---|
 //! | `lockout` | `lockout.engaged` | always |
 //! | `refresh_reuse_detected` | `session.refresh_reuse_detected` | always |
-//! | `mfa_failed` | `mfa.failures_exceeded` | at the login step, when the token's wrong codes reach `ALERT_MFA_FAILURES` (once per token) |
+//! | `mfa_failed`, `passkey_failed` | `mfa.failures_exceeded` | at the login step (`stage=login`; for a passkey `stage=second_factor`), when the token's wrong second factors reach `ALERT_MFA_FAILURES` (once per token) |
 //! | `role_changed` | `user.role_changed` | always |
 //! | `user_disabled` | `user.disabled` | always |
 //! | `all_sessions_revoked` | `sessions.kill_switch_pulled` | always |
 //! | `signing_key_rotated` | `keys.signing_rotated` | always |
 //! | `data_keys_swept` | `keys.data_swept` | not a dry run |
-//! | `login_succeeded` | `sign_in.new_device` | with `new_device` or `new_country` in its detail |
+//! | `login_succeeded`, `passkey_login` | `sign_in.new_device` | with `new_device` or `new_country` in its detail |
 //! | `compromise_reported` | `account.compromise_reported` | always |
 //!
 //! `errors.burst` has no audit event (it is about the service, not an account); the
@@ -38,9 +38,12 @@ pub fn from_audit(config: &Config, event: &AuditEvent, at_ms: u64) -> Option<Ale
     let kind = match event.event {
         AuditKind::Lockout => AlertKind::LockoutEngaged,
         AuditKind::RefreshReuseDetected => AlertKind::RefreshReuseDetected,
-        AuditKind::MfaFailed => {
+        AuditKind::MfaFailed | AuditKind::PasskeyFailed => {
             let threshold = alloc::format!("{}", config.monitoring.mfa_failures);
-            let at_login = detail(event, "stage") == Some("login");
+            let at_login = match event.event {
+                AuditKind::MfaFailed => detail(event, "stage") == Some("login"),
+                _ => detail(event, "stage") == Some("second_factor"),
+            };
             if !(at_login && detail(event, "wrong_codes") == Some(threshold.as_str())) {
                 return None;
             }
@@ -53,7 +56,7 @@ pub fn from_audit(config: &Config, event: &AuditEvent, at_ms: u64) -> Option<Ale
         AuditKind::DataKeysSwept if detail(event, "dry_run") == Some("false") => {
             AlertKind::DataKeysSwept
         }
-        AuditKind::LoginSucceeded
+        AuditKind::LoginSucceeded | AuditKind::PasskeyLogin
             if detail(event, "new_device").is_some() || detail(event, "new_country").is_some() =>
         {
             AlertKind::NewDeviceSignIn

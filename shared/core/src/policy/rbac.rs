@@ -68,6 +68,9 @@ pub enum Permission {
     ConsentsManage,
     /// `/api/me/mfa/…`: one's own second factor.
     MfaManage,
+    /// `/api/me/passkeys…` and `/api/me/reauthenticate…`: one's own passkeys, and
+    /// confirming who one is before changing them.
+    CredentialsManage,
     /// `/api/me/identities…` and `POST /auth/oauth/{provider}/link`: one's own linked
     /// sign-in provider accounts.
     IdentitiesManage,
@@ -100,13 +103,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ProfileRead,
         Permission::ActivityRead,
         Permission::DataExport,
         Permission::AccountErase,
         Permission::ConsentsManage,
         Permission::MfaManage,
+        Permission::CredentialsManage,
         Permission::IdentitiesManage,
         Permission::DocumentsUse,
         Permission::DocumentsReadAny,
@@ -131,6 +135,7 @@ impl Permission {
             Self::AccountErase => "account:erase",
             Self::ConsentsManage => "consents:manage",
             Self::MfaManage => "mfa:manage",
+            Self::CredentialsManage => "credentials:manage",
             Self::IdentitiesManage => "identities:manage",
             Self::DocumentsUse => "documents:use",
             Self::DocumentsReadAny => "documents:read_any",
@@ -159,6 +164,7 @@ pub const GRANTS: &[(Role, &[Permission])] = &[
             Permission::AccountErase,
             Permission::ConsentsManage,
             Permission::MfaManage,
+            Permission::CredentialsManage,
             Permission::IdentitiesManage,
             Permission::DocumentsUse,
         ],

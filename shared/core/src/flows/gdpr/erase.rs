@@ -27,7 +27,9 @@
 //! - documents the user owns (and their sharees' index entries), and the user's
 //!   shares on others' documents;
 //! - pending single-use tokens ([`crate::model::pending`]): email-verification and
-//!   password-reset tokens, open MFA login challenges;
+//!   password-reset tokens, open MFA login challenges and passkey ceremonies;
+//! - passkeys ([`crate::model::passkey::erase_all`]): each credential id's index entry
+//!   (outside the user's shard), then the record;
 //! - every other record in the user's shard: sessions (tombstones included),
 //!   consents, document index, token pointers;
 //! - for the address, under every data key's blind index: the lockout state
@@ -98,6 +100,9 @@ pub async fn erase_account<S: Services>(
     }
     crate::flows::documents::erase_documents(atomic, user_id).await?;
     pending::erase_all(atomic, user_id).await?;
+    // The credential index lives outside the user's shard: release it while the
+    // passkey records still say which entries are ours.
+    crate::model::passkey::erase_all(atomic, user_id).await?;
 
     let shard = user::shard(user_id);
     for (name, _) in atomic.list(&shard, "").await? {

@@ -10,6 +10,7 @@
 //! | `identities` | each linked provider account: provider, subject, the address it asserted, when linked; `password_set` |
 //! | `mfa` | status only ([`crate::flows::mfa::MfaStatus`]): on/off, since when, recovery codes left — never the secret, its ciphertext or the code hashes |
 //! | `sessions` | every stored session, live or revoked (tombstones), without token hashes |
+//! | `passkeys` | every registered passkey as stored: its public data (`credential_id`, `public_key` — the COSE key —, the COSE `algorithm`, `aaguid`, `transports`, `backup_eligible`, `backup_state`, `sign_count`), `name`, `created_at`, `last_used_at`, `counter_regressed_at`; `profile.webauthn_user_handle` is the handle authenticators store |
 //! | `consents` | [`super::consents`] |
 //! | `documents.owned` | documents the caller owns, with their shares |
 //! | `documents.shared_with_me` | documents shared with the caller, with the caller's level (not the other sharees) |
@@ -41,6 +42,7 @@ use crate::flows::audit;
 use crate::http::Response;
 use crate::model::audit::AuditKind;
 use crate::model::document::{self as documents, DocumentRecord, ShareLevel};
+use crate::model::passkey;
 use crate::model::principal::Principal;
 use crate::model::session as sessions;
 
@@ -57,6 +59,31 @@ struct Profile {
     disabled: bool,
     created_at: String,
     last_login_at: Option<String>,
+    webauthn_user_handle: Option<serde_json::Value>,
+}
+
+/// A stored passkey as exported: the record (public data only: the credential id, the
+/// COSE public key, its COSE `algorithm`, AAGUID, transports, backup flags, counter,
+/// name) without the owner's id and the transient removal mark, its times (`…_at_ms`)
+/// as RFC 3339 (`…_at`). Read as a JSON value rather than decoded: the Workers `api`
+/// links no passkey decoder.
+fn passkey_export(stored: &serde_json::Value) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    if let Some(fields) = stored.as_object() {
+        for (name, value) in fields {
+            match name.strip_suffix("_ms") {
+                _ if name == "user_id" || name == "removing_since_ms" => {}
+                Some(time) => {
+                    let at = value.as_u64().map(encoding::rfc3339);
+                    out.insert(time.into(), at.into());
+                }
+                None => {
+                    out.insert(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +150,7 @@ struct Export {
     password_set: bool,
     identities: Vec<IdentityView>,
     sessions: Vec<SessionView>,
+    passkeys: Vec<serde_json::Value>,
     consents: serde_json::Value,
     documents: Documents,
     activity: Vec<serde_json::Value>,
@@ -212,6 +240,11 @@ pub async fn handle<S: Services>(
         }
     }
 
+    let passkeys = passkey::list_values(atomic, user_id)
+        .await?
+        .iter()
+        .map(passkey_export)
+        .collect();
     let (consents, _) = consents::load(atomic, user_id).await?;
     let (activity, activity_complete) =
         audit::query::all_of_user(ctx.services.records(), user_id, MAX_ACTIVITY).await?;
@@ -226,12 +259,14 @@ pub async fn handle<S: Services>(
             disabled: user.disabled,
             created_at: encoding::rfc3339(user.created_at_ms),
             last_login_at: user.last_login_at_ms.map(encoding::rfc3339),
+            webauthn_user_handle: user.other.get(passkey::USER_HANDLE_FIELD).cloned(),
         },
         roles: user.roles.clone(),
         mfa: crate::model::user::mfa::status(user),
         password_set: user.has_password(),
         identities: identities(ctx, user)?,
         sessions: session_views,
+        passkeys,
         consents: consents::view(&consents)
             .get("consents")
             .cloned()

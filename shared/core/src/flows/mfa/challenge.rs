@@ -91,6 +91,14 @@ pub struct Open {
     shard: String,
 }
 
+impl Open {
+    /// The shard the challenge is stored in (a passkey ceremony of the second step is
+    /// bound to it).
+    pub fn shard(&self) -> &str {
+        &self.shard
+    }
+}
+
 /// The shard of a token, or `None` when it cannot be one of ours (32 bytes of
 /// base64url) — checked before it touches the store.
 fn shard_of(token: &str) -> Option<String> {

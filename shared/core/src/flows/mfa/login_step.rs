@@ -1,10 +1,13 @@
-//! `POST /auth/login/mfa` `{mfa_token, code}` or `{mfa_token, recovery_code}` →
-//! the answer of `POST /auth/login` (docs/contract.md §5). Feature `password` (the `login`
+//! `POST /auth/login/mfa` `{mfa_token, code}`, `{mfa_token, recovery_code}` or
+//! `{mfa_token, credential}` (a passkey assertion answering the challenge of
+//! [`super::passkey_options`]; feature `passkeys`) → the answer of `POST /auth/login`
+//! (docs/contract.md §5). Feature `password` (the `login`
 //! function), as it finishes through [`crate::flows::sessions::sign_in::complete_with`].
 //!
 //! The login step, in order:
 //! 1. `Origin` check (as login), strict body: exactly one of `code` (≤ 16
-//!    characters) and `recovery_code` (≤ 64), else `400`;
+//!    characters), `recovery_code` (≤ 64) and `credential` (a passkey's JSON), else
+//!    `400`;
 //! 2. the per-address login limit ([`crate::flows::ratelimit::check_ip`], the login
 //!    route's budget: a second step is part of a login);
 //! 3. the MFA token must be live ([`challenge::open`]), else `401 unauthenticated`
@@ -20,7 +23,10 @@
 //!    → `429`). Each is a compare-and-swap, so a parallel burst gets at most three
 //!    codes checked per token and five per account and window, whatever the timing;
 //! 5. [`accept`]; a stored secret (or address) that cannot be decrypted is `503`
-//!    (logged, nothing written; the admissions stay spent);
+//!    (logged, nothing written; the admissions stay spent). A passkey is checked by
+//!    [`crate::flows::passkeys::assertion::second_factor`]: its challenge consumed and
+//!    bound to this MFA token, one of the account's passkeys, every check of WebAuthn
+//!    §7.2 but UV (the password was the knowledge factor), the counter moved;
 //! 6. **accepted**: the account admission is refunded (`429` if a lock landed
 //!    meanwhile), the token consumed (compare-and-swap; losing means another request
 //!    finished this login first → `401 unauthenticated`, so one token yields at most
@@ -34,7 +40,8 @@
 //!    stays logged: five failures — passwords and codes alike — in 15 minutes lock
 //!    the account, with a notice mail), audit `mfa_failed` (method, remaining tries,
 //!    the wrong codes the token recorded — none when it ended meanwhile — never the
-//!    code), `401 invalid_mfa`.
+//!    code; for a passkey `passkey_failed` with `stage=second_factor` and the reason),
+//!    `401 invalid_mfa`.
 //!
 //! Guessing is thus bounded three ways: three codes per password-backed token, the
 //! lockout per account, and the login budget per client address.
@@ -75,6 +82,28 @@ struct MfaLoginBody {
     code: Option<String>,
     #[serde(default)]
     recovery_code: Option<String>,
+    #[cfg(feature = "passkeys")]
+    #[serde(default)]
+    credential: Option<crate::flows::passkeys::response::CredentialJson>,
+}
+
+/// The second factor presented.
+enum Step<'a> {
+    /// A TOTP or recovery code.
+    Code(Factor<'a>),
+    /// A passkey assertion.
+    #[cfg(feature = "passkeys")]
+    Passkey(crate::flows::passkeys::response::Assertion),
+}
+
+impl Step<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Code(factor) => factor.name(),
+            #[cfg(feature = "passkeys")]
+            Self::Passkey(_) => "passkey",
+        }
+    }
 }
 
 impl Drop for MfaLoginBody {
@@ -89,22 +118,29 @@ impl Drop for MfaLoginBody {
     }
 }
 
+const EXACTLY_ONE: &str = "exactly one of code, recovery_code and credential is required";
+
 impl MfaLoginBody {
-    fn factor(&self) -> Result<Factor<'_>, ApiError> {
+    fn step(&self) -> Result<Step<'_>, ApiError> {
         use body::check_length;
         check_length(&self.mfa_token, 1, 128, "mfa_token: 1 to 128 characters")?;
+        #[cfg(feature = "passkeys")]
+        if let Some(credential) = &self.credential {
+            if self.code.is_some() || self.recovery_code.is_some() {
+                return Err(ApiError::InvalidRequest(EXACTLY_ONE));
+            }
+            return Ok(Step::Passkey(credential.assertion()?));
+        }
         match (&self.code, &self.recovery_code) {
             (Some(code), None) => {
                 check_length(code, 1, 16, "code: 1 to 16 characters")?;
-                Ok(Factor::Totp(code))
+                Ok(Step::Code(Factor::Totp(code)))
             }
             (None, Some(code)) => {
                 check_length(code, 1, 64, "recovery_code: 1 to 64 characters")?;
-                Ok(Factor::RecoveryCode(code))
+                Ok(Step::Code(Factor::RecoveryCode(code)))
             }
-            _ => Err(ApiError::InvalidRequest(
-                "exactly one of code and recovery_code is required",
-            )),
+            _ => Err(ApiError::InvalidRequest(EXACTLY_ONE)),
         }
     }
 }
@@ -113,7 +149,7 @@ impl MfaLoginBody {
 pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
     csrf::check_origin(ctx.config, ctx.request)?;
     let request: MfaLoginBody = body::parse_json(ctx.request)?;
-    let factor = request.factor()?;
+    let step = request.step()?;
     ratelimit::check_ip(ctx, Scope::Login).await?;
     let atomic = ctx.services.atomic();
     let now = ctx.now_ms;
@@ -141,7 +177,28 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     };
     let attempt = lockout::admit(ctx, &lockout_index).await?;
 
-    let Some(user) = accept(ctx, user_id, factor).await? else {
+    // The accepted user, the passkey that served, or why a passkey was refused (its
+    // reason and the passkey it named).
+    type Refused = Option<(&'static str, Option<String>)>;
+    let (accepted, passkey_id, refusal): (Option<user::UserRecord>, Option<String>, Refused) =
+        match &step {
+            Step::Code(factor) => (accept(ctx, user_id, *factor).await?, None, None),
+            #[cfg(feature = "passkeys")]
+            Step::Passkey(assertion) => {
+                let verdict = crate::flows::passkeys::assertion::second_factor(
+                    ctx,
+                    assertion,
+                    &eligible,
+                    open.shard(),
+                )
+                .await?;
+                match verdict {
+                    Ok(passkey) => (Some(eligible.clone()), Some(passkey.id), None),
+                    Err(refusal) => (None, None, Some((refusal.reason, refusal.passkey_id))),
+                }
+            }
+        };
+    let Some(user) = accepted else {
         let counted = challenge::count_wrong_code(atomic, &admitted, now).await?;
         let account = lockout::Account {
             user_id,
@@ -149,21 +206,32 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
         };
         attempt.failed(ctx, Some(account)).await?;
         let left_text = alloc::format!("{}", counted.tries_left());
-        // Wrong codes recorded on this token: what `ALERT_MFA_FAILURES` counts. A token
-        // that ended meanwhile recorded none of this code, so the event carries no
-        // count (a vanished token never reads as its last allowed wrong code).
+        // Wrong codes recorded on this token: what `ALERT_MFA_FAILURES` counts (a refused
+        // passkey is a wrong second factor too). A token that ended meanwhile recorded
+        // none of this code, so the event carries no count (a vanished token never reads
+        // as its last allowed wrong code).
         let wrong_text = counted
             .wrong_codes()
             .map(|wrong_codes| alloc::format!("{wrong_codes}"));
+        let (kind, stage) = match refusal {
+            None => (AuditKind::MfaFailed, "login"),
+            Some(_) => (AuditKind::PasskeyFailed, "second_factor"),
+        };
         let mut detail = alloc::vec![
-            ("stage", "login"),
-            ("method", factor.name()),
+            ("stage", stage),
+            ("method", step.name()),
             ("tries_left", left_text.as_str()),
         ];
         if let Some(wrong) = &wrong_text {
             detail.push(("wrong_codes", wrong.as_str()));
         }
-        ctx.audit(AuditKind::MfaFailed, None, Some(user_id), &detail)?;
+        if let Some((reason, passkey)) = &refusal {
+            detail.push(("reason", reason));
+            if let Some(id) = passkey {
+                detail.push(("passkey_id", id.as_str()));
+            }
+        }
+        ctx.audit(kind, None, Some(user_id), &detail)?;
         return Err(ApiError::InvalidMfa);
     };
     // Refunds the account admission; `429` if a lock landed while the code was
@@ -172,20 +240,23 @@ pub async fn handle<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError>
     if !challenge::consume(atomic, &admitted, now).await? {
         return Err(ApiError::Unauthenticated);
     }
-    if let Factor::RecoveryCode(_) = factor {
+    if let Step::Code(Factor::RecoveryCode(_)) = step {
         ctx.send_mail(notice::recovery_code_used(
             &ctx.config.public_origin,
             &address,
             user.mfa.recovery_codes.len(),
         ));
     }
-    sessions::sign_in::complete_with(
+    sessions::sign_in::finish(
         ctx,
         &user,
         epoch,
         admitted.challenge.mode,
         None,
-        Some(factor.name()),
+        sessions::sign_in::Proof::SecondFactor {
+            factor: step.name(),
+            passkey_id: passkey_id.as_deref(),
+        },
         admitted.challenge.via.as_deref(),
     )
     .await

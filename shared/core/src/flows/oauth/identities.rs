@@ -14,10 +14,12 @@
 //! (`providers`: those configured, which the account page offers to link.)
 //!
 //! `DELETE` unlinks the caller's account of that provider — unless it is their last
-//! sign-in method ([`crate::policy::sign_in_methods`]): `400 invalid_request`. The
-//! removal and the count are one compare-and-swap on the user record, so two
-//! concurrent unlinks cannot leave an account nobody can sign in to; the identity index
-//! entry is released afterwards. Audited `identity_unlinked`. An account with no
+//! sign-in method (a password, passkeys, linked accounts:
+//! [`crate::model::sign_in_methods`]): `400 invalid_request`. The link is marked first
+//! (a compare-and-swap on the user record), the passkeys counted next, and the removal
+//! and the count of the rest are one compare-and-swap on the user record, so concurrent
+//! unlinks and passkey removals cannot leave an account nobody can sign in to; the
+//! identity index entry is released afterwards. Audited `identity_unlinked`. An account with no
 //! password can set one through the reset flow first.
 //!
 //! Security considerations: the provider segment is checked for shape before use; an
@@ -35,8 +37,8 @@ use crate::http::Response;
 use crate::model::audit::AuditKind;
 use crate::model::identity::{self, LinkedIdentity};
 use crate::model::principal::Principal;
+use crate::model::sign_in_methods::{self, SignInMethods};
 use crate::model::user;
-use crate::policy::sign_in_methods;
 
 /// The detail of an unlink that would leave no way to sign in.
 pub const LAST_METHOD: &str = "the last sign-in method cannot be removed";
@@ -124,9 +126,33 @@ pub async fn unlink<S: Services>(
         return Err(ApiError::NotFound);
     }
     let user_id = principal.user_id();
+    let atomic = ctx.services.atomic();
+    let now = ctx.now_ms;
+    // 1. Mark it: from now on other removals do not count it as a method.
+    let mut found = false;
+    user::update(atomic, user_id, |stored| {
+        found = false;
+        let Some(link) = stored
+            .identities
+            .iter_mut()
+            .find(|link| link.provider == provider)
+        else {
+            return false;
+        };
+        found = true;
+        link.removing_since_ms = Some(now);
+        true
+    })
+    .await?;
+    if !found {
+        return Err(ApiError::NotFound);
+    }
+    // 2. Count the passkeys (read after the mark), then the rest of the record in the
+    // swap that removes the link — or unmarks it when nothing else would remain.
+    let passkeys = sign_in_methods::passkeys(atomic, user_id, now).await?;
     let mut removed: Option<LinkedIdentity> = None;
     let mut last = false;
-    user::update(ctx.services.atomic(), user_id, |stored| {
+    user::update(atomic, user_id, |stored| {
         removed = None;
         last = false;
         let Some(position) = stored
@@ -136,9 +162,17 @@ pub async fn unlink<S: Services>(
         else {
             return false;
         };
-        if !sign_in_methods::may_remove_one(stored) {
+        let mut others = stored.clone();
+        if let Some(link) = others.identities.get_mut(position) {
+            // Ours never counts, even if its mark has meanwhile grown old.
+            link.removing_since_ms = Some(now);
+        }
+        if SignInMethods::of(&others, passkeys, now).count() == 0 {
             last = true;
-            return false;
+            if let Some(link) = stored.identities.get_mut(position) {
+                link.removing_since_ms = None;
+            }
+            return true;
         }
         removed = Some(stored.identities.remove(position));
         true
@@ -150,7 +184,7 @@ pub async fn unlink<S: Services>(
     let Some(removed) = removed else {
         return Err(ApiError::NotFound);
     };
-    identity::release(ctx.services.atomic(), &removed.index, user_id).await?;
+    identity::release(atomic, &removed.index, user_id).await?;
     ctx.audit(
         AuditKind::IdentityUnlinked,
         Some(user_id),

@@ -189,6 +189,9 @@ async fn exchange<S: Services>(
             successor_key_id: None,
         },
         epoch: record.epoch,
+        // A grant is never a browser session: recent authentication (passkey
+        // management) is not a property it can carry.
+        reauthenticated_at_ms: None,
         oauth: Some(GrantText::of(&grant)?),
     };
     if !session::swap(atomic, ctx.config, None, &grant_record).await? {

@@ -79,6 +79,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("/assets/pages/admin.js", JS, "clients/pages/admin.js"),
     asset!("/assets/pages/consent.js", JS, "clients/pages/consent.js"),
     asset!("/assets/pages/qr.js", JS, "clients/pages/qr.js"),
+    asset!("/assets/pages/passkey.js", JS, "clients/pages/passkey.js"),
     asset!(
         "/assets/vendor/qrcode-generator.js",
         JS,
@@ -99,6 +100,11 @@ pub const ASSETS: &[Asset] = &[
         "/assets/edgeauth/src/errors.js",
         JS,
         "clients/js/src/errors.js"
+    ),
+    asset!(
+        "/assets/edgeauth/src/passkeys.js",
+        JS,
+        "clients/js/src/passkeys.js"
     ),
     asset!(
         "/assets/edgeauth/src/refresh.js",

@@ -2,8 +2,12 @@
 //! the sign-in page (docs/contract.md §10, "Extension points").
 //!
 //! The sign-in page renders what [`sign_in_methods`] returns: one "Continue with …"
-//! link per provider, and a passkey button when passkeys are on. A feature that adds a
-//! method fills it in from its own configuration here:
+//! link per provider, and a passkey button when passkeys are on (`PASSKEYS`, and a
+//! `PUBLIC_ORIGIN` that can be a WebAuthn RP: [`crate::config::passkeys`]) — with the
+//! button also come the passkey autofill of the email field (conditional mediation),
+//! the "Use a passkey instead" choice of the second step, and the account page's
+//! passkeys section. A feature that adds a method fills it in from its own
+//! configuration here:
 //! - social sign-in adds a [`ProviderButton`] per provider of `OAUTH_PROVIDERS`
 //!   (docs/social-login.md), whose `start_path` is `login`'s
 //!   `/auth/oauth/{provider}/start` (the page appends `?return_to=` with the validated
@@ -41,7 +45,7 @@ pub struct SignInMethods {
 }
 
 /// The methods `config` enables: a button per sign-in provider, in
-/// `OAUTH_PROVIDERS` order.
+/// `OAUTH_PROVIDERS` order, and the passkey button when passkeys are on.
 pub fn sign_in_methods(config: &Config) -> SignInMethods {
     SignInMethods {
         providers: config
@@ -54,6 +58,6 @@ pub fn sign_in_methods(config: &Config) -> SignInMethods {
                 start_path: alloc::format!("/auth/oauth/{}/start", provider.id),
             })
             .collect(),
-        passkeys: false,
+        passkeys: config.passkeys.is_some(),
     }
 }

@@ -241,7 +241,14 @@ fn sign_in(html: &mut Html, view: &View<'_>) {
         .text(&view.pages.product_name)
         .raw("</h1>\n<p class=\"notice\" id=\"notice\" role=\"status\" hidden></p>\n")
         .raw("<form id=\"password-form\" method=\"post\" action=\"/sign-in\">\n");
-    field(html, "email", "Email", "email", "username", EMAIL_EXTRA);
+    // `webauthn`: the browser may offer the user's passkeys in this field's autofill
+    // (conditional mediation, started by the page script).
+    let username = if view.methods.passkeys {
+        "username webauthn"
+    } else {
+        "username"
+    };
+    field(html, "email", "Email", "email", username, EMAIL_EXTRA);
     field(
         html,
         "password",
@@ -267,8 +274,14 @@ fn sign_in(html: &mut Html, view: &View<'_>) {
     html.raw(
         "<button type=\"submit\" class=\"primary\">Verify</button>\n\
          <button type=\"button\" class=\"link\" id=\"use-recovery\" aria-controls=\"code-field recovery-field\">\
-         Use a recovery code instead</button>\n</form>\n",
+         Use a recovery code instead</button>\n",
     );
+    if view.methods.passkeys {
+        html.raw(
+            "<button type=\"button\" class=\"secondary\" id=\"mfa-passkey\">Use a passkey instead</button>\n",
+        );
+    }
+    html.raw("</form>\n");
     other_methods(html, view);
     html.raw(
         "<p class=\"links\"><a href=\"/forgot-password\">Forgot your password?</a>\n\
@@ -493,6 +506,10 @@ fn account(html: &mut Html, view: &View<'_>) {
          </form>\n</div>\n</section>\n",
     );
 
+    if view.methods.passkeys {
+        passkeys_section(html);
+    }
+
     // Sign-in methods: linked provider accounts, and the providers that can be linked
     // (filled in by the script from `GET /api/me/identities`).
     html.raw(
@@ -590,6 +607,56 @@ fn consent(html: &mut Html) {
          Connected apps.</p>\n\
          <button type=\"submit\" class=\"primary\" id=\"allow\" value=\"allow\">Allow</button>\n\
          <button type=\"button\" class=\"secondary\" id=\"deny\">Deny</button>\n</form>\n</div>\n",
+    );
+}
+
+/// The account page's passkeys: the list (filled by the script), adding one, and the
+/// confirmation adding or removing one asks for when the sign-in is not recent.
+fn passkeys_section(html: &mut Html) {
+    html.raw(
+        "<section aria-labelledby=\"passkeys-title\" id=\"passkeys-section\">\n\
+         <h2 id=\"passkeys-title\" tabindex=\"-1\">Passkeys</h2>\n\
+         <p>Sign in with your device's fingerprint, face or screen lock instead of a \
+         password. Passkeys cannot be phished or reused on another site.</p>\n\
+         <ul id=\"passkeys\" class=\"rows\"></ul>\n\
+         <p id=\"passkeys-empty\" hidden>You have no passkeys yet.</p>\n",
+    );
+    error_region(html, "passkeys-error");
+    html.raw(
+        "<p class=\"notice\" id=\"passkeys-done\" role=\"status\" hidden></p>\n\
+         <form id=\"passkey-add-form\" method=\"post\" action=\"/account\">\n",
+    );
+    field(
+        html,
+        "passkey-name",
+        "Name for the new passkey (optional)",
+        "text",
+        "off",
+        "maxlength=\"64\" spellcheck=\"false\"",
+    );
+    html.raw(
+        "<button type=\"submit\" class=\"primary\">Add a passkey</button>\n</form>\n\
+         <form id=\"reauth-form\" method=\"post\" action=\"/account\" hidden>\n\
+         <h3 id=\"reauth-title\" tabindex=\"-1\">Confirm it is you</h3>\n\
+         <p>Adding or removing a passkey needs a recent sign-in. Enter your password, or \
+         use one of your passkeys.</p>\n\
+         <input type=\"email\" id=\"reauth-username\" name=\"username\" autocomplete=\"username\" \
+         hidden>\n",
+    );
+    field(
+        html,
+        "reauth-password",
+        "Password",
+        "password",
+        "current-password",
+        "maxlength=\"256\"",
+    );
+    error_region(html, "reauth-error");
+    html.raw(
+        "<button type=\"submit\" class=\"primary\">Confirm</button>\n\
+         <button type=\"button\" class=\"secondary\" id=\"reauth-passkey\">Use a passkey</button>\n\
+         <button type=\"button\" class=\"link\" id=\"reauth-cancel\">Cancel</button>\n</form>\n\
+         </section>\n",
     );
 }
 

@@ -88,6 +88,7 @@ pub async fn start<S: Services>(
         },
         epoch: user.session_epoch,
         oauth: None,
+        reauthenticated_at_ms: None,
     };
     if !session::swap(ctx.services.atomic(), ctx.config, None, &session).await? {
         return Err(ApiError::Unavailable(Internal("session id collision")));

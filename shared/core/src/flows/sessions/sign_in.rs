@@ -2,8 +2,8 @@
 //! recorded on the user (with an upgraded password hash, if any), the session starts,
 //! `login_succeeded` is audited, and the answer carries the tokens.
 //!
-//! Shared by [`crate::flows::accounts::login`] and [`crate::flows::mfa::login_step`],
-//! so both finish identically.
+//! Shared by [`crate::flows::accounts::login`], [`crate::flows::mfa::login_step`] and
+//! the passkey sign-in (`crate::flows::passkeys::sign_in`), so all finish identically.
 //!
 //! A sign-in from a device (a coarse user-agent summary) or a country (where the
 //! platform gives one) the account has not used before is marked `new_device` /
@@ -42,19 +42,32 @@ pub async fn complete<S: Services>(
     complete_with(ctx, user, user.session_epoch, mode, rehash, None, None).await
 }
 
+/// How the user proved who they are: decides the audit event of the sign-in and the
+/// answer when the session epoch moved meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof<'a> {
+    /// A password alone.
+    Password,
+    /// A password, then a second factor (`totp`, `recovery_code`, `passkey`; with the
+    /// passkey's id for `passkey`).
+    SecondFactor {
+        /// The factor's name in the audit event (`mfa`).
+        factor: &'a str,
+        /// The passkey that served as the factor, if one did.
+        passkey_id: Option<&'a str>,
+    },
+    /// A passkey alone (passwordless sign-in).
+    Passkey {
+        /// The passkey's id.
+        passkey_id: &'a str,
+    },
+}
+
 /// [`complete`] for a login whose password was checked under session epoch
 /// `verified_under` (the MFA step's challenge records it), naming the second factor
 /// that was accepted (`totp`, `recovery_code`) in the `login_succeeded` audit event.
 /// A sign-in through a provider (`via`: its name) is audited `oauth_login` with
 /// `provider` instead.
-///
-/// The login is recorded by a compare-and-swap on the user record that requires the
-/// epoch to be still `verified_under`: after a password reset or change, a disable or
-/// a revoke-all since the password check, no session is created
-/// ([`crate::policy::session_epoch`]; audit `login_failed`, `reason=sessions_ended`;
-/// `401 invalid_credentials`, or `401 unauthenticated` at the MFA step, whose token
-/// died with the epoch). The session written after the swap belongs to that epoch,
-/// so an epoch change landing between the two ends it as well.
 pub async fn complete_with<S: Services>(
     ctx: &Ctx<'_, S>,
     user: &UserRecord,
@@ -62,6 +75,37 @@ pub async fn complete_with<S: Services>(
     mode: Mode,
     rehash: Option<(String, String)>,
     second_factor: Option<&str>,
+    via: Option<&str>,
+) -> Result<Response, ApiError> {
+    let proof = match second_factor {
+        Some(factor) => Proof::SecondFactor {
+            factor,
+            passkey_id: None,
+        },
+        None => Proof::Password,
+    };
+    finish(ctx, user, verified_under, mode, rehash, proof, via).await
+}
+
+/// Ends a sign-in whose credentials were checked under session epoch `verified_under`.
+///
+/// The login is recorded by a compare-and-swap on the user record that requires the
+/// epoch to be still `verified_under`: after a password reset or change, a disable or
+/// a revoke-all since the credentials were checked, no session is created
+/// ([`crate::policy::session_epoch`]; audit `login_failed`, `reason=sessions_ended`;
+/// `401 invalid_credentials`, or `401 unauthenticated` at the MFA step, whose token
+/// died with the epoch). The session written after the swap belongs to that epoch,
+/// so an epoch change landing between the two ends it as well. The audit event is
+/// `login_succeeded` (with `mfa`, and `passkey_id` for a passkey as second factor),
+/// `passkey_login` for a passwordless sign-in, or `oauth_login` (with `provider`) for
+/// a sign-in through a provider (`via`: its name), with `mfa` when a factor followed.
+pub async fn finish<S: Services>(
+    ctx: &Ctx<'_, S>,
+    user: &UserRecord,
+    verified_under: u64,
+    mode: Mode,
+    rehash: Option<(String, String)>,
+    proof: Proof<'_>,
     via: Option<&str>,
 ) -> Result<Response, ApiError> {
     // The answer shows the address: an unreadable one (unknown key, tampered) fails
@@ -97,9 +141,9 @@ pub async fn complete_with<S: Services>(
             Some(&user.id),
             &[("reason", "sessions_ended")],
         )?;
-        return Err(match second_factor {
-            Some(_) => ApiError::Unauthenticated,
-            None => ApiError::InvalidCredentials,
+        return Err(match proof {
+            Proof::SecondFactor { .. } => ApiError::Unauthenticated,
+            Proof::Password | Proof::Passkey { .. } => ApiError::InvalidCredentials,
         });
     }
     let issued = start(ctx, &user, mode).await?;
@@ -107,9 +151,20 @@ pub async fn complete_with<S: Services>(
         ("mode", mode.as_str()),
         ("session_id", issued.session.id.as_str())
     ];
-    if let Some(factor) = second_factor {
-        detail.push(("mfa", factor));
-    }
+    let kind = match proof {
+        Proof::Password => AuditKind::LoginSucceeded,
+        Proof::SecondFactor { factor, passkey_id } => {
+            detail.push(("mfa", factor));
+            if let Some(passkey_id) = passkey_id {
+                detail.push(("passkey_id", passkey_id));
+            }
+            AuditKind::LoginSucceeded
+        }
+        Proof::Passkey { passkey_id } => {
+            detail.push(("passkey_id", passkey_id));
+            AuditKind::PasskeyLogin
+        }
+    };
     if new_device {
         detail.push(("new_device", "true"));
     }
@@ -121,7 +176,7 @@ pub async fn complete_with<S: Services>(
             detail.push(("provider", provider));
             AuditKind::OauthLogin
         }
-        None => AuditKind::LoginSucceeded,
+        None => kind,
     };
     ctx.audit(kind, Some(&user.id), Some(&user.id), &detail)?;
     if new_device || new_country {

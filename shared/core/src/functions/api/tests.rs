@@ -32,7 +32,7 @@ fn table() -> &'static [Route<TestEnv>] {
 #[test]
 fn each_route_declares_exactly_its_permission() {
     use Permission::*;
-    let expected: [(&str, &str, Option<Permission>); 30] = [
+    let expected: [(&str, &str, Option<Permission>); 37] = [
         ("GET", "/api/health", None),
         ("GET", "/api/me", Some(ProfileRead)),
         ("DELETE", "/api/me", Some(AccountErase)),
@@ -43,6 +43,17 @@ fn each_route_declares_exactly_its_permission() {
         ("POST", "/api/me/mfa/totp/setup", Some(MfaManage)),
         ("POST", "/api/me/mfa/totp/confirm", Some(MfaManage)),
         ("DELETE", "/api/me/mfa/totp", Some(MfaManage)),
+        ("GET", "/api/me/passkeys", Some(CredentialsManage)),
+        ("POST", "/api/me/passkeys", Some(CredentialsManage)),
+        ("POST", "/api/me/passkeys/options", Some(CredentialsManage)),
+        ("PUT", "/api/me/passkeys/{id}", Some(CredentialsManage)),
+        ("DELETE", "/api/me/passkeys/{id}", Some(CredentialsManage)),
+        ("POST", "/api/me/reauthenticate", Some(CredentialsManage)),
+        (
+            "POST",
+            "/api/me/reauthenticate/options",
+            Some(CredentialsManage),
+        ),
         ("GET", "/api/me/identities", Some(IdentitiesManage)),
         (
             "DELETE",
@@ -269,10 +280,11 @@ fn a_removed_role_stops_reads_within_the_bound_and_writes_at_once_in_cached_mode
     assert_eq!(code(&write), "forbidden");
 }
 
-/// The Workers `api` forwards its password routes ([`Route::verifies_password`]) to
-/// the `login` function; what `login` answers there must be what `api` answers: same
-/// permissions, gate and handlers.
-#[cfg(feature = "password-policy")]
+/// The Workers `api` forwards its password routes ([`Route::verifies_password`]) and
+/// its passkey routes (`served_by("login")`, [`Route::served_by`]) to the `login`
+/// function; what `login` answers there must be what `api` answers: same permissions,
+/// gate and handlers.
+#[cfg(all(feature = "password-policy", feature = "passkeys"))]
 mod password_routes_in_login {
     use super::*;
     use crate::functions::Login;
@@ -295,10 +307,11 @@ mod password_routes_in_login {
 
     fn forwarded(method: &str, path: &str) -> bool {
         crate::app::verifies_password::<Api, TestEnv>(method, path)
+            || crate::app::served_by::<Api, TestEnv>(method, path) == Some("login")
     }
 
     #[test]
-    fn login_lists_exactly_the_api_password_routes() {
+    fn login_lists_exactly_the_api_routes_it_serves_for_the_workers_api() {
         let describe = |route: &Route<TestEnv>| {
             (
                 route.method,
@@ -319,18 +332,29 @@ mod password_routes_in_login {
             .map(describe)
             .collect();
         assert_eq!(in_login, in_api);
-        assert_eq!(in_api.len(), 4);
+        assert_eq!(in_api.len(), 12);
     }
 
     #[test]
-    fn are_exactly_the_password_routes() {
+    fn are_exactly_the_password_passkey_identity_and_export_routes() {
         assert!(forwarded("DELETE", "/api/me"));
         assert!(forwarded("DELETE", "/api/me/mfa/totp"));
+        let passkey = "/api/me/passkeys/0123456789abcdef0123456789abcdef";
+        assert!(forwarded("POST", "/api/me/passkeys"));
+        assert!(forwarded("GET", "/api/me/passkeys"));
+        assert!(forwarded("POST", "/api/me/passkeys/options"));
+        assert!(forwarded("PUT", passkey));
+        assert!(forwarded("DELETE", passkey));
+        assert!(forwarded("POST", "/api/me/reauthenticate"));
+        assert!(forwarded("POST", "/api/me/reauthenticate/options"));
+        assert!(!forwarded("POST", "/api/me/passkeys/x/y"));
         // The identity routes go to login too, as routes it serves (not password routes).
         let served = |method, path| crate::app::served_by::<Api, TestEnv>(method, path);
         assert_eq!(served("GET", "/api/me/identities"), Some("login"));
         assert_eq!(served("DELETE", "/api/me/identities/google"), Some("login"));
-        assert!(!forwarded("GET", "/api/me/identities"));
+        assert!(forwarded("GET", "/api/me/identities"));
+        // The export too: it reads the passkeys and the linked identities.
+        assert_eq!(served("GET", "/api/me/export"), Some("login"));
         assert!(!forwarded("GET", "/api/me"));
         assert!(!forwarded("DELETE", "/api/me/"));
         assert!(!forwarded("delete", "/api/me"));

@@ -60,13 +60,19 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
             "/auth/register",
             "/auth/login",
             "/auth/login/...",
+            "/auth/passkey/...",
             "/auth/oauth/..."
         ],
         "login's forwarded /api/ routes are the api's namespace"
     );
     assert_eq!(
         workers_patterns(&login),
-        ["/auth/register*", "/auth/login*", "/auth/oauth/*"]
+        [
+            "/auth/register*",
+            "/auth/login*",
+            "/auth/passkey/*",
+            "/auth/oauth/*"
+        ]
     );
     assert_eq!(
         workers_patterns(&mounts("refresh")),

@@ -20,6 +20,7 @@ fn users_get_their_own_things_and_nothing_administrative() {
         Permission::AccountErase,
         Permission::ConsentsManage,
         Permission::MfaManage,
+        Permission::CredentialsManage,
         Permission::IdentitiesManage,
         Permission::DocumentsUse,
     ] {
