@@ -96,9 +96,13 @@ const KIB = 1024;
 // (628.6): the session memory, leases and the introspection's shared token check in the
 // core every function links. Budgets Workers api 322, pages 264, Spin api 695, login 865,
 // pages 500 — raised, not bought back: flagged for the lead (pages is over its target).
+// With passkeys merged too (the export served by login), measured: Workers api 314.4,
+// login 695.9, pages 268.2 (over its 260 target), oauth 387.0; Spin api 741.6, login
+// 942.9, pages 501.2, oauth 637.8. Budgets Workers api 316, pages 270; Spin api 745,
+// login 946, pages 505 (flagged for the lead).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 322, login: 800, reset: 800, refresh: 800, pages: 265, oauth: 400 },
-  spin: { api: 740, login: 940, reset: 800, refresh: 800, pages: 500, oauth: 660 },
+  workers: { api: 316, login: 800, reset: 800, refresh: 800, pages: 270, oauth: 400 },
+  spin: { api: 745, login: 946, reset: 800, refresh: 800, pages: 505, oauth: 660 },
 };
 
 const artifacts = {
