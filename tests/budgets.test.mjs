@@ -87,6 +87,11 @@ const KIB = 1024;
 //   forwarded to `oauth`) and still grows by the forwarding test and grants' admission
 //   in the session path: 315.1 KiB (313.1 before, so the provider's share is 2.0).
 //   Budget 318 pending the lead's decision on the budgets above; not a silent raise.
+// - All three merged (passkeys, social sign-in, the provider; the export served by
+//   login): Workers api 309.1, login 690.6, reset 541.7, refresh 316.8, pages 263.4,
+//   oauth 381.9 KiB gzip. Budgets: api 312 (the 300 goal is not met: passkeys' and the
+//   provider's forwarding and the grants' admission are ~9 KiB over it), pages 266,
+//   oauth 390; the rest keep 800.
 // - Spin (one cargo build, so every component links the provider's configuration and
 //   the clients'-token gate): api 684.9, login 855.0, pages 487.0, oauth 628.6 (budgets
 //   690, 860, 490, 640).
@@ -98,10 +103,12 @@ const KIB = 1024;
 // pages 500 — raised, not bought back: flagged for the lead (pages is over its target).
 // With passkeys merged too (the export served by login), measured: Workers api 314.4,
 // login 695.9, pages 268.2 (over its 260 target), oauth 387.0; Spin api 741.6, login
-// 942.9, pages 501.2, oauth 637.8. Budgets Workers api 316, pages 270; Spin api 745,
-// login 946, pages 505 (flagged for the lead).
+// 942.9, pages 501.2, oauth 637.8 — against main's 309.1, 263.4 and 381.9 on Workers
+// after the same merges, the protected path's share is ~5 KiB gzip per function.
+// Budgets Workers api 316, pages 270; Spin api 745, login 946, pages 505 (flagged for
+// the lead).
 const GZIP_BUDGET_KIB = {
-  workers: { api: 316, login: 800, reset: 800, refresh: 800, pages: 270, oauth: 400 },
+  workers: { api: 316, login: 800, reset: 800, refresh: 800, pages: 270, oauth: 390 },
   spin: { api: 745, login: 946, reset: 800, refresh: 800, pages: 505, oauth: 660 },
 };
 

@@ -4,7 +4,7 @@
 # across the integration suites.
 #
 #   bash tools/test.sh              # everything
-#   bash tools/test.sh --quick      # format, lints, unit tests, Workers integration, JS client only
+#   bash tools/test.sh --quick      # format, lints, unit tests, a slice of the Workers suite, JS client
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$EDGEAUTH_ROOT"
@@ -83,6 +83,17 @@ integration() {
   EDGEAUTH_TARGET="$target" node --test --test-concurrency=1 --test-reporter=spec "tests/*.test.mjs"
 }
 
+# The quick run's slice of the Workers suite: the HTTP layer and the contract's
+# invariants a core change most often breaks (input rules, CSRF, sessions and refresh
+# rotation, the store contract, the route manifests and the size budgets). The whole
+# suite runs in the full command.
+QUICK_FILES=(layer input csrf sessions store-contract manifests budgets)
+integration_quick() {
+  local files=() file
+  for file in "${QUICK_FILES[@]}"; do files+=("tests/$file.test.mjs"); done
+  EDGEAUTH_TARGET=workers node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+}
+
 setup_rust
 setup_node
 if [ "$QUICK" = false ]; then
@@ -108,7 +119,11 @@ if [ "$spin_suites" = true ]; then
   cargo build -q -p edgeauth-doctor
   start_background_build
 fi
-step "integration + contract suite on Workers (Miniflare)" integration workers
+if [ "$QUICK" = true ]; then
+  step "integration + contract suite on Workers (Miniflare): the quick slice (${QUICK_FILES[*]})" integration_quick
+else
+  step "integration + contract suite on Workers (Miniflare)" integration workers
+fi
 step "JavaScript client: unit tests (node:test) and declarations (tsc)" js_client
 step "vendored QR-code encoder matches its npm package (tools/vendor-qr.mjs --check)" node tools/vendor-qr.mjs --check
 

@@ -8,7 +8,7 @@
 //! | `dev [--spin]` | `bash tools/dev.sh`: the four functions on `http://127.0.0.1:8787` |
 //! | `build [--spin] [args]` | `node tools/build.mjs` (Workers) or `node tools/build-spin.mjs` |
 //! | `test` | `bash tools/test.sh`: every test, what CI runs |
-//! | `quick` | `bash tools/test.sh --quick`: format, lints, unit tests, the Workers suite |
+//! | `quick` | `bash tools/test.sh --quick`: format, lints, unit tests, a slice of the Workers suite |
 //! | `bench [args]` | `bash bench/run.sh`: the benchmark report |
 //! | `doctor [args]` | the config doctor (`tools/doctor`) |
 //! | `manifests` | writes the route lists of the manifests from the route tables |
@@ -28,7 +28,7 @@ const USAGE: &str = "usage: cargo xtask <command> [args]
   dev [--spin]          run the four functions locally (bash tools/dev.sh)
   build [--spin] [...]  build the Workers (node tools/build.mjs) or the Spin components
   test                  every test, what CI runs (bash tools/test.sh)
-  quick                 format, lints, unit tests, Workers suite (bash tools/test.sh --quick)
+  quick                 format, lints, unit tests, a Workers slice (bash tools/test.sh --quick)
   bench [...]           the benchmark report (bash bench/run.sh)
   doctor [...]          the config doctor (tools/doctor)
   manifests             write the manifests' route lists from the route tables
