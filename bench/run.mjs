@@ -17,7 +17,8 @@
 // from Liftoff to TurboFan on hot functions). Nothing here runs in the test command.
 //
 // Options: --quick (fewer rounds, shorter wrk runs: a smoke run, not for the report),
-//          --skip-build (use the existing builds), --out FILE (default docs/benchmarks.md).
+//          --skip-build (use the existing builds), --out FILE (default docs/benchmarks.md),
+//          --http-only (only the HTTP section, printed, no report: for trying a change).
 
 import { execFileSync, spawn } from "node:child_process";
 import { createPrivateKey } from "node:crypto";
@@ -251,51 +252,81 @@ function wrk(url, seconds, headers = {}) {
   return parseWrk(output);
 }
 
+// A build to compare with in the same run (e.g. the parent commit's functions, built
+// into another directory with the same layout): BENCH_BASELINE_DIR adds its api as
+// "api (baseline)", with its own login and Durable Object namespace.
+const baselineDir = process.env.BENCH_BASELINE_DIR ? resolve(root, process.env.BENCH_BASELINE_DIR) : undefined;
+const REVOCATION_ROUNDS = QUICK ? 1 : 3;
+
 async function httpBenchmarks() {
-  const ports = { api: PORT + 10, login: PORT + 11, empty: PORT + 12, hono: PORT + 13, kv: PORT + 14 };
+  const ports = { api: PORT + 10, login: PORT + 11, empty: PORT + 12, hono: PORT + 13, kv: PORT + 14,
+    apiStrict: PORT + 15, refresh: PORT + 16, apiBase: PORT + 17, loginBase: PORT + 18 };
   const origin = `http://127.0.0.1:${ports.api}`;
   const functionVars = {
     ...devVars,
     PUBLIC_ORIGIN: origin,
     // Log in right after registering (no mail round trip), and let wrk's ~100k
-    // requests through the per-user API limit: the counter is still incremented on
-    // every request (same work), it just never reaches the limit.
+    // requests through the per-user API limit: the counter still counts every request
+    // (exactly in strict mode, in leased blocks in cached mode), it just never reaches
+    // the limit.
     REQUIRE_EMAIL_VERIFICATION: "false",
     RATE_LIMIT_API_PER_USER: "4000000000/60",
+    // One benchmark user plus one per revocation round and mode, all from 127.0.0.1:
+    // more than the default 5 registrations an hour per address.
+    RATE_LIMIT_REGISTER_PER_IP: "100/3600",
   };
+  const strictVars = { ...functionVars, SESSION_CHECK: "strict" };
   const storage = [{ name: "EDGEAUTH_KV", kv: "kv-service" }];
+  const hosted = { name: "ATOMIC", durableObject: { className: "AtomicShard", serviceName: "api" } };
+  const baselineWorkers = baselineDir ? [
+    rustWorker("api-base", join(baselineDir, "api"),
+      [...textBindings(functionVars), ...storage, { name: "ATOMIC", durableObject: { className: "AtomicShard" } }],
+      ["AtomicShard"]),
+    rustWorker("login-base", join(baselineDir, "login"),
+      [...textBindings(functionVars), ...storage, { name: "ATOMIC", durableObject: { className: "AtomicShard", serviceName: "api-base" } }]),
+  ] : [];
   const config = writeConfig(tmp, "http", {
     workers: [
       jsWorker("kv-service"),
       rustWorker("api", join(functionsDir, "api"),
         [...textBindings(functionVars), ...storage, { name: "ATOMIC", durableObject: { className: "AtomicShard" } }],
         ["AtomicShard"]),
-      rustWorker("login", join(functionsDir, "login"),
-        [...textBindings(functionVars), ...storage, { name: "ATOMIC", durableObject: { className: "AtomicShard", serviceName: "api" } }]),
+      // The same build with SESSION_CHECK=strict, on the same objects.
+      rustWorker("api-strict", join(functionsDir, "api"), [...textBindings(strictVars), ...storage, hosted]),
+      rustWorker("login", join(functionsDir, "login"), [...textBindings(functionVars), ...storage, hosted]),
+      rustWorker("refresh", join(functionsDir, "refresh"), [...textBindings(functionVars), ...storage, hosted]),
       rustWorker("empty", join(tmp, "workers/empty-worker")),
       jsWorker("hono-jose", [{ name: "KV", kv: "kv-service" }, ...textBindings({ JWT_PUBLIC_JWK: JSON.stringify(publicJwk), ORIGIN: origin })]),
+      ...baselineWorkers,
     ],
     storageDir: freshStorageDir("http"),
     sockets: [
       { name: "api", port: ports.api, service: "api" },
+      { name: "apiStrict", port: ports.apiStrict, service: "api-strict" },
       { name: "login", port: ports.login, service: "login" },
+      { name: "refresh", port: ports.refresh, service: "refresh" },
       { name: "empty", port: ports.empty, service: "empty" },
       { name: "hono", port: ports.hono, service: "hono-jose" },
       { name: "kv", port: ports.kv, service: "kv-service" },
+      ...(baselineDir ? [{ name: "apiBase", port: ports.apiBase, service: "api-base" },
+        { name: "loginBase", port: ports.loginBase, service: "login-base" }] : []),
     ],
   });
-  const server = await startWorkerd(workerdBin, config, Object.values(ports));
+  const listening = Object.entries(ports).filter(([name]) => baselineDir || !name.endsWith("Base")).map(([, port]) => port);
+  const server = await startWorkerd(workerdBin, config, listening);
   try {
     // Seed through the real functions: register, log in (token mode), read /api/me.
-    const email = "bench-user@example.com";
     const password = "correct horse battery staple 42";
-    const post = (path, body) => fetch(`http://127.0.0.1:${ports.login}${path}`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const registered = await post("/auth/register", { email, password });
-    if (registered.status !== 202) throw new Error(`register: ${registered.status} ${await registered.text()}`);
-    const loggedIn = await post("/auth/login", { email, password, mode: "token" });
-    if (loggedIn.status !== 200) throw new Error(`login: ${loggedIn.status} ${await loggedIn.text()}`);
-    const { access_token: token } = await loggedIn.json();
+    const post = (port, path, body, headers = {}) => fetch(`http://127.0.0.1:${port}${path}`, {
+      method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    const signIn = async (loginPort, email) => {
+      const registered = await post(loginPort, "/auth/register", { email, password });
+      if (registered.status !== 202) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+      const loggedIn = await post(loginPort, "/auth/login", { email, password, mode: "token" });
+      if (loggedIn.status !== 200) throw new Error(`login: ${loggedIn.status} ${await loggedIn.text()}`);
+      return (await loggedIn.json()).access_token;
+    };
+    const token = await signIn(ports.login, "bench-user@example.com");
     const auth = { Authorization: `Bearer ${token}` };
     const me = await fetch(`${origin}/api/me`, { headers: auth });
     if (me.status !== 200) throw new Error(`GET /api/me: ${me.status} ${await me.text()}`);
@@ -305,25 +336,25 @@ async function httpBenchmarks() {
       method: "PUT", body: JSON.stringify({ id: profile.id, email: profile.email, roles: profile.roles,
         email_verified: profile.email_verified, disabled: false }) });
     if (!put.ok) throw new Error(`KV seed: ${put.status}`);
-    const hono = await fetch(`http://127.0.0.1:${ports.hono}/api/me`, { headers: auth });
-    if (hono.status !== 200) throw new Error(`Hono GET /api/me: ${hono.status} ${await hono.text()}`);
-    const empty = await fetch(`http://127.0.0.1:${ports.empty}/`);
-    if (empty.status !== 200) throw new Error(`empty worker: ${empty.status}`);
-
-    const targets = {
-      empty: () => wrk(`http://127.0.0.1:${ports.empty}/`, WRK_SECONDS),
-      api: () => wrk(`${origin}/api/me`, WRK_SECONDS, auth),
-      hono: () => wrk(`http://127.0.0.1:${ports.hono}/api/me`, WRK_SECONDS, auth),
+    const baseAuth = baselineDir ? { Authorization: `Bearer ${await signIn(ports.loginBase, "bench-user@example.com")}` } : undefined;
+    const urls = {
+      empty: [`http://127.0.0.1:${ports.empty}/`, {}],
+      api: [`${origin}/api/me${process.env.BENCH_QUERY ?? ""}`, auth],
+      apiStrict: [`http://127.0.0.1:${ports.apiStrict}/api/me`, auth],
+      hono: [`http://127.0.0.1:${ports.hono}/api/me`, auth],
+      ...(baselineDir ? { apiBase: [`http://127.0.0.1:${ports.apiBase}/api/me`, baseAuth] } : {}),
     };
-    log("http warm-up");
-    for (const name of Object.keys(targets)) {
-      const url = { empty: `http://127.0.0.1:${ports.empty}/`, api: `${origin}/api/me`, hono: `http://127.0.0.1:${ports.hono}/api/me` }[name];
-      wrk(url, 2, name === "empty" ? {} : auth);
+    for (const [name, [url, headers]] of Object.entries(urls)) {
+      const answer = await fetch(url, { headers });
+      if (answer.status !== 200) throw new Error(`${name} ${url}: ${answer.status} ${await answer.text()}`);
     }
-    const runs = { empty: [], api: [], hono: [] };
+
+    log("http warm-up");
+    for (const [url, headers] of Object.values(urls)) wrk(url, 2, headers);
+    const runs = Object.fromEntries(Object.keys(urls).map((name) => [name, []]));
     for (let round = 0; round < HTTP_ROUNDS; round++) {
-      for (const [name, measure] of Object.entries(targets)) {
-        const result = measure();
+      for (const [name, [url, headers]] of Object.entries(urls)) {
+        const result = wrk(url, WRK_SECONDS, headers);
         log(`http ${name} round ${round + 1}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms` +
           (result.errors ? `, ${result.errors}` : ""));
         if (result.non2xx > 0) {
@@ -334,22 +365,67 @@ async function httpBenchmarks() {
         runs[name].push(result);
       }
     }
+    const revocation = await revocationTimes(ports, post, signIn);
+    const perRound = (a, b, field = "rps") => median(runs[a].map((run, i) => run[field] / runs[b][i][field]));
     return {
-      connections: WRK_CONNECTIONS, seconds: WRK_SECONDS, rounds: HTTP_ROUNDS, runs,
+      connections: WRK_CONNECTIONS, seconds: WRK_SECONDS, rounds: HTTP_ROUNDS, runs, revocation,
+      baseline: baselineDir ? relative(root, baselineDir) : undefined,
       median: Object.fromEntries(Object.entries(runs).map(([name, list]) =>
         [name, { rps: median(list.map((r) => r.rps)), p50ms: median(list.map((r) => r.p50ms)),
           p99ms: median(list.map((r) => r.p99ms)), socketErrors: list.reduce((sum, r) => sum + (r.socketErrors ?? 0), 0),
           requests: list.reduce((sum, r) => sum + r.requests, 0) }])),
-      // req/s ratios per round (the three servers of a round ran back to back), median.
+      // req/s and p99 ratios per round (the servers of a round ran back to back), median.
       pairedRatio: {
-        apiHono: median(runs.api.map((run, i) => run.rps / runs.hono[i].rps)),
-        apiEmpty: median(runs.api.map((run, i) => run.rps / runs.empty[i].rps)),
-        honoEmpty: median(runs.hono.map((run, i) => run.rps / runs.empty[i].rps)),
+        apiHono: perRound("api", "hono"),
+        apiStrictHono: perRound("apiStrict", "hono"),
+        apiEmpty: perRound("api", "empty"),
+        apiStrictEmpty: perRound("apiStrict", "empty"),
+        honoEmpty: perRound("hono", "empty"),
+        apiHonoP99: perRound("api", "hono", "p99ms"),
+        apiStrictHonoP99: perRound("apiStrict", "hono", "p99ms"),
+        ...(baselineDir ? { apiBaseHono: perRound("apiBase", "hono"), apiBaseEmpty: perRound("apiBase", "empty"),
+          apiBaseHonoP99: perRound("apiBase", "hono", "p99ms") } : {}),
       },
     };
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * The revocation bound on this setup: a fresh session's token is read through `GET
+ * /api/me` until the api isolate holds a check of it, the session is logged out through
+ * the `refresh` Worker (another isolate, as in production), and `GET /api/me` is polled
+ * every 20 ms until it refuses. Per mode: the time from the logout's answer to the
+ * first refused request, every round (tests/revocation.test.mjs asserts the bound on
+ * every function and runtime).
+ */
+async function revocationTimes(ports, post, signIn) {
+  const result = {};
+  for (const [mode, port] of [["cached", ports.api], ["strict", ports.apiStrict]]) {
+    result[mode] = [];
+    for (let round = 0; round < REVOCATION_ROUNDS; round++) {
+      const token = await signIn(ports.login, `revoked-${mode}-${round}@example.com`);
+      const headers = { Authorization: `Bearer ${token}` };
+      for (let i = 0; i < 3; i++) {
+        const warm = await fetch(`http://127.0.0.1:${port}/api/me`, { headers });
+        if (warm.status !== 200) throw new Error(`revocation warm-up: ${warm.status}`);
+      }
+      const logout = await post(ports.refresh, "/auth/session/logout", {}, headers);
+      if (logout.status !== 204) throw new Error(`logout: ${logout.status} ${await logout.text()}`);
+      const since = performance.now();
+      for (;;) {
+        const sent = performance.now();
+        const answer = await fetch(`http://127.0.0.1:${port}/api/me`, { headers });
+        await answer.arrayBuffer();
+        if (answer.status === 401) { result[mode].push(sent - since); break; }
+        if (sent - since > 30_000) throw new Error(`${mode}: still accepted 30 s after the logout`);
+        await sleep(20);
+      }
+    }
+    log(`revocation ${mode}: ${result[mode].map((ms) => ms.toFixed(0)).join(", ")} ms`);
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------------------------
@@ -373,7 +449,8 @@ function sizes() {
 // hello-world worker in the same setup is the baseline (workerd's own start).
 const PROBES = {
   api: ["/api/health", 200], login: ["/auth/login", 405], reset: ["/auth/password/forgot", 405],
-  refresh: ["/.well-known/jwks.json", 200], "empty Rust worker": ["/", 200], "JS hello world": ["/", 200],
+  refresh: ["/.well-known/jwks.json", 200], pages: ["/sign-in", 200],
+  "empty Rust worker": ["/", 200], "JS hello world": ["/", 200],
 };
 
 async function timeStartup(configFile, port, [path, status]) {
@@ -481,6 +558,13 @@ async function main() {
   }, MEASURE_LIMIT_S * 1000);
   const measureStarted = performance.now();
   const loadAtStart = loadSamples.length;
+  if (option("--http-only")) {
+    const http = await httpBenchmarks();
+    clearTimeout(watchdog);
+    clearInterval(loadTimer);
+    console.log(JSON.stringify({ median: http.median, pairedRatio: http.pairedRatio, revocation: http.revocation }, null, 2));
+    return;
+  }
   const micro = await microBenchmarks();
   const http = await httpBenchmarks();
   const size = sizes();

@@ -210,6 +210,8 @@ describe(`${TARGET}: erasure`, () => {
     assert.equal(erased.headers.get("clear-site-data"), '"cookies", "storage"');
     assert.ok(erased.setCookies.some((c) => /^__Host-access=;/.test(c) && /Max-Age=0/i.test(c)));
 
+    // At once, though the api Worker forwarded the erasure to login: it forgets its
+    // session checks after a forwarded password route (read your own writes).
     assertProblem(await as(erin, "GET", "/api/me"), 401, "unauthenticated");
     assert.equal((await erin.refresh()).status, 401);
     assertProblem(await attemptLogin(new Client(server.url), erin.email, erin.password, "token"), 401,

@@ -7,8 +7,12 @@
 // npm: `wasm-bindgen-cli` pinned to the `wasm-bindgen` crate version, a ten-line shim,
 // and no bundling (Miniflare and wrangler both load ES modules + compiled wasm).
 //
-// Usage: node tools/build.mjs [--function NAME]... [--with-test-workers] [--skip-cargo]
-// Output: build/workers/<name>/{shim.mjs,index.js,index_bg.wasm,snippets/}
+// Usage: node tools/build.mjs [--function NAME]... [--example NAME]... [--with-test-workers] [--skip-cargo]
+// Output: build/workers/<name>/{shim.mjs,index.js,index_bg.wasm,snippets/}, and the
+// examples that protect their own routes with edgeauth (examples/guard-*):
+// build/examples/guard-worker/ (Rust, same steps) and build/examples/guard-hono/index.mjs
+// (esbuild bundle of the Hono app and clients/guard-js). Without --function/--example,
+// everything.
 //
 // --with-test-workers also builds the test-only contract worker (tests/contract-worker)
 // in the same cargo invocation: its `contract-tests` feature then unifies into the
@@ -22,15 +26,20 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const FUNCTIONS = ["login", "reset", "refresh", "api", "pages", "oauth"];
+/** The Workers examples of "Protect your own API" (README), built beside the functions. */
+export const EXAMPLES = ["guard-worker", "guard-hono"];
 const CRATES = { login: "edgeauth-fn-login", reset: "edgeauth-fn-reset", refresh: "edgeauth-fn-refresh",
-  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", oauth: "edgeauth-fn-oauth", contract: "edgeauth-contract-worker" };
+  api: "edgeauth-fn-api", pages: "edgeauth-fn-pages", oauth: "edgeauth-fn-oauth", contract: "edgeauth-contract-worker",
+  "guard-worker": "edgeauth-example-guard-worker" };
 
 function parseArgs(argv) {
   const wanted = [];
+  const examples = [];
   let skipCargo = false;
   let testWorkers = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--function") wanted.push(argv[++i]);
+    else if (argv[i] === "--example") examples.push(argv[++i]);
     else if (argv[i] === "--skip-cargo") skipCargo = true;
     else if (argv[i] === "--with-test-workers") testWorkers = true;
     else throw new Error(`unknown argument ${argv[i]}`);
@@ -38,9 +47,13 @@ function parseArgs(argv) {
   for (const name of wanted) {
     if (!FUNCTIONS.includes(name)) throw new Error(`unknown function ${name}`);
   }
-  const functions = wanted.length ? wanted : [...FUNCTIONS];
+  for (const name of examples) {
+    if (!EXAMPLES.includes(name)) throw new Error(`unknown example ${name}`);
+  }
+  const everything = !wanted.length && !examples.length;
+  const functions = everything ? [...FUNCTIONS] : wanted;
   if (testWorkers) functions.push("contract");
-  return { functions, skipCargo };
+  return { functions, examples: everything ? [...EXAMPLES] : examples, skipCargo };
 }
 
 function run(command, args, options = {}) {
@@ -87,14 +100,18 @@ export class AtomicShard extends DurableObject {
 // no password code. The others share one (`oauth`, the OAuth provider, with them: it
 // signs tokens, so it keeps Ed25519's signing table, and it references no password
 // code, so the unified `password-policy` adds nothing to it).
-const SEPARATE = [["api"], ["pages"]];
+// The Rust example Worker (edgeauth-guard, no password code, no signing, no `oauth`)
+// joins `api`'s invocation: it adds no feature to the crates it shares with it.
+const SEPARATE = [["api", "guard-worker"], ["pages"]];
 
-export function build({ functions, skipCargo }) {
+export async function build({ functions, examples = [], skipCargo }) {
+  const rustExamples = examples.filter((name) => CRATES[name]);
   if (!skipCargo) {
+    const crates = [...functions, ...rustExamples];
     const separate = SEPARATE.flat();
     const groups = [
-      functions.filter((name) => !separate.includes(name)),
-      ...SEPARATE.map((group) => functions.filter((name) => group.includes(name))),
+      crates.filter((name) => !separate.includes(name)),
+      ...SEPARATE.map((group) => crates.filter((name) => group.includes(name))),
     ].filter((group) => group.length > 0);
     for (const group of groups) {
       const packages = group.flatMap((name) => ["-p", CRATES[name]]);
@@ -106,6 +123,21 @@ export function build({ functions, skipCargo }) {
     const out = join(root, "build/workers", name);
     bindgen(input, out);
     console.log(`built build/workers/${name}`);
+  }
+  for (const name of rustExamples) {
+    bindgen(join(root, "target/wasm32-unknown-unknown/release", `${CRATES[name].replaceAll("-", "_")}.wasm`),
+      join(root, "build/examples", name));
+    console.log(`built build/examples/${name}`);
+  }
+  if (examples.includes("guard-hono")) {
+    const { build: esbuild } = await import("esbuild");
+    await esbuild({
+      entryPoints: [join(root, "examples/guard-hono/worker.mjs")],
+      outfile: join(root, "build/examples/guard-hono/index.mjs"),
+      bundle: true, format: "esm", platform: "neutral", target: "es2022",
+      conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], logLevel: "warning",
+    });
+    console.log("built build/examples/guard-hono");
   }
 }
 
@@ -149,7 +181,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // step calls this script again per function; EDGEAUTH_PREBUILT=1 reuses that build
   // instead of recompiling each function alone (another feature set, minutes each).
   const prebuilt = process.env.EDGEAUTH_PREBUILT === "1"
-    && options.functions.every((name) => existsSync(join(root, "build/workers", name, "shim.mjs")));
+    && options.functions.every((name) => existsSync(join(root, "build/workers", name, "shim.mjs")))
+    && options.examples.every((name) => existsSync(join(root, "build/examples", name)));
   if (prebuilt) console.log(`reusing build/workers/{${options.functions.join(",")}} (EDGEAUTH_PREBUILT=1)`);
-  else build(options);
+  else await build(options);
 }

@@ -18,7 +18,7 @@ export const CONFIG_VARIABLES = [
   "PASSWORD_MIN_LENGTH", "RATE_LIMIT_LOGIN_PER_IP", "RATE_LIMIT_REGISTER_PER_IP",
   "RATE_LIMIT_FORGOT_PER_IP", "RATE_LIMIT_REFRESH_PER_IP", "RATE_LIMIT_API_PER_USER",
   "RATE_LIMIT_SESSIONS_PER_USER", "LOCKOUT_FAILURES", "LOCKOUT_BASE_SECS", "LOCKOUT_MAX_SECS", "ACCESS_TOKEN_TTL_SECS",
-  "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE",
+  "SESSION_IDLE_TIMEOUT_SECS", "SESSION_ABSOLUTE_LIFETIME_SECS", "SESSIONS_REVOKED_BEFORE", "SESSION_CHECK",
   "PRODUCT_NAME", "BRAND_COLOR", "RETURN_TO_PATHS", "RATE_LIMIT_OAUTH_PER_IP", "OAUTH_PROVIDERS",
   "OAUTH_GOOGLE_CLIENT_ID", "OAUTH_GOOGLE_CLIENT_SECRET", "OAUTH_GOOGLE_LABEL",
   "OAUTH_MICROSOFT_CLIENT_ID", "OAUTH_MICROSOFT_CLIENT_SECRET", "OAUTH_MICROSOFT_TENANT", "OAUTH_MICROSOFT_LABEL",
@@ -99,7 +99,7 @@ export const ROUTES = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not these lines.
   login: ["*/auth/register*", "*/auth/login*", "*/auth/passkey/*", "*/auth/oauth/*"],
   reset: ["*/auth/password/*", "*/auth/email/*", "*/auth/security/*"],
-  refresh: ["*/auth/session*", "*/.well-known/jwks.json*"],
+  refresh: ["*/auth/session*", "*/auth/introspect*", "*/.well-known/jwks.json*"],
   api: ["*/api/*"],
   pages: ["*/sign-in*", "*/sign-up*", "*/verify-email*", "*/forgot-password*", "*/reset-password*", "*/security-alert*", "*/account*", "*/admin*", "*/consent*", "*/assets/*"],
   oauth: ["*/.well-known/openid-configuration*", "*/.well-known/oauth-authorization-server*", "*/.well-known/oauth-protected-resource*", "*/oauth/authorize*", "*/oauth/continue*", "*/oauth/requests/*", "*/oauth/token*", "*/oauth/revoke*", "*/oauth/introspect*", "*/oauth/userinfo*", "*/oauth/end-session*", "*/oauth/register*", "*/oauth/consents*", "*/oauth/admin/*"],
@@ -110,6 +110,10 @@ export const ROUTES = {
   "e2e-static": ["*/__e2e/*"],
   // The example app (examples/protected-app): a JavaScript Worker beside the functions.
   example: ["*/example*"],
+  // Your own API protected by edgeauth (README "Protect your own API"): a Rust Worker
+  // and a Hono Worker, each with its wrangler.toml routes.
+  "guard-worker": ["*/rust-app*"],
+  "guard-hono": ["*/hono-app*"],
 };
 
 const DURABLE_OBJECT_HOST = "api";
@@ -214,7 +218,49 @@ function exampleWorker() {
 }
 
 /**
- * Starts all six functions on one origin, and the example app under /example/.
+ * The Workers of examples/guard-worker and examples/guard-hono as tools/build.mjs
+ * writes them: each reaches edgeauth's `refresh` Worker over the service binding
+ * EDGEAUTH and reads the guard's variables (the tokens' issuer is PUBLIC_ORIGIN; the
+ * session-check mode follows edgeauth's).
+ */
+function guardExampleWorkers(vars) {
+  const bindings = {
+    EDGEAUTH_ORIGIN: vars.PUBLIC_ORIGIN,
+    ...(vars.SESSION_CHECK ? { SESSION_CHECK: vars.SESSION_CHECK } : {}),
+  };
+  const rust = join(root, "build/examples/guard-worker");
+  const hono = join(root, "build/examples/guard-hono");
+  return [
+    {
+      name: "edgeauth-example-rust",
+      modules: true,
+      scriptPath: join(rust, "shim.mjs"),
+      modulesRoot: rust,
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      compatibilityDate: "2026-07-01",
+      routes: ROUTES["guard-worker"],
+      bindings,
+      serviceBindings: { EDGEAUTH: "edgeauth-refresh" },
+    },
+    {
+      name: "edgeauth-example-hono",
+      modules: true,
+      scriptPath: join(hono, "index.mjs"),
+      modulesRoot: hono,
+      compatibilityDate: "2026-07-01",
+      routes: ROUTES["guard-hono"],
+      bindings,
+      serviceBindings: { EDGEAUTH: "edgeauth-refresh" },
+    },
+  ];
+}
+
+/**
+ * Starts all six functions on one origin, the example app under /example/, and the
+ * guard examples under /rust-app/ and /hono-app/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
  *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
  */
@@ -235,6 +281,7 @@ export async function startLocal(options = {}) {
     workers: [
       ...order.map((name) => workerOptions(name, vars)),
       exampleWorker(),
+      ...guardExampleWorkers(vars),
       // Test-only: the browser suite's pages on this origin (tests/e2e/harness/static-worker.mjs).
       ...(options.withE2eStatic ? [e2eStaticWorker()] : []),
     ],

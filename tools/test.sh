@@ -31,9 +31,10 @@ step() {
 
 # The browser client (clients/js): its unit tests (a fake browser, and the built
 # Workers for what needs no cookie), its JavaScript against its declarations, and the
-# declarations against a typed usage.
+# declarations against a typed usage; then the same for the guard (clients/guard-js).
 js_client() {
-  node --test --test-reporter=spec "clients/js/test/*.test.mjs" && tsc -p clients/js && tsc -p clients/js/test/types
+  node --test --test-reporter=spec "clients/js/test/*.test.mjs" && tsc -p clients/js && tsc -p clients/js/test/types \
+    && node --test --test-reporter=spec "clients/guard-js/test/*.test.mjs" && tsc -p clients/guard-js
 }
 
 # The client, the hosted pages and the example app in headless Chromium against the
@@ -103,7 +104,9 @@ step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (Workers target)" cargo clippy --release --target wasm32-unknown-unknown \
   -p edgeauth-workers -p edgeauth-fn-login -p edgeauth-fn-reset -p edgeauth-fn-refresh -p edgeauth-fn-api -p edgeauth-fn-pages -p edgeauth-fn-oauth \
-  -p edgeauth-contract-worker -- -D warnings
+  -p edgeauth-contract-worker -p edgeauth-guard -p edgeauth-example-guard-worker -- -D warnings
+step "clippy (Spin target: the guard and its example)" cargo clippy --release --target wasm32-wasip2 \
+  -p edgeauth-guard -p edgeauth-example-guard-spin -- -D warnings
 step "unit and property tests (native)" cargo test --workspace --all-features
 step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
   cargo build -p edgeauth-core -p edgeauth-webauthn --no-default-features --target wasm32-unknown-unknown --release

@@ -164,3 +164,91 @@ pub fn jwt_verify_cached(config: &Config, token: &str, n: u32, now_ms: &dyn Fn()
     }
     now_ms() - started
 }
+
+/// A whole `GET /api/me` through the core's pipeline (`app::serve` of the `api`
+/// function: layer, gate, session check, per-user limit, handler, headers, log line)
+/// in one isolate's memory, on in-memory stores, for a signed-in user: what the api
+/// Worker's core runs per request, without the runtime around it. The user registers
+/// and signs in through `login` first (untimed); SESSION_CHECK as given.
+pub fn api_me(session_check: &str, n: u32, now_ms: &dyn Fn() -> f64) -> f64 {
+    use edgeauth_core::app;
+    use edgeauth_core::ctx::Platform;
+    use edgeauth_core::env::fake::{FakeClock, SeededRandom};
+    use edgeauth_core::functions::{Api, Login};
+    use edgeauth_core::http::{Method, Request};
+    use edgeauth_core::memory::IsolateMemory;
+    use edgeauth_core::store::memory::MemoryStore;
+    use std::rc::Rc;
+
+    struct Overridden(&'static str);
+    impl Vars for Overridden {
+        fn var(&self, name: &str) -> Option<String> {
+            match name {
+                "REQUIRE_EMAIL_VERIFICATION" => Some("false".into()),
+                "RATE_LIMIT_API_PER_USER" => Some("4000000000/60".into()),
+                "SESSION_CHECK" => Some(self.0.into()),
+                _ => include_str!("../../config/development.env")
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                    .filter_map(|line| line.split_once('='))
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string()),
+            }
+        }
+    }
+    let mode: &'static str = if session_check == "strict" { "strict" } else { "cached" };
+    let config = Config::from_vars(&Overridden(mode)).unwrap_or_else(|e| panic!("{e:?}"));
+    let start = now_ms() as u64;
+    let clock = Rc::new(FakeClock::at(start));
+    let services = Platform {
+        records: MemoryStore::new(clock.clone()),
+        atomic: MemoryStore::new(clock.clone()),
+        clock: FakeClock::at(start),
+        random: SeededRandom::new(7),
+        signatures: SoftwareEd25519,
+        // GET /api/me sends nothing out (the sign-in providers' requests are login's).
+        http: edgeauth_core::outbound::NoOutbound,
+    };
+    let memory = IsolateMemory::new();
+    let request = |method: Method, path: &str, body: &str, authorization: Option<&str>| {
+        let mut headers = vec![("CF-Connecting-IP".to_string(), "198.51.100.1".to_string())];
+        if !body.is_empty() {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        if let Some(value) = authorization {
+            headers.push(("Authorization".into(), value.into()));
+        }
+        Request {
+            method,
+            scheme: "http".into(),
+            host: "127.0.0.1".into(),
+            port: Some(8787),
+            path: path.into(),
+            query: String::new(),
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    };
+    let credentials = format!(r#"{{"email":"bench@example.com","password":"{PASSWORD}"}}"#);
+    let registered = ready(app::serve::<Login, _>(Ok(&config), &memory, &services,
+        &request(Method::Post, "/auth/register", &credentials, None)));
+    assert_eq!(registered.response.status, 202, "register");
+    let login = format!(r#"{{"email":"bench@example.com","password":"{PASSWORD}","mode":"token"}}"#);
+    let signed_in = ready(app::serve::<Login, _>(Ok(&config), &memory, &services,
+        &request(Method::Post, "/auth/login", &login, None)));
+    assert_eq!(signed_in.response.status, 200, "login");
+    let body: serde_json::Value = serde_json::from_slice(&signed_in.response.body).unwrap_or_default();
+    let bearer = format!("Bearer {}", body["access_token"].as_str().unwrap_or_default());
+    let me = request(Method::Get, "/api/me", "", Some(&bearer));
+    let once = || ready(app::serve::<Api, _>(Ok(&config), &memory, &services, &me));
+    assert_eq!(once().response.status, 200, "GET /api/me");
+    let started = now_ms();
+    for _ in 0..n {
+        let outcome = once();
+        assert_eq!(outcome.response.status, 200, "GET /api/me");
+        // What the adapter does next: the log line's text.
+        let _ = outcome.log.to_json();
+    }
+    now_ms() - started
+}

@@ -41,3 +41,28 @@ export function assertProblem(response, status, code) {
   assert.equal(body.request_id, response.headers.get("x-request-id"));
   assert.ok(!/stack|panicked|at .*\.rs/i.test(response.text), "no internals in problem bodies");
 }
+
+/**
+ * The revocation bound of SESSION_CHECK=cached, the default (docs/sessions.md §5: a
+ * revocation reaches every read within 5 s), plus slack for a loaded machine.
+ */
+export const REVOCATION_BOUND_MS = 5_000 + 2_000;
+
+/**
+ * Polls `probe` (a read with a revoked credential) until it answers the problem
+ * `status`/`code`, failing if it still answers 200 past the revocation bound; returns
+ * the last response (asserted as that problem). Where no isolate holds a check of the
+ * credential the first answer already refuses.
+ */
+export async function assertRefusedWithinBound(probe, status = 401, code = "unauthenticated") {
+  const since = Date.now();
+  for (;;) {
+    const response = await probe();
+    if (response.status === 200 && Date.now() - since < REVOCATION_BOUND_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    assertProblem(response, status, code);
+    return response;
+  }
+}

@@ -82,11 +82,14 @@ export async function start({ vars = configWith(), withContractWorker = false, w
 
 /**
  * spin.toml as committed, with absolute component paths (the copy lives in a temporary
- * directory) plus, for store tests, the test-only contract component.
+ * directory), the example component that protects its own routes with edgeauth
+ * (examples/guard-spin, at /spin-app/...: one Spin app on one origin, as the example's
+ * README suggests) and, for store tests, the test-only contract component.
  */
 function testManifest(state, withContractWorker) {
   let manifest = readFileSync(join(root, "spin.toml"), "utf8")
     .replaceAll('source = "target/', `source = "${root}/target/`);
+  manifest = withGuardExample(manifest);
   if (withContractWorker) {
     manifest += `
 [[trigger.http]]
@@ -103,14 +106,51 @@ key_value_stores = ["default"]
   return path;
 }
 
+/**
+ * Adds examples/guard-spin's variables (those edgeauth's manifest does not declare
+ * already), route and component to edgeauth's manifest text.
+ */
+function withGuardExample(manifest) {
+  const example = readFileSync(join(root, "examples/guard-spin/spin.toml"), "utf8");
+  const section = (text, header) => {
+    const start = text.indexOf(`${header}\n`);
+    const rest = text.slice(start + header.length + 1);
+    const next = rest.search(/^\[/m);
+    return next < 0 ? rest : rest.slice(0, next);
+  };
+  const declared = new Set([...section(manifest, "[variables]").matchAll(/^([a-z_]+) = /gm)].map((m) => m[1]));
+  const added = section(example, "[variables]").split("\n")
+    .filter((line) => /^[a-z_]+ = /.test(line) && !declared.has(line.split(" ")[0])).join("\n");
+  const component = example.slice(example.indexOf("[[trigger.http]]"))
+    .replace('source = "../../target/', `source = "${root}/target/`);
+  return `${manifest.replace("[variables]\n", `[variables]\n${added}\n`)}\n${component}`;
+}
+
+/** A port that was free a moment ago (the Spin example must know its origin up front). */
+async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 async function startSpin(vars, withContractWorker, keptState, options) {
-  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false, port = 0, clockOffsetSecs = 0 } = options;
+  const { clientAddrFromHeader = "cf-connecting-ip", kvStats = false, clockOffsetSecs = 0 } = options;
+  const port = options.port || await freePort();
   const state = mkdtempSync(join(tmpdir(), "edgeauth-spin-"));
   const kvDb = join(keptState ?? state, "kv.sqlite");
   const env = { ...process.env };
   for (const [name, value] of Object.entries(vars)) env[`SPIN_VARIABLE_${name}`] = value;
   const origin = options.mailOrigin === undefined ? mailOrigin(vars.MAIL_HTTP_URL) : options.mailOrigin;
   if (origin) env.SPIN_VARIABLE_MAIL_ORIGIN = origin;
+  // The guard example: tokens are issued by PUBLIC_ORIGIN, edgeauth is reached here.
+  env.SPIN_VARIABLE_EDGEAUTH_ORIGIN = vars.PUBLIC_ORIGIN;
+  env.SPIN_VARIABLE_EDGEAUTH_URL = `http://127.0.0.1:${port}`;
   // Social sign-in: the generic provider `oidc` and GitHub may be local servers; the
   // manifest's templated outbound hosts (spin.toml) are set to their origins, as
   // tools/dev-spin.mjs does for mail.

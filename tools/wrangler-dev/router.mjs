@@ -18,7 +18,7 @@ export const OWNERS = {
   // Routes generated from the route tables (cargo xtask manifests): edit those, not the lines below.
   LOGIN: ["/auth/register*", "/auth/login*", "/auth/passkey/*", "/auth/oauth/*"],
   RESET: ["/auth/password/*", "/auth/email/*", "/auth/security/*"],
-  REFRESH: ["/auth/session*", "/.well-known/jwks.json*"],
+  REFRESH: ["/auth/session*", "/auth/introspect*", "/.well-known/jwks.json*"],
   API: ["/api/*"],
   PAGES: ["/sign-in*", "/sign-up*", "/verify-email*", "/forgot-password*", "/reset-password*", "/security-alert*", "/account*", "/admin*", "/consent*", "/assets/*"],
   OAUTH: ["/.well-known/openid-configuration*", "/.well-known/oauth-authorization-server*", "/.well-known/oauth-protected-resource*", "/oauth/authorize*", "/oauth/continue*", "/oauth/requests/*", "/oauth/token*", "/oauth/revoke*", "/oauth/introspect*", "/oauth/userinfo*", "/oauth/end-session*", "/oauth/register*", "/oauth/consents*", "/oauth/admin/*"],

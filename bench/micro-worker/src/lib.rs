@@ -63,6 +63,8 @@ async fn fetch(request: Request, _env: Env, _ctx: Context) -> Result<Response> {
             let token = ops::fresh_token(&config, now_ms() as u64);
             ops::jwt_verify_cached(&config, &token, n, &now_ms)
         }
+        "api-me-cached" => ops::api_me("cached", n, &now_ms),
+        "api-me-strict" => ops::api_me("strict", n, &now_ms),
         "" => 0.0,
         _ => return Response::error("unknown op", 404),
     };

@@ -52,6 +52,8 @@ impl Bench {
             "jwt-sign" => ops::jwt_sign(&self.config, n, now_ms),
             "jwt-verify" => ops::jwt_verify(&self.config, &self.token, n, now_ms),
             "jwt-verify-cached" => ops::jwt_verify_cached(&self.config, &self.token, n, now_ms),
+            "api-me-cached" => ops::api_me("cached", n, now_ms),
+            "api-me-strict" => ops::api_me("strict", n, now_ms),
             _ => return None,
         })
     }

@@ -8,12 +8,16 @@
 mod workers {
     use edgeauth_core::functions::Api;
     use edgeauth_workers::LOGIN_BINDING;
-    use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
+    use worker::{event, Context, Env, Request, Result, ScheduleContext, ScheduledEvent};
 
     /// Built without password verification (bundle size): the two routes that verify a
     /// password go to the `login` Worker, which serves them with the same gate.
     #[event(fetch)]
-    async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+    async fn fetch(
+        request: Request,
+        env: Env,
+        ctx: Context,
+    ) -> Result<edgeauth_workers::RawResponse> {
         edgeauth_workers::serve_forwarding::<Api>(request, env, ctx, LOGIN_BINDING).await
     }
 

@@ -7,10 +7,14 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod workers {
     use edgeauth_core::functions::Reset;
-    use worker::{event, Context, Env, Request, Response, Result};
+    use worker::{event, Context, Env, Request, Result};
 
     #[event(fetch)]
-    async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+    async fn fetch(
+        request: Request,
+        env: Env,
+        ctx: Context,
+    ) -> Result<edgeauth_workers::RawResponse> {
         edgeauth_workers::serve::<Reset>(request, env, ctx).await
     }
 }

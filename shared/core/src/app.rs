@@ -310,7 +310,13 @@ async fn dispatch<S: Services>(
     if let Some(budget) = route.per_user {
         ratelimit::per_user(ctx, budget, principal.user_id()).await?;
     }
-    handler(ctx, &principal, params).await
+    let answer = handler(ctx, &principal, params).await;
+    if !ctx.request.method.is_safe() {
+        // What the handler changed is what this isolate's next read of the caller
+        // should see (the gate forgot the caller's session checks too, before it).
+        ctx.memory.sessions.forget_user(principal.user_id());
+    }
+    answer
 }
 
 /// The gate of a protected route: edgeauth's own session ([`auth::gate`]), else — in

@@ -69,6 +69,7 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_IDLE_TIMEOUT_SECS",
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
+    "SESSION_CHECK",
     "WEBHOOK_ENDPOINTS",
     "WEBHOOK_SECRETS",
     "WEBHOOK_MAX_ATTEMPTS",
@@ -301,6 +302,41 @@ impl Default for SessionTimes {
     }
 }
 
+/// `SESSION_CHECK` (docs/sessions.md §5): how an authenticated request learns that
+/// its session is live, and how a per-user limit counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionCheck {
+    /// `cached` (the default): a read-only request (`GET`, `HEAD`) may use the session
+    /// and user records this isolate read for the same session less than 5 s before
+    /// (the isolate memory's revocation bound), with every rule re-checked on them;
+    /// requests with other methods read them now. Per-user limits count in blocks
+    /// reserved atomically (the isolate memory's leases). A revocation applies
+    /// everywhere within 5 s.
+    #[default]
+    Cached,
+    /// `strict`: every authenticated request reads the session and the user, and
+    /// every per-user limit increments its counter: a revocation applies to the next
+    /// request everywhere, at two store round trips per request.
+    Strict,
+}
+
+impl SessionCheck {
+    /// The variable's spelling (`cached`, `strict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cached => "cached",
+            Self::Strict => "strict",
+        }
+    }
+
+    /// The mode spelled `text` (exactly, lower case), if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Cached, Self::Strict]
+            .into_iter()
+            .find(|mode| mode.as_str() == text)
+    }
+}
+
 /// The validated configuration of one isolate: values only, no interior mutability.
 /// What an isolate remembers between requests is [`crate::memory::IsolateMemory`],
 /// handed to the core next to it.
@@ -342,6 +378,9 @@ pub struct Config {
     /// `SESSIONS_REVOKED_BEFORE`: emergency kill switch; sessions created before this
     /// Unix time (seconds) are invalid. `0` when unset.
     pub sessions_revoked_before: u64,
+    /// `SESSION_CHECK`: whether read-only requests may reuse a session check of the
+    /// last few seconds (docs/sessions.md §5).
+    pub session_check: SessionCheck,
     /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
     pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).

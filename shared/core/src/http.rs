@@ -13,6 +13,7 @@ pub mod body;
 pub mod cookies;
 pub mod html;
 pub mod problem;
+pub mod url;
 
 use alloc::string::String;
 use alloc::vec::Vec;

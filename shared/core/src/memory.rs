@@ -15,29 +15,39 @@
 //! | [`oidc`] | fetching a sign-in provider's metadata and keys per sign-in | public, checked when fetched; bounded lifetimes; an unknown key id refetches (rate-limited) |
 //! | [`metrics`] | a store write per request for metrics; re-checking the signing key | counts only, never read by a decision; the key check runs once per isolate |
 //!
-//! Adding a memory (a per-isolate session or revocation cache, say) is a module here
+//! Adding a memory is a module here
 //! and a field of [`IsolateMemory`]; [`bounded::Bounded`] is the container the caches
 //! share. The configuration is not touched.
 //!
 //! Security considerations: every memory is bounded (a flood of distinct keys can only
 //! evict entries, never grow the isolate), remembers facts that cannot change the
 //! answer or only for a stated bound, and treats a busy `RefCell` as a miss, never as
-//! a panic. Nothing here holds a secret or a bearer token.
+//! a panic. Nothing here holds a bearer token or a key; [`sessions`] holds user records
+//! as stored (a password hash, ciphertexts) for at most its bound.
 
 pub mod bounded;
 pub mod hashing;
 pub mod kill_switch;
+pub mod leases;
 pub mod metrics;
 pub mod oidc;
+pub mod sessions;
 pub mod settled;
 pub mod tokens;
 
 pub use hashing::{HashGate, HashPermit};
 pub use kill_switch::KillSwitchMemory;
+pub use leases::Leases;
 pub use metrics::{Metrics, SigningKeyWatch};
 pub use oidc::OidcMemory;
+pub use sessions::SessionCache;
 pub use settled::SettledCounts;
 pub use tokens::TokenCache;
+
+/// The longest an isolate acts on a revocation-relevant fact it read earlier: the
+/// kill switch's cut-off ([`kill_switch`]) and, in `SESSION_CHECK=cached`, a session
+/// check ([`sessions`]). The revocation bound of docs/sessions.md §5.
+pub const REVOCATION_BOUND_MS: u64 = 5_000;
 
 /// Everything one isolate remembers between requests.
 #[derive(Debug)]
@@ -46,6 +56,10 @@ pub struct IsolateMemory {
     pub tokens: TokenCache,
     /// The isolate's copy of the kill switch's stored cut-off ([`kill_switch`]).
     pub kill_switch: KillSwitchMemory,
+    /// Session checks reused by read-only requests ([`sessions`]).
+    pub sessions: SessionCache,
+    /// Blocks of per-user rate-limit positions ([`leases`]).
+    pub leases: Leases,
     /// Finished rate-limit windows' counts ([`settled`]).
     pub settled: SettledCounts,
     /// The bound on password hashing in flight ([`hashing`]).
@@ -65,6 +79,8 @@ impl IsolateMemory {
         Self {
             tokens: TokenCache::default(),
             kill_switch: KillSwitchMemory::default(),
+            sessions: SessionCache::default(),
+            leases: Leases::default(),
             settled: SettledCounts::default(),
             hashing: HashGate::new(hashing::CAPACITY),
             oidc: OidcMemory::default(),

@@ -179,6 +179,12 @@ pub async fn store_contract() -> edgeauth_core::store::contract::ContractReport 
     edgeauth_core::store::contract::run_all(&services.records, &services.atomic, &SpinClock).await
 }
 
+/// A core response as Spin's `http::Response` (for code beside the core's pipeline
+/// that answers with the core's types: the guard's refusals).
+pub fn spin_response(response: edgeauth_core::Response) -> http::Response<String> {
+    request::from_core(response)
+}
+
 /// Serves one request for function `F`: the whole body of a component's handler.
 pub async fn serve<F: Function>(request: spin_sdk::http::Request) -> http::Response<String> {
     let config = Config::for_needs(&SpinVars::fetch().await, F::NEEDS, &OsRandom);

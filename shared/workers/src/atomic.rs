@@ -34,6 +34,7 @@
 //! object reset between applying an operation and answering it (a code update, a
 //! crash); then the retry is applied again. See docs/ARCHITECTURE.md.
 
+use core::cell::OnceCell;
 use edgeauth_core::store::{envelope, AtomicKey, AtomicStore, StoreError};
 use edgeauth_core::Clock;
 use serde::{Deserialize, Serialize};
@@ -126,16 +127,22 @@ struct Reply {
     values: Vec<Option<String>>,
 }
 
-/// The client side: sends each operation to the shard's Durable Object.
+/// The client side: sends each operation to the shard's Durable Object. The namespace
+/// binding is looked up on first use (a request served from the isolate's memory
+/// makes no crossing for it).
 #[derive(Debug)]
 pub struct DoAtomic {
-    namespace: Option<ObjectNamespace>,
+    env: Env,
+    binding: &'static str,
+    namespace: OnceCell<Option<ObjectNamespace>>,
 }
 
 impl DoAtomic {
-    pub(crate) fn bind(env: &Env, binding: &str) -> Self {
+    pub(crate) fn bind(env: &Env, binding: &'static str) -> Self {
         Self {
-            namespace: env.durable_object(binding).ok(),
+            env: env.clone(),
+            binding,
+            namespace: OnceCell::new(),
         }
     }
 
@@ -159,6 +166,7 @@ impl DoAtomic {
     fn stub(&self, shard: &str) -> Result<Stub, StoreError> {
         let namespace = self
             .namespace
+            .get_or_init(|| self.env.durable_object(self.binding).ok())
             .as_ref()
             .ok_or(StoreError::unavailable("Durable Object binding missing"))?;
         namespace

@@ -4,6 +4,12 @@
 //! queued and written is the core's. Webhooks need the Queue (without it they are
 //! dropped with a `webhook_dropped` line; their `alert` lines remain); without the
 //! dataset, metrics go to the log and the store only.
+//!
+//! A log line (a JSON object, built by the core) reaches `console.log` as the object it
+//! encodes, not as its text: Workers Logs and tails keep its fields either way, and
+//! workerd spends far more CPU on a JSON-looking string than on an object — measured at
+//! about a third of a `GET /api/me` (docs/benchmarks.md, levers). Text that is not a
+//! JSON object is logged as it is.
 
 use edgeauth_core::app::{DataPoint, NotSent, Output};
 use js_sys::{Array, Function, Object, Reflect};
@@ -51,10 +57,15 @@ impl Output for WorkersOutput {
     const QUEUE: bool = true;
 
     fn line(&self, line: &str, error: bool) {
-        if error {
-            console_error!("{line}");
-        } else {
-            console_log!("{line}");
+        let object = line
+            .starts_with('{')
+            .then(|| js_sys::JSON::parse(line).ok())
+            .flatten();
+        match (object, error) {
+            (Some(object), false) => web_sys::console::log_1(&object),
+            (Some(object), true) => web_sys::console::error_1(&object),
+            (None, false) => console_log!("{line}"),
+            (None, true) => console_error!("{line}"),
         }
     }
 

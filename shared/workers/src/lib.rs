@@ -153,12 +153,16 @@ fn isolate_memory() -> &'static IsolateMemory {
     MEMORY.with(|cell| *cell.get_or_init(|| Box::leak(Box::new(IsolateMemory::new()))))
 }
 
+/// The runtime's own response type: what a Worker's `fetch` hands back, built in one
+/// crossing from the core's response.
+pub type RawResponse = web_sys::Response;
+
 /// Serves one request for function `F`: the whole body of a Worker's `fetch`.
 pub async fn serve<F: Function>(
     request: worker::Request,
     env: Env,
     ctx: Context,
-) -> worker::Result<worker::Response> {
+) -> worker::Result<RawResponse> {
     let config = isolate_config::<F>(&env);
     let services = services(&env);
     let core_request = request::to_core(request).await?;
@@ -177,6 +181,12 @@ pub async fn serve<F: Function>(
                 .await
         });
     }
+    request::to_raw(response)
+}
+
+/// A core response as a `worker::Response` (for code beside the core's pipeline that
+/// answers with the core's types: the guard's refusals).
+pub fn worker_response(response: edgeauth_core::Response) -> worker::Result<worker::Response> {
     request::from_core(response)
 }
 
@@ -195,19 +205,23 @@ pub async fn serve_forwarding<F: Function>(
     env: Env,
     ctx: Context,
     binding: &str,
-) -> worker::Result<worker::Response> {
+) -> worker::Result<RawResponse> {
     let method = request.inner().method();
     let path = request::path(&request)?;
     if app::verifies_password::<F, WorkersServices>(&method, &path) {
         if let Ok(service) = env.service(binding) {
-            return service.fetch_request(request).await;
+            let answer = service.fetch_request(request).await;
+            // The other function changed a user (erased it, turned TOTP off): this
+            // isolate's session checks must not show the state before to its next reads.
+            isolate_memory().sessions.clear();
+            return answer.map(RawResponse::from);
         }
     }
     // Routes another function serves on Workers ([`app::served_by`]): the monitoring
     // admin routes, to `refresh` over the binding named by it in capitals.
     if let Some(function) = app::served_by::<F, WorkersServices>(&method, &path) {
         if let Ok(service) = env.service(&function.to_ascii_uppercase()) {
-            return service.fetch_request(request).await;
+            return service.fetch_request(request).await.map(RawResponse::from);
         }
     }
     // Requests that bear an OAuth client's access token, to `oauth`, which verifies
@@ -215,7 +229,7 @@ pub async fn serve_forwarding<F: Function>(
     let authorization = request.headers().get("authorization").ok().flatten();
     if app::bears_client_token::<F, WorkersServices>(&method, &path, authorization.as_deref()) {
         if let Ok(service) = env.service(OAUTH_BINDING) {
-            return service.fetch_request(request).await;
+            return service.fetch_request(request).await.map(RawResponse::from);
         }
     }
     serve::<F>(request, env, ctx).await

@@ -5,6 +5,7 @@
 //! envelope and expiry is checked on read; KV's own TTL (rounded up to ≥ 60 s) only
 //! reclaims space. Only data where a stale read is harmless lives here.
 
+use core::cell::OnceCell;
 use edgeauth_core::store::{envelope, KeyPage, RecordStore, StoreError};
 use edgeauth_core::Clock;
 use worker::kv::KvStore;
@@ -16,20 +17,27 @@ use crate::WorkersClock;
 const KV_MIN_TTL_SECS: u64 = 60;
 
 /// Records in the `EDGEAUTH_KV` namespace (absent binding → every call fails closed).
+/// The binding is looked up on first use: a request that reads no record (most reads,
+/// under `SESSION_CHECK=cached`) makes no crossing for it.
 #[derive(Debug)]
 pub struct KvRecords {
-    kv: Option<KvStore>,
+    env: Env,
+    binding: &'static str,
+    kv: OnceCell<Option<KvStore>>,
 }
 
 impl KvRecords {
-    pub(crate) fn bind(env: &Env, binding: &str) -> Self {
+    pub(crate) fn bind(env: &Env, binding: &'static str) -> Self {
         Self {
-            kv: env.kv(binding).ok(),
+            env: env.clone(),
+            binding,
+            kv: OnceCell::new(),
         }
     }
 
     fn kv(&self) -> Result<&KvStore, StoreError> {
         self.kv
+            .get_or_init(|| self.env.kv(self.binding).ok())
             .as_ref()
             .ok_or(StoreError::unavailable("KV binding missing"))
     }

@@ -105,6 +105,7 @@ pub fn check(mut resolved: Resolved, options: &Options) -> Vec<Finding> {
     }
     accounts(&resolved, development, &mut push);
     kill_switch(&resolved, options.now_secs, &mut push);
+    session_check(&resolved, &mut push);
     pages(&resolved, &mut push);
     oauth_providers(&mut resolved, development, options, &mut push);
     client_ip(&resolved, development, options, &mut push);
@@ -833,6 +834,43 @@ fn pages(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
                 ),
             ));
         }
+    }
+}
+
+/// `SESSION_CHECK` (docs/sessions.md §5): `cached` (default) bounds revocation at 5 s
+/// and makes no Durable Object call per request in the steady state; `strict` applies a
+/// revocation to the next request at two calls per authenticated request — to the one
+/// location that holds the user's object, from wherever the request is served. Said so
+/// on Workers, where it is a cost; Spin checks per request in both modes.
+fn session_check(resolved: &Resolved, push: &mut impl FnMut(Finding)) {
+    let Some(value) = resolved.get("SESSION_CHECK") else {
+        return;
+    };
+    match edgeauth_core::config::SessionCheck::parse(value.trim()) {
+        None => push(
+            resolved.finding(
+                Severity::Error,
+                "session-check-unknown",
+                Some("SESSION_CHECK"),
+                "must be `cached` (revocation within 5 s, the default) or `strict` (at the next \
+             request)"
+                    .into(),
+            ),
+        ),
+        Some(edgeauth_core::config::SessionCheck::Strict)
+            if resolved.platform == Platform::Workers =>
+        {
+            push(resolved.finding(
+                Severity::Warning,
+                "session-check-strict",
+                Some("SESSION_CHECK"),
+                "is `strict`: every authenticated request makes two Durable Object round trips \
+                 to the location of the user's object (docs/benchmarks.md, latency model); \
+                 `cached` bounds revocation at 5 s without them"
+                    .into(),
+            ));
+        }
+        Some(_) => {}
     }
 }
 

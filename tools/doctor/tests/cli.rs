@@ -258,6 +258,49 @@ fn the_core_parser_has_the_last_word() {
 }
 
 #[test]
+fn session_check_strict_is_named_with_its_cost_and_an_unknown_mode_refused() {
+    let base = [
+        ("JWT_SIGNING_KEYS", SIGNING_KEYS),
+        ("DATA_ENCRYPTION_KEYS", DATA_KEYS),
+        ("MAIL_HTTP_TOKEN", "t"),
+    ];
+    let run = |mode: &str| {
+        let env: Vec<(&str, &str)> = base
+            .iter()
+            .copied()
+            .chain([("SESSION_CHECK", mode)])
+            .collect();
+        doctor("good", &["--env", "production", "--no-spin"], &env)
+    };
+    let (code, output) = run("strict");
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(
+        lines_with(
+            &output,
+            "warning[session-check-strict] wrangler.toml [env.production]"
+        )
+        .len(),
+        1,
+        "{output}"
+    );
+    let (code, output) = run("cached");
+    assert_eq!(code, 0, "{output}");
+    assert!(!output.contains("session-check"), "{output}");
+    let (code, output) = run("sometimes");
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.lines().any(|line| line.starts_with(
+            "error[session-check-unknown] wrangler.toml [env.production] SESSION_CHECK"
+        )),
+        "{output}"
+    );
+    assert!(
+        !output.contains("refused-by-core"),
+        "one finding for one problem: {output}"
+    );
+}
+
+#[test]
 fn environment_sections_must_exist_and_match() {
     let (code, output) = doctor("bad", &["--env", "staging", "--no-spin"], &[]);
     assert_eq!(code, 1, "{output}");

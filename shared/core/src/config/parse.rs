@@ -12,7 +12,7 @@ use super::oauth_provider::{OAuthError, OAuthVars};
 use super::pages::PagesError;
 use super::{
     Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
-    SessionTimes,
+    SessionCheck, SessionTimes,
 };
 #[cfg(any(test, feature = "oauth-provider"))]
 use crate::crypto::rsa::{RsaKeyring, RsaKeyringError};
@@ -380,6 +380,10 @@ pub(super) fn parse<V: Vars>(
     }
 
     let sessions_revoked_before = number(vars, "SESSIONS_REVOKED_BEFORE", 0u64)?;
+    let session_check = match get(vars, "SESSION_CHECK") {
+        None => SessionCheck::default(),
+        Some(text) => SessionCheck::parse(&text).ok_or(ConfigError::Malformed("SESSION_CHECK"))?,
+    };
 
     // A header name (RFC 9110 token); the value is read per request.
     let trusted_proxy_proto_header = get(vars, "TRUSTED_PROXY_PROTO_HEADER");
@@ -433,6 +437,7 @@ pub(super) fn parse<V: Vars>(
         rate_limits,
         sessions,
         sessions_revoked_before,
+        session_check,
         pages,
         trusted_proxy_proto_header,
         oauth_provider,

@@ -50,6 +50,10 @@
 //!
 //! Security considerations: counters are atomic increments, so concurrent bursts
 //! cannot overshoot (see [`limiter`]); a store failure is `503`, never a free pass.
+//! The per-user limits reserve their increments in blocks per isolate under
+//! `SESSION_CHECK=cached` ([`crate::memory::leases`]: the same upper bound, a stated
+//! early-refusal error); the per-address limits, the lockout and refresh rotation
+//! always use the exact, per-request operations.
 
 pub mod limiter;
 
@@ -61,7 +65,7 @@ pub use crate::memory::{HashGate, HashPermit};
 use alloc::format;
 use alloc::string::String;
 
-use crate::config::{Config, RateLimit};
+use crate::config::{Config, RateLimit, SessionCheck};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
 use crate::policy::window::{self, Decision, SlidingWindow};
@@ -239,21 +243,44 @@ impl PerUser {
 /// calls it once, right after the gate has authenticated (and, for a protected route,
 /// authorised) the caller, so requests refused before (`401`, `403`) cost no counter
 /// write and public routes are never counted.
+///
+/// Under `SESSION_CHECK=cached` the counter's positions are reserved in blocks per
+/// isolate ([`limiter::hit_leased`], [`crate::memory::leases`]): never more admitted
+/// than the exact count allows, at most the stated number refused early; `strict`
+/// increments the counter for every request ([`limiter::hit`]).
 pub async fn per_user<S: Services>(
     ctx: &Ctx<'_, S>,
     budget: PerUser,
     user_id: &str,
 ) -> Result<(), ApiError> {
     let shard = user_shard(user_id);
-    let decision = limiter::hit(
-        ctx.services.atomic(),
-        &ctx.memory.settled,
-        &shard,
-        budget.counter(),
-        sliding(budget.limit(&ctx.config.rate_limits)),
-        ctx.now_ms,
-    )
-    .await?;
+    let window = sliding(budget.limit(&ctx.config.rate_limits));
+    let atomic = ctx.services.atomic();
+    let decision = match ctx.config.session_check {
+        SessionCheck::Cached => {
+            limiter::hit_leased(
+                atomic,
+                &ctx.memory.leases,
+                &ctx.memory.settled,
+                &shard,
+                budget.counter(),
+                window,
+                ctx.now_ms,
+            )
+            .await?
+        }
+        SessionCheck::Strict => {
+            limiter::hit(
+                atomic,
+                &ctx.memory.settled,
+                &shard,
+                budget.counter(),
+                window,
+                ctx.now_ms,
+            )
+            .await?
+        }
+    };
     enforce(decision)
 }
 

@@ -13,6 +13,7 @@
 //! - [`sign_in`]: completing a sign-in whose credentials were checked, under the
 //!   epoch they were checked in.
 //! - [`routes`]: the HTTP handlers.
+//! - [`introspect`]: the session check for resource servers outside edgeauth.
 //!
 //! For other flows: [`sign_in::complete`] after a successful password check (MFA
 //! login uses [`sign_in::complete_with`]), [`delivery::respond`] to answer with the
@@ -28,6 +29,7 @@
 pub mod create;
 pub mod delivery;
 pub mod epoch;
+pub mod introspect;
 pub mod revoke;
 pub mod rotate;
 pub mod routes;

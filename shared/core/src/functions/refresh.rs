@@ -8,6 +8,9 @@
 //! read or write every session of the user, and polling `GET /auth/session` should
 //! not spend the API budget.
 //!
+//! `GET`/`POST /auth/introspect` is the session check for resource servers outside
+//! edgeauth ([`crate::flows::sessions::introspect`]); it spends the caller's API
+//! budget (`RATE_LIMIT_API_PER_USER`), being the check of an API request.
 //! On Workers it also serves the monitoring admin routes the `api` Worker forwards
 //! to it ([`crate::app::Route::served_by`]): the same entries as `api`'s, permission
 //! gate included, kept out of the `api` bundle (its size budget).
@@ -16,8 +19,8 @@ use alloc::boxed::Box;
 
 use crate::app::{param, Function, Route};
 use crate::ctx::Services;
-use crate::flows::ratelimit::PerUser::Sessions;
-use crate::flows::sessions::routes;
+use crate::flows::ratelimit::PerUser::{Api, Sessions};
+use crate::flows::sessions::{introspect, routes};
 use crate::http::Method::{Delete, Get, Post};
 use crate::policy::rbac::Permission::{MonitoringRead, WebhooksRetry};
 use crate::policy::token::jwks;
@@ -50,6 +53,12 @@ impl Function for Refresh {
                 }),
                 Route::signed_in(Delete, "/auth/sessions/{id}", Sessions, |ctx, who, p| {
                     Box::pin(async move { routes::delete(ctx, who, param(p, 0)?).await })
+                }),
+                Route::signed_in(Get, "/auth/introspect", Api, |ctx, who, _| {
+                    Box::pin(introspect::read(ctx, who))
+                }),
+                Route::signed_in(Post, "/auth/introspect", Api, |ctx, who, _| {
+                    Box::pin(introspect::write(ctx, who))
                 }),
                 Route::public(Get, "/.well-known/jwks.json", |ctx, _| {
                     Box::pin(async move { jwks::response(ctx.config) })

@@ -58,9 +58,26 @@ impl<K: PartialEq, V: Clone> Bounded<K, V> {
 
     /// Forgets `key`.
     pub fn remove(&self, key: &K) {
+        self.remove_where(|stored| stored == key);
+    }
+
+    /// Forgets every entry whose key `matches`. A busy map is retried by nobody: the
+    /// caches that use this (revocations seen by this isolate) state their bound
+    /// without it.
+    pub fn remove_where(&self, matches: impl Fn(&K) -> bool) {
         if let Ok(mut entries) = self.entries.try_borrow_mut() {
-            entries.retain(|(stored, _)| stored != key);
+            entries.retain(|(stored, _)| !matches(stored));
         }
+    }
+
+    /// Changes the value under `key` in place (`None`: not remembered, or the map is
+    /// busy); what `change` returns.
+    pub fn update<R>(&self, key: &K, change: impl FnOnce(&mut V) -> R) -> Option<R> {
+        let mut entries = self.entries.try_borrow_mut().ok()?;
+        entries
+            .iter_mut()
+            .find(|(stored, _)| stored == key)
+            .map(|(_, value)| change(value))
     }
 
     /// How many entries are remembered (a busy map reads as empty).

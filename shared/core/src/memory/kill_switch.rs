@@ -9,7 +9,7 @@
 use core::cell::Cell;
 
 /// How long an isolate trusts its copy of the stored cut-off.
-pub const REFRESH_MS: u64 = 5_000;
+pub const REFRESH_MS: u64 = super::REVOCATION_BOUND_MS;
 
 /// The stored cut-off as last read: `(value, read at)`, both Unix ms.
 #[derive(Debug, Default)]

@@ -4,9 +4,10 @@
 //! A protected handler receives the principal from the route table
 //! ([`crate::functions`]) and asks it (`principal.require_role(ROLE_ADMIN)?`).
 //!
-//! Security considerations: the principal carries the user record as stored *now*
-//! (roles, disabled flag) and the live session record, never claims taken on trust
-//! from the token alone.
+//! Security considerations: the principal carries the user record and the live
+//! session record as stored when [`Principal::checked_at_ms`] says — now, or (a
+//! read-only request under `SESSION_CHECK=cached`) at most the revocation bound
+//! before — never claims taken on trust from the token alone.
 
 use crate::error::ApiError;
 use crate::model::session::SessionRecord;
@@ -24,12 +25,15 @@ pub enum Via {
 /// Who is calling: the user, the session, and how the credential arrived.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    /// The user, as stored now.
+    /// The user, as stored at [`Self::checked_at_ms`].
     pub user: UserRecord,
-    /// The session the access token belongs to, as stored now.
+    /// The session the access token belongs to, as stored at [`Self::checked_at_ms`].
     pub session: SessionRecord,
     /// Bearer header or cookie.
     pub via: Via,
+    /// When the records were read: the start of the request that read them (Unix
+    /// ms). Earlier than this request's start only for a reused session check.
+    pub checked_at_ms: u64,
 }
 
 impl Principal {

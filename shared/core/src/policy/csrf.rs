@@ -28,7 +28,7 @@
 
 use alloc::string::String;
 
-use crate::config::Config;
+use crate::config::{Config, Keyring};
 use crate::crypto::kdf::{self, Purpose};
 use crate::encoding;
 use crate::error::ApiError;
@@ -100,15 +100,29 @@ pub fn check_origin(config: &Config, request: &Request) -> Result<(), ApiError> 
     }
 }
 
-/// The whole CSRF decision for an authenticated request.
+/// The whole CSRF decision for an authenticated request: [`check_request`] with our
+/// origins, then [`is_bound`] under the data keyring.
 pub fn check(config: &Config, parts: &CsrfParts<'_>) -> Result<(), ApiError> {
-    if parts.via == Via::Bearer || parts.method.is_safe() {
-        return Ok(());
+    match check_request(parts, |origin| origin_allowed(config, origin))? {
+        None => Ok(()),
+        Some(token) if is_bound(&config.data_encryption_keys, parts.session_id, token) => Ok(()),
+        Some(_) => Err(ApiError::CsrfFailed),
     }
-    if parts
-        .origin
-        .is_some_and(|origin| !origin_allowed(config, origin))
-    {
+}
+
+/// The part of the decision that needs no key: exemptions (Bearer, safe methods:
+/// `Ok(None)`), the `Origin` rule with `origin_allowed`, and the double submit
+/// (header present, equal to the cookie). `Ok(Some(token))`: the token still has to be
+/// bound to the session ([`is_bound`]) by whoever holds the data keys — edgeauth
+/// itself, or for a resource server outside it, edgeauth's introspection.
+pub fn check_request<'a>(
+    parts: &CsrfParts<'a>,
+    origin_allowed: impl Fn(&str) -> bool,
+) -> Result<Option<&'a str>, ApiError> {
+    if parts.via == Via::Bearer || parts.method.is_safe() {
+        return Ok(None);
+    }
+    if parts.origin.is_some_and(|origin| !origin_allowed(origin)) {
         return Err(ApiError::CsrfFailed);
     }
     let (Some(header), Some(cookie)) = (parts.header_token, parts.cookie_token) else {
@@ -117,17 +131,19 @@ pub fn check(config: &Config, parts: &CsrfParts<'_>) -> Result<(), ApiError> {
     if header.is_empty() || !constant_time_eq(header.as_bytes(), cookie.as_bytes()) {
         return Err(ApiError::CsrfFailed);
     }
-    // Try every key (no early exit, so timing does not say which key matched).
+    Ok(Some(header))
+}
+
+/// Whether `token` is the CSRF token of `session_id` under some key of `keys` (the
+/// data keyring). Every key is tried, with no early exit, so timing does not say
+/// which key matched.
+pub fn is_bound(keys: &Keyring, session_id: &str, token: &str) -> bool {
     let mut bound = false;
-    for entry in config.data_encryption_keys.iter() {
-        let expected = token_with(entry, parts.session_id);
-        bound |= constant_time_eq(expected.as_bytes(), header.as_bytes());
+    for entry in keys.iter() {
+        let expected = token_with(entry, session_id);
+        bound |= constant_time_eq(expected.as_bytes(), token.as_bytes());
     }
-    if bound {
-        Ok(())
-    } else {
-        Err(ApiError::CsrfFailed)
-    }
+    bound
 }
 
 #[cfg(test)]

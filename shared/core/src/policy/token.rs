@@ -19,6 +19,6 @@ pub mod access;
 pub mod jwks;
 
 pub use access::{
-    check_times, issue, names_a_client, verify, Grant, IssuedAccessToken, NoMemory, Remembered,
-    Times, TokenError, TokenMemory, VerifiedAccessToken,
+    check_times, issue, names_a_client, verify, verify_with, Grant, IssuedAccessToken, NoMemory,
+    Remembered, Times, TokenError, TokenKeys, TokenMemory, VerificationKey, VerifiedAccessToken,
 };

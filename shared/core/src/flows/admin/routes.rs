@@ -201,6 +201,9 @@ pub async fn set_roles<S: Services>(
     })
     .await?
     .ok_or(ApiError::NotFound)?;
+    // This isolate's snapshots of the user carry the old roles; others' end within
+    // the revocation bound.
+    ctx.memory.sessions.forget_user(user_id);
     let granted = difference(&roles, &before).join(",");
     let revoked = difference(&before, &roles).join(",");
     if !granted.is_empty() || !revoked.is_empty() {

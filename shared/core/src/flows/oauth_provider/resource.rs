@@ -61,5 +61,7 @@ pub async fn principal<S: Services>(
         user: live.user,
         session: live.record,
         via: Via::Bearer,
+        // A client's grant is read now, on every request (never a snapshot).
+        checked_at_ms: ctx.now_ms,
     }))
 }

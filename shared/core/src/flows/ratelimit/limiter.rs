@@ -24,7 +24,10 @@
 
 use alloc::format;
 
+use alloc::string::String;
+
 use crate::error::ApiError;
+use crate::memory::leases::{self, Lease, Leases, Refill};
 use crate::memory::settled::{SettledCounts, SETTLE_MS};
 use crate::policy::window::{Decision, SlidingWindow};
 use crate::store::{AtomicKey, AtomicStore};
@@ -48,24 +51,132 @@ pub async fn hit(
             window.counter_expiry_ms(k),
         )
         .await?;
-    let previous = match k.checked_sub(1) {
-        None => 0,
-        Some(previous_k) => {
-            let previous_name = format!("{name}/{previous_k}");
-            let key = format!("{shard}\u{0}{previous_name}");
-            match settled.get(&key) {
-                Some(count) => count,
-                None => {
-                    let count = read_count(atomic, shard, &previous_name).await?;
-                    if window.elapsed(now_ms) >= SETTLE_MS.min(window.window_ms / 2) {
-                        settled.remember(key, count);
-                    }
-                    count
-                }
+    let previous = previous_settled(atomic, settled, shard, name, window, now_ms).await?;
+    Ok(window.decide(now_ms, current, previous))
+}
+
+/// The previous window's count: from `settled` once final, else read (and kept once
+/// [`settle_margin`] into the window).
+async fn previous_settled(
+    atomic: &impl AtomicStore,
+    settled: &SettledCounts,
+    shard: &str,
+    name: &str,
+    window: SlidingWindow,
+    now_ms: u64,
+) -> Result<u64, ApiError> {
+    let Some(previous_k) = window.index(now_ms).checked_sub(1) else {
+        return Ok(0);
+    };
+    let previous_name = format!("{name}/{previous_k}");
+    let key = format!("{shard}\u{0}{previous_name}");
+    if let Some(count) = settled.get(&key) {
+        return Ok(count);
+    }
+    let count = read_count(atomic, shard, &previous_name).await?;
+    if window.elapsed(now_ms) >= settle_margin(window) {
+        settled.remember(key, count);
+    }
+    Ok(count)
+}
+
+/// How far into a window the previous window's count is still read afresh.
+fn settle_margin(window: SlidingWindow) -> u64 {
+    SETTLE_MS.min(window.window_ms / 2)
+}
+
+/// As [`hit`], with the positions of the current window's counter reserved in blocks
+/// and handed out by this isolate ([`crate::memory::leases`]: the bound on the error
+/// and why nothing past the limit is admitted). A request that finds a position in
+/// its isolate's lease costs no store operation.
+pub async fn hit_leased(
+    atomic: &impl AtomicStore,
+    leases: &Leases,
+    settled: &SettledCounts,
+    shard: &str,
+    name: &str,
+    window: SlidingWindow,
+    now_ms: u64,
+) -> Result<Decision, ApiError> {
+    let k = window.index(now_ms);
+    let key = format!("{shard}\u{0}{name}");
+    if let Some((position, previous)) = leases.take(&key, k, now_ms) {
+        return Ok(window.decide(now_ms, position, previous));
+    }
+    let refill = leases.plan(&key, k, now_ms, leases::cap(window.limit));
+    let size = match refill {
+        Refill::Block(size) => size,
+        Refill::Single => 1,
+    };
+    let current_name = format!("{name}/{k}");
+    let reserved = atomic
+        .increment(
+            AtomicKey::new(shard, &current_name),
+            size,
+            window.counter_expiry_ms(k),
+        )
+        .await;
+    let last = match reserved {
+        Ok(last) => last,
+        Err(error) => {
+            if matches!(refill, Refill::Block(_)) {
+                leases.abandon(&key);
             }
+            return Err(error.into());
         }
     };
-    Ok(window.decide(now_ms, current, previous))
+    let first = last.saturating_sub(size) + 1;
+    let previous = match leases.previous(&key, k, now_ms) {
+        Some(previous) if refill == Refill::Single => previous,
+        _ => match previous_settled(atomic, settled, shard, name, window, now_ms).await {
+            Ok(previous) => previous,
+            Err(error) => {
+                if matches!(refill, Refill::Block(_)) {
+                    leases.abandon(&key);
+                }
+                return Err(error);
+            }
+        },
+    };
+    if let Refill::Block(size) = refill {
+        install(leases, key, window, now_ms, first, last, previous, size);
+    }
+    Ok(window.decide(now_ms, first, previous))
+}
+
+/// Keeps a reserved block (its first position already taken) until the end of its
+/// window, or until the previous window's count is final if that is sooner.
+#[allow(clippy::too_many_arguments)]
+fn install(
+    leases: &Leases,
+    key: String,
+    window: SlidingWindow,
+    now_ms: u64,
+    first: u64,
+    last: u64,
+    previous: u64,
+    size: u64,
+) {
+    let k = window.index(now_ms);
+    let start = k.saturating_mul(window.window_ms.max(1));
+    let margin = settle_margin(window);
+    let valid_until_ms = if window.elapsed(now_ms) < margin {
+        start.saturating_add(margin)
+    } else {
+        start.saturating_add(window.window_ms.max(1))
+    };
+    leases.install(
+        key,
+        Lease {
+            window: k,
+            next: first.saturating_add(1),
+            last,
+            previous,
+            valid_until_ms,
+            size,
+            refill_started_ms: None,
+        },
+    );
 }
 
 /// The estimate of events under `name` at `now_ms`, without counting one.
@@ -137,3 +248,6 @@ pub async fn clear(
 
 /// Rounds of [`clear`] on one counter before it is left to expire.
 const CLEAR_ATTEMPTS: usize = 4;
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,12 @@
 //! Ending sessions: one, all of a user's, and listing what is live.
 //!
 //! Revocation sets `revoked` on the record by compare-and-swap (re-reading after a
-//! lost race), keeping the record until its natural end as a tombstone. Every
-//! authenticated request reads the record ([`crate::flows::auth`]), so a revoked session's
-//! access tokens stop working at once, on every function, and its refresh tokens are
-//! refused ([`super::rotate`]).
+//! lost race), keeping the record until its natural end as a tombstone. Authenticated
+//! requests check the record ([`crate::flows::auth`]), so a revoked session's access
+//! tokens stop working on every function — at once under `SESSION_CHECK=strict`,
+//! within the 5 s bound for read-only requests under `cached` (this isolate forgets
+//! its own snapshot at once) — and its refresh tokens are refused at once
+//! ([`super::rotate`]).
 //!
 //! [`revoke_all`] marks the sessions that exist now: password reset and change,
 //! admin disable and "revoke sessions", `logout-all`. Those flows also move the
@@ -41,6 +43,9 @@ pub async fn revoke_from<S: Services>(
         let mut revoked = session.clone();
         revoked.revoked = true;
         if session::swap(atomic, ctx.config, Some(&raw), &revoked).await? {
+            ctx.memory
+                .sessions
+                .forget_session(&session.user_id, &session.id);
             return Ok(true);
         }
         match session::load_raw_of(atomic, session.kind(), &session.user_id, &session.id).await? {
@@ -105,6 +110,9 @@ pub async fn revoke_all<S: Services>(
     user_id: &str,
     keep: Option<&str>,
 ) -> Result<usize, ApiError> {
+    // Callers moved the user's epoch (or changed the user) first: this isolate's
+    // snapshots of the user are out of date whatever is listed below.
+    ctx.memory.sessions.forget_user(user_id);
     let revoked_before = kill_switch::revoked_before_ms(ctx).await?;
     let mut count = 0;
     for (session, raw) in session::list_raw(ctx.services.atomic(), user_id).await? {

@@ -237,14 +237,48 @@ fn a_forbidden_request_changes_nothing_and_is_the_standard_problem() {
 }
 
 #[test]
-fn roles_are_read_from_the_store_on_every_request() {
-    let kit = Kit::new();
+fn roles_are_read_from_the_store_on_every_request_in_strict_mode() {
+    let kit = Kit::with(&[("SESSION_CHECK", "strict")]);
     let admin = kit.user("admin@example.com", &["admin"]);
     assert_eq!(answer(&kit.get(&admin, "/api/admin/users")).0, 200);
     crate::testkit::edit_user(&kit.env, &admin.user_id, |user| {
         user.roles = alloc::vec!["user".to_string()];
     });
     assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
+}
+
+#[test]
+fn a_removed_role_stops_reads_within_the_bound_and_writes_at_once_in_cached_mode() {
+    let kit = Kit::new();
+    let admin = kit.user("admin@example.com", &["admin"]);
+    let target = kit.user("target@example.com", &[]);
+    let demote = |client: &crate::testkit::Client| {
+        crate::testkit::edit_user(&kit.env, &client.user_id, |user| {
+            user.roles = alloc::vec!["user".to_string()];
+        });
+    };
+    // (Each call of the kit moves the clock 1 ms on.)
+    assert_eq!(answer(&kit.get(&admin, "/api/admin/users")).0, 200);
+    demote(&admin);
+    // A read within the bound may still use this isolate's check of a moment ago;
+    // none once the bound has passed since the check.
+    kit.env
+        .clock
+        .advance(crate::memory::REVOCATION_BOUND_MS - 2);
+    assert_eq!(answer(&kit.get(&admin, "/api/admin/users")).0, 200);
+    assert_eq!(code(&kit.get(&admin, "/api/admin/users")), "forbidden");
+
+    // A write never uses it.
+    let second = kit.user("second@example.com", &["admin"]);
+    assert_eq!(answer(&kit.get(&second, "/api/admin/users")).0, 200);
+    demote(&second);
+    let write = kit.call(
+        Some(&second),
+        Method::Post,
+        &alloc::format!("/api/admin/users/{}/disable", target.user_id),
+        None,
+    );
+    assert_eq!(code(&write), "forbidden");
 }
 
 /// The Workers `api` forwards its password routes ([`Route::verifies_password`]) and

@@ -76,7 +76,11 @@ fn mounts_follow_the_first_two_segments_and_namespaces() {
     );
     assert_eq!(
         workers_patterns(&mounts("refresh")),
-        ["/auth/session*", "/.well-known/jwks.json*"],
+        [
+            "/auth/session*",
+            "/auth/introspect*",
+            "/.well-known/jwks.json*"
+        ],
         "/auth/sessions* is covered by /auth/session*"
     );
     assert_eq!(

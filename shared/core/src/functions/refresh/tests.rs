@@ -10,7 +10,7 @@ use crate::http::{Method, Request};
 use crate::testkit::{self, request, Client, TestEnv};
 
 #[test]
-fn the_routes_an_access_token_authenticates_are_signed_in_and_spend_the_sessions_budget() {
+fn the_routes_an_access_token_authenticates_are_signed_in_and_spend_a_per_user_budget() {
     let table = Refresh::routes::<TestEnv>();
     let signed_in: Vec<(&str, &str)> = table
         .iter()
@@ -24,12 +24,17 @@ fn the_routes_an_access_token_authenticates_are_signed_in_and_spend_the_sessions
             ("POST", "/auth/session/logout-all"),
             ("GET", "/auth/sessions"),
             ("DELETE", "/auth/sessions/{id}"),
+            ("GET", "/auth/introspect"),
+            ("POST", "/auth/introspect"),
         ]
     );
     // The monitoring admin routes the Workers `api` forwards here are `api`'s entries
     // (functions::api's tests hold them equal); the session routes are the rest.
     for route in table.iter().filter(|route| route.served_by.is_none()) {
+        // The introspection is the check of an API request made elsewhere: it spends
+        // the API budget; the routes on one's sessions spend their own.
         let expected = match route.handler {
+            Handler::SignedIn(_) if route.pattern == "/auth/introspect" => Some(PerUser::Api),
             Handler::SignedIn(_) => Some(PerUser::Sessions),
             _ => None,
         };
@@ -90,4 +95,107 @@ fn unauthenticated_requests_spend_no_budget() {
         assert_eq!(status(&env, &anonymous), 401);
     }
     assert_eq!(status(&env, &get(&client, "/auth/sessions")), 200);
+}
+
+/// `GET`/`POST /auth/introspect`: the session check for resource servers outside
+/// edgeauth.
+mod introspection {
+    use super::*;
+    use crate::memory::REVOCATION_BOUND_MS;
+    use crate::testkit::RequestExt;
+
+    fn bearer(token: &str, method: Method) -> Request {
+        request(method, "/auth/introspect")
+            .header("Authorization", &alloc::format!("Bearer {token}"))
+    }
+
+    #[test]
+    fn a_live_session_is_answered_with_its_ids_stored_roles_and_age() {
+        let env = TestEnv::new();
+        let user = testkit::seed_user(&env, "nia@example.com", true);
+        testkit::edit_user(&env, &user.id, |u| u.roles.push("admin".into()));
+        let client = testkit::sign_in(&env, &user.id, "cookie");
+        let answer = env
+            .serve::<Refresh>(&bearer(&client.access, Method::Get))
+            .response;
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            testkit::body(&answer),
+            serde_json::json!({
+                "active": true, "sub": user.id, "sid": client.session_id,
+                "roles": ["user", "admin"], "email_verified": true, "age_ms": 0,
+                "session_check": "cached",
+            })
+        );
+        env.clock.advance(1_500);
+        let later = env
+            .serve::<Refresh>(&bearer(&client.access, Method::Get))
+            .response;
+        assert_eq!(
+            testkit::body(&later)["age_ms"],
+            1_500,
+            "a reused check says how old it is"
+        );
+        let fresh = env
+            .serve::<Refresh>(&bearer(&client.access, Method::Post))
+            .response;
+        assert_eq!(testkit::body(&fresh)["age_ms"], 0, "POST reads now");
+    }
+
+    #[test]
+    fn a_revoked_session_is_refused_at_once_by_post_and_within_the_bound_by_get() {
+        let env = TestEnv::new();
+        let user = testkit::seed_user(&env, "otto@example.com", true);
+        let client = testkit::sign_in(&env, &user.id, "token");
+        assert_eq!(status(&env, &bearer(&client.access, Method::Get)), 200);
+        // Another function ends every session of the user (this isolate keeps its
+        // snapshot).
+        testkit::edit_user(&env, &user.id, |u| {
+            crate::policy::session_epoch::advance(u, None)
+        });
+        assert_eq!(status(&env, &bearer(&client.access, Method::Post)), 401);
+        env.clock.advance(REVOCATION_BOUND_MS);
+        assert_eq!(status(&env, &bearer(&client.access, Method::Get)), 401);
+        assert_eq!(status(&env, &bearer("not-a-token", Method::Get)), 401);
+    }
+
+    #[test]
+    fn a_csrf_token_is_checked_against_the_session() {
+        let env = TestEnv::new();
+        let user = testkit::seed_user(&env, "pia@example.com", true);
+        let client = testkit::sign_in(&env, &user.id, "cookie");
+        let other = testkit::sign_in(&env, &user.id, "cookie");
+        let csrf = client.csrf.clone().unwrap();
+        let post = |token: &str| {
+            env.serve::<Refresh>(
+                &bearer(&client.access, Method::Post)
+                    .json(serde_json::json!({ "csrf_token": token })),
+            )
+            .response
+        };
+        assert_eq!(post(&csrf).status, 200);
+        let refused = post(other.csrf.as_deref().unwrap());
+        assert_eq!(refused.status, 403, "another session's token");
+        assert_eq!(testkit::body(&refused)["code"], "csrf_failed");
+        assert_eq!(post("").status, 403);
+        let unknown_field = env.serve::<Refresh>(
+            &bearer(&client.access, Method::Post).json(serde_json::json!({ "csrf": csrf })),
+        );
+        assert_eq!(unknown_field.response.status, 400);
+    }
+
+    #[test]
+    fn the_introspection_spends_the_callers_api_budget() {
+        let env = TestEnv::with_config(testkit::config(&[("RATE_LIMIT_API_PER_USER", "2/60")]));
+        let user = testkit::seed_user(&env, "quin@example.com", true);
+        let client = testkit::sign_in(&env, &user.id, "token");
+        assert_eq!(status(&env, &bearer(&client.access, Method::Get)), 200);
+        assert_eq!(status(&env, &bearer(&client.access, Method::Post)), 200);
+        assert_eq!(status(&env, &bearer(&client.access, Method::Get)), 429);
+        assert_eq!(
+            status(&env, &get(&client, "/auth/sessions")),
+            200,
+            "the sessions budget is another"
+        );
+    }
 }

@@ -14,9 +14,11 @@
 //! 3. `crit` is refused (we understand no extensions), `typ` must be `at+jwt`
 //!    (RFC 9068), so another JWT this service might sign can never pass as an access
 //!    token;
-//! 4. `kid` must name a key of `JWT_SIGNING_KEYS` — removing a key ends its tokens;
+//! 4. `kid` must name a known key (`JWT_SIGNING_KEYS`; a verifier elsewhere: the
+//!    published set) — removing a key ends its tokens;
 //! 5. the signature;
-//! 6. `iss` and `aud` equal `PUBLIC_ORIGIN` (a string, not an array);
+//! 6. `iss` is the issuer and `aud` the expected audience (`PUBLIC_ORIGIN` both, for
+//!    edgeauth itself; `aud` a string, not an array);
 //! 7. `exp` present and not passed, `iat` present and not in the future, `nbf` (if
 //!    any) reached — each with [`LEEWAY_SECS`] of clock-skew leeway (the contract
 //!    allows at most 60 s; edge clocks are NTP-synchronised, so 30 s is ample).
@@ -24,11 +26,15 @@
 //! What this module cannot know — whether the session is still live — is checked by
 //! [`crate::flows::auth`] against the session record on every request.
 //!
-//! [`verify`] is the one entry point. It takes the isolate's memory of tokens that
-//! already passed steps 1–6 ([`TokenMemory`], kept in [`crate::memory::tokens`]): a
-//! repeated token skips the signature, never step 7 — one time rule,
-//! [`check_times`], serves both paths — and never the session lookup that follows in
-//! [`crate::flows::auth`].
+//! [`verify_with`] is the one implementation, over [`TokenKeys`]: the issuer and
+//! audience a token must name and its verification keys by `kid`. Inside edgeauth
+//! that is the [`Config`] (`PUBLIC_ORIGIN` both, the `JWT_SIGNING_KEYS` ring; [`verify`]);
+//! a resource server outside it (the `edgeauth-guard` crate) supplies the keys of the
+//! published key set and its own expected audience — the same steps, the same code.
+//! It takes the isolate's memory of tokens that already passed steps 1–6
+//! ([`TokenMemory`], kept in [`crate::memory::tokens`]): a repeated token skips the
+//! signature, never step 7 — one time rule, [`check_times`], serves both paths — and
+//! never the session lookup that follows in [`crate::flows::auth`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -37,7 +43,6 @@ use jwt_compact::{AlgorithmExt, Claims, Header, UntrustedToken};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::config::KeyEntry;
 use crate::crypto::eddsa::{EdDsa, ALG};
 use crate::crypto::kdf::sha256;
 use crate::crypto::signature::{Algorithm, SignatureCheck, SignatureVerifier};
@@ -67,13 +72,13 @@ pub enum TokenError {
     UnsupportedAlgorithm,
     /// `typ` missing or not `at+jwt`, or a `crit` header present.
     WrongType,
-    /// `kid` missing or not in `JWT_SIGNING_KEYS`.
+    /// `kid` missing or not a known key (`JWT_SIGNING_KEYS`, or the published set).
     UnknownKey,
     /// The signature does not verify.
     BadSignature,
-    /// `iss` is not `PUBLIC_ORIGIN`.
+    /// `iss` is not the issuer (`PUBLIC_ORIGIN`).
     WrongIssuer,
-    /// `aud` is not `PUBLIC_ORIGIN`.
+    /// `aud` is not the expected audience (`PUBLIC_ORIGIN` for edgeauth itself).
     WrongAudience,
     /// `exp` missing or passed.
     Expired,
@@ -154,6 +159,45 @@ pub struct VerifiedAccessToken {
     pub token_id: String,
 }
 
+/// A verification key, as [`TokenKeys`] lends it.
+#[derive(Debug, Clone, Copy)]
+pub struct VerificationKey<'a> {
+    /// The Ed25519 public key as a DER SubjectPublicKeyInfo.
+    pub spki: &'a [u8],
+    /// A digest of the key (SHA-256 of its material): a remembered token is used only
+    /// while its `kid` still names the same key.
+    pub fingerprint: [u8; 32],
+}
+
+/// What a token is checked against: who must have issued it, for whom, and the
+/// EdDSA keys by `kid`.
+pub trait TokenKeys {
+    /// The required `iss`.
+    fn issuer(&self) -> &str;
+    /// The required `aud`.
+    fn audience(&self) -> &str;
+    /// The key named `kid`, if it is one of ours.
+    fn key(&self, kid: &str) -> Option<VerificationKey<'_>>;
+}
+
+/// edgeauth's own expectations: `PUBLIC_ORIGIN` as issuer and audience, the
+/// `JWT_SIGNING_KEYS` ring.
+impl TokenKeys for Config {
+    fn issuer(&self) -> &str {
+        &self.public_origin
+    }
+    fn audience(&self) -> &str {
+        &self.public_origin
+    }
+    fn key(&self, kid: &str) -> Option<VerificationKey<'_>> {
+        let entry = self.jwt_signing_keys.get(kid)?;
+        Some(VerificationKey {
+            spki: entry.public_key_spki()?,
+            fingerprint: entry.fingerprint,
+        })
+    }
+}
+
 fn timestamp(secs: u64) -> Option<DateTime<Utc>> {
     DateTime::<Utc>::from_timestamp(i64::try_from(secs).ok()?, 0)
 }
@@ -220,8 +264,9 @@ fn is_access_token_type(typ: Option<&str>) -> bool {
 pub struct Remembered {
     /// SHA-256 of the compact token (the key it is remembered under).
     pub digest: [u8; 32],
-    /// `PUBLIC_ORIGIN` it was verified against.
-    origin: String,
+    /// The issuer and audience it was verified against.
+    issuer: String,
+    audience: String,
     /// Its `kid`, and the SHA-256 of that key's material.
     kid: String,
     material: [u8; 32],
@@ -267,19 +312,31 @@ impl TokenMemory for NoMemory {
     fn forget(&self, _: &[u8; 32]) {}
 }
 
-/// Verifies an access token at `now_ms` against `config` (see the module docs): the
-/// one entry point.
-///
-/// A token `memory` holds (same bytes, same `PUBLIC_ORIGIN`, same key material under
-/// its `kid`) skips steps 1–6 and has its time claims checked again at `now_ms` by the
-/// same rule as a full check ([`check_times`]), so the answer is the one a full check
-/// would give. Otherwise every step runs, the signature (step 5) through `verifier` as
-/// an EdDSA [`SignatureCheck`] under the key's SubjectPublicKeyInfo — WebCrypto on
-/// Workers, where a native Ed25519 is several times faster than ours compiled to wasm;
-/// the software verifier elsewhere — and a token that passes is remembered. Refusals
-/// are never remembered.
+/// Verifies an access token at `now_ms` against `config` (edgeauth's own issuer,
+/// audience and keys): [`verify_with`] with the configuration as [`TokenKeys`].
 pub async fn verify<M: TokenMemory, V: SignatureVerifier>(
     config: &Config,
+    memory: &M,
+    verifier: &V,
+    token: &str,
+    now_ms: u64,
+) -> Result<VerifiedAccessToken, TokenError> {
+    verify_with(config, memory, verifier, token, now_ms).await
+}
+
+/// Verifies an access token at `now_ms` against `keys` (see the module docs): the
+/// one implementation.
+///
+/// A token `memory` holds (same bytes, same issuer and audience, same key material
+/// under its `kid`) skips steps 1–6 and has its time claims checked again at `now_ms`
+/// by the same rule as a full check ([`check_times`]), so the answer is the one a full
+/// check would give. Otherwise every step runs, the signature (step 5) through
+/// `verifier` as an EdDSA [`SignatureCheck`] under the key's SubjectPublicKeyInfo —
+/// WebCrypto on Workers, where a native Ed25519 is several times faster than ours
+/// compiled to wasm; the software verifier elsewhere — and a token that passes is
+/// remembered. Refusals are never remembered.
+pub async fn verify_with<K: TokenKeys + ?Sized, M: TokenMemory, V: SignatureVerifier>(
+    keys: &K,
     memory: &M,
     verifier: &V,
     token: &str,
@@ -290,34 +347,34 @@ pub async fn verify<M: TokenMemory, V: SignatureVerifier>(
     }
     let digest = sha256(token.as_bytes());
     if let Some(entry) = memory.recall(&digest) {
-        if still_vouched_for(config, &entry) {
+        if still_vouched_for(keys, &entry) {
             check_times(&entry.times, now_ms)?;
             return Ok(entry.token);
         }
         memory.forget(&digest);
     }
-    let prechecked = precheck(config, token)?;
+    let prechecked = precheck(keys, token)?;
     let valid = verifier
         .verify(&SignatureCheck {
             algorithm: Algorithm::EdDsa,
-            public_key_spki: prechecked.public_key_spki,
+            public_key_spki: prechecked.key.spki,
             message: prechecked.signed_data,
             signature: prechecked.untrusted.signature_bytes(),
         })
         .await;
-    let entry = finish(config, &prechecked, valid, digest, now_ms)?;
+    let entry = finish(keys, &prechecked, valid, digest, now_ms)?;
     let token = entry.token.clone();
     memory.remember(entry);
     Ok(token)
 }
 
-/// Whether the configuration still vouches for a remembered token: same origin, and
-/// its `kid` still in the ring with the same material.
-fn still_vouched_for(config: &Config, entry: &Remembered) -> bool {
-    entry.origin == config.public_origin
-        && config
-            .jwt_signing_keys
-            .get(&entry.kid)
+/// Whether the expectations still vouch for a remembered token: same issuer and
+/// audience, and its `kid` still naming the same key.
+fn still_vouched_for<K: TokenKeys + ?Sized>(keys: &K, entry: &Remembered) -> bool {
+    entry.issuer == keys.issuer()
+        && entry.audience == keys.audience()
+        && keys
+            .key(&entry.kid)
             .is_some_and(|key| key.fingerprint == entry.material)
 }
 
@@ -356,7 +413,7 @@ pub(crate) async fn verify_signed<V: SignatureVerifier>(
     let valid = verifier
         .verify(&SignatureCheck {
             algorithm: Algorithm::EdDsa,
-            public_key_spki: prechecked.public_key_spki,
+            public_key_spki: prechecked.key.spki,
             message: prechecked.signed_data,
             signature: prechecked.untrusted.signature_bytes(),
         })
@@ -391,13 +448,16 @@ struct Prechecked<'t> {
     untrusted: UntrustedToken<'t, ExtraHeader>,
     /// The JWS signing input: `header.payload` as sent.
     signed_data: &'t [u8],
-    key: &'t KeyEntry,
-    /// The key's Ed25519 public key as a SubjectPublicKeyInfo (encoded at parse).
-    public_key_spki: &'t [u8],
+    /// The token's `kid`, and the key it names.
+    kid: String,
+    key: VerificationKey<'t>,
 }
 
 /// Steps 1–4.
-fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, TokenError> {
+fn precheck<'t, K: TokenKeys + ?Sized>(
+    keys: &'t K,
+    token: &'t str,
+) -> Result<Prechecked<'t>, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::Malformed);
     }
@@ -410,12 +470,8 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
     if header.other_fields.crit.is_some() || !is_access_token_type(header.token_type.as_deref()) {
         return Err(TokenError::WrongType);
     }
-    let key = header
-        .key_id
-        .as_deref()
-        .and_then(|kid| config.jwt_signing_keys.get(kid))
-        .ok_or(TokenError::UnknownKey)?;
-    let public_key_spki = key.public_key_spki().ok_or(TokenError::UnknownKey)?;
+    let kid = header.key_id.clone().ok_or(TokenError::UnknownKey)?;
+    let key = keys.key(&kid).ok_or(TokenError::UnknownKey)?;
     // `try_from` above accepted three dot-separated parts, so the last dot exists.
     let signed_data = token
         .rsplit_once('.')
@@ -424,14 +480,14 @@ fn precheck<'t>(config: &'t Config, token: &'t str) -> Result<Prechecked<'t>, To
     Ok(Prechecked {
         untrusted,
         signed_data,
+        kid,
         key,
-        public_key_spki,
     })
 }
 
 /// Step 5's verdict, then steps 6–7; the result is what [`verify`] remembers.
-fn finish(
-    config: &Config,
+fn finish<K: TokenKeys + ?Sized>(
+    keys: &K,
     prechecked: &Prechecked<'_>,
     signature_valid: bool,
     digest: [u8; 32],
@@ -440,15 +496,14 @@ fn finish(
     if !signature_valid {
         return Err(TokenError::BadSignature);
     }
-    let key = prechecked.key;
     let claims: Claims<AccessClaims> = prechecked
         .untrusted
         .deserialize_claims_unchecked()
         .map_err(|_| TokenError::Malformed)?;
-    if claims.custom.iss != config.public_origin {
+    if claims.custom.iss != keys.issuer() {
         return Err(TokenError::WrongIssuer);
     }
-    if claims.custom.aud != config.public_origin {
+    if claims.custom.aud != keys.audience() {
         return Err(TokenError::WrongAudience);
     }
     let times = Times {
@@ -462,9 +517,10 @@ fn finish(
     }
     Ok(Remembered {
         digest,
-        origin: config.public_origin.clone(),
-        kid: key.id.clone(),
-        material: key.fingerprint,
+        issuer: String::from(keys.issuer()),
+        audience: String::from(keys.audience()),
+        kid: prechecked.kid.clone(),
+        material: prechecked.key.fingerprint,
         times,
         token: VerifiedAccessToken {
             user_id: claims.custom.sub,
