@@ -132,7 +132,7 @@ if [ "$QUICK" = false ]; then
   step "config doctor: the committed production configs" \
     cargo run -q -p edgeauth-doctor -- --env production --no-spin --assume-secrets-set --ignore-process-env
   step "wrangler deploy --dry-run, every function and environment" node tools/deploy-dry-run.mjs
-  step "tools/deploy.sh --dry-run (first-deploy order) and wrangler dev (five Workers)" \
+  step "tools/deploy.sh --dry-run (first-deploy order) and wrangler dev (six Workers)" \
     node --test --test-concurrency=1 --test-reporter=spec "tests/tooling/*.test.mjs"
   setup_python
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
