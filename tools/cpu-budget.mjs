@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CPU time per request of every route of the four functions, against the Workers
+// CPU time per request of the routes of the six functions, against the Workers
 // plans' CPU limits (Free: 10 ms; Paid: `[limits] cpu_ms`). Writes the table into the
 // README's deploy section (between the cpu-budget markers) and the cost model of the
 // config doctor (tools/doctor/cpu-model.toml); prints both.
@@ -25,7 +25,7 @@ import { freshStorageDir, killChildren, removeStorageDirs, startWorkerd, writeCo
 import { startMailSink } from "../tests/harness/mail.mjs";
 import { uniqueEmail } from "../tests/harness/flows.mjs";
 import { cpuNs, HELLO_SOURCE, settle, startFunction, startStorage, statMs } from "./cpu-budget/processes.mjs";
-import { COLD, HASHING, LAST, OTHERS } from "./cpu-budget/scenarios.mjs";
+import { COLD, HASHING, LAST, OTHERS, PAGES, PROVIDER, UNMEASURED } from "./cpu-budget/scenarios.mjs";
 import { budgets, fitLine, mibPasses, modelToml, readmeSection, stats, writeBetweenMarkers } from "./cpu-budget/report.mjs";
 import { World } from "./cpu-budget/world.mjs";
 
@@ -37,13 +37,16 @@ const HASH_SAMPLES = QUICK ? 3 : 10;
 const WARMUP = 2;
 const COLD_SAMPLES = QUICK ? 2 : 5;
 const PORT = Number(process.env.CPU_BUDGET_PORT_BASE ?? 18900);
-const FUNCTIONS = ["login", "reset", "refresh", "api"];
+const FUNCTIONS = ["login", "reset", "refresh", "api", "pages", "oauth"];
 // argon2id settings measured for the hashing routes: the default (OWASP's first
 // row), the other OWASP minimum rows at both ends (least memory, one pass) and a
 // stronger setting, so the fitted line spans what deployments use.
 const DEFAULTS = { memoryKib: 19456, iterations: 2 };
 const SETTINGS = [DEFAULTS, { memoryKib: 7168, iterations: 5 }, { memoryKib: 47104, iterations: 1 },
   { memoryKib: 65536, iterations: 3 }];
+
+const SOCIAL = { OAUTH_PROVIDERS: "github", OAUTH_GITHUB_CLIENT_ID: "cpu-budget-client",
+  OAUTH_GITHUB_CLIENT_SECRET: "cpu-budget-not-a-secret" }; // pragma: allowlist secret
 
 const log = (...parts) => console.error("[cpu-budget]", ...parts);
 const workerdBin = join(root, "node_modules/.bin/workerd");
@@ -68,8 +71,8 @@ function prepareTmp() {
 
 const ports = {
   storage: { kv: PORT, gateway: PORT + 1 },
-  login: PORT + 10, reset: PORT + 12, refresh: PORT + 14, api: PORT + 16,
-  hello: { login: PORT + 11, reset: PORT + 13, refresh: PORT + 15, api: PORT + 17 },
+  login: PORT + 10, reset: PORT + 12, refresh: PORT + 14, api: PORT + 16, pages: PORT + 18, oauth: PORT + 20,
+  hello: { login: PORT + 11, reset: PORT + 13, refresh: PORT + 15, api: PORT + 17, pages: PORT + 19, oauth: PORT + 21 },
 };
 
 class Bench {
@@ -92,7 +95,14 @@ class Bench {
       // The limiter's work is the same at any limit; these only keep the runs under them.
       RATE_LIMIT_LOGIN_PER_IP: "1000000/60", RATE_LIMIT_REGISTER_PER_IP: "1000000/60",
       RATE_LIMIT_FORGOT_PER_IP: "1000000/60", RATE_LIMIT_REFRESH_PER_IP: "1000000/60",
-      RATE_LIMIT_API_PER_USER: "1000000/60",
+      RATE_LIMIT_API_PER_USER: "1000000/60", RATE_LIMIT_OAUTH_PER_IP: "1000000/60",
+      RATE_LIMIT_OAUTH_PROVIDER_PER_IP: "1000000/60", RATE_LIMIT_OAUTH_REGISTER_PER_IP: "1000000/60",
+      // Passkeys need an RP id, which an IP address is not: a localhost origin turns them
+      // on, as a deployment's https origin does (PUBLIC_ORIGIN only names links and the RP).
+      PUBLIC_ORIGIN: "http://localhost:8787",
+      // A social sign-in preset whose start needs no discovery: GitHub (never contacted;
+      // the start only redirects there).
+      ...SOCIAL,
     };
   }
 
@@ -104,7 +114,9 @@ class Bench {
     await this.servers[fn]?.stop();
     this.servers[fn] = await startFunction({ workerdBin, tmp, proxyPath: join(root, "tools/cpu-budget/atomic-proxy.mjs") }, {
       name: fn, dir: join(root, "build/workers", fn), vars: this.vars(settings), port: ports[fn], helloPort: ports.hello[fn],
-      storagePorts: ports.storage, mailPort: new URL(this.sink.url).port, loginPort: fn === "api" ? ports.login : undefined,
+      storagePorts: ports.storage, mailPort: new URL(this.sink.url).port, services: fn === "api" ? { LOGIN: ports.login, REFRESH: ports.refresh, OAUTH: ports.oauth } : undefined,
+      // pages has no store bindings (functions/pages/wrangler.toml): it reads nothing.
+      store: fn !== "pages",
     });
   }
 
@@ -240,7 +252,7 @@ async function main() {
   try {
     await bench.start(DEFAULTS);
     await bench.measureBaselines(QUICK ? 10 : 30);
-    for (const scenario of [...HASHING, ...OTHERS]) {
+    for (const scenario of [...HASHING, ...OTHERS, ...PAGES, ...PROVIDER]) {
       const result = await bench.run(scenario, SAMPLES);
       log(`${result.fn} ${result.label}: median ${result.cpu.main.median.toFixed(2)} ms, p90 ${result.cpu.main.p90.toFixed(2)}` +
         ` (all threads ${result.cpu.all.p90.toFixed(2)})` +
@@ -293,6 +305,7 @@ async function main() {
     samples: SAMPLES, hashSamples: HASH_SAMPLES, warmup: WARMUP, coldSamples: COLD_SAMPLES,
     baselineText: `${Object.values(bench.baseline).map((v) => v.main.toFixed(2)).join(", ")} ms`,
     crossCheck: bench.crossCheck,
+    unmeasured: UNMEASURED,
   });
   const section = readmeSection(results);
   console.log(section);

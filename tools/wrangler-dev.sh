@@ -7,8 +7,9 @@
 # wrangler dev serves only the first config's Worker on its port and ignores `routes`
 # locally, so the first config is a dev-only router (tools/wrangler-dev/) that forwards
 # each path, over service bindings, to the function that owns it in production. The
-# four Workers share the session's KV namespace and Durable Objects, and api reaches
-# login over its LOGIN binding, as deployed. Vars are the configs' top-level
+# Workers with a store (all but pages) share the session's KV namespace and Durable
+# Objects, and api reaches login, refresh and oauth over its LOGIN, REFRESH and OAUTH
+# bindings, as deployed. Vars are the configs' top-level
 # (development) [vars]; state persists in .wrangler/state.
 #
 # The six functions are built once here (tools/build.mjs, as tools/dev.sh does) and

@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,8 @@ import { BEGIN, cpuMsRule, END, fitLine, percentile, writeBetweenMarkers } from 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const read = (path) => readFileSync(join(root, path), "utf8");
 const CONFIGS = { api: "wrangler.toml", login: "functions/login/wrangler.toml",
-  reset: "functions/reset/wrangler.toml", refresh: "functions/refresh/wrangler.toml" };
+  reset: "functions/reset/wrangler.toml", refresh: "functions/refresh/wrangler.toml",
+  pages: "functions/pages/wrangler.toml", oauth: "functions/oauth/wrangler.toml" };
 
 test("the cpu_ms rule is 3x the worst case rounded up to 50 ms", () => {
   assert.equal(cpuMsRule(0.4), 50);
@@ -45,6 +46,11 @@ test("the generated section replaces only what lies between the markers", () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the checks cover every function's config", () => {
+  const functions = readdirSync(join(root, "functions")).filter((name) => existsSync(join(root, "functions", name, "wrangler.toml")));
+  assert.deepEqual([...functions, "api"].sort(), Object.keys(CONFIGS).sort());
 });
 
 test("every Worker's [limits] cpu_ms is the one the README's measured table gives it", () => {

@@ -1,4 +1,4 @@
-// `bash tools/wrangler-dev.sh`: the four functions in one multi-config `wrangler dev`
+// `bash tools/wrangler-dev.sh`: the six functions (and the example app) in one multi-config `wrangler dev`
 // session behind the dev router, reached on one port. Runs on the prebuilt Workers
 // (EDGEAUTH_PREBUILT=1, as the test command builds them first) with wrangler's own
 // local runtime, offline: no telemetry, no update check, no cf.json fetch.
@@ -8,7 +8,9 @@
 // api), they share one KV namespace and Durable Object namespace (the account made on
 // login is read by api and reset), api reaches login over its LOGIN service binding
 // (a wrong password answers 401 from login's check, where a missing binding is 503),
-// and the router's path table is the production routes of the four wrangler configs.
+// the hosted pages, their assets, the provider's discovery and the example app answer
+// through the router too, and the router's path table is the production routes of the
+// six wrangler configs.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -94,7 +96,7 @@ async function loggedVerificationToken(email) {
   }
 }
 
-test("one wrangler dev session serves a route of each of the four functions on one port", async () => {
+test("one wrangler dev session serves a route of each of login, reset, refresh and api on one port", async () => {
   const email = uniqueEmail("wrangler-dev");
   const password = strongPassword();
   const registered = await call("POST", "/auth/register", { json: { email, password } });

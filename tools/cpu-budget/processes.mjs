@@ -6,8 +6,8 @@
 // (bench/workers/kv-service.mjs) and the Durable Objects (the api build's own
 // `AtomicShard`, behind atomic-gateway.mjs). F reaches S over loopback HTTP: KV through
 // workerd's kvNamespace binding to an external service, the objects through
-// atomic-proxy.mjs. api's `LOGIN` service binding points at the login process, as the
-// deployed service binding points at the login Worker. Outgoing mail goes to a sink.
+// atomic-proxy.mjs. api's `LOGIN`, `REFRESH` and `OAUTH` service bindings point at those
+// functions' processes, as the deployed service bindings point at their Workers. Outgoing mail goes to a sink.
 //
 // CPU time is read from Linux, not from workerd (whose trace events report
 // `cpuTime: 0` locally): /proc/<pid>/task/<tid>/schedstat's first field, nanoseconds on
@@ -68,14 +68,14 @@ export async function settle(pids, { limitMs = 3000 } = {}) {
 export const HELLO_SOURCE = "export default { async fetch(request) { await request.arrayBuffer(); return new Response('{}'); } };\n";
 
 /** A function's Worker as workerd config: the built module list and its bindings. */
-function functionWorker(name, dir, vars, extra = []) {
+function functionWorker(name, dir, vars, extra = [], store = true) {
   const text = Object.entries(vars).map(([binding, value]) => ({ name: binding, text: value }));
+  const storage = store ? [{ name: "EDGEAUTH_KV", kv: "kv-remote" },
+    { name: "ATOMIC", wrapped: { module: "cpu-budget:atomic-proxy", bindings: [{ name: "gateway", service: "gateway-remote" }] } }] : [];
   return {
     name,
     modules: modulesOf(dir, "shim.mjs"),
-    bindings: [...text, { name: "EDGEAUTH_KV", kv: "kv-remote" },
-      { name: "ATOMIC", wrapped: { module: "cpu-budget:atomic-proxy", bindings: [{ name: "gateway", service: "gateway-remote" }] } },
-      ...extra],
+    bindings: [...text, ...storage, ...extra],
     globalOutbound: "mail",
   };
 }
@@ -102,20 +102,23 @@ export async function startStorage({ workerdBin, tmp, apiDir, storageDir, ports 
  * Starts one function's process. Only the hello socket is probed for readiness, so
  * the function's first request is the caller's (cold starts are measured that way).
  * @param {{name: string, dir: string, vars: object, port: number, helloPort: number,
- *   storagePorts: {kv: number, gateway: number}, mailPort: number, loginPort?: number}} spec
+ *   storagePorts: {kv: number, gateway: number}, mailPort: number, services?: Record<string, number>,
+ *   store?: boolean}} spec  services: service binding → the port of the function it names.
+ *   store: false leaves out the KV and Durable Object bindings (pages has none).
  */
 export async function startFunction({ workerdBin, tmp, proxyPath }, spec) {
-  const extra = spec.loginPort ? [{ name: "LOGIN", service: "login-remote" }] : [];
+  const services = Object.entries(spec.services ?? {});
+  const extra = services.map(([binding]) => ({ name: binding, service: `${binding.toLowerCase()}-remote` }));
   const config = writeConfig(tmp, `fn-${spec.name}`, {
     workers: [
-      functionWorker(spec.name, spec.dir, spec.vars, extra),
+      functionWorker(spec.name, spec.dir, spec.vars, extra, spec.store ?? true),
       { name: "hello", modules: modulesOf(join(tmp, "hello"), "hello.mjs") },
     ],
     externals: [
       { name: "kv-remote", port: spec.storagePorts.kv },
       { name: "gateway-remote", port: spec.storagePorts.gateway },
       { name: "mail", port: spec.mailPort },
-      ...(spec.loginPort ? [{ name: "login-remote", port: spec.loginPort }] : []),
+      ...services.map(([binding, port]) => ({ name: `${binding.toLowerCase()}-remote`, port })),
     ],
     extensions: [{ name: "cpu-budget:atomic-proxy", path: proxyPath }],
     sockets: [{ name: "fn", port: spec.port, service: spec.name }, { name: "hello", port: spec.helloPort, service: "hello" }],

@@ -50,7 +50,7 @@ const p90 = (cpu, kind) => cpu[kind].p90;
  */
 export function budgets(results) {
   const out = {};
-  for (const fn of ["login", "reset", "refresh", "api"]) {
+  for (const fn of ["login", "reset", "refresh", "api", "pages", "oauth"]) {
     const candidates = [
       ...results.warm.filter((r) => r.fn === fn).map((r) => [named(r), p90(r.cpu, "all")]),
       ...results.warm.filter((r) => r.forwardedTo === fn).map((r) => [`${named(r)}, forwarded by api`, p90(r.forwarded, "all")]),
@@ -70,6 +70,7 @@ export function costModel(results) {
   }
   for (const r of results.warm.filter((w) => w.hashes === 0)) {
     lines.push({ function: r.fn, route: r.label, fixed: p90(r.cpu, "all"), slope: 0 });
+    if (r.forwardedTo) lines.push({ function: r.forwardedTo, route: `${r.label}, forwarded by api`, fixed: p90(r.forwarded, "all"), slope: 0 });
   }
   for (const c of results.cold) {
     // A cold first request: the warm line of the same route, moved up by what the
@@ -109,7 +110,8 @@ export function readmeSection(results) {
     const [cost, all] = r.forwardedTo ? [p90(r.forwarded, "main"), p90(r.forwarded, "all")] : [p90(r.cpu, "main"), p90(r.cpu, "all")];
     const median = r.forwardedTo ? r.forwarded.main.median : r.cpu.main.median;
     const where = r.forwardedTo ? ` in ${r.forwardedTo} (api's own: ${fmt(p90(r.cpu, "main"))})` : "";
-    const why = r.hashes ? `argon2id × ${r.hashes}${where}` : `no password hashing${r.note ? `; ${r.note}` : ""}`;
+    const why = r.hashes ? `argon2id × ${r.hashes}${where}`
+      : `no password hashing${r.forwardedTo ? `; served${where}` : ""}${r.note ? `; ${r.note}` : ""}`;
     const plan = cost <= FREE_PLAN_MS ? "Free fits" : "**Paid**";
     return row([r.fn, named(r), fmt(median), fmt(cost), fmt(all), fmt(r.storage.median), plan, why]);
   });
@@ -120,6 +122,7 @@ export function readmeSection(results) {
   const coldRows = results.cold.map((c) => row([c.fn, named(c), fmt(c.cpu.main.median), fmt(p90(c.cpu, "main")),
     fmt(p90(c.cpu, "all")), fmt(p90(c.warm, "main")), fmt(c.startup.main.median), fmt(c.startup.all.median)]));
   const budgetRows = Object.entries(budget).map(([fn, b]) => row([fn, b.route, fmt(b.worst), `**${b.cpuMs}**`]));
+  const unmeasured = (results.unmeasured ?? []).map(([routes, why]) => `- ${routes}: ${why}.`);
   const check = Object.entries(results.crossCheck).map(([name, c]) => `${name} ${c.schedstatMs.toFixed(0)}/${c.statMs}`).join(", ");
   return `${BEGIN}
 Measured by \`${results.command}\` on ${results.date}: ${results.machine}, workerd ${results.workerd},
@@ -136,7 +139,10 @@ schedstat against the kernel's utime + stime (10 ms ticks), ms per process: ${ch
 | function | route | median | p90 | p90, all threads | storage | plan | why |
 |---|---|---|---|---|---|---|---|
 ${warmRows.join("\n")}
-
+${unmeasured.length ? `
+Not measured (so not in the budgets below):
+${unmeasured.join("\n")}
+` : ""}
 The hashing routes at each argon2id setting (p90 over all threads, ms; ${results.hashSamples} requests each),
 and the line the config doctor uses (\`tools/doctor/cpu-model.toml\`; MiB·t = memory in MiB ×
 iterations):

@@ -1,4 +1,4 @@
-// Dev-only router for `wrangler dev` with the five functions' configs (and the example
+// Dev-only router for `wrangler dev` with the six functions' configs (and the example
 // app's) in one session
 // (tools/wrangler-dev.sh). wrangler dev serves only the first config's Worker on its
 // port and ignores `routes` locally, so this Worker comes first and forwards each

@@ -33,7 +33,8 @@ const EMBEDDED_MODEL: &str = include_str!("../cpu-model.toml");
 /// One route's CPU cost as a line in memory × iterations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteCost {
-    /// The function that serves it on Workers (`login`, `reset`, `refresh`, `api`).
+    /// The function that serves it on Workers (`login`, `reset`, `refresh`, `api`,
+    /// `pages`, `oauth`).
     pub function: String,
     /// `METHOD /path`.
     pub route: String,
@@ -178,18 +179,6 @@ pub fn check(
             return;
         }
     }
-    // The pages function hashes no password and reads no store: its requests are the
-    // request pipeline alone (an HTML shell or an embedded file), which no argon2
-    // setting changes. tools/cpu-budget.mjs does not measure it yet, so the model has
-    // no route of it; judging it by the costliest password route would demand a limit
-    // 7x what its own config sets for no reason. The same holds for the `oauth`
-    // function (the provider): it verifies no password either (sign-in is the hosted
-    // pages' and `login`'s), its costliest work is two signatures.
-    if resolved.main.as_deref().is_some_and(|main| {
-        main.contains("build/workers/pages/") || main.contains("build/workers/oauth/")
-    }) {
-        return;
-    }
     let function = function_of(resolved.main.as_deref(), model);
     let Some((route, predicted)) = model.worst(function, budget.memory_kib, budget.iterations)
     else {
@@ -197,7 +186,7 @@ pub fn check(
     };
     let which = match function {
         Some(name) => format!("`{name}`'s costliest route, {},", route.route),
-        // Not one of the four functions' builds: judge it by the costliest of them all.
+        // Not one of the six functions' builds: judge it by the costliest of them all.
         None => format!(
             "the costliest route of any function (`main` names none of them), {},",
             route.route
@@ -425,13 +414,61 @@ ms_per_mib_pass = 0
     }
 
     #[test]
-    fn the_embedded_model_parses_and_covers_the_four_functions() {
+    fn the_embedded_model_parses_and_covers_the_six_functions() {
         let model = CostModel::embedded().unwrap();
         let functions: Vec<&str> = model.functions().into_keys().collect();
-        assert_eq!(functions, ["api", "login", "refresh", "reset"]);
+        assert_eq!(
+            functions,
+            ["api", "login", "oauth", "pages", "refresh", "reset"]
+        );
         // The password routes cost more than the Free plan allows at the defaults.
         let (_, login) = model.worst(Some("login"), 19_456, 2).unwrap();
         assert!(login > FREE_PLAN_CPU_MS, "{login}");
+        // The hosted pages and the provider hash nothing: no argon2 setting moves them.
+        for function in ["pages", "oauth"] {
+            let (_, weak) = model.worst(Some(function), 7_168, 5).unwrap();
+            let (_, strong) = model.worst(Some(function), 65_536, 3).unwrap();
+            assert_eq!(weak, strong, "{function}");
+        }
+    }
+
+    #[test]
+    fn pages_and_oauth_are_judged_by_their_own_routes() {
+        let model = CostModel::parse(&format!(
+            "{MODEL}\n[[route]]\nfunction = \"pages\"\nroute = \"GET /sign-in\"\nfixed_ms = 4.0\nms_per_mib_pass = 0\n\
+             \n[[route]]\nfunction = \"oauth\"\nroute = \"POST /oauth/register\"\nfixed_ms = 20.0\nms_per_mib_pass = 0\n"
+        ))
+        .unwrap();
+        let judged = |function: &str, cpu_ms| {
+            let config =
+                format!("main = \"../../build/workers/{function}/shim.mjs\"\n[env.production]\n");
+            let resolved = load_wrangler("f", &config, "production", &BTreeMap::new()).unwrap();
+            let mut out = Vec::new();
+            check(
+                &resolved,
+                Budget { cpu_ms, ..DEFAULT },
+                &model,
+                &mut |finding| out.push(finding),
+            );
+            out
+        };
+        // Not by login's password route (39 ms): pages fits the Free plan and 50 ms.
+        assert!(judged("pages", None).is_empty());
+        assert!(judged("pages", Some(50)).is_empty());
+        // oauth's own costliest route: over the Free plan, and over a 10 ms limit.
+        let free = judged("oauth", None);
+        assert_eq!(free[0].id, "free-plan-cpu", "{free:?}");
+        assert!(
+            free[0].message.contains("POST /oauth/register"),
+            "{}",
+            free[0].message
+        );
+        assert!(
+            free[0].variable.is_none(),
+            "no argon2 variable to blame: {free:?}"
+        );
+        assert_eq!(judged("oauth", Some(10))[0].id, "cpu-limit-exceeded");
+        assert!(judged("oauth", Some(50)).is_empty());
     }
 
     #[test]
