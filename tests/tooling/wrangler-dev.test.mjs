@@ -85,12 +85,17 @@ async function call(method, path, { json, token } = {}) {
   return { status: response.status, text, json: text ? JSON.parse(text) : undefined };
 }
 
-/** The console mail transport logs each mail as JSON; the verification link's token. */
+/**
+ * The console mail transport logs each mail as an object (wrangler prints it over
+ * several lines, as Node's inspect does); the verification link's token in the mail
+ * to `email`.
+ */
 async function loggedVerificationToken(email) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const line = output.split("\n").find((l) => l.includes('"kind":"mail"') && l.includes(`"to":"${email}"`));
-    if (line) return fragmentToken(JSON.parse(line.slice(line.indexOf("{"))).text, "/verify-email");
+    const at = output.indexOf(`to: '${email}'`);
+    const link = at < 0 ? null : /\/verify-email#token=([A-Za-z0-9_-]+)/.exec(output.slice(at));
+    if (link) return fragmentToken(`/verify-email#token=${link[1]}`, "/verify-email");
     if (Date.now() > deadline) throw new Error(`no verification mail for ${email} in:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
