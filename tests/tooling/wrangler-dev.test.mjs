@@ -95,7 +95,7 @@ async function loggedVerificationToken(email) {
   for (;;) {
     const at = output.indexOf(`to: '${email}'`);
     const link = at < 0 ? null : /\/verify-email#token=([A-Za-z0-9_-]+)/.exec(output.slice(at));
-    if (link) return fragmentToken(`/verify-email#token=${link[1]}`, "/verify-email");
+    if (link) return link[1];
     if (Date.now() > deadline) throw new Error(`no verification mail for ${email} in:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
