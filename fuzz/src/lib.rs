@@ -85,6 +85,8 @@ impl Services for FuzzServices {
     type Clock = FakeClock;
     type Random = SeededRandom;
     type Signatures = edgeauth_core::crypto::signature::SoftwareEd25519;
+    // No outbound request leaves a fuzz run: a sign-in provider is never reached.
+    type Http = edgeauth_core::outbound::NoOutbound;
     fn records(&self) -> &Self::Records {
         &self.store
     }
@@ -99,6 +101,9 @@ impl Services for FuzzServices {
     }
     fn signatures(&self) -> &Self::Signatures {
         &edgeauth_core::crypto::signature::SoftwareEd25519
+    }
+    fn http(&self) -> &Self::Http {
+        &edgeauth_core::outbound::NoOutbound
     }
 }
 
@@ -132,6 +137,11 @@ pub const PROBLEM_CODES: &[&str] = &[
     "rate_limited",
     "internal",
     "unavailable",
+    "reauthentication_required",
+    "oauth_failed",
+    "oauth_unavailable",
+    "oauth_email_unverified",
+    "oauth_account_exists",
 ];
 
 /// Parses and checks a problem body against its response.
