@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Serves all five functions on http://127.0.0.1:8787 from one Miniflare instance, with
+// Serves all six functions on http://127.0.0.1:8787 from one Miniflare instance, with
 // the development config (config/development.env), state persisted in .edgeauth/state.
 // Any §8 variable can be overridden from the environment:
 //   MAIL_HTTP_URL=… BOOTSTRAP_ADMIN_EMAILS=… npm run dev

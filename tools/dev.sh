@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs edgeauth locally: all five functions (and the example app) on one origin, http://127.0.0.1:8787,
+# Runs edgeauth locally: all six functions (and the example apps) on one origin, http://127.0.0.1:8787,
 # with the development config (config/development.env; any §8 variable can be
 # overridden from the environment) and local state persisted in .edgeauth/.
 #   bash tools/dev.sh            # Cloudflare Workers runtime (Miniflare)
