@@ -41,26 +41,6 @@ pub const MAX_NAME_LEN: usize = 24;
 /// The preset names ([`ProviderKind`] other than [`ProviderKind::Oidc`]).
 pub const PRESETS: &[&str] = &["google", "microsoft", "apple", "github"];
 
-/// The preset variables, by name (for adapters that read variables up front).
-pub const PRESET_VARIABLES: &[&str] = &[
-    "OAUTH_GOOGLE_CLIENT_ID",
-    "OAUTH_GOOGLE_CLIENT_SECRET",
-    "OAUTH_GOOGLE_LABEL",
-    "OAUTH_MICROSOFT_CLIENT_ID",
-    "OAUTH_MICROSOFT_CLIENT_SECRET",
-    "OAUTH_MICROSOFT_TENANT",
-    "OAUTH_MICROSOFT_LABEL",
-    "OAUTH_APPLE_CLIENT_ID",
-    "OAUTH_APPLE_TEAM_ID",
-    "OAUTH_APPLE_KEY_ID",
-    "OAUTH_APPLE_PRIVATE_KEY",
-    "OAUTH_APPLE_LABEL",
-    "OAUTH_GITHUB_CLIENT_ID",
-    "OAUTH_GITHUB_CLIENT_SECRET",
-    "OAUTH_GITHUB_URL",
-    "OAUTH_GITHUB_LABEL",
-];
-
 /// The suffixes of a generic provider's variables.
 const GENERIC_SUFFIXES: &[&str] = &["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL"];
 
@@ -72,7 +52,7 @@ pub fn is_secret(name: &str) -> bool {
 }
 
 /// The variables of the generic providers that `OAUTH_PROVIDERS` (`providers`) lists,
-/// beyond [`PRESET_VARIABLES`]: what an adapter that reads variables up front (Spin)
+/// beyond the presets' (listed in [`crate::config::VARIABLES`]): what an adapter that reads variables up front (Spin)
 /// fetches once it has read `OAUTH_PROVIDERS`. Names that are not valid provider
 /// names are skipped (the parser refuses them).
 pub fn generic_variables(providers: &str) -> Vec<String> {
