@@ -20,9 +20,11 @@ use crate::crypto::kdf::sha256;
 use crate::ctx::{Ctx, Services};
 use crate::encoding;
 use crate::error::ApiError;
+use crate::flows::ratelimit::{self, Scope};
+use crate::http::Response;
 use crate::model::oauth_provider::client::{AuthMethod, ClientRecord};
 use crate::policy::oauth_provider::assertion::{self, ASSERTION_TYPE};
-use crate::policy::oauth_provider::error::OAuthError;
+use crate::policy::oauth_provider::error::{self, OAuthError};
 use crate::policy::oauth_provider::params::{decode_component, Params};
 use crate::policy::token::access::LEEWAY_SECS;
 use crate::store::{AtomicKey, AtomicStore};
@@ -232,4 +234,34 @@ async fn first_use<S: Services>(
             Some(expires),
         )
         .await?)
+}
+
+/// The start the client-authenticated token endpoints share (`POST /oauth/introspect`,
+/// RFC 7662; `POST /oauth/revoke`, RFC 7009): the per-address limit, a well-formed
+/// form body, the client's authentication at `path`, and the required `token`. The
+/// inner `Err` is the protocol's error answer, to send as it is.
+pub async fn token_request<S: Services>(
+    ctx: &Ctx<'_, S>,
+    path: &str,
+) -> Result<Result<(ClientRecord, String), Response>, ApiError> {
+    ratelimit::check_ip(ctx, Scope::OAuthProvider).await?;
+    let basic = ctx.request.header("authorization").is_some();
+    let Ok(params) = Params::parse_body(&ctx.request.body) else {
+        return Ok(Err(error::json(
+            OAuthError::InvalidRequest("the body is not a well-formed form"),
+            basic,
+        )));
+    };
+    let client = match authenticate(ctx, &params, path).await {
+        Ok(client) => client,
+        Err(Refused::OAuth(error, basic)) => return Ok(Err(error::json(error, basic))),
+        Err(Refused::Api(error)) => return Err(error),
+    };
+    match params.one("token") {
+        Ok(Some(token)) => Ok(Ok((client, token.into()))),
+        _ => Ok(Err(error::json(
+            OAuthError::InvalidRequest("token is required"),
+            basic,
+        ))),
+    }
 }

@@ -13,17 +13,14 @@
 
 use serde::Serialize;
 
-use super::client_auth::{self, Refused};
+use super::client_auth;
 use super::common::{self, no_store};
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-use crate::flows::ratelimit::{self, Scope};
 use crate::flows::sessions::rotate::GRACE_WINDOW_MS;
 use crate::http::Response;
 use crate::model::oauth_provider::client::ClientRecord;
 use crate::model::refresh_token::RefreshToken;
-use crate::policy::oauth_provider::error::{self, OAuthError};
-use crate::policy::oauth_provider::params::Params;
 use crate::policy::oauth_provider::{scope, tokens};
 
 #[derive(Serialize, Default)]
@@ -51,29 +48,11 @@ struct Introspection {
 
 /// `POST /oauth/introspect`.
 pub async fn introspect<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    ratelimit::check_ip(ctx, Scope::OAuthProvider).await?;
-    let basic = ctx.request.header("authorization").is_some();
-    let Ok(params) = Params::parse_body(&ctx.request.body) else {
-        return Ok(error::json(
-            OAuthError::InvalidRequest("the body is not a well-formed form"),
-            basic,
-        ));
+    let (client, token) = match client_auth::token_request(ctx, "/oauth/introspect").await? {
+        Ok(request) => request,
+        Err(answer) => return Ok(answer),
     };
-    let client = match client_auth::authenticate(ctx, &params, "/oauth/introspect").await {
-        Ok(client) => client,
-        Err(Refused::OAuth(error, basic)) => return Ok(error::json(error, basic)),
-        Err(Refused::Api(error)) => return Err(error),
-    };
-    let token = match params.one("token") {
-        Ok(Some(token)) => token,
-        _ => {
-            return Ok(error::json(
-                OAuthError::InvalidRequest("token is required"),
-                basic,
-            ))
-        }
-    };
-    let answer = inspect(ctx, &client, token).await?;
+    let answer = inspect(ctx, &client, &token).await?;
     Ok(no_store(Response::json(200, &answer)))
 }
 

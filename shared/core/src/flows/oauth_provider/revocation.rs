@@ -13,45 +13,24 @@
 //! about the token); a refresh token must be genuine (its hash stored, or its issue tag
 //! valid) before it revokes anything, so ids alone cannot end someone's grant.
 
-use super::client_auth::{self, Refused};
+use super::client_auth;
 use crate::ctx::{Ctx, Services};
 use crate::error::ApiError;
-use crate::flows::ratelimit::{self, Scope};
 use crate::flows::sessions::revoke::revoke_from;
 use crate::http::Response;
 use crate::model::audit::AuditKind;
 use crate::model::oauth_provider::client::ClientRecord;
 use crate::model::refresh_token::{Provenance, RefreshToken};
 use crate::model::session::{self, Kind};
-use crate::policy::oauth_provider::error::{self, OAuthError};
-use crate::policy::oauth_provider::params::Params;
 use crate::policy::oauth_provider::tokens;
 
 /// `POST /oauth/revoke`.
 pub async fn revoke<S: Services>(ctx: &Ctx<'_, S>) -> Result<Response, ApiError> {
-    ratelimit::check_ip(ctx, Scope::OAuthProvider).await?;
-    let basic = ctx.request.header("authorization").is_some();
-    let Ok(params) = Params::parse_body(&ctx.request.body) else {
-        return Ok(error::json(
-            OAuthError::InvalidRequest("the body is not a well-formed form"),
-            basic,
-        ));
+    let (client, token) = match client_auth::token_request(ctx, "/oauth/revoke").await? {
+        Ok(request) => request,
+        Err(answer) => return Ok(answer),
     };
-    let client = match client_auth::authenticate(ctx, &params, "/oauth/revoke").await {
-        Ok(client) => client,
-        Err(Refused::OAuth(error, basic)) => return Ok(error::json(error, basic)),
-        Err(Refused::Api(error)) => return Err(error),
-    };
-    let token = match params.one("token") {
-        Ok(Some(token)) => token,
-        _ => {
-            return Ok(error::json(
-                OAuthError::InvalidRequest("token is required"),
-                basic,
-            ))
-        }
-    };
-    revoke_token(ctx, &client, token).await?;
+    revoke_token(ctx, &client, &token).await?;
     Ok(super::common::no_store(Response::empty(200)))
 }
 
