@@ -175,7 +175,9 @@ test("TOTP enrolment on /account: a QR code drawn in the page, confirmed with a 
   assert.equal(await page.locator("#mfa-confirm-error").isVisible(), false, await page.locator("#mfa-confirm-error").textContent());
   recoveryCodes = await page.locator("#recovery-codes li").allTextContents();
   assert.equal(recoveryCodes.length, 10);
-  assert.equal(await page.locator("#profile-mfa").textContent(), "On");
+  // The page shows the codes first, then reloads the profile (GET /api/me): wait for it,
+  // rather than read the field while that request may still be in flight.
+  await page.waitForFunction(() => document.getElementById("profile-mfa").textContent === "On");
   await page.locator("#recovery-done").click();
   assert.equal(await page.locator("#recovery-codes li").count(), 0, "gone once saved");
   await page.locator("#mfa-on").waitFor({ state: "visible" });
