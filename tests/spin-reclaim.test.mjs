@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configWith, rawSpinKeys, start, TARGET } from "./harness/target.mjs";
+import { configWith, rawSpinKeys, SQLITE_BUSY_WAIT_MS, start, TARGET } from "./harness/target.mjs";
 import { startMailSink } from "./harness/mail.mjs";
 import { Client } from "./harness/http.mjs";
 import { attemptLogin, login, newSession, uniqueEmail } from "./harness/flows.mjs";
@@ -168,7 +168,7 @@ test("spin: the retention sweep deletes what expired from the store and keeps wh
 /** Marks an account for erasure in the host's store, as the erasure's commit point does. */
 async function markForErasure(file, userId) {
   const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(file);
+  const db = new DatabaseSync(file, { timeout: SQLITE_BUSY_WAIT_MS });
   try {
     const shard = `user/${userId}`;
     const key = `a/${shard.length}/${shard}/profile`;

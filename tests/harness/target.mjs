@@ -200,10 +200,13 @@ async function startSpin(vars, withContractWorker, keptState, options) {
   };
 }
 
+/** How long a read of a runtime's SQLite file waits for the runtime's write lock. */
+export const SQLITE_BUSY_WAIT_MS = 5_000;
+
 /** Every key of the Spin host's SQLite store at `file`, with its raw value (text). */
 export async function rawSpinKeys(file) {
   const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(file, { readOnly: true });
+  const db = new DatabaseSync(file, { readOnly: true, timeout: SQLITE_BUSY_WAIT_MS });
   try {
     return db.prepare("SELECT key, value FROM spin_key_value").all()
       .map((row) => ({ key: row.key, value: Buffer.from(row.value).toString("utf8") }));
@@ -232,7 +235,9 @@ export async function dumpStore(state) {
   const { deserialize } = await import("node:v8");
   const { existsSync, readdirSync } = await import("node:fs");
   const rows = (file, sql) => {
-    const db = new DatabaseSync(file, { readOnly: true });
+    // The runtime may be writing (work after a response): wait for its lock rather than
+    // fail with SQLITE_BUSY.
+    const db = new DatabaseSync(file, { readOnly: true, timeout: SQLITE_BUSY_WAIT_MS });
     try { return db.prepare(sql).all(); } finally { db.close(); }
   };
   const text = (bytes) => Buffer.from(bytes).toString("utf8");
