@@ -307,6 +307,50 @@ describe(`${TARGET}: erasure`, () => {
     assert.deepEqual(naming.map((r) => `${r.store} ${r.key}`), [], "records left naming the erased account");
   });
 
+  test("accounts that share a directory bucket with a live one, erased at the same time, leave nothing naming them", async () => {
+    // The Spin adapter files `users/{id}` in 256 buckets by the id's first two hex
+    // digits, each bucket with one index (shared/spin/src/shard_index.rs); on Workers the
+    // directory is KV. Sign up accounts until three share a bucket (about 80 by the
+    // birthday bound), then erase two of them at once: their index entries go by racing
+    // compare-and-swaps on one record, and the third keeps that index alive, so an
+    // entry merely marked deleted would still name its account.
+    const accounts = [];
+    const byBucket = new Map();
+    let trio;
+    while (!trio) {
+      assert.ok(accounts.length < 320, "no three of 320 random ids shared their first two hex digits");
+      const batch = await Promise.all([0, 1, 2, 3].map(() =>
+        newSession(server.url, sink, { mode: "token", email: uniqueEmail("bucket") })));
+      for (const session of batch) {
+        accounts.push(session);
+        const bucket = session.user.id.slice(0, 2);
+        const sharing = [...(byBucket.get(bucket) ?? []), session];
+        byBucket.set(bucket, sharing);
+        if (!trio && sharing.length === 3) trio = sharing;
+      }
+    }
+    const pair = trio.slice(0, 2);
+    const erasedIds = pair.map((session) => session.user.id);
+    const answers = await Promise.all(pair.map((session) =>
+      as(session, "DELETE", "/api/me", { password: session.password })));
+    assert.deepEqual(answers.map((answer) => answer.status), [204, 204], answers.map((a) => a.text).join("\n"));
+
+    const afterDump = await dumpStore(state);
+    const bookkeeping = (r) => r.store === "spin:default" && /^(e\/|[fy]\/audit\/)/.test(r.key);
+    for (const id of erasedIds) {
+      const naming = afterDump.filter((r) => (r.key.includes(id) || r.value.includes(id))
+        && !r.key.startsWith("audit/") && !bookkeeping(r));
+      assert.deepEqual(naming.map((r) => `${r.store} ${r.key}`), [], `records left naming erased account ${id}`);
+    }
+    const { items } = await walk(server.url, admin, "/api/admin/users?limit=50", "users");
+    const listed = new Set(items.map((user) => user.id));
+    for (const id of erasedIds) assert.ok(!listed.has(id), `erased account ${id} is still listed`);
+    const kept = accounts.filter((session) => !erasedIds.includes(session.user.id));
+    assert.deepEqual(kept.filter((session) => !listed.has(session.user.id)).map((session) => session.user.id), [],
+      "accounts that were not erased are missing from the directory");
+    console.log(`shared bucket (${TARGET}): ${accounts.length} accounts signed up; erased ${erasedIds.join(", ")}`);
+  });
+
   test("wrong passwords are limited before any hash", async () => {
     const frank = await newSession(server.url, sink, { mode: "token", email: uniqueEmail("limit") });
     for (let i = 0; i < 5; i++) {

@@ -106,7 +106,7 @@ impl AtomicStore for KvAtomic {
             if atomics::swap(cas, tombstone(now).as_bytes()).is_err() {
                 return Ok(false);
             }
-            shard_index::forget(bucket, space, key.name, now);
+            shard_index::forget(bucket, space, key.name, now)?;
             return Ok(true);
         };
         let creates = expected.is_none();

@@ -204,8 +204,7 @@ impl RecordStore for KvRecords {
             Space::Bucket(&bucket_name),
             key,
             SpinClock.now_ms(),
-        );
-        Ok(())
+        )
     }
 
     async fn list(

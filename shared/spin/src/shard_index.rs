@@ -21,9 +21,11 @@
 //!   absent prunes its name only by a swap from the index it read *before* reading
 //!   the values, and any create after that read has changed `v` (or re-adds the name
 //!   after the prune);
-//! - a deletion lowers the entry's expiry to the deletion time ([`forget`]) instead of
-//!   dropping it, so the tombstone the deletion left is still found and reclaimed;
-//! - entries are dropped only [`GRACE_MS`] after their recorded expiry.
+//! - an atomic deletion lowers the entry's expiry to the deletion time ([`forget`])
+//!   instead of dropping it, so the tombstone the deletion left is still found and
+//!   reclaimed; a record deletion (no tombstone: the value is gone) drops the entry at
+//!   once, so that a bucket shared with live records stops naming the deleted key;
+//! - otherwise, entries are dropped only [`GRACE_MS`] after their recorded expiry.
 //!
 //! **Reclamation** (Spin has no TTL: nothing else deletes what has expired). Whenever
 //! an index is written, the entries that expired more than [`GRACE_MS`] ago are
@@ -36,9 +38,11 @@
 //! stayed empty for [`GRACE_MS`] is deleted.
 //!
 //! Residual race, accepted and documented (docs/spin.md §3): a value deleted at the
-//! very moment a writer creates the same name again is lost. Names are write-once
-//! except a few (an address's lockout state, its email index entry): the window is one
-//! store round trip, an hour after the previous value expired or was deleted.
+//! very moment a writer creates the same name again is lost (an atomic value) or
+//! unlisted (a record, which [`forget`] re-lists when it sees it live again). Names
+//! are write-once except a few (an address's lockout state, its email index entry):
+//! the window is one store round trip, an hour after the previous value expired or
+//! was deleted.
 //!
 //! Cost: a create costs one or two index swaps more; an update reads the index once;
 //! a list reads the index and then the values in one `get-many`; a registration (at
@@ -350,26 +354,60 @@ pub(crate) fn post_note(
     })
 }
 
-/// After `name` was deleted at `deleted_at` (its value is a tombstone or gone): lowers
-/// its entry's expiry to the deletion time, unless the value is live again, so the
-/// entry and what is left of the value are reclaimed after the grace. Best effort.
-pub(crate) fn forget(bucket: &store::Bucket, space: Space<'_>, name: &str, now: u64) {
-    if let Some(key) = space.value_key(name) {
-        if let Ok(Some(stored)) = bucket.get(&key) {
-            if live(Some(stored), now).is_some() {
-                return;
-            }
-        }
+/// After `name` was deleted at `now`: takes it out of the index, unless its value is
+/// live again (a writer created it since). `503` when the index cannot be written:
+/// an entry left behind would keep naming what was deleted (an erased account's id).
+///
+/// - A record bucket's values are deleted outright (no tombstone), so the entry is
+///   dropped at once. Should a writer create the same key while the entry is dropped
+///   (it raised the entry before the drop and writes its value after the re-read
+///   below), the value is unlisted: the residual race of the module docs.
+/// - An atomic shard's deletion leaves a tombstone, which must still be found to be
+///   reclaimed: its entry's expiry is lowered to the deletion time instead, and the
+///   index expires with its last live entry.
+pub(crate) fn forget(
+    bucket: &store::Bucket,
+    space: Space<'_>,
+    name: &str,
+    now: u64,
+) -> Result<(), StoreError> {
+    let value_live = || -> Result<Option<Option<u64>>, StoreError> {
+        let Some(key) = space.value_key(name) else {
+            return Ok(None);
+        };
+        let stored = bucket
+            .get(&key)
+            .map_err(unavailable("wasi:keyvalue get failed"))?;
+        Ok(live(stored, now).map(|(_, expiry)| expiry))
+    };
+    if value_live()?.is_some() {
+        return Ok(());
     }
-    let _ = update(bucket, space, now, |index| {
-        match index.names.get_mut(name) {
-            Some(at) if *at == 0 || *at > now => {
-                *at = now.max(1);
-                true
+    match space {
+        Space::Bucket(_) => {
+            update(bucket, space, now, |index| {
+                index.names.remove(name).is_some()
+            })?;
+            // A writer that recreated the record in the meantime: list it again.
+            if let Some(expiry) = value_live()? {
+                update(bucket, space, now, |index| {
+                    let covered = index.covers(name, expiry);
+                    index.cover(name, expiry);
+                    !covered
+                })?;
             }
-            _ => false,
+            Ok(())
         }
-    });
+        Space::Atomic(_) | Space::Family(_) => update(bucket, space, now, |index| {
+            match index.names.get_mut(name) {
+                Some(at) if *at == 0 || *at > now => {
+                    *at = now.max(1);
+                    true
+                }
+                _ => false,
+            }
+        }),
+    }
 }
 
 fn live(stored: Option<Vec<u8>>, now: u64) -> Option<(String, Option<u64>)> {
