@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KIB = 1024;
 // The issue's size targets (tests/budgets.test.mjs holds the regression budgets).
-const GZIP_TARGET_KIB = { api: 300, login: 800, reset: 800, refresh: 800, pages: 260 };
+// oauth has no target of its own: its size budget (tests/budgets.test.mjs).
+const GZIP_TARGET_KIB = { api: 300, login: 800, reset: 800, refresh: 800, pages: 260, oauth: 395 };
 
 const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
@@ -49,8 +50,14 @@ function summary(r) {
     ["Hono + jose `GET /api/me`", http.hono, hp.honoEmpty],
   ].map(([name, m, ofEmpty]) => `| ${name} | ${fixed(m.rps, 0)} | ${fixed(m.p50ms, 2)} | ${fixed(m.p99ms, 1)} | ${m.socketErrors ?? 0} of ${m.requests ?? "?"} | ${x(ofEmpty)} |`);
   const revocation = r.http.revocation ?? {};
-  const revocationRows = Object.entries(revocation).map(([mode, times]) =>
-    `| \`${mode}\` | ${times.map((ms) => fixed(ms, 0)).join(", ")} | ${fixed(Math.max(...times), 0)} | ${mode === "cached" ? "≤ 5000" : "next request"} | ${met(mode === "cached" ? Math.max(...times) <= 5000 : Math.max(...times) < 500)} |`);
+  // `accepted`: the last request answered 200 (the bound's measure); `refused`: the first
+  // refused, which adds the 20 ms poll and one request.
+  const revocationRows = Object.entries(revocation).map(([mode, times]) => {
+    const worst = Math.max(...times.map((t) => t.accepted));
+    const rounds = times.map((t) => `${fixed(t.accepted, 0)} / ${fixed(t.refused, 0)}`).join(", ");
+    return `| \`${mode}\` | ${rounds} | ${fixed(worst, 0)} | ${mode === "cached" ? "≤ 5000" : "next request"} | ${
+      met(mode === "cached" ? worst <= 5000 : Math.max(...times.map((t) => t.refused)) < 500)} |`;
+  });
   return `Times are medians; ratios are the median of the per-round ratios (the contenders of a
 round ran back to back, under the same load).
 
@@ -73,11 +80,14 @@ within its 5 s timeout); they are reported, not retried away. p99 shows the tail
 | \`SESSION_CHECK=strict\` | ${x(hp.apiStrictHono)} | ${x(hp.apiStrictHonoP99)} | – | – |
 ${http.apiBase ? `| baseline build | ${x(hp.apiBaseHono)} | ${x(hp.apiBaseHonoP99)} | – | – |\n` : ""}
 The revocation bound: a session is logged out through the \`refresh\` Worker while the api
-isolate holds a check of it; time from the logout's answer until \`GET /api/me\` refuses the
-token, polled every 20 ms (ms, every round). The bound is stated in docs/sessions.md §5 and
-asserted for every function, both modes and both runtimes by \`tests/revocation.test.mjs\`.
+isolate holds a check of it, and \`GET /api/me\` is polled every 20 ms until it refuses the
+token. Per round, from the logout's answer: the start of the last request still accepted
+(what the bound limits: no request started more than 5 s after the revocation is
+accepted) / the start of the first refused (adds the poll's 20 ms and one request). The
+bound is stated in docs/sessions.md §5 and asserted the same way for every function, both
+modes and both runtimes by \`tests/revocation.test.mjs\`.
 
-| mode | ms until refused (rounds) | worst | bound | |
+| mode | ms: last accepted / first refused (rounds) | worst accepted | bound | |
 |---|---|---|---|---|
 ${revocationRows.join("\n")}
 

@@ -108,7 +108,9 @@ export async function startWorkerd(workerdBin, configFile, ports, { timeoutMs = 
   }
   const logFile = `${configFile}.log`;
   const fd = openSync(logFile, "w");
-  const child = track(spawn(workerdBin, ["serve", configFile, "--experimental"], { stdio: ["ignore", fd, fd] }));
+  // BENCH_INSPECTOR (host:port): workerd's DevTools inspector, for bench/profile.mjs.
+  const inspector = process.env.BENCH_INSPECTOR ? [`--inspector-addr=${process.env.BENCH_INSPECTOR}`] : [];
+  const child = track(spawn(workerdBin, ["serve", configFile, "--experimental", ...inspector], { stdio: ["ignore", fd, fd] }));
   closeSync(fd);
   const output = () => readFileSync(logFile, "utf8").slice(-20_000);
   const exited = new Promise((resolve) => child.once("exit", resolve));
