@@ -48,6 +48,7 @@ function summary(r) {
     ["edgeauth api `GET /api/me`, `SESSION_CHECK=strict`", http.apiStrict, hp.apiStrictEmpty],
     ...(http.apiBase ? [[`edgeauth api \`GET /api/me\`, baseline build (\`${r.http.baseline}\`)`, http.apiBase, hp.apiBaseEmpty]] : []),
     ["Hono + jose `GET /api/me`", http.hono, hp.honoEmpty],
+    ...(http.honoLogged ? [["Hono + jose `GET /api/me`, with a request line like edgeauth's", http.honoLogged, hp.honoLoggedEmpty]] : []),
   ].map(([name, m, ofEmpty]) => `| ${name} | ${fixed(m.rps, 0)} | ${fixed(m.p50ms, 2)} | ${fixed(m.p99ms, 1)} | ${m.socketErrors ?? 0} of ${m.requests ?? "?"} | ${x(ofEmpty)} |`);
   const revocation = r.http.revocation ?? {};
   // `accepted`: the last request answered 200 (the bound's measure); `refused`: the first
@@ -78,7 +79,7 @@ within its 5 s timeout); they are reported, not retried away. p99 shows the tail
 |---|---|---|---|---|
 | \`SESSION_CHECK=cached\` (default) | **${x(hp.apiHono)}** | **${x(hp.apiHonoP99)}** | req/s ≥ 1.5×, p99 ≤ 1× | ${met(hp.apiHono >= 1.5 && hp.apiHonoP99 <= 1)} |
 | \`SESSION_CHECK=strict\` | ${x(hp.apiStrictHono)} | ${x(hp.apiStrictHonoP99)} | – | – |
-${http.apiBase ? `| baseline build | ${x(hp.apiBaseHono)} | ${x(hp.apiBaseHonoP99)} | – | – |\n` : ""}
+${http.honoLogged ? `| \`SESSION_CHECK=cached\`, against Hono + jose logging a request line too | ${x(hp.apiHonoLogged)} | ${x(hp.apiHonoLoggedP99)} | – (the target is against the first row) | – |\n` : ""}${http.apiBase ? `| baseline build | ${x(hp.apiBaseHono)} | ${x(hp.apiBaseHonoP99)} | – | – |\n` : ""}
 The revocation bound: a session is logged out through the \`refresh\` Worker while the api
 isolate holds a check of it, and \`GET /api/me\` is polled every 20 ms until it refuses the
 token. Per round, from the logout's answer: the start of the last request still accepted
@@ -220,7 +221,9 @@ ${summary(r)}
   memory); the same \`api\` build a second time with \`SESSION_CHECK=strict\`, on the same
   objects${r.http.baseline ? `; a baseline build (\`${r.http.baseline}\`, \`BENCH_BASELINE_DIR\`) with its own login and objects` : ""};
   and the Hono + jose worker (\`bench/workers/hono-jose.mjs\`, bundled by esbuild) bound to the
-  same KV service. A user is registered and logged in (token mode) through the real
+  same KV service, twice: as it is, and with \`REQUEST_LINE=1\` logging one object per
+  request as the api does (\`workerd serve\` formats every logged object for its output,
+  which is a fifth of the api's CPU time here; see "Where \`GET /api/me\`'s time goes"). A user is registered and logged in (token mode) through the real
   \`login\` function, the profile is read through \`GET /api/me\`, and the same user record is
   put in KV for Hono. The functions run the development configuration with
   \`REQUIRE_EMAIL_VERIFICATION=false\` and a per-user API limit too high to trip (each

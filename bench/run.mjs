@@ -263,7 +263,7 @@ const REVOCATION_ROUNDS = QUICK ? 1 : 3;
 
 async function httpBenchmarks() {
   const ports = { api: PORT + 10, login: PORT + 11, empty: PORT + 12, hono: PORT + 13, kv: PORT + 14,
-    apiStrict: PORT + 15, refresh: PORT + 16, apiBase: PORT + 17, loginBase: PORT + 18 };
+    apiStrict: PORT + 15, refresh: PORT + 16, apiBase: PORT + 17, loginBase: PORT + 18, honoLogged: PORT + 19 };
   const origin = `http://127.0.0.1:${ports.api}`;
   const functionVars = {
     ...devVars,
@@ -300,6 +300,9 @@ async function httpBenchmarks() {
       rustWorker("refresh", join(functionsDir, "refresh"), [...textBindings(functionVars), ...storage, hosted]),
       rustWorker("empty", join(tmp, "workers/empty-worker")),
       jsWorker("hono-jose", [{ name: "KV", kv: "kv-service" }, ...textBindings({ JWT_PUBLIC_JWK: JSON.stringify(publicJwk), ORIGIN: origin })]),
+      // The same worker logging a request line per request, as the edgeauth functions do.
+      { ...jsWorker("hono-jose", [{ name: "KV", kv: "kv-service" },
+        ...textBindings({ JWT_PUBLIC_JWK: JSON.stringify(publicJwk), ORIGIN: origin, REQUEST_LINE: "1" })]), name: "hono-jose-logged" },
       ...baselineWorkers,
     ],
     storageDir: freshStorageDir("http"),
@@ -310,6 +313,7 @@ async function httpBenchmarks() {
       { name: "refresh", port: ports.refresh, service: "refresh" },
       { name: "empty", port: ports.empty, service: "empty" },
       { name: "hono", port: ports.hono, service: "hono-jose" },
+      { name: "honoLogged", port: ports.honoLogged, service: "hono-jose-logged" },
       { name: "kv", port: ports.kv, service: "kv-service" },
       ...(baselineDir ? [{ name: "apiBase", port: ports.apiBase, service: "api-base" },
         { name: "loginBase", port: ports.loginBase, service: "login-base" }] : []),
@@ -345,6 +349,7 @@ async function httpBenchmarks() {
       api: [`${origin}/api/me${process.env.BENCH_QUERY ?? ""}`, auth],
       apiStrict: [`http://127.0.0.1:${ports.apiStrict}/api/me`, auth],
       hono: [`http://127.0.0.1:${ports.hono}/api/me`, auth],
+      honoLogged: [`http://127.0.0.1:${ports.honoLogged}/api/me`, auth],
       ...(baselineDir ? { apiBase: [`http://127.0.0.1:${ports.apiBase}/api/me`, baseAuth] } : {}),
     };
     for (const [name, [url, headers]] of Object.entries(urls)) {
@@ -390,6 +395,9 @@ async function httpBenchmarks() {
         apiEmpty: perRound("api", "empty"),
         apiStrictEmpty: perRound("apiStrict", "empty"),
         honoEmpty: perRound("hono", "empty"),
+        honoLoggedEmpty: perRound("honoLogged", "empty"),
+        apiHonoLogged: perRound("api", "honoLogged"),
+        apiHonoLoggedP99: perRound("api", "honoLogged", "p99ms"),
         apiHonoP99: perRound("api", "hono", "p99ms"),
         apiStrictHonoP99: perRound("apiStrict", "hono", "p99ms"),
         ...(baselineDir ? { apiBaseHono: perRound("apiBase", "hono"), apiBaseEmpty: perRound("apiBase", "empty"),
