@@ -70,6 +70,7 @@ pub const VARIABLES: &[&str] = &[
     "SESSION_ABSOLUTE_LIFETIME_SECS",
     "SESSIONS_REVOKED_BEFORE",
     "SESSION_CHECK",
+    "REQUEST_LOG",
     "WEBHOOK_ENDPOINTS",
     "WEBHOOK_SECRETS",
     "WEBHOOK_MAX_ATTEMPTS",
@@ -337,6 +338,45 @@ impl SessionCheck {
     }
 }
 
+/// `REQUEST_LOG` (docs/logging.md §2): which requests get a request line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestLog {
+    /// `all` (the default): every request the core serves.
+    #[default]
+    All,
+    /// `errors`: only answers of `400` and above. A successful request leaves only the
+    /// platform's own record (Workers' invocation log: method, URL, status, duration)
+    /// and its audit events; for deployments where a line per request costs too much
+    /// (Workers Logs bills per line; `console.log` of an object is a fifth of a
+    /// protected read's CPU time, docs/benchmarks.md).
+    Errors,
+}
+
+impl RequestLog {
+    /// The variable's spelling (`all`, `errors`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Errors => "errors",
+        }
+    }
+
+    /// The setting spelled `text` (exactly, lower case), if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::All, Self::Errors]
+            .into_iter()
+            .find(|setting| setting.as_str() == text)
+    }
+
+    /// Whether a request answered `status` gets its line.
+    pub fn logs(self, status: u16) -> bool {
+        match self {
+            Self::All => true,
+            Self::Errors => status >= 400,
+        }
+    }
+}
+
 /// The validated configuration of one isolate: values only, no interior mutability.
 /// What an isolate remembers between requests is [`crate::memory::IsolateMemory`],
 /// handed to the core next to it.
@@ -381,6 +421,8 @@ pub struct Config {
     /// `SESSION_CHECK`: whether read-only requests may reuse a session check of the
     /// last few seconds (docs/sessions.md §5).
     pub session_check: SessionCheck,
+    /// `REQUEST_LOG`: which requests get a request line.
+    pub request_log: RequestLog,
     /// Webhooks, alert thresholds, error tracking, metrics ([`monitoring`]).
     pub monitoring: Monitoring,
     /// The hosted pages' settings (`PRODUCT_NAME`, `BRAND_COLOR`, `RETURN_TO_PATHS`).

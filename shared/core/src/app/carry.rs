@@ -25,7 +25,8 @@ use crate::flows::gdpr::retention;
 use crate::http::Response;
 use crate::model::log::Notice;
 
-/// Carries out `outcome` up to the response: prints the request's log line and
+/// Carries out `outcome` up to the response: prints the request's log line (as
+/// `REQUEST_LOG` selects) and
 /// persists its audit events (with a valid configuration); returns the response to
 /// send and the work that may wait until after it ([`Background`]: mails, alerts and
 /// their webhooks, the error report, metrics), for the adapter to run when its
@@ -36,7 +37,10 @@ pub async fn carry_out<S: Services>(
     services: &S,
     output: &impl Output,
 ) -> (Response, Background) {
-    output.line(&outcome.log.to_json(), false);
+    // Without a valid configuration the answer is a 503: always logged.
+    if config.is_none_or(|config| config.request_log.logs(outcome.log.status)) {
+        output.line(&outcome.log.to_json(), false);
+    }
     let Some(config) = config else {
         return (outcome.response, Background::default());
     };

@@ -12,7 +12,7 @@ use super::oauth_provider::{OAuthError, OAuthVars};
 use super::pages::PagesError;
 use super::{
     Config, Environment, MailTransport, Monitoring, PasswordHashParams, RateLimit, RateLimits,
-    SessionCheck, SessionTimes,
+    RequestLog, SessionCheck, SessionTimes,
 };
 #[cfg(any(test, feature = "oauth-provider"))]
 use crate::crypto::rsa::{RsaKeyring, RsaKeyringError};
@@ -384,6 +384,10 @@ pub(super) fn parse<V: Vars>(
         None => SessionCheck::default(),
         Some(text) => SessionCheck::parse(&text).ok_or(ConfigError::Malformed("SESSION_CHECK"))?,
     };
+    let request_log = match get(vars, "REQUEST_LOG") {
+        None => RequestLog::default(),
+        Some(text) => RequestLog::parse(&text).ok_or(ConfigError::Malformed("REQUEST_LOG"))?,
+    };
 
     // A header name (RFC 9110 token); the value is read per request.
     let trusted_proxy_proto_header = get(vars, "TRUSTED_PROXY_PROTO_HEADER");
@@ -438,6 +442,7 @@ pub(super) fn parse<V: Vars>(
         sessions,
         sessions_revoked_before,
         session_check,
+        request_log,
         pages,
         trusted_proxy_proto_header,
         oauth_provider,

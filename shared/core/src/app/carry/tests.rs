@@ -74,6 +74,41 @@ fn the_request_line_is_printed_and_audit_events_are_persisted() {
 }
 
 #[test]
+fn request_log_errors_prints_the_lines_of_error_answers_only() {
+    let mut env = TestEnv::new();
+    env.config.request_log = crate::config::RequestLog::Errors;
+    let output = Recording::default();
+    for status in [200, 204, 304, 399, 400, 401, 429, 503] {
+        let mut outcome = outcome_with(Vec::new());
+        outcome.log.status = status;
+        pollster::block_on(carry_out(outcome, Some(&env.config), &env, &output));
+    }
+    let printed: Vec<bool> = output
+        .lines
+        .borrow()
+        .iter()
+        .map(|(line, _)| line.contains(r#""status":4"#) || line.contains(r#""status":5"#))
+        .collect();
+    assert_eq!(
+        printed,
+        [true, true, true, true],
+        "{:?}",
+        output.lines.borrow()
+    );
+}
+
+#[test]
+fn request_log_defaults_to_every_request() {
+    let env = TestEnv::new();
+    assert_eq!(env.config.request_log, crate::config::RequestLog::All);
+    let output = Recording::default();
+    let mut outcome = outcome_with(Vec::new());
+    outcome.log.status = 200;
+    pollster::block_on(carry_out(outcome, Some(&env.config), &env, &output));
+    assert_eq!(output.lines.borrow().len(), 1);
+}
+
+#[test]
 fn without_a_configuration_only_the_request_line_is_written() {
     let env = TestEnv::new();
     let output = Recording::default();

@@ -87,6 +87,8 @@ fn refuses_malformed_values() {
         ("REQUIRE_EMAIL_VERIFICATION", "maybe"),
         ("RATE_LIMIT_LOGIN_PER_IP", "20"),
         ("RATE_LIMIT_SESSIONS_PER_USER", "120/0"),
+        ("REQUEST_LOG", "Errors"),
+        ("REQUEST_LOG", "none"),
     ] {
         let mut vars = production();
         vars.insert(name, value);
@@ -98,6 +100,17 @@ fn refuses_malformed_values() {
             "{name}={value} accepted"
         );
     }
+}
+
+#[test]
+fn request_log_is_all_unless_set_to_errors() {
+    let config = Config::from_vars(&MapVars(production())).unwrap();
+    assert_eq!(config.request_log, RequestLog::All);
+    let mut vars = production();
+    vars.insert("REQUEST_LOG", "errors");
+    let config = Config::from_vars(&MapVars(vars)).unwrap();
+    assert_eq!(config.request_log, RequestLog::Errors);
+    assert!(!config.request_log.logs(204) && config.request_log.logs(400));
 }
 
 #[test]
