@@ -46,6 +46,7 @@ function summary(r) {
     ["empty Rust Worker", http.empty, 1],
     ["edgeauth api `GET /api/me`, `SESSION_CHECK=cached` (default)", http.api, hp.apiEmpty],
     ["edgeauth api `GET /api/me`, `SESSION_CHECK=strict`", http.apiStrict, hp.apiStrictEmpty],
+    ...(http.apiErrorsLog ? [["edgeauth api `GET /api/me`, `SESSION_CHECK=cached`, `REQUEST_LOG=errors`", http.apiErrorsLog, hp.apiErrorsLogEmpty]] : []),
     ...(http.apiBase ? [[`edgeauth api \`GET /api/me\`, baseline build (\`${r.http.baseline}\`)`, http.apiBase, hp.apiBaseEmpty]] : []),
     ["Hono + jose `GET /api/me`", http.hono, hp.honoEmpty],
     ...(http.honoLogged ? [["Hono + jose `GET /api/me`, with a request line like edgeauth's", http.honoLogged, hp.honoLoggedEmpty]] : []),
@@ -79,7 +80,7 @@ within its 5 s timeout); they are reported, not retried away. p99 shows the tail
 |---|---|---|---|---|
 | \`SESSION_CHECK=cached\` (default) | **${x(hp.apiHono)}** | **${x(hp.apiHonoP99)}** | req/s ≥ 1.5×, p99 ≤ 1× | ${met(hp.apiHono >= 1.5 && hp.apiHonoP99 <= 1)} |
 | \`SESSION_CHECK=strict\` | ${x(hp.apiStrictHono)} | ${x(hp.apiStrictHonoP99)} | – | – |
-${http.honoLogged ? `| \`SESSION_CHECK=cached\`, against Hono + jose logging a request line too | ${x(hp.apiHonoLogged)} | ${x(hp.apiHonoLoggedP99)} | – (the target is against the first row) | – |\n` : ""}${http.apiBase ? `| baseline build | ${x(hp.apiBaseHono)} | ${x(hp.apiBaseHonoP99)} | – | – |\n` : ""}
+${http.apiErrorsLog ? `| \`SESSION_CHECK=cached\`, \`REQUEST_LOG=errors\` (no line for a 200) | ${x(hp.apiErrorsLogHono)} | ${x(hp.apiErrorsLogHonoP99)} | – (not the default) | – |\n` : ""}${http.honoLogged ? `| \`SESSION_CHECK=cached\`, against Hono + jose logging a request line too | ${x(hp.apiHonoLogged)} | ${x(hp.apiHonoLoggedP99)} | – (the target is against the first row) | – |\n` : ""}${http.apiBase ? `| baseline build | ${x(hp.apiBaseHono)} | ${x(hp.apiBaseHonoP99)} | – | – |\n` : ""}
 The revocation bound: a session is logged out through the \`refresh\` Worker while the api
 isolate holds a check of it, and \`GET /api/me\` is polled every 20 ms until it refuses the
 token. Per round, from the logout's answer: the start of the last request still accepted
@@ -218,8 +219,8 @@ ${summary(r)}
   (\`bench/empty-worker\`); the real \`api\`, \`login\` and \`refresh\` builds (\`build/workers/\`)
   sharing the \`AtomicShard\` Durable Object namespace (SQLite-backed objects as deployed,
   stored by workerd on tmpfs) and one KV namespace (\`bench/workers/kv-service.mjs\`, in
-  memory); the same \`api\` build a second time with \`SESSION_CHECK=strict\`, on the same
-  objects${r.http.baseline ? `; a baseline build (\`${r.http.baseline}\`, \`BENCH_BASELINE_DIR\`) with its own login and objects` : ""};
+  memory); the same \`api\` build a second time with \`SESSION_CHECK=strict\` and a third
+  with \`REQUEST_LOG=errors\` (docs/logging.md §2), on the same objects${r.http.baseline ? `; a baseline build (\`${r.http.baseline}\`, \`BENCH_BASELINE_DIR\`) with its own login and objects` : ""};
   and the Hono + jose worker (\`bench/workers/hono-jose.mjs\`, bundled by esbuild) bound to the
   same KV service, twice: as it is, and with \`REQUEST_LINE=1\` logging one object per
   request as the api does (\`workerd serve\` formats every logged object for its output,

@@ -263,7 +263,8 @@ const REVOCATION_ROUNDS = QUICK ? 1 : 3;
 
 async function httpBenchmarks() {
   const ports = { api: PORT + 10, login: PORT + 11, empty: PORT + 12, hono: PORT + 13, kv: PORT + 14,
-    apiStrict: PORT + 15, refresh: PORT + 16, apiBase: PORT + 17, loginBase: PORT + 18, honoLogged: PORT + 19 };
+    apiStrict: PORT + 15, refresh: PORT + 16, apiBase: PORT + 17, loginBase: PORT + 18, honoLogged: PORT + 19,
+    apiErrorsLog: PORT + 21 };
   const origin = `http://127.0.0.1:${ports.api}`;
   const functionVars = {
     ...devVars,
@@ -279,6 +280,7 @@ async function httpBenchmarks() {
     RATE_LIMIT_REGISTER_PER_IP: "100/3600",
   };
   const strictVars = { ...functionVars, SESSION_CHECK: "strict" };
+  const errorsLogVars = { ...functionVars, REQUEST_LOG: "errors" };
   const storage = [{ name: "EDGEAUTH_KV", kv: "kv-service" }];
   const hosted = { name: "ATOMIC", durableObject: { className: "AtomicShard", serviceName: "api" } };
   const baselineWorkers = baselineDir ? [
@@ -296,6 +298,8 @@ async function httpBenchmarks() {
         ["AtomicShard"]),
       // The same build with SESSION_CHECK=strict, on the same objects.
       rustWorker("api-strict", join(functionsDir, "api"), [...textBindings(strictVars), ...storage, hosted]),
+      // The same build with REQUEST_LOG=errors: no request line for a 200.
+      rustWorker("api-errors-log", join(functionsDir, "api"), [...textBindings(errorsLogVars), ...storage, hosted]),
       rustWorker("login", join(functionsDir, "login"), [...textBindings(functionVars), ...storage, hosted]),
       rustWorker("refresh", join(functionsDir, "refresh"), [...textBindings(functionVars), ...storage, hosted]),
       rustWorker("empty", join(tmp, "workers/empty-worker")),
@@ -309,6 +313,7 @@ async function httpBenchmarks() {
     sockets: [
       { name: "api", port: ports.api, service: "api" },
       { name: "apiStrict", port: ports.apiStrict, service: "api-strict" },
+      { name: "apiErrorsLog", port: ports.apiErrorsLog, service: "api-errors-log" },
       { name: "login", port: ports.login, service: "login" },
       { name: "refresh", port: ports.refresh, service: "refresh" },
       { name: "empty", port: ports.empty, service: "empty" },
@@ -348,6 +353,7 @@ async function httpBenchmarks() {
       empty: [`http://127.0.0.1:${ports.empty}/`, {}],
       api: [`${origin}/api/me${process.env.BENCH_QUERY ?? ""}`, auth],
       apiStrict: [`http://127.0.0.1:${ports.apiStrict}/api/me`, auth],
+      apiErrorsLog: [`http://127.0.0.1:${ports.apiErrorsLog}/api/me`, auth],
       hono: [`http://127.0.0.1:${ports.hono}/api/me`, auth],
       honoLogged: [`http://127.0.0.1:${ports.honoLogged}/api/me`, auth],
       ...(baselineDir ? { apiBase: [`http://127.0.0.1:${ports.apiBase}/api/me`, baseAuth] } : {}),
@@ -394,6 +400,9 @@ async function httpBenchmarks() {
         apiStrictHono: perRound("apiStrict", "hono"),
         apiEmpty: perRound("api", "empty"),
         apiStrictEmpty: perRound("apiStrict", "empty"),
+        apiErrorsLogEmpty: perRound("apiErrorsLog", "empty"),
+        apiErrorsLogHono: perRound("apiErrorsLog", "hono"),
+        apiErrorsLogHonoP99: perRound("apiErrorsLog", "hono", "p99ms"),
         honoEmpty: perRound("hono", "empty"),
         honoLoggedEmpty: perRound("honoLogged", "empty"),
         apiHonoLogged: perRound("api", "honoLogged"),
