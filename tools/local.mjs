@@ -3,6 +3,7 @@
 // Used by the dev server (tools/dev.mjs) and the integration tests.
 
 import { readdirSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare, Log, LogLevel } from "miniflare";
@@ -262,7 +263,8 @@ function guardExampleWorkers(vars) {
  * Starts all six functions on one origin, the example app under /example/, and the
  * guard examples under /rust-app/ and /hono-app/.
  * @param {{port?: number, host?: string, persistRoot?: string|false, vars?: object, quiet?: boolean,
- *          withContractWorker?: boolean, withE2eStatic?: boolean}} options
+ *          onRuntimeOutput?: (line: string) => void, withContractWorker?: boolean,
+ *          withE2eStatic?: boolean}} options
  */
 export async function startLocal(options = {}) {
   const vars = options.vars ?? developmentVars();
@@ -276,8 +278,14 @@ export async function startLocal(options = {}) {
     cf: false,
     defaultPersistRoot: options.persistRoot === false ? undefined : (options.persistRoot ?? join(root, ".edgeauth/state")),
     log: options.quiet ? new Log(LogLevel.WARN) : new Log(LogLevel.INFO),
-    // Quiet runs (tests) drop the functions' own log lines; dev shows them.
-    ...(options.quiet ? { handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); } } : {}),
+    // Quiet runs drop the functions' own log lines, tests take them line by line
+    // (`onRuntimeOutput`); dev shows them.
+    ...(options.quiet || options.onRuntimeOutput ? { handleRuntimeStdio(stdout, stderr) {
+      for (const stream of [stdout, stderr]) {
+        if (options.onRuntimeOutput) createInterface({ input: stream }).on("line", options.onRuntimeOutput);
+        else stream.resume();
+      }
+    } } : {}),
     workers: [
       ...order.map((name) => workerOptions(name, vars)),
       exampleWorker(),

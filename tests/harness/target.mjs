@@ -40,7 +40,9 @@ export function configWith(overrides = {}) {
  * disk, so a later `start` with the same `state` sees the same data — a restart with
  * new configuration (key rotation). Without it the stores live and die with the run.
  * `shardRecords(dump, shard)` picks one atomic-store shard's records out of a
- * `dumpStore` result, on either runtime.
+ * `dumpStore` result, on either runtime. `logs()`: the functions' output lines so far,
+ * as the runtime prints them (Spin: the host's stderr, JSON lines; Workers: workerd's,
+ * where a logged object spans several lines).
  *
  * `spin` (Spin host only): `clientAddrFromHeader` — the request header the host takes
  * `spin-client-addr` from, so a test can act as many clients (default
@@ -50,18 +52,26 @@ export function configWith(overrides = {}) {
  * `MAIL_HTTP_URL`, as tools/dev-spin.mjs sets it; `null`: the manifest's default);
  * `clockOffsetSecs` — the components' wall clock runs this far ahead of the host's
  * (tests that let stored data expire without waiting).
- * @returns {Promise<{url: string, target: string, stop: () => Promise<void>, logs?: () => string[]}>}
+ * @returns {Promise<{url: string, target: string, stop: () => Promise<void>, logs: () => string[]}>}
  */
 export async function start({ vars = configWith(), withContractWorker = false, withE2eStatic = false, port = 0, state, spin = {} } = {}) {
   if (withE2eStatic && TARGET !== "workers") {
     throw new Error("the browser suite's page worker (withE2eStatic) runs in Miniflare only: EDGEAUTH_TARGET=workers");
   }
   if (TARGET === "workers") {
+    // The functions' output (console.log lines, as workerd prints them), kept for `logs()`.
+    const lines = [];
+    const onRuntimeOutput = (line) => {
+      if (process.env.EDGEAUTH_TEST_VERBOSE) process.stderr.write(`${line}\n`);
+      lines.push(line);
+      if (lines.length > 20_000) lines.splice(0, 10_000);
+    };
     const { mf, url } = await startLocal({
-      port, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, vars, withContractWorker, withE2eStatic,
+      port, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, onRuntimeOutput, vars, withContractWorker, withE2eStatic,
     });
     return {
       url, target: TARGET, stop: () => mf.dispose(),
+      logs: () => [...lines],
       // Workers only (a documented platform difference: Spin has no cron trigger):
       // runs the `api` Worker's scheduled handler as a cron trigger would.
       scheduled: async (cron = "*/15 * * * *") => (await mf.getWorker("edgeauth-api")).scheduled({ cron }),
