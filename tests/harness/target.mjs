@@ -59,19 +59,15 @@ export async function start({ vars = configWith(), withContractWorker = false, w
     throw new Error("the browser suite's page worker (withE2eStatic) runs in Miniflare only: EDGEAUTH_TARGET=workers");
   }
   if (TARGET === "workers") {
-    // The functions' output (console.log lines, as workerd prints them), kept for `logs()`.
-    const lines = [];
-    const onRuntimeOutput = (line) => {
-      if (process.env.EDGEAUTH_TEST_VERBOSE) process.stderr.write(`${line}\n`);
-      lines.push(line);
-      if (lines.length > 20_000) lines.splice(0, 10_000);
-    };
+    // The functions' output (console.log lines, as workerd prints them), for `logs()`.
+    const output = outputLines();
     const { mf, url } = await startLocal({
-      port, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, onRuntimeOutput, vars, withContractWorker, withE2eStatic,
+      port, persistRoot: state ?? false, quiet: !process.env.EDGEAUTH_TEST_VERBOSE, onRuntimeOutput: output.keep,
+      vars, withContractWorker, withE2eStatic,
     });
     return {
       url, target: TARGET, stop: () => mf.dispose(),
-      logs: () => [...lines],
+      logs: output.lines,
       // Workers only (a documented platform difference: Spin has no cron trigger):
       // runs the `api` Worker's scheduled handler as a cron trigger would.
       scheduled: async (cron = "*/15 * * * *") => (await mf.getWorker("edgeauth-api")).scheduled({ cron }),
@@ -88,6 +84,23 @@ export async function start({ vars = configWith(), withContractWorker = false, w
   }
   if (TARGET === "spin") return startSpin(vars, withContractWorker, state, { ...spin, port });
   throw new Error(`unknown EDGEAUTH_TARGET ${TARGET}`);
+}
+
+/**
+ * The runtime's output lines for `logs()`: `keep(line)` stores one (echoed to stderr
+ * with EDGEAUTH_TEST_VERBOSE; the oldest half dropped past 20 000 lines), `lines()` is
+ * a copy of those kept.
+ */
+function outputLines() {
+  const kept = [];
+  return {
+    keep: (line) => {
+      if (process.env.EDGEAUTH_TEST_VERBOSE) process.stderr.write(`${line}\n`);
+      kept.push(line);
+      if (kept.length > 20_000) kept.splice(0, 10_000);
+    },
+    lines: () => [...kept],
+  };
 }
 
 /**
@@ -192,15 +205,11 @@ async function startSpin(vars, withContractWorker, keptState, options) {
     });
   });
   // The host's stderr (component logs, kv-stats lines), kept for `logs()`.
-  const lines = [];
-  createInterface({ input: child.stderr }).on("line", (line) => {
-    if (process.env.EDGEAUTH_TEST_VERBOSE) process.stderr.write(`${line}\n`);
-    lines.push(line);
-    if (lines.length > 20_000) lines.splice(0, 10_000);
-  });
+  const output = outputLines();
+  createInterface({ input: child.stderr }).on("line", output.keep);
   return {
     url, target: TARGET,
-    logs: () => [...lines],
+    logs: output.lines,
     stop: async () => { child.kill("SIGTERM"); rmSync(state, { recursive: true, force: true }); },
     // The records of one atomic-store shard in a `dumpStore` result (keys `<shard>/<name>`).
     shardRecords: async (dump, shard) => dump.filter((record) => record.store === "atomic"
