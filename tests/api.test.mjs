@@ -243,3 +243,41 @@ describe(`${TARGET}: the gate`, () => {
     assert.equal((await as(null, "GET", "/api/health")).status, 200, "health stays public");
   });
 });
+
+// The Workers adapter keeps the last response's headers as a template and reuses it
+// when only X-Request-Id differs (docs/benchmarks.md, levers): answers in a row, each
+// with other headers, must each carry their own — nothing of the one before.
+describe(`${TARGET}: answers in a row`, () => {
+  test("each keeps its own headers and a fresh request id, whatever came before", async () => {
+    const origin = "http://localhost:3000";
+    const me = () => as(owner, "GET", "/api/me");
+    const fromOrigin = () => owner.client.request("GET", "/api/me", owner.auth({ Origin: origin }));
+    const missing = () => as(owner, "GET", "/api/unknown");
+    const created = () => as(writer, "POST", "/api/documents", { title: "Row", body: "text" });
+    const sequence = [me, me, fromOrigin, me, missing, me, created, me, fromOrigin, fromOrigin, missing, missing, me];
+    const ids = new Set();
+    for (const [index, send] of sequence.entries()) {
+      const response = await send();
+      const id = response.headers.get("x-request-id");
+      assert.match(id ?? "", /^[0-9a-f]{32}$/, `answer ${index}: one request id`);
+      ids.add(id);
+      assertSecurityHeaders(response, "/api/me");
+      const cors = response.headers.get("access-control-allow-origin");
+      if (send === fromOrigin) {
+        assert.equal(response.status, 200);
+        assert.equal(cors, origin, `answer ${index}: the allowed origin echoed`);
+      } else {
+        assert.equal(cors, null, `answer ${index}: no CORS grant left over from another answer`);
+      }
+      if (send === missing) {
+        assertProblem(response, 404, "not_found");
+        assert.equal(response.json.request_id, id);
+      } else {
+        assert.match(response.headers.get("content-type"), /^application\/json/, `answer ${index}`);
+        assert.equal(response.status, send === created ? 201 : 200, `answer ${index}: ${response.text}`);
+      }
+      if (send === me) assert.equal(response.json.id, owner.user.id);
+    }
+    assert.equal(ids.size, sequence.length, "every answer its own request id");
+  });
+});

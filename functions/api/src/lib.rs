@@ -7,18 +7,27 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod workers {
     use edgeauth_core::functions::Api;
-    use edgeauth_workers::LOGIN_BINDING;
-    use worker::{event, Context, Env, Request, Result, ScheduleContext, ScheduledEvent};
+    use edgeauth_workers::{RawRequest, LOGIN_BINDING};
+    use worker::wasm_bindgen::{self, prelude::wasm_bindgen, JsValue};
+    use worker::{event, worker_sys, Context, Env, ScheduleContext, ScheduledEvent};
 
     /// Built without password verification (bundle size): the two routes that verify a
-    /// password go to the `login` Worker, which serves them with the same gate.
-    #[event(fetch)]
-    async fn fetch(
-        request: Request,
-        env: Env,
-        ctx: Context,
-    ) -> Result<edgeauth_workers::RawResponse> {
-        edgeauth_workers::serve_forwarding::<Api>(request, env, ctx, LOGIN_BINDING).await
+    /// password go to the `login` Worker, which serves them with the same gate. Not
+    /// `#[event(fetch)]`: a request that needs no IO is answered without a Promise
+    /// ([`edgeauth_workers::respond`]), which is most of this Worker's traffic.
+    #[wasm_bindgen]
+    #[expect(
+        unreachable_pub,
+        reason = "a wasm-bindgen export must be `pub`; it is reached from JavaScript"
+    )]
+    pub fn fetch(request: RawRequest, env: Env, ctx: worker_sys::Context) -> JsValue {
+        let ctx = Context::new(ctx);
+        edgeauth_workers::respond(edgeauth_workers::serve_forwarding::<Api>(
+            request,
+            env,
+            ctx,
+            LOGIN_BINDING,
+        ))
     }
 
     /// The cron trigger (`[triggers] crons` in `wrangler.toml`): the retention sweep

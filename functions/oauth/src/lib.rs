@@ -8,11 +8,12 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod workers {
     use edgeauth_core::functions::OAuth;
-    use worker::{event, Context, Env, Request, Result};
+    use edgeauth_workers::RawRequest;
+    use worker::{event, Context, Env, Result};
 
     #[event(fetch)]
     async fn fetch(
-        request: Request,
+        request: RawRequest,
         env: Env,
         ctx: Context,
     ) -> Result<edgeauth_workers::RawResponse> {

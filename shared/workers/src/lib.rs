@@ -1,7 +1,7 @@
 //! # edgeauth-workers
 //!
 //! The Cloudflare Workers adapter. It does the IO the core decides on:
-//! converts a `worker::Request` into a core [`Request`](edgeauth_core::Request),
+//! converts the platform's request into a core [`Request`](edgeauth_core::Request),
 //! provides the core's services (KV records, Durable Object atomics, `Date.now()`,
 //! `crypto.getRandomValues`, WebCrypto signature verification), calls the core, and lends the core
 //! its transport to carry out the outcome ([`edgeauth_core::app::carry_out`]: the
@@ -157,15 +157,67 @@ fn isolate_memory() -> &'static IsolateMemory {
 /// crossing from the core's response.
 pub type RawResponse = web_sys::Response;
 
+/// The runtime's own request type: what a Worker's `fetch` takes (`#[event(fetch)]`
+/// hands it over as it is). workers-rs' `Request` is made from it only where one is
+/// needed — a body to read, a request to forward — since making one parses the URL
+/// and reads the method and headers, a crossing each (docs/benchmarks.md, levers).
+pub type RawRequest = web_sys::Request;
+
+/// The `fetch` export's answer to `answer`: the response itself when `answer` is done
+/// on its first poll, else a Promise of it. The protected path with a cached session
+/// check awaits nothing, and answering it without a Promise spares it
+/// `wasm-bindgen-futures`' task, microtask and Promise (about a twentieth of
+/// `GET /api/me`'s CPU: docs/benchmarks.md, levers). That first poll has no one to wake:
+/// a future that pauses is polled again at once by the task that then takes it over,
+/// and re-checks what it waits on, as every future must on each poll. An error is
+/// logged and answered `500`, as workers-rs' `#[event(fetch)]` does.
+pub fn respond(
+    answer: impl core::future::Future<Output = worker::Result<RawResponse>> + 'static,
+) -> wasm_bindgen::JsValue {
+    let mut answer = Box::pin(answer);
+    let mut first_poll = core::task::Context::from_waker(core::task::Waker::noop());
+    match answer.as_mut().poll(&mut first_poll) {
+        core::task::Poll::Ready(result) => settled(result),
+        core::task::Poll::Pending => {
+            wasm_bindgen_futures::future_to_promise(async move { Ok(settled(answer.await)) }).into()
+        }
+    }
+}
+
+/// The response, or the `500` workers-rs answers for an error (logged).
+fn settled(result: worker::Result<RawResponse>) -> wasm_bindgen::JsValue {
+    match result {
+        Ok(response) => response.into(),
+        Err(error) => {
+            worker::console_error!("{error}");
+            worker::Response::error("INTERNAL SERVER ERROR", 500)
+                .map(RawResponse::from)
+                .map(wasm_bindgen::JsValue::from)
+                .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+        }
+    }
+}
+
 /// Serves one request for function `F`: the whole body of a Worker's `fetch`.
 pub async fn serve<F: Function>(
-    request: worker::Request,
+    request: RawRequest,
+    env: Env,
+    ctx: Context,
+) -> worker::Result<RawResponse> {
+    let head = request::Head::of(&request)?;
+    serve_read::<F>(request, head, env, ctx).await
+}
+
+/// As [`serve`], for a request whose head has been read.
+async fn serve_read<F: Function>(
+    request: RawRequest,
+    head: request::Head,
     env: Env,
     ctx: Context,
 ) -> worker::Result<RawResponse> {
     let config = isolate_config::<F>(&env);
     let services = services(&env);
-    let core_request = request::to_core(request).await?;
+    let core_request = request::to_core(request, head).await?;
     let outcome =
         app::serve::<F, _>(config.as_ref(), isolate_memory(), &services, &core_request).await;
     let output = WorkersOutput::with(&env);
@@ -201,36 +253,44 @@ pub fn worker_response(response: edgeauth_core::Response) -> worker::Result<work
 /// a build that lacks the route's code answers `503` (a client's token: `401`) — fail
 /// closed, never a success.
 pub async fn serve_forwarding<F: Function>(
-    request: worker::Request,
+    request: RawRequest,
     env: Env,
     ctx: Context,
     binding: &str,
 ) -> worker::Result<RawResponse> {
-    let method = request.inner().method();
-    let path = request::path(&request)?;
-    if app::verifies_password::<F, WorkersServices>(&method, &path) {
+    let head = request::Head::of(&request)?;
+    let (method, path) = (head.method(), head.path());
+    if app::verifies_password::<F, WorkersServices>(method, path) {
         if let Ok(service) = env.service(binding) {
-            let answer = service.fetch_request(request).await;
+            let answer = forward(&service, request).await;
             // The other function changed a user (erased it, turned TOTP off): this
             // isolate's session checks must not show the state before to its next reads.
             isolate_memory().sessions.clear();
-            return answer.map(RawResponse::from);
+            return answer;
         }
     }
     // Routes another function serves on Workers ([`app::served_by`]): the monitoring
     // admin routes, to `refresh` over the binding named by it in capitals.
-    if let Some(function) = app::served_by::<F, WorkersServices>(&method, &path) {
+    if let Some(function) = app::served_by::<F, WorkersServices>(method, path) {
         if let Ok(service) = env.service(&function.to_ascii_uppercase()) {
-            return service.fetch_request(request).await.map(RawResponse::from);
+            return forward(&service, request).await;
         }
     }
     // Requests that bear an OAuth client's access token, to `oauth`, which verifies
     // them (the `api` is built without feature `oauth-provider`: it would answer `401`).
-    let authorization = request.headers().get("authorization").ok().flatten();
-    if app::bears_client_token::<F, WorkersServices>(&method, &path, authorization.as_deref()) {
+    let authorization = head.header("authorization");
+    if app::bears_client_token::<F, WorkersServices>(method, path, authorization) {
         if let Ok(service) = env.service(OAUTH_BINDING) {
-            return service.fetch_request(request).await.map(RawResponse::from);
+            return forward(&service, request).await;
         }
     }
-    serve::<F>(request, env, ctx).await
+    serve_read::<F>(request, head, env, ctx).await
+}
+
+/// Passes `request`, unchanged, to the Worker behind `service`; its answer as it is.
+async fn forward(service: &worker::Fetcher, request: RawRequest) -> worker::Result<RawResponse> {
+    service
+        .fetch_request(worker::Request::from(request))
+        .await
+        .map(RawResponse::from)
 }

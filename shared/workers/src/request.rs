@@ -1,15 +1,20 @@
-//! `worker::Request` → core `Request`, and core `Response` → `worker::Response`.
+//! The platform's request (`web_sys::Request`) → core `Request`, and core `Response` →
+//! the platform's `Response`.
 //!
-//! Security considerations: the client's country comes from `request.cf.country`
-//! only (the core's [`COUNTRY_HEADER`] from a client is dropped); the body goes
+//! Security considerations: a response's headers come from a template only when the
+//! rest of its head equals the template's, byte for byte ([`to_raw`]); any failure
+//! forgets the template on both sides. The client's country comes from
+//! `request.cf.country` only (the core's [`COUNTRY_HEADER`] from a client is dropped); the body goes
 //! through the core's cap ([`edgeauth_core::http::body::capped`]) as a stream
 //! ([`Chunks`]): not read at all when its declared length is over the limit,
 //! otherwise read only until one byte past it and then cancelled, so the core
 //! answers `413` and an upload of any size (chunked ones included) costs at most that
 //! much memory.
 
+use core::cell::RefCell;
 use edgeauth_core::http::url::{self, UrlParts};
 use edgeauth_core::http::{body, COUNTRY_HEADER};
+use edgeauth_core::policy::security_headers::REQUEST_ID_HEADER;
 use edgeauth_core::{Method, Request, Response};
 use futures_util::StreamExt;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -21,19 +26,39 @@ use worker::Headers;
 // serialized URL, header name or header value can hold (the Headers API refuses it) —
 // and the response is built from one such string and the body. The third field is
 // `request.cf.country` (Cloudflare's edge sets it; empty when absent, as locally).
+//
+// Consecutive answers of one route carry the same headers but for `X-Request-Id`, so the
+// response's headers are kept as a template: `edgeauth_response` builds it only when
+// told the head changed (`reuse` false), and otherwise lets the `Response` constructor
+// copy it, one native call instead of a dozen `append`s (a seventh of `GET /api/me`'s
+// CPU before: docs/benchmarks.md, levers). Which template the JavaScript side holds is
+// tracked on the Rust side ([`LAST_HEAD`]); a failed build forgets it on both sides, so
+// a response never goes out with another one's headers.
 #[wasm_bindgen(inline_js = r#"
 export function edgeauth_request_head(request) {
-  let head = request.method + "\n" + request.url + "\n" + (request.cf?.country ?? "");
+  const method = request.method;
+  const url = request.url;
+  const country = request.cf?.country ?? "";
+  let head = method + "\n" + url + "\n" + country;
   for (const [name, value] of request.headers) head += "\n" + name + "\n" + value;
   return head;
 }
-export function edgeauth_response(status, head, body) {
-  const headers = new Headers();
-  if (head.length > 0) {
-    const fields = head.split("\n");
-    for (let i = 0; i + 1 < fields.length; i += 2) headers.append(fields[i], fields[i + 1]);
+let template;
+export function edgeauth_response(status, head, reuse, requestId, body) {
+  if (!reuse) {
+    template = undefined;
+    const headers = new Headers();
+    if (head.length > 0) {
+      const fields = head.split("\n");
+      for (let i = 0; i + 1 < fields.length; i += 2) headers.append(fields[i], fields[i + 1]);
+    }
+    template = headers;
+  } else if (template === undefined) {
+    throw new Error("no response template");
   }
-  return new Response(body.length > 0 ? body.slice() : null, { status, headers });
+  const response = new Response(body.length > 0 ? body.slice() : null, { status, headers: template });
+  if (requestId.length > 0) response.headers.set("X-Request-Id", requestId);
+  return response;
 }
 "#)]
 extern "C" {
@@ -42,67 +67,83 @@ extern "C" {
     fn edgeauth_response(
         status: u16,
         head: &str,
+        reuse: bool,
+        request_id: &str,
         body: &[u8],
     ) -> Result<web_sys::Response, wasm_bindgen::JsValue>;
+}
+
+thread_local! {
+    // The head (headers but `X-Request-Id`, as sent to `edgeauth_response`) of the
+    // template the JavaScript side holds; `None` when it holds none.
+    static LAST_HEAD: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The request's method, URL parts and headers, read in one crossing. The country
 /// header is ours alone: a client's copy is dropped, and the platform's
 /// `request.cf.country` takes its place.
-struct Head {
+pub(crate) struct Head {
     method: String,
     url: UrlParts,
     headers: Vec<(String, String)>,
 }
 
-fn head(request: &worker::Request) -> worker::Result<Head> {
-    let text = edgeauth_request_head(request.inner());
-    let mut fields = text.split('\n');
-    let method = fields.next().unwrap_or_default().to_string();
-    let url = fields
-        .next()
-        .and_then(url::split)
-        .ok_or_else(|| worker::Error::RustError("request URL unparseable".into()))?;
-    let country = fields.next().unwrap_or_default();
-    let mut headers = Vec::new();
-    while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
-        if !name.eq_ignore_ascii_case(COUNTRY_HEADER) {
-            headers.push((name.to_string(), value.to_string()));
+impl Head {
+    /// Reads the head of `request`.
+    pub(crate) fn of(request: &web_sys::Request) -> worker::Result<Head> {
+        let text = edgeauth_request_head(request);
+        let mut fields = text.split('\n');
+        let method = fields.next().unwrap_or_default().to_string();
+        let url = fields
+            .next()
+            .and_then(url::split)
+            .ok_or_else(|| worker::Error::RustError("request URL unparseable".into()))?;
+        let country = fields.next().unwrap_or_default();
+        let mut headers = Vec::new();
+        while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
+            if !name.eq_ignore_ascii_case(COUNTRY_HEADER) {
+                headers.push((name.to_string(), value.to_string()));
+            }
         }
+        if !country.is_empty() {
+            headers.push((COUNTRY_HEADER.to_string(), country.to_string()));
+        }
+        Ok(Head {
+            method,
+            url,
+            headers,
+        })
     }
-    if !country.is_empty() {
-        headers.push((COUNTRY_HEADER.to_string(), country.to_string()));
+
+    /// The raw method token.
+    pub(crate) fn method(&self) -> &str {
+        &self.method
     }
-    Ok(Head {
-        method,
-        url,
-        headers,
-    })
+
+    /// The path, as the core routes it ([`url::split`]).
+    pub(crate) fn path(&self) -> &str {
+        &self.url.path
+    }
+
+    /// The first value of header `name` (any case).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(candidate, _)| candidate.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
 }
 
-/// The request's path, as the core would route it ([`url::split`]).
-pub(crate) fn path(request: &worker::Request) -> worker::Result<String> {
-    url::split(&request.inner().url())
-        .map(|url| url.path)
-        .ok_or_else(|| worker::Error::RustError("request URL unparseable".into()))
-}
-
-/// Converts the platform request.
-pub(crate) async fn to_core(mut request: worker::Request) -> worker::Result<Request> {
-    let Head {
-        method,
-        url,
-        headers,
-    } = head(&request)?;
-    let declared = headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .map(|(_, value)| value.clone());
+/// Converts the platform request, whose head has been read.
+pub(crate) async fn to_core(request: web_sys::Request, head: Head) -> worker::Result<Request> {
     // The raw method token: workers-rs maps methods it does not know to GET, which
     // would answer `QUERY /api/health` with 200 instead of 405.
-    let method = Method::parse(&method);
+    let method = Method::parse(&head.method);
+    let declared = head.header("content-length").map(str::to_string);
+    let Head { url, headers, .. } = head;
+    // workers-rs' `Request` (its body stream) only where there may be a body to read.
     let body = body::capped(method, declared.as_deref(), || {
-        request.stream().ok().map(Chunks)
+        worker::Request::from(request).stream().ok().map(Chunks)
     })
     .await;
     Ok(Request {
@@ -131,8 +172,9 @@ impl body::BodyChunks for Chunks {
     }
 }
 
-/// Converts the core's response to the runtime's, in one crossing (see above); a
-/// header that cannot travel that way (a "\n" in it, which the Headers API would
+/// Converts the core's response to the runtime's, in one crossing (see above), from the
+/// isolate's template when only `X-Request-Id` differs from the last response's headers;
+/// a header that cannot travel that way (a "\n" in it, which the Headers API would
 /// refuse anyway) goes the long way, and fails there.
 pub(crate) fn to_raw(response: Response) -> worker::Result<web_sys::Response> {
     let plain = response
@@ -142,8 +184,13 @@ pub(crate) fn to_raw(response: Response) -> worker::Result<web_sys::Response> {
     if !plain {
         return from_core(response).map(web_sys::Response::from);
     }
+    let mut request_id = "";
     let mut head = String::new();
     for (name, value) in &response.headers {
+        if request_id.is_empty() && name.eq_ignore_ascii_case(REQUEST_ID_HEADER) {
+            request_id = value;
+            continue;
+        }
         if !head.is_empty() {
             head.push('\n');
         }
@@ -151,8 +198,35 @@ pub(crate) fn to_raw(response: Response) -> worker::Result<web_sys::Response> {
         head.push('\n');
         head.push_str(value);
     }
-    edgeauth_response(response.status, &head, &response.body)
-        .map_err(|_| worker::Error::RustError("response refused by the runtime".into()))
+    LAST_HEAD.with(|last| {
+        let mut last = last.borrow_mut();
+        let reuse = last.as_deref() == Some(head.as_str());
+        if !reuse {
+            // Forgotten until the new template is built: a failed build leaves none.
+            *last = None;
+        }
+        let sent_head = if reuse { "" } else { head.as_str() };
+        match edgeauth_response(
+            response.status,
+            sent_head,
+            reuse,
+            request_id,
+            &response.body,
+        ) {
+            Ok(raw) => {
+                if !reuse {
+                    *last = Some(head);
+                }
+                Ok(raw)
+            }
+            Err(_) => {
+                *last = None;
+                Err(worker::Error::RustError(
+                    "response refused by the runtime".into(),
+                ))
+            }
+        }
+    })
 }
 
 /// Converts the core's response, header by header.

@@ -41,6 +41,9 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("X-XSS-Protection", "0"),
 ];
 
+/// The header that carries the request's id on every answer (always set here).
+pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
+
 /// Two years with subdomains, as the contract requires (RFC 6797).
 pub const HSTS_VALUE: &str = "max-age=63072000; includeSubDomains";
 
@@ -64,7 +67,7 @@ pub fn apply(response: &mut Response, path: &str, request_id: &str, hsts: Hsts) 
     } else {
         response.set_default_header("Cache-Control", "no-store");
     }
-    response.set_header("X-Request-Id", request_id);
+    response.set_header(REQUEST_ID_HEADER, request_id);
 }
 
 #[cfg(test)]
