@@ -50,7 +50,7 @@ function summary(r) {
     ...(http.apiBase ? [[`edgeauth api \`GET /api/me\`, baseline build (\`${r.http.baseline}\`)`, http.apiBase, hp.apiBaseEmpty]] : []),
     ["Hono + jose `GET /api/me`", http.hono, hp.honoEmpty],
     ...(http.honoLogged ? [["Hono + jose `GET /api/me`, with a request line like edgeauth's", http.honoLogged, hp.honoLoggedEmpty]] : []),
-  ].map(([name, m, ofEmpty]) => `| ${name} | ${fixed(m.rps, 0)} | ${fixed(m.p50ms, 2)} | ${fixed(m.p99ms, 1)} | ${m.socketErrors ?? 0} of ${m.requests ?? "?"} | ${x(ofEmpty)} |`);
+  ].map(([name, m, ofEmpty]) => `| ${name} | ${fixed(m.rps, 0)} | ${fixed(m.p50ms, 2)} | ${fixed(m.p99ms, 1)} | ${fixed(m.meanms, 2)} / ${fixed(r.http.connections / m.rps * 1000, 2)} | ${m.socketErrors ?? 0} of ${m.requests ?? "?"} | ${x(ofEmpty)} |`);
   const revocation = r.http.revocation ?? {};
   // `accepted`: the last request answered 200 (the bound's measure); `refused`: the first
   // refused, which adds the 20 ms poll and one request.
@@ -67,14 +67,18 @@ round ran back to back, under the same load).
 |---|---|---|---|---|---|---|
 ${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}
 
-HTTP, \`wrk -t1 -c${r.http.connections} -d${r.http.seconds}s\` on 127.0.0.1 against \`workerd serve\`, median of ${r.http.rounds} runs each:
+HTTP, \`oha -c ${r.http.connections} -z ${r.http.seconds}s -w --worker-threads 1\` on 127.0.0.1 against \`workerd serve\`, median of ${r.http.rounds} runs each:
 
-| server | req/s | p50 (ms) | p99 (ms) | socket errors (all runs) | of empty |
-|---|---|---|---|---|---|
+| server | req/s | p50 (ms) | p99 (ms) | mean (ms) / Little's law (ms) | socket errors (all runs) | of empty |
+|---|---|---|---|---|---|---|
 ${httpRows.join("\n")}
 
-Socket errors are requests wrk got no answer to (a broken connection, or no answer
-within its 5 s timeout); they are reported, not retried away. p99 shows the tail.
+Socket errors are requests that got no answer (a broken connection, or none within the
+5 s timeout); they are reported, not retried away. p99 shows the tail. The load generator
+is oha, not wrk as before 2026-12-04: wrk's latencies did not add up on this machine
+("How each figure is measured"). The mean column checks that oha's do: with every
+connection always waiting on one request, the mean latency must be close to connections /
+req/s (Little's law), the second figure.
 
 | \`GET /api/me\`, edgeauth / Hono + jose (same rounds) | req/s | p99 | target | |
 |---|---|---|---|---|
@@ -237,8 +241,15 @@ ${summary(r)}
   Durable Object call per request. With \`strict\` both are Durable Object calls on every
   request (the build's behaviour before \`SESSION_CHECK\`). Hono verifies the token with
   jose, reads one KV record (eventually consistent, no revocation check) and adds its secure
-  headers. wrk: one thread, ${r.http.connections} connections, ${r.http.seconds} s, after a
-  2 s warm-up per server; any non-2xx answer aborts the run. The production latency model
+  headers. oha: one client thread, ${r.http.connections} keep-alive connections, ${r.http.seconds} s
+  (requests still in flight at the end are awaited), after a 2 s warm-up per server; any
+  non-2xx answer aborts the run. Not wrk, which the reports before 2026-12-04 used: its
+  throughput agreed with the servers' own request counts, but its latencies could not be
+  right. With one connection, its mean latency times its request count came to 1.6 to 15
+  times the run's duration, against workerd and against a plain Node server alike; at 16
+  connections its mean was 12 to 15 times what its own throughput allows (Little's law:
+  16 / req/s), and its p99 of 150–450 ms for every server, the empty Worker included, was
+  the tail those reports showed. oha's mean agrees with Little's law (bench/levers.md). The production latency model
   (which round trips each mode makes, to which location) is docs/benchmarks.md's section of
   that name, kept in \`bench/levers.md\`.
 - **Sizes.** \`build/workers/<fn>/index_bg.wasm\` as \`node tools/build.mjs\` writes it (the

@@ -6,7 +6,7 @@
 //      same code built natively;
 //   2. EdDSA JWT sign and verify: the core in wasm in workerd vs native vs jose (npm)
 //      in the same workerd;
-//   3. HTTP, wrk on loopback against `workerd serve` (no Miniflare): an empty Rust
+//   3. HTTP, oha on loopback against `workerd serve` (no Miniflare): an empty Rust
 //      Worker, the real api function's `GET /api/me` with a valid bearer token, and
 //      Hono + jose doing the same work; req/s and p50;
 //   4. each function's wasm size, raw and gzip (the files tests/budgets.test.mjs checks);
@@ -16,11 +16,11 @@
 // shared machine hit all of them alike), after an untimed warm-up (V8 tiers wasm up
 // from Liftoff to TurboFan on hot functions). Nothing here runs in the test command.
 //
-// Options: --quick (fewer rounds, shorter wrk runs: a smoke run, not for the report),
+// Options: --quick (fewer rounds, shorter load runs: a smoke run, not for the report),
 //          --skip-build (use the existing builds), --out FILE (default docs/benchmarks.md),
 //          --http-only (only the HTTP section, printed, no report: for trying a change),
 //          --profile-api (with BENCH_INSPECTOR=host:port: a CPU profile of the api under
-//          one wrk run after the warm-up, summarised by bench/profile.mjs and written to
+//          one load run after the warm-up, summarised by bench/profile.mjs and written to
 //          bench/report/tmp/api.cpuprofile).
 
 import { execFileSync, spawn } from "node:child_process";
@@ -52,8 +52,8 @@ const outFile = resolve(root, argv.includes("--out") ? argv[argv.indexOf("--out"
 
 const ROUNDS = QUICK ? 3 : 11;
 const HTTP_ROUNDS = QUICK ? 1 : 3;
-const WRK_SECONDS = QUICK ? 3 : 8;
-const WRK_CONNECTIONS = 16;
+const LOAD_SECONDS = QUICK ? 3 : 8;
+const LOAD_CONNECTIONS = 16;
 const STARTUP_ROUNDS = QUICK ? 2 : 5;
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 18700);
 const MEASURE_LIMIT_S = 600;
@@ -230,29 +230,41 @@ function nativeServer() {
 }
 
 // ---------------------------------------------------------------------------------
-// 3: HTTP with wrk.
-function parseWrk(text) {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
-  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(text);
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(text);
-  const scale = { us: 0.001, ms: 1, s: 1000 };
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0);
-  const errors = /Socket errors:.*$/m.exec(text)?.[0] ?? "";
-  // connect, read, write, timeout: requests that got no answer (or none within 5 s).
-  const socketErrors = [...errors.matchAll(/(\d+)/g)].reduce((sum, [n]) => sum + Number(n), 0);
-  const requests = Number(/(\d+) requests in/.exec(text)?.[1]);
-  if (!Number.isFinite(rps) || !p50 || !(requests > 0)) throw new Error(`unreadable wrk output (or no request answered):\n${text}`);
-  return { rps, p50ms: Number(p50[1]) * scale[p50[2]], p99ms: p99 ? Number(p99[1]) * scale[p99[2]] : NaN,
+// 3: HTTP with oha.
+//
+// Not wrk (Debian's 4.1.0, used before 2026-12-04): its throughput agreed with the
+// servers' own request counts, but its latencies did not add up. With one connection its
+// mean latency times its request count came to 1.6 to 15 times the run's duration, which
+// sequential requests cannot do, against workerd and a plain Node server alike; at 16
+// connections its mean was 12 to 15 times what its own throughput allows by Little's law
+// (16 / req/s), and its p99 (150-450 ms for every server, the empty Worker included) was
+// the "tail" earlier reports showed. oha's figures hold: at 16 connections against the
+// empty Worker, mean 0.94 ms against Little's 0.97 ms, p99 4.4 ms (bench/levers.md).
+function parseOha(text) {
+  const report = JSON.parse(text);
+  const { summary, latencyPercentiles: latency } = report;
+  const statuses = report.statusCodeDistribution ?? {};
+  const requests = Object.values(statuses).reduce((sum, n) => sum + n, 0);
+  const non2xx = Object.entries(statuses).filter(([status]) => !status.startsWith("2")).reduce((sum, [, n]) => sum + n, 0);
+  // Requests that got no answer (a broken connection, a 5 s timeout). Those still in
+  // flight at the deadline are awaited (`-w`), so none is cut off by the run's end.
+  const errorList = Object.entries(report.errorDistribution ?? {});
+  const socketErrors = errorList.reduce((sum, [, n]) => sum + n, 0);
+  const errors = errorList.map(([what, n]) => `${n} × ${what}`).join(", ");
+  if (!Number.isFinite(summary?.requestsPerSec) || !(requests > 0)) throw new Error(`unreadable oha output (or no request answered):\n${text.slice(0, 2000)}`);
+  return { rps: summary.requestsPerSec, p50ms: latency.p50 * 1000, p99ms: latency.p99 * 1000, meanms: summary.average * 1000,
     non2xx, errors, socketErrors, requests };
 }
 
-function wrk(url, seconds, headers = {}) {
-  sampleLoad(); // the 5 s timer cannot fire while wrk runs synchronously
-  const args = ["-t1", `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, "--latency", "--timeout", "5s"];
+/** One load run against `url`: `LOAD_CONNECTIONS` keep-alive connections on one client thread. */
+function load(url, seconds, headers = {}) {
+  sampleLoad(); // the 5 s timer cannot fire while oha runs synchronously
+  const args = ["-c", String(LOAD_CONNECTIONS), "-z", `${seconds}s`, "-w", "-t", "5s", "--worker-threads", "1",
+    "--no-tui", "--output-format", "json"];
   for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
-  const output = run("wrk", [...args, url]);
+  const output = run("oha", [...args, url]);
   if (process.env.BENCH_DEBUG) log(output);
-  return parseWrk(output);
+  return parseOha(output);
 }
 
 // A build to compare with in the same run (e.g. the parent commit's functions, built
@@ -269,7 +281,7 @@ async function httpBenchmarks() {
   const functionVars = {
     ...devVars,
     PUBLIC_ORIGIN: origin,
-    // Log in right after registering (no mail round trip), and let wrk's ~100k
+    // Log in right after registering (no mail round trip), and let oha's ~100k
     // requests through the per-user API limit: the counter still counts every request
     // (exactly in strict mode, in leased blocks in cached mode), it just never reaches
     // the limit.
@@ -364,23 +376,23 @@ async function httpBenchmarks() {
     }
 
     log("http warm-up");
-    for (const [url, headers] of Object.values(urls)) wrk(url, 2, headers);
+    for (const [url, headers] of Object.values(urls)) load(url, 2, headers);
     if (option("--profile-api")) {
       const { profileDuring, summarise } = await import("./profile.mjs");
-      const profile = await profileDuring(process.env.BENCH_INSPECTOR, "api", async () => wrk(urls.api[0], WRK_SECONDS, urls.api[1]));
+      const profile = await profileDuring(process.env.BENCH_INSPECTOR, "api", async () => load(urls.api[0], LOAD_SECONDS, urls.api[1]));
       writeFileSync(join(tmp, "api.cpuprofile"), JSON.stringify(profile));
       console.log(summarise(profile));
     }
     const runs = Object.fromEntries(Object.keys(urls).map((name) => [name, []]));
     for (let round = 0; round < HTTP_ROUNDS; round++) {
       for (const [name, [url, headers]] of Object.entries(urls)) {
-        const result = wrk(url, WRK_SECONDS, headers);
+        const result = load(url, LOAD_SECONDS, headers);
         log(`http ${name} round ${round + 1}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms` +
           (result.errors ? `, ${result.errors}` : ""));
         if (result.non2xx > 0) {
           throw new Error(`${name}: ${result.non2xx} non-2xx responses; the figures would not be of the route`);
         }
-        // Socket errors (no answer, or none within wrk's 5 s timeout) are part of what
+        // Socket errors (no answer, or none within the 5 s timeout) are part of what
         // a server does under this load: counted and reported, not hidden by a rerun.
         runs[name].push(result);
       }
@@ -388,11 +400,11 @@ async function httpBenchmarks() {
     const revocation = await revocationTimes(ports, post, signIn);
     const perRound = (a, b, field = "rps") => median(runs[a].map((run, i) => run[field] / runs[b][i][field]));
     return {
-      connections: WRK_CONNECTIONS, seconds: WRK_SECONDS, rounds: HTTP_ROUNDS, runs, revocation,
+      connections: LOAD_CONNECTIONS, seconds: LOAD_SECONDS, rounds: HTTP_ROUNDS, runs, revocation,
       baseline: baselineDir ? relative(root, baselineDir) : undefined,
       median: Object.fromEntries(Object.entries(runs).map(([name, list]) =>
         [name, { rps: median(list.map((r) => r.rps)), p50ms: median(list.map((r) => r.p50ms)),
-          p99ms: median(list.map((r) => r.p99ms)), socketErrors: list.reduce((sum, r) => sum + (r.socketErrors ?? 0), 0),
+          p99ms: median(list.map((r) => r.p99ms)), meanms: median(list.map((r) => r.meanms)), socketErrors: list.reduce((sum, r) => sum + (r.socketErrors ?? 0), 0),
           requests: list.reduce((sum, r) => sum + r.requests, 0) }])),
       // req/s and p99 ratios per round (the servers of a round ran back to back), median.
       pairedRatio: {
@@ -567,7 +579,7 @@ function machine() {
       node: process.version,
       jose: pkg("jose"),
       hono: pkg("hono"),
-      wrk: version("sh", ["-c", "wrk -v 2>&1 | head -1"]),
+      oha: version("oha", ["--version"]),
     },
   };
 }

@@ -11,6 +11,9 @@
 // requests meet at that user's two Durable Objects), then with 16 users' tokens
 // rotated per request by a wrk Lua script (the same load spread over 32 objects). If the
 // tail comes from requests queueing at one object, it shrinks with 16 users.
+//
+// Its latency columns are wrk's, which do not add up on this machine (bench/levers.md,
+// "The p99 tail was the load generator's"): read its req/s, not its percentiles.
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
