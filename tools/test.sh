@@ -54,48 +54,34 @@ browser_e2e_spin() {
     tests/e2e/pages.test.mjs tests/e2e/passkeys.test.mjs tests/e2e/security-alert.test.mjs
 }
 
-# A full run builds what its later steps need in the background, at the lowest CPU
-# priority, while the Workers suites run (they spend much of their time waiting on
-# timers and sockets): the local Spin host, the Spin components and the fuzz targets.
-# The steps that need them wait for it; its output is printed when it is waited for.
-background_build_pid=""
-background_build_log="$EDGEAUTH_ROOT/.edgeauth/background-build.log"
-start_background_build() {
-  mkdir -p "$(dirname "$background_build_log")"
+# Background jobs at the lowest CPU priority, beside steps that spend much of their time
+# waiting on timers, sockets and the browser. `in_background NAME COMMAND...` starts one
+# (its output to .edgeauth/NAME.log); `wait_background NAME` waits for it, prints its
+# output and returns its status (the step that needs it).
+declare -A background_pids=()
+in_background() {
+  local name="$1"; shift
+  mkdir -p "$EDGEAUTH_ROOT/.edgeauth"
   (
     renice -n 19 -p "$BASHPID" >/dev/null
-    set -e
-    setup_spin_host
-    node tools/build-spin.mjs --with-test-workers
-    bash tools/ci/fuzz-smoke.sh --build-only
-  ) >"$background_build_log" 2>&1 &
-  background_build_pid=$!
+    "$@"
+  ) >"$EDGEAUTH_ROOT/.edgeauth/$name.log" 2>&1 &
+  background_pids[$name]=$!
 }
-wait_background_build() {
-  local status=0
-  wait "$background_build_pid" || status=$?
-  cat "$background_build_log"
+wait_background() {
+  local name="$1" status=0
+  wait "${background_pids[$name]}" || status=$?
+  cat "$EDGEAUTH_ROOT/.edgeauth/$name.log"
   return "$status"
 }
 
-# The fuzz smoke (time-bound: ~5 s per target) runs at nice 19 beside the Spin suites,
-# which mostly wait on the browser, the host and their timers: it takes the idle CPU,
-# and its runs, not their wall time, shrink if there is little (each target still
-# runs its whole seed corpus first). About 50 s of the test command's wall time.
-fuzz_smoke_pid=""
-fuzz_smoke_log="$EDGEAUTH_ROOT/.edgeauth/fuzz-smoke.log"
-start_fuzz_smoke() {
-  (
-    renice -n 19 -p "$BASHPID" >/dev/null
-    bash tools/ci/fuzz-smoke.sh
-  ) >"$fuzz_smoke_log" 2>&1 &
-  fuzz_smoke_pid=$!
-}
-wait_fuzz_smoke() {
-  local status=0
-  wait "$fuzz_smoke_pid" || status=$?
-  cat "$fuzz_smoke_log"
-  return "$status"
+# What a full run's later steps need, built while the Workers suites run: the local Spin
+# host, the Spin components and the fuzz targets.
+build_for_later_steps() {
+  set -e
+  setup_spin_host
+  node tools/build-spin.mjs --with-test-workers
+  bash tools/ci/fuzz-smoke.sh --build-only
 }
 
 integration() {
@@ -137,7 +123,7 @@ if [ "$spin_suites" = true ]; then
   # The doctor (run by later steps) is built now: the background build holds the
   # workspace's build directory while it builds the Spin components.
   cargo build -q -p edgeauth-doctor
-  start_background_build
+  in_background background-build build_for_later_steps
 fi
 if [ "$QUICK" = true ]; then
   step "integration + contract suite on Workers (Miniflare): the quick slice (${QUICK_FILES[*]})" integration_quick
@@ -158,11 +144,15 @@ if [ "$QUICK" = false ]; then
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
   if [ "$spin_suites" = true ]; then
     step "built in the background: the local Spin host, the Spin components (release wasm), the fuzz targets" \
-      wait_background_build
-    start_fuzz_smoke
+      wait_background background-build
+    # The fuzz smoke (time-bound: ~5 s per target) runs beside the Spin suites, which
+    # mostly wait on the browser, the host and their timers: it takes the idle CPU, and
+    # its runs, not their wall time, shrink if there is little (each target still runs
+    # its whole seed corpus first). About 50 s of the test command's wall time.
+    in_background fuzz-smoke bash tools/ci/fuzz-smoke.sh
     step "integration + contract suite on Spin (local Spin host)" integration spin
     step "hosted pages and passkeys in Chromium on Spin (local Spin host)" browser_e2e_spin
-    step "fuzz smoke: every cargo-fuzz target briefly from its seeds (ran beside the Spin suites)" wait_fuzz_smoke
+    step "fuzz smoke: every cargo-fuzz target briefly from its seeds (ran beside the Spin suites)" wait_background fuzz-smoke
   else
     step "fuzz smoke: every cargo-fuzz target briefly from its seeds" bash tools/ci/fuzz-smoke.sh
   fi
