@@ -85,11 +85,13 @@ impl Server {
                     let server = Arc::clone(&server);
                     async move { Ok::<_, Infallible>(server.handle(req, peer).await) }
                 });
-                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                if let Err(e) = conn.await
-                    && !e.is_incomplete_message()
-                {
-                    eprintln!("connection from {peer}: {e}");
+                let conn = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .without_shutdown();
+                match conn.await {
+                    Ok(parts) => linger(parts.io.into_inner()).await,
+                    Err(e) if e.is_incomplete_message() => {}
+                    Err(e) => eprintln!("connection from {peer}: {e}"),
                 }
             });
         }
@@ -176,3 +178,24 @@ fn status(code: StatusCode) -> Response<Full<Bytes>> {
     *res.status_mut() = code;
     res
 }
+
+/// Closes a connection the way servers that answer before reading a whole request body
+/// do (nginx's lingering close): the answer is flushed and the write half shut, then
+/// what the client still sends is read and dropped, until it closes or for at most
+/// [`LINGER`]. Closing at once with unread bytes makes the kernel reset the connection,
+/// and a reset can discard the answer before the client reads it: a `413` for an
+/// oversized upload would reach the client as a broken pipe instead.
+async fn linger(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let mut sink = [0u8; 64 * 1024];
+    let _ = tokio::time::timeout(LINGER, async {
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+/// How long [`linger`] reads what a client still sends after the answer.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
