@@ -75,13 +75,12 @@ wait_background() {
   return "$status"
 }
 
-# What a full run's later steps need. The local Spin host and the fuzz targets have build
-# directories of their own, so they build from the start, in the gaps the lints and unit
-# tests leave; the Spin components share the workspace's, so they build once the Workers
-# are built, while the Workers suites run.
-build_own_workspaces() {
+# What a full run's later steps need, built while the Workers suites run: the local Spin
+# host, the Spin components and the fuzz targets.
+build_for_later_steps() {
   set -e
   setup_spin_host
+  node tools/build-spin.mjs --with-test-workers
   bash tools/ci/fuzz-smoke.sh --build-only
 }
 
@@ -103,13 +102,8 @@ integration_quick() {
 
 setup_rust
 setup_node
-spin_suites=false
-[ "$QUICK" = false ] && [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ] && spin_suites=true
 if [ "$QUICK" = false ]; then
   setup_browser
-fi
-if [ "$spin_suites" = true ]; then
-  in_background own-workspaces build_own_workspaces
 fi
 
 step "cargo fmt --check" cargo fmt --all -- --check
@@ -123,11 +117,13 @@ step "unit and property tests (native)" cargo test --workspace --all-features
 step "no_std core and webauthn crates build for wasm32-unknown-unknown" \
   cargo build -p edgeauth-core -p edgeauth-webauthn --no-default-features --target wasm32-unknown-unknown --release
 step "build the Workers (release wasm, once)" node tools/build.mjs --with-test-workers
+spin_suites=false
+[ "$QUICK" = false ] && [ -f tools/spin-host/Cargo.toml ] && [ -f spin.toml ] && spin_suites=true
 if [ "$spin_suites" = true ]; then
   # The doctor (run by later steps) is built now: the background build holds the
   # workspace's build directory while it builds the Spin components.
   cargo build -q -p edgeauth-doctor
-  in_background spin-components node tools/build-spin.mjs --with-test-workers
+  in_background background-build build_for_later_steps
 fi
 if [ "$QUICK" = true ]; then
   step "integration + contract suite on Workers (Miniflare): the quick slice (${QUICK_FILES[*]})" integration_quick
@@ -147,8 +143,8 @@ if [ "$QUICK" = false ]; then
   setup_python
   step "API fuzzing: schemathesis against the OpenAPI document (Workers)" node tools/ci/api-fuzz.mjs
   if [ "$spin_suites" = true ]; then
-    step "built in the background: the local Spin host and the fuzz targets" wait_background own-workspaces
-    step "built in the background: the Spin components (release wasm)" wait_background spin-components
+    step "built in the background: the local Spin host, the Spin components (release wasm), the fuzz targets" \
+      wait_background background-build
     # The fuzz smoke (time-bound: ~5 s per target) runs beside the Spin suites, which
     # mostly wait on the browser, the host and their timers: it takes the idle CPU, and
     # its runs, not their wall time, shrink if there is little (each target still runs
